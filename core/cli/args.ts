@@ -1,0 +1,40 @@
+import { invalid } from '../errors.ts';
+
+export interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+/** `--name value`, `--name=value` and bare `--switch`; which flags take values is declared. */
+export function parseArgs(argv: string[], valued: ReadonlySet<string>, switches: ReadonlySet<string>): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (switches.has(name)) {
+      if (eq >= 0) throw invalid(`--${name} takes no value`);
+      flags.set(name, true);
+    } else if (valued.has(name)) {
+      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw invalid(`--${name} needs a value`);
+      flags.set(name, v);
+    } else {
+      throw invalid(`unknown option --${name}`);
+    }
+  }
+  return { positional, flags };
+}
+
+export function intFlag(p: Parsed, name: string, def: number, min: number, max: number): number {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
+  return n;
+}

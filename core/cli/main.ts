@@ -1,0 +1,104 @@
+// `kairo`: the core without a window. JSON results on stdout, human text on stderr, and a
+// one-line error with a non-zero exit status on bad input, so scripts can rely on all three.
+import type { SplitSummary } from '../contract.ts';
+import { Core } from '../core.ts';
+import { readIdxPair } from '../data/idx.ts';
+import { KairoError, toErrorValue } from '../errors.ts';
+import { startHost } from '../host/server.ts';
+import { readSession } from '../session/session.ts';
+import { APP_VERSION } from '../version.ts';
+import { intFlag, parseArgs } from './args.ts';
+
+const USAGE = `usage: kairo <command> [options]
+
+  info                                   backend and version, as JSON
+  data inspect [--idx-images F --idx-labels F]
+                                         counts, shapes and classes of MNIST or an IDX pair
+  session inspect FILE                   validate a .kairo session and summarise it
+  serve [--port N]                       serve the app to a browser on 127.0.0.1
+
+Results are JSON on stdout; messages go to stderr.`;
+
+const VALUED = new Set(['idx-images', 'idx-labels', 'port']);
+const SWITCHES = new Set(['help', 'version']);
+
+const out = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+
+function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: number; classCounts: number[] }) {
+  return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, VALUED, SWITCHES);
+  const [cmd, sub, ...rest] = args.positional;
+  if (args.flags.has('version')) {
+    out({ version: APP_VERSION });
+    return 0;
+  }
+  if (!cmd || args.flags.has('help')) {
+    process.stderr.write(USAGE + '\n');
+    return cmd || args.flags.has('help') ? 0 : 2;
+  }
+  const noMore = (n: number) => {
+    const extra = args.positional.slice(n);
+    if (extra.length) throw new KairoError('invalid_input', `unexpected argument ${JSON.stringify(extra[0])}`);
+  };
+  switch (cmd) {
+    case 'info': {
+      noMore(1);
+      const core = new Core({ platform: { carrier: 'web' } });
+      const info = await core.call('app.info', {});
+      out({
+        version: info.version,
+        backend: info.backend.name,
+        threads: info.backend.threads,
+        simd: info.backend.simd,
+        backends_tried: info.backend.tried,
+      });
+      return 0;
+    }
+    case 'data': {
+      if (sub !== 'inspect') throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
+      noMore(2);
+      const images = args.flags.get('idx-images');
+      const labels = args.flags.get('idx-labels');
+      if ((images === undefined) !== (labels === undefined)) throw new KairoError('invalid_input', 'give both --idx-images and --idx-labels');
+      if (typeof images === 'string' && typeof labels === 'string') {
+        out(splitJson(readIdxPair(images, labels)));
+        return 0;
+      }
+      const core = new Core({ platform: { carrier: 'web' } });
+      const s = await core.call('data.summary', { source: { kind: 'mnist' } });
+      out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
+      return 0;
+    }
+    case 'session': {
+      if (sub !== 'inspect' || rest.length !== 1) throw new KairoError('invalid_input', 'usage: kairo session inspect FILE');
+      const s = readSession(rest[0]!);
+      const tensors = Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape }]));
+      out({ saved_at: s.savedAt, labs: s.labs, tensors });
+      return 0;
+    }
+    case 'serve': {
+      noMore(1);
+      const host = await startHost({ port: intFlag(args, 'port', 0, 0, 65535) });
+      process.stderr.write(`Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops)\n`);
+      out({ url: host.url, port: host.port });
+      const stop = () => void host.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return new Promise<number>(() => {}); // runs until a signal
+    }
+    default:
+      throw new KairoError('invalid_input', `unknown command ${JSON.stringify(cmd)}; run "kairo --help"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const v = toErrorValue(e);
+    process.stderr.write(`kairo: error: ${v.message}\n`);
+    process.exit(v.code === 'internal' || v.code === 'io' ? 1 : 2);
+  },
+);

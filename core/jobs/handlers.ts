@@ -1,0 +1,9 @@
+// What each job kind runs inside a worker. Imported only by the worker, so the UI-facing
+// process never loads model code. A lab issue adds its kinds here.
+import type { JobKind } from '../contract.ts';
+import { runBaseline } from '../services/data/jobs.ts';
+import type { JobHandler } from './types.ts';
+
+export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
+  'data.baseline': runBaseline,
+};

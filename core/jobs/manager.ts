@@ -1,0 +1,172 @@
+// Runs jobs in worker threads, never on the thread that answers the UI. Jobs queue and run
+// `concurrency` at a time. Cancel sets a shared flag the job polls every step; a job that has
+// not ended within `cancelGraceMs` is terminated, so cancel always takes effect within a second.
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
+import { KairoError } from '../errors.ts';
+import type { JobOutput, WorkerInput, WorkerMessage } from './types.ts';
+
+export interface JobManagerOptions {
+  /** Worker entry; defaults to the TypeScript worker through tsx. Electron passes its bundle. */
+  workerUrl?: URL;
+  concurrency?: number;
+  cancelGraceMs?: number;
+  /** Every state or progress change of any job. */
+  onUpdate?: (info: JobInfo) => void;
+  /** A job ended with output (done, or cancelled with a partial result). */
+  onOutput?: (info: JobInfo, output: JobOutput<JobKind>) => void;
+}
+
+interface Entry {
+  info: JobInfo;
+  input: WorkerInput;
+  worker: Worker | null;
+  settled: Promise<JobInfo>;
+  settle: (i: JobInfo) => void;
+  killTimer: NodeJS.Timeout | null;
+  backend: BackendInfo | null;
+}
+
+const KEEP_FINISHED = 50;
+
+export class JobManager {
+  private readonly jobs = new Map<string, Entry>();
+  private readonly queue: string[] = [];
+  private running = 0;
+  private readonly opts: Required<Pick<JobManagerOptions, 'concurrency' | 'cancelGraceMs'>> & JobManagerOptions;
+
+  constructor(opts: JobManagerOptions = {}) {
+    this.opts = { concurrency: 1, cancelGraceMs: 800, ...opts };
+  }
+
+  start<K extends JobKind>(kind: K, params: JobKinds[K]['params'], label: string): JobInfo {
+    const id = randomUUID();
+    let settle!: (i: JobInfo) => void;
+    const settled = new Promise<JobInfo>((r) => (settle = r));
+    const info: JobInfo = {
+      id,
+      kind,
+      label,
+      state: 'queued',
+      progress: null,
+      error: null,
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    const input: WorkerInput = { kind, params, cancelFlag: new SharedArrayBuffer(4) };
+    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null });
+    this.queue.push(id);
+    this.emit(info);
+    this.pump();
+    return { ...info };
+  }
+
+  cancel(id: string): JobInfo {
+    const e = this.get(id);
+    if (e.info.state === 'queued') {
+      this.queue.splice(this.queue.indexOf(id), 1);
+      this.finish(e, 'cancelled', null);
+    } else if (e.info.state === 'running') {
+      Atomics.store(new Int32Array(e.input.cancelFlag), 0, 1);
+      e.killTimer ??= setTimeout(() => {
+        // The job did not notice the flag in time (a long op in progress): stop it hard.
+        void e.worker?.terminate();
+        this.finish(e, 'cancelled', null);
+      }, this.opts.cancelGraceMs);
+    }
+    return { ...e.info };
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((e) => ({ ...e.info }));
+  }
+
+  /** Resolves when the job has ended, whatever the outcome. */
+  wait(id: string): Promise<JobInfo> {
+    return this.get(id).settled;
+  }
+
+  backendOf(id: string): BackendInfo | null {
+    return this.get(id).backend;
+  }
+
+  async shutdown(): Promise<void> {
+    for (const id of [...this.queue]) this.cancel(id);
+    await Promise.all([...this.jobs.values()].map((e) => e.worker?.terminate()));
+  }
+
+  private get(id: string): Entry {
+    const e = this.jobs.get(id);
+    if (!e) throw new KairoError('not_found', `no job with id ${id}`);
+    return e;
+  }
+
+  private emit(info: JobInfo): void {
+    this.opts.onUpdate?.({ ...info });
+  }
+
+  private pump(): void {
+    while (this.running < this.opts.concurrency && this.queue.length > 0) {
+      const e = this.jobs.get(this.queue.shift()!)!;
+      this.run(e);
+    }
+  }
+
+  private run(e: Entry): void {
+    this.running++;
+    e.info.state = 'running';
+    e.info.startedAt = Date.now();
+    this.emit(e.info);
+    const url = this.opts.workerUrl ?? new URL('./worker-boot.mjs', import.meta.url);
+    const worker = new Worker(url, { workerData: e.input });
+    e.worker = worker;
+    worker.on('message', (m: WorkerMessage) => {
+      if (e.info.finishedAt !== null) return;
+      switch (m.type) {
+        case 'started':
+          e.backend = m.backend;
+          break;
+        case 'progress':
+          e.info.progress = m.progress;
+          this.emit(e.info);
+          break;
+        case 'done':
+          this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output);
+          this.finish(e, m.cancelled ? 'cancelled' : 'done', null);
+          break;
+        case 'error':
+          this.finish(e, e.info.state === 'running' && m.error.code === 'cancelled' ? 'cancelled' : 'failed', m.error);
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      this.finish(e, 'failed', { code: 'crashed', message: `job crashed: ${err.message.split('\n')[0]}` });
+    });
+    worker.on('exit', (code) => {
+      this.finish(e, 'failed', { code: 'crashed', message: `job worker exited unexpectedly (code ${code})` });
+    });
+  }
+
+  private finish(e: Entry, state: JobInfo['state'], error: KairoErrorValue | null): void {
+    if (e.info.finishedAt !== null) return; // first outcome wins; later exit events are expected
+    if (e.killTimer) clearTimeout(e.killTimer);
+    e.info.state = state;
+    e.info.error = error;
+    e.info.finishedAt = Date.now();
+    if (e.worker) {
+      this.running--;
+      void e.worker.terminate();
+    }
+    this.emit(e.info);
+    e.settle({ ...e.info });
+    this.prune();
+    this.pump();
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((j) => j.info.finishedAt !== null);
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(j.info.id);
+  }
+}

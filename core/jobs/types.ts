@@ -1,0 +1,37 @@
+import type { BackendInfo, JobKind, JobKinds, JobProgress, KairoErrorValue } from '../contract.ts';
+import type { NamedTensor } from '../session/safetensors.ts';
+
+export interface ProgressReport {
+  step: number;
+  totalSteps: number;
+  /** Samples processed so far, for the samples/s figure. */
+  samples?: number;
+  metrics?: Record<string, number>;
+}
+
+export interface JobContext {
+  /** Throttled to PROGRESS_HZ on the way out; the last report before the end is always sent. */
+  progress(p: ProgressReport): void;
+  /** Cheap to call every step: reads a flag in shared memory. */
+  cancelled(): boolean;
+}
+
+export interface JobOutput<K extends JobKind> {
+  result: JobKinds[K]['result'];
+  /** Tensors to store in the session (e.g. trained weights), keyed by session tensor name. */
+  tensors: Record<string, NamedTensor>;
+}
+
+export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext) => Promise<JobOutput<K>>;
+
+export type WorkerMessage =
+  | { type: 'started'; backend: BackendInfo }
+  | { type: 'progress'; progress: JobProgress }
+  | { type: 'done'; output: JobOutput<JobKind>; cancelled: boolean }
+  | { type: 'error'; error: KairoErrorValue };
+
+export interface WorkerInput {
+  kind: JobKind;
+  params: unknown;
+  cancelFlag: SharedArrayBuffer;
+}

@@ -1,0 +1,56 @@
+// Entry point of a job worker thread: one job per worker, so a crash or a hard cancel
+// (terminate) never leaves another job's state behind.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
+import { initBackend } from '../backend.ts';
+import { toErrorValue } from '../errors.ts';
+import { HANDLERS } from './handlers.ts';
+import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
+
+const port = parentPort!;
+const input = workerData as WorkerInput;
+const flag = new Int32Array(input.cancelFlag);
+const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  send({ type: 'started', backend });
+  const t0 = performance.now();
+  let lastSent = -Infinity;
+  let pending: JobProgress | null = null;
+  const toProgress = (p: ProgressReport): JobProgress => {
+    const elapsed = (performance.now() - t0) / 1000;
+    const fraction = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
+    return {
+      fraction,
+      step: p.step,
+      totalSteps: p.totalSteps,
+      elapsedSeconds: elapsed,
+      etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
+      samplesPerSecond: p.samples !== undefined && elapsed > 0 ? p.samples / elapsed : null,
+      metrics: p.metrics ?? {},
+    };
+  };
+  const ctx: JobContext = {
+    progress(p) {
+      pending = toProgress(p);
+      const now = performance.now();
+      if (now - lastSent >= 1000 / PROGRESS_HZ) {
+        lastSent = now;
+        send({ type: 'progress', progress: pending });
+        pending = null;
+      }
+    },
+    cancelled: () => Atomics.load(flag, 0) !== 0,
+  };
+  const handler = HANDLERS[input.kind] as JobHandler<typeof input.kind> | undefined;
+  if (!handler) throw new Error(`unknown job kind ${input.kind}`);
+  const output = await handler(input.params as never, ctx);
+  if (pending) send({ type: 'progress', progress: pending });
+  const buffers = Object.values(output.tensors).map((t) => t.data.buffer as ArrayBuffer);
+  send({ type: 'done', output, cancelled: ctx.cancelled() }, buffers);
+}
+
+// The manager terminates the worker once it has the final message: exiting from here could
+// drop a message still in flight.
+main().catch((e: unknown) => send({ type: 'error', error: toErrorValue(e) }));

@@ -1,0 +1,78 @@
+// The dataset lab's slice of a session: its schema (validated on load) and defaults.
+import { z } from 'zod';
+import type { BaselineParams, DataLabState } from '../../contract.ts';
+
+const source = z.union([
+  z.object({ kind: z.literal('mnist') }).strict(),
+  z
+    .object({
+      kind: z.literal('idx'),
+      name: z.string(),
+      trainImages: z.string().min(1),
+      trainLabels: z.string().min(1),
+      testImages: z.string().min(1).nullable().optional(),
+      testLabels: z.string().min(1).nullable().optional(),
+    })
+    .strict(),
+]);
+
+const finite = z.number().finite();
+
+export const baselineDraftSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(1000),
+    batchSize: z.number().int().min(1).max(60000),
+    learningRate: finite.gt(0).max(100),
+    trainSize: z.number().int().min(0),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+  })
+  .strict();
+
+export const baselineParamsSchema = baselineDraftSchema.extend({ source }).strict();
+
+const curvePoint = z.object({ step: z.number().int(), epoch: finite, loss: finite, accuracy: finite }).strict();
+
+const baselineResult = z
+  .object({
+    params: baselineParamsSchema,
+    curve: z.array(curvePoint),
+    testAccuracy: finite.nullable(),
+    testLoss: finite.nullable(),
+    stepsDone: z.number().int().min(0),
+    partial: z.boolean(),
+    tensors: z.array(z.string()),
+  })
+  .strict();
+
+export const dataLabSchema = z
+  .object({
+    source,
+    split: z.enum(['train', 'test']),
+    offset: z.number().int().min(0),
+    classFilter: z.number().int().min(0).max(255).nullable(),
+    baseline: baselineResult.nullable(),
+    baselineDraft: baselineDraftSchema,
+  })
+  .strict();
+
+export const defaultBaselineDraft = (): Omit<BaselineParams, 'source'> => ({
+  epochs: 1,
+  batchSize: 128,
+  learningRate: 0.5,
+  trainSize: 0,
+  seed: 1,
+});
+
+export const defaultDataLab = (): DataLabState => ({
+  source: { kind: 'mnist' },
+  split: 'train',
+  offset: 0,
+  classFilter: null,
+  baseline: null,
+  baselineDraft: defaultBaselineDraft(),
+});
+
+// Compile-time check that the schema and the contract describe the same shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _check: Same<z.infer<typeof dataLabSchema>['split'], DataLabState['split']> = true;
+void _check;

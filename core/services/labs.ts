@@ -1,0 +1,21 @@
+// Every lab Kairo shows, with the schema its session slice must satisfy. A lab issue adds
+// one entry here; the session file, the sidebar and `app.info` all read this list.
+import type { z } from 'zod';
+import type { LabId, LabStates } from '../contract.ts';
+import { dataLabSchema, defaultDataLab } from './data/state.ts';
+
+interface LabDef<K extends LabId> {
+  title: string;
+  schema: z.ZodType<LabStates[K]>;
+  defaults: () => LabStates[K];
+}
+
+export const LABS: { [K in LabId]: LabDef<K> } = {
+  data: { title: 'Datasets', schema: dataLabSchema as z.ZodType<LabStates['data']>, defaults: defaultDataLab },
+};
+
+export const LAB_IDS = Object.keys(LABS) as LabId[];
+
+export function defaultLabs(): LabStates {
+  return Object.fromEntries(LAB_IDS.map((id) => [id, LABS[id].defaults()])) as unknown as LabStates;
+}

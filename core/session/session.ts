@@ -1,0 +1,141 @@
+// A session file (.kairo) is a safetensors file: tensors as usual, and the JSON manifest
+// (versions, every lab's config, seeds and results) in the header's __metadata__.kairo.
+// Python's `safetensors.safe_open(path)` therefore reads the weights directly.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { LabId, LabStates, TensorInfo } from '../contract.ts';
+import { invalid, KairoError } from '../errors.ts';
+import { LAB_IDS, LABS } from '../services/labs.ts';
+import { APP_VERSION } from '../version.ts';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
+
+export const SESSION_SCHEMA_VERSION = 1;
+const FORMAT = 'kairo-session';
+
+export interface SessionDoc {
+  labs: LabStates;
+  tensors: Record<string, NamedTensor>;
+}
+
+export function tensorInfos(doc: SessionDoc): Record<string, TensorInfo> {
+  const out: Record<string, TensorInfo> = {};
+  for (const name of Object.keys(doc.tensors).sort()) out[name] = { dtype: doc.tensors[name]!.dtype, shape: doc.tensors[name]!.shape };
+  return out;
+}
+
+/** Validates one lab's state; the message names the field. */
+export function parseLab<K extends LabId>(id: K, state: unknown, where = `labs.${id}`): LabStates[K] {
+  const r = LABS[id].schema.safeParse(state);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const path = [where, ...issue.path.map(String)].join('.');
+    throw invalid(`${path}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+function tensorsReferenced(labs: LabStates): string[] {
+  return labs.data.baseline?.tensors ?? [];
+}
+
+export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
+  const manifest = {
+    format: FORMAT,
+    schemaVersion: SESSION_SCHEMA_VERSION,
+    appVersion: APP_VERSION,
+    savedAt,
+    labs: Object.fromEntries(LAB_IDS.map((id) => [id, parseLab(id, doc.labs[id])])),
+  };
+  return encodeSafetensors(doc.tensors, { kairo: JSON.stringify(manifest) });
+}
+
+export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { savedAt: string } {
+  const { metadata, tensors } = decodeSafetensors(buf, label);
+  if (metadata.kairo === undefined) throw invalid(`${label}: a safetensors file, but not a Kairo session (no kairo manifest)`);
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(metadata.kairo) as Record<string, unknown>;
+  } catch {
+    throw invalid(`${label}: session manifest is not valid JSON`);
+  }
+  if (!m || typeof m !== 'object' || m.format !== FORMAT) throw invalid(`${label}: manifest format is not "${FORMAT}"`);
+  const v = m.schemaVersion;
+  if (!Number.isInteger(v) || (v as number) < 1) throw invalid(`${label}: manifest schemaVersion is missing or invalid`);
+  if ((v as number) > SESSION_SCHEMA_VERSION) {
+    throw invalid(
+      `${label}: saved by Kairo ${String(m.appVersion ?? '?')} with session schema ${v}; this Kairo (${APP_VERSION}) reads up to schema ${SESSION_SCHEMA_VERSION}, please update Kairo`,
+    );
+  }
+  const labsIn = m.labs;
+  if (!labsIn || typeof labsIn !== 'object') throw invalid(`${label}: manifest has no labs object`);
+  for (const k of Object.keys(labsIn)) if (!LAB_IDS.includes(k as LabId)) throw invalid(`${label}: labs.${k}: unknown lab`);
+  const labs = {} as Record<LabId, unknown>;
+  for (const id of LAB_IDS) {
+    const raw = (labsIn as Record<string, unknown>)[id];
+    // A lab added after the file was written starts at its defaults.
+    labs[id] = raw === undefined ? LABS[id].defaults() : parseLab(id, raw, `${label}: labs.${id}`);
+  }
+  const doc: SessionDoc = { labs: labs as LabStates, tensors };
+  for (const name of tensorsReferenced(doc.labs)) {
+    if (!tensors[name]) throw invalid(`${label}: the manifest refers to tensor "${name}", which the file lacks`);
+  }
+  return { ...doc, savedAt: typeof m.savedAt === 'string' ? m.savedAt : '' };
+}
+
+export function readSession(path: string): SessionDoc & { savedAt: string } {
+  let buf: Uint8Array;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new KairoError(code === 'ENOENT' ? 'not_found' : 'io', `${path}: cannot read (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  return decodeSession(buf, basename(path));
+}
+
+export interface WriteOptions {
+  /** Called after each chunk reaches the temporary file; tests use it to kill a writer mid-save. */
+  onChunk?: (written: number) => void;
+  now?: () => Date;
+}
+
+/**
+ * Write to a temporary file beside the target, fsync it, rename over the target, fsync the
+ * directory. A crash at any point leaves either the old file or the new one, never a mix.
+ */
+export function writeSessionAtomic(path: string, doc: SessionDoc, opts: WriteOptions = {}): void {
+  const chunks = encodeSession(doc, (opts.now?.() ?? new Date()).toISOString());
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    let written = 0;
+    const CHUNK = 1 << 20;
+    for (const c of chunks) {
+      for (let off = 0; off < c.length; off += CHUNK) {
+        const part = c.subarray(off, Math.min(c.length, off + CHUNK));
+        let done = 0;
+        while (done < part.length) done += writeSync(fd, part, done);
+        written += part.length;
+        opts.onChunk?.(written);
+      }
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new KairoError('io', `cannot save ${path}: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+  try {
+    const dfd = openSync(dirname(path), 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  }
+}

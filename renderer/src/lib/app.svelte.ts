@@ -1,0 +1,117 @@
+// Application state shared by all views: what the core told us (info, session, jobs) and the
+// few UI-only things (current lab, dialogs, errors). Views call the core through `app.client`.
+import type { AppInfo, JobInfo, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
+import { connect, KairoCallError, type KairoClient } from './client';
+
+export const LAB_TITLES: Record<LabId, string> = { data: 'Datasets' };
+
+export interface PathRequest {
+  title: string;
+  purpose: 'session-open' | 'session-save' | 'idx-file';
+  initial: string;
+  resolve: (path: string | null) => void;
+}
+
+class AppState {
+  client: KairoClient = connect();
+  info = $state<AppInfo | null>(null);
+  session = $state<SessionView | null>(null);
+  jobs = $state<Record<string, JobInfo>>({});
+  recent = $state<string[]>([]);
+  lab = $state<LabId>('data');
+  error = $state<string | null>(null);
+  notice = $state<string | null>(null);
+  pathRequest = $state<PathRequest | null>(null);
+  /** Live progress points per running job, for charts that draw while training. */
+  live = $state<Record<string, { step: number; metrics: Record<string, number> }[]>>({});
+
+  async init(): Promise<void> {
+    this.client.on('job.update', (j) => {
+      this.jobs[j.id] = j;
+      if (j.state === 'running' && j.progress) {
+        const pts = (this.live[j.id] ??= []);
+        if (pts.length === 0 || pts[pts.length - 1]!.step !== j.progress.step) pts.push({ step: j.progress.step, metrics: j.progress.metrics });
+      }
+      if (j.state === 'failed' && j.error) this.error = `${j.label} failed: ${j.error.message}`;
+    });
+    this.client.on('session.changed', (s) => (this.session = s));
+    this.client.on('menu', ({ command }) => void this.command(command));
+    await this.run(async () => {
+      this.info = await this.client.call('app.info', {});
+      this.session = await this.client.call('session.get', {});
+      for (const j of await this.client.call('jobs.list', {})) this.jobs[j.id] = j;
+      this.recent = await this.client.call('session.recent', {});
+    });
+  }
+
+  /** Runs a core call, turning failures into the one-line error banner. */
+  async run<T>(f: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const r = await f();
+      return r;
+    } catch (e) {
+      this.error = e instanceof KairoCallError || e instanceof Error ? e.message : String(e);
+      return undefined;
+    }
+  }
+
+  async updateLab<K extends LabId>(lab: K, state: LabStates[K]): Promise<boolean> {
+    const s = await this.run(() => this.client.call('session.update', { lab, state: $state.snapshot(state) as LabStates[K] }));
+    if (s) this.session = s;
+    return s !== undefined;
+  }
+
+  askPath(title: string, purpose: PathRequest['purpose'], initial = ''): Promise<string | null> {
+    return new Promise((resolve) => {
+      void this.client.call('platform.pickPath', { purpose, suggested: initial || null }).then(
+        (r) => {
+          if (r.supported) resolve(r.path);
+          else this.pathRequest = { title, purpose, initial, resolve };
+        },
+        () => (this.pathRequest = { title, purpose, initial, resolve }),
+      );
+    });
+  }
+
+  async save(as = false): Promise<void> {
+    let path: string | null = null;
+    if (as || !this.session?.path) {
+      path = await this.askPath('Save session as', 'session-save', this.session?.path ?? '');
+      if (!path) return;
+    }
+    const s = await this.run(() => this.client.call('session.save', { path }));
+    if (s) {
+      this.session = s;
+      this.notice = `Saved ${s.path}`;
+      this.recent = await this.client.call('session.recent', {});
+    }
+  }
+
+  async open(path?: string): Promise<void> {
+    const p = path ?? (await this.askPath('Open session', 'session-open'));
+    if (!p) return;
+    const s = await this.run(() => this.client.call('session.open', { path: p }));
+    if (s) {
+      this.session = s;
+      this.notice = `Opened ${s.path}`;
+      this.recent = await this.client.call('session.recent', {});
+    }
+  }
+
+  async newSession(): Promise<void> {
+    if (this.session?.dirty && !confirm('Discard the unsaved changes of this session?')) return;
+    const s = await this.run(() => this.client.call('session.new', {}));
+    if (s) this.session = s;
+  }
+
+  async command(c: MenuCommand): Promise<void> {
+    if (c === 'session.new') return this.newSession();
+    if (c === 'session.open') return this.open();
+    if (c === 'session.save') return this.save(false);
+    if (c === 'session.saveAs') return this.save(true);
+    if ('openRecent' in c) return this.open(c.openRecent);
+    if ('showLab' in c) this.lab = c.showLab;
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,5 @@
+declare module 'svgcanvas' {
+  export class Context {
+    constructor(options: { width: number; height: number });
+  }
+}

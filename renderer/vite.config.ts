@@ -1,0 +1,9 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: './', // relative URLs: the same build loads from file:// in Electron and http:// in the host
+  plugins: [svelte()],
+  build: { outDir: '../dist/renderer', emptyOutDir: true, chunkSizeWarningLimit: 1000 },
+});
