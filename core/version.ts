@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+// Imported as JSON (not read from disk) so bundles carry the version wherever they land.
+import pkg from '../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-export const APP_VERSION: string = (require('../package.json') as { version: string }).version;
+export const APP_VERSION: string = pkg.version;

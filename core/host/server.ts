@@ -67,8 +67,6 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy':
-        "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'",
     });
     createReadStream(file).pipe(res);
   });

@@ -26,6 +26,7 @@ interface Entry {
   settle: (i: JobInfo) => void;
   killTimer: NodeJS.Timeout | null;
   backend: BackendInfo | null;
+  tensors: { before: number; after: number } | null;
 }
 
 const KEEP_FINISHED = 50;
@@ -56,7 +57,7 @@ export class JobManager {
       finishedAt: null,
     };
     const input: WorkerInput = { kind, params, cancelFlag: new SharedArrayBuffer(4) };
-    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null });
+    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null, tensors: null });
     this.queue.push(id);
     this.emit(info);
     this.pump();
@@ -90,6 +91,11 @@ export class JobManager {
 
   backendOf(id: string): BackendInfo | null {
     return this.get(id).backend;
+  }
+
+  /** tf.memory().numTensors in the worker before and after the job: equal unless it leaked. */
+  tensorsOf(id: string): { before: number; after: number } | null {
+    return this.get(id).tensors;
   }
 
   async shutdown(): Promise<void> {
@@ -133,6 +139,7 @@ export class JobManager {
           this.emit(e.info);
           break;
         case 'done':
+          e.tensors = m.tensors;
           this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output);
           this.finish(e, m.cancelled ? 'cancelled' : 'done', null);
           break;

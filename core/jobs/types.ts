@@ -27,7 +27,7 @@ export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx:
 export type WorkerMessage =
   | { type: 'started'; backend: BackendInfo }
   | { type: 'progress'; progress: JobProgress }
-  | { type: 'done'; output: JobOutput<JobKind>; cancelled: boolean }
+  | { type: 'done'; output: JobOutput<JobKind>; cancelled: boolean; tensors: { before: number; after: number } }
   | { type: 'error'; error: KairoErrorValue };
 
 export interface WorkerInput {

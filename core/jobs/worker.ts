@@ -1,5 +1,6 @@
 // Entry point of a job worker thread: one job per worker, so a crash or a hard cancel
 // (terminate) never leaves another job's state behind.
+import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
 import { initBackend } from '../backend.ts';
@@ -45,10 +46,12 @@ async function main(): Promise<void> {
   };
   const handler = HANDLERS[input.kind] as JobHandler<typeof input.kind> | undefined;
   if (!handler) throw new Error(`unknown job kind ${input.kind}`);
+  const before = tf.memory().numTensors;
   const output = await handler(input.params as never, ctx);
+  const tensors = { before, after: tf.memory().numTensors };
   if (pending) send({ type: 'progress', progress: pending });
   const buffers = Object.values(output.tensors).map((t) => t.data.buffer as ArrayBuffer);
-  send({ type: 'done', output, cancelled: ctx.cancelled() }, buffers);
+  send({ type: 'done', output, cancelled: ctx.cancelled(), tensors }, buffers);
 }
 
 // The manager terminates the worker once it has the final message: exiting from here could

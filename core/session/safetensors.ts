@@ -99,8 +99,9 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
     if (end - begin !== bytes) throw invalid(`${where}: data_offsets span ${end - begin} bytes, shape needs ${bytes}`);
     if (end > dataLen) throw invalid(`${label}: truncated: tensor "${name}" ends at byte ${end} of ${dataLen} data bytes`);
     spans.push([begin, end, name]);
-    // Copy: the typed array must own aligned memory, and the file buffer may be reused.
-    const copy = buf.slice(dataStart + begin, dataStart + end);
+    // Copy into fresh memory: typed arrays need alignment, and a Node Buffer's slice() is a view.
+    const copy = new Uint8Array(end - begin);
+    copy.set(buf.subarray(dataStart + begin, dataStart + end));
     const data =
       dtype === 'F32'
         ? new Float32Array(copy.buffer)
