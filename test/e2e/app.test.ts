@@ -1,0 +1,130 @@
+// Playwright drives the real built renderer in Debian's Chromium against the real core
+// through the WebSocket host: what a user does, checked against what the core computes.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { getDataset } from '../../core/data/datasets.ts';
+import { startHost, type Host } from '../../core/host/server.ts';
+import { tempDir } from '../helpers.ts';
+
+const home = tempDir();
+process.env.KAIRO_HOME = home;
+let host: Host;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  host = await startHost({ rendererDir: 'dist/renderer' });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  page = await ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(host.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+const facts = () => page.getByTestId('dataset-facts');
+const range = () => page.getByTestId('page-range');
+
+test('the dataset browser shows the real MNIST digits and class balance', async () => {
+  await page.waitForSelector('canvas[data-count="100"]');
+  await assert.doesNotReject(facts().filter({ hasText: 'MNIST: 60,000 train / 10,000 test · 28×28 · 10 classes' }).waitFor());
+  assert.equal(await range().textContent(), '1–100 of 60,000');
+  assert.match((await page.getByTestId('backend').textContent())!, /backend: wasm \(SIMD\)/);
+  // The first cell of the grid holds exactly the first training image's bytes.
+  const pixels = await page.evaluate(() => {
+    const c = document.querySelector('canvas[data-count]') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(1, 1, 28, 28).data;
+    return Array.from({ length: 784 }, (_, i) => d[i * 4]!);
+  });
+  assert.deepEqual(pixels, [...getDataset({ kind: 'mnist' }).train.images.subarray(0, 784)]);
+});
+
+test('split, class filter and paging follow the data', async () => {
+  await page.getByRole('button', { name: 'Test', exact: true }).click();
+  await page.getByLabel('class filter').selectOption('3');
+  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 1,010');
+  await page.getByRole('button', { name: 'next page' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
+});
+
+test('a chart exports PNG, SVG and CSV with the data shown', async () => {
+  const fig = page.locator('figure[data-chart="Class histogram"]');
+  const grab = async (name: string) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name }).click()]);
+    return readFileSync((await dl.path())!);
+  };
+  const csv = (await grab('CSV')).toString();
+  const counts = getDataset({ kind: 'mnist' }).test!.classCounts;
+  assert.equal(csv, ['series,x,y', ...counts.map((c, i) => `"test images per class","${i}",${c}`)].join('\n') + '\n');
+  const png = await grab('PNG');
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  const svg = (await grab('SVG')).toString();
+  assert.match(svg, /^<svg/);
+  assert.ok((svg.match(/<path/g) ?? []).length >= 10, 'the SVG holds the bars');
+});
+
+test('a training job streams progress with ETA and is cancelled from the UI', async () => {
+  await page.evaluate(() => {
+    const w = window as unknown as { seen: string[] };
+    w.seen = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-job-state] .meta')) w.seen.push(el.textContent ?? '');
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByLabel('Epochs').fill('100');
+  await page.getByRole('button', { name: 'Train baseline' }).click();
+  const job = page.locator('[data-job-state]').first();
+  await job.locator('.meta').filter({ hasText: /samples\/s/ }).waitFor();
+  await job.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('[data-job-state="cancelled"]').waitFor({ timeout: 2000 });
+  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  const steps = seen.map((s) => Number(/step (\d+)\//.exec(s)?.[1])).filter((n) => n > 0);
+  assert.ok(steps.length >= 2 && steps.at(-1)! > steps[0]!, `progress ${steps.join(',')}`);
+  assert.ok(seen.some((s) => /ETA \d+ (s|min)/.test(s)));
+  await page.getByTestId('baseline-result').filter({ hasText: /^Cancelled after \d+ steps · test accuracy/ }).waitFor();
+});
+
+test('a finished job stores its result, and the session saves and reopens exactly', async () => {
+  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Train size (0 = all)').fill('3000');
+  await page.getByRole('button', { name: 'Train baseline' }).click();
+  await page.getByTestId('baseline-result').filter({ hasText: /^Trained 24 steps · test accuracy/ }).waitFor({ timeout: 30000 });
+  await page.locator('figure[data-chart="Baseline training"]').waitFor();
+  const result = await page.getByTestId('baseline-result').textContent();
+
+  const file = join(home, 'e2e.kairo');
+  await page.getByRole('button', { name: 'Save as…' }).click();
+  await page.getByRole('dialog').getByRole('textbox').fill(file);
+  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByTestId('session-status').filter({ hasText: file }).waitFor();
+  assert.doesNotMatch((await page.getByTestId('session-status').textContent())!, /•/);
+
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 60,000');
+  assert.equal(await page.getByTestId('baseline-result').count(), 0);
+
+  // A damaged file is refused with one line and the open session stays as it was.
+  const bad = join(home, 'bad.kairo');
+  writeFileSync(bad, Buffer.alloc(64, 0xff));
+  await page.keyboard.press('Control+o');
+  await page.getByRole('dialog').getByRole('textbox').fill(bad);
+  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('alert').filter({ hasText: /bad\.kairo: not a Kairo session/ }).waitFor();
+  assert.equal(await range().textContent(), '1–100 of 60,000');
+  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: file }).click(); // from the recent list
+  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
+  assert.equal(await page.getByTestId('baseline-result').textContent(), result);
+  assert.equal(await page.getByLabel('Train size (0 = all)').inputValue(), '3000');
+  assert.deepEqual(pageErrors, []);
+});

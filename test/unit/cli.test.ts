@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodeIdx } from '../../core/data/idx.ts';
+import { writeSessionAtomic } from '../../core/session/session.ts';
+import { defaultLabs } from '../../core/services/labs.ts';
+import { tempDir } from '../helpers.ts';
+
+// Exactly what a user's script runs: the package's bin, as a separate process.
+function kairo(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('kairo info names the running backend and why better ones were skipped', () => {
+  const r = kairo('info');
+  assert.equal(r.code, 0, r.err);
+  const info = JSON.parse(r.out);
+  assert.equal(info.backend, 'wasm');
+  assert.deepEqual(
+    info.backends_tried.map((t: { name: string; ok: boolean }) => [t.name, t.ok]),
+    [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]],
+  );
+  assert.match(info.backends_tried[0].reason, /not installed/);
+  assert.equal(info.version, JSON.parse(spawnSync('npm', ['pkg', 'get', 'version'], { encoding: 'utf8' }).stdout));
+});
+
+test('kairo data inspect reports built-in MNIST and a given IDX pair', () => {
+  const r = kairo('data', 'inspect');
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  assert.deepEqual([s.train.count, s.test.count, s.train.classes], [60000, 10000, 10]);
+  assert.deepEqual(s.train.shape, [28, 28]);
+
+  const d = tempDir();
+  writeFileSync(join(d, 'img'), encodeIdx([3, 4, 5], new Uint8Array(60)));
+  writeFileSync(join(d, 'lab'), encodeIdx([3], Uint8Array.from([2, 0, 2])));
+  const p = kairo('data', 'inspect', '--idx-images', join(d, 'img'), `--idx-labels=${join(d, 'lab')}`);
+  assert.equal(p.code, 0, p.err);
+  assert.deepEqual(JSON.parse(p.out), { count: 3, shape: [4, 5], classes: 3, class_counts: [1, 0, 2] });
+});
+
+test('bad input exits non-zero with one line on stderr and nothing on stdout', () => {
+  const d = tempDir();
+  writeFileSync(join(d, 'img'), encodeIdx([3, 4, 5], new Uint8Array(60)));
+  writeFileSync(join(d, 'lab'), encodeIdx([2], Uint8Array.from([2, 0])));
+  for (const [args, re] of [
+    [['data', 'inspect', '--idx-images', join(d, 'img'), '--idx-labels', join(d, 'lab')], /img holds 3 images but lab holds 2 labels/],
+    [['data', 'inspect', '--idx-images', join(d, 'img')], /give both --idx-images and --idx-labels/],
+    [['data', 'inspect', '--idx-labels'], /--idx-labels needs a value/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['info', '--bogus'], /unknown option --bogus/],
+    [['session', 'inspect', join(d, 'img')], /img: not a Kairo session|header length/],
+  ] as const) {
+    const r = kairo(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(r.out, '');
+    assert.match(r.err, new RegExp(`^kairo: error: .*${re.source}`));
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});
+
+test('kairo session inspect validates and summarises a session', () => {
+  const d = tempDir();
+  const f = join(d, 's.kairo');
+  writeSessionAtomic(f, { labs: defaultLabs(), tensors: { w: { dtype: 'F32', shape: [2], data: new Float32Array(2) } } });
+  const r = kairo('session', 'inspect', f);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  assert.deepEqual(s.tensors, { w: { dtype: 'F32', shape: [2] } });
+  assert.equal(s.labs.data.source.kind, 'mnist');
+});

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers.ts';
+
+const check = (...args: string[]) => spawnSync(process.execPath, ['scripts/check-packaging.mjs', ...args], { encoding: 'utf8' });
+
+test('electron-builder.yml validates and packs the right app contents', () => {
+  const r = check();
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.equal(report.main, 'dist/electron/main.mjs');
+  assert.equal(report.unpacked.mnist.length, 4);
+});
+
+test('a typo in the packaging config is caught', () => {
+  const bad = join(tempDir(), 'bad.yml');
+  writeFileSync(bad, readFileSync('electron-builder.yml', 'utf8').replace('linux:', 'linnux:'));
+  const r = check(bad, '--validate-only');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /is invalid: .*linnux/);
+});
