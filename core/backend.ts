@@ -2,9 +2,12 @@
 // plain JS. The native packages are optional dependencies that cannot install everywhere, so
 // each failure is recorded with its reason and shown to the user instead of thrown.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { registerThreadedWasm } from './compute/wasm-threads.ts';
+import { installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
 
@@ -28,20 +31,46 @@ function reasonOf(e: unknown): string {
   return firstLine(err?.message ?? String(e));
 }
 
-async function tryBackend(name: BackendName): Promise<void> {
+/** Threads for the WASM backend: KAIRO_THREADS, else every core the OS gives this process. */
+export function wantedThreads(): number {
+  const env = Number(process.env.KAIRO_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
+}
+
+/** Returns a note on how the backend runs (e.g. why it is single-threaded). */
+async function tryBackend(name: BackendName): Promise<string> {
   const pkg = NATIVE_PACKAGE[name];
   if (pkg) {
     // A variable specifier keeps bundlers and tsc from resolving a package that may be absent.
     await import(pkg);
     // tfjs-node registers 'tensorflow' for both packages.
     if (!(await tf.setBackend('tensorflow'))) throw new Error('backend registered but failed to initialise');
-    return;
+    return 'native TensorFlow';
   }
-  if (name === 'wasm') {
-    const require = createRequire(import.meta.url);
-    setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  if (name !== 'wasm') {
+    if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
+    return 'reference implementation, slow';
   }
-  if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
+  const require = createRequire(import.meta.url);
+  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  installWasmKernelFixes();
+  const threads = wantedThreads();
+  if (threads > 1) {
+    const stock = tf.findBackendFactory('wasm');
+    try {
+      registerThreadedWasm(threads);
+      if (await tf.setBackend('wasm')) return `SIMD, ${getThreadsCount()} threads`;
+      throw new Error('threaded module failed to initialise');
+    } catch (e) {
+      // Fall back to the stock single-threaded build, and say why.
+      tf.removeBackend('wasm');
+      if (stock) tf.registerBackend('wasm', stock, 2);
+      if (!(await tf.setBackend('wasm'))) throw new Error('failed to initialise');
+      return `single-threaded (threads unavailable: ${reasonOf(e)})`;
+    }
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('failed to initialise');
+  return 'single-threaded (one core)';
 }
 
 /**
@@ -54,19 +83,21 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
     for (const name of order) {
+      let how: string;
       try {
-        await tryBackend(name);
-        tried.push({ name, ok: true, reason: force ? 'forced by KAIRO_BACKEND' : 'first available' });
+        how = await tryBackend(name);
         await tf.ready();
-        return {
-          name: tf.getBackend(),
-          threads: 1,
-          simd: name === 'wasm' ? tf.env().getBool('WASM_HAS_SIMD_SUPPORT') : false,
-          tried,
-        };
       } catch (e) {
         tried.push({ name, ok: false, reason: reasonOf(e) });
+        continue;
       }
+      tried.push({ name, ok: true, reason: `${force ? 'forced by KAIRO_BACKEND' : 'first available'}: ${how}` });
+      return {
+        name: tf.getBackend(),
+        threads: name === 'wasm' ? getThreadsCount() : 1,
+        simd: name === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean) : false,
+        tried,
+      };
     }
     throw new Error(`no TensorFlow.js backend could start: ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}`);
   })();

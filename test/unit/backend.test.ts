@@ -1,19 +1,38 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 
+/** A fresh process picks its backend; it must also exit on its own (threads must not hold it). */
 const probe = (env: Record<string, string>) => {
-  const code = `import { initBackend } from './core/backend.ts'; initBackend().then((b) => console.log(JSON.stringify(b)), (e) => { console.log(JSON.stringify({ error: e.message })); });`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/backend-probe.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_BACKEND: '', KAIRO_THREADS: '', ...env },
+    timeout: 30_000,
+  });
+  assert.equal(r.signal, null, 'the process did not exit by itself');
   return JSON.parse(r.stdout);
 };
 
 test('without native TensorFlow the WebAssembly backend with SIMD is chosen, reasons recorded', () => {
-  const b = probe({ KAIRO_BACKEND: '' });
+  const b = probe({});
   assert.equal(b.name, 'wasm');
   assert.equal(b.simd, true);
   assert.deepEqual(b.tried.map((t: { name: string }) => t.name), ['tensorflow-gpu', 'tensorflow', 'wasm']);
   assert.ok(b.tried.slice(0, 2).every((t: { ok: boolean; reason: string }) => !t.ok && t.reason.length > 0));
+});
+
+test('the WASM backend runs one thread per core, or as many as KAIRO_THREADS asks', () => {
+  const cores = availableParallelism();
+  const b = probe({});
+  assert.equal(b.threads, cores);
+  if (cores > 1) {
+    assert.match(b.tried.at(-1).reason, new RegExp(`SIMD, ${cores} threads`));
+    // XNNPACK's pool: the calling thread plus cores − 1 pthreads, each a real worker thread.
+    assert.equal(b.pthreads, cores - 1);
+  }
+  assert.equal(probe({ KAIRO_THREADS: '1' }).threads, 1);
+  assert.equal(probe({ KAIRO_THREADS: '3' }).threads, 3);
 });
 
 test('KAIRO_BACKEND forces a backend, and an unknown one is refused by name', () => {

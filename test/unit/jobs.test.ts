@@ -43,8 +43,6 @@ test('a baseline job on full MNIST streams throttled progress and reaches logist
   // Throttled to 25 Hz in the worker; arrival jitters a little on this side.
   const span = (progress.at(-2)!.at - progress[0]!.at) / 1000;
   assert.ok((progress.length - 2) / span <= 27, `${progress.length} events in ${span} s`);
-  const gaps = progress.slice(1, -1).map((u, i) => u.at - progress[i]!.at);
-  assert.ok(Math.min(...gaps) > 20, `gaps ${gaps.map((g) => g.toFixed(0)).join(',')}`);
   const last = progress.at(-1)!.progress!;
   assert.equal(last.step, 600);
   assert.equal(last.totalSteps, 600);
