@@ -41,7 +41,7 @@ __attribute__((export_name("kairo_cholesky_solve"))) int kairo_cholesky_solve(co
   Map<const MatrixXd> L(l, n, n);
   Map<MatrixXd> B(b, n, m);
   L.triangularView<Eigen::Lower>().solveInPlace(B);
-  L.triangularView<Eigen::Lower>().transpose().solveInPlace(B);
+  L.transpose().triangularView<Eigen::Upper>().solveInPlace(B);
   return 0;
 }
 }
