@@ -1,0 +1,115 @@
+"""The peer side of `npm run bench`: the same workloads as bench/workloads.ts in PyTorch,
+numpy and scipy (Debian's python3-torch, python3-numpy, python3-scipy). Prints one JSON
+object; workloads whose library is missing are left out. PyTorch runs at 1 and at every
+thread count up to the cores, and each workload reports its best, with that thread count."""
+import json
+import os
+import sys
+import time
+
+quick = "--quick" in sys.argv
+blocks = 3 if quick else 7
+steps = 5 if quick else 20
+out = {}
+
+
+def median_time(f, n=blocks):
+    f()
+    ts = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t0)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+try:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+
+    def sym(n):
+        a = rng.random((n, n)) - 0.5
+        return np.tril(a) + np.tril(a, -1).T
+
+    for n in ([500, 1000] if quick else [500, 1000, 2000]):
+        a = sym(n)
+        out[f"eigh {n}"] = {"seconds": median_time(lambda: np.linalg.eigvalsh(a), 3), "peer": "numpy eigvalsh"}
+    try:
+        from scipy.sparse.linalg import eigsh
+
+        a = sym(2000)
+        out["lanczos top-10 2000"] = {"seconds": median_time(lambda: eigsh(a, k=10, which="LA", tol=1e-8), 3), "peer": "scipy eigsh"}
+    except ImportError:
+        pass
+except ImportError:
+    pass
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    def sgemm(n):
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        return 2 * n**3 / median_time(lambda: torch.mm(a, b)) / 1e9
+
+    def train_rate(model, opt, make_loss, batch):
+        def block():
+            for _ in range(steps):
+                opt.zero_grad()
+                make_loss().backward()
+                opt.step()
+
+        return batch * steps / median_time(block)
+
+    def mlp():
+        m = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+        x, y = torch.rand(128, 784), torch.randint(0, 10, (128,))
+        opt = torch.optim.SGD(m.parameters(), lr=0.01)
+        return train_rate(m, opt, lambda: F.cross_entropy(m(x), y), 128)
+
+    class Vae(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc, self.mu, self.lv = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+            self.d1, self.d2 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+        def loss(self, x):
+            h = F.relu(self.enc(x))
+            m, lv = self.mu(h), self.lv(h)
+            z = m + torch.exp(0.5 * lv) * torch.randn_like(m)
+            logits = self.d2(F.relu(self.d1(z)))
+            rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+            kl = -0.5 * torch.sum(1 + lv - m.pow(2) - lv.exp())
+            return (rec + kl) / x.shape[0]
+
+    def vae():
+        v = Vae()
+        x = torch.rand(128, 784)
+        return train_rate(v, torch.optim.Adam(v.parameters(), lr=1e-3), lambda: v.loss(x), 128)
+
+    def cnn():
+        m = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(7 * 7 * 64, 128), nn.ReLU(), nn.Linear(128, 10),
+        )
+        x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+        return train_rate(m, torch.optim.SGD(m.parameters(), lr=0.01), lambda: F.cross_entropy(m(x), y), 64)
+
+    work = {"sgemm 512": (lambda: sgemm(512), "GFLOP/s"), "sgemm 1024": (lambda: sgemm(1024), "GFLOP/s"),
+            "MLP training": (mlp, "samples/s"), "VAE training": (vae, "samples/s"), "CNN training": (cnn, "samples/s")}
+    for name, (f, unit) in work.items():
+        best = None
+        for threads in sorted({1, os.cpu_count() or 1}):
+            torch.set_num_threads(threads)
+            v = f()
+            if best is None or v > best[0]:
+                best = (v, threads)
+        out[name] = {"rate": best[0], "unit": unit, "threads": best[1], "peer": f"PyTorch {torch.__version__}"}
+except ImportError:
+    pass
+
+print(json.dumps(out))

@@ -1,0 +1,70 @@
+// `npm run bench [-- --quick]`: Kairo's compute engine beside PyTorch / numpy / scipy on the
+// same machine, in one table. Medians of several timed blocks; thread counts stated. Other
+// work on the machine skews both sides alike only if they run close together, so each peer
+// runs right after Kairo's side in the same invocation.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { initBackend } from '../core/backend.ts';
+import * as w from './workloads.ts';
+
+const quick = process.argv.includes('--quick');
+const blocks = quick ? 3 : 7;
+const steps = quick ? 5 : 20;
+const backend = await initBackend();
+
+type Row = { name: string; kairo: number; unit: string; higherIsBetter: boolean };
+const rows: Row[] = [];
+const rate = (name: string, unit: string, f: () => number) => {
+  process.stderr.write(`  ${name}…\n`);
+  rows.push({ name, kairo: f(), unit, higherIsBetter: true });
+};
+const secs = (name: string, f: () => number) => {
+  process.stderr.write(`  ${name}…\n`);
+  rows.push({ name, kairo: f(), unit: 's', higherIsBetter: false });
+};
+
+process.stderr.write(`Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}):\n`);
+rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
+rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
+rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
+rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
+rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
+for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
+secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
+secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
+
+const python = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
+process.stderr.write(`peers (${python} bench/reference.py)…\n`);
+const env = { ...process.env };
+// Old-OpenBLAS workarounds slow current numpy; unset them for the peer alone.
+delete env.OPENBLAS_CORETYPE;
+delete env.OPENBLAS_L2_SIZE;
+const py = spawnSync(python, ['bench/reference.py', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', env, timeout: 600_000 });
+let peers: Record<string, { rate?: number; seconds?: number; unit?: string; threads?: number; peer: string }> = {};
+try {
+  peers = JSON.parse(py.stdout);
+} catch {
+  process.stderr.write(`  no peer figures: ${(py.stderr || py.error?.message || 'python3 unavailable').split('\n').filter(Boolean).at(-1)}\n`);
+}
+
+const fmt = (v: number, unit: string) => (unit === 's' ? `${v.toFixed(3)} s` : `${v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)} ${unit}`);
+const table = [['workload', `Kairo (${backend.name}, ${backend.threads} thr)`, 'peer', 'peer figure', 'Kairo ÷ peer speed']];
+for (const r of rows) {
+  const p = peers[r.name];
+  const peerValue = p ? (r.higherIsBetter ? p.rate! : p.seconds!) : null;
+  const ratio = peerValue === null ? 'n/a' : (r.higherIsBetter ? r.kairo / peerValue : peerValue / r.kairo).toFixed(2);
+  table.push([
+    r.name,
+    fmt(r.kairo, r.unit),
+    p ? `${p.peer}${p.threads ? `, ${p.threads} thr` : ''}` : 'n/a',
+    peerValue === null ? 'n/a' : fmt(peerValue, r.unit),
+    ratio,
+  ]);
+}
+const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+for (const [i, row] of table.entries()) {
+  console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  if (i === 0) console.log(widths.map((n) => '-'.repeat(n)).join('  '));
+}
+console.log(`\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.`);
+process.exit(0);

@@ -1,0 +1,175 @@
+// Kairo's side of the benchmark. Each workload mirrors bench/reference.py exactly (shapes,
+// optimiser, batch) so the ratio compares the same computation.
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../models/common/rng.ts';
+import { eigh } from '../models/linalg/dense.ts';
+import { lanczosTopK } from '../models/linalg/lanczos.ts';
+import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
+
+/** Median seconds per call over `blocks` timed blocks after one warm-up call. */
+export function time(f: () => void, blocks: number): number {
+  f();
+  const ts: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const t0 = performance.now();
+    f();
+    ts.push((performance.now() - t0) / 1000);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)]!;
+}
+
+export function sgemm(n: number, blocks: number): number {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  // Read the result outside tidy: tidy walks whatever its callback returns looking for
+  // tensors, and walking a million-element typed array costs more than the product.
+  const s = time(() => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }, blocks);
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / s / 1e9; // GFLOP/s
+}
+
+function dense(inputs: number, outputs: number): { w: tf.Variable; b: tf.Variable } {
+  return tf.tidy(() => ({
+    w: tf.variable(tf.randomNormal([inputs, outputs], 0, Math.sqrt(2 / inputs))),
+    b: tf.variable(tf.zeros([outputs])),
+  }));
+}
+
+/** Training throughput in samples/s: `steps` optimiser steps per block. */
+function trainRate(step: () => void, batch: number, steps: number, blocks: number): number {
+  const s = time(() => {
+    for (let i = 0; i < steps; i++) step();
+  }, blocks);
+  return (batch * steps) / s;
+}
+
+export function mlpTraining(blocks: number, steps: number): number {
+  const B = 128;
+  const layers = [dense(784, 512), dense(512, 512), dense(512, 10)];
+  const opt = tf.train.sgd(0.01);
+  const x = tf.randomUniform([B, 784]);
+  const y = tf.oneHot(tf.randomUniform([B], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const step = () =>
+    tf.tidy(() => {
+      opt.minimize(() => {
+        let h: tf.Tensor = x;
+        layers.forEach((l, i) => {
+          h = tf.add(tf.matMul(h, l.w), l.b);
+          if (i < layers.length - 1) h = tf.relu(h);
+        });
+        return tf.losses.softmaxCrossEntropy(y, h);
+      }, false);
+    });
+  const r = trainRate(step, B, steps, blocks);
+  tf.dispose([x, y, ...layers.flatMap((l) => [l.w, l.b])]);
+  opt.dispose();
+  return r;
+}
+
+export function vaeTraining(blocks: number, steps: number): number {
+  const B = 128;
+  const enc = dense(784, 400);
+  const mu = dense(400, 20);
+  const logvar = dense(400, 20);
+  const dec1 = dense(20, 400);
+  const dec2 = dense(400, 784);
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomUniform([B, 784]);
+  const step = () =>
+    tf.tidy(() => {
+      opt.minimize(() => {
+        const h = tf.relu(tf.add(tf.matMul(x, enc.w), enc.b));
+        const m = tf.add(tf.matMul(h, mu.w), mu.b);
+        const lv = tf.add(tf.matMul(h, logvar.w), logvar.b);
+        const z = tf.add(m, tf.mul(tf.exp(tf.mul(lv, 0.5)), tf.randomNormal([B, 20])));
+        const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(z, dec1.w), dec1.b)), dec2.w), dec2.b);
+        // Bernoulli log-likelihood with logits, plus the closed-form Gaussian KL.
+        const rec = tf.sum(tf.sub(tf.add(tf.relu(logits), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), tf.mul(logits, x)));
+        const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, lv), tf.square(m)), tf.exp(lv))));
+        return tf.div(tf.add(rec, kl), B) as tf.Scalar;
+      }, false);
+    });
+  const r = trainRate(step, B, steps, blocks);
+  tf.dispose([x, ...[enc, mu, logvar, dec1, dec2].flatMap((l) => [l.w, l.b])]);
+  opt.dispose();
+  return r;
+}
+
+export function cnnTraining(blocks: number, steps: number): number {
+  const B = 64;
+  const v = (shape: number[], fanIn: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
+  const c1 = v([3, 3, 1, 32], 9);
+  const c2 = v([3, 3, 32, 64], 288);
+  const f1 = v([7 * 7 * 64, 128], 3136);
+  const f2 = v([128, 10], 128);
+  const biases = [32, 64, 128, 10].map((n) => tf.variable(tf.zeros([n])));
+  const opt = tf.train.sgd(0.01);
+  const x = tf.randomUniform([B, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([B], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const step = () =>
+    tf.tidy(() => {
+      opt.minimize(() => {
+        let h: tf.Tensor4D = tf.maxPool(tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, c1 as tf.Tensor4D, 1, 'same'), biases[0]!)), 2, 2, 'valid');
+        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c2 as tf.Tensor4D, 1, 'same'), biases[1]!)), 2, 2, 'valid');
+        const flat = tf.reshape(h, [B, 7 * 7 * 64]);
+        const g = tf.relu(tf.add(tf.matMul(flat, f1), biases[2]!));
+        return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(g, f2), biases[3]!));
+      }, false);
+    });
+  const r = trainRate(step, B, steps, blocks);
+  tf.dispose([x, y, c1, c2, f1, f2, ...biases]);
+  opt.dispose();
+  return r;
+}
+
+function randomSymmetric(n: number): Float64Array {
+  const r = mulberry32(n);
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      const v = r() - 0.5;
+      A[i * n + j] = v;
+      A[j * n + i] = v;
+    }
+  return A;
+}
+
+export function eighSeconds(n: number, blocks: number): number {
+  const A = randomSymmetric(n);
+  return time(() => eigh(A, n), blocks);
+}
+
+/** Top 10 of a dense symmetric n × n matrix applied as an operator, like scipy's eigsh(A, 10). */
+export function lanczosSeconds(n: number, blocks: number): number {
+  const A = randomSymmetric(n);
+  const matvec = (v: Float64Array) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      const row = i * n;
+      for (let j = 0; j < n; j++) s += A[row + j]! * v[j]!;
+      out[i] = s;
+    }
+    return out;
+  };
+  return time(() => lanczosTopK(n, 10, matvec, { tol: 1e-8 }), blocks);
+}
+
+/** Structured NTK Gram of a 784-128-10 ReLU MLP on T = 100 inputs: a 1000 × 1000 dual. */
+export function ntkGramSeconds(blocks: number): number {
+  const r = mulberry32(4);
+  const widths = [784, 128, 10];
+  const net: Mlp = {
+    activation: 'relu',
+    weights: widths.slice(1).map((m, l) => Float64Array.from({ length: m * widths[l]! }, () => (r() * 2 - 1) * Math.sqrt(3 / widths[l]!))),
+    biases: widths.slice(1).map((m) => new Float64Array(m)),
+    widths,
+  };
+  const X = Float64Array.from({ length: 100 * 784 }, () => r() * 2 - 1);
+  return time(() => ntkGram(net, X, 100), blocks);
+}
