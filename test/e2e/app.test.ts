@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { getDataset } from '../../core/data/datasets.ts';
+import { encodeIdx } from '../../core/data/idx.ts';
+import { gzipSync } from 'node:zlib';
 import { startHost, type Host } from '../../core/host/server.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -126,5 +128,35 @@ test('a finished job stores its result, and the session saves and reopens exactl
   await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
   assert.equal(await page.getByTestId('baseline-result').textContent(), result);
   assert.equal(await page.getByLabel('Train size (0 = all)').inputValue(), '3000');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a user-chosen IDX pair loads through the form; a broken one is refused and changes nothing', async () => {
+  const imgs = join(home, 'tiny-images.gz');
+  const labs = join(home, 'tiny-labels');
+  writeFileSync(imgs, gzipSync(encodeIdx([12, 8, 8], Uint8Array.from({ length: 12 * 64 }, (_, i) => (i * 7) % 256))));
+  writeFileSync(labs, encodeIdx([12], Uint8Array.from({ length: 12 }, (_, i) => i % 3)));
+  writeFileSync(join(home, 'short-labels'), encodeIdx([11], new Uint8Array(11)));
+  const form = page.getByRole('form', { name: 'load IDX dataset' });
+  const open = async () => {
+    await page.getByLabel('dataset source').selectOption('idx');
+    await form.waitFor();
+  };
+  await open();
+  await form.getByLabel('Name').fill('Broken');
+  await form.locator('input[name="trainImages"]').fill(imgs);
+  await form.locator('input[name="trainLabels"]').fill(join(home, 'short-labels'));
+  await form.getByRole('button', { name: 'Load' }).click();
+  await page.getByRole('alert').filter({ hasText: 'tiny-images.gz holds 12 images but short-labels holds 11 labels' }).waitFor();
+  assert.match((await facts().textContent())!, /^MNIST/);
+  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+
+  await form.getByLabel('Name').fill('Tiny');
+  await form.locator('input[name="trainLabels"]').fill(labs);
+  await form.getByRole('button', { name: 'Load' }).click();
+  await facts().filter({ hasText: 'Tiny: 12 train · 8×8 · 3 classes' }).waitFor();
+  await page.waitForSelector('canvas[data-count="12"]');
+  assert.equal(await range().textContent(), '1–12 of 12');
+  assert.ok(await page.getByRole('button', { name: 'Test', exact: true }).isDisabled());
   assert.deepEqual(pageErrors, []);
 });
