@@ -114,8 +114,9 @@ export function cnnTraining(blocks: number, steps: number): number {
   const step = () =>
     tf.tidy(() => {
       opt.minimize(() => {
-        let h: tf.Tensor4D = tf.maxPool(tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, c1 as tf.Tensor4D, 1, 'same'), biases[0]!)), 2, 2, 'valid');
-        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c2 as tf.Tensor4D, 1, 'same'), biases[1]!)), 2, 2, 'valid');
+        const block = (input: tf.Tensor4D, filter: tf.Variable, bias: tf.Variable): tf.Tensor4D =>
+          tf.maxPool(tf.relu(tf.add(tf.conv2d(input, filter as tf.Tensor4D, 1, 'same'), bias)) as tf.Tensor4D, 2, 2, 'valid');
+        const h = block(block(x as tf.Tensor4D, c1, biases[0]!), c2, biases[1]!);
         const flat = tf.reshape(h, [B, 7 * 7 * 64]);
         const g = tf.relu(tf.add(tf.matMul(flat, f1), biases[2]!));
         return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(g, f2), biases[3]!));

@@ -4,7 +4,7 @@
 import { LINALG_WASM_BASE64 } from './linalg-wasm.ts';
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   _initialize(): void;
   kairo_alloc(count: number): number;
   kairo_free(ptr: number): void;
@@ -12,6 +12,13 @@ interface Exports {
   kairo_cholesky(a: number, n: number): number;
   kairo_cholesky_solve(l: number, b: number, n: number, m: number): number;
 }
+
+// The WebAssembly API, typed locally: models/ compiles without DOM or Node type libraries.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let wasm: Exports | null = null;
 
@@ -34,7 +41,7 @@ function decodeBase64(s: string): Uint8Array {
 function module(): Exports {
   if (!wasm) {
     // Synchronous instantiation is fine for an 87 kB module and keeps every caller synchronous.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(LINALG_WASM_BASE64)), {});
+    const instance = new WA.Instance(new WA.Module(decodeBase64(LINALG_WASM_BASE64)), {});
     wasm = instance.exports as unknown as Exports;
     wasm._initialize();
   }
