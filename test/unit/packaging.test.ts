@@ -12,7 +12,7 @@ test('electron-builder.yml validates and packs the right app contents', () => {
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(report.main, 'dist/electron/main.mjs');
-  assert.equal(report.unpacked.mnist.length, 4);
+  assert.equal(report.packed.mnist.length, 4);
 });
 
 test('a typo in the packaging config is caught', () => {
