@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { LabId, LabStates, TensorInfo } from '../contract.ts';
 import { invalid, KairoError } from '../errors.ts';
 import { LAB_IDS, LABS } from '../services/labs.ts';
+import { parseOrThrow } from '../services/validate.ts';
 import { APP_VERSION } from '../version.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
@@ -25,13 +26,7 @@ export function tensorInfos(doc: SessionDoc): Record<string, TensorInfo> {
 
 /** Validates one lab's state; the message names the field. */
 export function parseLab<K extends LabId>(id: K, state: unknown, where = `labs.${id}`): LabStates[K] {
-  const r = LABS[id].schema.safeParse(state);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const path = [where, ...issue.path.map(String)].join('.');
-    throw invalid(`${path}: ${issue.message}`);
-  }
-  return r.data;
+  return parseOrThrow(LABS[id].schema, state, where);
 }
 
 function tensorsReferenced(labs: LabStates): string[] {
