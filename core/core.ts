@@ -2,6 +2,7 @@
 // Carriers (Electron IPC, the WebSocket host, in-process tests) only move envelopes.
 import type {
   AppInfo,
+  DatasetSource,
   EventEnvelope,
   Events,
   JobKind,
@@ -18,6 +19,15 @@ import { KairoError, toErrorValue } from './errors.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
 import { dataPage, dataSummary, storeBaseline } from './services/data/service.ts';
+import {
+  hopfieldAttention,
+  hopfieldComplete,
+  hopfieldDensity,
+  hopfieldMachine,
+  hopfieldRetrieve,
+  storeCapacity,
+  storeHopfieldTrain,
+} from './services/hopfield/service.ts';
 import { LAB_IDS } from './services/labs.ts';
 import { SessionService } from './services/session.ts';
 import { readRecent } from './session/recent.ts';
@@ -39,7 +49,18 @@ export interface CoreOptions {
 type Handlers = { [M in Method]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 type Listener = (e: EventEnvelope) => void;
 
-const JOB_LABELS: Record<JobKind, string> = { 'data.baseline': 'Softmax baseline' };
+const JOB_LABELS: Record<JobKind, string> = {
+  'data.baseline': 'Softmax baseline',
+  'hopfield.train': 'Train Boltzmann machine',
+  'hopfield.capacity': 'Hopfield capacity',
+};
+
+/** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
+function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
+  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity') return p.params?.source ?? null;
+  if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
+  return null;
+}
 
 export class Core {
   readonly session: SessionService;
@@ -65,11 +86,17 @@ export class Core {
       }),
       'data.summary': dataSummary,
       'data.page': dataPage,
+      'hopfield.density': (p) => hopfieldDensity(this.session, p),
+      'hopfield.machine': (p) => hopfieldMachine(this.session, p),
+      'hopfield.attention': (p) => hopfieldAttention(this.session, p),
+      'hopfield.retrieve': (p) => hopfieldRetrieve(this.session, p),
+      'hopfield.complete': (p) => hopfieldComplete(this.session, p),
       'jobs.start': (p) => {
         const kind = p?.kind as JobKind;
         if (!(kind in JOB_LABELS)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
-        getDataset(p.params.source);
+        const source = jobSource(p);
+        if (source) getDataset(source);
         return this.jobs.start(kind, p.params, JOB_LABELS[kind]);
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
@@ -131,6 +158,8 @@ export class Core {
   private storeOutput(kind: JobKind, output: JobOutput<JobKind>): void {
     try {
       if (kind === 'data.baseline') storeBaseline(this.session, output as JobOutput<'data.baseline'>);
+      if (kind === 'hopfield.train') storeHopfieldTrain(this.session, output as JobOutput<'hopfield.train'>);
+      if (kind === 'hopfield.capacity') storeCapacity(this.session, output as JobOutput<'hopfield.capacity'>);
     } catch (e) {
       // A result that fails validation must not take the app down; it is reported instead.
       console.error(`kairo: could not store the result of ${kind}: ${toErrorValue(e).message}`);

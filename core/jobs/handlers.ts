@@ -2,8 +2,11 @@
 // process never loads model code. A lab issue adds its kinds here.
 import type { JobKind } from '../contract.ts';
 import { runBaseline } from '../services/data/jobs.ts';
+import { runCapacity, runHopfieldTrain } from '../services/hopfield/jobs.ts';
 import type { JobHandler } from './types.ts';
 
 export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'data.baseline': runBaseline,
+  'hopfield.train': runHopfieldTrain,
+  'hopfield.capacity': runCapacity,
 };

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { LabId, LabStates } from '../contract.ts';
 import { dataLabSchema, defaultDataLab } from './data/state.ts';
+import { defaultHopfieldLab, hopfieldLabSchema } from './hopfield/state.ts';
 
 interface LabDef<K extends LabId> {
   title: string;
@@ -12,6 +13,7 @@ interface LabDef<K extends LabId> {
 
 export const LABS: { [K in LabId]: LabDef<K> } = {
   data: { title: 'Datasets', schema: dataLabSchema as z.ZodType<LabStates['data']>, defaults: defaultDataLab },
+  hopfield: { title: 'Hopfield–Boltzmann', schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>, defaults: defaultHopfieldLab },
 };
 
 export const LAB_IDS = Object.keys(LABS) as LabId[];

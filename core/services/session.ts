@@ -31,10 +31,19 @@ export class SessionService {
     return this.view();
   }
 
-  /** Stores a job's results: replaces tensors under the same names and the lab's state together. */
-  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>): void {
+  /** A session tensor, or undefined. Callers must not modify it. */
+  tensor(name: string): NamedTensor | undefined {
+    return this.doc.tensors[name];
+  }
+
+  /**
+   * Stores a job's results: the lab's state and its tensors together. Tensors whose names start
+   * with `replacePrefix` are dropped first, so a new run leaves none of the old run's behind.
+   */
+  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>, replacePrefix?: string): void {
     const parsed = parseLab(lab, state);
-    this.doc = { labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...this.doc.tensors, ...tensors } };
+    const kept = Object.fromEntries(Object.entries(this.doc.tensors).filter(([k]) => !replacePrefix || !k.startsWith(replacePrefix)));
+    this.doc = { labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...kept, ...tensors } };
     this.dirty = true;
     this.onChange(this.view());
   }

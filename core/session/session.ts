@@ -30,7 +30,7 @@ export function parseLab<K extends LabId>(id: K, state: unknown, where = `labs.$
 }
 
 function tensorsReferenced(labs: LabStates): string[] {
-  return labs.data.baseline?.tensors ?? [];
+  return [...(labs.data.baseline?.tensors ?? []), ...(labs.hopfield.result?.tensors ?? [])];
 }
 
 export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { BaselineParams, DataLabState } from '../../contract.ts';
 
-const source = z.union([
+export const datasetSourceSchema = z.union([
   z.object({ kind: z.literal('mnist') }).strict(),
   z
     .object({
@@ -28,7 +28,7 @@ export const baselineDraftSchema = z
   })
   .strict();
 
-export const baselineParamsSchema = baselineDraftSchema.extend({ source }).strict();
+export const baselineParamsSchema = baselineDraftSchema.extend({ source: datasetSourceSchema }).strict();
 
 const curvePoint = z.object({ step: z.number().int(), epoch: finite, loss: finite, accuracy: finite }).strict();
 
@@ -46,7 +46,7 @@ const baselineResult = z
 
 export const dataLabSchema = z
   .object({
-    source,
+    source: datasetSourceSchema,
     split: z.enum(['train', 'test']),
     offset: z.number().int().min(0),
     classFilter: z.number().int().min(0).max(255).nullable(),

@@ -1,0 +1,146 @@
+// Turns a lab data spec into pattern matrices in model space, reproducibly from the seed, and
+// maps between model space and pixels (ZCA or identity). Used by the training job, the
+// capacity job and the CLI alike.
+import { mulberry32, permutation } from '../../../models/common/rng.ts';
+import { fitZca, toyMixture, unwhiten, whiten, type Whitening } from '../../../models/hopfield/data.ts';
+import type { HopfieldData } from '../../contract.ts';
+import { getDataset } from '../../data/datasets.ts';
+import type { LabelledImages } from '../../data/idx.ts';
+import { invalid } from '../../errors.ts';
+
+/** Every session tensor of this lab starts with this, so a new training run replaces them all. */
+export const HOPFIELD_PREFIX = 'hopfield.';
+
+/** A retrieval succeeds when the final state is nearest its own pattern with at least this cosine overlap. */
+export const SUCCESS_OVERLAP = 0.9;
+
+export interface Prepared {
+  nv: number;
+  imageShape: number[] | null;
+  train: Float64Array;
+  trainLabels: Int32Array;
+  nTrain: number;
+  test: Float64Array;
+  testLabels: Int32Array;
+  nTest: number;
+  whitening: Whitening | null;
+  trueCentres: Float64Array | null;
+}
+
+/** Rows `idx` of a split as pixels in [0, 1]. */
+export function pixelRows(split: LabelledImages, idx: ArrayLike<number>): { X: Float64Array; labels: Int32Array } {
+  const d = split.shape[0]! * split.shape[1]!;
+  const X = new Float64Array(idx.length * d);
+  const labels = new Int32Array(idx.length);
+  for (let r = 0; r < idx.length; r++) {
+    const i = idx[r]!;
+    for (let j = 0; j < d; j++) X[r * d + j] = split.images[i * d + j]! / 255;
+    labels[r] = split.labels[i]!;
+  }
+  return { X, labels };
+}
+
+export function prepareData(data: HopfieldData, seed: number): Prepared {
+  const rand = mulberry32(seed);
+  if (data.kind === 'toy') {
+    // One draw holds train and test: labels cycle through the clusters, so both are balanced.
+    const perTest = Math.max(1, Math.ceil(data.perCluster / 4));
+    const all = toyMixture(data.clusters, data.perCluster + perTest, data.radius, data.std, rand);
+    const nTrain = data.clusters * data.perCluster;
+    return {
+      nv: 2,
+      imageShape: null,
+      train: all.X.slice(0, nTrain * 2),
+      trainLabels: all.labels.slice(0, nTrain),
+      nTrain,
+      test: all.X.slice(nTrain * 2),
+      testLabels: all.labels.slice(nTrain),
+      nTest: all.n - nTrain,
+      whitening: null,
+      trueCentres: all.centres,
+    };
+  }
+  const ds = getDataset(data.source);
+  const tr = ds.train;
+  const order = permutation(tr.count, rand);
+  if (data.patterns > tr.count) throw invalid(`patterns: the training split has only ${tr.count} images, asked for ${data.patterns}`);
+  const trainIdx = order.subarray(0, data.patterns);
+  let testRows: { X: Float64Array; labels: Int32Array };
+  if (ds.test) {
+    const n = Math.min(data.testPatterns, ds.test.count);
+    testRows = pixelRows(ds.test, permutation(ds.test.count, rand).subarray(0, n));
+  } else {
+    const n = Math.min(data.testPatterns, tr.count - data.patterns);
+    testRows = pixelRows(tr, order.subarray(data.patterns, data.patterns + n));
+  }
+  const trainRows = pixelRows(tr, trainIdx);
+  const nv = tr.shape[0]! * tr.shape[1]!;
+  const nTest = testRows.labels.length;
+  let whitening: Whitening | null = null;
+  let train = trainRows.X;
+  let test = testRows.X;
+  if (data.zca) {
+    whitening = fitZca(trainRows.X, data.patterns, nv);
+    train = whiten(whitening, trainRows.X, data.patterns);
+    test = whiten(whitening, testRows.X, nTest);
+  }
+  return {
+    nv,
+    imageShape: [tr.shape[0]!, tr.shape[1]!],
+    train,
+    trainLabels: trainRows.labels,
+    nTrain: data.patterns,
+    test,
+    testLabels: testRows.labels,
+    nTest,
+    whitening,
+    trueCentres: null,
+  };
+}
+
+export function toPixels(w: Whitening | null, V: Float64Array, n: number): Float64Array {
+  return w ? unwhiten(w, V, n) : V;
+}
+
+export function toModel(w: Whitening | null, X: Float64Array, n: number): Float64Array {
+  return w ? whiten(w, X, n) : X;
+}
+
+/** Pixels in [0, 1] (clipped) as bytes. */
+export function pixelsToBytes(X: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(X.length);
+  for (let i = 0; i < X.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, X[i]!)));
+  return out;
+}
+
+/** Each row scaled symmetrically around mid-grey by its largest magnitude (receptive fields). */
+export function signedRowsToBytes(X: ArrayLike<number>, rows: number, d: number): Uint8Array {
+  const out = new Uint8Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    let m = 0;
+    for (let j = 0; j < d; j++) m = Math.max(m, Math.abs(X[r * d + j]!));
+    for (let j = 0; j < d; j++) out[r * d + j] = Math.round(127.5 + (m > 0 ? (127.5 * X[r * d + j]!) / m : 0));
+  }
+  return out;
+}
+
+/**
+ * Corrupts pixel rows in place: Gaussian noise of σ = level, the bottom `level` fraction of
+ * rows set to black (occlusion), or a random `level` fraction of pixels set to black (missing).
+ */
+export function corrupt(x: Float64Array, shape: number[] | null, kind: 'noise' | 'occlude' | 'missing', level: number, rand: () => number, gaussian: (r: () => number) => number): void {
+  const d = x.length;
+  if (kind === 'noise') {
+    for (let j = 0; j < d; j++) x[j] = x[j]! + level * gaussian(rand);
+    return;
+  }
+  if (level > 1) throw invalid(`level: the fraction of pixels to ${kind === 'occlude' ? 'occlude' : 'remove'} must be in 0..1, got ${level}`);
+  if (kind === 'occlude') {
+    if (!shape) throw invalid('occlusion hides image rows, so it needs image data; use noise for the 2-D toy');
+    const [h, w] = shape as [number, number];
+    const from = Math.round(h * (1 - level));
+    for (let y = from; y < h; y++) for (let j = 0; j < w; j++) x[y * w + j] = 0;
+    return;
+  }
+  for (let j = 0; j < d; j++) if (rand() < level) x[j] = 0;
+}
