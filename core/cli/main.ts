@@ -8,6 +8,7 @@ import { startHost } from '../host/server.ts';
 import { readSession } from '../session/session.ts';
 import { APP_VERSION } from '../version.ts';
 import { intFlag, parseArgs } from './args.ts';
+import { HOPFIELD_USAGE, hopfieldCli } from './hopfield.ts';
 
 const USAGE = `usage: kairo <command> [options]
 
@@ -16,6 +17,7 @@ const USAGE = `usage: kairo <command> [options]
                                          counts, shapes and classes of MNIST or an IDX pair
   session inspect FILE                   validate a .kairo session and summarise it
   serve [--port N]                       serve the app to a browser on 127.0.0.1
+${HOPFIELD_USAGE}
 
 Results are JSON on stdout; messages go to stderr.`;
 
@@ -29,6 +31,8 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Lab commands own their flags.
+  if (argv[0] === 'hopfield' && !argv.includes('--help')) return hopfieldCli(argv.slice(1), out);
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {
