@@ -230,8 +230,14 @@ export interface RetrievalSummary {
   overlapTarget: number[];
   /** Largest overlap with any other stored pattern, per step. */
   overlapOther: number[];
-  /** Index of the stored pattern nearest the final state. */
+  /**
+   * Image data: the stored pattern nearest (by cosine) the final state; success when it is the
+   * original with overlap ≥ 0.9. 2-D toy, where states converge to cluster centres rather than
+   * to single points: the true cluster whose centre is nearest the final state; success when it
+   * is the pattern's own cluster (`ownCluster`).
+   */
   nearest: number;
+  ownCluster: number | null;
   success: boolean;
 }
 

@@ -6,6 +6,7 @@ import { bindIpc, IPC_EVENT } from '../core/carriers/ipc.ts';
 import type { MenuCommand } from '../core/contract.ts';
 import { Core, type Platform } from '../core/core.ts';
 import { readRecent } from '../core/session/recent.ts';
+import { LAB_IDS, LABS } from '../core/services/labs.ts';
 
 let win: BrowserWindow | null = null;
 
@@ -57,7 +58,7 @@ function buildMenu(): void {
     { role: 'editMenu' },
     {
       label: 'Labs',
-      submenu: [{ label: 'Datasets', accelerator: 'CmdOrCtrl+1', click: () => send({ showLab: 'data' }) }],
+      submenu: LAB_IDS.map((id, i) => ({ label: LABS[id].title, accelerator: `CmdOrCtrl+${i + 1}`, click: () => send({ showLab: id }) })),
     },
     { role: 'viewMenu' },
     { role: 'windowMenu' },

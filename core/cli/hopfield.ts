@@ -207,6 +207,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
         overlap_target: s.overlapTarget,
         overlap_other: s.overlapOther,
         nearest: s.nearest,
+        ...(s.ownCluster !== null ? { own_cluster: s.ownCluster } : {}),
         success: s.success,
         ...(run.path ? { path: run.path } : {}),
       });

@@ -55,6 +55,13 @@ test('toy retrieval moves a noisy point to a centre; the summary lands in the se
   const end = run.path!.at(-1)!;
   const nearestCentre = Math.min(...g.centres.map((c) => Math.hypot(c[0]! - end[0]!, c[1]! - end[1]!)));
   assert.ok(nearestCentre < 0.5, `final state ${nearestCentre} from the nearest centre`);
+  // The toy's success is judged by cluster: the final state sits nearest its own cluster's true centre.
+  const r = core.session.labs.hopfield.result!;
+  const own = core.session.tensor('hopfield.trainLabels')!.data[3]!;
+  const d = r.trueCentres!.map((c) => Math.hypot(c[0]! - end[0]!, c[1]! - end[1]!));
+  assert.equal(run.summary.ownCluster, own);
+  assert.equal(run.summary.nearest, d.indexOf(Math.min(...d)));
+  assert.equal(run.summary.success, run.summary.nearest === own);
   const file = join(tempDir(), 'toy.kairo');
   await core.call('session.save', { path: file });
   const before = core.session.labs.hopfield;

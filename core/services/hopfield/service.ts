@@ -208,12 +208,23 @@ export function retrieve(l: Loaded, settings: RetrievalSettings): RetrievalRun {
   const overlapOther = ov.map((o) => Math.max(-1, ...Array.from(o).filter((_, i) => i !== s.index)));
   const final = ov[ov.length - 1]!;
   let nearest = 0;
-  for (let i = 1; i < P; i++) if (final[i]! > final[nearest]!) nearest = i;
+  let ownCluster: number | null = null;
+  let success: boolean;
+  const centres = l.result.trueCentres;
+  if (centres) {
+    ownCluster = l.trainLabels[s.index]!;
+    const dist = centres.map((c) => Math.hypot(v[0]! - c[0]!, v[1]! - c[1]!));
+    nearest = dist.indexOf(Math.min(...dist));
+    success = nearest === ownCluster;
+  } else {
+    for (let i = 1; i < P; i++) if (final[i]! > final[nearest]!) nearest = i;
+    success = nearest === s.index && final[s.index]! >= SUCCESS_OVERLAP;
+  }
   const steps = s.steps + 1;
   const flat = new Float64Array(steps * nv);
   states.forEach((st, t) => flat.set(st, t * nv));
   return {
-    summary: { settings: s, overlapTarget, overlapOther, nearest, success: nearest === s.index && final[s.index]! >= SUCCESS_OVERLAP },
+    summary: { settings: s, overlapTarget, overlapOther, nearest, ownCluster, success },
     frames: shape ? u8([steps, ...shape], pixelsToBytes(toPixels(l.whitening, flat, steps))) : null,
     original: shape ? u8([2, ...shape], pixelsToBytes([...original, ...x])) : null,
     path: shape ? null : states.map((st) => [st[0]!, st[1]!]),
@@ -224,8 +235,10 @@ export function retrieve(l: Loaded, settings: RetrievalSettings): RetrievalRun {
 
 export function hopfieldRetrieve(session: SessionService, p: RetrievalSettings): RetrievalRun {
   const run = retrieve(loadMachine(session), p);
-  const lab: LabStates['hopfield'] = { ...session.labs.hopfield, retrieval: run.summary.settings, lastRetrieval: run.summary };
-  session.store('hopfield', lab, {});
+  // Redrawing a stored run (e.g. after opening a session) recomputes the same summary: not a change.
+  if (JSON.stringify(run.summary) !== JSON.stringify(session.labs.hopfield.lastRetrieval)) {
+    session.store('hopfield', { ...session.labs.hopfield, retrieval: run.summary.settings, lastRetrieval: run.summary }, {});
+  }
   return run;
 }
 
@@ -277,8 +290,10 @@ export function completeImage(l: Loaded, raw: CompletionRequest): CompletionResu
 
 export function hopfieldComplete(session: SessionService, p: CompletionRequest): CompletionResult {
   const out = completeImage(loadMachine(session), p);
-  const lab: LabStates['hopfield'] = { ...session.labs.hopfield, completion: parseOrThrow(completionSchema, p, 'hopfield.complete') };
-  session.store('hopfield', lab, {});
+  const completion = parseOrThrow(completionSchema, p, 'hopfield.complete');
+  if (JSON.stringify(completion) !== JSON.stringify(session.labs.hopfield.completion)) {
+    session.store('hopfield', { ...session.labs.hopfield, completion }, {});
+  }
   return out;
 }
 

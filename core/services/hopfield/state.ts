@@ -90,6 +90,7 @@ const retrievalSummary = z
     overlapTarget: z.array(finite),
     overlapOther: z.array(finite),
     nearest: int.min(0),
+    ownCluster: int.min(0).nullable(),
     success: z.boolean(),
   })
   .strict();
