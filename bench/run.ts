@@ -29,6 +29,7 @@ rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
 rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
 rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
+rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
 secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
 secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));

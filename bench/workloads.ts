@@ -5,6 +5,7 @@ import { mulberry32 } from '../models/common/rng.ts';
 import { eigh } from '../models/linalg/dense.ts';
 import { lanczosTopK } from '../models/linalg/lanczos.ts';
 import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
+import { nllGradients } from '../models/hopfield/train.ts';
 
 /** Median seconds per call over `blocks` timed blocks after one warm-up call. */
 export function time(f: () => void, blocks: number): number {
@@ -173,4 +174,23 @@ export function ntkGramSeconds(blocks: number): number {
   };
   const X = Float64Array.from({ length: 100 * 784 }, () => r() * 2 - 1);
   return time(() => ntkGram(net, X, 100), blocks);
+}
+
+/** Exact AttnBM NLL and its closed-form gradient, N_v = 784, N_h = 900, batches of 100: patterns/s. */
+export function attnbmRate(blocks: number, steps: number): number {
+  const B = 100;
+  const V = tf.randomNormal([B, 784]) as tf.Tensor2D;
+  const p = { W: tf.randomNormal([900, 784], 0, 1 / 28) as tf.Tensor2D, b: tf.zeros([784]) as tf.Tensor1D, c: tf.zeros([900]) as tf.Tensor1D };
+  const r = trainRate(
+    () => {
+      const g = nllGradients(p, V);
+      g.loss.dataSync();
+      tf.dispose([g.loss, g.W, g.b, g.c]);
+    },
+    B,
+    steps,
+    blocks,
+  );
+  tf.dispose([V, p.W, p.b, p.c]);
+  return r;
 }
