@@ -303,6 +303,8 @@ export interface HopfieldLabState {
   result: HopfieldTrainResult | null;
   retrieval: RetrievalSettings;
   lastRetrieval: RetrievalSummary | null;
+  /** The inputs whose attention p(h|v) is shown. */
+  attention: { split: 'train' | 'test'; indices: number[] };
   completion: CompletionRequest;
   capacityDraft: Omit<CapacityParams, 'source'>;
   capacity: CapacityResult | null;
@@ -381,7 +383,11 @@ export interface JobProgress {
   etaSeconds: number | null;
   samplesPerSecond: number | null;
   metrics: Record<string, number>;
+  /** A small live view of the model, for jobs that have one (sent with some progress events). */
+  preview: JobPreview | null;
 }
+
+export type JobPreview = { kind: 'density'; grid: DensityGrid };
 
 export interface JobInfo {
   id: string;

@@ -1,4 +1,4 @@
-import type { BackendInfo, JobKind, JobKinds, JobProgress, KairoErrorValue } from '../contract.ts';
+import type { BackendInfo, JobKind, JobKinds, JobPreview, JobProgress, KairoErrorValue } from '../contract.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
 
 export interface ProgressReport {
@@ -7,6 +7,7 @@ export interface ProgressReport {
   /** Samples processed so far, for the samples/s figure. */
   samples?: number;
   metrics?: Record<string, number>;
+  preview?: JobPreview;
 }
 
 export interface JobContext {

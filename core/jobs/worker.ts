@@ -30,11 +30,14 @@ async function main(): Promise<void> {
       etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
       samplesPerSecond: p.samples !== undefined && elapsed > 0 ? p.samples / elapsed : null,
       metrics: p.metrics ?? {},
+      preview: p.preview ?? null,
     };
   };
   const ctx: JobContext = {
     progress(p) {
-      pending = toProgress(p);
+      // A preview survives throttling: it rides on the next report that goes out.
+      const preview = p.preview ?? pending?.preview ?? null;
+      pending = { ...toProgress(p), preview };
       const now = performance.now();
       if (now - lastSent >= 1000 / PROGRESS_HZ) {
         lastSent = now;

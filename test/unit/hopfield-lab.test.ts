@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { HopfieldTrainParams } from '../../core/contract.ts';
+import type { DensityGrid, HopfieldTrainParams, JobInfo } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
 import { defaultHopfieldTrain } from '../../core/services/hopfield/state.ts';
 import { makeMachine, meanNll, rbmAsMachine } from '../../models/hopfield/machine.ts';
@@ -23,7 +23,21 @@ async function train(params: HopfieldTrainParams) {
 const f64 = (name: string) => Float64Array.from(core.session.tensor(name)!.data);
 
 test('a toy run stores a machine whose reported NLLs match the float64 reference and whose density integrates to 1', async () => {
+  const previews: DensityGrid[] = [];
+  const stop = core.subscribe((e) => {
+    if (e.topic === 'job.update') {
+      const p = (e.payload as JobInfo).progress?.preview;
+      if (p?.kind === 'density') previews.push(p.grid);
+    }
+  });
   const r = await train({ ...defaultHopfieldTrain(), epochs: 30 });
+  stop();
+  // The density streamed while training is a proper density on the data's frame.
+  assert.ok(previews.length >= 1, 'no live density preview');
+  const pv = previews.at(-1)!;
+  assert.equal(pv.n, 60);
+  const pcell = ((pv.x1 - pv.x0) / 59) * ((pv.y1 - pv.y0) / 59);
+  assert.ok(Math.abs(pv.logDensity.reduce((s, l) => s + Math.exp(l), 0) * pcell - 1) < 0.05);
   assert.equal(r.partial, false);
   assert.ok(r.curve.length >= 2 && r.curve.at(-1)!.test! < r.curve[0]!.test! - 0.5, 'test NLL did not fall');
   const m = makeMachine(f64('hopfield.W'), f64('hopfield.b'), f64('hopfield.c'), r.params.hidden, 2);

@@ -2,14 +2,14 @@
 // likelihood, and the capacity/basin experiment of the modern Hopfield retrieval.
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, permutation } from '../../../models/common/rng.ts';
-import { gaussian, makeMachine, overlaps, retrieveStep } from '../../../models/hopfield/machine.ts';
+import { gaussian, makeMachine, overlaps, rbmAsMachine, retrieveStep } from '../../../models/hopfield/machine.ts';
 import { createTrainer } from '../../../models/hopfield/train.ts';
-import type { CapacityParams, CapacityPoint, CapacityResult, HopfieldCurvePoint, HopfieldTrainParams, HopfieldTrainResult } from '../../contract.ts';
+import type { JobPreview, CapacityParams, CapacityPoint, CapacityResult, HopfieldCurvePoint, HopfieldTrainParams, HopfieldTrainResult } from '../../contract.ts';
 import { getDataset } from '../../data/datasets.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
-import { corrupt, pixelRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
+import { corrupt, densityGrid, pixelRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
 import { capacitySchema, hopfieldTrainSchema } from './state.ts';
 
 
@@ -60,6 +60,16 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
     curve.push(point);
     return point;
   };
+  // The 2-D toy streams its density as it trains, a few times a second.
+  const trueCentres = d.trueCentres ? Array.from({ length: d.trueCentres.length / 2 }, (_, k) => [d.trueCentres![2 * k]!, d.trueCentres![2 * k + 1]!]) : null;
+  let lastPreview = -Infinity;
+  const preview = (): JobPreview | undefined => {
+    if (nv !== 2 || performance.now() - lastPreview < 250) return undefined;
+    lastPreview = performance.now();
+    const w = trainer.read();
+    const m = params.model === 'gbrbm' ? rbmAsMachine(w.W, w.b, w.c, K, 2) : makeMachine(w.W, w.b, w.c, K, 2);
+    return { kind: 'density', grid: densityGrid(m, d.train, d.trainLabels, nTrain, 60, trueCentres) };
+  };
   let step = 0;
   let last: HopfieldCurvePoint;
   try {
@@ -75,7 +85,13 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
         const loss = trainer.step(V);
         V.dispose();
         step++;
-        ctx.progress({ step, totalSteps, samples: step * batch, metrics: { batch_nll: loss, train_nll: last.train, ...(last.test !== null ? { test_nll: last.test } : {}) } });
+        ctx.progress({
+          step,
+          totalSteps,
+          samples: step * batch,
+          metrics: { batch_nll: loss, train_nll: last.train, ...(last.test !== null ? { test_nll: last.test } : {}) },
+          preview: preview(),
+        });
         if (step % 20 === 0) await new Promise((r) => setImmediate(r));
       }
       if ((epoch + 1) % evalEvery === 0 || epoch + 1 === params.epochs) last = evaluate(epoch + 1, step);
@@ -107,7 +123,7 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
       nv,
       components,
       imageShape: d.imageShape,
-      trueCentres: d.trueCentres ? Array.from({ length: d.trueCentres.length / 2 }, (_, k) => [d.trueCentres![2 * k]!, d.trueCentres![2 * k + 1]!]) : null,
+      trueCentres,
       patterns: nTrain,
       testPatterns: d.nTest,
       tensors: Object.keys(tensors),

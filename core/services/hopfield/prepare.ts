@@ -3,7 +3,8 @@
 // capacity job and the CLI alike.
 import { mulberry32, permutation } from '../../../models/common/rng.ts';
 import { fitZca, toyMixture, unwhiten, whiten, type Whitening } from '../../../models/hopfield/data.ts';
-import type { HopfieldData } from '../../contract.ts';
+import { logSumExp, nll, priorLogits, softmax, type Machine } from '../../../models/hopfield/machine.ts';
+import type { DensityGrid, HopfieldData } from '../../contract.ts';
 import { getDataset } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
 import { invalid } from '../../errors.ts';
@@ -143,4 +144,44 @@ export function corrupt(x: Float64Array, shape: number[] | null, kind: 'noise' |
     return;
   }
   for (let j = 0; j < d; j++) if (rand() < level) x[j] = 0;
+}
+
+/**
+ * log p(v) of a 2-D machine on an n × n grid over the data (square, with room for the tails),
+ * with up to 1000 of the data points; used for the final plot and for live previews.
+ */
+export function densityGrid(m: Machine, X: Float64Array, labels: Int32Array, count: number, n: number, trueCentres: number[][] | null): DensityGrid {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < count; i++) {
+    x0 = Math.min(x0, X[2 * i]!);
+    x1 = Math.max(x1, X[2 * i]!);
+    y0 = Math.min(y0, X[2 * i + 1]!);
+    y1 = Math.max(y1, X[2 * i + 1]!);
+  }
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const half = Math.max(x1 - x0, y1 - y0) / 2 + 3;
+  [x0, x1, y0, y1] = [cx - half, cx + half, cy - half, cy + half];
+  const a = priorLogits(m);
+  const logZa = logSumExp(a);
+  const logDensity: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const y = y0 + ((y1 - y0) * j) / (n - 1);
+    for (let i = 0; i < n; i++) logDensity.push(-nll(m, [x0 + ((x1 - x0) * i) / (n - 1), y], logZa));
+  }
+  const stride = Math.max(1, Math.floor(count / 1000));
+  const points: number[][] = [];
+  for (let i = 0; i < count; i += stride) points.push([X[2 * i]!, X[2 * i + 1]!, labels[i]!]);
+  return {
+    x0,
+    x1,
+    y0,
+    y1,
+    n,
+    logDensity,
+    points,
+    centres: Array.from({ length: m.nh }, (_, mu) => [m.b[0]! + m.W[2 * mu]!, m.b[1]! + m.W[2 * mu + 1]!]),
+    weights: Array.from(softmax(a)),
+    trueCentres,
+  };
 }

@@ -35,8 +35,8 @@ import { invalid } from '../../errors.ts';
 import type { JobOutput } from '../../jobs/types.ts';
 import type { SessionService } from '../session.ts';
 import { parseOrThrow } from '../validate.ts';
-import { corrupt, HOPFIELD_PREFIX, pixelsToBytes, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
-import { completionSchema, retrievalSchema } from './state.ts';
+import { corrupt, densityGrid, HOPFIELD_PREFIX, pixelsToBytes, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
+import { attentionInputsSchema, completionSchema, retrievalSchema } from './state.ts';
 import { z } from 'zod';
 
 export interface Loaded {
@@ -106,41 +106,7 @@ export function hopfieldDensity(session: SessionService, p: { n: number }): Dens
   const n = parseOrThrow(z.number().int().min(10).max(300), p?.n, 'hopfield.density.n');
   const l = loadMachine(session);
   if (l.result.nv !== 2) throw invalid('the density map is drawn for the 2-D toy only');
-  const m = l.machine;
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < l.train.length; i += 2) {
-    x0 = Math.min(x0, l.train[i]!);
-    x1 = Math.max(x1, l.train[i]!);
-    y0 = Math.min(y0, l.train[i + 1]!);
-    y1 = Math.max(y1, l.train[i + 1]!);
-  }
-  // Square, with room for the tails.
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
-  const half = Math.max(x1 - x0, y1 - y0) / 2 + 3;
-  [x0, x1, y0, y1] = [cx - half, cx + half, cy - half, cy + half];
-  const logZa = logSumExp(priorLogits(m));
-  const logDensity: number[] = [];
-  for (let j = 0; j < n; j++) {
-    const y = y0 + ((y1 - y0) * j) / (n - 1);
-    for (let i = 0; i < n; i++) logDensity.push(-nll(m, [x0 + ((x1 - x0) * i) / (n - 1), y], logZa));
-  }
-  const pi = softmax(priorLogits(m));
-  const stride = Math.max(1, Math.floor(l.result.patterns / 1000));
-  const points: number[][] = [];
-  for (let i = 0; i < l.result.patterns; i += stride) points.push([l.train[2 * i]!, l.train[2 * i + 1]!, l.trainLabels[i]!]);
-  return {
-    x0,
-    x1,
-    y0,
-    y1,
-    n,
-    logDensity,
-    points,
-    centres: Array.from({ length: m.nh }, (_, mu) => [m.b[0]! + m.W[2 * mu]!, m.b[1]! + m.W[2 * mu + 1]!]),
-    weights: Array.from(pi),
-    trueCentres: l.result.trueCentres,
-  };
+  return densityGrid(l.machine, l.train, l.trainLabels, l.result.patterns, n, l.result.trueCentres);
 }
 
 export function hopfieldMachine(session: SessionService, p: { samples: number; seed: number }): MachineView {
@@ -161,10 +127,8 @@ export function hopfieldMachine(session: SessionService, p: { samples: number; s
   };
 }
 
-const attentionParams = z.object({ split: z.enum(['train', 'test']), indices: z.array(z.number().int().min(0)).min(1).max(50) });
-
 export function hopfieldAttention(session: SessionService, p: unknown): AttentionView {
-  const { split, indices } = parseOrThrow(attentionParams, p, 'hopfield.attention');
+  const { split, indices } = parseOrThrow(attentionInputsSchema, p, 'hopfield.attention');
   const l = loadMachine(session);
   const X = split === 'train' ? l.train : l.test;
   const labels = split === 'train' ? l.trainLabels : l.testLabels;
@@ -173,12 +137,15 @@ export function hopfieldAttention(session: SessionService, p: unknown): Attentio
   for (const i of indices) if (i >= count) throw invalid(`hopfield.attention: index ${i} is past the ${count} ${split} patterns`);
   const rows = new Float64Array(indices.length * nv);
   indices.forEach((i, k) => rows.set(X.subarray(i * nv, (i + 1) * nv), k * nv));
-  return {
+  const view: AttentionView = {
     posterior: indices.map((i) => Array.from(posterior(l.machine, X.subarray(i * nv, (i + 1) * nv)))),
     images: l.result.imageShape ? u8([indices.length, ...l.result.imageShape], pixelsToBytes(toPixels(l.whitening, rows, indices.length))) : null,
     labels: indices.map((i) => labels[i]!),
     nll: indices.map((i) => nll(l.machine, X.subarray(i * nv, (i + 1) * nv))),
   };
+  const lab = session.labs.hopfield;
+  if (JSON.stringify(lab.attention) !== JSON.stringify({ split, indices })) session.store('hopfield', { ...lab, attention: { split, indices } }, {});
+  return view;
 }
 
 /** Runs one retrieval; the same function serves the UI and `kairo hopfield retrieve`. */

@@ -95,6 +95,10 @@ const retrievalSummary = z
   })
   .strict();
 
+export const attentionInputsSchema = z
+  .object({ split: z.enum(['train', 'test']), indices: z.array(int.min(0)).min(1).max(50) })
+  .strict();
+
 export const completionSchema = z
   .object({
     split: z.enum(['train', 'test']),
@@ -135,6 +139,7 @@ export const hopfieldLabSchema = z
     result: trainResult.nullable(),
     retrieval: retrievalSchema,
     lastRetrieval: retrievalSummary.nullable(),
+    attention: attentionInputsSchema,
     completion: completionSchema,
     capacityDraft,
     capacity: capacityResult.nullable(),
@@ -180,6 +185,7 @@ export const defaultHopfieldLab = (): HopfieldLabState => ({
   result: null,
   retrieval: defaultRetrieval(),
   lastRetrieval: null,
+  attention: { split: 'test', indices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
   completion: { split: 'test', index: 0, mask: 'bottom', fraction: 0.4, seed: 1 },
   capacityDraft: defaultCapacity(),
   capacity: null,

@@ -1,6 +1,6 @@
 // Application state shared by all views: what the core told us (info, session, jobs) and the
 // few UI-only things (current lab, dialogs, errors). Views call the core through `app.client`.
-import type { AppInfo, JobInfo, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
+import type { AppInfo, JobInfo, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
 export const LAB_TITLES: Record<LabId, string> = { data: 'Datasets', hopfield: 'Hopfield–Boltzmann' };
@@ -24,6 +24,8 @@ class AppState {
   pathRequest = $state<PathRequest | null>(null);
   /** Live progress points per running job, for charts that draw while training. */
   live = $state<Record<string, { step: number; metrics: Record<string, number> }[]>>({});
+  /** The latest live model view of each running job that sends one. */
+  previews = $state<Record<string, JobPreview>>({});
 
   async init(): Promise<void> {
     this.client.on('job.update', (j) => {
@@ -31,6 +33,7 @@ class AppState {
       if (j.state === 'running' && j.progress) {
         const pts = (this.live[j.id] ??= []);
         if (pts.length === 0 || pts[pts.length - 1]!.step !== j.progress.step) pts.push({ step: j.progress.step, metrics: j.progress.metrics });
+        if (j.progress.preview) this.previews[j.id] = j.progress.preview;
       }
       if (j.state === 'failed' && j.error) this.error = `${j.label} failed: ${j.error.message}`;
     });
