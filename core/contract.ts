@@ -26,7 +26,7 @@ export interface KairoErrorValue {
 // ---------- binary payloads ----------
 
 export interface EncodedArray {
-  dtype: 'uint8' | 'float32';
+  dtype: 'uint8' | 'float32' | 'int32';
   shape: number[];
   /** Little-endian bytes, base64. */
   base64: string;
@@ -101,7 +101,7 @@ export interface AppInfo {
 
 // ---------- labs and sessions ----------
 
-export type LabId = 'data' | 'hopfield';
+export type LabId = 'data' | 'vae' | 'hopfield';
 
 export interface BaselineParams {
   source: DatasetSource;
@@ -346,8 +346,135 @@ export interface AttentionView {
   nll: number[];
 }
 
+// ---------- VAE lab ----------
+
+export interface VaeTrainParams {
+  source: DatasetSource;
+  arch: 'mlp' | 'conv';
+  /** Encoder hidden sizes (the decoder mirrors them); the conv variant uses the first for its dense layer. */
+  hidden: number[];
+  latent: number;
+  decoder: 'bernoulli' | 'gaussian';
+  /** σ of the Gaussian decoder, in pixel units. */
+  gaussianSigma: number;
+  beta: number;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** Use only the first N training images of a seeded shuffle (0 = all). */
+  trainSize: number;
+  seed: number;
+}
+
+export interface VaeStepPoint {
+  step: number;
+  epoch: number;
+  /** Batch means in nats per image: the β-weighted loss, reconstruction −log p(x|z) and KL. */
+  loss: number;
+  rec: number;
+  kl: number;
+}
+
+export interface VaeEpochPoint {
+  epoch: number;
+  /** Test negative ELBO (β = 1, one sample per image), nats per image; null without a test split. */
+  testNegElbo: number | null;
+  testRec: number | null;
+  testKl: number | null;
+  trainLoss: number;
+}
+
+export interface VaeTrainResult {
+  params: VaeTrainParams;
+  steps: VaeStepPoint[];
+  epochs: VaeEpochPoint[];
+  testNegElbo: number | null;
+  stepsDone: number;
+  partial: boolean;
+  imageShape: number[];
+  classes: number;
+  /** Training images behind the concept vectors. */
+  conceptCounts: number[];
+  tensors: string[];
+}
+
+export type RecallStart = 'gaussian' | 'saltpepper' | 'pure';
+
+export interface RecallParams {
+  /** Start images: test images with Gaussian noise of σ = noise (clipped to [0,1]), with salt-and-pepper of fraction noise, or pure uniform noise. */
+  start: RecallStart;
+  /** One run per level; their curves are overlaid. */
+  noise: number[];
+  samples: number;
+  iterations: number;
+  mode: 'mean' | 'sample';
+  /** Image strips kept for this many samples. */
+  strips: number;
+  seed: number;
+}
+
+export interface RecallPoint {
+  t: number;
+  meanDistOwn: number | null;
+  meanCosOwn: number | null;
+  fracNearestOwn: number | null;
+  spread: number;
+  nearestHistogram: number[];
+}
+
+export interface RecallRunResult {
+  id: string;
+  params: RecallParams;
+  noise: number;
+  points: RecallPoint[];
+  /** Session tensors: projected states [K+1, N, 2], labels [N] (−1 = none), strips uint8 [strips, K+1, h, w]. */
+  tensors: { projection: string; labels: string; strips: string };
+}
+
+export interface VaeSweepParams {
+  source: DatasetSource;
+  latents: number[];
+  noise: number[];
+  hidden: number[];
+  epochs: number;
+  trainSize: number;
+  samples: number;
+  iterations: number;
+  seed: number;
+}
+
+export interface VaeSweepCell {
+  latent: number;
+  noise: number;
+  /** Metrics at t = 0 and t = K. */
+  distStart: number;
+  distEnd: number;
+  fracStart: number;
+  fracEnd: number;
+  /** First t at which the mean distance to the own concept has closed 90 % of its total change (K when never). */
+  t90: number;
+  testNegElbo: number | null;
+}
+
+export interface VaeSweepResult {
+  params: VaeSweepParams;
+  cells: VaeSweepCell[];
+  partial: boolean;
+}
+
+export interface VaeLabState {
+  draft: VaeTrainParams;
+  result: VaeTrainResult | null;
+  recallDraft: RecallParams;
+  /** Recall runs of the current model, newest last. */
+  runs: RecallRunResult[];
+  sweepDraft: Omit<VaeSweepParams, 'source'>;
+  sweep: VaeSweepResult | null;
+}
+
 export interface LabStates {
   data: DataLabState;
+  vae: VaeLabState;
   hopfield: HopfieldLabState;
 }
 
@@ -367,6 +494,9 @@ export interface SessionView {
 
 export interface JobKinds {
   'data.baseline': { params: BaselineParams; result: BaselineResult };
+  'vae.train': { params: VaeTrainParams; result: VaeTrainResult };
+  'vae.recall': { params: RecallParams; result: RecallRunResult[] };
+  'vae.sweep': { params: VaeSweepParams; result: VaeSweepResult };
   'hopfield.train': { params: HopfieldTrainParams; result: HopfieldTrainResult };
   'hopfield.capacity': { params: CapacityParams; result: CapacityResult };
 }
@@ -387,7 +517,10 @@ export interface JobProgress {
   preview: JobPreview | null;
 }
 
-export type JobPreview = { kind: 'density'; grid: DensityGrid };
+export type JobPreview =
+  | { kind: 'density'; grid: DensityGrid }
+  /** uint8 [n, h, w] image grids: test images beside their reconstructions, and samples from the prior. */
+  | { kind: 'vae'; reconstructions: EncodedArray; samples: EncodedArray };
 
 export interface JobInfo {
   id: string;
@@ -410,6 +543,8 @@ export interface Methods {
     params: { source: DatasetSource; split: SplitName; offset: number; count: number; classFilter: number | null };
     result: DataPage;
   };
+  /** A session tensor for display (e.g. a recall run's projections or image strips). */
+  'session.tensor': { params: { name: string }; result: EncodedArray };
   'hopfield.density': { params: { n: number }; result: DensityGrid };
   'hopfield.machine': { params: { samples: number; seed: number }; result: MachineView };
   'hopfield.attention': { params: { split: 'train' | 'test'; indices: number[] }; result: AttentionView };

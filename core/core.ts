@@ -29,6 +29,7 @@ import {
   storeHopfieldTrain,
 } from './services/hopfield/service.ts';
 import { LAB_IDS } from './services/labs.ts';
+import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
 import { SessionService } from './services/session.ts';
 import { readRecent } from './session/recent.ts';
 import { SESSION_SCHEMA_VERSION } from './session/session.ts';
@@ -51,13 +52,16 @@ type Listener = (e: EventEnvelope) => void;
 
 const JOB_LABELS: Record<JobKind, string> = {
   'data.baseline': 'Softmax baseline',
+  'vae.train': 'Train VAE',
+  'vae.recall': 'VAE recall',
+  'vae.sweep': 'VAE noise × latent sweep',
   'hopfield.train': 'Train Boltzmann machine',
   'hopfield.capacity': 'Hopfield capacity',
 };
 
 /** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
 function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
-  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity') return p.params?.source ?? null;
+  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep') return p.params?.source ?? null;
   if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
   return null;
 }
@@ -86,6 +90,7 @@ export class Core {
       }),
       'data.summary': dataSummary,
       'data.page': dataPage,
+      'session.tensor': (p) => this.session.encoded(String(p?.name)),
       'hopfield.density': (p) => hopfieldDensity(this.session, p),
       'hopfield.machine': (p) => hopfieldMachine(this.session, p),
       'hopfield.attention': (p) => hopfieldAttention(this.session, p),
@@ -97,7 +102,9 @@ export class Core {
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
         const source = jobSource(p);
         if (source) getDataset(source);
-        return this.jobs.start(kind, p.params, JOB_LABELS[kind]);
+        // A recall runs on the session's model: hand it over now, as it is at the start.
+        const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
+        return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
       'jobs.list': () => this.jobs.list(),
@@ -158,6 +165,9 @@ export class Core {
   private storeOutput(kind: JobKind, output: JobOutput<JobKind>): void {
     try {
       if (kind === 'data.baseline') storeBaseline(this.session, output as JobOutput<'data.baseline'>);
+      if (kind === 'vae.train') storeVaeTrain(this.session, output as JobOutput<'vae.train'>);
+      if (kind === 'vae.recall') storeVaeRecall(this.session, output as JobOutput<'vae.recall'>);
+      if (kind === 'vae.sweep') storeVaeSweep(this.session, output as JobOutput<'vae.sweep'>);
       if (kind === 'hopfield.train') storeHopfieldTrain(this.session, output as JobOutput<'hopfield.train'>);
       if (kind === 'hopfield.capacity') storeCapacity(this.session, output as JobOutput<'hopfield.capacity'>);
     } catch (e) {

@@ -9,6 +9,7 @@ import { readSession } from '../session/session.ts';
 import { APP_VERSION } from '../version.ts';
 import { intFlag, parseArgs } from './args.ts';
 import { HOPFIELD_USAGE, hopfieldCli } from './hopfield.ts';
+import { VAE_USAGE, vaeCli } from './vae.ts';
 
 const USAGE = `usage: kairo <command> [options]
 
@@ -17,6 +18,7 @@ const USAGE = `usage: kairo <command> [options]
                                          counts, shapes and classes of MNIST or an IDX pair
   session inspect FILE                   validate a .kairo session and summarise it
   serve [--port N]                       serve the app to a browser on 127.0.0.1
+${VAE_USAGE}
 ${HOPFIELD_USAGE}
 
 Results are JSON on stdout; messages go to stderr.`;
@@ -33,6 +35,7 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
 export async function main(argv: string[]): Promise<number> {
   // Lab commands own their flags.
   if (argv[0] === 'hopfield' && !argv.includes('--help')) return hopfieldCli(argv.slice(1), out);
+  if (argv[0] === 'vae' && !argv.includes('--help')) return vaeCli(argv.slice(1), out);
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {

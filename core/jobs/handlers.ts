@@ -3,10 +3,14 @@
 import type { JobKind } from '../contract.ts';
 import { runBaseline } from '../services/data/jobs.ts';
 import { runCapacity, runHopfieldTrain } from '../services/hopfield/jobs.ts';
+import { runVaeRecall, runVaeSweep, runVaeTrain } from '../services/vae/jobs.ts';
 import type { JobHandler } from './types.ts';
 
 export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'data.baseline': runBaseline,
+  'vae.train': runVaeTrain,
+  'vae.recall': runVaeRecall,
+  'vae.sweep': runVaeSweep,
   'hopfield.train': runHopfieldTrain,
   'hopfield.capacity': runCapacity,
 };

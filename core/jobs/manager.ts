@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
 import { KairoError } from '../errors.ts';
-import type { JobOutput, WorkerInput, WorkerMessage } from './types.ts';
+import type { JobInputs, JobOutput, WorkerInput, WorkerMessage } from './types.ts';
 
 export interface JobManagerOptions {
   /** Worker entry; defaults to the TypeScript worker through tsx. Electron passes its bundle. */
@@ -41,7 +41,8 @@ export class JobManager {
     this.opts = { concurrency: 1, cancelGraceMs: 800, ...opts };
   }
 
-  start<K extends JobKind>(kind: K, params: JobKinds[K]['params'], label: string): JobInfo {
+  /** `inputs` are what the job reads from the session (e.g. a trained model); they are copied to the worker. */
+  start<K extends JobKind>(kind: K, params: JobKinds[K]['params'], label: string, inputs: JobInputs = { tensors: {}, state: null }): JobInfo {
     const id = randomUUID();
     let settle!: (i: JobInfo) => void;
     const settled = new Promise<JobInfo>((r) => (settle = r));
@@ -56,7 +57,7 @@ export class JobManager {
       startedAt: null,
       finishedAt: null,
     };
-    const input: WorkerInput = { kind, params, cancelFlag: new SharedArrayBuffer(4) };
+    const input: WorkerInput = { kind, params, inputs, cancelFlag: new SharedArrayBuffer(4) };
     this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null, tensors: null });
     this.queue.push(id);
     this.emit(info);

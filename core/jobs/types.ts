@@ -15,6 +15,14 @@ export interface JobContext {
   progress(p: ProgressReport): void;
   /** Cheap to call every step: reads a flag in shared memory. */
   cancelled(): boolean;
+  /** What the job reads from the session, copied when it started (e.g. the trained model it analyses). */
+  inputs: JobInputs;
+}
+
+export interface JobInputs {
+  tensors: Record<string, NamedTensor>;
+  /** The lab's state at the start, unvalidated here: the handler parses what it uses. */
+  state: unknown;
 }
 
 export interface JobOutput<K extends JobKind> {
@@ -34,5 +42,6 @@ export type WorkerMessage =
 export interface WorkerInput {
   kind: JobKind;
   params: unknown;
+  inputs: JobInputs;
   cancelFlag: SharedArrayBuffer;
 }

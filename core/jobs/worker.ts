@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       }
     },
     cancelled: () => Atomics.load(flag, 0) !== 0,
+    inputs: input.inputs ?? { tensors: {}, state: null },
   };
   const handler = HANDLERS[input.kind] as JobHandler<typeof input.kind> | undefined;
   if (!handler) throw new Error(`unknown job kind ${input.kind}`);

@@ -1,11 +1,11 @@
 // The open session: every lab's state and tensors, the file it came from, and whether it has
 // unsaved changes. Only this service writes session files.
 import { resolve } from 'node:path';
-import type { LabId, LabStates, SessionView } from '../contract.ts';
-import { invalid } from '../errors.ts';
+import type { EncodedArray, LabId, LabStates, SessionView } from '../contract.ts';
+import { invalid, KairoError } from '../errors.ts';
 import { addRecent } from '../session/recent.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
-import { parseLab, readSession, tensorInfos, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
+import { parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
 import { LAB_IDS, defaultLabs } from './labs.ts';
 
 export class SessionService {
@@ -26,9 +26,22 @@ export class SessionService {
   update<K extends LabId>(lab: K, state: unknown): SessionView {
     if (!LAB_IDS.includes(lab)) throw invalid(`unknown lab "${String(lab)}"`);
     const parsed = parseLab(lab, state);
-    this.doc.labs = { ...this.doc.labs, [lab]: parsed };
+    const labs = { ...this.doc.labs, [lab]: parsed };
+    // A state may only drop tensor references, never add ones the session lacks.
+    const missing = tensorsReferenced(labs).find((n) => !this.doc.tensors[n]);
+    if (missing) throw invalid(`labs.${lab}: refers to tensor "${missing}", which this session lacks`);
+    this.doc = pruned({ labs, tensors: this.doc.tensors });
     this.dirty = true;
     return this.view();
+  }
+
+  /** A session tensor in the contract's encoding, for display. */
+  encoded(name: string): EncodedArray {
+    const t = this.doc.tensors[name];
+    if (!t) throw new KairoError('not_found', `this session has no tensor "${name}"`);
+    const dtype = t.dtype === 'U8' ? 'uint8' : t.dtype === 'I32' ? 'int32' : 'float32';
+    const data = t.dtype === 'F64' ? Float32Array.from(t.data) : t.data;
+    return { dtype, shape: t.shape, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
   }
 
   /** A session tensor, or undefined. Callers must not modify it. */
@@ -37,13 +50,12 @@ export class SessionService {
   }
 
   /**
-   * Stores a job's results: the lab's state and its tensors together. Tensors whose names start
-   * with `replacePrefix` are dropped first, so a new run leaves none of the old run's behind.
+   * Stores a job's results: the lab's state and its tensors together. Tensors that no lab's state
+   * refers to any more (an old run's, a cleared list's) are dropped, so files carry no dead weight.
    */
-  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>, replacePrefix?: string): void {
+  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>): void {
     const parsed = parseLab(lab, state);
-    const kept = Object.fromEntries(Object.entries(this.doc.tensors).filter(([k]) => !replacePrefix || !k.startsWith(replacePrefix)));
-    this.doc = { labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...kept, ...tensors } };
+    this.doc = pruned({ labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...this.doc.tensors, ...tensors } });
     this.dirty = true;
     this.onChange(this.view());
   }
@@ -76,4 +88,9 @@ export class SessionService {
     addRecent(abs);
     return this.view();
   }
+}
+
+function pruned(doc: SessionDoc): SessionDoc {
+  const keep = new Set(tensorsReferenced(doc.labs));
+  return { labs: doc.labs, tensors: Object.fromEntries(Object.entries(doc.tensors).filter(([k]) => keep.has(k))) };
 }

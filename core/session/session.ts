@@ -29,8 +29,14 @@ export function parseLab<K extends LabId>(id: K, state: unknown, where = `labs.$
   return parseOrThrow(LABS[id].schema, state, where);
 }
 
-function tensorsReferenced(labs: LabStates): string[] {
-  return [...(labs.data.baseline?.tensors ?? []), ...(labs.hopfield.result?.tensors ?? [])];
+/** Every tensor a session's state refers to; a lab adds its references here. */
+export function tensorsReferenced(labs: LabStates): string[] {
+  return [
+    ...(labs.data.baseline?.tensors ?? []),
+    ...(labs.vae.result?.tensors ?? []),
+    ...labs.vae.runs.flatMap((r) => Object.values(r.tensors)),
+    ...(labs.hopfield.result?.tensors ?? []),
+  ];
 }
 
 export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {

@@ -24,3 +24,10 @@ export function permutation(n: number, rand: () => number): Uint32Array {
   }
   return p;
 }
+
+/** Standard normal deviates from a uniform source (Box–Muller). */
+export function gaussian(rand: () => number): number {
+  let u = rand();
+  while (u <= 1e-300) u = rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}

@@ -2,7 +2,7 @@
 // whitening used for MNIST patterns (the AttnBM's components have unit covariance, so data
 // is brought to roughly unit variance per direction first).
 import { eigh } from '../linalg/dense.ts';
-import { gaussian } from './machine.ts';
+import { gaussian } from '../common/rng.ts';
 
 export interface ToyMixture {
   centres: Float64Array;

@@ -4,6 +4,7 @@
 // here is exact. This is the reference implementation: the CLI, the UI's small computations
 // and the tests use it; training uses the same formulas in TensorFlow.js (train.ts).
 // W is stored row-major, N_h × N_v: row μ is the key/pattern w_μ.
+import { gaussian } from '../common/rng.ts';
 
 export interface Machine {
   nv: number;
@@ -124,13 +125,6 @@ export function nllGradient(m: Machine, X: ArrayLike<number>, n: number): Gradie
 
 function sliceRow(X: ArrayLike<number>, i: number, d: number): ArrayLike<number> {
   return X instanceof Float64Array || X instanceof Float32Array ? X.subarray(i * d, (i + 1) * d) : Array.from({ length: d }, (_, j) => X[i * d + j]!);
-}
-
-/** Standard normal deviates from a uniform source (Box–Muller). */
-export function gaussian(rand: () => number): number {
-  let u = rand();
-  while (u <= 1e-300) u = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
 /** Ancestral sampling: h ~ π, then v ~ N(b + w_h, I). Returns the points and their components. */

@@ -68,12 +68,20 @@ function checkSquare(a: ArrayLike<number>, n: number, what: string): void {
   if (a.length !== n * n) throw new Error(`${what}: expected ${n}×${n} = ${n * n} values, got ${a.length}`);
 }
 
-/** Eigenvalues (ascending) of a symmetric matrix; only its lower triangle is read. */
+/**
+ * Row-major lower triangle of `a` into Eigen's column-major lower triangle (element (i, j),
+ * i ≥ j, lives at j·n + i there), which is the only part Eigen's solvers read.
+ */
+function copyLowerTransposed(a: ArrayLike<number>, n: number, h: Float64Array, base: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) h[base + j * n + i] = a[i * n + j]!;
+}
+
+/** Eigenvalues (ascending) of a symmetric matrix; only its lower triangle (row-major) is read. */
 export function eigh(a: ArrayLike<number>, n: number, opts: { vectors?: boolean } = {}): { values: Float64Array; vectors: Float64Array | null } {
   checkSquare(a, n, 'eigh');
   const m = module();
   return withBuffers([n * n, n], ([pa, pw], heap) => {
-    heap().set(a, pa! / 8); // symmetric: row-major and column-major coincide on the lower triangle's mirror
+    copyLowerTransposed(a, n, heap(), pa! / 8);
     if (m.kairo_eigh(pa!, pw!, n, opts.vectors ? 1 : 0) !== 0) throw new Error('eigh: the eigensolver did not converge');
     const h = heap();
     const values = h.slice(pw! / 8, pw! / 8 + n);
@@ -88,12 +96,12 @@ export function eigh(a: ArrayLike<number>, n: number, opts: { vectors?: boolean 
   });
 }
 
-/** Lower Cholesky factor L (row-major) with A = L Lᵀ; throws if A is not positive definite. */
+/** Lower Cholesky factor L (row-major) with A = L Lᵀ; only A's lower triangle is read. Throws if A is not positive definite. */
 export function cholesky(a: ArrayLike<number>, n: number): Float64Array {
   checkSquare(a, n, 'cholesky');
   const m = module();
   return withBuffers([n * n], ([pa], heap) => {
-    heap().set(a, pa! / 8);
+    copyLowerTransposed(a, n, heap(), pa! / 8);
     if (m.kairo_cholesky(pa!, n) !== 0) throw new Error('cholesky: the matrix is not positive definite (add damping)');
     const h = heap();
     const L = new Float64Array(n * n);

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.ts';
-import { mulberry32 } from '../../models/common/rng.ts';
+import { gaussian, mulberry32 } from '../../models/common/rng.ts';
 import { fitZca, toyMixture, unwhiten, whiten } from '../../models/hopfield/data.ts';
 import {
   complete,
-  gaussian,
   makeMachine,
   meanNll,
   nll,

@@ -159,3 +159,16 @@ test('Cholesky factors and solves SPD systems, and names a matrix that is not', 
     }
   assert.throws(() => eigh([1, 2, 3], 2), /expected 2×2 = 4 values, got 3/);
 });
+
+test('eigh and cholesky read only the lower triangle of a row-major matrix', () => {
+  const n = 5;
+  const r = mulberry32(77);
+  const S = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) S[i * n + j] = S[j * n + i] = r() - 0.5 + (i === j ? n : 0);
+  const lowerOnly = S.map((v, k) => (k % n > Math.floor(k / n) ? 1e6 * (r() - 0.5) : v));
+  const a = eigh(S, n, { vectors: true });
+  const b = eigh(lowerOnly, n, { vectors: true });
+  assert.deepEqual(b.values, a.values);
+  assert.deepEqual(b.vectors, a.vectors);
+  assert.deepEqual(cholesky(lowerOnly, n), cholesky(S, n));
+});

@@ -1,8 +1,8 @@
 // The Hopfield–Boltzmann lab's jobs, run in a worker: training a machine by exact maximum
 // likelihood, and the capacity/basin experiment of the modern Hopfield retrieval.
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, permutation } from '../../../models/common/rng.ts';
-import { gaussian, makeMachine, overlaps, rbmAsMachine, retrieveStep } from '../../../models/hopfield/machine.ts';
+import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
+import { makeMachine, overlaps, rbmAsMachine, retrieveStep } from '../../../models/hopfield/machine.ts';
 import { createTrainer } from '../../../models/hopfield/train.ts';
 import type { JobPreview, CapacityParams, CapacityPoint, CapacityResult, HopfieldCurvePoint, HopfieldTrainParams, HopfieldTrainResult } from '../../contract.ts';
 import { getDataset } from '../../data/datasets.ts';

@@ -9,9 +9,6 @@ import { getDataset } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
 import { invalid } from '../../errors.ts';
 
-/** Every session tensor of this lab starts with this, so a new training run replaces them all. */
-export const HOPFIELD_PREFIX = 'hopfield.';
-
 /** A retrieval succeeds when the final state is nearest its own pattern with at least this cosine overlap. */
 export const SUCCESS_OVERLAP = 0.9;
 

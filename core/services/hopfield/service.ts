@@ -1,12 +1,11 @@
 // The Hopfield–Boltzmann lab's quick computations, run in the core's own process because
 // they take milliseconds: density grids, receptive fields and samples, attention, retrieval
 // and completion, all in float64 on the machine stored in the session.
-import { mulberry32 } from '../../../models/common/rng.ts';
+import { gaussian, mulberry32 } from '../../../models/common/rng.ts';
 import type { Whitening } from '../../../models/hopfield/data.ts';
 import {
   attentionLogits,
   complete,
-  gaussian,
   logSumExp,
   makeMachine,
   nll,
@@ -35,7 +34,7 @@ import { invalid } from '../../errors.ts';
 import type { JobOutput } from '../../jobs/types.ts';
 import type { SessionService } from '../session.ts';
 import { parseOrThrow } from '../validate.ts';
-import { corrupt, densityGrid, HOPFIELD_PREFIX, pixelsToBytes, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
+import { corrupt, densityGrid, pixelsToBytes, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
 import { attentionInputsSchema, completionSchema, retrievalSchema } from './state.ts';
 import { z } from 'zod';
 
@@ -266,7 +265,7 @@ export function hopfieldComplete(session: SessionService, p: CompletionRequest):
 
 export function storeHopfieldTrain(session: SessionService, output: JobOutput<'hopfield.train'>): void {
   const lab: LabStates['hopfield'] = { ...session.labs.hopfield, result: output.result, draft: output.result.params, lastRetrieval: null };
-  session.store('hopfield', lab, output.tensors, HOPFIELD_PREFIX);
+  session.store('hopfield', lab, output.tensors);
 }
 
 export function storeCapacity(session: SessionService, output: JobOutput<'hopfield.capacity'>): void {
