@@ -395,6 +395,8 @@ export interface VaeTrainResult {
   classes: number;
   /** Training images behind the concept vectors. */
   conceptCounts: number[];
+  /** The concept vectors on the scatter's axes (d = 2: as they are; otherwise the training latents' top two principal components). */
+  conceptsProjected: number[][];
   tensors: string[];
 }
 

@@ -111,6 +111,8 @@ test('both architectures train (loss falls on a fixed batch) and leak no tensors
     vae.dispose();
     assert.equal(tf.memory().numTensors, before, arch);
   }
+  const odd: VaeConfig = { arch: 'conv', inputShape: [7, 7], hidden: [8], latent: 2, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  assert.throws(() => initialTensors(odd, mulberry32(1)), /image sides divisible by 4, got 7×7/);
 });
 
 test('recall metrics on a hand-computed case', () => {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
 import { conceptVectors, encodeMeans, project, projectionAxes, recallMetrics, recallTrajectory } from '../../../models/vae/recall.ts';
-import { createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae, type VaeConfig } from '../../../models/vae/vae.ts';
+import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae, type VaeConfig } from '../../../models/vae/vae.ts';
 import type {
   EncodedArray,
   RecallParams,
@@ -190,7 +190,7 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
   const params = parseOrThrow(vaeTrainSchema, raw, 'vae.train');
   const prep = prepare(params);
   try {
-    configOf(params, prep.ds.train.shape);
+    checkConfig(configOf(params, prep.ds.train.shape));
   } catch (e) {
     throw invalid((e as Error).message);
   }
@@ -218,6 +218,10 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
       imageShape: [shape[0]!, shape[1]!],
       classes: prep.classes,
       conceptCounts: c.counts,
+      conceptsProjected: Array.from({ length: prep.classes }, (_, k) => {
+        const q = project(c.concepts.subarray(k * params.latent, (k + 1) * params.latent), 1, params.latent, c.axes);
+        return [q[0]!, q[1]!];
+      }),
       tensors: Object.keys(tensors),
     };
     return { result, tensors };

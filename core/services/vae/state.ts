@@ -42,6 +42,7 @@ const trainResult = z
     imageShape: z.array(int.min(1)),
     classes: int.min(1),
     conceptCounts: z.array(int.min(0)),
+    conceptsProjected: z.array(z.array(finite).length(2)),
     tensors: z.array(z.string()),
   })
   .strict();
