@@ -99,6 +99,21 @@ try:
         x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
         return train_rate(m, torch.optim.SGD(m.parameters(), lr=0.01), lambda: F.cross_entropy(m(x), y), 64)
 
+    def vae_recall():
+        # Repeated inference as models/vae/recall.ts runs it: encoder mean, decoder mean, repeat.
+        v = Vae()
+        x = torch.rand(1000, 784)
+
+        def block():
+            with torch.no_grad():
+                z = v.mu(F.relu(v.enc(x)))
+                for _ in range(steps):
+                    xt = torch.sigmoid(v.d2(F.relu(v.d1(z))))
+                    z = v.mu(F.relu(v.enc(xt)))
+                    z.numpy()
+
+        return 1000 * steps / median_time(block)
+
     def attnbm():
         # Exact NLL and its closed-form gradient, as models/hopfield/train.ts computes them.
         V, W = torch.randn(100, 784), torch.randn(900, 784) / 28
@@ -119,7 +134,8 @@ try:
         return 100 * steps / median_time(block)
 
     work = {"sgemm 512": (lambda: sgemm(512), "GFLOP/s"), "sgemm 1024": (lambda: sgemm(1024), "GFLOP/s"),
-            "MLP training": (mlp, "samples/s"), "VAE training": (vae, "samples/s"), "CNN training": (cnn, "samples/s"),
+            "MLP training": (mlp, "samples/s"), "VAE training": (vae, "samples/s"),
+            "VAE recall 784-400-20": (vae_recall, "states/s"), "CNN training": (cnn, "samples/s"),
             "AttnBM NLL+grad 784x900": (attnbm, "patterns/s")}
     for name, (f, unit) in work.items():
         best = None

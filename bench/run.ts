@@ -28,6 +28,7 @@ rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
 rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
 rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
+rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
 rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
 rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`eigh ${n}`, () => w.eighSeconds(n, 3));

@@ -6,6 +6,8 @@ import { eigh } from '../models/linalg/dense.ts';
 import { lanczosTopK } from '../models/linalg/lanczos.ts';
 import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
 import { nllGradients } from '../models/hopfield/train.ts';
+import { recallTrajectory } from '../models/vae/recall.ts';
+import { createVae, initialTensors, type VaeConfig } from '../models/vae/vae.ts';
 
 /** Median seconds per call over `blocks` timed blocks after one warm-up call. */
 export function time(f: () => void, blocks: number): number {
@@ -193,4 +195,14 @@ export function attnbmRate(blocks: number, steps: number): number {
   );
   tf.dispose([V, p.W, p.b, p.c]);
   return r;
+}
+
+/** Repeated inference through a 784-400-20 VAE: 1000 states × `steps` iterations, states/s. */
+export function vaeRecallRate(blocks: number, steps: number): number {
+  const cfg: VaeConfig = { arch: 'mlp', inputShape: [28, 28], hidden: [400], latent: 20, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
+  const X = Float32Array.from({ length: 1000 * 784 }, (_, i) => (i % 7) / 7);
+  const s = time(() => void recallTrajectory(vae, X, 1000, steps, 'mean', mulberry32(2), []), blocks);
+  vae.dispose();
+  return (1000 * steps) / s;
 }
