@@ -4,7 +4,10 @@
 // Cost O(L (TC)² M) instead of O((TC)² P). The Fisher dual is F* = Θ / T (same nonzero
 // spectrum as F = JᵀJ / T). Float64 throughout: its eigenvalues span many decades.
 
-export type Activation = 'relu' | 'tanh' | 'linear';
+export type Activation = 'relu' | 'tanh' | 'erf' | 'linear';
+
+/** Normalisation of the hidden pre-activations: none, layer norm (per sample, over units), or batch norm (per unit, over the T inputs). No learned scale or shift. */
+export type HiddenNorm = 'none' | 'ln' | 'bn';
 
 export interface Mlp {
   activation: Activation;
@@ -13,18 +16,59 @@ export interface Mlp {
   /** weights[l] is widths[l+1] × widths[l], row-major: u = W h + b. */
   weights: Float64Array[];
   biases: Float64Array[];
+  /** Default 'none'. */
+  norm?: HiddenNorm;
 }
 
-function phi(a: Activation, u: number): number {
-  return a === 'relu' ? (u > 0 ? u : 0) : a === 'tanh' ? Math.tanh(u) : u;
+/** Added to the variance before dividing, as frameworks do. */
+export const NORM_EPS = 1e-5;
+
+/** erf to near double precision: its Maclaurin series below 2.5, a continued fraction for erfc above. */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    // Maclaurin series: erf x = 2/√π Σ (−1)^n x^{2n+1} / (n! (2n+1))
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 100; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 6) return Math.sign(x);
+  // erfc by Lentz's continued fraction: erfc x = e^{−x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …))))
+  let f = ax;
+  let C = ax;
+  let D = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    D = ax + an * D;
+    D = D === 0 ? 1e-300 : 1 / D;
+    C = ax + an / C;
+    if (C === 0) C = 1e-300;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
 }
 
-function dphi(a: Activation, u: number): number {
+export function phi(a: Activation, u: number): number {
+  return a === 'relu' ? (u > 0 ? u : 0) : a === 'tanh' ? Math.tanh(u) : a === 'erf' ? erf(u) : u;
+}
+
+export function dphi(a: Activation, u: number): number {
   if (a === 'relu') return u > 0 ? 1 : 0;
   if (a === 'tanh') {
     const t = Math.tanh(u);
     return 1 - t * t;
   }
+  if (a === 'erf') return (2 / Math.sqrt(Math.PI)) * Math.exp(-u * u);
   return 1;
 }
 
@@ -55,11 +99,25 @@ export function rowGram(A: Float64Array, n: number, d: number): Float64Array {
   return G;
 }
 
-/** Forward pass: pre-activations u^l and activations h^l (h^0 = X) for T inputs. */
-export function forward(net: Mlp, X: Float64Array, T: number): { h: Float64Array[]; u: Float64Array[] } {
+export interface ForwardPass {
+  /** h[0] = X, h[l] = φ(n^l) for hidden layers, h[L] = u^L (the outputs). */
+  h: Float64Array[];
+  /** Pre-activations u^l = W^l h^{l−1} + b^l, l = 1..L (index l − 1). */
+  u: Float64Array[];
+  /** Normalised pre-activations of hidden layers (= u without normalisation), index l − 1. */
+  n: Float64Array[];
+  /** Per-sample (ln) or per-unit (bn) standard deviations used, index l − 1. */
+  sd: Float64Array[];
+}
+
+/** Forward pass for T inputs, rows of X. */
+export function forward(net: Mlp, X: Float64Array, T: number): ForwardPass {
   const L = net.weights.length;
+  const norm = net.norm ?? 'none';
   const h: Float64Array[] = [X];
   const u: Float64Array[] = [];
+  const nn: Float64Array[] = [];
+  const sds: Float64Array[] = [];
   for (let l = 0; l < L; l++) {
     const nin = net.widths[l]!;
     const nout = net.widths[l + 1]!;
@@ -70,31 +128,67 @@ export function forward(net: Mlp, X: Float64Array, T: number): { h: Float64Array
     for (let t = 0; t < T; t++)
       for (let i = 0; i < nout; i++) {
         let s = b[i]!;
-        for (let j = 0; j < nin; j++) s += W[i * nin + j]! * prev[t * nin + j]!;
+        const wr = i * nin;
+        const pr = t * nin;
+        for (let j = 0; j < nin; j++) s += W[wr + j]! * prev[pr + j]!;
         ul[t * nout + i] = s;
       }
     u.push(ul);
-    h.push(l < L - 1 ? ul.map((x) => phi(net.activation, x)) : ul);
+    if (l === L - 1) {
+      nn.push(ul);
+      sds.push(new Float64Array(0));
+      h.push(ul);
+      break;
+    }
+    let nl = ul;
+    let sd = new Float64Array(0);
+    if (norm === 'ln') {
+      nl = new Float64Array(T * nout);
+      sd = new Float64Array(T);
+      for (let t = 0; t < T; t++) {
+        let m = 0;
+        for (let i = 0; i < nout; i++) m += ul[t * nout + i]! / nout;
+        let v = 0;
+        for (let i = 0; i < nout; i++) v += (ul[t * nout + i]! - m) ** 2 / nout;
+        sd[t] = Math.sqrt(v + NORM_EPS);
+        for (let i = 0; i < nout; i++) nl[t * nout + i] = (ul[t * nout + i]! - m) / sd[t]!;
+      }
+    } else if (norm === 'bn') {
+      nl = new Float64Array(T * nout);
+      sd = new Float64Array(nout);
+      for (let i = 0; i < nout; i++) {
+        let m = 0;
+        for (let t = 0; t < T; t++) m += ul[t * nout + i]! / T;
+        let v = 0;
+        for (let t = 0; t < T; t++) v += (ul[t * nout + i]! - m) ** 2 / T;
+        sd[i] = Math.sqrt(v + NORM_EPS);
+        for (let t = 0; t < T; t++) nl[t * nout + i] = (ul[t * nout + i]! - m) / sd[i]!;
+      }
+    }
+    nn.push(nl);
+    sds.push(sd);
+    h.push(nl.map((x) => phi(net.activation, x)));
   }
-  return { h, u };
+  return { h, u, n: nn, sd: sds };
 }
 
-/** Θ = J Jᵀ, (T·C) × (T·C), rows ordered (t, k) → t·C + k. */
+/** Θ = J Jᵀ, (T·C) × (T·C), rows ordered (t, k) → t·C + k. Batch norm couples the inputs and takes ntkGramBatchNorm's path. */
 export function ntkGram(net: Mlp, X: Float64Array, T: number): Float64Array {
+  if ((net.norm ?? 'none') === 'bn') return ntkGramBatchNorm(net, X, T);
   const L = net.weights.length;
   const C = net.widths[L]!;
   const n = T * C;
   if (X.length !== T * net.widths[0]!) throw new Error(`X must hold ${T}×${net.widths[0]} values, got ${X.length}`);
-  const { h, u } = forward(net, X, T);
+  const fp = forward(net, X, T);
   const theta = new Float64Array(n * n);
   // delta: rows (t, k), columns units of layer l; starts as e_k at the readout.
-  let delta = new Float64Array(n * C);
+  let delta: Float64Array = new Float64Array(n * C);
   for (let t = 0; t < T; t++) for (let k = 0; k < C; k++) delta[(t * C + k) * C + k] = 1;
   for (let l = L - 1; l >= 0; l--) {
     const m = net.widths[l + 1]!;
     const nin = net.widths[l]!;
     const D = l === L - 1 ? null : rowGram(delta, n, m); // readout: δ·δ' = [k = k']
-    const K = rowGram(h[l]!, T, nin);
+    const K = rowGram(fp.h[l]!, T, nin);
     for (let a = 0; a < n; a++) {
       const ta = Math.floor(a / C);
       for (let b = 0; b <= a; b++) {
@@ -107,21 +201,120 @@ export function ntkGram(net: Mlp, X: Float64Array, T: number): Float64Array {
       }
     }
     if (l === 0) break;
-    // δ^{l-1} = φ'(u^{l-1}) ⊙ (W^lᵀ δ^l), for every (t, k) row.
-    const W = net.weights[l]!;
-    const prevU = u[l - 1]!;
-    const next = new Float64Array(n * nin);
-    for (let r = 0; r < n; r++) {
-      const t = Math.floor(r / C);
-      for (let i = 0; i < m; i++) {
-        const d = delta[r * m + i]!;
-        if (d === 0) continue;
-        const wr = i * nin;
-        for (let j = 0; j < nin; j++) next[r * nin + j]! += W[wr + j]! * d;
+    delta = backprop(net, fp, l, delta, n, C);
+  }
+  return theta;
+}
+
+/**
+ * δ^{l−1} (gradients with respect to u^{l−1}, one row per output (t, k)) from δ^l: through
+ * W^l, the activation and, with layer norm, the per-sample normalisation
+ * ∂n/∂u = (I − 11ᵀ/M − n nᵀ/M)/σ.
+ */
+export function backprop(net: Mlp, fp: ForwardPass, l: number, delta: Float64Array, rows: number, C: number): Float64Array {
+  const m = net.widths[l + 1]!;
+  const nin = net.widths[l]!;
+  const W = net.weights[l]!;
+  const prevN = fp.n[l - 1]!;
+  const next = new Float64Array(rows * nin);
+  const ln = net.norm === 'ln';
+  for (let r = 0; r < rows; r++) {
+    const t = Math.floor(r / C);
+    const o = r * nin;
+    for (let i = 0; i < m; i++) {
+      const d = delta[r * m + i]!;
+      if (d === 0) continue;
+      const wr = i * nin;
+      for (let j = 0; j < nin; j++) next[o + j]! += W[wr + j]! * d;
+    }
+    for (let j = 0; j < nin; j++) next[o + j]! *= dphi(net.activation, prevN[t * nin + j]!);
+    if (ln) {
+      let mg = 0;
+      let mng = 0;
+      for (let j = 0; j < nin; j++) {
+        mg += next[o + j]! / nin;
+        mng += (prevN[t * nin + j]! * next[o + j]!) / nin;
       }
-      for (let j = 0; j < nin; j++) next[r * nin + j]! *= dphi(net.activation, prevU[t * nin + j]!);
+      const s = fp.sd[l - 1]![t]!;
+      for (let j = 0; j < nin; j++) next[o + j] = (next[o + j]! - mg - prevN[t * nin + j]! * mng) / s;
+    }
+  }
+  return next;
+}
+
+/**
+ * Θ with batch norm in the hidden layers. Normalising over the batch makes every output
+ * depend on every input, so a row's gradient with respect to u^l is a T × M_l matrix Δ; the
+ * layer's contribution to Θ_ab is ⟨Δ_a, Δ_b (H Hᵀ + 11ᵀ)⟩. Cost O(T²C·T·M²·L): for small batches.
+ */
+export function ntkGramBatchNorm(net: Mlp, X: Float64Array, T: number): Float64Array {
+  const L = net.weights.length;
+  const C = net.widths[L]!;
+  const n = T * C;
+  if (X.length !== T * net.widths[0]!) throw new Error(`X must hold ${T}×${net.widths[0]} values, got ${X.length}`);
+  const fp = forward(net, X, T);
+  const theta = new Float64Array(n * n);
+  // Readout: plain per-sample gradients.
+  const KL = rowGram(fp.h[L - 1]!, T, net.widths[L - 1]!);
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) if (a % C === b % C) theta[a * n + b]! += KL[Math.floor(a / C) * T + Math.floor(b / C)]! + 1;
+  // Δ for each row: T × M_l, row-major, all rows stacked.
+  let m = C;
+  let delta = new Float64Array(n * T * C);
+  for (let t = 0; t < T; t++) for (let k = 0; k < C; k++) delta[(t * C + k) * T * C + t * C + k] = 1;
+  for (let l = L - 1; l >= 1; l--) {
+    const nin = net.widths[l]!;
+    const W = net.weights[l]!;
+    const N = fp.n[l - 1]!;
+    const sd = fp.sd[l - 1]!;
+    const next = new Float64Array(n * T * nin);
+    for (let r = 0; r < n; r++) {
+      const D = delta.subarray(r * T * m, (r + 1) * T * m);
+      const G = next.subarray(r * T * nin, (r + 1) * T * nin);
+      for (let s = 0; s < T; s++) {
+        for (let i = 0; i < m; i++) {
+          const d = D[s * m + i]!;
+          if (d === 0) continue;
+          const wr = i * nin;
+          for (let j = 0; j < nin; j++) G[s * nin + j]! += W[wr + j]! * d;
+        }
+        for (let j = 0; j < nin; j++) G[s * nin + j]! *= dphi(net.activation, N[s * nin + j]!);
+      }
+      // Through the batch normalisation of each unit j: (g − mean g − n·mean(n g)) / σ_j.
+      for (let j = 0; j < nin; j++) {
+        let mg = 0;
+        let mng = 0;
+        for (let s = 0; s < T; s++) {
+          mg += G[s * nin + j]! / T;
+          mng += (N[s * nin + j]! * G[s * nin + j]!) / T;
+        }
+        for (let s = 0; s < T; s++) G[s * nin + j] = (G[s * nin + j]! - mg - N[s * nin + j]! * mng) / sd[j]!;
+      }
     }
     delta = next;
+    m = nin;
+    // Layer l's weights: K̃ = H Hᵀ + 11ᵀ over the batch; contribution ⟨Δ_a, Δ_b K̃⟩.
+    const Kt = rowGram(fp.h[l - 1]!, T, net.widths[l - 1]!).map((v) => v + 1);
+    const DK = new Float64Array(n * T * m);
+    for (let r = 0; r < n; r++)
+      for (let s = 0; s < T; s++)
+        for (let s2 = 0; s2 < T; s2++) {
+          const k = Kt[s * T + s2]!;
+          if (k === 0) continue;
+          const src = (r * T + s2) * m;
+          const dst = (r * T + s) * m;
+          for (let j = 0; j < m; j++) DK[dst + j]! += k * delta[src + j]!;
+        }
+    const len = T * m;
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b <= a; b++) {
+        let v = 0;
+        const oa = a * len;
+        const ob = b * len;
+        for (let q = 0; q < len; q++) v += delta[oa + q]! * DK[ob + q]!;
+        theta[a * n + b]! += v;
+        if (a !== b) theta[b * n + a]! += v;
+      }
   }
   return theta;
 }
