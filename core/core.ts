@@ -28,6 +28,7 @@ import {
   storeCapacity,
   storeHopfieldTrain,
 } from './services/hopfield/service.ts';
+import { fisherTheoryMethod, storeFisher } from './services/fisher/service.ts';
 import { LAB_IDS } from './services/labs.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
 import { SessionService } from './services/session.ts';
@@ -55,6 +56,11 @@ const JOB_LABELS: Record<JobKind, string> = {
   'vae.train': 'Train VAE',
   'vae.recall': 'VAE recall',
   'vae.sweep': 'VAE noise × latent sweep',
+  'fisher.spectrum': 'Fisher spectrum',
+  'fisher.sweep': 'Fisher sweep',
+  'fisher.lrsweep': 'Learning-rate experiment',
+  'fisher.isometry': 'Conditional FIM vs depth',
+  'fisher.blocks': 'Fisher unit-wise blocks',
   'hopfield.train': 'Train Boltzmann machine',
   'hopfield.capacity': 'Hopfield capacity',
 };
@@ -63,6 +69,9 @@ const JOB_LABELS: Record<JobKind, string> = {
 function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
   if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep') return p.params?.source ?? null;
   if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
+  if (p.kind === 'fisher.spectrum' || p.kind === 'fisher.sweep' || p.kind === 'fisher.lrsweep' || p.kind === 'fisher.blocks') {
+    return p.params?.network?.inputs === 'images' ? p.params.network.source : null;
+  }
   return null;
 }
 
@@ -91,6 +100,7 @@ export class Core {
       'data.summary': dataSummary,
       'data.page': dataPage,
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
+      'fisher.theory': (p) => fisherTheoryMethod(p),
       'hopfield.density': (p) => hopfieldDensity(this.session, p),
       'hopfield.machine': (p) => hopfieldMachine(this.session, p),
       'hopfield.attention': (p) => hopfieldAttention(this.session, p),
@@ -168,6 +178,7 @@ export class Core {
       if (kind === 'vae.train') storeVaeTrain(this.session, output as JobOutput<'vae.train'>);
       if (kind === 'vae.recall') storeVaeRecall(this.session, output as JobOutput<'vae.recall'>);
       if (kind === 'vae.sweep') storeVaeSweep(this.session, output as JobOutput<'vae.sweep'>);
+      if (kind.startsWith('fisher.')) storeFisher(this.session, kind as Parameters<typeof storeFisher>[1], output as Parameters<typeof storeFisher>[2]);
       if (kind === 'hopfield.train') storeHopfieldTrain(this.session, output as JobOutput<'hopfield.train'>);
       if (kind === 'hopfield.capacity') storeCapacity(this.session, output as JobOutput<'hopfield.capacity'>);
     } catch (e) {

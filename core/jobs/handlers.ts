@@ -3,6 +3,7 @@
 import type { JobKind } from '../contract.ts';
 import { runBaseline } from '../services/data/jobs.ts';
 import { runCapacity, runHopfieldTrain } from '../services/hopfield/jobs.ts';
+import { runBlocks, runIsometry, runLrSweep, runSpectrum, runSweep } from '../services/fisher/jobs.ts';
 import { runVaeRecall, runVaeSweep, runVaeTrain } from '../services/vae/jobs.ts';
 import type { JobHandler } from './types.ts';
 
@@ -11,6 +12,11 @@ export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'vae.train': runVaeTrain,
   'vae.recall': runVaeRecall,
   'vae.sweep': runVaeSweep,
+  'fisher.spectrum': runSpectrum,
+  'fisher.sweep': runSweep,
+  'fisher.lrsweep': runLrSweep,
+  'fisher.isometry': runIsometry,
+  'fisher.blocks': runBlocks,
   'hopfield.train': runHopfieldTrain,
   'hopfield.capacity': runCapacity,
 };

@@ -5,6 +5,7 @@ import type { LabId, LabStates } from '../contract.ts';
 import { dataLabSchema, defaultDataLab } from './data/state.ts';
 import { defaultHopfieldLab, hopfieldLabSchema } from './hopfield/state.ts';
 import { defaultVaeLab, vaeLabSchema } from './vae/state.ts';
+import { defaultFisherLab, fisherLabSchema } from './fisher/state.ts';
 
 interface LabDef<K extends LabId> {
   title: string;
@@ -15,6 +16,7 @@ interface LabDef<K extends LabId> {
 export const LABS: { [K in LabId]: LabDef<K> } = {
   data: { title: 'Datasets', schema: dataLabSchema as z.ZodType<LabStates['data']>, defaults: defaultDataLab },
   vae: { title: 'VAE recall', schema: vaeLabSchema as z.ZodType<LabStates['vae']>, defaults: defaultVaeLab },
+  fisher: { title: 'Fisher / NTK spectra', schema: fisherLabSchema as z.ZodType<LabStates['fisher']>, defaults: defaultFisherLab },
   hopfield: { title: 'Hopfield–Boltzmann', schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>, defaults: defaultHopfieldLab },
 };
 

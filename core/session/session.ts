@@ -36,6 +36,8 @@ export function tensorsReferenced(labs: LabStates): string[] {
     ...(labs.vae.result?.tensors ?? []),
     ...labs.vae.runs.flatMap((r) => Object.values(r.tensors)),
     ...(labs.hopfield.result?.tensors ?? []),
+    ...(labs.fisher.spectrum ? Object.values(labs.fisher.spectrum.tensors) : []),
+    ...(labs.fisher.blocks ? [labs.fisher.blocks.tensor] : []),
   ];
 }
 

@@ -205,6 +205,7 @@ export function fisherTheory(inp: TheoryInput): Theory | null {
   let bulk: number;
   let note: string | null = null;
   if (norm === 'bn-last') {
+    note = 'last-layer centring: the outlier is removed; λ_max is the leading-order bulk location, which finite-width fluctuations spread upward';
     bulk = (a - b) / T;
     lmax = bulk;
     m = (C * (T - 1) * (a - b)) / (T * P);
@@ -222,7 +223,7 @@ export function fisherTheory(inp: TheoryInput): Theory | null {
     bulk /= C;
     m *= (C - 1) / C;
     s *= (C - 1) / (C * C);
-    note = 'cross-entropy: equal-logit approximation p = 1/C';
+    note = (note ? note + '; ' : '') + 'cross-entropy: equal-logit approximation p = 1/C';
   }
   if (norm === 'ln') note = (note ? note + '; ' : '') + 'layer norm: leading order, u/√q₁ per sample';
   return { kappa1: k1, kappa2: k2, m_lambda: m, s_lambda: s, lambda_max: lmax, bulk, P, layers, note };

@@ -1,0 +1,153 @@
+// `kairo fisher …`: the Fisher/NTK lab without a window; the same jobs as the UI.
+import type { FisherNetworkParams, FisherTheoryValues, JobKind, JobKinds } from '../contract.ts';
+import { Core } from '../core.ts';
+import { invalid, KairoError } from '../errors.ts';
+import { theoryFor } from '../services/fisher/jobs.ts';
+import { defaultFisherLab, defaultNetwork, networkSchema } from '../services/fisher/state.ts';
+import { parseOrThrow } from '../services/validate.ts';
+import { parseArgs, type Parsed } from './args.ts';
+
+export const FISHER_USAGE = `  fisher spectrum --activation relu|tanh|erf|linear --depth L --width M --input-dim M0 --outputs C
+                  --samples T --sigma-w2 S --sigma-b2 S --weights gaussian|orthogonal
+                  --norm none|bn-last|bn-hidden|ln --loss mse|ce --seed N [--eigenvalues] [--inputs gaussian|images]
+  fisher theory   (the same flags; instant, any width)
+  fisher lr-sweep (the same flags) --factors 0.5,0.9,1.1,2 --steps N
+  fisher sweep    (the same flags) --axis width|depth|samples|outputs --values 32,64,128 --seeds K
+  fisher isometry --activation A --width M --depths 2,4,8,16 [--sigma-w2 S --sigma-b2 S --seed N]`;
+
+const VALUED = new Set([
+  'activation', 'depth', 'width', 'input-dim', 'outputs', 'samples', 'sigma-w2', 'sigma-b2', 'weights', 'norm', 'loss', 'seed', 'inputs',
+  'factors', 'steps', 'axis', 'values', 'seeds', 'depths',
+]);
+const SWITCHES = new Set(['eigenvalues']);
+
+function num(p: Parsed, name: string, def: number): number {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
+  return n;
+}
+function list(p: Parsed, name: string, def: number[]): number[] {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const xs = String(v).split(',').map((s) => Number(s.trim()));
+  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
+  return xs;
+}
+function choice<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
+  return v as T;
+}
+
+function network(p: Parsed): FisherNetworkParams {
+  const d = defaultNetwork();
+  return parseOrThrow(
+    networkSchema,
+    {
+      activation: choice(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
+      depth: num(p, 'depth', d.depth),
+      width: num(p, 'width', d.width),
+      inputDim: num(p, 'input-dim', d.inputDim),
+      outputs: num(p, 'outputs', d.outputs),
+      samples: num(p, 'samples', d.samples),
+      sigmaW2: num(p, 'sigma-w2', d.sigmaW2),
+      sigmaB2: num(p, 'sigma-b2', d.sigmaB2),
+      weights: choice(p, 'weights', d.weights, ['gaussian', 'orthogonal'] as const),
+      norm: choice(p, 'norm', d.norm, ['none', 'bn-last', 'bn-hidden', 'ln'] as const),
+      loss: choice(p, 'loss', d.loss, ['mse', 'ce'] as const),
+      inputs: choice(p, 'inputs', d.inputs, ['gaussian', 'images'] as const),
+      source: d.source,
+      seed: num(p, 'seed', d.seed),
+    },
+    'network',
+  );
+}
+
+const theoryJson = (t: FisherTheoryValues | null) =>
+  t && { kappa1: t.kappa1, kappa2: t.kappa2, m_lambda: t.m_lambda, s_lambda: t.s_lambda, lambda_max: t.lambda_max, bulk: t.bulk, ...(t.note ? { note: t.note } : {}) };
+
+async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
+  const job = await core.call('jobs.start', { kind, params } as never);
+  const end = await core.jobs.wait(job.id);
+  if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
+}
+
+export async function fisherCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+  const p = parseArgs(argv, VALUED, SWITCHES);
+  const [sub, ...extra] = p.positional;
+  if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (sub === 'theory') {
+    const t = theoryFor(network(p));
+    if (!t) process.stderr.write('kairo: mean-field theory makes no prediction for batch norm in hidden layers\n');
+    out(theoryJson(t));
+    return 0;
+  }
+  const core = new Core({ platform: { carrier: 'web' } });
+  try {
+    switch (sub) {
+      case 'spectrum': {
+        await runJob(core, 'fisher.spectrum', { network: network(p), compare: false });
+        const r = core.session.labs.fisher.spectrum!;
+        const ev = core.session.tensor(r.tensors.eigenvalues)!.data;
+        out({
+          P: r.stats.P,
+          m_lambda: r.stats.m_lambda,
+          s_lambda: r.stats.s_lambda,
+          lambda_max: r.stats.lambda_max,
+          theory: theoryJson(r.theory),
+          method: r.method,
+          ...(p.flags.has('eigenvalues') ? { eigenvalues: Array.from(ev) } : {}),
+        });
+        return 0;
+      }
+      case 'lr-sweep': {
+        const d = defaultFisherLab().lrDraft;
+        await runJob(core, 'fisher.lrsweep', { network: network(p), factors: list(p, 'factors', d.factors), steps: num(p, 'steps', d.steps) });
+        const r = core.session.labs.fisher.lr!;
+        out({ lambda_max: r.lambdaMax, curves: r.curves.map((c) => ({ factor: c.factor, eta: c.eta, losses: c.losses, diverged: c.diverged })) });
+        return 0;
+      }
+      case 'sweep': {
+        const d = defaultFisherLab().sweepDraft;
+        await runJob(core, 'fisher.sweep', {
+          network: network(p),
+          axis: choice(p, 'axis', d.axis, ['width', 'depth', 'samples', 'outputs'] as const),
+          values: list(p, 'values', d.values),
+          seeds: num(p, 'seeds', d.seeds),
+        });
+        const r = core.session.labs.fisher.sweep!;
+        out({
+          axis: r.params.axis,
+          points: r.points.map((q) => ({ value: q.value, P: q.mean.P, mean: { m_lambda: q.mean.m_lambda, s_lambda: q.mean.s_lambda, lambda_max: q.mean.lambda_max }, sd: q.sd, theory: theoryJson(q.theory) })),
+        });
+        return 0;
+      }
+      case 'isometry': {
+        const d = defaultFisherLab().isometryDraft;
+        await runJob(core, 'fisher.isometry', {
+          activation: choice(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
+          width: num(p, 'width', d.width),
+          depths: list(p, 'depths', d.depths),
+          sigmaW2: num(p, 'sigma-w2', d.sigmaW2),
+          sigmaB2: num(p, 'sigma-b2', d.sigmaB2),
+          seed: num(p, 'seed', d.seed),
+        });
+        const r = core.session.labs.fisher.isometry!;
+        out({
+          runs: r.runs.map((q) => {
+            const mean = q.eigenvalues.reduce((a, b) => a + b, 0) / q.eigenvalues.length;
+            return { depth: q.depth, weights: q.weights, lambda_max: Math.max(...q.eigenvalues), lambda_min: Math.min(...q.eigenvalues), mean };
+          }),
+        });
+        return 0;
+      }
+      default:
+        throw invalid(`unknown fisher command ${JSON.stringify(sub ?? '')}; try spectrum, theory, lr-sweep, sweep or isometry`);
+    }
+  } finally {
+    await core.shutdown();
+  }
+}
