@@ -34,6 +34,7 @@ rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps))
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
 secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
 secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
+for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
 
 const python = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
 process.stderr.write(`peers (${python} bench/reference.py)…\n`);
@@ -68,5 +69,9 @@ for (const [i, row] of table.entries()) {
   console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
   if (i === 0) console.log(widths.map((n) => '-'.repeat(n)).join('  '));
 }
-console.log(`\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.`);
+console.log(
+  `\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.` +
+    `\nFisher spectrum: ReLU MLP 256-256-256-10, build of the TC × TC dual plus every eigenvalue (Eigen's symmetric QR in WebAssembly);` +
+    `\nthe eigensolver alone is the "eigh" rows beside numpy's eigvalsh.`,
+);
 process.exit(0);

@@ -6,6 +6,7 @@ import { eigh } from '../models/linalg/dense.ts';
 import { lanczosTopK } from '../models/linalg/lanczos.ts';
 import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
 import { nllGradients } from '../models/hopfield/train.ts';
+import { fisherDual, randomNetwork } from '../models/fisher/fisher.ts';
 import { recallTrajectory } from '../models/vae/recall.ts';
 import { createVae, initialTensors, type VaeConfig } from '../models/vae/vae.ts';
 
@@ -205,4 +206,14 @@ export function vaeRecallRate(blocks: number, steps: number): number {
   const s = time(() => void recallTrajectory(vae, X, 1000, steps, 'mean', mulberry32(2), []), blocks);
   vae.dispose();
   return (1000 * steps) / s;
+}
+
+/** Time to the full Fisher spectrum of a random ReLU MLP (L = 3, M = 256, C = 10): dual + eigh. */
+export function fisherSpectrumSeconds(rows: number, blocks: number): number {
+  const T = rows / 10;
+  const widths = [256, 256, 256, 10];
+  const net = randomNetwork({ activation: 'relu', widths, sigmaW2: 2, sigmaB2: 0.05, weights: 'gaussian', norm: 'none' }, mulberry32(1));
+  const r = mulberry32(2);
+  const X = Float64Array.from({ length: T * 256 }, () => r() - 0.5);
+  return time(() => void eigh(fisherDual(net, X, T, 'none', 'mse'), rows), blocks);
 }
