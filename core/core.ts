@@ -28,6 +28,7 @@ import {
   storeCapacity,
   storeHopfieldTrain,
 } from './services/hopfield/service.ts';
+import { exploreField, storeFieldRobustness, storeFieldTrain } from './services/field/service.ts';
 import { fisherTheoryMethod, storeFisher } from './services/fisher/service.ts';
 import { LAB_IDS } from './services/labs.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
@@ -61,6 +62,8 @@ const JOB_LABELS: Record<JobKind, string> = {
   'fisher.lrsweep': 'Learning-rate experiment',
   'fisher.isometry': 'Conditional FIM vs depth',
   'fisher.blocks': 'Fisher unit-wise blocks',
+  'field.train': 'Train field network (NTK regime)',
+  'field.robustness': 'Field robustness',
   'hopfield.train': 'Train Boltzmann machine',
   'hopfield.capacity': 'Hopfield capacity',
 };
@@ -68,6 +71,8 @@ const JOB_LABELS: Record<JobKind, string> = {
 /** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
 function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
   if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep') return p.params?.source ?? null;
+  if (p.kind === 'field.train') return p.params?.source ?? null;
+  if (p.kind === 'field.robustness') return p.params?.train?.source ?? null;
   if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
   if (p.kind === 'fisher.spectrum' || p.kind === 'fisher.sweep' || p.kind === 'fisher.lrsweep' || p.kind === 'fisher.blocks') {
     return p.params?.network?.inputs === 'images' ? p.params.network.source : null;
@@ -101,6 +106,7 @@ export class Core {
       'data.page': dataPage,
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
       'fisher.theory': (p) => fisherTheoryMethod(p),
+      'field.explore': (p) => exploreField(p),
       'hopfield.density': (p) => hopfieldDensity(this.session, p),
       'hopfield.machine': (p) => hopfieldMachine(this.session, p),
       'hopfield.attention': (p) => hopfieldAttention(this.session, p),
@@ -179,6 +185,8 @@ export class Core {
       if (kind === 'vae.recall') storeVaeRecall(this.session, output as JobOutput<'vae.recall'>);
       if (kind === 'vae.sweep') storeVaeSweep(this.session, output as JobOutput<'vae.sweep'>);
       if (kind.startsWith('fisher.')) storeFisher(this.session, kind as Parameters<typeof storeFisher>[1], output as Parameters<typeof storeFisher>[2]);
+      if (kind === 'field.train') storeFieldTrain(this.session, output as JobOutput<'field.train'>);
+      if (kind === 'field.robustness') storeFieldRobustness(this.session, output as JobOutput<'field.robustness'>);
       if (kind === 'hopfield.train') storeHopfieldTrain(this.session, output as JobOutput<'hopfield.train'>);
       if (kind === 'hopfield.capacity') storeCapacity(this.session, output as JobOutput<'hopfield.capacity'>);
     } catch (e) {

@@ -3,6 +3,7 @@
 import type { JobKind } from '../contract.ts';
 import { runBaseline } from '../services/data/jobs.ts';
 import { runCapacity, runHopfieldTrain } from '../services/hopfield/jobs.ts';
+import { runFieldRobustness, runFieldTrain } from '../services/field/jobs.ts';
 import { runBlocks, runIsometry, runLrSweep, runSpectrum, runSweep } from '../services/fisher/jobs.ts';
 import { runVaeRecall, runVaeSweep, runVaeTrain } from '../services/vae/jobs.ts';
 import type { JobHandler } from './types.ts';
@@ -17,6 +18,8 @@ export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'fisher.lrsweep': runLrSweep,
   'fisher.isometry': runIsometry,
   'fisher.blocks': runBlocks,
+  'field.train': runFieldTrain,
+  'field.robustness': runFieldRobustness,
   'hopfield.train': runHopfieldTrain,
   'hopfield.capacity': runCapacity,
 };

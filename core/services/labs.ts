@@ -6,6 +6,7 @@ import { dataLabSchema, defaultDataLab } from './data/state.ts';
 import { defaultHopfieldLab, hopfieldLabSchema } from './hopfield/state.ts';
 import { defaultVaeLab, vaeLabSchema } from './vae/state.ts';
 import { defaultFisherLab, fisherLabSchema } from './fisher/state.ts';
+import { defaultFieldLab, fieldLabSchema } from './field/state.ts';
 
 interface LabDef<K extends LabId> {
   title: string;
@@ -17,6 +18,7 @@ export const LABS: { [K in LabId]: LabDef<K> } = {
   data: { title: 'Datasets', schema: dataLabSchema as z.ZodType<LabStates['data']>, defaults: defaultDataLab },
   vae: { title: 'VAE recall', schema: vaeLabSchema as z.ZodType<LabStates['vae']>, defaults: defaultVaeLab },
   fisher: { title: 'Fisher / NTK spectra', schema: fisherLabSchema as z.ZodType<LabStates['fisher']>, defaults: defaultFisherLab },
+  field: { title: 'Random neural fields', schema: fieldLabSchema as z.ZodType<LabStates['field']>, defaults: defaultFieldLab },
   hopfield: { title: 'Hopfield–Boltzmann', schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>, defaults: defaultHopfieldLab },
 };
 

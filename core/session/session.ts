@@ -38,6 +38,7 @@ export function tensorsReferenced(labs: LabStates): string[] {
     ...(labs.hopfield.result?.tensors ?? []),
     ...(labs.fisher.spectrum ? Object.values(labs.fisher.spectrum.tensors) : []),
     ...(labs.fisher.blocks ? [labs.fisher.blocks.tensor] : []),
+    ...(labs.field.result?.tensors ?? []),
   ];
 }
 
