@@ -11,6 +11,7 @@ import { intFlag, parseArgs } from './args.ts';
 import { HOPFIELD_USAGE, hopfieldCli } from './hopfield.ts';
 import { VAE_USAGE, vaeCli } from './vae.ts';
 import { FISHER_USAGE, fisherCli } from './fisher.ts';
+import { FIELD_USAGE, fieldCli } from './field.ts';
 
 const USAGE = `usage: kairo <command> [options]
 
@@ -21,6 +22,7 @@ const USAGE = `usage: kairo <command> [options]
   serve [--port N]                       serve the app to a browser on 127.0.0.1
 ${VAE_USAGE}
 ${FISHER_USAGE}
+${FIELD_USAGE}
 ${HOPFIELD_USAGE}
 
 Results are JSON on stdout; messages go to stderr.`;
@@ -39,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'hopfield' && !argv.includes('--help')) return hopfieldCli(argv.slice(1), out);
   if (argv[0] === 'vae' && !argv.includes('--help')) return vaeCli(argv.slice(1), out);
   if (argv[0] === 'fisher' && !argv.includes('--help')) return fisherCli(argv.slice(1), out);
+  if (argv[0] === 'field' && !argv.includes('--help')) return fieldCli(argv.slice(1), out);
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {
