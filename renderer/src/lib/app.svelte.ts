@@ -3,7 +3,7 @@
 import type { AppInfo, JobInfo, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
-export const LAB_TITLES: Record<LabId, string> = { data: 'Datasets', vae: 'VAE recall', fisher: 'Fisher / NTK spectra', hopfield: 'Hopfield–Boltzmann' };
+export const LAB_TITLES: Record<LabId, string> = { data: 'Datasets', vae: 'VAE recall', fisher: 'Fisher / NTK spectra', field: 'Random neural fields', hopfield: 'Hopfield–Boltzmann' };
 
 export interface PathRequest {
   title: string;
