@@ -38,3 +38,28 @@ export function intFlag(p: Parsed, name: string, def: number, min: number, max: 
   if (!Number.isInteger(n) || n < min || n > max) throw invalid(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
   return n;
 }
+
+/** A finite number; `def` when the flag is absent. Ranges are the lab schema's to check. */
+export function numFlag(p: Parsed, name: string, def: number): number {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
+  return n;
+}
+
+/** A comma-separated list of numbers (an empty value is an empty list). */
+export function listFlag(p: Parsed, name: string, def: number[]): number[] {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const xs = String(v).split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
+  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
+  return xs;
+}
+
+export function choiceFlag<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
+  return v as T;
+}

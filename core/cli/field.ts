@@ -1,12 +1,13 @@
 // `kairo field …`: the random-neural-field lab without a window; the same code as the UI.
 import { mulberry32 } from '../../models/common/rng.ts';
 import { noiseField, noiseStats, type FieldSpec } from '../../models/field/init.ts';
-import type { FieldTrainParams, JobKind, JobKinds } from '../contract.ts';
+import type { FieldTrainParams } from '../contract.ts';
 import { Core } from '../core.ts';
-import { invalid, KairoError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from '../services/field/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
-import { parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { runJob } from './run-job.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
                    [--m-sigma M] [--dims 1|2]
@@ -23,74 +24,49 @@ const SWITCHES = new Set(['maxpool']);
 /** Lags of `field init-stats`, in input units (pixels). */
 export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];
 
-function num(p: Parsed, name: string, def: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
-  return n;
-}
-function list(p: Parsed, name: string, def: number[]): number[] {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const xs = String(v).split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
-  return xs;
-}
-function choice<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
-  return v as T;
-}
 
 function trainParams(p: Parsed): FieldTrainParams {
   const d = defaultFieldTrain();
-  const dims = num(p, 'dims', d.dims);
+  const dims = numFlag(p, 'dims', d.dims);
   return parseOrThrow(
     trainSchema,
     {
       ...d,
-      kind: choice(p, 'kind', d.kind, ['vanilla', 'gaussian', 'mexican', 'matern'] as const),
+      kind: choiceFlag(p, 'kind', d.kind, ['vanilla', 'gaussian', 'mexican', 'matern'] as const),
       dims,
-      rSigma: num(p, 'r-sigma', d.rSigma),
-      sSigma: num(p, 's-sigma', d.sSigma),
-      mSigma: num(p, 'm-sigma', d.mSigma),
+      rSigma: numFlag(p, 'r-sigma', d.rSigma),
+      sSigma: numFlag(p, 's-sigma', d.sSigma),
+      mSigma: numFlag(p, 'm-sigma', d.mSigma),
       maxpool: p.flags.has('maxpool'),
-      width: num(p, 'width', d.width),
-      trainSize: num(p, 'train-size', d.trainSize),
-      testSize: num(p, 'test-size', d.testSize),
-      steps: num(p, 'steps', d.steps),
-      lrFactor: num(p, 'lr-factor', d.lrFactor),
-      sigmaW: num(p, 'sigma-w', d.sigmaW),
-      sigmaB: num(p, 'sigma-b', d.sigmaB),
-      seed: num(p, 'seed', d.seed),
+      width: numFlag(p, 'width', d.width),
+      trainSize: numFlag(p, 'train-size', d.trainSize),
+      testSize: numFlag(p, 'test-size', d.testSize),
+      steps: numFlag(p, 'steps', d.steps),
+      lrFactor: numFlag(p, 'lr-factor', d.lrFactor),
+      sigmaW: numFlag(p, 'sigma-w', d.sigmaW),
+      sigmaB: numFlag(p, 'sigma-b', d.sigmaB),
+      seed: numFlag(p, 'seed', d.seed),
     },
     'field',
   );
 }
 
-async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
-}
 
 export async function fieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   if (sub === 'init-stats') {
-    const kind = choice(p, 'kind', 'gaussian', ['gaussian', 'mexican', 'matern'] as const);
-    const inputs = num(p, 'inputs', 784);
-    const neurons = num(p, 'neurons', 1000);
-    const dims = num(p, 'dims', 1);
+    const kind = choiceFlag(p, 'kind', 'gaussian', ['gaussian', 'mexican', 'matern'] as const);
+    const inputs = numFlag(p, 'inputs', 784);
+    const neurons = numFlag(p, 'neurons', 1000);
+    const dims = numFlag(p, 'dims', 1);
     if (!Number.isInteger(inputs) || inputs < 2 || inputs > 4096) throw invalid(`--inputs must be an integer in 2..4096, got ${inputs}`);
     if (!Number.isInteger(neurons) || neurons < 2 || neurons > 100000) throw invalid(`--neurons must be an integer in 2..100000, got ${neurons}`);
     if (dims !== 1 && dims !== 2) throw invalid(`--dims must be 1 or 2, got ${dims}`);
     const side = Math.round(Math.sqrt(inputs));
     if (dims === 2 && side * side !== inputs) throw invalid(`--dims 2 needs a square number of inputs, got ${inputs}`);
-    const lengths = ['r-sigma', 's-sigma', 'm-sigma'].map((k) => num(p, k, 0.1));
+    const lengths = ['r-sigma', 's-sigma', 'm-sigma'].map((k) => numFlag(p, k, 0.1));
     for (const [k, v] of [['r-sigma', lengths[0]!], ['s-sigma', lengths[1]!], ['m-sigma', lengths[2]!]] as const) if (!(v > 0)) throw invalid(`--${k} must be positive, got ${v}`);
     const spec: FieldSpec = {
       kind,
@@ -101,7 +77,7 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
       inputShape: dims === 2 ? [side, side] : [1, inputs],
       neurons,
     };
-    const s = noiseStats(spec, noiseField(spec, mulberry32(num(p, 'seed', 1))), INIT_STATS_LAGS.filter((l) => l < (dims === 2 ? side : inputs)));
+    const s = noiseStats(spec, noiseField(spec, mulberry32(numFlag(p, 'seed', 1))), INIT_STATS_LAGS.filter((l) => l < (dims === 2 ? side : inputs)));
     out({ variance_center: s.varianceCenter, variance_edge: s.varianceEdge, correlation: s.correlation });
     return 0;
   }
@@ -131,11 +107,11 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
         const d = defaultFieldLab().robustnessDraft;
         await runJob(core, 'field.robustness', {
           train: trainParams(p),
-          seeds: num(p, 'seeds', d.seeds),
-          noise: list(p, 'noise', d.noise),
-          shift: list(p, 'shift', d.shift),
-          elastic: list(p, 'elastic', d.elastic),
-          fgsm: list(p, 'fgsm', d.fgsm),
+          seeds: numFlag(p, 'seeds', d.seeds),
+          noise: listFlag(p, 'noise', d.noise),
+          shift: listFlag(p, 'shift', d.shift),
+          elastic: listFlag(p, 'elastic', d.elastic),
+          fgsm: listFlag(p, 'fgsm', d.fgsm),
         });
         const r = core.session.labs.field.robustness!;
         out({ curves: r.curves.map((c) => ({ model: c.model, perturbation: c.perturbation, levels: c.levels, accuracy_mean: c.mean, accuracy_sd: c.sd })) });

@@ -1,11 +1,12 @@
 // `kairo fisher …`: the Fisher/NTK lab without a window; the same jobs as the UI.
-import type { FisherNetworkParams, FisherTheoryValues, JobKind, JobKinds } from '../contract.ts';
+import type { FisherNetworkParams, FisherTheoryValues } from '../contract.ts';
 import { Core } from '../core.ts';
-import { invalid, KairoError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { theoryFor } from '../services/fisher/jobs.ts';
 import { defaultFisherLab, defaultNetwork, networkSchema } from '../services/fisher/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
-import { parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { runJob } from './run-job.ts';
 
 export const FISHER_USAGE = `  fisher spectrum --activation relu|tanh|erf|linear --depth L --width M --input-dim M0 --outputs C
                   --samples T --sigma-w2 S --sigma-b2 S --weights gaussian|orthogonal
@@ -21,46 +22,26 @@ const VALUED = new Set([
 ]);
 const SWITCHES = new Set(['eigenvalues']);
 
-function num(p: Parsed, name: string, def: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
-  return n;
-}
-function list(p: Parsed, name: string, def: number[]): number[] {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const xs = String(v).split(',').map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
-  return xs;
-}
-function choice<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
-  return v as T;
-}
 
 function network(p: Parsed): FisherNetworkParams {
   const d = defaultNetwork();
   return parseOrThrow(
     networkSchema,
     {
-      activation: choice(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
-      depth: num(p, 'depth', d.depth),
-      width: num(p, 'width', d.width),
-      inputDim: num(p, 'input-dim', d.inputDim),
-      outputs: num(p, 'outputs', d.outputs),
-      samples: num(p, 'samples', d.samples),
-      sigmaW2: num(p, 'sigma-w2', d.sigmaW2),
-      sigmaB2: num(p, 'sigma-b2', d.sigmaB2),
-      weights: choice(p, 'weights', d.weights, ['gaussian', 'orthogonal'] as const),
-      norm: choice(p, 'norm', d.norm, ['none', 'bn-last', 'bn-hidden', 'ln'] as const),
-      loss: choice(p, 'loss', d.loss, ['mse', 'ce'] as const),
-      inputs: choice(p, 'inputs', d.inputs, ['gaussian', 'images'] as const),
+      activation: choiceFlag(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
+      depth: numFlag(p, 'depth', d.depth),
+      width: numFlag(p, 'width', d.width),
+      inputDim: numFlag(p, 'input-dim', d.inputDim),
+      outputs: numFlag(p, 'outputs', d.outputs),
+      samples: numFlag(p, 'samples', d.samples),
+      sigmaW2: numFlag(p, 'sigma-w2', d.sigmaW2),
+      sigmaB2: numFlag(p, 'sigma-b2', d.sigmaB2),
+      weights: choiceFlag(p, 'weights', d.weights, ['gaussian', 'orthogonal'] as const),
+      norm: choiceFlag(p, 'norm', d.norm, ['none', 'bn-last', 'bn-hidden', 'ln'] as const),
+      loss: choiceFlag(p, 'loss', d.loss, ['mse', 'ce'] as const),
+      inputs: choiceFlag(p, 'inputs', d.inputs, ['gaussian', 'images'] as const),
       source: d.source,
-      seed: num(p, 'seed', d.seed),
+      seed: numFlag(p, 'seed', d.seed),
     },
     'network',
   );
@@ -69,11 +50,6 @@ function network(p: Parsed): FisherNetworkParams {
 const theoryJson = (t: FisherTheoryValues | null) =>
   t && { kappa1: t.kappa1, kappa2: t.kappa2, m_lambda: t.m_lambda, s_lambda: t.s_lambda, lambda_max: t.lambda_max, bulk: t.bulk, ...(t.note ? { note: t.note } : {}) };
 
-async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
-}
 
 export async function fisherCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
@@ -105,7 +81,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
       }
       case 'lr-sweep': {
         const d = defaultFisherLab().lrDraft;
-        await runJob(core, 'fisher.lrsweep', { network: network(p), factors: list(p, 'factors', d.factors), steps: num(p, 'steps', d.steps) });
+        await runJob(core, 'fisher.lrsweep', { network: network(p), factors: listFlag(p, 'factors', d.factors), steps: numFlag(p, 'steps', d.steps) });
         const r = core.session.labs.fisher.lr!;
         out({ lambda_max: r.lambdaMax, curves: r.curves.map((c) => ({ factor: c.factor, eta: c.eta, losses: c.losses, diverged: c.diverged })) });
         return 0;
@@ -114,9 +90,9 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         const d = defaultFisherLab().sweepDraft;
         await runJob(core, 'fisher.sweep', {
           network: network(p),
-          axis: choice(p, 'axis', d.axis, ['width', 'depth', 'samples', 'outputs'] as const),
-          values: list(p, 'values', d.values),
-          seeds: num(p, 'seeds', d.seeds),
+          axis: choiceFlag(p, 'axis', d.axis, ['width', 'depth', 'samples', 'outputs'] as const),
+          values: listFlag(p, 'values', d.values),
+          seeds: numFlag(p, 'seeds', d.seeds),
         });
         const r = core.session.labs.fisher.sweep!;
         out({
@@ -128,12 +104,12 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
       case 'isometry': {
         const d = defaultFisherLab().isometryDraft;
         await runJob(core, 'fisher.isometry', {
-          activation: choice(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
-          width: num(p, 'width', d.width),
-          depths: list(p, 'depths', d.depths),
-          sigmaW2: num(p, 'sigma-w2', d.sigmaW2),
-          sigmaB2: num(p, 'sigma-b2', d.sigmaB2),
-          seed: num(p, 'seed', d.seed),
+          activation: choiceFlag(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
+          width: numFlag(p, 'width', d.width),
+          depths: listFlag(p, 'depths', d.depths),
+          sigmaW2: numFlag(p, 'sigma-w2', d.sigmaW2),
+          sigmaB2: numFlag(p, 'sigma-b2', d.sigmaB2),
+          seed: numFlag(p, 'seed', d.seed),
         });
         const r = core.session.labs.fisher.isometry!;
         out({

@@ -10,7 +10,7 @@ import { invalid, KairoError } from '../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from '../services/hopfield/service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from '../services/hopfield/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
-import { parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed } from './args.ts';
 
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K --per-cluster N --radius R --std S]
                  [--patterns P --test-patterns N --zca] [--model attnbm|gbrbm] [--hidden N]
@@ -31,19 +31,6 @@ const VALUED = new Set([
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
 
-function num(p: Parsed, name: string, def: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
-  return n;
-}
-function str<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
-  return v as T;
-}
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -116,22 +103,22 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
   switch (sub) {
     case 'train': {
       const d = defaultHopfieldTrain();
-      const data = str(p, 'data', 'toy', ['toy', 'mnist'] as const);
+      const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);
       const params: HopfieldTrainParams = {
         data:
           data === 'toy'
-            ? { kind: 'toy', clusters: num(p, 'clusters', 5), perCluster: num(p, 'per-cluster', 200), radius: num(p, 'radius', 6), std: num(p, 'std', 1) }
-            : { kind: 'images', source: { kind: 'mnist' }, patterns: num(p, 'patterns', 200), testPatterns: num(p, 'test-patterns', 200), zca: p.flags.has('zca') },
-        model: str(p, 'model', 'attnbm', ['attnbm', 'gbrbm'] as const),
-        hidden: num(p, 'hidden', data === 'toy' ? num(p, 'clusters', 5) : 100),
-        init: str(p, 'init', 'data', ['data', 'gaussian'] as const),
+            ? { kind: 'toy', clusters: numFlag(p, 'clusters', 5), perCluster: numFlag(p, 'per-cluster', 200), radius: numFlag(p, 'radius', 6), std: numFlag(p, 'std', 1) }
+            : { kind: 'images', source: { kind: 'mnist' }, patterns: numFlag(p, 'patterns', 200), testPatterns: numFlag(p, 'test-patterns', 200), zca: p.flags.has('zca') },
+        model: choiceFlag(p, 'model', 'attnbm', ['attnbm', 'gbrbm'] as const),
+        hidden: numFlag(p, 'hidden', data === 'toy' ? numFlag(p, 'clusters', 5) : 100),
+        init: choiceFlag(p, 'init', 'data', ['data', 'gaussian'] as const),
         trainB: p.flags.has('train-b'),
         trainC: !p.flags.has('fixed-c'),
-        optimizer: str(p, 'optimizer', 'adam', ['adam', 'sgd'] as const),
-        learningRate: num(p, 'lr', data === 'toy' ? d.learningRate : 0.01),
-        batchSize: num(p, 'batch', d.batchSize),
-        epochs: num(p, 'epochs', d.epochs),
-        seed: num(p, 'seed', d.seed),
+        optimizer: choiceFlag(p, 'optimizer', 'adam', ['adam', 'sgd'] as const),
+        learningRate: numFlag(p, 'lr', data === 'toy' ? d.learningRate : 0.01),
+        batchSize: numFlag(p, 'batch', d.batchSize),
+        epochs: numFlag(p, 'epochs', d.epochs),
+        seed: numFlag(p, 'seed', d.seed),
       };
       const core = new Core({ platform: { carrier: 'web' } });
       try {
@@ -173,8 +160,8 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       return 0;
     }
     case 'retrieve': {
-      const beta = num(p, 'beta', 1);
-      const steps = num(p, 'steps', 10);
+      const beta = numFlag(p, 'beta', 1);
+      const steps = numFlag(p, 'steps', 10);
       if (machineSource(p) === 'machine') {
         const m = machineFromJson(String(p.flags.get('machine')));
         if (!(beta > 0)) throw invalid(`--beta must be positive, got ${beta}`);
@@ -194,13 +181,13 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       await core.shutdown();
       const d = defaultRetrieval();
       const run = retrieve(loaded, {
-        memory: str(p, 'memory', d.memory, ['machine', 'patterns'] as const),
-        index: num(p, 'index', d.index),
-        corruption: str(p, 'corruption', d.corruption, ['noise', 'occlude', 'missing'] as const),
-        level: num(p, 'level', d.level),
+        memory: choiceFlag(p, 'memory', d.memory, ['machine', 'patterns'] as const),
+        index: numFlag(p, 'index', d.index),
+        corruption: choiceFlag(p, 'corruption', d.corruption, ['noise', 'occlude', 'missing'] as const),
+        level: numFlag(p, 'level', d.level),
         beta,
         steps,
-        seed: num(p, 'seed', d.seed),
+        seed: numFlag(p, 'seed', d.seed),
       });
       const s = run.summary;
       out({
@@ -224,11 +211,11 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
       await core.shutdown();
       const r = completeImage(loaded, {
-        split: str(p, 'split', 'test', ['train', 'test'] as const),
-        index: num(p, 'index', 0),
-        mask: str(p, 'mask', 'bottom', ['random', 'bottom', 'right'] as const),
-        fraction: num(p, 'fraction', 0.4),
-        seed: num(p, 'seed', 1),
+        split: choiceFlag(p, 'split', 'test', ['train', 'test'] as const),
+        index: numFlag(p, 'index', 0),
+        mask: choiceFlag(p, 'mask', 'bottom', ['random', 'bottom', 'right'] as const),
+        fraction: numFlag(p, 'fraction', 0.4),
+        seed: numFlag(p, 'seed', 1),
       });
       out({ mse_completed: r.mseCompleted, mse_mean_image: r.mseMean });
       return 0;

@@ -1,9 +1,10 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
-import type { JobKind, JobKinds } from '../contract.ts';
+import type { JobKinds } from '../contract.ts';
 import { Core } from '../core.ts';
-import { invalid, KairoError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { defaultRecall, defaultSweep, defaultVaeTrain } from '../services/vae/state.ts';
-import { parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { runJob } from './run-job.ts';
 
 export const VAE_USAGE = `  vae train --latent d --hidden 400 --epochs E [--train-size N] --seed S --out F.kairo
             [--arch mlp|conv] [--decoder bernoulli|gaussian] [--beta B] [--lr X] [--batch N]
@@ -19,26 +20,6 @@ const VALUED = new Set([
 ]);
 const SWITCHES = new Set(['save']);
 
-function num(p: Parsed, name: string, def: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
-  return n;
-}
-function list(p: Parsed, name: string, def: number[]): number[] {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  const xs = String(v).split(',').map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
-  return xs;
-}
-function choice<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
-  const v = p.flags.get(name);
-  if (v === undefined) return def;
-  if (!allowed.includes(v as T)) throw invalid(`--${name} must be one of ${allowed.join('|')}, got ${String(v)}`);
-  return v as T;
-}
 
 function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   const images = p.flags.get('idx-images');
@@ -50,20 +31,6 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   return { kind: 'idx', name: 'IDX dataset', trainImages: images, trainLabels: labels, testImages: typeof ti === 'string' ? ti : null, testLabels: typeof tl === 'string' ? tl : null };
 }
 
-/** Runs one job to its end with progress on stderr; a failed job becomes its one-line error. */
-async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
-  let lastPct = -1;
-  const stop = core.subscribe((e) => {
-    if (e.topic !== 'job.update' || !process.stderr.isTTY) return;
-    const pct = Math.floor(100 * ((e.payload as { progress?: { fraction: number } }).progress?.fraction ?? 0));
-    if (pct !== lastPct) process.stderr.write(`\r${kind}: ${(lastPct = pct)} %`);
-  });
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  stop();
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
-}
 
 export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
@@ -74,20 +41,20 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
     switch (sub) {
       case 'train': {
         const d = defaultVaeTrain();
-        const hidden = list(p, 'hidden', d.hidden);
+        const hidden = listFlag(p, 'hidden', d.hidden);
         await runJob(core, 'vae.train', {
           source: source(p),
-          arch: choice(p, 'arch', d.arch, ['mlp', 'conv'] as const),
+          arch: choiceFlag(p, 'arch', d.arch, ['mlp', 'conv'] as const),
           hidden,
-          latent: num(p, 'latent', d.latent),
-          decoder: choice(p, 'decoder', d.decoder, ['bernoulli', 'gaussian'] as const),
+          latent: numFlag(p, 'latent', d.latent),
+          decoder: choiceFlag(p, 'decoder', d.decoder, ['bernoulli', 'gaussian'] as const),
           gaussianSigma: d.gaussianSigma,
-          beta: num(p, 'beta', d.beta),
-          learningRate: num(p, 'lr', d.learningRate),
-          batchSize: num(p, 'batch', d.batchSize),
-          epochs: num(p, 'epochs', d.epochs),
-          trainSize: num(p, 'train-size', d.trainSize),
-          seed: num(p, 'seed', d.seed),
+          beta: numFlag(p, 'beta', d.beta),
+          learningRate: numFlag(p, 'lr', d.learningRate),
+          batchSize: numFlag(p, 'batch', d.batchSize),
+          epochs: numFlag(p, 'epochs', d.epochs),
+          trainSize: numFlag(p, 'train-size', d.trainSize),
+          seed: numFlag(p, 'seed', d.seed),
         });
         const r = core.session.labs.vae.result!;
         const outPath = p.flags.get('out');
@@ -105,13 +72,13 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         await core.call('session.open', { path: file });
         const d = defaultRecall();
         await runJob(core, 'vae.recall', {
-          start: choice(p, 'start', d.start, ['gaussian', 'saltpepper', 'pure'] as const),
-          noise: [num(p, 'noise', 0)],
-          samples: num(p, 'samples', d.samples),
-          iterations: num(p, 'iterations', d.iterations),
-          mode: choice(p, 'mode', d.mode, ['mean', 'sample'] as const),
+          start: choiceFlag(p, 'start', d.start, ['gaussian', 'saltpepper', 'pure'] as const),
+          noise: [numFlag(p, 'noise', 0)],
+          samples: numFlag(p, 'samples', d.samples),
+          iterations: numFlag(p, 'iterations', d.iterations),
+          mode: choiceFlag(p, 'mode', d.mode, ['mean', 'sample'] as const),
           strips: p.flags.has('save') ? d.strips : 0,
-          seed: num(p, 'seed', d.seed),
+          seed: numFlag(p, 'seed', d.seed),
         });
         // The run just made is the newest one.
         const run = core.session.labs.vae.runs.at(-1)!;
@@ -133,14 +100,14 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         const d = defaultSweep();
         await runJob(core, 'vae.sweep', {
           source: source(p),
-          latents: list(p, 'latents', d.latents),
-          noise: list(p, 'noise', d.noise),
-          hidden: list(p, 'hidden', d.hidden),
-          epochs: num(p, 'epochs', d.epochs),
-          trainSize: num(p, 'train-size', d.trainSize),
-          samples: num(p, 'samples', d.samples),
-          iterations: num(p, 'iterations', d.iterations),
-          seed: num(p, 'seed', d.seed),
+          latents: listFlag(p, 'latents', d.latents),
+          noise: listFlag(p, 'noise', d.noise),
+          hidden: listFlag(p, 'hidden', d.hidden),
+          epochs: numFlag(p, 'epochs', d.epochs),
+          trainSize: numFlag(p, 'train-size', d.trainSize),
+          samples: numFlag(p, 'samples', d.samples),
+          iterations: numFlag(p, 'iterations', d.iterations),
+          seed: numFlag(p, 'seed', d.seed),
         });
         const s = core.session.labs.vae.sweep!;
         out({

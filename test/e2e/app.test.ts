@@ -3,45 +3,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { test } from 'node:test';
 import { getDataset } from '../../core/data/datasets.ts';
 import { encodeIdx } from '../../core/data/idx.ts';
 import { gzipSync } from 'node:zlib';
-import { startHost, type Host } from '../../core/host/server.ts';
-import { tempDir } from '../helpers.ts';
+import { openApp } from './browser.ts';
 
-const home = tempDir();
-process.env.KAIRO_HOME = home;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+const app = openApp();
+const { pageErrors } = app;
 
-before(async () => {
-  host = await startHost({ rendererDir: 'dist/renderer' });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-  page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(host.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.close();
-});
-
-const facts = () => page.getByTestId('dataset-facts');
-const range = () => page.getByTestId('page-range');
+const facts = () => app.page.getByTestId('dataset-facts');
+const range = () => app.page.getByTestId('page-range');
 
 test('the dataset browser shows the real MNIST digits and class balance', async () => {
-  await page.waitForSelector('canvas[data-count="100"]');
+  await app.page.waitForSelector('canvas[data-count="100"]');
   await assert.doesNotReject(facts().filter({ hasText: 'MNIST: 60,000 train / 10,000 test · 28×28 · 10 classes' }).waitFor());
   assert.equal(await range().textContent(), '1–100 of 60,000');
-  assert.match((await page.getByTestId('backend').textContent())!, /backend: wasm \(SIMD\)/);
+  assert.match((await app.page.getByTestId('backend').textContent())!, /backend: wasm \(SIMD\)/);
   // The first cell of the grid holds exactly the first training image's bytes.
-  const pixels = await page.evaluate(() => {
+  const pixels = await app.page.evaluate(() => {
     const c = document.querySelector('canvas[data-count]') as HTMLCanvasElement;
     const d = c.getContext('2d')!.getImageData(1, 1, 28, 28).data;
     return Array.from({ length: 784 }, (_, i) => d[i * 4]!);
@@ -50,17 +30,17 @@ test('the dataset browser shows the real MNIST digits and class balance', async 
 });
 
 test('split, class filter and paging follow the data', async () => {
-  await page.getByRole('button', { name: 'Test', exact: true }).click();
-  await page.getByLabel('class filter').selectOption('3');
-  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 1,010');
-  await page.getByRole('button', { name: 'next page' }).click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
+  await app.page.getByRole('button', { name: 'Test', exact: true }).click();
+  await app.page.getByLabel('class filter').selectOption('3');
+  await app.page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 1,010');
+  await app.page.getByRole('button', { name: 'next page' }).click();
+  await app.page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
 });
 
 test('a chart exports PNG, SVG and CSV with the data shown', async () => {
-  const fig = page.locator('figure[data-chart="Class histogram"]');
+  const fig = app.page.locator('figure[data-chart="Class histogram"]');
   const grab = async (name: string) => {
-    const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name }).click()]);
+    const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name }).click()]);
     return readFileSync((await dl.path())!);
   };
   const csv = (await grab('CSV')).toString();
@@ -74,89 +54,89 @@ test('a chart exports PNG, SVG and CSV with the data shown', async () => {
 });
 
 test('a training job streams progress with ETA and is cancelled from the UI', async () => {
-  await page.evaluate(() => {
+  await app.page.evaluate(() => {
     const w = window as unknown as { seen: string[] };
     w.seen = [];
     new MutationObserver(() => {
       for (const el of document.querySelectorAll('[data-job-state] .meta')) w.seen.push(el.textContent ?? '');
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
-  await page.getByLabel('Epochs').fill('100');
-  await page.getByRole('button', { name: 'Train baseline' }).click();
-  const job = page.locator('[data-job-state]').first();
+  await app.page.getByLabel('Epochs').fill('100');
+  await app.page.getByRole('button', { name: 'Train baseline' }).click();
+  const job = app.page.locator('[data-job-state]').first();
   await job.locator('.meta').filter({ hasText: /samples\/s/ }).waitFor();
   await job.getByRole('button', { name: 'Cancel' }).click();
-  await page.locator('[data-job-state="cancelled"]').waitFor({ timeout: 2000 });
-  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  await app.page.locator('[data-job-state="cancelled"]').waitFor({ timeout: 2000 });
+  const seen = await app.page.evaluate(() => (window as unknown as { seen: string[] }).seen);
   const steps = seen.map((s) => Number(/step (\d+)\//.exec(s)?.[1])).filter((n) => n > 0);
   assert.ok(steps.length >= 2 && steps.at(-1)! > steps[0]!, `progress ${steps.join(',')}`);
   assert.ok(seen.some((s) => /ETA \d+ (s|min)/.test(s)));
-  await page.getByTestId('baseline-result').filter({ hasText: /^Cancelled after \d+ steps · test accuracy/ }).waitFor();
+  await app.page.getByTestId('baseline-result').filter({ hasText: /^Cancelled after \d+ steps · test accuracy/ }).waitFor();
 });
 
 test('a finished job stores its result, and the session saves and reopens exactly', async () => {
-  await page.getByLabel('Epochs').fill('1');
-  await page.getByLabel('Train size (0 = all)').fill('3000');
-  await page.getByRole('button', { name: 'Train baseline' }).click();
-  await page.getByTestId('baseline-result').filter({ hasText: /^Trained 24 steps · test accuracy/ }).waitFor({ timeout: 30000 });
-  await page.locator('figure[data-chart="Baseline training"]').waitFor();
-  const result = await page.getByTestId('baseline-result').textContent();
+  await app.page.getByLabel('Epochs').fill('1');
+  await app.page.getByLabel('Train size (0 = all)').fill('3000');
+  await app.page.getByRole('button', { name: 'Train baseline' }).click();
+  await app.page.getByTestId('baseline-result').filter({ hasText: /^Trained 24 steps · test accuracy/ }).waitFor({ timeout: 30000 });
+  await app.page.locator('figure[data-chart="Baseline training"]').waitFor();
+  const result = await app.page.getByTestId('baseline-result').textContent();
 
-  const file = join(home, 'e2e.kairo');
-  await page.getByRole('button', { name: 'Save as…' }).click();
-  await page.getByRole('dialog').getByRole('textbox').fill(file);
-  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
-  await page.getByTestId('session-status').filter({ hasText: file }).waitFor();
-  assert.doesNotMatch((await page.getByTestId('session-status').textContent())!, /•/);
+  const file = join(app.home, 'e2e.kairo');
+  await app.page.getByRole('button', { name: 'Save as…' }).click();
+  await app.page.getByRole('dialog').getByRole('textbox').fill(file);
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByTestId('session-status').filter({ hasText: file }).waitFor();
+  assert.doesNotMatch((await app.page.getByTestId('session-status').textContent())!, /•/);
 
-  await page.getByRole('button', { name: 'New', exact: true }).click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 60,000');
-  assert.equal(await page.getByTestId('baseline-result').count(), 0);
+  await app.page.getByRole('button', { name: 'New', exact: true }).click();
+  await app.page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '1–100 of 60,000');
+  assert.equal(await app.page.getByTestId('baseline-result').count(), 0);
 
   // A damaged file is refused with one line and the open session stays as it was.
-  const bad = join(home, 'bad.kairo');
+  const bad = join(app.home, 'bad.kairo');
   writeFileSync(bad, Buffer.alloc(64, 0xff));
-  await page.keyboard.press('Control+o');
-  await page.getByRole('dialog').getByRole('textbox').fill(bad);
-  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
-  await page.getByRole('alert').filter({ hasText: /bad\.kairo: not a Kairo session/ }).waitFor();
+  await app.page.keyboard.press('Control+o');
+  await app.page.getByRole('dialog').getByRole('textbox').fill(bad);
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByRole('alert').filter({ hasText: /bad\.kairo: not a Kairo session/ }).waitFor();
   assert.equal(await range().textContent(), '1–100 of 60,000');
-  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
-  await page.getByRole('button', { name: 'Open…' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: file }).click(); // from the recent list
-  await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
-  assert.equal(await page.getByTestId('baseline-result').textContent(), result);
-  assert.equal(await page.getByLabel('Train size (0 = all)').inputValue(), '3000');
+  await app.page.getByRole('button', { name: 'Open…' }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: file }).click(); // from the recent list
+  await app.page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
+  assert.equal(await app.page.getByTestId('baseline-result').textContent(), result);
+  assert.equal(await app.page.getByLabel('Train size (0 = all)').inputValue(), '3000');
   assert.deepEqual(pageErrors, []);
 });
 
 test('a user-chosen IDX pair loads through the form; a broken one is refused and changes nothing', async () => {
-  const imgs = join(home, 'tiny-images.gz');
-  const labs = join(home, 'tiny-labels');
+  const imgs = join(app.home, 'tiny-images.gz');
+  const labs = join(app.home, 'tiny-labels');
   writeFileSync(imgs, gzipSync(encodeIdx([12, 8, 8], Uint8Array.from({ length: 12 * 64 }, (_, i) => (i * 7) % 256))));
   writeFileSync(labs, encodeIdx([12], Uint8Array.from({ length: 12 }, (_, i) => i % 3)));
-  writeFileSync(join(home, 'short-labels'), encodeIdx([11], new Uint8Array(11)));
-  const form = page.getByRole('form', { name: 'load IDX dataset' });
+  writeFileSync(join(app.home, 'short-labels'), encodeIdx([11], new Uint8Array(11)));
+  const form = app.page.getByRole('form', { name: 'load IDX dataset' });
   const open = async () => {
-    await page.getByLabel('dataset source').selectOption('idx');
+    await app.page.getByLabel('dataset source').selectOption('idx');
     await form.waitFor();
   };
   await open();
   await form.getByLabel('Name').fill('Broken');
   await form.locator('input[name="trainImages"]').fill(imgs);
-  await form.locator('input[name="trainLabels"]').fill(join(home, 'short-labels'));
+  await form.locator('input[name="trainLabels"]').fill(join(app.home, 'short-labels'));
   await form.getByRole('button', { name: 'Load' }).click();
-  await page.getByRole('alert').filter({ hasText: 'tiny-images.gz holds 12 images but short-labels holds 11 labels' }).waitFor();
+  await app.page.getByRole('alert').filter({ hasText: 'tiny-images.gz holds 12 images but short-labels holds 11 labels' }).waitFor();
   assert.match((await facts().textContent())!, /^MNIST/);
-  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
   await form.getByLabel('Name').fill('Tiny');
   await form.locator('input[name="trainLabels"]').fill(labs);
   await form.getByRole('button', { name: 'Load' }).click();
   await facts().filter({ hasText: 'Tiny: 12 train · 8×8 · 3 classes' }).waitFor();
-  await page.waitForSelector('canvas[data-count="12"]');
+  await app.page.waitForSelector('canvas[data-count="12"]');
   assert.equal(await range().textContent(), '1–12 of 12');
-  assert.ok(await page.getByRole('button', { name: 'Test', exact: true }).isDisabled());
+  assert.ok(await app.page.getByRole('button', { name: 'Test', exact: true }).isDisabled());
   assert.deepEqual(pageErrors, []);
 });

@@ -4,55 +4,36 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startHost, type Host } from '../../core/host/server.ts';
+import { test } from 'node:test';
 import { makeMachine, nll } from '../../models/hopfield/machine.ts';
-import { tempDir } from '../helpers.ts';
+import type { Page } from 'playwright-core';
+import { openApp } from './browser.ts';
 
-const home = tempDir();
-process.env.KAIRO_HOME = home;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
-
-before(async () => {
-  host = await startHost({ rendererDir: 'dist/renderer' });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(host.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.close();
-});
+const app = openApp();
+const { pageErrors } = app;
 
 async function grab(figure: ReturnType<Page['locator']>, name: string): Promise<Buffer> {
-  const [dl] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name, exact: true }).click()]);
+  const [dl] = await Promise.all([app.page.waitForEvent('download'), figure.getByRole('button', { name, exact: true }).click()]);
   return readFileSync((await dl.path())!);
 }
 
 test('train an AttnBM on a toy mixture, see its contours, retrieve and export', async () => {
-  await page.getByRole('button', { name: 'Hopfield–Boltzmann' }).click();
-  await page.getByLabel('Clusters K').fill('4');
-  await page.getByLabel('Hidden states N_h').fill('4');
-  await page.getByLabel('Epochs', { exact: true }).fill('25');
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  const result = page.getByTestId('hopfield-result');
+  await app.page.getByRole('button', { name: 'Hopfield–Boltzmann' }).click();
+  await app.page.getByLabel('Clusters K').fill('4');
+  await app.page.getByLabel('Hidden states N_h').fill('4');
+  await app.page.getByLabel('Epochs', { exact: true }).fill('25');
+  await app.page.getByRole('button', { name: 'Train', exact: true }).click();
+  const result = app.page.getByTestId('hopfield-result');
   await result.filter({ hasText: /^Trained \d+ steps · 4 components · N_v = 2/ }).waitFor({ timeout: 60000 });
-  const r = host.core.session.labs.hopfield.result!;
+  const r = app.host.core.session.labs.hopfield.result!;
   assert.match((await result.textContent())!, new RegExp(`test NLL ${r.testNll!.toFixed(3)} nats`));
 
   // The density plot is drawn and its CSV is the model's exact log-density.
-  const fig = page.locator('figure[data-density]');
+  const fig = app.page.locator('figure[data-density]');
   await fig.waitFor();
   const csv = (await grab(fig, 'CSV')).toString().trim().split('\n');
   assert.equal(csv[0], 'x,y,log_density');
-  const t = host.core.session;
+  const t = app.host.core.session;
   const m = makeMachine(t.tensor('hopfield.W')!.data, t.tensor('hopfield.b')!.data, t.tensor('hopfield.c')!.data, 4, 2);
   const rows = csv.slice(1).map((l) => l.split(',').map(Number));
   for (const k of [0, 777, 12345, rows.length - 1]) {
@@ -70,16 +51,16 @@ test('train an AttnBM on a toy mixture, see its contours, retrieve and export', 
   assert.ok(distinct > 10);
 
   // Retrieval from a noisy training point converges to a learned centre; the page says so.
-  await page.getByLabel('Pattern index').fill('5');
-  await page.getByLabel('Level', { exact: true }).fill('1.5');
-  await page.getByRole('button', { name: 'Retrieve', exact: true }).click();
-  await page.getByTestId('retrieval-result').waitFor();
-  const last = host.core.session.labs.hopfield.lastRetrieval!;
+  await app.page.getByLabel('Pattern index').fill('5');
+  await app.page.getByLabel('Level', { exact: true }).fill('1.5');
+  await app.page.getByRole('button', { name: 'Retrieve', exact: true }).click();
+  await app.page.getByTestId('retrieval-result').waitFor();
+  const last = app.host.core.session.labs.hopfield.lastRetrieval!;
   assert.equal(last.settings.index, 5);
   assert.ok(last.success, JSON.stringify(last));
-  assert.match((await page.getByTestId('retrieval-result').textContent())!, new RegExp(`Converged to its own cluster: nearest centre is cluster ${last.nearest}, the\\s+pattern's own is ${last.ownCluster}`));
-  await page.locator('figure[data-chart="Overlaps during retrieval"]').waitFor();
-  const att = page.locator('figure[data-heatmap="Attention p(h|v_t) per step"]');
+  assert.match((await app.page.getByTestId('retrieval-result').textContent())!, new RegExp(`Converged to its own cluster: nearest centre is cluster ${last.nearest}, the\\s+pattern's own is ${last.ownCluster}`));
+  await app.page.locator('figure[data-chart="Overlaps during retrieval"]').waitFor();
+  const att = app.page.locator('figure[data-heatmap="Attention p(h|v_t) per step"]');
   const attCsv = (await grab(att, 'CSV')).toString().trim().split('\n');
   assert.equal(attCsv.length, 1 + 11);
   for (const line of attCsv.slice(1)) {
@@ -88,27 +69,27 @@ test('train an AttnBM on a toy mixture, see its contours, retrieve and export', 
   }
 
   // The β slider reruns retrieval live.
-  await page.getByLabel('inverse temperature beta').fill('-2');
-  await page.waitForFunction(() => /β = 0\.01/.test(document.body.textContent ?? ''));
-  await page.waitForFunction(() => true);
+  await app.page.getByLabel('inverse temperature beta').fill('-2');
+  await app.page.waitForFunction(() => /β = 0\.01/.test(document.body.textContent ?? ''));
+  await app.page.waitForFunction(() => true);
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(host.core.session.labs.hopfield.lastRetrieval!.settings.beta, 0.01);
+  assert.equal(app.host.core.session.labs.hopfield.lastRetrieval!.settings.beta, 0.01);
 
   // Save, start afresh, reopen: the result, the density and the retrieval come back.
-  const file = join(home, 'hop.kairo');
-  await page.getByRole('button', { name: 'Save as…' }).click();
-  await page.getByRole('dialog').getByRole('textbox').fill(file);
-  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
-  await page.getByTestId('session-status').filter({ hasText: file }).waitFor();
+  const file = join(app.home, 'hop.kairo');
+  await app.page.getByRole('button', { name: 'Save as…' }).click();
+  await app.page.getByRole('dialog').getByRole('textbox').fill(file);
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByTestId('session-status').filter({ hasText: file }).waitFor();
   const shown = await result.textContent();
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await app.page.getByRole('button', { name: 'New', exact: true }).click();
   await result.waitFor({ state: 'detached' });
-  await page.getByRole('button', { name: 'Open…' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: file }).click();
+  await app.page.getByRole('button', { name: 'Open…' }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: file }).click();
   await result.filter({ hasText: shown! }).waitFor();
   await fig.waitFor();
-  await page.getByTestId('retrieval-result').waitFor();
+  await app.page.getByTestId('retrieval-result').waitFor();
   // Redrawing the reopened run is not an edit.
-  assert.doesNotMatch((await page.getByTestId('session-status').textContent())!, /•/);
+  assert.doesNotMatch((await app.page.getByTestId('session-status').textContent())!, /•/);
   assert.deepEqual(pageErrors, []);
 });

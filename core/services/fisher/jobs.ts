@@ -17,7 +17,6 @@ import type {
   FisherSpectrumResult,
   FisherSweepParams,
   FisherSweepPoint,
-  FisherSweepResult,
   FisherTheoryValues,
 } from '../../contract.ts';
 import { getDataset } from '../../data/datasets.ts';

@@ -6,7 +6,6 @@ import type { Whitening } from '../../../models/hopfield/data.ts';
 import {
   attentionLogits,
   complete,
-  logSumExp,
   makeMachine,
   nll,
   overlaps,

@@ -14,7 +14,6 @@ import type {
   VaeStepPoint,
   VaeSweepCell,
   VaeSweepParams,
-  VaeSweepResult,
   VaeTrainParams,
   VaeTrainResult,
 } from '../../contract.ts';
