@@ -511,6 +511,11 @@ export interface FisherTheoryValues {
   bulk: number;
   /** An approximation beyond the mean-field theorem, when one is used. */
   note: string | null;
+  /**
+   * Order parameters per layer l = 0..L−1: q₁, q₂ (pre-activation variance and cross-input
+   * covariance; null for the inputs), q̂₁, q̂₂ (of h^l), q̃₁, q̃₂ (back-propagated, summed over units; null for the inputs).
+   */
+  layers: { q1: number | null; q2: number | null; qh1: number; qh2: number; qt1: number | null; qt2: number | null }[];
 }
 
 export interface FisherStats {

@@ -49,6 +49,9 @@ function network(p: Parsed): FisherNetworkParams {
 
 const theoryJson = (t: FisherTheoryValues | null) =>
   t && { kappa1: t.kappa1, kappa2: t.kappa2, m_lambda: t.m_lambda, s_lambda: t.s_lambda, lambda_max: t.lambda_max, bulk: t.bulk, ...(t.note ? { note: t.note } : {}) };
+/** `fisher theory` also lists the per-layer order parameters behind the prediction. */
+const orderJson = (t: FisherTheoryValues) =>
+  t.layers.map((l, i) => ({ layer: i, q1: l.q1, q2: l.q2, q_hat1: l.qh1, q_hat2: l.qh2, q_tilde1: l.qt1, q_tilde2: l.qt2 }));
 
 
 export async function fisherCli(argv: string[], out: (v: unknown) => void): Promise<number> {
@@ -58,7 +61,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
   if (sub === 'theory') {
     const t = theoryFor(network(p));
     if (!t) process.stderr.write('kairo: mean-field theory makes no prediction for batch norm in hidden layers\n');
-    out(theoryJson(t));
+    out(t ? { ...theoryJson(t), order_parameters: orderJson(t) } : null);
     return 0;
   }
   const core = new Core({ platform: { carrier: 'web' } });

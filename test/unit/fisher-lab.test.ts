@@ -35,8 +35,17 @@ test('kairo fisher spectrum prints the documented fields, equal to an independen
   assert.ok(Math.abs(o.m_lambda - ev.reduce((s, v) => s + v, 0) / o.P) < 1e-12);
   assert.ok(Math.abs(o.s_lambda - ev.reduce((s, v) => s + v * v, 0) / o.P) < 1e-9 * o.s_lambda);
   // The theory command gives the same theory, instantly, and works at any width.
-  const t = JSON.parse(kairo('fisher', 'theory', ...FLAGS).out);
+  const { order_parameters: order, ...t } = JSON.parse(kairo('fisher', 'theory', ...FLAGS).out);
   assert.deepEqual(t, o.theory);
+  // The order parameters obey their recursions: q₁^l = σ_w² q̂₁^{l−1} + σ_b², and q̂₁ of the inputs is 1.
+  assert.equal(order.length, 3);
+  assert.equal(order[0].q_hat1, 1);
+  for (let l = 1; l < 3; l++) assert.ok(Math.abs(order[l].q1 - (1.5 * order[l - 1].q_hat1 + 0.1)) < 1e-12);
+  // tanh: q̂₁ = E tanh(u)², u ~ N(0, q₁), by a plain Riemann sum.
+  const q1 = order[1].q1;
+  let e = 0;
+  for (let u = -12; u <= 12; u += 1e-3) e += (Math.tanh(Math.sqrt(q1) * u) ** 2 * Math.exp(-u * u / 2) * 1e-3) / Math.sqrt(2 * Math.PI);
+  assert.ok(Math.abs(order[1].q_hat1 - e) < 1e-7); // 96-node Gauss–Hermite meets tanh's complex poles near 1e-9
   const wide = kairo('fisher', 'theory', '--width', '1000000', '--input-dim', '1000000', '--samples', '100');
   assert.equal(wide.code, 0, wide.err);
   const w = JSON.parse(wide.out);

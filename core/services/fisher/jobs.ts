@@ -81,7 +81,17 @@ export function build(p: FisherNetworkParams): Built {
 
 function theoryValues(t: Theory | null): FisherTheoryValues | null {
   if (!t) return null;
-  return { kappa1: t.kappa1, kappa2: t.kappa2, m_lambda: t.m_lambda, s_lambda: t.s_lambda, lambda_max: t.lambda_max, bulk: t.bulk, note: t.note };
+  const n = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    kappa1: t.kappa1,
+    kappa2: t.kappa2,
+    m_lambda: t.m_lambda,
+    s_lambda: t.s_lambda,
+    lambda_max: t.lambda_max,
+    bulk: t.bulk,
+    note: t.note,
+    layers: t.layers.map((l) => ({ q1: n(l.q1), q2: n(l.q2), qh1: l.qh1, qh2: l.qh2, qt1: n(l.qt1), qt2: n(l.qt2) })),
+  };
 }
 
 /** Mean-field predictions: input order parameters (1, 0) for N(0, I) inputs, measured on the T images otherwise. */

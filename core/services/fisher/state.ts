@@ -34,7 +34,18 @@ export const networkSchema = z
   });
 
 const theory = z
-  .object({ kappa1: finite, kappa2: finite, m_lambda: finite, s_lambda: finite, lambda_max: finite, bulk: finite, note: z.string().nullable() })
+  .object({
+    kappa1: finite,
+    kappa2: finite,
+    m_lambda: finite,
+    s_lambda: finite,
+    lambda_max: finite,
+    bulk: finite,
+    note: z.string().nullable(),
+    layers: z.array(
+      z.object({ q1: finite.nullable(), q2: finite.nullable(), qh1: finite, qh2: finite, qt1: finite.nullable(), qt2: finite.nullable() }).strict(),
+    ),
+  })
   .strict();
 const stats = z.object({ P: int.min(1), m_lambda: finite, s_lambda: finite.nullable(), lambda_max: finite }).strict();
 
