@@ -118,7 +118,11 @@ export class Core {
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
         const source = jobSource(p);
         if (source) getDataset(source);
-        // A recall runs on the session's model: hand it over now, as it is at the start.
+        // A recall runs on the session's model: hand it over now, as it is at the start. While a
+        // new VAE trains, that model is about to be replaced (and its runs with it): refuse.
+        if (kind === 'vae.recall' && this.jobs.list().some((j) => j.kind === 'vae.train' && (j.state === 'queued' || j.state === 'running'))) {
+          throw new KairoError('invalid_input', 'a VAE is training; run recall when it has finished');
+        }
         const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
         return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },

@@ -137,6 +137,11 @@ test('cancel keeps the model trained so far; bad hyper-parameters fail with the 
   assert.equal(core.session.labs.vae.runs.length, 0, 'runs of the old model were dropped');
   assert.equal(Object.keys(core.session.view().tensors).filter((k) => k.startsWith('vae.recall')).length, 0);
 
+  // While a new model trains, recall on the old one is refused (its runs would land on the new one).
+  const next = await core.call('jobs.start', { kind: 'vae.train', params: small({ epochs: 1, trainSize: 500 }) });
+  await assert.rejects(core.call('jobs.start', { kind: 'vae.recall', params: defaultRecall() }), /a VAE is training; run recall when it has finished/);
+  assert.equal((await core.jobs.wait(next.id)).state, 'done');
+
   const bad = await core.call('jobs.start', { kind: 'vae.train', params: small({ latent: 0 }) });
   const e = await core.jobs.wait(bad.id);
   assert.equal(e.state, 'failed');
