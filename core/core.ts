@@ -68,6 +68,23 @@ const JOB_LABELS: Record<JobKind, string> = {
   'hopfield.capacity': 'Hopfield capacity',
 };
 
+/** Where each job kind's result goes in the session; the type makes a new kind add its entry. */
+const STORES: { [K in JobKind]: (session: SessionService, output: JobOutput<K>) => void } = {
+  'data.baseline': storeBaseline,
+  'vae.train': storeVaeTrain,
+  'vae.recall': storeVaeRecall,
+  'vae.sweep': storeVaeSweep,
+  'hopfield.train': storeHopfieldTrain,
+  'hopfield.capacity': storeCapacity,
+  'fisher.spectrum': (s, o) => storeFisher(s, 'fisher.spectrum', o),
+  'fisher.sweep': (s, o) => storeFisher(s, 'fisher.sweep', o),
+  'fisher.lrsweep': (s, o) => storeFisher(s, 'fisher.lrsweep', o),
+  'fisher.isometry': (s, o) => storeFisher(s, 'fisher.isometry', o),
+  'fisher.blocks': (s, o) => storeFisher(s, 'fisher.blocks', o),
+  'field.train': storeFieldTrain,
+  'field.robustness': storeFieldRobustness,
+};
+
 /** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
 function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
   if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep') return p.params?.source ?? null;
@@ -184,15 +201,7 @@ export class Core {
 
   private storeOutput(kind: JobKind, output: JobOutput<JobKind>): void {
     try {
-      if (kind === 'data.baseline') storeBaseline(this.session, output as JobOutput<'data.baseline'>);
-      if (kind === 'vae.train') storeVaeTrain(this.session, output as JobOutput<'vae.train'>);
-      if (kind === 'vae.recall') storeVaeRecall(this.session, output as JobOutput<'vae.recall'>);
-      if (kind === 'vae.sweep') storeVaeSweep(this.session, output as JobOutput<'vae.sweep'>);
-      if (kind.startsWith('fisher.')) storeFisher(this.session, kind as Parameters<typeof storeFisher>[1], output as Parameters<typeof storeFisher>[2]);
-      if (kind === 'field.train') storeFieldTrain(this.session, output as JobOutput<'field.train'>);
-      if (kind === 'field.robustness') storeFieldRobustness(this.session, output as JobOutput<'field.robustness'>);
-      if (kind === 'hopfield.train') storeHopfieldTrain(this.session, output as JobOutput<'hopfield.train'>);
-      if (kind === 'hopfield.capacity') storeCapacity(this.session, output as JobOutput<'hopfield.capacity'>);
+      (STORES[kind] as (session: SessionService, o: JobOutput<JobKind>) => void)(this.session, output);
     } catch (e) {
       // A result that fails validation must not take the app down; it is reported instead.
       console.error(`kairo: could not store the result of ${kind}: ${toErrorValue(e).message}`);

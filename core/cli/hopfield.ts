@@ -11,6 +11,7 @@ import { completeImage, loadMachine, retrieve, type Loaded } from '../services/h
 import { defaultHopfieldTrain, defaultRetrieval } from '../services/hopfield/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
 import { choiceFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { runJob } from './run-job.ts';
 
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K --per-cluster N --radius R --std S]
                  [--patterns P --test-patterns N --zca] [--model attnbm|gbrbm] [--hidden N]
@@ -122,9 +123,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       };
       const core = new Core({ platform: { carrier: 'web' } });
       try {
-        const job = await core.call('jobs.start', { kind: 'hopfield.train', params });
-        const end = await core.jobs.wait(job.id);
-        if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `training ${end.state}`);
+        await runJob(core, 'hopfield.train', params);
         const r = core.session.labs.hopfield.result!;
         const outPath = p.flags.get('out');
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });

@@ -94,3 +94,16 @@ function summariseSplit(s: LabelledImages): SplitSummary {
 export function summarise(ds: Dataset): DatasetSummary {
   return { name: ds.name, source: ds.source, train: summariseSplit(ds.train), test: ds.test ? summariseSplit(ds.test) : null };
 }
+
+/** Rows `idx` of a split as pixels scaled to [0, 1], into `out` (float32 unless a float64 array is given). */
+export function pixelRows(split: LabelledImages, idx: ArrayLike<number>): Float32Array;
+export function pixelRows<A extends Float32Array | Float64Array>(split: LabelledImages, idx: ArrayLike<number>, out: A): A;
+export function pixelRows(split: LabelledImages, idx: ArrayLike<number>, out?: Float32Array | Float64Array): Float32Array | Float64Array {
+  const D = split.shape[0]! * split.shape[1]!;
+  const X = out ?? new Float32Array(idx.length * D);
+  for (let r = 0; r < idx.length; r++) {
+    const o = idx[r]! * D;
+    for (let j = 0; j < D; j++) X[r * D + j] = split.images[o + j]! / 255;
+  }
+  return X;
+}

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { EncodedArray, LabId, LabStates, SessionView } from '../contract.ts';
 import { invalid, KairoError } from '../errors.ts';
+import { encodeF32, encodeI32, encodeU8 } from './encode.ts';
 import { addRecent } from '../session/recent.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
 import { parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
@@ -39,9 +40,9 @@ export class SessionService {
   encoded(name: string): EncodedArray {
     const t = this.doc.tensors[name];
     if (!t) throw new KairoError('not_found', `this session has no tensor "${name}"`);
-    const dtype = t.dtype === 'U8' ? 'uint8' : t.dtype === 'I32' ? 'int32' : 'float32';
-    const data = t.dtype === 'F64' ? Float32Array.from(t.data) : t.data;
-    return { dtype, shape: t.shape, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+    if (t.data instanceof Uint8Array) return encodeU8(t.shape, t.data);
+    if (t.data instanceof Int32Array) return encodeI32(t.shape, t.data);
+    return encodeF32(t.shape, t.data); // float64 tensors travel as float32: they are for display
   }
 
   /** A session tensor, or undefined. Callers must not modify it. */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32, permutation } from '../../../models/common/rng.ts';
 import { createSoftmax, evaluateBatch, sgdStep } from '../../../models/linear/softmax.ts';
 import type { BaselineParams, BaselineResult, CurvePoint } from '../../contract.ts';
-import { getDataset } from '../../data/datasets.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import { baselineParamsSchema } from './state.ts';
@@ -14,15 +14,7 @@ export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
 /** Pixels scaled to [0, 1], rows of `indices` only: the whole split as float32 would be 190 MB. */
 function batchTensors(split: LabelledImages, indices: ArrayLike<number>): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const d = split.shape[0]! * split.shape[1]!;
-  const x = new Float32Array(indices.length * d);
-  const y = new Int32Array(indices.length);
-  for (let r = 0; r < indices.length; r++) {
-    const i = indices[r]!;
-    const row = split.images.subarray(i * d, (i + 1) * d);
-    for (let j = 0; j < d; j++) x[r * d + j] = row[j]! / 255;
-    y[r] = split.labels[i]!;
-  }
-  return { x: tf.tensor2d(x, [indices.length, d]), y: tf.tensor1d(y, 'int32') };
+  return { x: tf.tensor2d(pixelRows(split, indices), [indices.length, d]), y: tf.tensor1d(Int32Array.from(indices, (i) => split.labels[i]!), 'int32') };
 }
 
 export function evaluateSplit(model: ReturnType<typeof createSoftmax>, split: LabelledImages): { loss: number; accuracy: number } {

@@ -5,6 +5,7 @@ import type { DataPage, DatasetSummary, LabStates, ParamsOf } from '../../contra
 import { getDataset, splitOf, summarise } from '../../data/datasets.ts';
 import type { JobOutput } from '../../jobs/types.ts';
 import type { SessionService } from '../session.ts';
+import { encodeU8 } from '../encode.ts';
 import { parseOrThrow } from '../validate.ts';
 
 const pageParams = z.object({
@@ -40,7 +41,7 @@ export function dataPage(p: ParamsOf<'data.page'>): DataPage {
     offset: start,
     indices,
     labels: indices.map((i) => s.labels[i]!),
-    images: { dtype: 'uint8', shape: [n, ...s.shape], base64: Buffer.from(bytes).toString('base64') },
+    images: encodeU8([n, ...s.shape], bytes),
   };
 }
 

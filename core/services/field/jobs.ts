@@ -7,8 +7,7 @@ import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpe
 import { addNoise, elastic, fgsm, shift } from '../../../models/field/perturb.ts';
 import { eigh } from '../../../models/linalg/dense.ts';
 import type { FieldRobustnessCurve, FieldRobustnessParams, FieldTrainParams, FieldTrainResult } from '../../contract.ts';
-import { getDataset } from '../../data/datasets.ts';
-import type { LabelledImages } from '../../data/idx.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
 import { invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
@@ -20,13 +19,6 @@ export function targets(labels: ArrayLike<number>, C: number): Float32Array {
   const Y = new Float32Array(labels.length * C).fill(-0.1);
   for (let i = 0; i < labels.length; i++) Y[i * C + labels[i]!] = 0.9;
   return Y;
-}
-
-export function rowsOf(split: LabelledImages, idx: ArrayLike<number>): Float32Array {
-  const D = split.shape[0]! * split.shape[1]!;
-  const X = new Float32Array(idx.length * D);
-  for (let r = 0; r < idx.length; r++) for (let j = 0; j < D; j++) X[r * D + j] = split.images[idx[r]! * D + j]! / 255;
-  return X;
 }
 
 export function fieldSpecOf(p: FieldTrainParams, shape: number[], neurons: number): FieldSpec | null {
@@ -58,11 +50,11 @@ export function loadData(p: FieldTrainParams): Data {
   const C = Math.max(tr.classes, ds.test?.classes ?? 0);
   const labels = Int32Array.from(idx, (i) => tr.labels[i]!);
   return {
-    X: rowsOf(tr, idx),
+    X: pixelRows(tr, idx),
     labels,
     Y: targets(labels, C),
     n: idx.length,
-    Xt: rowsOf(test, tIdx),
+    Xt: pixelRows(test, tIdx),
     labelsT: Int32Array.from(tIdx, (i) => test.labels[i]!),
     nt: tIdx.length,
     D: tr.shape[0]! * tr.shape[1]!,

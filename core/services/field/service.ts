@@ -2,16 +2,12 @@
 // to a fraction of a second) and storing job results.
 import { envelopeMatrix, noiseField, noiseStats, smoothing, type FieldSpec } from '../../../models/field/init.ts';
 import { gaussian, mulberry32 } from '../../../models/common/rng.ts';
-import type { EncodedArray, FieldExploreView, FieldLabState, LabStates } from '../../contract.ts';
+import type { FieldExploreView, FieldLabState, LabStates } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
+import { encodeF32 } from '../encode.ts';
 import type { SessionService } from '../session.ts';
 import { parseOrThrow } from '../validate.ts';
 import { exploreSchema } from './state.ts';
-
-const f32 = (shape: number[], data: ArrayLike<number>): EncodedArray => {
-  const a = Float32Array.from(data);
-  return { dtype: 'float32', shape, base64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
-};
 
 /** Lags shown: pixels along the flattened image (1-D) or along an image row (2-D). */
 export const LAGS_1D = [0, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100];
@@ -43,9 +39,9 @@ export function exploreField(raw: FieldLabState['explore']): FieldExploreView {
     W = Z.map((v, i) => v * R[i]!);
   }
   return {
-    weights: f32([p.neurons, n], W),
-    field: f32(shape, W.subarray(p.neuron * n, (p.neuron + 1) * n)),
-    envelope: f32(shape, R.subarray(p.neuron * n, (p.neuron + 1) * n)),
+    weights: encodeF32([p.neurons, n], W),
+    field: encodeF32(shape, W.subarray(p.neuron * n, (p.neuron + 1) * n)),
+    envelope: encodeF32(shape, R.subarray(p.neuron * n, (p.neuron + 1) * n)),
     varianceCenter: stats.varianceCenter,
     varianceEdge: stats.varianceEdge,
     correlation: stats.correlation,

@@ -2,7 +2,7 @@
 // Lanczos beyond), sweeps with several seeds, the learning-rate experiment, the conditional
 // FIM of deep orthogonal vs Gaussian networks, and the unit-wise block structure. All float64.
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
-import { fisherDual, fisherTopK, gradientDescent, randomNetwork, statsOf, unitBlockNorms } from '../../../models/fisher/fisher.ts';
+import { fisherDual, fisherTopK, gradientDescent, hiddenNorm, randomNetwork, statsOf, unitBlockNorms } from '../../../models/fisher/fisher.ts';
 import { fisherTheory, parameterCount, type Theory } from '../../../models/fisher/theory.ts';
 import { eigh } from '../../../models/linalg/dense.ts';
 import { ntkGram, type Mlp } from '../../../models/ntk/gram.ts';
@@ -19,7 +19,7 @@ import type {
   FisherSweepPoint,
   FisherTheoryValues,
 } from '../../contract.ts';
-import { getDataset } from '../../data/datasets.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
 import { invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
@@ -52,10 +52,7 @@ export function inputsFor(p: FisherNetworkParams, rand: () => number): { X: Floa
   const M0 = tr.shape[0]! * tr.shape[1]!;
   if (T > tr.count) throw invalid(`samples: the dataset has only ${tr.count} training images`);
   const idx = permutation(tr.count, rand).subarray(0, T);
-  const X = new Float64Array(T * M0);
-  idx.forEach((i, r) => {
-    for (let j = 0; j < M0; j++) X[r * M0 + j] = tr.images[i * M0 + j]! / 255;
-  });
+  const X = pixelRows(tr, idx, new Float64Array(T * M0));
   // q̂₁⁰ = mean |x|²/M₀; q̂₂⁰ = mean over pairs t ≠ t' of x·x'/M₀ = (|Σx|² − Σ|x|²)/(T(T−1)M₀).
   let q1 = 0;
   const sum = new Float64Array(M0);
@@ -198,8 +195,8 @@ export async function runSpectrum(raw: { network: FisherNetworkParams; compare: 
       if (norm === 'bn-hidden' && n > BN_HIDDEN_LIMIT) continue;
       const q = { ...p, norm };
       if (n > DENSE_LIMIT && norm !== 'none' && norm !== 'ln') continue;
-      const mb = build(q);
-      const mm = measure(mb, norm, p.loss);
+      // The same weights and inputs: the seed fixes them, normalisation only changes the forward pass.
+      const mm = measure({ ...b, net: { ...b.net, norm: hiddenNorm(norm) } }, norm, p.loss);
       comparison.push({ norm, lambda_max: mm.stats.lambda_max, m_lambda: mm.stats.m_lambda, theory_lambda_max: theoryFor(q)?.lambda_max ?? null });
     }
   }

@@ -9,7 +9,7 @@ import { getDataset } from '../../data/datasets.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
-import { corrupt, densityGrid, pixelRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
+import { corrupt, densityGrid, labelledRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
 import { capacitySchema, hopfieldTrainSchema } from './state.ts';
 
 
@@ -146,7 +146,7 @@ export async function runCapacity(raw: CapacityParams, ctx: JobContext): Promise
   const maxP = Math.max(...params.patternCounts);
   if (maxP > ds.train.count) throw new Error(`patternCounts: the training split has only ${ds.train.count} images`);
   const rand = mulberry32(params.seed);
-  const pool = pixelRows(ds.train, permutation(ds.train.count, rand).subarray(0, maxP));
+  const pool = labelledRows(ds.train, permutation(ds.train.count, rand).subarray(0, maxP));
   const nv = ds.train.shape[0]! * ds.train.shape[1]!;
   const shape = [ds.train.shape[0]!, ds.train.shape[1]!];
   const mean = new Float64Array(nv);

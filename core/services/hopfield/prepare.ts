@@ -5,7 +5,7 @@ import { mulberry32, permutation } from '../../../models/common/rng.ts';
 import { fitZca, toyMixture, unwhiten, whiten, type Whitening } from '../../../models/hopfield/data.ts';
 import { logSumExp, nll, priorLogits, softmax, type Machine } from '../../../models/hopfield/machine.ts';
 import type { DensityGrid, HopfieldData } from '../../contract.ts';
-import { getDataset } from '../../data/datasets.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
 import { invalid } from '../../errors.ts';
 
@@ -25,17 +25,10 @@ export interface Prepared {
   trueCentres: Float64Array | null;
 }
 
-/** Rows `idx` of a split as pixels in [0, 1]. */
-export function pixelRows(split: LabelledImages, idx: ArrayLike<number>): { X: Float64Array; labels: Int32Array } {
-  const d = split.shape[0]! * split.shape[1]!;
-  const X = new Float64Array(idx.length * d);
-  const labels = new Int32Array(idx.length);
-  for (let r = 0; r < idx.length; r++) {
-    const i = idx[r]!;
-    for (let j = 0; j < d; j++) X[r * d + j] = split.images[i * d + j]! / 255;
-    labels[r] = split.labels[i]!;
-  }
-  return { X, labels };
+/** Rows `idx` of a split as float64 pixels in [0, 1], with their labels. */
+export function labelledRows(split: LabelledImages, idx: ArrayLike<number>): { X: Float64Array; labels: Int32Array } {
+  const D = split.shape[0]! * split.shape[1]!;
+  return { X: pixelRows(split, idx, new Float64Array(idx.length * D)), labels: Int32Array.from(idx, (i) => split.labels[i]!) };
 }
 
 export function prepareData(data: HopfieldData, seed: number): Prepared {
@@ -66,12 +59,12 @@ export function prepareData(data: HopfieldData, seed: number): Prepared {
   let testRows: { X: Float64Array; labels: Int32Array };
   if (ds.test) {
     const n = Math.min(data.testPatterns, ds.test.count);
-    testRows = pixelRows(ds.test, permutation(ds.test.count, rand).subarray(0, n));
+    testRows = labelledRows(ds.test, permutation(ds.test.count, rand).subarray(0, n));
   } else {
     const n = Math.min(data.testPatterns, tr.count - data.patterns);
-    testRows = pixelRows(tr, order.subarray(data.patterns, data.patterns + n));
+    testRows = labelledRows(tr, order.subarray(data.patterns, data.patterns + n));
   }
-  const trainRows = pixelRows(tr, trainIdx);
+  const trainRows = labelledRows(tr, trainIdx);
   const nv = tr.shape[0]! * tr.shape[1]!;
   const nTest = testRows.labels.length;
   let whitening: Whitening | null = null;
@@ -102,13 +95,6 @@ export function toPixels(w: Whitening | null, V: Float64Array, n: number): Float
 
 export function toModel(w: Whitening | null, X: Float64Array, n: number): Float64Array {
   return w ? whiten(w, X, n) : X;
-}
-
-/** Pixels in [0, 1] (clipped) as bytes. */
-export function pixelsToBytes(X: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(X.length);
-  for (let i = 0; i < X.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, X[i]!)));
-  return out;
 }
 
 /** Each row scaled symmetrically around mid-grey by its largest magnitude (receptive fields). */

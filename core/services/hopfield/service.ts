@@ -22,7 +22,6 @@ import type {
   CompletionRequest,
   CompletionResult,
   DensityGrid,
-  EncodedArray,
   HopfieldTrainResult,
   LabStates,
   MachineView,
@@ -33,7 +32,8 @@ import { invalid } from '../../errors.ts';
 import type { JobOutput } from '../../jobs/types.ts';
 import type { SessionService } from '../session.ts';
 import { parseOrThrow } from '../validate.ts';
-import { corrupt, densityGrid, pixelsToBytes, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
+import { encodeF32, encodeU8, pixelsToBytes } from '../encode.ts';
+import { corrupt, densityGrid, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
 import { attentionInputsSchema, completionSchema, retrievalSchema } from './state.ts';
 import { z } from 'zod';
 
@@ -89,12 +89,6 @@ export function loadMachine(session: SessionService): Loaded {
   return loaded;
 }
 
-const u8 = (shape: number[], bytes: Uint8Array): EncodedArray => ({ dtype: 'uint8', shape, base64: Buffer.from(bytes).toString('base64') });
-const f32 = (shape: number[], data: ArrayLike<number>): EncodedArray => {
-  const a = Float32Array.from(data);
-  return { dtype: 'float32', shape, base64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
-};
-
 function needImages(l: Loaded, what: string): number[] {
   if (!l.result.imageShape) throw invalid(`${what} needs image data; this machine was trained on the 2-D toy`);
   return l.result.imageShape;
@@ -118,9 +112,9 @@ export function hopfieldMachine(session: SessionService, p: { samples: number; s
   const means = new Float64Array(n * nv);
   for (let i = 0; i < n; i++) for (let j = 0; j < nv; j++) means[i * nv + j] = l.machine.b[j]! + l.machine.W[s.h[i]! * nv + j]!;
   return {
-    fields: u8([shown, ...shape], signedRowsToBytes(l.rows, shown, nv)),
-    samples: u8([n, ...shape], pixelsToBytes(toPixels(l.whitening, s.X, n))),
-    means: u8([n, ...shape], pixelsToBytes(toPixels(l.whitening, means, n))),
+    fields: encodeU8([shown, ...shape], signedRowsToBytes(l.rows, shown, nv)),
+    samples: encodeU8([n, ...shape], pixelsToBytes(toPixels(l.whitening, s.X, n))),
+    means: encodeU8([n, ...shape], pixelsToBytes(toPixels(l.whitening, means, n))),
     weights: Array.from(softmax(priorLogits(l.machine))),
   };
 }
@@ -137,7 +131,7 @@ export function hopfieldAttention(session: SessionService, p: unknown): Attentio
   indices.forEach((i, k) => rows.set(X.subarray(i * nv, (i + 1) * nv), k * nv));
   const view: AttentionView = {
     posterior: indices.map((i) => Array.from(posterior(l.machine, X.subarray(i * nv, (i + 1) * nv)))),
-    images: l.result.imageShape ? u8([indices.length, ...l.result.imageShape], pixelsToBytes(toPixels(l.whitening, rows, indices.length))) : null,
+    images: l.result.imageShape ? encodeU8([indices.length, ...l.result.imageShape], pixelsToBytes(toPixels(l.whitening, rows, indices.length))) : null,
     labels: indices.map((i) => labels[i]!),
     nll: indices.map((i) => nll(l.machine, X.subarray(i * nv, (i + 1) * nv))),
   };
@@ -190,11 +184,11 @@ export function retrieve(l: Loaded, settings: RetrievalSettings): RetrievalRun {
   states.forEach((st, t) => flat.set(st, t * nv));
   return {
     summary: { settings: s, overlapTarget, overlapOther, nearest, ownCluster, success },
-    frames: shape ? u8([steps, ...shape], pixelsToBytes(toPixels(l.whitening, flat, steps))) : null,
-    original: shape ? u8([2, ...shape], pixelsToBytes([...original, ...x])) : null,
+    frames: shape ? encodeU8([steps, ...shape], pixelsToBytes(toPixels(l.whitening, flat, steps))) : null,
+    original: shape ? encodeU8([2, ...shape], pixelsToBytes([...original, ...x])) : null,
     path: shape ? null : states.map((st) => [st[0]!, st[1]!]),
-    overlaps: f32([steps, P], ov.flatMap((o) => Array.from(o))),
-    attention: f32([steps, m.nh], att),
+    overlaps: encodeF32([steps, P], ov.flatMap((o) => Array.from(o))),
+    attention: encodeF32([steps, m.nh], att),
   };
 }
 
@@ -247,7 +241,7 @@ export function completeImage(l: Loaded, raw: CompletionRequest): CompletionResu
     e2 += (mean[j]! - x[j]!) ** 2;
   }
   return {
-    images: u8([3, ...shape], pixelsToBytes([...x, ...shown, ...done])),
+    images: encodeU8([3, ...shape], pixelsToBytes([...x, ...shown, ...done])),
     mseCompleted: e1 / Math.max(1, hidden),
     mseMean: e2 / Math.max(1, hidden),
   };

@@ -17,10 +17,11 @@ import type {
   VaeTrainParams,
   VaeTrainResult,
 } from '../../contract.ts';
-import { getDataset, type Dataset } from '../../data/datasets.ts';
+import { getDataset, pixelRows, type Dataset } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
 import { invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
+import { encodeU8, pixelsToBytes } from '../encode.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
 import { recallSchema, sweepSchema, vaeTrainSchema } from './state.ts';
@@ -39,17 +40,6 @@ export function configOf(p: VaeTrainParams, imageShape: number[]): VaeConfig {
   };
 }
 
-/** Rows of a split as pixels in [0, 1]. */
-export function rows(split: LabelledImages, idx: ArrayLike<number>, out?: Float32Array): Float32Array {
-  const D = split.shape[0]! * split.shape[1]!;
-  const X = out ?? new Float32Array(idx.length * D);
-  for (let r = 0; r < idx.length; r++) {
-    const o = idx[r]! * D;
-    for (let j = 0; j < D; j++) X[r * D + j] = split.images[o + j]! / 255;
-  }
-  return X;
-}
-
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 function evaluateSplit(vae: Vae, split: LabelledImages, count: number, seed: number): { negElbo: number; rec: number; kl: number } {
@@ -57,23 +47,17 @@ function evaluateSplit(vae: Vae, split: LabelledImages, count: number, seed: num
   let s = { negElbo: 0, rec: 0, kl: 0 };
   for (let start = 0; start < count; start += 1000) {
     const m = Math.min(1000, count - start);
-    const e = evaluateElbo(vae, rows(split, range(start, start + m)), m, rand);
+    const e = evaluateElbo(vae, pixelRows(split, range(start, start + m)), m, rand);
     s = { negElbo: s.negElbo + e.negElbo * m, rec: s.rec + e.rec * m, kl: s.kl + e.kl * m };
   }
   return { negElbo: s.negElbo / count, rec: s.rec / count, kl: s.kl / count };
 }
 
-const u8 = (shape: number[], X: ArrayLike<number>): EncodedArray => {
-  const b = new Uint8Array(X.length);
-  for (let i = 0; i < X.length; i++) b[i] = Math.round(255 * Math.min(1, Math.max(0, X[i]!)));
-  return { dtype: 'uint8', shape, base64: Buffer.from(b).toString('base64') };
-};
-
 /** Eight test images beside their reconstructions (decoder means of the encoder means), and 16 prior samples' decoder means. */
 function previewImages(vae: Vae, split: LabelledImages, seed: number): { reconstructions: EncodedArray; samples: EncodedArray } {
   const [h, w] = vae.config.inputShape;
   const D = h * w;
-  const X = rows(split, range(0, Math.min(8, split.count)));
+  const X = pixelRows(split, range(0, Math.min(8, split.count)));
   const n = X.length / D;
   const rec = tf.tidy(() => vae.decodeMean(vae.encode(tf.tensor2d(X, [n, D])).mu));
   const recs = rec.dataSync();
@@ -82,9 +66,9 @@ function previewImages(vae: Vae, split: LabelledImages, seed: number): { reconst
   both.set(recs, n * D);
   const z = normalNoise(16, vae.config.latent, mulberry32(seed));
   const smp = vae.decodeMean(z);
-  const samples = u8([16, h, w], smp.dataSync());
+  const samples = encodeU8([16, h, w], pixelsToBytes(smp.dataSync()));
   tf.dispose([rec, z, smp]);
-  return { reconstructions: u8([2 * n, h, w], both), samples };
+  return { reconstructions: encodeU8([2 * n, h, w], pixelsToBytes(both)), samples };
 }
 
 interface Prepared {
@@ -136,7 +120,7 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
       for (let s = 0; s < perEpoch; s++) {
         if (ctx.cancelled()) break outer;
         const idx = Array.from(perm.subarray(s * batch, Math.min(n, (s + 1) * batch)), (i) => order[i]!);
-        rows(ds.train, idx, xb);
+        pixelRows(ds.train, idx, xb);
         const x = tf.tensor2d(xb.subarray(0, idx.length * D), [idx.length, D]);
         const st = trainStep(vae, opt, x, rand);
         x.dispose();
@@ -179,7 +163,7 @@ function concepts(vae: Vae, prep: Prepared, cancelled: boolean): { concepts: Flo
   const Z = new Float32Array(n * d);
   for (let s = 0; s < n; s += 5000) {
     const idx = prep.order.subarray(s, Math.min(n, s + 5000));
-    Z.set(encodeMeans(vae, rows(prep.ds.train, idx), idx.length), s * d);
+    Z.set(encodeMeans(vae, pixelRows(prep.ds.train, idx), idx.length), s * d);
   }
   const { concepts: m, counts } = conceptVectors(Z, labels, n, d, prep.classes);
   return { concepts: m, counts, axes: projectionAxes(Z, Math.min(n, 10000), d) };
@@ -233,7 +217,7 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
 export function startImages(split: LabelledImages, n: number, start: RecallParams['start'], noise: number, rand: () => number): { X: Float32Array; labels: Int32Array } {
   const D = split.shape[0]! * split.shape[1]!;
   const idx = permutation(split.count, rand).subarray(0, Math.min(n, split.count));
-  const X = start === 'pure' ? new Float32Array(idx.length * D) : rows(split, idx);
+  const X = start === 'pure' ? new Float32Array(idx.length * D) : pixelRows(split, idx);
   const labels = start === 'pure' ? new Int32Array(idx.length).fill(-1) : Int32Array.from(idx, (i) => split.labels[i]!);
   for (let i = 0; i < X.length; i++) {
     if (start === 'pure') X[i] = rand();
@@ -290,9 +274,7 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
       const names = { projection: `vae.recall.${id}.projection`, labels: `vae.recall.${id}.labels`, strips: `vae.recall.${id}.strips` };
       tensors[names.projection] = { dtype: 'F32', shape: [K + 1, n, 2], data: proj };
       tensors[names.labels] = { dtype: 'I32', shape: [n], data: labels };
-      const strips = new Uint8Array(tr.images.length);
-      for (let i = 0; i < strips.length; i++) strips[i] = Math.round(255 * Math.min(1, Math.max(0, tr.images[i]!)));
-      tensors[names.strips] = { dtype: 'U8', shape: [keep.length, K + 1, h, w], data: strips };
+      tensors[names.strips] = { dtype: 'U8', shape: [keep.length, K + 1, h, w], data: pixelsToBytes(tr.images) };
       runs.push({ id, params, noise, points: pointsOf(tr.Z, labels, n, d, K, conceptsM, classes), tensors: names });
       await new Promise((r) => setImmediate(r));
     }
