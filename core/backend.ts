@@ -6,7 +6,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { registerThreadedWasm } from './compute/wasm-threads.ts';
+import { kernelPool, kernelPoolFailure, registerThreadedWasm } from './compute/wasm-threads.ts';
 import { installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
@@ -55,22 +55,28 @@ async function tryBackend(name: BackendName): Promise<string> {
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
   installWasmKernelFixes();
   const threads = wantedThreads();
-  if (threads > 1) {
-    const stock = tf.findBackendFactory('wasm');
-    try {
-      registerThreadedWasm(threads);
-      if (await tf.setBackend('wasm')) return `SIMD, ${getThreadsCount()} threads`;
-      throw new Error('threaded module failed to initialise');
-    } catch (e) {
-      // Fall back to the stock single-threaded build, and say why.
-      tf.removeBackend('wasm');
-      if (stock) tf.registerBackend('wasm', stock, 2);
-      if (!(await tf.setBackend('wasm'))) throw new Error('failed to initialise');
-      return `single-threaded (threads unavailable: ${reasonOf(e)})`;
-    }
+  const stock = tf.findBackendFactory('wasm');
+  try {
+    // The threaded build even for one thread: Kairo's kernel pool needs its shared heap.
+    registerThreadedWasm(threads);
+    if (!(await tf.setBackend('wasm'))) throw new Error('threaded module failed to initialise');
+    const pool = kernelPool();
+    return pool
+      ? `SIMD, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, Kairo's matmul/conv kernels`
+      : `SIMD, ${getThreadsCount()} threads, XNNPACK kernels only (Kairo's pool failed: ${kernelPoolFailure()})`;
+  } catch (e) {
+    // Fall back to the stock single-threaded build, and say why.
+    tf.removeBackend('wasm');
+    if (stock) tf.registerBackend('wasm', stock, 2);
+    if (!(await tf.setBackend('wasm'))) throw new Error('failed to initialise');
+    return `single-threaded (threads unavailable: ${reasonOf(e)})`;
   }
-  if (!(await tf.setBackend('wasm'))) throw new Error('failed to initialise');
-  return 'single-threaded (one core)';
+}
+
+/** Threads the chosen backend computes with: Kairo's kernel pool where it runs, else tfjs's. */
+function backendThreads(name: BackendName): number {
+  if (name !== 'wasm') return 1;
+  return kernelPool()?.threads ?? getThreadsCount();
 }
 
 /**
@@ -94,7 +100,7 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
       tried.push({ name, ok: true, reason: `${force ? 'forced by KAIRO_BACKEND' : 'first available'}: ${how}` });
       return {
         name: tf.getBackend(),
-        threads: name === 'wasm' ? getThreadsCount() : 1,
+        threads: backendThreads(name),
         simd: name === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean) : false,
         tried,
       };

@@ -1,17 +1,41 @@
-// Kernel fixes for TensorFlow.js's WebAssembly backend, installed once before the backend
-// starts, so every model (and every gradient tfjs derives) gets them without knowing:
-//  - BatchMatMul / _FusedMatMul with transposeA/transposeB run XNNPACK's slow transposed path
-//    (~1–2 GFLOP/s instead of ~25). tfjs's own MatMul gradient uses exactly those flags, so
-//    training spent most of its time there. Here the operand is transposed explicitly
-//    (a cheap memory pass) and the fast plain kernel runs.
-//  - Conv2DBackpropFilter does not exist on WASM, so conv nets could not train at all. The
-//    filter gradient is itself a convolution: of the input (channels as batch) with the
-//    output gradient as the filter, dilated by the forward stride.
+// Kernel replacements for TensorFlow.js's WebAssembly backend, installed once before the backend
+// starts, so every model (and every gradient tfjs derives) gets them without knowing.
+//
+// With Kairo's kernel pool (core/compute/pool.ts, threaded build):
+//  - BatchMatMul runs the pool's product on the tensors in place, whatever the transpose flags.
+//  - Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter are im2col / col2im plus that product.
+//  - MaxPoolGrad runs the pool's scatter (tfjs's own is a naive loop, ~50 ns per element), and
+//    sums over leading axes (bias gradients) run without tfjs's full transpose.
+// Always:
+//  - Identity shares the buffer (tfjs's copies it). tfjs clones every tensor it saves for the
+//    backward pass through Identity, so training copied each activation; tensors are immutable
+//    and other backends share too.
+// Without it (stock single-threaded build), and for _FusedMatMul:
+//  - with transposeA/transposeB tfjs runs a naive loop (~1–2 GFLOP/s instead of ~25), and its
+//    own MatMul gradient uses exactly those flags: the operand is transposed explicitly (a cheap
+//    memory pass) and XNNPACK's plain kernel runs;
+//  - Conv2DBackpropFilter does not exist on WASM at all, so conv nets could not train. The
+//    filter gradient is itself a convolution: of the input (channels as batch) with the output
+//    gradient as the filter, dilated by the forward stride.
 import * as tf from '@tensorflow/tfjs';
+import type { KernelPool, Window } from './pool.ts';
+import { kernelPool } from './wasm-threads.ts';
 
 type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & { disposeData(id: object): boolean };
+type Backend = tf.KernelBackend & {
+  disposeData(id: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  getMemoryOffset(id: object): number;
+};
 type Args = { inputs: Record<string, Info>; backend: Backend; attrs: Record<string, unknown> };
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: Pad;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
 
 let installed = false;
 
@@ -25,11 +49,166 @@ function call(k: tf.KernelConfig, args: Args): Info {
   return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
 }
 
-function replace(name: string, make: (original: tf.KernelConfig) => (args: Args) => Info): void {
-  const original = kernel(name);
-  tf.unregisterKernel(name, 'wasm');
-  // Keep setupFunc: it binds the original's wasm export when the backend starts.
-  tf.registerKernel({ ...original, kernelFunc: make(original) as unknown as tf.KernelFunc });
+function register(name: string, kernelFunc: (args: Args) => Info, setupFunc?: tf.KernelSetupFunc): void {
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  // Keep setupFunc where there was one: it binds the original's wasm export when the backend starts.
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc });
+}
+
+/** Runs `fast` with the kernel pool when it is up and the inputs are float32, else `slow`. */
+function pooled(fast: (args: Args, pool: KernelPool) => Info | null, slow: (args: Args) => Info): (args: Args) => Info {
+  return (args) => {
+    const pool = kernelPool();
+    const float = Object.values(args.inputs).every((t) => t.dtype === 'float32');
+    return (pool && float && fast(args, pool)) || slow(args);
+  };
+}
+
+const offset = (backend: Backend, t: Info) => backend.getMemoryOffset(t.dataId);
+
+function windowOf(info: tf.backend_util.Conv2DInfo): Window {
+  return {
+    batch: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    KH: info.filterHeight,
+    KW: info.filterWidth,
+    SH: info.strideHeight,
+    SW: info.strideWidth,
+    DH: info.dilationHeight,
+    DW: info.dilationWidth,
+    PT: info.padInfo.top,
+    PL: info.padInfo.left,
+    OH: info.outHeight,
+    OW: info.outWidth,
+  };
+}
+
+/** A temporary float32 buffer on the heap, freed after `use`. */
+function withTemp<T>(backend: Backend, shape: number[], use: (at: number) => T): T {
+  const t = backend.makeOutput(shape, 'float32');
+  try {
+    return use(offset(backend, t));
+  } finally {
+    backend.disposeData(t.dataId);
+  }
+}
+
+function pooledMatMul(args: Args, pool: KernelPool): Info | null {
+  const { a, b } = args.inputs as { a: Info; b: Info };
+  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const [aRows, aCols] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
+  const [bRows, bCols] = [b.shape[rb - 2]!, b.shape[rb - 1]!];
+  const [M, K] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const [K2, N] = transposeB ? [bCols, bRows] : [bRows, bCols];
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  // Shapes the stock kernel rejects, or broadcasts beyond one side of batch 1: let it say so / do it.
+  if (K !== K2 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return null;
+  const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = args.backend.makeOutput([...outer, M, N], 'float32');
+  const [pa, pb, pc] = [offset(args.backend, a), offset(args.backend, b), offset(args.backend, out)];
+  const [ars, acs] = transposeA ? [1, M] : [K, 1];
+  const [brs, bcs] = transposeB ? [1, K] : [N, 1];
+  for (let i = 0; i < Math.max(batchA, batchB); i++) {
+    pool.product({
+      M, N, K, ars, acs, brs, bcs,
+      a: pa + 4 * (batchA === 1 ? 0 : i) * M * K,
+      b: pb + 4 * (batchB === 1 ? 0 : i) * K * N,
+      c: pc + 4 * i * M * N,
+    });
+  }
+  return out;
+}
+
+function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.backend_util.Conv2DInfo | null {
+  if (a.dataFormat === 'NCHW') return null;
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+}
+
+// y[rows, CO] = cols[rows, KH·KW·CI] · filter[KH·KW·CI, CO]
+function pooledConv2D(args: Args, pool: KernelPool): Info | null {
+  const { x, filter } = args.inputs as { x: Info; filter: Info };
+  const info = convInfo(x.shape, filter.shape, args.attrs as ConvAttrs);
+  if (!info) return null;
+  const w = windowOf(info);
+  const rows = w.batch * w.OH * w.OW;
+  const depth = w.KH * w.KW * w.C;
+  const backend = args.backend;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  withTemp(backend, [rows, depth], (cols) => {
+    pool.im2col(offset(backend, x), w, cols);
+    pool.product({ M: rows, N: info.outChannels, K: depth, a: cols, ars: depth, acs: 1, b: offset(backend, filter), brs: info.outChannels, bcs: 1, c: offset(backend, out) });
+  });
+  return out;
+}
+
+// dcols[rows, KH·KW·CI] = dy[rows, CO] · filterᵀ, then summed back into the image.
+function pooledConv2DBackpropInput(args: Args, pool: KernelPool): Info | null {
+  const { dy, filter } = args.inputs as { dy: Info; filter: Info };
+  const attrs = args.attrs as ConvAttrs & { inputShape: number[] };
+  const info = convInfo(attrs.inputShape, filter.shape, { ...attrs, dilations: 1 });
+  if (!info) return null;
+  const w = windowOf(info);
+  const rows = w.batch * w.OH * w.OW;
+  const depth = w.KH * w.KW * w.C;
+  const backend = args.backend;
+  const out = backend.makeOutput(attrs.inputShape, 'float32');
+  withTemp(backend, [rows, depth], (cols) => {
+    pool.product({ M: rows, N: depth, K: info.outChannels, a: offset(backend, dy), ars: info.outChannels, acs: 1, b: offset(backend, filter), brs: 1, bcs: info.outChannels, c: cols });
+    pool.col2im(cols, w, offset(backend, out));
+  });
+  return out;
+}
+
+// dfilter[KH·KW·CI, CO] = colsᵀ · dy[rows, CO]
+function pooledConv2DBackpropFilter(args: Args, pool: KernelPool): Info | null {
+  const { x, dy } = args.inputs as { x: Info; dy: Info };
+  const attrs = args.attrs as ConvAttrs & { filterShape: number[] };
+  const info = convInfo(x.shape, attrs.filterShape, { ...attrs, dilations: 1 });
+  if (!info) return null;
+  const w = windowOf(info);
+  const rows = w.batch * w.OH * w.OW;
+  const depth = w.KH * w.KW * w.C;
+  const backend = args.backend;
+  const out = backend.makeOutput(attrs.filterShape, 'float32');
+  withTemp(backend, [rows, depth], (cols) => {
+    pool.im2col(offset(backend, x), w, cols);
+    pool.product({ M: depth, N: info.outChannels, K: rows, a: cols, ars: 1, acs: depth, b: offset(backend, dy), brs: info.outChannels, bcs: 1, c: offset(backend, out) });
+  });
+  return out;
+}
+
+// Sums over leading axes only (bias gradients); tfjs's own transposes them innermost first.
+function pooledSum(args: Args, pool: KernelPool): Info | null {
+  const { x } = args.inputs as { x: Info };
+  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i)) return null;
+  const R = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+  const rest = x.shape.slice(axes.length);
+  const out = args.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+  pool.sumLeading(offset(args.backend, x), R, tf.util.sizeFromShape(rest), offset(args.backend, out));
+  return out;
+}
+
+function pooledMaxPoolGrad(args: Args, pool: KernelPool): Info | null {
+  const { dy, input } = args.inputs as { dy: Info; input: Info };
+  const a = args.attrs as { filterSize: [number, number] | number; strides: [number, number] | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const out = args.backend.makeOutput(input.shape, 'float32');
+  pool.maxPoolGrad(offset(args.backend, input), offset(args.backend, dy), windowOf(info), offset(args.backend, out));
+  return out;
 }
 
 export function installWasmKernelFixes(): void {
@@ -59,53 +238,61 @@ export function installWasmKernelFixes(): void {
         for (const t of temps) args.backend.disposeData(t.dataId);
       }
     };
-  replace('BatchMatMul', plainMatMul);
-  replace('_FusedMatMul', plainMatMul);
 
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ((args: Args): Info => {
-      const { x, dy } = args.inputs as { x: Info; dy: Info };
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as {
-        strides: [number, number] | number;
-        pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        filterShape: [number, number, number, number];
-      };
-      if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
-      const backend = args.backend;
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
-      const [kh, kw, ci, co] = filterShape;
-      const [, H, W] = x.shape as [number, number, number, number];
-      const [, OH, OW] = dy.shape as [number, number, number, number];
-      const sh = info.strideHeight;
-      const sw = info.strideWidth;
-      const pt = info.padInfo.top;
-      const pl = info.padInfo.left;
-      // Pad the far side just enough that every filter tap has an output; crop extras below.
-      const pb = Math.max(0, kh - H - pt + (OH - 1) * sh);
-      const pr = Math.max(0, kw - W - pl + (OW - 1) * sw);
-      const temps: Info[] = [];
-      const keep = (t: Info) => (temps.push(t), t);
-      try {
-        const xT = keep(call(transposeK, { inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } })); // [ci, H, W, B]
-        const dyT = keep(call(transposeK, { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } })); // [OH, OW, B, co]
-        let g = keep(
-          call(conv2dK, {
-            inputs: { x: xT, filter: dyT },
-            backend,
-            attrs: { strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC' },
-          }),
-        ); // [ci, kh', kw', co]
-        if (g.shape[1] !== kh || g.shape[2] !== kw) {
-          g = keep(call(sliceK, { inputs: { x: g }, backend, attrs: { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] } }));
-        }
-        return call(transposeK, { inputs: { x: g }, backend, attrs: { perm: [1, 2, 0, 3] } });
-      } finally {
-        for (const t of temps) backend.disposeData(t.dataId);
+  // Conv2DBackpropFilter through forward convolutions, for when the pool is unavailable.
+  const convFilterGrad = (args: Args): Info => {
+    const { x, dy } = args.inputs as { x: Info; dy: Info };
+    const attrs = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
+    if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
+    const backend = args.backend;
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const [kh, kw, ci, co] = attrs.filterShape;
+    const [, H, W] = x.shape as [number, number, number, number];
+    const [, OH, OW] = dy.shape as [number, number, number, number];
+    const sh = info.strideHeight;
+    const sw = info.strideWidth;
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    // Pad the far side just enough that every filter tap has an output; crop extras below.
+    const pb = Math.max(0, kh - H - pt + (OH - 1) * sh);
+    const pr = Math.max(0, kw - W - pl + (OW - 1) * sw);
+    const temps: Info[] = [];
+    const keep = (t: Info) => (temps.push(t), t);
+    try {
+      const xT = keep(call(transposeK, { inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } })); // [ci, H, W, B]
+      const dyT = keep(call(transposeK, { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } })); // [OH, OW, B, co]
+      let g = keep(
+        call(conv2dK, {
+          inputs: { x: xT, filter: dyT },
+          backend,
+          attrs: { strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC' },
+        }),
+      ); // [ci, kh', kw', co]
+      if (g.shape[1] !== kh || g.shape[2] !== kw) {
+        g = keep(call(sliceK, { inputs: { x: g }, backend, attrs: { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] } }));
       }
-    }) as unknown as tf.KernelFunc,
-  });
+      return call(transposeK, { inputs: { x: g }, backend, attrs: { perm: [1, 2, 0, 3] } });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+
+  const replace = (name: string, fast: (args: Args, pool: KernelPool) => Info | null, slow: (original: tf.KernelConfig) => (args: Args) => Info) => {
+    const original = kernel(name);
+    register(name, pooled(fast, slow(original)), original.setupFunc);
+  };
+  const asIs = (original: tf.KernelConfig) => (args: Args) => call(original, args);
+
+  replace('BatchMatMul', pooledMatMul, plainMatMul);
+  register('_FusedMatMul', plainMatMul(kernel('_FusedMatMul')), kernel('_FusedMatMul').setupFunc);
+  replace('Conv2D', pooledConv2D, asIs);
+  replace('Conv2DBackpropInput', pooledConv2DBackpropInput, asIs);
+  replace('MaxPoolGrad', pooledMaxPoolGrad, asIs);
+  replace('Sum', pooledSum, asIs);
+  register('Identity', (args) => {
+    const { x } = args.inputs as { x: Info };
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  }, kernel('Identity').setupFunc);
+  register('Conv2DBackpropFilter', pooled(pooledConv2DBackpropFilter, convFilterGrad));
 }

@@ -22,17 +22,17 @@ test('without native TensorFlow the WebAssembly backend with SIMD is chosen, rea
   assert.ok(b.tried.slice(0, 2).every((t: { ok: boolean; reason: string }) => !t.ok && t.reason.length > 0));
 });
 
-test('the WASM backend runs one thread per core, or as many as KAIRO_THREADS asks', () => {
+test('the WASM backend computes on one thread per core, or as many as KAIRO_THREADS asks', () => {
   const cores = availableParallelism();
-  const b = probe({});
-  assert.equal(b.threads, cores);
-  if (cores > 1) {
-    assert.match(b.tried.at(-1).reason, new RegExp(`SIMD, ${cores} threads`));
-    // XNNPACK's pool: the calling thread plus cores − 1 pthreads, each a real worker thread.
-    assert.equal(b.pthreads, cores - 1);
+  for (const [env, threads] of [[{}, cores], [{ KAIRO_THREADS: '1' }, 1], [{ KAIRO_THREADS: '3' }, 3]] as const) {
+    const b = probe(env);
+    assert.equal(b.threads, threads);
+    assert.match(b.tried.at(-1).reason, new RegExp(`SIMD, ${threads} threads?, Kairo's matmul/conv kernels`));
+    // Kairo's pool: the calling thread plus threads − 1 real worker threads; XNNPACK keeps none
+    // of its own (they would compete for the same cores).
+    assert.equal(b.poolWorkers, threads - 1);
+    assert.equal(b.pthreads, 0);
   }
-  assert.equal(probe({ KAIRO_THREADS: '1' }).threads, 1);
-  assert.equal(probe({ KAIRO_THREADS: '3' }).threads, 3);
 });
 
 test('KAIRO_BACKEND forces a backend, and an unknown one is refused by name', () => {

@@ -1,0 +1,239 @@
+// Kairo's own compute kernels inside TensorFlow.js's threaded WebAssembly heap.
+//
+// tfjs-wasm hands every MatMul and Conv2D to XNNPACK, which builds (and packs) an operator per
+// weight tensor and caches it by tensor id. Training makes new weights and gradients every step,
+// so each product paid operator creation and packing at ~3 ns per element, single-threaded,
+// about as much as the product itself; its transposed and backward-convolution paths are naive
+// loops. native/kernels/kernels.c packs 8-column panels of the right operand as it goes
+// (< 1 ns per element, split across threads), takes any strides so transposed operands need no
+// copy, and runs at ~45 GFLOP/s per thread here (XNNPACK: ~28); convolutions become im2col plus
+// that product.
+//
+// The module imports tfjs's shared memory and reads/writes tensors in place. Threads: the
+// calling thread plus `threads − 1` Node worker threads, each with its own instance, stack and
+// packing scratch inside tfjs's heap, woken through Atomics on a small control block.
+import { Worker } from 'node:worker_threads';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
+
+// The WebAssembly API, typed locally: core/ compiles with Node's type library, which lacks it.
+/** A WebAssembly.Memory, as far as this file needs it. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The module's exports, in the order workers index them. */
+const FUNCTIONS = ['gemm', 'im2col', 'col2im', 'maxpool_grad', 'sum_leading'] as const;
+type KernelName = (typeof FUNCTIONS)[number];
+type Fn = (...args: number[]) => void;
+
+const NR = 8; // panel width in kernels.c
+const MR = 4; // tile height in kernels.c
+const KC = 256; // depth block in kernels.c
+const SCRATCH_BYTES = KC * NR * 4;
+const STACK_BYTES = 64 * 1024;
+/** Below this many flops one thread is faster than waking another (~20 µs). */
+const PARALLEL_FLOPS = 2e6;
+
+// Control block, one slot of SLOT int32s per worker: the generation the caller posted, the
+// generation the worker finished, whether the worker is up, the function, then its arguments.
+const SLOT = 24;
+const GEN = 0;
+const DONE = 1;
+const READY = 2;
+const FN = 3;
+const ARGS = 4;
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, slot, stackTop } = workerData;
+const c = new Int32Array(control);
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+instance.exports.__stack_pointer.value = stackTop;
+const fns = ${JSON.stringify(FUNCTIONS)}.map((name) => instance.exports[name]);
+const base = slot * ${SLOT};
+// Read the generation before saying ready: nothing is posted to a worker before that.
+let seen = Atomics.load(c, base + ${GEN});
+Atomics.store(c, base + ${READY}, 1);
+for (;;) {
+  Atomics.wait(c, base + ${GEN}, seen);
+  seen = Atomics.load(c, base + ${GEN});
+  fns[c[base + ${FN}]](...c.subarray(base + ${ARGS}, base + ${SLOT}));
+  Atomics.store(c, base + ${DONE}, seen);
+  Atomics.notify(c, base + ${DONE});
+}
+`;
+
+export interface Heap {
+  memory: WasmMemory;
+  malloc(bytes: number): number;
+}
+
+/** One product's operands as byte offsets into the heap, with element strides. */
+export interface Product {
+  M: number;
+  N: number;
+  K: number;
+  /** A[i][k] at a + 4·(i·ars + k·acs) */
+  a: number;
+  ars: number;
+  acs: number;
+  /** B[k][j] at b + 4·(k·brs + j·bcs) */
+  b: number;
+  brs: number;
+  bcs: number;
+  /** C row-major M × N at c */
+  c: number;
+}
+
+/** A 2-D window over NHWC images: sizes, strides, dilations, padding and the output size. */
+export interface Window {
+  batch: number;
+  H: number;
+  W: number;
+  C: number;
+  KH: number;
+  KW: number;
+  SH: number;
+  SW: number;
+  DH: number;
+  DW: number;
+  PT: number;
+  PL: number;
+  OH: number;
+  OW: number;
+}
+
+/** Splits [0, n) into `parts` contiguous ranges aligned to `unit` (the last takes the rest). */
+function split(n: number, parts: number, unit: number): [number, number][] {
+  const units = Math.ceil(n / unit);
+  return Array.from({ length: parts }, (_, t) => [
+    Math.min(n, Math.floor((units * t) / parts) * unit),
+    Math.min(n, Math.floor((units * (t + 1)) / parts) * unit),
+  ]);
+}
+
+export class KernelPool {
+  readonly threads: number;
+  private readonly fns: Record<KernelName, Fn>;
+  private readonly scratch: number[] = [];
+  private readonly control: Int32Array;
+
+  constructor(heap: Heap, threads: number) {
+    if (!(heap.memory.buffer instanceof SharedArrayBuffer)) throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
+    this.threads = Math.max(1, threads);
+    const module = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    const stackTop = () => (heap.malloc(STACK_BYTES) + STACK_BYTES) & ~15;
+    for (let t = 0; t < this.threads; t++) this.scratch.push(heap.malloc(SCRATCH_BYTES));
+    if (this.scratch.some((p) => p === 0)) throw new Error('the kernels could not allocate their scratch memory');
+
+    const exports = new WA.Instance(module, { env: { memory: heap.memory } }).exports as Record<KernelName, Fn> & {
+      __stack_pointer: { value: number };
+    };
+    exports.__stack_pointer.value = stackTop();
+    this.fns = exports;
+
+    this.control = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, this.threads - 1)));
+    for (let slot = 0; slot < this.threads - 1; slot++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module, memory: heap.memory, control: this.control.buffer, slot, stackTop: stackTop() },
+      });
+      // Blocked in Atomics.wait between calls; it must not keep the process alive.
+      worker.unref();
+      // A worker that fails to start is simply never marked ready; the caller does its share.
+      worker.on('error', () => Atomics.store(this.control, slot * SLOT + READY, 0));
+    }
+  }
+
+  /** How many worker threads have started and take shares now. */
+  readyWorkers(): number {
+    return this.ready().length;
+  }
+
+  /** Workers that have started and can take a share. */
+  private ready(): number[] {
+    const slots: number[] = [];
+    for (let s = 0; s < this.threads - 1; s++) if (Atomics.load(this.control, s * SLOT + READY) === 1) slots.push(s);
+    return slots;
+  }
+
+  /** Runs `fn` once per argument list: the first here, the others on the ready workers `slots`. */
+  private run(fn: KernelName, calls: number[][], slots: number[]): void {
+    const posted: [number, number][] = [];
+    for (let t = 1; t < calls.length; t++) {
+      const base = slots[t - 1]! * SLOT;
+      this.control[base + FN] = FUNCTIONS.indexOf(fn);
+      this.control.set(calls[t]!, base + ARGS);
+      const gen = (Atomics.add(this.control, base + GEN, 1) + 1) | 0;
+      Atomics.notify(this.control, base + GEN);
+      posted.push([base, gen]);
+    }
+    this.fns[fn](...calls[0]!);
+    for (const [base, gen] of posted) {
+      for (let waited = 0; Atomics.load(this.control, base + DONE) !== gen; waited++) {
+        // A worker cannot fail inside a kernel short of a bug that traps; don't hang forever.
+        if (waited > 100) throw new Error('compute kernels: a worker thread stopped responding');
+        Atomics.wait(this.control, base + DONE, Atomics.load(this.control, base + DONE), 100);
+      }
+    }
+  }
+
+  /** Ready workers to use for `work` (flops or element moves), keeping `units` per thread ≥ 1. */
+  private helpers(work: number, units: number): number[] {
+    return work >= PARALLEL_FLOPS ? this.ready().slice(0, Math.max(0, units - 1)) : [];
+  }
+
+  /** C = A · B, split over the threads when it is large enough to pay for waking them. */
+  product(p: Product): void {
+    const { M, N, K } = p;
+    if (M === 0 || N === 0) return;
+    const panels = Math.ceil(N / NR);
+    const tiles = Math.ceil(M / MR);
+    // Split the columns when there are panels enough for all (each thread then packs only its
+    // own), else the rows in whole tiles (every thread packs the same few panels).
+    const byColumns = panels >= 2 * (1 + this.ready().length) || panels >= tiles;
+    const slots = this.helpers(2 * M * N * K, Math.floor((byColumns ? panels : tiles) / 2));
+    const parts = 1 + slots.length;
+    const ranges = byColumns ? split(N, parts, NR).map(([n0, n1]) => [0, M, n0, n1]) : split(M, parts, MR).map(([m0, m1]) => [m0, m1, 0, N]);
+    this.run(
+      'gemm',
+      ranges.map(([m0, m1, n0, n1], t) => [K, p.a, p.ars, p.acs, p.b, p.brs, p.bcs, p.c, N, this.scratch[t]!, m0!, m1!, n0!, n1!]),
+      slots,
+    );
+  }
+
+  private windowArgs(w: Window): number[] {
+    return [w.H, w.W, w.C, w.KH, w.KW, w.SH, w.SW, w.DH, w.DW, w.PT, w.PL, w.OH, w.OW];
+  }
+
+  /** The batch·OH·OW × KH·KW·C patch matrix of NHWC images x, written at cols. */
+  im2col(x: number, w: Window, cols: number): void {
+    const rows = w.batch * w.OH * w.OW;
+    const slots = this.helpers(rows * w.KH * w.KW * w.C, rows);
+    this.run('im2col', split(rows, 1 + slots.length, 1).map(([r0, r1]) => [x, ...this.windowArgs(w), cols, r0, r1]), slots);
+  }
+
+  /** The adjoint of im2col: sums the patch columns back into NHWC images dx (overwritten). */
+  col2im(cols: number, w: Window, dx: number): void {
+    const slots = this.helpers(w.batch * w.OH * w.OW * w.KH * w.KW * w.C, w.batch);
+    this.run('col2im', split(w.batch, 1 + slots.length, 1).map(([b0, b1]) => [cols, ...this.windowArgs(w), dx, b0, b1]), slots);
+  }
+
+  /** Max-pool gradient: dy of each window goes to the first maximum of x in it (dx overwritten). */
+  maxPoolGrad(x: number, dy: number, w: Window, dx: number): void {
+    const slots = this.helpers(w.batch * w.OH * w.OW * w.KH * w.KW * w.C, w.batch);
+    const args = [w.H, w.W, w.C, w.KH, w.KW, w.SH, w.SW, w.PT, w.PL, w.OH, w.OW];
+    this.run('maxpool_grad', split(w.batch, 1 + slots.length, 1).map(([b0, b1]) => [x, dy, ...args, dx, b0, b1]), slots);
+  }
+
+  /** out[j] = Σ_i x[i·C + j]: a float32 R × C matrix summed over its rows. */
+  sumLeading(x: number, R: number, C: number, out: number): void {
+    const slots = this.helpers(R * C, Math.floor(C / 64));
+    this.run('sum_leading', split(C, 1 + slots.length, 4).map(([c0, c1]) => [x, R, C, out, c0, c1]), slots);
+  }
+}
