@@ -37,6 +37,13 @@ export function wantedThreads(): number {
   return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
 }
 
+/** KAIRO_KERNELS=xnnpack runs tfjs's own kernels only (for comparison); the default is Kairo's. */
+function ownKernels(): boolean {
+  const v = process.env.KAIRO_KERNELS || 'kairo';
+  if (v !== 'kairo' && v !== 'xnnpack') throw new Error(`KAIRO_KERNELS=${v} is not one of kairo, xnnpack`);
+  return v === 'kairo';
+}
+
 /** Returns a note on how the backend runs (e.g. why it is single-threaded). */
 async function tryBackend(name: BackendName): Promise<string> {
   const pkg = NATIVE_PACKAGE[name];
@@ -58,12 +65,12 @@ async function tryBackend(name: BackendName): Promise<string> {
   const stock = tf.findBackendFactory('wasm');
   try {
     // The threaded build even for one thread: Kairo's kernel pool needs its shared heap.
-    registerThreadedWasm(threads);
+    registerThreadedWasm(threads, ownKernels());
     if (!(await tf.setBackend('wasm'))) throw new Error('threaded module failed to initialise');
     const pool = kernelPool();
     return pool
       ? `SIMD, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, Kairo's matmul/conv kernels`
-      : `SIMD, ${getThreadsCount()} threads, XNNPACK kernels only (Kairo's pool failed: ${kernelPoolFailure()})`;
+      : `SIMD, ${getThreadsCount()} threads, XNNPACK kernels only (Kairo's kernels: ${kernelPoolFailure()})`;
   } catch (e) {
     // Fall back to the stock single-threaded build, and say why.
     tf.removeBackend('wasm');
@@ -88,6 +95,7 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
     const tried: BackendAttempt[] = [];
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
+    ownKernels(); // refuses a misspelt KAIRO_KERNELS here, not by silently falling back
     for (const name of order) {
       let how: string;
       try {

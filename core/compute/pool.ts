@@ -27,7 +27,7 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The module's exports, in the order workers index them. */
-const FUNCTIONS = ['gemm', 'im2col', 'col2im', 'maxpool_grad', 'sum_leading'] as const;
+const FUNCTIONS = ['gemm', 'im2col', 'col2im', 'maxpool_grad', 'sum_leading', 'adam'] as const;
 type KernelName = (typeof FUNCTIONS)[number];
 type Fn = (...args: number[]) => void;
 
@@ -150,6 +150,23 @@ export class KernelPool {
     }
   }
 
+  /**
+   * Resolves once every worker is up (or after `timeoutMs`): work posted earlier runs on fewer
+   * threads, which would make a job's first steps, and any timing, slower than the rest.
+   */
+  async started(timeoutMs: number): Promise<void> {
+    for (let waited = 0; this.readyWorkers() < this.threads - 1 && waited < timeoutMs; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Calls the workers have finished since they started: shows that shares really ran there. */
+  workerCalls(): number {
+    let n = 0;
+    for (let s = 0; s < this.threads - 1; s++) n += Atomics.load(this.control, s * SLOT + DONE);
+    return n;
+  }
+
   /** How many worker threads have started and take shares now. */
   readyWorkers(): number {
     return this.ready().length;
@@ -236,4 +253,23 @@ export class KernelPool {
     const slots = this.helpers(R * C, Math.floor(C / 64));
     this.run('sum_leading', split(C, 1 + slots.length, 4).map(([c0, c1]) => [x, R, C, out, c0, c1]), slots);
   }
+
+  /** One Adam step over n float32 elements (see adam in kernels.c); writes w2, m2, v2. */
+  adam(t: { w: number; g: number; m: number; v: number; w2: number; m2: number; v2: number }, n: number, s: AdamScalars): void {
+    const bits = new Int32Array(new Float32Array([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.c1, s.c2, s.epsilon, -s.learningRate]).buffer);
+    const slots = this.helpers(8 * n, Math.floor(n / 1024));
+    this.run('adam', split(n, 1 + slots.length, 4).map(([i0, i1]) => [t.w, t.g, t.m, t.v, t.w2, t.m2, t.v2, ...bits, i0, i1]), slots);
+  }
+}
+
+/** Adam's scalars for one step; c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ are the bias corrections. */
+export interface AdamScalars {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  oneMinusBeta1: number;
+  oneMinusBeta2: number;
+  epsilon: number;
+  c1: number;
+  c2: number;
 }

@@ -16,9 +16,12 @@
 //    memory pass) and XNNPACK's plain kernel runs;
 //  - Conv2DBackpropFilter does not exist on WASM at all, so conv nets could not train. The
 //    filter gradient is itself a convolution: of the input (channels as batch) with the output
-//    gradient as the filter, dilated by the forward stride.
+//    gradient as the filter, dilated by the forward stride;
+//  - a product over an empty depth (XNNPACK refuses it; tfjs returned uninitialised memory) is
+//    zeros, and MaxPoolGrad follows tfjs's tie rule (see maxPoolGradJs).
 import * as tf from '@tensorflow/tfjs';
-import type { KernelPool, Window } from './pool.ts';
+import { FUSED_ADAM } from '../../models/common/adam.ts';
+import type { AdamScalars, KernelPool, Window } from './pool.ts';
 import { kernelPool } from './wasm-threads.ts';
 
 type Info = tf.TensorInfo;
@@ -26,6 +29,7 @@ type Backend = tf.KernelBackend & {
   disposeData(id: object): boolean;
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   getMemoryOffset(id: object): number;
+  typedArrayFromHeap(t: Info): Float32Array;
 };
 type Args = { inputs: Record<string, Info>; backend: Backend; attrs: Record<string, unknown> };
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -202,13 +206,72 @@ function pooledSum(args: Args, pool: KernelPool): Info | null {
   return out;
 }
 
+type PoolAttrs = { filterSize: [number, number] | number; strides: [number, number] | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+const poolWindow = (input: Info, a: PoolAttrs) =>
+  windowOf(tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode));
+
 function pooledMaxPoolGrad(args: Args, pool: KernelPool): Info | null {
   const { dy, input } = args.inputs as { dy: Info; input: Info };
-  const a = args.attrs as { filterSize: [number, number] | number; strides: [number, number] | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
   const out = args.backend.makeOutput(input.shape, 'float32');
-  pool.maxPoolGrad(offset(args.backend, input), offset(args.backend, dy), windowOf(info), offset(args.backend, out));
+  pool.maxPoolGrad(offset(args.backend, input), offset(args.backend, dy), poolWindow(input, args.attrs as PoolAttrs), offset(args.backend, out));
   return out;
+}
+
+// Without the pool: the same rule in plain JS. tfjs-wasm's own kernel, no faster, sends a tied
+// window's gradient to a different element than tfjs's reference (the first maximum).
+function maxPoolGradJs(args: Args): Info {
+  const { dy, input } = args.inputs as { dy: Info; input: Info };
+  const w = poolWindow(input, args.attrs as PoolAttrs);
+  const out = args.backend.makeOutput(input.shape, 'float32');
+  const [X, DY, DX] = [input, dy, out].map((t) => args.backend.typedArrayFromHeap(t)) as [Float32Array, Float32Array, Float32Array];
+  DX.fill(0);
+  for (let b = 0; b < w.batch; b++)
+    for (let oy = 0; oy < w.OH; oy++)
+      for (let ox = 0; ox < w.OW; ox++)
+        for (let c = 0; c < w.C; c++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let ky = 0; ky < w.KH; ky++) {
+            const y = oy * w.SH - w.PT + ky;
+            if (y < 0 || y >= w.H) continue;
+            for (let kx = 0; kx < w.KW; kx++) {
+              const x = ox * w.SW - w.PL + kx;
+              if (x < 0 || x >= w.W) continue;
+              const i = ((b * w.H + y) * w.W + x) * w.C + c;
+              if (X[i]! > best) [best, at] = [X[i]!, i];
+            }
+          }
+          if (at >= 0) DX[at]! += DY[((b * w.OH + oy) * w.OW + ox) * w.C + c]!;
+        }
+  return out;
+}
+
+// The fused Adam step models/common/adam.ts asks for: one pass over each weight instead of
+// tfjs's ~13 kernels.
+function fusedAdam(args: Args): Info[] {
+  const { w, g, m, v } = args.inputs as Record<'w' | 'g' | 'm' | 'v', Info>;
+  const s = args.attrs as unknown as AdamScalars;
+  const backend = args.backend;
+  const [w2, m2, v2] = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const n = tf.util.sizeFromShape(w.shape);
+  const pool = kernelPool();
+  if (pool) {
+    const at = (t: Info) => offset(backend, t);
+    pool.adam({ w: at(w), g: at(g), m: at(m), v: at(v), w2: at(w2!), m2: at(m2!), v2: at(v2!) }, n, s);
+  } else {
+    // Same operations in float32, one element at a time (no pool: the stock build).
+    const f = Math.fround;
+    const [W, G, M, V, W2, M2, V2] = [w, g, m, v, w2!, m2!, v2!].map((t) => backend.typedArrayFromHeap(t));
+    const [b1, ob1, b2, ob2, nlr] = [s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, f(-s.learningRate)];
+    for (let i = 0; i < n; i++) {
+      const mi = f(f(M![i]! * b1) + f(G![i]! * ob1));
+      const vi = f(f(V![i]! * b2) + f(f(G![i]! * G![i]!) * ob2));
+      M2![i] = mi;
+      V2![i] = vi;
+      W2![i] = f(f(f(f(mi / s.c1) / f(f(Math.sqrt(f(vi / s.c2))) + s.epsilon)) * nlr) + W![i]!);
+    }
+  }
+  return [w2!, m2!, v2!];
 }
 
 export function installWasmKernelFixes(): void {
@@ -228,6 +291,15 @@ export function installWasmKernelFixes(): void {
     (original: tf.KernelConfig) =>
     (args: Args): Info => {
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+      const { a: a0, b: b0 } = args.inputs as { a: Info; b: Info };
+      const depth = transposeA ? a0.shape.at(-2)! : a0.shape.at(-1)!;
+      if (depth === 0 && b0.shape.at(transposeB ? -1 : -2) === 0) {
+        // XNNPACK refuses zero input channels and tfjs then returns uninitialised memory.
+        const outer = tf.backend_util.assertAndGetBroadcastShape(a0.shape.slice(0, -2), b0.shape.slice(0, -2));
+        const out = args.backend.makeOutput([...outer, transposeA ? a0.shape.at(-1)! : a0.shape.at(-2)!, transposeB ? b0.shape.at(-2)! : b0.shape.at(-1)!], 'float32');
+        args.backend.typedArrayFromHeap(out).fill(0);
+        return out;
+      }
       if (!transposeA && !transposeB) return call(original, args);
       const temps: Info[] = [];
       const a = transposeA ? (temps.push(swapLast(args.inputs.a!, args.backend)), temps.at(-1)!) : args.inputs.a!;
@@ -287,8 +359,9 @@ export function installWasmKernelFixes(): void {
   register('_FusedMatMul', plainMatMul(kernel('_FusedMatMul')), kernel('_FusedMatMul').setupFunc);
   replace('Conv2D', pooledConv2D, asIs);
   replace('Conv2DBackpropInput', pooledConv2DBackpropInput, asIs);
-  replace('MaxPoolGrad', pooledMaxPoolGrad, asIs);
+  register('MaxPoolGrad', pooled(pooledMaxPoolGrad, maxPoolGradJs), kernel('MaxPoolGrad').setupFunc);
   replace('Sum', pooledSum, asIs);
+  tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: fusedAdam as unknown as tf.KernelFunc });
   register('Identity', (args) => {
     const { x } = args.inputs as { x: Info };
     args.backend.incRef(x.dataId);

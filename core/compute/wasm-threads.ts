@@ -74,10 +74,11 @@ function threadFiles(factory: Factory): { main: string; worker: string } {
 }
 
 /**
- * Replaces the 'wasm' backend's factory with a threaded one using `threads` threads.
+ * Replaces the 'wasm' backend's factory with a threaded one using `threads` threads, computing
+ * with Kairo's kernel pool unless `ownKernels` is false (then tfjs's XNNPACK kernels only).
  * Call before the backend is first used. Throws if the threaded build cannot be set up.
  */
-export function registerThreadedWasm(threads: number): void {
+export function registerThreadedWasm(threads: number, ownKernels = true): void {
   const dir = wasmDir();
   const factory = require(join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
   const files = threadFiles(factory);
@@ -113,8 +114,10 @@ export function registerThreadedWasm(threads: number): void {
         dispose: module.cwrap('dispose', null, []),
       };
       try {
+        if (!ownKernels) throw new Error('turned off by KAIRO_KERNELS=xnnpack');
         if (!module.wasmMemory) throw new Error('the module does not expose its memory');
         pool = new KernelPool({ memory: module.wasmMemory, malloc: (n) => module._malloc(n) }, threads);
+        await pool.started(5000);
         poolFailure = '';
       } catch (e) {
         // MatMul and convolutions then stay on XNNPACK (see wasm-kernels.ts): slower, still correct.

@@ -3,6 +3,7 @@
 // formulas; the tests check this against tfjs autodiff and float64 finite differences).
 import * as tf from '@tensorflow/tfjs';
 import { HALF_LOG_2PI, rbmStates } from './machine.ts';
+import { Adam } from '../common/adam.ts';
 
 export type MachineKind = 'attnbm' | 'gbrbm';
 
@@ -88,7 +89,7 @@ export function createTrainer(o: TrainerOptions): Trainer {
     tf.variable(tf.tensor1d(o.c0), o.trainC, `hop${id}.c`),
   ]) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>, tf.Variable<tf.Rank.R1>];
   const H = o.kind === 'gbrbm' ? tf.tensor2d(Float32Array.from(rbmStates(o.hidden)), [1 << o.hidden, o.hidden]) : null;
-  const opt = o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.sgd(o.learningRate);
+  const opt = o.optimizer === 'adam' ? new Adam(o.learningRate) : tf.train.sgd(o.learningRate);
   const params: Params = { W, b, c };
   return {
     step(V) {

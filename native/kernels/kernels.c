@@ -221,3 +221,30 @@ __attribute__((export_name("sum_leading"))) void sum_leading(const f32* x, int R
     for (int j = c0; j < c1; j++) out[j] += row[j];
   }
 }
+
+static inline f32 from_bits(int bits) {
+  union {
+    int i;
+    f32 f;
+  } u = {bits};
+  return u.f;
+}
+
+// One Adam step for elements i0..i1 in a single pass, with tfjs's AdamOptimizer's operations in
+// its order (so float32 results agree): m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+// w' = w + (m'/c1) / (√(v'/c2) + ε) · (−lr). tfjs composes this from ~13 kernels, each a full
+// pass over every weight. Scalars arrive as float32 bit patterns (the pool passes int32s).
+__attribute__((export_name("adam"))) void adam(const f32* w, const f32* g, const f32* m, const f32* v, f32* w2, f32* m2, f32* v2,
+                                                int b1_, int ob1_, int b2_, int ob2_, int c1_, int c2_, int eps_, int nlr_, int i0,
+                                                int i1) {
+  const f32 b1 = from_bits(b1_), ob1 = from_bits(ob1_), b2 = from_bits(b2_), ob2 = from_bits(ob2_);
+  const f32 c1 = from_bits(c1_), c2 = from_bits(c2_), eps = from_bits(eps_), nlr = from_bits(nlr_);
+  for (int i = i0; i < i1; i++) {
+    const f32 gi = g[i];
+    const f32 mi = m[i] * b1 + gi * ob1;
+    const f32 vi = v[i] * b2 + (gi * gi) * ob2;
+    m2[i] = mi;
+    v2[i] = vi;
+    w2[i] = ((mi / c1) / (__builtin_sqrtf(vi / c2) + eps)) * nlr + w[i];
+  }
+}

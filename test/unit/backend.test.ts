@@ -7,7 +7,7 @@ import { test } from 'node:test';
 const probe = (env: Record<string, string>) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/backend-probe.ts'], {
     encoding: 'utf8',
-    env: { ...process.env, KAIRO_BACKEND: '', KAIRO_THREADS: '', ...env },
+    env: { ...process.env, KAIRO_BACKEND: '', KAIRO_THREADS: '', KAIRO_KERNELS: '', ...env },
     timeout: 30_000,
   });
   assert.equal(r.signal, null, 'the process did not exit by itself');
@@ -38,4 +38,14 @@ test('the WASM backend computes on one thread per core, or as many as KAIRO_THRE
 test('KAIRO_BACKEND forces a backend, and an unknown one is refused by name', () => {
   assert.equal(probe({ KAIRO_BACKEND: 'cpu' }).name, 'cpu');
   assert.match(probe({ KAIRO_BACKEND: 'tpu' }).error, /KAIRO_BACKEND=tpu is not one of tensorflow-gpu, tensorflow, wasm, cpu/);
+});
+
+test("KAIRO_KERNELS=xnnpack runs tfjs's own kernels on every core instead, and a misspelt value is refused", () => {
+  const cores = availableParallelism();
+  const b = probe({ KAIRO_KERNELS: 'xnnpack' });
+  assert.equal(b.threads, cores);
+  assert.match(b.tried.at(-1).reason, /XNNPACK kernels only \(Kairo's kernels: turned off by KAIRO_KERNELS=xnnpack\)/);
+  assert.equal(b.poolWorkers, null);
+  assert.equal(b.pthreads, cores - 1);
+  assert.match(probe({ KAIRO_KERNELS: 'fast' }).error, /KAIRO_KERNELS=fast is not one of kairo, xnnpack/);
 });

@@ -25,6 +25,7 @@ import { encodeU8, pixelsToBytes } from '../encode.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
 import { recallSchema, sweepSchema, vaeTrainSchema } from './state.ts';
+import { Adam } from '../../../models/common/adam.ts';
 
 export const MODEL_PREFIX = 'vae.model.';
 
@@ -101,7 +102,7 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
   const cfg = configOf(params, shape);
   const rand = mulberry32(params.seed ^ 0x9e3779b9);
   const vae = createVae(cfg, initialTensors(cfg, rand));
-  const opt = tf.train.adam(params.learningRate);
+  const opt = new Adam(params.learningRate);
   const D = shape[0]! * shape[1]!;
   const batch = Math.min(params.batchSize, n);
   const perEpoch = Math.ceil(n / batch);
