@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kernelPool, kernelPoolFailure, registerThreadedWasm } from './compute/wasm-threads.ts';
-import { installWasmKernelFixes } from './compute/wasm-kernels.ts';
+import { installPoolKernels, installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
 
@@ -68,6 +68,7 @@ async function tryBackend(name: BackendName): Promise<string> {
     registerThreadedWasm(threads, ownKernels());
     if (!(await tf.setBackend('wasm'))) throw new Error('threaded module failed to initialise');
     const pool = kernelPool();
+    installPoolKernels();
     return pool
       ? `SIMD, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, Kairo's matmul/conv kernels`
       : `SIMD, ${getThreadsCount()} threads, XNNPACK kernels only (Kairo's kernels: ${kernelPoolFailure()})`;

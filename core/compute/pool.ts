@@ -48,13 +48,35 @@ const READY = 2;
 const FN = 3;
 const ARGS = 4;
 
+// A product shared out in chunks that each thread takes from a counter as it gets free: the
+// worker wakes some tens of µs late and either thread may be slowed by the host, and a fixed
+// half each left the caller waiting ~15 % of every product. The same source runs in the
+// workers and, through new Function, on the calling thread.
+// Arguments: K, A, ars, acs, B, brs, bcs, C, ldc, scratch, M, N, byColumns, chunk.
+const SHARED_GEMM_SOURCE = `
+  const [K, A, ars, acs, B, brs, bcs, C, ldc, scratch, M, N, byColumns, chunk] = args;
+  const total = byColumns ? N : M;
+  for (;;) {
+    const lo = Atomics.add(control, counter, chunk);
+    if (lo >= total) return;
+    const hi = Math.min(total, lo + chunk);
+    if (byColumns) gemm(K, A, ars, acs, B, brs, bcs, C, ldc, scratch, 0, M, lo, hi);
+    else gemm(K, A, ars, acs, B, brs, bcs, C, ldc, scratch, lo, hi, 0, N);
+  }`;
+type SharedGemm = (gemm: Fn, control: Int32Array, counter: number, args: ArrayLike<number>) => void;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- fixed source above, shared with the workers
+const sharedGemm = new Function('gemm', 'control', 'counter', 'args', SHARED_GEMM_SOURCE) as SharedGemm;
+const SHARED = FUNCTIONS.length; // the function index that means sharedGemm
+
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, slot, stackTop } = workerData;
-const c = new Int32Array(control);
+const { module, memory, control: buffer, slot, stackTop, counter } = workerData;
+const c = new Int32Array(buffer);
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 instance.exports.__stack_pointer.value = stackTop;
 const fns = ${JSON.stringify(FUNCTIONS)}.map((name) => instance.exports[name]);
+const sharedGemm = new Function('gemm', 'control', 'counter', 'args', ${JSON.stringify(SHARED_GEMM_SOURCE)});
+fns.push((...args) => sharedGemm(instance.exports.gemm, c, counter, args));
 const base = slot * ${SLOT};
 // Read the generation before saying ready: nothing is posted to a worker before that.
 let seen = Atomics.load(c, base + ${GEN});
@@ -122,6 +144,7 @@ export class KernelPool {
   private readonly fns: Record<KernelName, Fn>;
   private readonly scratch: number[] = [];
   private readonly control: Int32Array;
+  private readonly counter: number;
 
   constructor(heap: Heap, threads: number) {
     if (!(heap.memory.buffer instanceof SharedArrayBuffer)) throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
@@ -137,11 +160,13 @@ export class KernelPool {
     exports.__stack_pointer.value = stackTop();
     this.fns = exports;
 
-    this.control = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, this.threads - 1)));
+    // One slot per worker, then the shared chunk counter.
+    this.counter = SLOT * Math.max(1, this.threads - 1);
+    this.control = new Int32Array(new SharedArrayBuffer(4 * (this.counter + 1)));
     for (let slot = 0; slot < this.threads - 1; slot++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory: heap.memory, control: this.control.buffer, slot, stackTop: stackTop() },
+        workerData: { module, memory: heap.memory, control: this.control.buffer, slot, stackTop: stackTop(), counter: this.counter },
       });
       // Blocked in Atomics.wait between calls; it must not keep the process alive.
       worker.unref();
@@ -180,17 +205,18 @@ export class KernelPool {
   }
 
   /** Runs `fn` once per argument list: the first here, the others on the ready workers `slots`. */
-  private run(fn: KernelName, calls: number[][], slots: number[]): void {
+  private run(fn: KernelName | 'shared gemm', calls: number[][], slots: number[]): void {
     const posted: [number, number][] = [];
     for (let t = 1; t < calls.length; t++) {
       const base = slots[t - 1]! * SLOT;
-      this.control[base + FN] = FUNCTIONS.indexOf(fn);
+      this.control[base + FN] = fn === 'shared gemm' ? SHARED : FUNCTIONS.indexOf(fn);
       this.control.set(calls[t]!, base + ARGS);
       const gen = (Atomics.add(this.control, base + GEN, 1) + 1) | 0;
       Atomics.notify(this.control, base + GEN);
       posted.push([base, gen]);
     }
-    this.fns[fn](...calls[0]!);
+    if (fn === 'shared gemm') sharedGemm(this.fns.gemm, this.control, this.counter, calls[0]!);
+    else this.fns[fn](...calls[0]!);
     for (const [base, gen] of posted) {
       for (let waited = 0; Atomics.load(this.control, base + DONE) !== gen; waited++) {
         // A worker cannot fail inside a kernel short of a bug that traps; don't hang forever.
@@ -211,15 +237,20 @@ export class KernelPool {
     if (M === 0 || N === 0) return;
     const panels = Math.ceil(N / NR);
     const tiles = Math.ceil(M / MR);
-    // Split the columns when there are panels enough for all (each thread then packs only its
-    // own), else the rows in whole tiles (every thread packs the same few panels).
+    // Share out the columns when there are panels enough for all (each thread then packs only
+    // the panels it takes), else the rows in whole tiles (every thread packs the same few
+    // panels). About four chunks per thread, taken as threads get free.
     const byColumns = panels >= 2 * (1 + this.ready().length) || panels >= tiles;
-    const slots = this.helpers(2 * M * N * K, Math.floor((byColumns ? panels : tiles) / 2));
+    const units = byColumns ? panels : tiles;
+    const slots = this.helpers(2 * M * N * K, Math.floor(units / 2));
     const parts = 1 + slots.length;
-    const ranges = byColumns ? split(N, parts, NR).map(([n0, n1]) => [0, M, n0, n1]) : split(M, parts, MR).map(([m0, m1]) => [m0, m1, 0, N]);
+    const head = (t: number) => [K, p.a, p.ars, p.acs, p.b, p.brs, p.bcs, p.c, N, this.scratch[t]!];
+    if (parts === 1) return this.run('gemm', [[...head(0), 0, M, 0, N]], []);
+    const chunk = Math.max(1, Math.round(units / (4 * parts))) * (byColumns ? NR : MR);
+    Atomics.store(this.control, this.counter, 0);
     this.run(
-      'gemm',
-      ranges.map(([m0, m1, n0, n1], t) => [K, p.a, p.ars, p.acs, p.b, p.brs, p.bcs, p.c, N, this.scratch[t]!, m0!, m1!, n0!, n1!]),
+      'shared gemm',
+      Array.from({ length: parts }, (_, t) => [...head(t), M, N, byColumns ? 1 : 0, chunk]),
       slots,
     );
   }

@@ -247,31 +247,21 @@ function maxPoolGradJs(args: Args): Info {
 }
 
 // The fused Adam step models/common/adam.ts asks for: one pass over each weight instead of
-// tfjs's ~13 kernels.
+// tfjs's ~13 kernels. Registered only once the pool runs; without it Adam uses tfjs ops.
 function fusedAdam(args: Args): Info[] {
   const { w, g, m, v } = args.inputs as Record<'w' | 'g' | 'm' | 'v', Info>;
-  const s = args.attrs as unknown as AdamScalars;
   const backend = args.backend;
-  const [w2, m2, v2] = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
-  const n = tf.util.sizeFromShape(w.shape);
-  const pool = kernelPool();
-  if (pool) {
-    const at = (t: Info) => offset(backend, t);
-    pool.adam({ w: at(w), g: at(g), m: at(m), v: at(v), w2: at(w2!), m2: at(m2!), v2: at(v2!) }, n, s);
-  } else {
-    // Same operations in float32, one element at a time (no pool: the stock build).
-    const f = Math.fround;
-    const [W, G, M, V, W2, M2, V2] = [w, g, m, v, w2!, m2!, v2!].map((t) => backend.typedArrayFromHeap(t));
-    const [b1, ob1, b2, ob2, nlr] = [s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, f(-s.learningRate)];
-    for (let i = 0; i < n; i++) {
-      const mi = f(f(M![i]! * b1) + f(G![i]! * ob1));
-      const vi = f(f(V![i]! * b2) + f(f(G![i]! * G![i]!) * ob2));
-      M2![i] = mi;
-      V2![i] = vi;
-      W2![i] = f(f(f(f(mi / s.c1) / f(f(Math.sqrt(f(vi / s.c2))) + s.epsilon)) * nlr) + W![i]!);
-    }
-  }
-  return [w2!, m2!, v2!];
+  const outs = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const at = (t: Info) => offset(backend, t);
+  const [w2, m2, v2] = outs.map(at) as [number, number, number];
+  kernelPool()!.adam({ w: at(w), g: at(g), m: at(m), v: at(v), w2, m2, v2 }, tf.util.sizeFromShape(w.shape), args.attrs as unknown as AdamScalars);
+  return outs;
+}
+
+/** Registers the kernels that exist only with Kairo's pool; call once the wasm backend runs. */
+export function installPoolKernels(): void {
+  if (!kernelPool() || tf.getKernel(FUSED_ADAM, 'wasm')) return;
+  tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: fusedAdam as unknown as tf.KernelFunc });
 }
 
 export function installWasmKernelFixes(): void {
@@ -361,7 +351,6 @@ export function installWasmKernelFixes(): void {
   replace('Conv2DBackpropInput', pooledConv2DBackpropInput, asIs);
   register('MaxPoolGrad', pooled(pooledMaxPoolGrad, maxPoolGradJs), kernel('MaxPoolGrad').setupFunc);
   replace('Sum', pooledSum, asIs);
-  tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: fusedAdam as unknown as tf.KernelFunc });
   register('Identity', (args) => {
     const { x } = args.inputs as { x: Info };
     args.backend.incRef(x.dataId);

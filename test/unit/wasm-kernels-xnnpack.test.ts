@@ -1,10 +1,12 @@
 // The WASM backend without Kairo's kernel pool (KAIRO_KERNELS=xnnpack, or wherever the pool
 // cannot start): tfjs's XNNPACK kernels with Kairo's fixes for transposes, the missing conv
-// filter gradient and a plain fused Adam step must give the same results.
+// filter gradient, and Adam as tfjs ops must give the same results.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initBackend } from '../../core/backend.ts';
 import { kernelPool } from '../../core/compute/wasm-threads.ts';
+import * as tf from '@tensorflow/tfjs';
+import { FUSED_ADAM } from '../../models/common/adam.ts';
 import { kernelCases } from './wasm-kernel-cases.ts';
 
 before(async () => {
@@ -13,6 +15,9 @@ before(async () => {
   assert.equal((await initBackend()).name, 'wasm');
 });
 
-test('the kernel pool is off', () => assert.equal(kernelPool(), null));
+test('the kernel pool is off, and Adam runs as tfjs ops', () => {
+  assert.equal(kernelPool(), null);
+  assert.equal(tf.getKernel(FUSED_ADAM, 'wasm'), undefined);
+});
 
 kernelCases();

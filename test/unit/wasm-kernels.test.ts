@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.ts';
 import { kernelPool } from '../../core/compute/wasm-threads.ts';
+import { FUSED_ADAM } from '../../models/common/adam.ts';
 import { kernelCases } from './wasm-kernel-cases.ts';
 
 before(async () => {
@@ -21,6 +22,7 @@ test("Kairo's kernel pool runs, and a large product really runs on its worker th
   const before = pool.workerCalls();
   tf.tidy(() => tf.matMul(tf.ones([256, 256]), tf.ones([256, 256])).dataSync());
   assert.equal(pool.workerCalls() - before, pool.threads - 1);
+  assert.ok(tf.getKernel(FUSED_ADAM, 'wasm'), 'the fused Adam step is registered');
 });
 
 kernelCases();
