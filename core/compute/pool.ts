@@ -218,10 +218,14 @@ export class KernelPool {
     if (fn === 'shared gemm') sharedGemm(this.fns.gemm, this.control, this.counter, calls[0]!);
     else this.fns[fn](...calls[0]!);
     for (const [base, gen] of posted) {
-      for (let waited = 0; Atomics.load(this.control, base + DONE) !== gen; waited++) {
+      for (let waited = 0; ; waited++) {
+        // Wait on the value just compared: loading it afresh for the wait could read the new
+        // generation, stored after the comparison, and sleep through the notify (a 100 ms stall).
+        const done = Atomics.load(this.control, base + DONE);
+        if (done === gen) break;
         // A worker cannot fail inside a kernel short of a bug that traps; don't hang forever.
         if (waited > 100) throw new Error('compute kernels: a worker thread stopped responding');
-        Atomics.wait(this.control, base + DONE, Atomics.load(this.control, base + DONE), 100);
+        Atomics.wait(this.control, base + DONE, done, 100);
       }
     }
   }
