@@ -1,7 +1,12 @@
 """The peer side of `npm run bench`: the same workloads as bench/workloads.ts in PyTorch,
-numpy and scipy (Debian's python3-torch, python3-numpy, python3-scipy). Prints one JSON
-object; workloads whose library is missing are left out. PyTorch runs at 1 and at every
-thread count up to the cores, and each workload reports its best, with that thread count."""
+numpy and scipy (Debian's python3-torch, python3-numpy, python3-scipy). Workloads whose
+library is missing are left out. PyTorch runs at 1 and at every thread count up to the cores,
+and each workload reports its best, with that thread count.
+
+With --serve it first prints {"workloads": [...]}, then answers each workload name read from
+stdin with one JSON line, so that bench/run.ts can time each peer workload right after its own
+(other work on a shared machine then slows both sides alike). Without it, prints one JSON
+object with every workload."""
 import json
 import os
 import sys
@@ -10,7 +15,7 @@ import time
 quick = "--quick" in sys.argv
 blocks = 3 if quick else 7
 steps = 5 if quick else 20
-out = {}
+work = {}
 
 
 def median_time(f, n=blocks):
@@ -33,14 +38,20 @@ try:
         a = rng.random((n, n)) - 0.5
         return np.tril(a) + np.tril(a, -1).T
 
-    for n in ([500, 1000] if quick else [500, 1000, 2000]):
+    def eigh(n):
         a = sym(n)
-        out[f"eigh {n}"] = {"seconds": median_time(lambda: np.linalg.eigvalsh(a), 3), "peer": "numpy eigvalsh"}
+        return {"seconds": median_time(lambda: np.linalg.eigvalsh(a), 3), "peer": "numpy eigvalsh"}
+
+    for n in [500, 1000, 2000]:
+        work[f"eigh {n}"] = lambda n=n: eigh(n)
     try:
         from scipy.sparse.linalg import eigsh
 
-        a = sym(2000)
-        out["lanczos top-10 2000"] = {"seconds": median_time(lambda: eigsh(a, k=10, which="LA", tol=1e-8), 3), "peer": "scipy eigsh"}
+        def lanczos():
+            a = sym(2000)
+            return {"seconds": median_time(lambda: eigsh(a, k=10, which="LA", tol=1e-8), 3), "peer": "scipy eigsh"}
+
+        work["lanczos top-10 2000"] = lanczos
     except ImportError:
         pass
 except ImportError:
@@ -133,19 +144,27 @@ try:
 
         return 100 * steps / median_time(block)
 
-    work = {"sgemm 512": (lambda: sgemm(512), "GFLOP/s"), "sgemm 1024": (lambda: sgemm(1024), "GFLOP/s"),
-            "MLP training": (mlp, "samples/s"), "VAE training": (vae, "samples/s"),
-            "VAE recall 784-400-20": (vae_recall, "states/s"), "CNN training": (cnn, "samples/s"),
-            "AttnBM NLL+grad 784x900": (attnbm, "patterns/s")}
-    for name, (f, unit) in work.items():
+    def best_threads(f, unit):
         best = None
         for threads in sorted({1, os.cpu_count() or 1}):
             torch.set_num_threads(threads)
             v = f()
             if best is None or v > best[0]:
                 best = (v, threads)
-        out[name] = {"rate": best[0], "unit": unit, "threads": best[1], "peer": f"PyTorch {torch.__version__}"}
+        return {"rate": best[0], "unit": unit, "threads": best[1], "peer": f"PyTorch {torch.__version__}"}
+
+    for name, f, unit in [("sgemm 512", lambda: sgemm(512), "GFLOP/s"), ("sgemm 1024", lambda: sgemm(1024), "GFLOP/s"),
+                          ("MLP training", mlp, "samples/s"), ("VAE training", vae, "samples/s"),
+                          ("VAE recall 784-400-20", vae_recall, "states/s"), ("CNN training", cnn, "samples/s"),
+                          ("AttnBM NLL+grad 784x900", attnbm, "patterns/s")]:
+        work[name] = lambda f=f, unit=unit: best_threads(f, unit)
 except ImportError:
     pass
 
-print(json.dumps(out))
+if "--serve" in sys.argv:
+    print(json.dumps({"workloads": list(work)}), flush=True)
+    for line in sys.stdin:
+        f = work.get(line.strip())
+        print(json.dumps(f() if f else None), flush=True)
+else:
+    print(json.dumps({name: f() for name, f in work.items()}))

@@ -1,9 +1,10 @@
 // `npm run bench [-- --quick]`: Kairo's compute engine beside PyTorch / numpy / scipy on the
 // same machine, in one table. Medians of several timed blocks; thread counts stated. Other
 // work on the machine skews both sides alike only if they run close together, so each peer
-// runs right after Kairo's side in the same invocation.
-import { spawnSync } from 'node:child_process';
+// workload runs right after Kairo's (bench/reference.py --serve, one process for the run).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { initBackend } from '../core/backend.ts';
 import * as w from './workloads.ts';
 
@@ -12,48 +13,62 @@ const blocks = quick ? 3 : 7;
 const steps = quick ? 5 : 20;
 const backend = await initBackend();
 
-type Row = { name: string; kairo: number; unit: string; higherIsBetter: boolean };
-const rows: Row[] = [];
-const rate = (name: string, unit: string, f: () => number) => {
-  process.stderr.write(`  ${name}…\n`);
-  rows.push({ name, kairo: f(), unit, higherIsBetter: true });
-};
-const secs = (name: string, f: () => number) => {
-  process.stderr.write(`  ${name}…\n`);
-  rows.push({ name, kairo: f(), unit: 's', higherIsBetter: false });
-};
-
-process.stderr.write(`Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}):\n`);
-rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
-rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
-rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
-rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
-rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
-rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
-rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
-for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
-secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
-secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
-for (const n of quick ? [500, 1000] : [500, 1000, 2000]) secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
+type Peer = { rate?: number; seconds?: number; unit?: string; threads?: number; peer: string };
+type Row = { name: string; kairo: number; unit: string; higherIsBetter: boolean; peer: Peer | null };
 
 const python = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
-process.stderr.write(`peers (${python} bench/reference.py)…\n`);
 const env = { ...process.env };
 // Old-OpenBLAS workarounds slow current numpy; unset them for the peer alone.
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
-const py = spawnSync(python, ['bench/reference.py', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', env, timeout: 600_000 });
-let peers: Record<string, { rate?: number; seconds?: number; unit?: string; threads?: number; peer: string }> = {};
+const child = spawn(python, ['bench/reference.py', '--serve', ...(quick ? ['--quick'] : [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+let stderr = '';
+child.stderr.on('data', (d) => (stderr += d));
+child.on('error', (e) => (stderr += e.message));
+const nextLine = async (): Promise<string | null> => {
+  const r = await lines.next();
+  return r.done ? null : r.value;
+};
+let peerNames: string[] = [];
 try {
-  peers = JSON.parse(py.stdout);
+  peerNames = (JSON.parse((await nextLine()) ?? 'null') as { workloads: string[] }).workloads;
 } catch {
-  process.stderr.write(`  no peer figures: ${(py.stderr || py.error?.message || 'python3 unavailable').split('\n').filter(Boolean).at(-1)}\n`);
+  process.stderr.write(`  no peer figures: ${(stderr || 'python3 unavailable').split('\n').filter(Boolean).at(-1)}\n`);
 }
+const peer = async (name: string): Promise<Peer | null> => {
+  if (!peerNames.includes(name)) return null;
+  child.stdin.write(`${name}\n`);
+  return JSON.parse((await nextLine()) ?? 'null') as Peer | null;
+};
+
+const rows: Row[] = [];
+const measure = async (name: string, unit: string, higherIsBetter: boolean, f: () => number) => {
+  process.stderr.write(`  ${name}…\n`);
+  const kairo = f();
+  rows.push({ name, kairo, unit, higherIsBetter, peer: await peer(name) });
+};
+const rate = (name: string, unit: string, f: () => number) => measure(name, unit, true, f);
+const secs = (name: string, f: () => number) => measure(name, 's', false, f);
+
+process.stderr.write(`Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`);
+await rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
+await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
+await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
+await rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
+await rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
+await rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
+await rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
+for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
+await secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
+await secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
+for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
+child.stdin.end();
 
 const fmt = (v: number, unit: string) => (unit === 's' ? `${v.toFixed(3)} s` : `${v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)} ${unit}`);
 const table = [['workload', `Kairo (${backend.name}, ${backend.threads} thr)`, 'peer', 'peer figure', 'Kairo ÷ peer speed']];
 for (const r of rows) {
-  const p = peers[r.name];
+  const p = r.peer;
   const peerValue = p ? (r.higherIsBetter ? p.rate! : p.seconds!) : null;
   const ratio = peerValue === null ? 'n/a' : (r.higherIsBetter ? r.kairo / peerValue : peerValue / r.kairo).toFixed(2);
   table.push([
