@@ -140,57 +140,54 @@ function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.bac
   );
 }
 
-// y[rows, CO] = cols[rows, KH·KW·CI] · filter[KH·KW·CI, CO]
-function pooledConv2D(args: Args, pool: KernelPool): Info | null {
-  const { x, filter } = args.inputs as { x: Info; filter: Info };
-  const info = convInfo(x.shape, filter.shape, args.attrs as ConvAttrs);
+/**
+ * A convolution kernel through the patch matrix (rows = batch·OH·OW, depth = KH·KW·CI): makes
+ * the output, a temporary patch matrix, and hands both to `body` as heap offsets.
+ */
+function throughPatches(
+  args: Args,
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+  outShape: (info: tf.backend_util.Conv2DInfo) => number[],
+  body: (p: { cols: number; out: number; w: Window; rows: number; depth: number; channels: number }) => void,
+): Info | null {
+  const info = convInfo(xShape, filterShape, attrs);
   if (!info) return null;
   const w = windowOf(info);
-  const rows = w.batch * w.OH * w.OW;
-  const depth = w.KH * w.KW * w.C;
-  const backend = args.backend;
-  const out = backend.makeOutput(info.outShape, 'float32');
-  withTemp(backend, [rows, depth], (cols) => {
-    pool.im2col(offset(backend, x), w, cols);
-    pool.product({ M: rows, N: info.outChannels, K: depth, a: cols, ars: depth, acs: 1, b: offset(backend, filter), brs: info.outChannels, bcs: 1, c: offset(backend, out) });
-  });
+  const [rows, depth] = [w.batch * w.OH * w.OW, w.KH * w.KW * w.C];
+  const out = args.backend.makeOutput(outShape(info), 'float32');
+  withTemp(args.backend, [rows, depth], (cols) => body({ cols, out: offset(args.backend, out), w, rows, depth, channels: info.outChannels }));
   return out;
 }
 
-// dcols[rows, KH·KW·CI] = dy[rows, CO] · filterᵀ, then summed back into the image.
+// y[rows, CO] = cols[rows, depth] · filter[depth, CO]
+function pooledConv2D(args: Args, pool: KernelPool): Info | null {
+  const { x, filter } = args.inputs as { x: Info; filter: Info };
+  return throughPatches(args, x.shape, filter.shape, args.attrs as ConvAttrs, (info) => info.outShape, (p) => {
+    pool.im2col(offset(args.backend, x), p.w, p.cols);
+    pool.product({ M: p.rows, N: p.channels, K: p.depth, a: p.cols, ars: p.depth, acs: 1, b: offset(args.backend, filter), brs: p.channels, bcs: 1, c: p.out });
+  });
+}
+
+// dcols[rows, depth] = dy[rows, CO] · filterᵀ, then summed back into the image.
 function pooledConv2DBackpropInput(args: Args, pool: KernelPool): Info | null {
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };
   const attrs = args.attrs as ConvAttrs & { inputShape: number[] };
-  const info = convInfo(attrs.inputShape, filter.shape, { ...attrs, dilations: 1 });
-  if (!info) return null;
-  const w = windowOf(info);
-  const rows = w.batch * w.OH * w.OW;
-  const depth = w.KH * w.KW * w.C;
-  const backend = args.backend;
-  const out = backend.makeOutput(attrs.inputShape, 'float32');
-  withTemp(backend, [rows, depth], (cols) => {
-    pool.product({ M: rows, N: depth, K: info.outChannels, a: offset(backend, dy), ars: info.outChannels, acs: 1, b: offset(backend, filter), brs: 1, bcs: info.outChannels, c: cols });
-    pool.col2im(cols, w, offset(backend, out));
+  return throughPatches(args, attrs.inputShape, filter.shape, { ...attrs, dilations: 1 }, () => attrs.inputShape, (p) => {
+    pool.product({ M: p.rows, N: p.depth, K: p.channels, a: offset(args.backend, dy), ars: p.channels, acs: 1, b: offset(args.backend, filter), brs: 1, bcs: p.channels, c: p.cols });
+    pool.col2im(p.cols, p.w, p.out);
   });
-  return out;
 }
 
-// dfilter[KH·KW·CI, CO] = colsᵀ · dy[rows, CO]
+// dfilter[depth, CO] = colsᵀ · dy[rows, CO]
 function pooledConv2DBackpropFilter(args: Args, pool: KernelPool): Info | null {
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as ConvAttrs & { filterShape: number[] };
-  const info = convInfo(x.shape, attrs.filterShape, { ...attrs, dilations: 1 });
-  if (!info) return null;
-  const w = windowOf(info);
-  const rows = w.batch * w.OH * w.OW;
-  const depth = w.KH * w.KW * w.C;
-  const backend = args.backend;
-  const out = backend.makeOutput(attrs.filterShape, 'float32');
-  withTemp(backend, [rows, depth], (cols) => {
-    pool.im2col(offset(backend, x), w, cols);
-    pool.product({ M: depth, N: info.outChannels, K: rows, a: cols, ars: 1, acs: depth, b: offset(backend, dy), brs: info.outChannels, bcs: 1, c: offset(backend, out) });
+  return throughPatches(args, x.shape, attrs.filterShape, { ...attrs, dilations: 1 }, () => attrs.filterShape, (p) => {
+    pool.im2col(offset(args.backend, x), p.w, p.cols);
+    pool.product({ M: p.depth, N: p.channels, K: p.rows, a: p.cols, ars: 1, acs: p.depth, b: offset(args.backend, dy), brs: p.channels, bcs: 1, c: p.out });
   });
-  return out;
 }
 
 // Sums over leading axes only (bias gradients); tfjs's own transposes them innermost first.
