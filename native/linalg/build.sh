@@ -9,8 +9,11 @@ root="$(cd "$here/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# -msimd128 lets LLVM auto-vectorise Eigen's scalar loops; no exceptions or RTTI needed.
-clang++ --target=wasm32-wasi -O3 -msimd128 -DNDEBUG -DEIGEN_DONT_PARALLELIZE -DEIGEN_NO_AUTOMATIC_RESIZING \
+# -msimd128 lets LLVM auto-vectorise Eigen's scalar loops (Eigen has no WebAssembly SIMD code of
+# its own); -fassociative-math (with the flags it needs) lets it vectorise the reductions too:
+# eigh 2000 ~25 % faster, results within the tests' tolerances. Not -ffast-math: its
+# finite-math-only would drop the NaN/Inf checks. No exceptions or RTTI needed.
+clang++ --target=wasm32-wasi -O3 -msimd128 -fno-math-errno -fno-trapping-math -fno-signed-zeros -fassociative-math -DNDEBUG -DEIGEN_DONT_PARALLELIZE -DEIGEN_NO_AUTOMATIC_RESIZING \
   -fno-exceptions -fno-rtti -I/usr/include/eigen3 -ffile-prefix-map="$here"=. \
   -mexec-model=reactor -Wl,--strip-all -Wl,--gc-sections -Wl,-z,stack-size=1048576 -Wl,--initial-memory=2097152 -Wl,--max-memory=4294967296 \
   -o "$tmp/linalg.wasm" "$here/linalg.cpp"
