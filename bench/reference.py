@@ -13,8 +13,8 @@ import sys
 import time
 
 quick = "--quick" in sys.argv
-blocks = 3 if quick else 7
-steps = 5 if quick else 20
+blocks = 5 if quick else 7
+steps = 10 if quick else 20
 work = {}
 
 

@@ -9,8 +9,8 @@ import { initBackend } from '../core/backend.ts';
 import * as w from './workloads.ts';
 
 const quick = process.argv.includes('--quick');
-const blocks = quick ? 3 : 7;
-const steps = quick ? 5 : 20;
+const blocks = quick ? 5 : 7;
+const steps = quick ? 10 : 20;
 const backend = await initBackend();
 
 type Peer = { rate?: number; seconds?: number; unit?: string; threads?: number; peer: string };
@@ -57,7 +57,7 @@ await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
 await rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
 await rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
-await rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, steps / 4)));
+await rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, Math.round(steps / 4))));
 await rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
 await secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
