@@ -40,17 +40,26 @@ const STACK_BYTES = 64 * 1024;
 const PARALLEL_FLOPS = 2e6;
 
 // Control block, one slot of SLOT int32s per worker: the generation the caller posted, the
-// generation the worker finished, whether the worker is up, the function, then its arguments.
+// generation the worker finished, whether the worker is up, the claim on the posted call, how
+// many calls it ran, the function, then its arguments.
+//
+// A worker wakes ~0.3 ms after it is posted on this VM, longer than many products take on one
+// thread. So each post is claimed: the caller writes CLAIM = 2·gen, and the worker (when it
+// wakes) and the caller (when its own share is done) both try to swap it for 2·gen + 1. If the
+// worker wins, the caller waits for it; if the caller wins, the worker never started and the
+// caller does that share itself (a shared product has none left) instead of waiting.
 const SLOT = 24;
 const GEN = 0;
 const DONE = 1;
 const READY = 2;
-const FN = 3;
-const ARGS = 4;
+const CLAIM = 3;
+const CALLS = 4; // calls the worker ran, for diagnostics and tests
+const FN = 5;
+const ARGS = 6;
 
 // A product shared out in chunks that each thread takes from a counter as it gets free: the
-// worker wakes some tens of µs late and either thread may be slowed by the host, and a fixed
-// half each left the caller waiting ~15 % of every product. The same source runs in the
+// worker wakes late and either thread may be slowed by the host, and a fixed half each left
+// the caller waiting ~15 % of every product. The same source runs in the
 // workers and, through new Function, on the calling thread.
 // Arguments: K, A, ars, acs, B, brs, bcs, C, ldc, scratch, M, N, byColumns, chunk.
 const SHARED_GEMM_SOURCE = `
@@ -84,7 +93,10 @@ Atomics.store(c, base + ${READY}, 1);
 for (;;) {
   Atomics.wait(c, base + ${GEN}, seen);
   seen = Atomics.load(c, base + ${GEN});
+  const open = seen << 1;
+  if (Atomics.compareExchange(c, base + ${CLAIM}, open, open | 1) !== open) continue; // the caller did it
   fns[c[base + ${FN}]](...c.subarray(base + ${ARGS}, base + ${SLOT}));
+  Atomics.add(c, base + ${CALLS}, 1);
   Atomics.store(c, base + ${DONE}, seen);
   Atomics.notify(c, base + ${DONE});
 }
@@ -145,6 +157,9 @@ export class KernelPool {
   private readonly scratch: number[] = [];
   private readonly control: Int32Array;
   private readonly counter: number;
+  private takenBack = 0;
+  /** Below this many flops (or element moves) one thread does the whole call; see PARALLEL_FLOPS. */
+  parallelWork = PARALLEL_FLOPS;
 
   constructor(heap: Heap, threads: number) {
     if (!(heap.memory.buffer instanceof SharedArrayBuffer)) throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
@@ -185,11 +200,16 @@ export class KernelPool {
     }
   }
 
-  /** Calls the workers have finished since they started: shows that shares really ran there. */
+  /** Calls the workers have run since they started: shows that shares really ran there. */
   workerCalls(): number {
     let n = 0;
-    for (let s = 0; s < this.threads - 1; s++) n += Atomics.load(this.control, s * SLOT + DONE);
+    for (let s = 0; s < this.threads - 1; s++) n += Atomics.load(this.control, s * SLOT + CALLS);
     return n;
+  }
+
+  /** Posted shares the caller took back because their worker had not woken yet. */
+  sharesTakenBack(): number {
+    return this.takenBack;
   }
 
   /** How many worker threads have started and take shares now. */
@@ -206,18 +226,28 @@ export class KernelPool {
 
   /** Runs `fn` once per argument list: the first here, the others on the ready workers `slots`. */
   private run(fn: KernelName | 'shared gemm', calls: number[][], slots: number[]): void {
-    const posted: [number, number][] = [];
+    const posted: [number, number, number[]][] = [];
     for (let t = 1; t < calls.length; t++) {
+      if (calls[t]!.length > SLOT - ARGS) throw new Error(`compute kernels: ${fn} takes more arguments than a slot holds`);
       const base = slots[t - 1]! * SLOT;
       this.control[base + FN] = fn === 'shared gemm' ? SHARED : FUNCTIONS.indexOf(fn);
       this.control.set(calls[t]!, base + ARGS);
-      const gen = (Atomics.add(this.control, base + GEN, 1) + 1) | 0;
+      const gen = (Atomics.load(this.control, base + GEN) + 1) | 0;
+      Atomics.store(this.control, base + CLAIM, gen << 1);
+      Atomics.store(this.control, base + GEN, gen);
       Atomics.notify(this.control, base + GEN);
-      posted.push([base, gen]);
+      posted.push([base, gen, calls[t]!]);
     }
-    if (fn === 'shared gemm') sharedGemm(this.fns.gemm, this.control, this.counter, calls[0]!);
-    else this.fns[fn](...calls[0]!);
-    for (const [base, gen] of posted) {
+    const own = (args: number[]) => (fn === 'shared gemm' ? sharedGemm(this.fns.gemm, this.control, this.counter, args) : this.fns[fn](...args));
+    own(calls[0]!);
+    for (const [base, gen, args] of posted) {
+      const open = gen << 1;
+      if (Atomics.compareExchange(this.control, base + CLAIM, open, open | 1) === open) {
+        // Not started yet: take its share back (a shared product has nothing left to take).
+        this.takenBack++;
+        own(args);
+        continue;
+      }
       for (let waited = 0; ; waited++) {
         // Wait on the value just compared: loading it afresh for the wait could read the new
         // generation, stored after the comparison, and sleep through the notify (a 100 ms stall).
@@ -232,7 +262,7 @@ export class KernelPool {
 
   /** Ready workers to use for `work` (flops or element moves), keeping `units` per thread ≥ 1. */
   private helpers(work: number, units: number): number[] {
-    return work >= PARALLEL_FLOPS ? this.ready().slice(0, Math.max(0, units - 1)) : [];
+    return work >= this.parallelWork ? this.ready().slice(0, Math.max(0, units - 1)) : [];
   }
 
   /** C = A · B, split over the threads when it is large enough to pay for waking them. */
