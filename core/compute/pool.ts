@@ -36,7 +36,10 @@ const MR = 4; // tile height in kernels.c
 const KC = 256; // depth block in kernels.c
 const SCRATCH_BYTES = KC * NR * 4;
 const STACK_BYTES = 64 * 1024;
-/** Below this many flops one thread is faster than waking another (~20 µs). */
+/**
+ * Below this many flops (~50 µs on one thread) a call is not worth posting: a share its worker
+ * does not claim in time is taken back, but posting and the wake still cost a few µs each.
+ */
 const PARALLEL_FLOPS = 2e6;
 
 // Control block, one slot of SLOT int32s per worker: the generation the caller posted, the
@@ -293,6 +296,15 @@ export class KernelPool {
     );
   }
 
+  /**
+   * Runs a kernel whose work splits into independent ranges of [0, n) (rows, images, columns,
+   * elements) aligned to `unit`: `argsFor(lo, hi)` gives its arguments for one range.
+   */
+  private splitRun(fn: KernelName, n: number, unit: number, work: number, argsFor: (lo: number, hi: number) => number[]): void {
+    const slots = this.helpers(work, Math.floor(n / unit));
+    this.run(fn, split(n, 1 + slots.length, unit).map(([lo, hi]) => argsFor(lo, hi)), slots);
+  }
+
   private windowArgs(w: Window): number[] {
     return [w.H, w.W, w.C, w.KH, w.KW, w.SH, w.SW, w.DH, w.DW, w.PT, w.PL, w.OH, w.OW];
   }
@@ -300,34 +312,30 @@ export class KernelPool {
   /** The batch·OH·OW × KH·KW·C patch matrix of NHWC images x, written at cols. */
   im2col(x: number, w: Window, cols: number): void {
     const rows = w.batch * w.OH * w.OW;
-    const slots = this.helpers(rows * w.KH * w.KW * w.C, rows);
-    this.run('im2col', split(rows, 1 + slots.length, 1).map(([r0, r1]) => [x, ...this.windowArgs(w), cols, r0, r1]), slots);
+    this.splitRun('im2col', rows, 1, rows * w.KH * w.KW * w.C, (r0, r1) => [x, ...this.windowArgs(w), cols, r0, r1]);
   }
 
   /** The adjoint of im2col: sums the patch columns back into NHWC images dx (overwritten). */
   col2im(cols: number, w: Window, dx: number): void {
-    const slots = this.helpers(w.batch * w.OH * w.OW * w.KH * w.KW * w.C, w.batch);
-    this.run('col2im', split(w.batch, 1 + slots.length, 1).map(([b0, b1]) => [cols, ...this.windowArgs(w), dx, b0, b1]), slots);
+    this.splitRun('col2im', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [cols, ...this.windowArgs(w), dx, b0, b1]);
   }
 
   /** Max-pool gradient: dy of each window goes to the first maximum of x in it (dx overwritten). */
   maxPoolGrad(x: number, dy: number, w: Window, dx: number): void {
-    const slots = this.helpers(w.batch * w.OH * w.OW * w.KH * w.KW * w.C, w.batch);
     const args = [w.H, w.W, w.C, w.KH, w.KW, w.SH, w.SW, w.PT, w.PL, w.OH, w.OW];
-    this.run('maxpool_grad', split(w.batch, 1 + slots.length, 1).map(([b0, b1]) => [x, dy, ...args, dx, b0, b1]), slots);
+    this.splitRun('maxpool_grad', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [x, dy, ...args, dx, b0, b1]);
   }
 
   /** out[j] = Σ_i x[i·C + j]: a float32 R × C matrix summed over its rows. */
   sumLeading(x: number, R: number, C: number, out: number): void {
-    const slots = this.helpers(R * C, Math.floor(C / 64));
-    this.run('sum_leading', split(C, 1 + slots.length, 4).map(([c0, c1]) => [x, R, C, out, c0, c1]), slots);
+    // At least 64 columns a thread: fewer are not worth a second thread's cache lines.
+    this.splitRun('sum_leading', C, 64, R * C, (c0, c1) => [x, R, C, out, c0, c1]);
   }
 
   /** One Adam step over n float32 elements (see adam in kernels.c); writes w2, m2, v2. */
   adam(t: { w: number; g: number; m: number; v: number; w2: number; m2: number; v2: number }, n: number, s: AdamScalars): void {
     const bits = new Int32Array(new Float32Array([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.c1, s.c2, s.epsilon, -s.learningRate]).buffer);
-    const slots = this.helpers(8 * n, Math.floor(n / 1024));
-    this.run('adam', split(n, 1 + slots.length, 4).map(([i0, i1]) => [t.w, t.g, t.m, t.v, t.w2, t.m2, t.v2, ...bits, i0, i1]), slots);
+    this.splitRun('adam', n, 1024, 8 * n, (i0, i1) => [t.w, t.g, t.m, t.v, t.w2, t.m2, t.v2, ...bits, i0, i1]);
   }
 }
 
