@@ -200,7 +200,7 @@ export function vaeRecallRate(blocks: number, steps: number): number {
   const cfg: VaeConfig = { arch: 'mlp', inputShape: [28, 28], hidden: [400], latent: 20, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
   const X = Float32Array.from({ length: 1000 * 784 }, (_, i) => (i % 7) / 7);
-  const s = time(() => void recallTrajectory(vae, X, 1000, steps, 'mean', mulberry32(2), []), blocks);
+  const s = time(() => void recallTrajectory(vae, X, 1000, steps, mulberry32(2), { zMode: 'mean', xMode: 'mean', keep: [] }), blocks);
   vae.dispose();
   return (1000 * steps) / s;
 }

@@ -34,8 +34,32 @@ export interface EncodedArray {
 
 // ---------- data ----------
 
+/**
+ * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
+ * from the seed; see models/vae/hierarchical.ts. Sessions keep these settings, not the patterns.
+ */
+export interface HierarchicalSource {
+  kind: 'hierarchical';
+  /** N, bits per pattern. */
+  patternDim: number;
+  /** G, root clusters. */
+  roots: number;
+  /** C, concepts per root. */
+  concepts: number;
+  /** S, training memories per concept. */
+  memories: number;
+  /** Held-out memories per concept (the test split). */
+  testMemories: number;
+  /** b₁: a concept bit equals its root's with probability (1 + b₁)/2. */
+  biasConcept: number;
+  /** b₂: a memory bit equals its concept's with probability (1 + b₂)/2. */
+  biasMemory: number;
+  seed: number;
+}
+
 export type DatasetSource =
   | { kind: 'mnist' }
+  | HierarchicalSource
   | {
       kind: 'idx';
       name: string;
@@ -397,38 +421,76 @@ export interface VaeTrainResult {
   conceptCounts: number[];
   /** The concept vectors on the scatter's axes (d = 2: as they are; otherwise the training latents' top two principal components). */
   conceptsProjected: number[][];
+  /** Hierarchical data: G roots of `conceptsPerRoot` concepts each (concept k under root ⌊k / C⌋); null for image datasets. */
+  hierarchy: { roots: number; conceptsPerRoot: number } | null;
+  /** Root centres on the scatter's axes (hierarchical data), else null. */
+  rootsProjected: number[][] | null;
+  /** The global centre (mean code of all training patterns) on the scatter's axes. */
+  globalProjected: number[] | null;
   tensors: string[];
 }
 
-export type RecallStart = 'gaussian' | 'saltpepper' | 'pure';
+/** Where recall starts: training patterns (memories) or held-out/test ones. */
+export type RecallStart = 'train' | 'test';
+/** bitflip: x → 1 − x with probability p; gaussian: x + σε clipped to [0, 1]; saltpepper: a fraction p of pixels set to 0 or 1; pure: uniform noise, no start pattern. */
+export type RecallNoiseKind = 'bitflip' | 'gaussian' | 'saltpepper' | 'pure';
 
 export interface RecallParams {
-  /** Start images: test images with Gaussian noise of σ = noise (clipped to [0,1]), with salt-and-pepper of fraction noise, or pure uniform noise. */
   start: RecallStart;
+  noiseKind: RecallNoiseKind;
   /** One run per level; their curves are overlaid. */
   noise: number[];
   samples: number;
   iterations: number;
+  /** z_t: encoder mean or a draw from q(z|x). */
   mode: 'mean' | 'sample';
+  /** x_t: decoder mean or a draw from p(x|z) (Bernoulli bits for the Bernoulli decoder). */
+  xMode: 'mean' | 'sample';
   /** Image strips kept for this many samples. */
   strips: number;
   seed: number;
 }
 
+/** Over states with a concept: the fraction nearest each level among own memory code, concept, root and global centre. */
+export interface NearestLevel {
+  memory: number | null;
+  concept: number;
+  root: number | null;
+  global: number;
+}
+
 export interface RecallPoint {
   t: number;
+  /** Mean ‖z − own concept centre‖ (= distConcept; kept under its first name). */
   meanDistOwn: number | null;
   meanCosOwn: number | null;
+  /** Fraction of states whose nearest concept centre is their own. */
   fracNearestOwn: number | null;
+  /** Mean pairwise distance over the whole population (all concepts mixed). */
   spread: number;
   nearestHistogram: number[];
+  /** Mean distance to each state's own memory code (encoder mean of its clean start); null for pure noise. */
+  distMemory: number | null;
+  distConcept: number | null;
+  /** Hierarchical data only. */
+  distRoot: number | null;
+  distGlobal: number | null;
+  nearestLevel: NearestLevel | null;
+  /** Mean pairwise distance between states of the same concept. */
+  withinConceptSpread: number | null;
 }
+
+export type RecallLevel = 'memory' | 'concept' | 'root' | 'global';
+/** The minimum of a normalised distance curve d(t)/d(0) and the first step where it occurs. */
+export type CurveMinimum = { min: number; step: number } | null;
 
 export interface RecallRunResult {
   id: string;
   params: RecallParams;
   noise: number;
   points: RecallPoint[];
+  /** Per level, the minimum of the normalised distance curve and its step. */
+  minima: Record<RecallLevel, CurveMinimum>;
   /** Session tensors: projected states [K+1, N, 2], labels [N] (−1 = none), strips uint8 [strips, K+1, h, w]. */
   tensors: { projection: string; labels: string; strips: string };
 }
@@ -437,24 +499,38 @@ export interface VaeSweepParams {
   source: DatasetSource;
   latents: number[];
   noise: number[];
+  /** Seeds per cell: seed, seed + 1, …; a model is trained per latent size and seed. */
+  seeds: number;
   hidden: number[];
   epochs: number;
+  batchSize: number;
   trainSize: number;
+  start: RecallStart;
+  noiseKind: RecallNoiseKind;
   samples: number;
   iterations: number;
+  /** The step at which the nearest level is reported. */
+  levelStep: number;
   seed: number;
 }
 
+/** One noise × latent cell; distances and fractions are means over the seeds, `Sd` their standard deviations. */
 export interface VaeSweepCell {
   latent: number;
   noise: number;
-  /** Metrics at t = 0 and t = K. */
+  /** Concept distance and fraction nearest the own concept at t = 0 and t = K. */
   distStart: number;
   distEnd: number;
   fracStart: number;
   fracEnd: number;
-  /** First t at which the mean distance to the own concept has closed 90 % of its total change (K when never). */
-  t90: number;
+  /** Minimum over t of the normalised concept distance d(t)/d(0), and the step where it occurs (means over seeds). */
+  minConcept: number;
+  minConceptSd: number;
+  minStep: number;
+  /** Fractions nearest each level at `levelStep` (means over seeds). */
+  nearestLevel: NearestLevel | null;
+  /** First t at which the concept distance has closed 90 % of its fall to its minimum; null when it never falls (legacy sessions: of its change to t = K). */
+  t90: number | null;
   testNegElbo: number | null;
 }
 
@@ -462,7 +538,27 @@ export interface VaeSweepResult {
   params: VaeSweepParams;
   cells: VaeSweepCell[];
   partial: boolean;
+  /** Wall time of the sweep. */
+  seconds: number;
 }
+
+/**
+ * The paper setting of the VAE lab (Nagano, Karakida & Okada, arXiv:1712.04195, reconstructed:
+ * the preprint's architecture, sizes and training details could not be read here, so these are
+ * Kairo's choices, measured to show the approach; see the README). The view's "Paper setting"
+ * button and `defaultHierarchicalSource` read it.
+ */
+export const VAE_PAPER_PRESET = {
+  data: { kind: 'hierarchical', patternDim: 100, roots: 2, concepts: 4, memories: 100, testMemories: 100, biasConcept: 0.4, biasMemory: 0.4, seed: 1 },
+  train: { arch: 'mlp', hidden: [64], latent: 10, decoder: 'bernoulli', beta: 1, learningRate: 1e-3, batchSize: 32, epochs: 100, trainSize: 0 },
+  recall: { start: 'test', noiseKind: 'bitflip', noise: [0, 0.1, 0.2, 0.4], samples: 800, iterations: 20, mode: 'mean', xMode: 'mean' },
+  sweep: { latents: [2, 10, 20], noise: [0, 0.1, 0.2, 0.4], seeds: 3, hidden: [64], epochs: 100, batchSize: 32, trainSize: 0, start: 'test', noiseKind: 'bitflip', samples: 800, iterations: 20, levelStep: 3 },
+} as const satisfies {
+  data: HierarchicalSource;
+  train: Partial<VaeTrainParams>;
+  recall: Partial<RecallParams>;
+  sweep: Partial<VaeSweepParams>;
+};
 
 export interface VaeLabState {
   draft: VaeTrainParams;

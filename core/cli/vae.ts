@@ -2,26 +2,52 @@
 import type { JobKinds } from '../contract.ts';
 import { Core } from '../core.ts';
 import { invalid } from '../errors.ts';
-import { defaultRecall, defaultSweep, defaultVaeTrain } from '../services/vae/state.ts';
+import { defaultHierarchicalSource } from '../services/data/state.ts';
+import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_NOISE_KINDS, RECALL_STARTS } from '../services/vae/state.ts';
 import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
 import { runJob } from './run-job.ts';
 
 export const VAE_USAGE = `  vae train --latent d --hidden 400 --epochs E [--train-size N] --seed S --out F.kairo
             [--arch mlp|conv] [--decoder bernoulli|gaussian] [--beta B] [--lr X] [--batch N]
-            [--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]
-  vae recall --session F.kairo --samples N --iterations K --noise σ --mode mean|sample --seed S
-             [--start gaussian|saltpepper|pure] [--save]
-  vae sweep [--latents 2,8,32] [--noise 0,0.3,0.6] [--epochs E] [--train-size N] [--samples N]
-            [--iterations K] [--seed S]`;
+            [--data mnist|hierarchical] [--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]
+            hierarchical data: [--pattern-dim N] [--roots G] [--concepts C] [--memories S]
+            [--test-memories S'] [--bias-concept b1] [--bias-memory b2] [--data-seed S]
+  vae recall --session F.kairo --samples N --iterations K --noise p --mode mean|sample --seed S
+             [--noise-kind bitflip|gaussian|saltpepper|pure] [--start train|test] [--x-mode mean|sample] [--save]
+             (--noise-kind defaults to bitflip on hierarchical data, gaussian on images)
+  vae sweep [--latents 2,8,32] [--noise 0,0.3,0.6] [--seeds K] [--epochs E] [--batch N] [--train-size N]
+            [--samples N] [--iterations K] [--level-step t] [--noise-kind …] [--start train|test] [--seed S]
+            [--data … as for train]`;
 
 const VALUED = new Set([
   'latent', 'hidden', 'epochs', 'train-size', 'seed', 'out', 'arch', 'decoder', 'beta', 'lr', 'batch', 'session', 'samples',
   'iterations', 'noise', 'mode', 'start', 'latents', 'idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels',
+  'data', 'pattern-dim', 'roots', 'concepts', 'memories', 'test-memories', 'bias-concept', 'bias-memory', 'data-seed',
+  'noise-kind', 'x-mode', 'seeds', 'level-step',
 ]);
+const HIERARCHICAL_FLAGS = ['pattern-dim', 'roots', 'concepts', 'memories', 'test-memories', 'bias-concept', 'bias-memory', 'data-seed'];
 const SWITCHES = new Set(['save']);
 
 
 function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
+  const data = choiceFlag(p, 'data', 'mnist', ['mnist', 'hierarchical'] as const);
+  if (data === 'hierarchical') {
+    if (p.flags.has('idx-images') || p.flags.has('idx-labels')) throw invalid('--data hierarchical generates its patterns: drop the --idx-* files');
+    const h = defaultHierarchicalSource();
+    return {
+      kind: 'hierarchical',
+      patternDim: numFlag(p, 'pattern-dim', h.patternDim),
+      roots: numFlag(p, 'roots', h.roots),
+      concepts: numFlag(p, 'concepts', h.concepts),
+      memories: numFlag(p, 'memories', h.memories),
+      testMemories: numFlag(p, 'test-memories', h.testMemories),
+      biasConcept: numFlag(p, 'bias-concept', h.biasConcept),
+      biasMemory: numFlag(p, 'bias-memory', h.biasMemory),
+      seed: numFlag(p, 'data-seed', h.seed),
+    };
+  }
+  const stray = HIERARCHICAL_FLAGS.find((f) => p.flags.has(f));
+  if (stray) throw invalid(`--${stray} belongs to --data hierarchical`);
   const images = p.flags.get('idx-images');
   const labels = p.flags.get('idx-labels');
   if (images === undefined && labels === undefined) return { kind: 'mnist' };
@@ -71,12 +97,18 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         if (typeof file !== 'string') throw invalid('--session F.kairo is required');
         await core.call('session.open', { path: file });
         const d = defaultRecall();
+        const binary = core.session.labs.vae.result?.params.source.kind === 'hierarchical';
+        // Scripts from before the hierarchical data passed the noise kind as --start.
+        const legacy = choiceFlag(p, 'start', d.start, [...RECALL_STARTS, 'gaussian', 'saltpepper', 'pure'] as const);
+        const isStart = (v: string): v is (typeof RECALL_STARTS)[number] => (RECALL_STARTS as readonly string[]).includes(v);
         await runJob(core, 'vae.recall', {
-          start: choiceFlag(p, 'start', d.start, ['gaussian', 'saltpepper', 'pure'] as const),
+          start: isStart(legacy) ? legacy : 'test',
+          noiseKind: choiceFlag(p, 'noise-kind', isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy, RECALL_NOISE_KINDS),
           noise: [numFlag(p, 'noise', 0)],
           samples: numFlag(p, 'samples', d.samples),
           iterations: numFlag(p, 'iterations', d.iterations),
           mode: choiceFlag(p, 'mode', d.mode, ['mean', 'sample'] as const),
+          xMode: choiceFlag(p, 'x-mode', d.xMode, ['mean', 'sample'] as const),
           strips: p.flags.has('save') ? d.strips : 0,
           seed: numFlag(p, 'seed', d.seed),
         });
@@ -92,7 +124,14 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
             frac_nearest_own: q.fracNearestOwn,
             spread: q.spread,
             nearest_histogram: q.nearestHistogram,
+            dist_memory: q.distMemory,
+            dist_concept: q.distConcept,
+            dist_root: q.distRoot,
+            dist_global: q.distGlobal,
+            nearest_level: q.nearestLevel,
+            within_concept_spread: q.withinConceptSpread,
           })),
+          minima: run.minima,
         });
         return 0;
       }
@@ -102,11 +141,16 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
           source: source(p),
           latents: listFlag(p, 'latents', d.latents),
           noise: listFlag(p, 'noise', d.noise),
+          seeds: numFlag(p, 'seeds', d.seeds),
           hidden: listFlag(p, 'hidden', d.hidden),
           epochs: numFlag(p, 'epochs', d.epochs),
+          batchSize: numFlag(p, 'batch', d.batchSize),
           trainSize: numFlag(p, 'train-size', d.trainSize),
+          start: choiceFlag(p, 'start', d.start, RECALL_STARTS),
+          noiseKind: choiceFlag(p, 'noise-kind', p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind, RECALL_NOISE_KINDS),
           samples: numFlag(p, 'samples', d.samples),
           iterations: numFlag(p, 'iterations', d.iterations),
+          levelStep: numFlag(p, 'level-step', d.levelStep),
           seed: numFlag(p, 'seed', d.seed),
         });
         const s = core.session.labs.vae.sweep!;
@@ -118,9 +162,16 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
             dist_end: c.distEnd,
             frac_nearest_own_start: c.fracStart,
             frac_nearest_own_end: c.fracEnd,
+            min_concept: c.minConcept,
+            min_concept_sd: c.minConceptSd,
+            min_step: c.minStep,
+            nearest_level: c.nearestLevel,
             t90: c.t90,
             test_neg_elbo: c.testNegElbo,
           })),
+          level_step: s.params.levelStep,
+          seeds: s.params.seeds,
+          seconds: s.seconds,
         });
         return 0;
       }

@@ -3,7 +3,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { DatasetSource, DatasetSummary, SplitName, SplitSummary } from '../contract.ts';
+import { generateHierarchical, patternShape } from '../../models/vae/hierarchical.ts';
 import { invalid } from '../errors.ts';
+import { hierarchicalSourceSchema } from '../services/data/state.ts';
+import { parseOrThrow } from '../services/validate.ts';
 import { readIdxPair, type LabelledImages } from './idx.ts';
 
 export interface Dataset {
@@ -19,16 +22,17 @@ export function mnistDir(): string {
 }
 
 export function sourceKey(source: DatasetSource): string {
-  return source.kind === 'mnist'
-    ? 'mnist'
-    : JSON.stringify(['idx', source.trainImages, source.trainLabels, source.testImages ?? null, source.testLabels ?? null]);
+  if (source.kind === 'mnist') return 'mnist';
+  if (source.kind === 'hierarchical') return JSON.stringify(hierarchicalSourceSchema.parse(source));
+  return JSON.stringify(['idx', source.trainImages, source.trainLabels, source.testImages ?? null, source.testLabels ?? null]);
 }
 
 export function validateSource(source: unknown): DatasetSource {
   const s = source as Partial<Record<string, unknown>> | null;
   if (!s || typeof s !== 'object') throw invalid('dataset source must be an object');
   if (s.kind === 'mnist') return { kind: 'mnist' };
-  if (s.kind !== 'idx') throw invalid(`unknown dataset kind ${JSON.stringify(s.kind)}; expected "mnist" or "idx"`);
+  if (s.kind === 'hierarchical') return parseOrThrow(hierarchicalSourceSchema, s, 'hierarchical data');
+  if (s.kind !== 'idx') throw invalid(`unknown dataset kind ${JSON.stringify(s.kind)}; expected "mnist", "hierarchical" or "idx"`);
   const str = (k: string, optional: boolean): string | null => {
     const v = s[k];
     if ((v === undefined || v === null || v === '') && optional) return null;
@@ -48,7 +52,27 @@ export function validateSource(source: unknown): DatasetSource {
   };
 }
 
+function splitOfBits(X: Uint8Array, labels: Uint8Array, shape: [number, number], classes: number): LabelledImages {
+  const classCounts = new Array<number>(classes).fill(0);
+  for (const c of labels) classCounts[c]!++;
+  return { count: labels.length, shape, images: Uint8Array.from(X, (b) => b * 255), labels, classes, classCounts };
+}
+
+/** Labels are concepts (k = root · C + c), so the dataset browser's class filter shows one concept. */
+function hierarchicalDataset(source: Extract<DatasetSource, { kind: 'hierarchical' }>): Dataset {
+  const p = generateHierarchical(source);
+  const shape = patternShape(source.patternDim);
+  const k = source.roots * source.concepts;
+  return {
+    name: `Hierarchical patterns (N = ${source.patternDim}; ${source.roots} roots × ${source.concepts} concepts × ${source.memories} memories; b₁ = ${source.biasConcept}, b₂ = ${source.biasMemory})`,
+    source,
+    train: splitOfBits(p.train, p.trainLabels, shape, k),
+    test: source.testMemories > 0 ? splitOfBits(p.test, p.testLabels, shape, k) : null,
+  };
+}
+
 function load(source: DatasetSource): Dataset {
+  if (source.kind === 'hierarchical') return hierarchicalDataset(source);
   if (source.kind === 'mnist') {
     const dir = mnistDir();
     return {

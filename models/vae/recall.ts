@@ -4,6 +4,7 @@
 // training images). The measurements are plain float64 loops, independent of tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { eigh } from '../linalg/dense.ts';
+import { gaussian } from '../common/rng.ts';
 import { normalNoise, type Vae } from './vae.ts';
 
 /** Encoder means of n flattened images, in chunks. */
@@ -41,37 +42,45 @@ export interface RecallTrajectory {
   images: Float32Array;
 }
 
-/**
- * Runs the iteration for n start images. `mode` 'sample' draws z_t ~ q(z|x_t) with the seeded
- * source; 'mean' uses μ_enc(x_t). `keep` lists rows whose images are returned.
- */
-export function recallTrajectory(
-  vae: Vae,
-  X0: Float32Array,
-  n: number,
-  iterations: number,
-  mode: 'mean' | 'sample',
-  rand: () => number,
-  keep: number[],
-  cancelled: () => boolean = () => false,
-  onStep: (t: number) => void = () => {},
-): RecallTrajectory {
+export interface TrajectoryOptions {
+  /** z_t = μ_enc(x_t) ('mean') or a draw from q(z|x_t) ('sample'). */
+  zMode: 'mean' | 'sample';
+  /** x_t = the decoder mean ('mean') or a draw from p(x|z_t) ('sample': Bernoulli bits, or mean + σε). */
+  xMode: 'mean' | 'sample';
+  /** Rows whose images are returned. */
+  keep: number[];
+  cancelled?: () => boolean;
+  onStep?: (t: number) => void;
+}
+
+/** Runs the iteration for n start images; every random draw comes from the seeded `rand`. */
+export function recallTrajectory(vae: Vae, X0: Float32Array, n: number, iterations: number, rand: () => number, o: TrajectoryOptions): RecallTrajectory {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   const d = vae.config.latent;
   const K = iterations;
+  const { keep } = o;
   const Z = new Float32Array((K + 1) * n * d);
   const images = new Float32Array(keep.length * (K + 1) * D);
   keep.forEach((i, r) => images.set(X0.subarray(i * D, (i + 1) * D), r * (K + 1) * D));
   const encode = (x: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
       const { mu, logvar } = vae.encode(x);
-      if (mode === 'mean') return mu;
+      if (o.zMode === 'mean') return mu;
       return tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logvar)), normalNoise(x.shape[0], d, rand))) as tf.Tensor2D;
     });
+  const sigma = vae.config.gaussianSigma;
+  const bernoulli = vae.config.decoder === 'bernoulli';
   let z = tf.tidy(() => encode(tf.tensor2d(X0.subarray(0, n * D), [n, D])));
   Z.set(z.dataSync(), 0);
-  for (let t = 1; t <= K && !cancelled(); t++) {
-    const x = vae.decodeMean(z);
+  for (let t = 1; t <= K && !(o.cancelled?.() ?? false); t++) {
+    let x = vae.decodeMean(z);
+    if (o.xMode === 'sample') {
+      const xs = x.dataSync() as Float32Array;
+      const drawn = new Float32Array(xs.length);
+      for (let i = 0; i < xs.length; i++) drawn[i] = bernoulli ? (rand() < xs[i]! ? 1 : 0) : xs[i]! + sigma * gaussian(rand);
+      x.dispose();
+      x = tf.tensor2d(drawn, [n, D]);
+    }
     const xs = x.dataSync();
     keep.forEach((i, r) => images.set(xs.subarray(i * D, (i + 1) * D), (r * (K + 1) + t) * D));
     const next = encode(x);
@@ -79,7 +88,7 @@ export function recallTrajectory(
     z.dispose();
     z = next;
     Z.set(z.dataSync(), t * n * d);
-    onStep(t);
+    o.onStep?.(t);
   }
   z.dispose();
   return { Z, images };
@@ -145,6 +154,155 @@ export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n
     spread: n > 1 ? pair / ((n * (n - 1)) / 2) : 0,
     nearestHistogram: hist,
   };
+}
+
+/**
+ * The reference points of the hierarchy, all in latent space: every state's own memory code
+ * (the encoder mean of its clean start), its concept centre, its root centre and the global
+ * centre. Centres are means of the training memories' encoder means.
+ */
+export interface LevelRefs {
+  /** [n, d] memory codes, or null when the states have no clean start (pure noise). */
+  memory: ArrayLike<number> | null;
+  /** Concept of each state; −1 = none. */
+  labels: ArrayLike<number>;
+  /** [classes, d] concept centres. */
+  concepts: ArrayLike<number>;
+  classes: number;
+  /** Root of each concept (hierarchical data), or null. */
+  rootOf: ArrayLike<number> | null;
+  /** [roots, d] root centres, or null. */
+  roots: ArrayLike<number> | null;
+  /** [d] the global centre. */
+  global: ArrayLike<number>;
+}
+
+export interface LevelMetrics {
+  /** Mean ‖z − memory code‖ over states with a clean start. */
+  distMemory: number | null;
+  /** Mean ‖z − own concept centre‖ over states with a concept. */
+  distConcept: number | null;
+  /** Mean ‖z − own root centre‖ (hierarchical data only). */
+  distRoot: number | null;
+  /** Mean ‖z − global centre‖ over all states. */
+  distGlobal: number;
+  /**
+   * Over states with a concept: the fraction whose nearest reference point among its own
+   * memory code, concept centre, root centre and the global centre is each of them (sums to 1).
+   */
+  nearestLevel: { memory: number | null; concept: number; root: number | null; global: number } | null;
+  /** Mean pairwise distance between states of the same concept (pairs pooled over concepts). */
+  withinConceptSpread: number | null;
+}
+
+const dist = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, d: number): number => {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += (a[i * d + k]! - b[j * d + k]!) ** 2;
+  return Math.sqrt(s);
+};
+
+/** Distances of a population of states Z (n × d) to every level of the hierarchy. */
+export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: LevelRefs): LevelMetrics {
+  let dm = 0;
+  let dc = 0;
+  let dr = 0;
+  let dg = 0;
+  let owned = 0;
+  const near = { memory: 0, concept: 0, root: 0, global: 0 };
+  for (let i = 0; i < n; i++) {
+    const g = dist(Z, i, r.global, 0, d);
+    dg += g;
+    const c = r.labels[i]!;
+    const m = r.memory ? dist(Z, i, r.memory, i, d) : Infinity;
+    if (r.memory) dm += m;
+    if (c < 0) continue;
+    owned++;
+    const cc = dist(Z, i, r.concepts, c, d);
+    dc += cc;
+    const rr = r.roots && r.rootOf ? dist(Z, i, r.roots, r.rootOf[c]!, d) : Infinity;
+    if (r.roots) dr += rr;
+    // Ties go to the more specific level.
+    const best = Math.min(m, cc, rr, g);
+    if (m === best) near.memory++;
+    else if (cc === best) near.concept++;
+    else if (rr === best) near.root++;
+    else near.global++;
+  }
+  let pairs = 0;
+  let pairSum = 0;
+  for (let i = 0; i < n; i++) {
+    const c = r.labels[i]!;
+    if (c < 0) continue;
+    for (let j = i + 1; j < n; j++) {
+      if (r.labels[j] !== c) continue;
+      pairs++;
+      pairSum += dist(Z, i, Z, j, d);
+    }
+  }
+  const hier = r.roots !== null && r.rootOf !== null;
+  return {
+    distMemory: r.memory && n ? dm / n : null,
+    distConcept: owned ? dc / owned : null,
+    distRoot: hier && owned ? dr / owned : null,
+    distGlobal: n ? dg / n : 0,
+    nearestLevel: owned
+      ? { memory: r.memory ? near.memory / owned : null, concept: near.concept / owned, root: hier ? near.root / owned : null, global: near.global / owned }
+      : null,
+    withinConceptSpread: pairs ? pairSum / pairs : null,
+  };
+}
+
+/** The smallest value of a curve and the first step where it occurs; nulls are skipped. */
+export function curveMinimum(curve: (number | null)[]): { min: number; step: number } | null {
+  let best: { min: number; step: number } | null = null;
+  curve.forEach((v, t) => {
+    if (v !== null && (best === null || v < best.min)) best = { min: v, step: t };
+  });
+  return best;
+}
+
+/**
+ * First t at which a distance curve has closed 90 % of its fall from t = 0 to its minimum;
+ * null when it never falls below its start.
+ */
+export function t90(curve: number[]): number | null {
+  const m = curveMinimum(curve);
+  if (!m || m.step === 0) return null;
+  const target = curve[0]! - 0.9 * (curve[0]! - m.min);
+  return curve.findIndex((v) => v <= target);
+}
+
+/**
+ * Root and global centres from the concept centres and their counts: a count-weighted mean of
+ * concept means is the mean over the same members, so this equals the direct means of the
+ * training codes. Concept k belongs to root ⌊k / conceptsPerRoot⌋.
+ */
+export function hierarchyCentres(concepts: ArrayLike<number>, counts: ArrayLike<number>, classes: number, d: number, hierarchy: { roots: number; conceptsPerRoot: number } | null): { roots: Float64Array | null; rootOf: Int32Array | null; global: Float64Array } {
+  const global = new Float64Array(d);
+  let total = 0;
+  for (let c = 0; c < classes; c++) {
+    total += counts[c]!;
+    for (let k = 0; k < d; k++) global[k] = global[k]! + counts[c]! * concepts[c * d + k]!;
+  }
+  for (let k = 0; k < d; k++) global[k] = total ? global[k]! / total : 0;
+  if (!hierarchy) return { roots: null, rootOf: null, global };
+  const G = hierarchy.roots;
+  const rootOf = Int32Array.from({ length: classes }, (_, c) => Math.min(G - 1, Math.floor(c / hierarchy.conceptsPerRoot)));
+  const roots = new Float64Array(G * d);
+  const n = new Float64Array(G);
+  for (let c = 0; c < classes; c++) {
+    const g = rootOf[c]!;
+    n[g] = n[g]! + counts[c]!;
+    for (let k = 0; k < d; k++) roots[g * d + k] = roots[g * d + k]! + counts[c]! * concepts[c * d + k]!;
+  }
+  for (let g = 0; g < G; g++) for (let k = 0; k < d; k++) roots[g * d + k] = n[g] ? roots[g * d + k]! / n[g]! : 0;
+  return { roots, rootOf, global };
+}
+
+/** v(t)/v(0); null where v(0) is 0 or missing (the memory distance of a noiseless start). */
+export function normalised(curve: (number | null)[]): (number | null)[] {
+  const v0 = curve[0];
+  return curve.map((v) => (v === null || v0 === null || v0 === undefined || !(v0 > 1e-12) ? null : v / v0));
 }
 
 /**

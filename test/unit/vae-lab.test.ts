@@ -114,7 +114,7 @@ test('the session saves and reopens in a fresh core, which continues recall with
   core = new Core({ platform: { carrier: 'web' } });
   await core.call('session.open', { path: file });
   assert.deepEqual(core.session.labs.vae, before);
-  await run('vae.recall', { ...defaultRecall(), start: 'pure', noise: [0], samples: 50, iterations: 3, strips: 2 });
+  await run('vae.recall', { ...defaultRecall(), noiseKind: 'pure', noise: [0], samples: 50, iterations: 3, strips: 2 });
   const last = core.session.labs.vae.runs.at(-1)!;
   assert.equal(last.points[0]!.meanDistOwn, null);
   assert.equal(core.session.labs.vae.runs.length, 3);

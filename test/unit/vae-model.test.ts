@@ -3,9 +3,8 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
-import { conceptVectors, encodeMeans, project, projectionAxes, recallMetrics, recallTrajectory } from '../../models/vae/recall.ts';
+import { conceptVectors, encodeMeans, project, projectionAxes, recallMetrics, recallTrajectory, t90 } from '../../models/vae/recall.ts';
 import { createVae, evaluateElbo, initialTensors, klPerRow, readWeights, recPerRow, trainStep, type VaeConfig } from '../../models/vae/vae.ts';
-import { t90 } from '../../core/services/vae/jobs.ts';
 
 before(async () => {
   await initBackend();
@@ -128,7 +127,9 @@ test('recall metrics on a hand-computed case', () => {
   assert.equal(none.meanDistOwn, null);
   assert.equal(none.fracNearestOwn, null);
   assert.deepEqual(conceptVectors([1, 2, 3, 4, 10, 10], [1, 1, 0], 3, 2, 3).concepts, Float64Array.from([10, 10, 2, 3, 0, 0]));
-  assert.deepEqual([t90([10, 5, 2, 1, 1]), t90([10, 5, 1.5, 1, 1]), t90([1, 1, 1]), t90([0, 0.5, 0.95, 1])], [3, 2, 0, 2]);
+  // t90 closes 90 % of the fall to the minimum; a curve that never falls has none (issue 12: a
+  // rising distance used to report a "time to approach").
+  assert.deepEqual([t90([10, 5, 2, 1, 1]), t90([10, 5, 1.5, 1, 1]), t90([1, 1, 1]), t90([0, 0.5, 0.95, 1]), t90([4, 2, 3, 5])], [3, 2, null, null, 1]);
 });
 
 test('projection axes are the leading principal components; d = 2 is shown as is', () => {
@@ -156,8 +157,8 @@ test('mean-mode recall starts at the encoder means and is deterministic', () => 
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(7)));
   const X = Float32Array.from({ length: 5 * 16 }, (_, i) => (i % 3) / 2);
   const before = tf.memory().numTensors;
-  const a = recallTrajectory(vae, X, 5, 4, 'mean', mulberry32(1), [0, 2]);
-  const b = recallTrajectory(vae, X, 5, 4, 'mean', mulberry32(99), [0, 2]);
+  const a = recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
+  const b = recallTrajectory(vae, X, 5, 4, mulberry32(99), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a.Z, b.Z);
   assert.deepEqual(Array.from(a.Z.subarray(0, 10)), Array.from(encodeMeans(vae, X, 5)));
@@ -165,7 +166,7 @@ test('mean-mode recall starts at the encoder means and is deterministic', () => 
   assert.deepEqual(Array.from(a.images.subarray(0, 16)), Array.from(X.subarray(0, 16)));
   const x1 = tf.tidy(() => vae.decodeMean(tf.tensor2d(a.Z.subarray(0, 2), [1, 2])).dataSync());
   assert.deepEqual(Array.from(a.images.subarray(16, 32)), Array.from(x1));
-  const s = recallTrajectory(vae, X, 5, 4, 'sample', mulberry32(1), []);
+  const s = recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'sample', xMode: 'mean', keep: [] });
   assert.notDeepEqual(s.Z, a.Z);
   vae.dispose();
 });

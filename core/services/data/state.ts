@@ -1,9 +1,34 @@
 // The dataset lab's slice of a session: its schema (validated on load) and defaults.
 import { z } from 'zod';
-import type { BaselineParams, DataLabState } from '../../contract.ts';
+import { VAE_PAPER_PRESET, type BaselineParams, type DataLabState, type HierarchicalSource } from '../../contract.ts';
+
+const unit = z.number().finite().min(-1).max(1);
+// Labels are bytes, so at most 255 concepts; the bit budget keeps a generated set under ~40 MB.
+export const hierarchicalSourceSchema = z
+  .object({
+    kind: z.literal('hierarchical'),
+    patternDim: z.number().int().min(4).max(4096),
+    roots: z.number().int().min(1).max(64),
+    concepts: z.number().int().min(1).max(255),
+    memories: z.number().int().min(1).max(10000),
+    testMemories: z.number().int().min(0).max(10000),
+    biasConcept: unit,
+    biasMemory: unit,
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.roots * s.concepts > 255) ctx.addIssue({ code: 'custom', path: ['concepts'], message: `roots × concepts is ${s.roots * s.concepts}; at most 255 concepts in all` });
+    const bits = s.roots * s.concepts * (s.memories + s.testMemories) * s.patternDim;
+    if (bits > 40e6) ctx.addIssue({ code: 'custom', path: ['memories'], message: `${bits.toExponential(2)} bits in all; at most 4e7` });
+  });
+
+/** The paper setting's data (arXiv:1712.04195 as reconstructed here: see README, VAE lab). */
+export const defaultHierarchicalSource = (): HierarchicalSource => ({ ...VAE_PAPER_PRESET.data });
 
 export const datasetSourceSchema = z.union([
   z.object({ kind: z.literal('mnist') }).strict(),
+  hierarchicalSourceSchema,
   z
     .object({
       kind: z.literal('idx'),

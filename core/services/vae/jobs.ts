@@ -3,10 +3,13 @@
 // dimension sweep.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
-import { conceptVectors, encodeMeans, project, projectionAxes, recallMetrics, recallTrajectory } from '../../../models/vae/recall.ts';
+import { conceptVectors, curveMinimum, encodeMeans, hierarchyCentres, levelMetrics, normalised, project, projectionAxes, recallMetrics, recallTrajectory, t90, type LevelRefs } from '../../../models/vae/recall.ts';
 import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae, type VaeConfig } from '../../../models/vae/vae.ts';
 import type {
+  DatasetSource,
   EncodedArray,
+  NearestLevel,
+  RecallLevel,
   RecallParams,
   RecallPoint,
   RecallRunResult,
@@ -157,7 +160,7 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
  * Concept vectors from the training images, and the scatter's projection axes. After a cancel
  * only the first 5,000 are used: the worker has under a second before it is stopped.
  */
-function concepts(vae: Vae, prep: Prepared, cancelled: boolean): { concepts: Float64Array; counts: number[]; axes: Float64Array } {
+function concepts(vae: Vae, prep: Prepared, cancelled: boolean): { concepts: Float64Array; counts: number[]; axes: Float64Array; centres: ReturnType<typeof hierarchyCentres> } {
   const d = vae.config.latent;
   const n = cancelled ? Math.min(prep.n, 5000) : prep.n;
   const labels = Int32Array.from(prep.order.subarray(0, n), (i) => prep.ds.train.labels[i]!);
@@ -167,8 +170,20 @@ function concepts(vae: Vae, prep: Prepared, cancelled: boolean): { concepts: Flo
     Z.set(encodeMeans(vae, pixelRows(prep.ds.train, idx), idx.length), s * d);
   }
   const { concepts: m, counts } = conceptVectors(Z, labels, n, d, prep.classes);
-  return { concepts: m, counts, axes: projectionAxes(Z, Math.min(n, 10000), d) };
+  const centres = hierarchyCentres(m, counts, prep.classes, d, hierarchyOf(prep.ds.source));
+  return { concepts: m, counts, axes: projectionAxes(Z, Math.min(n, 10000), d), centres };
 }
+
+/** Hierarchical data: G roots of C concepts; image datasets have no level between concept and global. */
+export function hierarchyOf(source: DatasetSource): { roots: number; conceptsPerRoot: number } | null {
+  return source.kind === 'hierarchical' ? { roots: source.roots, conceptsPerRoot: source.concepts } : null;
+}
+
+const projectRows = (M: ArrayLike<number>, rows: number, d: number, axes: ArrayLike<number>): number[][] =>
+  Array.from({ length: rows }, (_, k) => {
+    const q = project(Array.prototype.slice.call(M, k * d, (k + 1) * d) as number[], 1, d, axes);
+    return [q[0]!, q[1]!];
+  });
 
 export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise<JobOutput<'vae.train'>> {
   const params = parseOrThrow(vaeTrainSchema, raw, 'vae.train');
@@ -202,10 +217,10 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
       imageShape: [shape[0]!, shape[1]!],
       classes: prep.classes,
       conceptCounts: c.counts,
-      conceptsProjected: Array.from({ length: prep.classes }, (_, k) => {
-        const q = project(c.concepts.subarray(k * params.latent, (k + 1) * params.latent), 1, params.latent, c.axes);
-        return [q[0]!, q[1]!];
-      }),
+      conceptsProjected: projectRows(c.concepts, prep.classes, params.latent, c.axes),
+      hierarchy: hierarchyOf(prep.ds.source),
+      rootsProjected: c.centres.roots ? projectRows(c.centres.roots, c.centres.roots.length / params.latent, params.latent, c.axes) : null,
+      globalProjected: projectRows(c.centres.global, 1, params.latent, c.axes)[0]!,
       tensors: Object.keys(tensors),
     };
     return { result, tensors };
@@ -214,22 +229,26 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
   }
 }
 
-/** Start images: test images with noise, or pure noise (label −1). */
-export function startImages(split: LabelledImages, n: number, start: RecallParams['start'], noise: number, rand: () => number): { X: Float32Array; labels: Int32Array } {
+/**
+ * Start patterns: `n` rows of the split in a seeded order, their clean pixels (for the memory
+ * codes) and the noisy ones recall starts from; pure noise has no clean start and no concept.
+ */
+export function startStates(split: LabelledImages, n: number, kind: RecallParams['noiseKind'], noise: number, rand: () => number): { X: Float32Array; clean: Float32Array | null; labels: Int32Array } {
   const D = split.shape[0]! * split.shape[1]!;
   const idx = permutation(split.count, rand).subarray(0, Math.min(n, split.count));
-  const X = start === 'pure' ? new Float32Array(idx.length * D) : pixelRows(split, idx);
-  const labels = start === 'pure' ? new Int32Array(idx.length).fill(-1) : Int32Array.from(idx, (i) => split.labels[i]!);
+  if (kind === 'pure') return { X: Float32Array.from({ length: idx.length * D }, () => rand()), clean: null, labels: new Int32Array(idx.length).fill(-1) };
+  const clean = pixelRows(split, idx);
+  const X = Float32Array.from(clean);
   for (let i = 0; i < X.length; i++) {
-    if (start === 'pure') X[i] = rand();
-    else if (start === 'gaussian') X[i] = Math.min(1, Math.max(0, X[i]! + noise * gaussian(rand)));
+    if (kind === 'gaussian') X[i] = Math.min(1, Math.max(0, X[i]! + noise * gaussian(rand)));
+    else if (kind === 'bitflip') X[i] = rand() < noise ? 1 - X[i]! : X[i]!;
     else if (rand() < noise) X[i] = rand() < 0.5 ? 0 : 1;
   }
-  return { X, labels };
+  return { X, clean, labels: Int32Array.from(idx, (i) => split.labels[i]!) };
 }
 
 /** The model stored in the session, rebuilt from the tensors the core handed over. */
-export function vaeFromInputs(ctx: JobContext): { vae: Vae; params: VaeTrainParams; conceptsM: Float32Array; axes: Float32Array; classes: number } {
+export function vaeFromInputs(ctx: JobContext): { vae: Vae; result: VaeTrainResult; conceptsM: Float32Array; axes: Float32Array } {
   const state = ctx.inputs.state as { result?: VaeTrainResult | null } | null;
   const r = state?.result;
   if (!r) throw invalid('no trained VAE in this session: train one first');
@@ -238,23 +257,73 @@ export function vaeFromInputs(ctx: JobContext): { vae: Vae; params: VaeTrainPara
   const conceptsT = ctx.inputs.tensors['vae.concepts'];
   const axesT = ctx.inputs.tensors['vae.axes'];
   if (!conceptsT || !axesT) throw invalid('the session lacks the concept vectors of its VAE: train it again');
-  return { vae: createVae(cfg, weights), params: r.params, conceptsM: Float32Array.from(conceptsT.data), axes: Float32Array.from(axesT.data), classes: r.classes };
+  return { vae: createVae(cfg, weights), result: r, conceptsM: Float32Array.from(conceptsT.data), axes: Float32Array.from(axesT.data) };
 }
 
-function pointsOf(Z: Float32Array, labels: Int32Array, n: number, d: number, K: number, m: ArrayLike<number>, classes: number): RecallPoint[] {
-  return Array.from({ length: K + 1 }, (_, t) => ({ t, ...recallMetrics(Z.subarray(t * n * d, (t + 1) * n * d), labels, n, d, m, classes) }));
+/** The split recall starts from. */
+function startSplit(ds: Dataset, start: RecallParams['start']): LabelledImages {
+  if (start === 'train') return ds.train;
+  if (!ds.test) throw invalid(`${ds.name} has no held-out split: start recall from its training patterns`);
+  return ds.test;
+}
+
+interface RecallRefs {
+  concepts: ArrayLike<number>;
+  classes: number;
+  centres: ReturnType<typeof hierarchyCentres>;
+}
+
+/** Recall from one noisy population and its measurements at every step. */
+function recallOnce(
+  vae: Vae,
+  split: LabelledImages,
+  refs: RecallRefs,
+  p: Pick<RecallParams, 'noiseKind' | 'samples' | 'iterations' | 'mode' | 'xMode'>,
+  noise: number,
+  rand: () => number,
+  keep: number,
+  ctx?: { cancelled: () => boolean; onStep: (t: number, n: number) => void },
+): { Z: Float32Array; n: number; labels: Int32Array; images: Float32Array; points: RecallPoint[]; minima: Record<RecallLevel, ReturnType<typeof curveMinimum>> } {
+  const d = vae.config.latent;
+  const K = p.iterations;
+  const { X, clean, labels } = startStates(split, p.samples, p.noiseKind, noise, rand);
+  const n = labels.length;
+  const tr = recallTrajectory(vae, X, n, K, rand, {
+    zMode: p.mode,
+    xMode: p.xMode,
+    keep: range(0, Math.min(keep, n)),
+    cancelled: ctx?.cancelled,
+    onStep: ctx ? (t) => ctx.onStep(t, n) : undefined,
+  });
+  const lr: LevelRefs = {
+    memory: clean ? encodeMeans(vae, clean, n) : null,
+    labels,
+    concepts: refs.concepts,
+    classes: refs.classes,
+    rootOf: refs.centres.rootOf,
+    roots: refs.centres.roots,
+    global: refs.centres.global,
+  };
+  const points: RecallPoint[] = Array.from({ length: K + 1 }, (_, t) => {
+    const Zt = tr.Z.subarray(t * n * d, (t + 1) * n * d);
+    const lm = levelMetrics(Zt, n, d, lr);
+    return { t, ...recallMetrics(Zt, labels, n, d, refs.concepts, refs.classes), ...lm };
+  });
+  const level = (k: 'distMemory' | 'distConcept' | 'distRoot' | 'distGlobal') => curveMinimum(normalised(points.map((q) => q[k])));
+  return { Z: tr.Z, n, labels, images: tr.images, points, minima: { memory: level('distMemory'), concept: level('distConcept'), root: level('distRoot'), global: level('distGlobal') } };
 }
 
 export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<JobOutput<'vae.recall'>> {
   const params = parseOrThrow(recallSchema, raw, 'vae.recall');
   const model = vaeFromInputs(ctx);
-  const { vae, conceptsM, axes, classes } = model;
+  const { vae, conceptsM, axes, result } = model;
   try {
-    const ds = getDataset(model.params.source);
-    const split = ds.test ?? ds.train;
+    const ds = getDataset(result.params.source);
+    const split = startSplit(ds, params.start);
     const d = vae.config.latent;
     const [h, w] = vae.config.inputShape;
     const K = params.iterations;
+    const refs: RecallRefs = { concepts: conceptsM, classes: result.classes, centres: hierarchyCentres(conceptsM, result.conceptCounts, result.classes, d, result.hierarchy) };
     const runs: RecallRunResult[] = [];
     const tensors: Record<string, NamedTensor> = {};
     const stamp = Date.now().toString(36);
@@ -262,22 +331,21 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
     for (const [k, noise] of params.noise.entries()) {
       if (ctx.cancelled()) break;
       const rand = mulberry32(params.seed + 1000 * k);
-      const { X, labels } = startImages(split, params.samples, params.start, noise, rand);
-      const n = labels.length;
-      const keep = range(0, Math.min(params.strips, n));
-      const tr = recallTrajectory(vae, X, n, K, params.mode, rand, keep, ctx.cancelled, (t) =>
-        ctx.progress({ step: k * K + t, totalSteps: total, samples: (k * K + t) * n, metrics: { noise } }),
-      );
+      const r = recallOnce(vae, split, refs, params, noise, rand, params.strips, {
+        cancelled: ctx.cancelled,
+        onStep: (t, n) => ctx.progress({ step: k * K + t, totalSteps: total, samples: (k * K + t) * n, metrics: { noise } }),
+      });
       if (ctx.cancelled()) break;
+      const { n } = r;
       const id = `${stamp}-${k}`;
       const proj = new Float32Array((K + 1) * n * 2);
-      for (let t = 0; t <= K; t++) proj.set(project(tr.Z.subarray(t * n * d, (t + 1) * n * d), n, d, axes), t * n * 2);
+      for (let t = 0; t <= K; t++) proj.set(project(r.Z.subarray(t * n * d, (t + 1) * n * d), n, d, axes), t * n * 2);
       const names = { projection: `vae.recall.${id}.projection`, labels: `vae.recall.${id}.labels`, strips: `vae.recall.${id}.strips` };
       tensors[names.projection] = { dtype: 'F32', shape: [K + 1, n, 2], data: proj };
-      tensors[names.labels] = { dtype: 'I32', shape: [n], data: labels };
-      tensors[names.strips] = { dtype: 'U8', shape: [keep.length, K + 1, h, w], data: pixelsToBytes(tr.images) };
-      runs.push({ id, params, noise, points: pointsOf(tr.Z, labels, n, d, K, conceptsM, classes), tensors: names });
-      await new Promise((r) => setImmediate(r));
+      tensors[names.labels] = { dtype: 'I32', shape: [n], data: r.labels };
+      tensors[names.strips] = { dtype: 'U8', shape: [Math.min(params.strips, n), K + 1, h, w], data: pixelsToBytes(r.images) };
+      runs.push({ id, params, noise, points: r.points, minima: r.minima, tensors: names });
+      await new Promise((res) => setImmediate(res));
     }
     return { result: runs, tensors };
   } finally {
@@ -285,66 +353,79 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
   }
 }
 
-/** First t at which the distance has closed 90 % of its change from t = 0 to t = K. */
-export function t90(dist: number[]): number {
-  const a = dist[0]!;
-  const b = dist.at(-1)!;
-  if (Math.abs(b - a) < 1e-12) return 0;
-  const target = a + 0.9 * (b - a);
-  const i = dist.findIndex((v) => (b < a ? v <= target : v >= target));
-  return i < 0 ? dist.length - 1 : i;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+
+/** Means over seeds of the nearest-level fractions (null where a level is absent). */
+function meanLevels(ls: (NearestLevel | null)[]): NearestLevel | null {
+  const xs = ls.filter((l): l is NearestLevel => l !== null);
+  if (!xs.length) return null;
+  const opt = (k: 'memory' | 'root') => (xs.every((l) => l[k] !== null) ? mean(xs.map((l) => l[k]!)) : null);
+  return { memory: opt('memory'), concept: mean(xs.map((l) => l.concept)), root: opt('root'), global: mean(xs.map((l) => l.global)) };
 }
 
 export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise<JobOutput<'vae.sweep'>> {
   const params = parseOrThrow(sweepSchema, raw, 'vae.sweep');
-  const cells: VaeSweepCell[] = [];
-  const prep = prepare(params);
-  const split = prep.test ?? prep.ds.train;
-  const perModel = Math.ceil(prep.n / 128) * params.epochs;
-  const total = perModel * params.latents.length;
+  const began = performance.now();
+  const ds = getDataset(params.source);
+  const split = startSplit(ds, params.start);
+  const seeds = range(0, params.seeds).map((s) => params.seed + s);
+  const n = params.trainSize > 0 ? Math.min(params.trainSize, ds.train.count) : ds.train.count;
+  const perModel = Math.ceil(n / Math.min(params.batchSize, n)) * params.epochs;
+  const total = perModel * params.latents.length * seeds.length;
+  // Per (latent, noise) cell, one entry per seed.
+  type Seeded = { pts: RecallPoint[]; min: NonNullable<ReturnType<typeof curveMinimum>>; negElbo: number | null };
+  const byCell = new Map<string, Seeded[]>();
   let done = true;
-  for (const [li, latent] of params.latents.entries()) {
-    const tp: VaeTrainParams = {
-      source: params.source,
-      arch: 'mlp',
-      hidden: params.hidden,
-      latent,
-      decoder: 'bernoulli',
-      gaussianSigma: 0.1,
-      beta: 1,
-      learningRate: 1e-3,
-      batchSize: 128,
-      epochs: params.epochs,
-      trainSize: params.trainSize,
-      seed: params.seed,
-    };
-    const t = await trainLoop(tp, prep, ctx, { testCount: 2000, previews: false, stepOffset: li * perModel, stepTotal: total });
-    try {
-      if (ctx.cancelled()) {
-        done = false;
-        break;
+  let model = 0;
+  outer: for (const latent of params.latents) {
+    for (const seed of seeds) {
+      const prep = prepare({ source: params.source, trainSize: params.trainSize, seed });
+      const tp: VaeTrainParams = { source: params.source, arch: 'mlp', hidden: params.hidden, latent, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1, learningRate: 1e-3, batchSize: params.batchSize, epochs: params.epochs, trainSize: params.trainSize, seed };
+      const t = await trainLoop(tp, prep, ctx, { testCount: 2000, previews: false, stepOffset: model * perModel, stepTotal: total });
+      model++;
+      try {
+        if (ctx.cancelled()) {
+          done = false;
+          break outer;
+        }
+        const c = concepts(t.vae, prep, false);
+        const refs: RecallRefs = { concepts: c.concepts, classes: prep.classes, centres: c.centres };
+        for (const [k, noise] of params.noise.entries()) {
+          const r = recallOnce(t.vae, split, refs, { ...params, mode: 'mean', xMode: 'mean' }, noise, mulberry32(seed + 1000 * k), 0);
+          const min = r.minima.concept;
+          if (!min) throw invalid('the sweep needs states with a concept: pure noise has none');
+          const key = `${latent}|${noise}`;
+          byCell.set(key, [...(byCell.get(key) ?? []), { pts: r.points, min, negElbo: t.epochs.at(-1)?.testNegElbo ?? null }]);
+        }
+      } finally {
+        t.vae.dispose();
       }
-      const c = concepts(t.vae, prep, false);
-      for (const [k, noise] of params.noise.entries()) {
-        const rand = mulberry32(params.seed + 1000 * k);
-        const { X, labels } = startImages(split, params.samples, 'gaussian', noise, rand);
-        const n = labels.length;
-        const tr = recallTrajectory(t.vae, X, n, params.iterations, 'mean', rand, []);
-        const pts = pointsOf(tr.Z, labels, n, latent, params.iterations, c.concepts, prep.classes);
-        cells.push({
-          latent,
-          noise,
-          distStart: pts[0]!.meanDistOwn!,
-          distEnd: pts.at(-1)!.meanDistOwn!,
-          fracStart: pts[0]!.fracNearestOwn!,
-          fracEnd: pts.at(-1)!.fracNearestOwn!,
-          t90: t90(pts.map((p) => p.meanDistOwn!)),
-          testNegElbo: t.epochs.at(-1)?.testNegElbo ?? null,
-        });
-      }
-    } finally {
-      t.vae.dispose();
+      await new Promise((res) => setImmediate(res));
     }
   }
-  return { result: { params, cells, partial: !done }, tensors: {} };
+  const cells: VaeSweepCell[] = [];
+  for (const latent of params.latents)
+    for (const noise of params.noise) {
+      const xs = byCell.get(`${latent}|${noise}`);
+      if (!xs?.length) continue;
+      const at = (q: (p: RecallPoint[]) => number) => mean(xs.map((x) => q(x.pts)));
+      const curve = range(0, params.iterations + 1).map((t) => at((p) => p[t]!.distConcept! / p[0]!.distConcept!));
+      const elbos = xs.map((x) => x.negElbo).filter((v): v is number => v !== null);
+      cells.push({
+        latent,
+        noise,
+        distStart: at((p) => p[0]!.distConcept!),
+        distEnd: at((p) => p.at(-1)!.distConcept!),
+        fracStart: at((p) => p[0]!.fracNearestOwn!),
+        fracEnd: at((p) => p.at(-1)!.fracNearestOwn!),
+        minConcept: mean(xs.map((x) => x.min.min)),
+        minConceptSd: sd(xs.map((x) => x.min.min)),
+        minStep: mean(xs.map((x) => x.min.step)),
+        nearestLevel: meanLevels(xs.map((x) => x.pts[params.levelStep]!.nearestLevel)),
+        t90: t90(curve),
+        testNegElbo: elbos.length ? mean(elbos) : null,
+      });
+    }
+  return { result: { params, cells, partial: !done, seconds: (performance.now() - began) / 1000 }, tensors: {} };
 }

@@ -5,6 +5,8 @@ import type { RecallParams, VaeLabState, VaeSweepParams, VaeTrainParams } from '
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
+export const RECALL_STARTS = ['train', 'test'] as const;
+export const RECALL_NOISE_KINDS = ['bitflip', 'gaussian', 'saltpepper', 'pure'] as const;
 const int = z.number().int();
 const seed = int.min(0).max(2 ** 31 - 1);
 const hidden = z.array(int.min(1).max(4096)).min(1).max(6);
@@ -43,29 +45,71 @@ const trainResult = z
     classes: int.min(1),
     conceptCounts: z.array(int.min(0)),
     conceptsProjected: z.array(z.array(finite).length(2)),
+    // Sessions saved before the hierarchical data source lack these three.
+    hierarchy: z.object({ roots: int.min(1), conceptsPerRoot: int.min(1) }).strict().nullable().default(null),
+    rootsProjected: z.array(z.array(finite).length(2)).nullable().default(null),
+    globalProjected: z.array(finite).length(2).nullable().default(null),
     tensors: z.array(z.string()),
   })
   .strict();
 
-export const recallSchema = z
-  .object({
-    start: z.enum(['gaussian', 'saltpepper', 'pure']),
-    noise: z.array(finite.min(0).max(10)).min(1).max(8),
-    samples: int.min(2).max(10000),
-    iterations: int.min(1).max(500),
-    mode: z.enum(['mean', 'sample']),
-    strips: int.min(0).max(32),
-    seed,
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (p.start === 'saltpepper' && p.noise.some((n) => n > 1)) ctx.addIssue({ code: 'custom', path: ['noise'], message: 'salt-and-pepper levels are fractions of pixels, in 0..1' });
-  });
+const LEGACY_NOISE_STARTS = new Set(['gaussian', 'saltpepper', 'pure']);
+
+/** Sessions before the hierarchical data source named the noise kind `start` and always started from test images. */
+function migrateRecallParams(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (Object.hasOwn(o, 'noiseKind') || typeof o.start !== 'string' || !LEGACY_NOISE_STARTS.has(o.start)) return v;
+  return { ...o, start: 'test', noiseKind: o.start, xMode: 'mean' };
+}
+
+export const recallSchema = z.preprocess(
+  migrateRecallParams,
+  z
+    .object({
+      start: z.enum(RECALL_STARTS),
+      noiseKind: z.enum(RECALL_NOISE_KINDS),
+      noise: z.array(finite.min(0).max(10)).min(1).max(8),
+      samples: int.min(2).max(10000),
+      iterations: int.min(1).max(500),
+      mode: z.enum(['mean', 'sample']),
+      xMode: z.enum(['mean', 'sample']),
+      strips: int.min(0).max(32),
+      seed,
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1))
+        ctx.addIssue({ code: 'custom', path: ['noise'], message: `${p.noiseKind === 'bitflip' ? 'bit-flip' : 'salt-and-pepper'} levels are probabilities, in 0..1` });
+    }),
+);
 
 const nullableFinite = finite.nullable();
+const fraction = finite.min(0).max(1);
+const nearestLevel = z
+  .object({ memory: fraction.nullable(), concept: fraction, root: fraction.nullable(), global: fraction })
+  .strict()
+  .nullable();
 const recallPoint = z
-  .object({ t: int.min(0), meanDistOwn: nullableFinite, meanCosOwn: nullableFinite, fracNearestOwn: nullableFinite, spread: finite, nearestHistogram: z.array(int.min(0)) })
+  .object({
+    t: int.min(0),
+    meanDistOwn: nullableFinite,
+    meanCosOwn: nullableFinite,
+    fracNearestOwn: nullableFinite,
+    spread: finite,
+    nearestHistogram: z.array(int.min(0)),
+    // Runs saved before the level metrics lack these.
+    distMemory: nullableFinite.default(null),
+    distConcept: nullableFinite.default(null),
+    distRoot: nullableFinite.default(null),
+    distGlobal: nullableFinite.default(null),
+    nearestLevel: nearestLevel.default(null),
+    withinConceptSpread: nullableFinite.default(null),
+  })
   .strict();
+
+const curveMin = z.object({ min: finite, step: int.min(0) }).strict().nullable();
+const noMinima = { memory: null, concept: null, root: null, global: null };
 
 const recallRun = z
   .object({
@@ -73,24 +117,36 @@ const recallRun = z
     params: recallSchema,
     noise: finite,
     points: z.array(recallPoint),
+    minima: z.object({ memory: curveMin, concept: curveMin, root: curveMin, global: curveMin }).strict().default(noMinima),
     tensors: z.object({ projection: z.string(), labels: z.string(), strips: z.string() }).strict(),
   })
   .strict();
 
-const sweepDraft = z
-  .object({
-    latents: z.array(int.min(1).max(256)).min(1).max(6),
-    noise: z.array(finite.min(0).max(10)).min(1).max(6),
-    hidden,
-    epochs: int.min(1).max(100),
-    trainSize: int.min(0),
-    samples: int.min(2).max(5000),
-    iterations: int.min(1).max(200),
-    seed,
-  })
-  .strict();
+const sweepFields = {
+  latents: z.array(int.min(1).max(256)).min(1).max(6),
+  noise: z.array(finite.min(0).max(10)).min(1).max(6),
+  hidden,
+  epochs: int.min(1).max(1000),
+  trainSize: int.min(0),
+  samples: int.min(2).max(5000),
+  iterations: int.min(1).max(200),
+  seed,
+  // Drafts saved before these existed load with these defaults.
+  seeds: int.min(1).max(10).default(1),
+  batchSize: int.min(1).max(10000).default(128),
+  start: z.enum(RECALL_STARTS).default('test'),
+  noiseKind: z.enum(RECALL_NOISE_KINDS).default('gaussian'),
+  levelStep: int.min(0).max(200).default(5),
+};
+// Checked when a sweep starts, not on drafts: a draft saved with fewer iterations must still load.
+const levelStepInRange = (p: { levelStep: number; iterations: number; noiseKind: string; noise: number[] }, ctx: z.RefinementCtx) => {
+  if (p.levelStep > p.iterations) ctx.addIssue({ code: 'custom', path: ['levelStep'], message: `the step for the nearest level (${p.levelStep}) is past the last iteration (${p.iterations})` });
+  if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1)) ctx.addIssue({ code: 'custom', path: ['noise'], message: 'bit-flip and salt-and-pepper levels are probabilities, in 0..1' });
+  if (p.noiseKind === 'pure') ctx.addIssue({ code: 'custom', path: ['noiseKind'], message: 'the sweep measures the approach to each state\'s own concept; pure noise has none' });
+};
+const sweepDraft = z.object(sweepFields).strict();
 
-export const sweepSchema = sweepDraft.extend({ source: datasetSourceSchema }).strict();
+export const sweepSchema = z.object({ ...sweepFields, source: datasetSourceSchema }).strict().superRefine(levelStepInRange);
 
 const sweepResult = z
   .object({
@@ -104,14 +160,28 @@ const sweepResult = z
           distEnd: finite,
           fracStart: finite,
           fracEnd: finite,
-          t90: int.min(0),
+          minConcept: finite,
+          minConceptSd: finite,
+          minStep: finite,
+          nearestLevel,
+          t90: int.min(0).nullable(),
           testNegElbo: finite.nullable(),
         })
         .strict(),
     ),
     partial: z.boolean(),
+    seconds: finite.min(0),
   })
   .strict();
+
+/**
+ * A sweep saved before the level metrics has cells without the normalised minimum, which cannot
+ * be recomputed from what it kept; such a sweep loads as none (its draft stays).
+ */
+const legacySweep = (v: unknown): unknown => {
+  const cells = v && typeof v === 'object' ? (v as { cells?: unknown }).cells : undefined;
+  return Array.isArray(cells) && cells.some((c) => c && typeof c === 'object' && !Object.hasOwn(c, 'minConcept')) ? null : v;
+};
 
 export const vaeLabSchema = z
   .object({
@@ -120,7 +190,7 @@ export const vaeLabSchema = z
     recallDraft: recallSchema,
     runs: z.array(recallRun).max(16),
     sweepDraft,
-    sweep: sweepResult.nullable(),
+    sweep: z.preprocess(legacySweep, sweepResult.nullable()),
   })
   .strict();
 
@@ -140,11 +210,13 @@ export const defaultVaeTrain = (): VaeTrainParams => ({
 });
 
 export const defaultRecall = (): RecallParams => ({
-  start: 'gaussian',
+  start: 'test',
+  noiseKind: 'gaussian',
   noise: [0, 0.3, 0.6],
   samples: 1000,
   iterations: 20,
   mode: 'mean',
+  xMode: 'mean',
   strips: 8,
   seed: 1,
 });
@@ -152,11 +224,16 @@ export const defaultRecall = (): RecallParams => ({
 export const defaultSweep = (): Omit<VaeSweepParams, 'source'> => ({
   latents: [2, 8, 32],
   noise: [0, 0.3, 0.6],
+  seeds: 1,
   hidden: [400],
   epochs: 2,
+  batchSize: 128,
   trainSize: 20000,
+  start: 'test',
+  noiseKind: 'gaussian',
   samples: 500,
   iterations: 20,
+  levelStep: 5,
   seed: 1,
 });
 
