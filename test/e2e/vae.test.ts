@@ -53,3 +53,38 @@ test('train a tiny VAE, run recall, see the animated scatter and metric curves, 
   assert.equal((readFileSync((await svg.path())!, 'utf8').match(/<circle/g) ?? []).length, 300);
   assert.deepEqual(pageErrors, []);
 });
+
+test('the paper setting in one click: hierarchical data in the browser, a trained VAE, recall with per-level curves and minima', async () => {
+  await app.page.getByRole('button', { name: 'VAE recall' }).click();
+  await app.page.getByRole('button', { name: /^Paper setting/ }).click();
+  const table = app.page.getByTestId('recall-minima');
+  await table.locator('tbody tr').nth(3).waitFor({ timeout: 120000 });
+  const lab = app.host.core.session.labs.vae;
+  assert.equal(lab.result!.params.source.kind, 'hierarchical');
+  assert.deepEqual(lab.result!.hierarchy, { roots: 2, conceptsPerRoot: 4 });
+  const runs = lab.runs.filter((r) => r.params.noiseKind === 'bitflip');
+  assert.deepEqual(runs.map((r) => r.noise), [0, 0.1, 0.2, 0.4]);
+  // The table shows each run's stored minimum of the normalised concept distance.
+  const row = table.locator('tbody tr', { hasText: 'flip p = 0.1 · mean' });
+  const m = runs[1]!.minima.concept!;
+  assert.match((await row.textContent())!, new RegExp(`${m.min.toFixed(3)} at t = ${m.step}`));
+  // The normalised root-distance curve carries d_root(t)/d_root(0) of the stored points.
+  const fig = app.page.locator('figure[data-chart="Distance to own root centre, normalised"]');
+  const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
+  const csv = readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+  const line = csv.find((l) => l.startsWith('"flip p = 0.4 · mean",2,'))!;
+  const p = runs[3]!.points;
+  assert.ok(Math.abs(Number(line.split(',')[2]) - p[2]!.distRoot! / p[0]!.distRoot!) < 1e-9, line);
+  // The scatter marks the two root centres and the global centre.
+  const scatter = app.page.locator('figure[data-scatter]');
+  const [svg] = await Promise.all([app.page.waitForEvent('download'), scatter.getByRole('button', { name: 'SVG' }).click()]);
+  const text = readFileSync((await svg.path())!, 'utf8');
+  assert.equal((text.match(/<rect /g) ?? []).length, 2);
+  assert.equal((text.match(/<ellipse /g) ?? []).length, 1);
+  // The Datasets lab browses the same generated patterns.
+  await app.page.getByRole('button', { name: 'Datasets' }).click();
+  const facts = app.page.getByTestId('dataset-facts').filter({ hasText: 'Hierarchical patterns' });
+  await facts.waitFor();
+  assert.match((await facts.textContent())!.replace(/\s+/g, ' '), /: 800 train \/ 800 test · 10×10 · 8 classes/);
+  assert.deepEqual(pageErrors, []);
+});
