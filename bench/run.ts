@@ -57,6 +57,7 @@ await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
 await rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
 await rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
+await secs('VAE recall run 1000×30 + metrics', () => w.vaeRecallRunSeconds(quick ? 3 : 5));
 await rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, Math.round(steps / 4))));
 await rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`eigh ${n}`, () => w.eighSeconds(n, 3));

@@ -7,7 +7,7 @@ import { lanczosTopK } from '../models/linalg/lanczos.ts';
 import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
 import { nllGradients } from '../models/hopfield/train.ts';
 import { fisherDual, randomNetwork } from '../models/fisher/fisher.ts';
-import { recallTrajectory } from '../models/vae/recall.ts';
+import { encodeMeans, levelMetrics, pairDistanceSums, recallMetrics, recallTrajectory } from '../models/vae/recall.ts';
 import { createVae, initialTensors, type VaeConfig } from '../models/vae/vae.ts';
 import { Adam } from '../models/common/adam.ts';
 
@@ -203,6 +203,33 @@ export function vaeRecallRate(blocks: number, steps: number): number {
   const s = time(() => void recallTrajectory(vae, X, 1000, steps, mulberry32(2), { zMode: 'mean', xMode: 'mean', keep: [] }), blocks);
   vae.dispose();
   return (1000 * steps) / s;
+}
+
+/**
+ * One recall run as the VAE lab does it (issue 12's bar: under a second): 1000 states × 30
+ * iterations through a 784-400-20 VAE, then every per-step metric (concept distances, nearest
+ * concept, spreads, memory/concept/global levels). Seconds.
+ */
+export function vaeRecallRunSeconds(blocks: number): number {
+  const cfg: VaeConfig = { arch: 'mlp', inputShape: [28, 28], hidden: [400], latent: 20, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
+  const r = mulberry32(3);
+  const n = 1000;
+  const X = Float32Array.from({ length: n * 784 }, () => r());
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
+  const concepts = Float64Array.from({ length: 10 * 20 }, () => r() - 0.5);
+  const s = time(() => {
+    const tr = recallTrajectory(vae, X, n, 30, mulberry32(2), { zMode: 'mean', xMode: 'mean', keep: [] });
+    const memory = encodeMeans(vae, X, n);
+    for (let t = 0; t <= 30; t++) {
+      const Z = tr.Z.subarray(t * n * 20, (t + 1) * n * 20);
+      const pairs = pairDistanceSums(Z, n, 20, labels);
+      recallMetrics(Z, labels, n, 20, concepts, 10, pairs);
+      levelMetrics(Z, n, 20, { memory, labels, concepts, classes: 10, rootOf: null, roots: null, global: new Float64Array(20) }, pairs);
+    }
+  }, blocks);
+  vae.dispose();
+  return s;
 }
 
 /** Time to the full Fisher spectrum of a random ReLU MLP (L = 3, M = 256, C = 10): dual + eigh. */

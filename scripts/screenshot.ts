@@ -11,19 +11,14 @@ const host = await startHost();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 await page.goto(host.url);
-// The headline lab: a small VAE, then repeated inference from noisy test images.
+// The headline lab in the paper setting: hierarchical patterns, a trained VAE, recall under bit flips.
 await page.getByRole('button', { name: 'VAE recall' }).click();
-await page.locator('select[name="latent"]').selectOption('8');
-await page.locator('input[name="epochs"]').fill('3');
-await page.locator('input[name="trainSize"]').fill('20000');
-await page.getByRole('button', { name: 'Train VAE' }).click();
-await page.getByTestId('vae-result').waitFor({ timeout: 180_000 });
-await page.getByRole('button', { name: 'Run recall' }).click();
-await page.locator('figure[data-scatter]').waitFor({ timeout: 120_000 });
-await page.getByLabel('recall run').selectOption({ label: 'σ = 0.3 · mean' });
+await page.getByRole('button', { name: /^Paper setting/ }).click();
+await page.getByTestId('recall-minima').locator('tbody tr').nth(3).waitFor({ timeout: 180_000 });
+await page.getByLabel('recall run').selectOption({ label: 'flip p = 0.1 · mean' });
 await page.locator('figure[data-scatter]').waitFor();
 await page.getByRole('button', { name: 'first iteration' }).click();
-await page.locator('input[aria-label="iteration"]').fill('6');
+await page.locator('input[aria-label="iteration"]').fill('3');
 await page.locator('figure[data-scatter]').scrollIntoViewIfNeeded();
 await page.evaluate(() => document.querySelector('main')!.scrollBy(0, -40));
 await page.waitForTimeout(500);

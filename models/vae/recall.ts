@@ -81,8 +81,10 @@ export function recallTrajectory(vae: Vae, X0: Float32Array, n: number, iteratio
       x.dispose();
       x = tf.tensor2d(drawn, [n, D]);
     }
-    const xs = x.dataSync();
-    keep.forEach((i, r) => images.set(xs.subarray(i * D, (i + 1) * D), (r * (K + 1) + t) * D));
+    if (keep.length) {
+      const xs = x.dataSync();
+      keep.forEach((i, r) => images.set(xs.subarray(i * D, (i + 1) * D), (r * (K + 1) + t) * D));
+    }
     const next = encode(x);
     x.dispose();
     z.dispose();
@@ -106,7 +108,10 @@ export interface RecallMetrics {
 }
 
 /** Metrics of one population of states Z (n × d); labels < 0 mark states without a class. */
-export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n: number, d: number, concepts: ArrayLike<number>, classes: number): RecallMetrics {
+export type PairSums = ReturnType<typeof pairDistanceSums>;
+
+/** `pairs`, when the caller already has them for this Z, saves recomputing the O(n²) sums. */
+export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n: number, d: number, concepts: ArrayLike<number>, classes: number, pairs?: PairSums): RecallMetrics {
   let dist = 0;
   let cos = 0;
   let near = 0;
@@ -140,13 +145,7 @@ export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n
     cos += zz > 0 && mm > 0 ? dot / Math.sqrt(zz * mm) : 0;
     if (best === own) near++;
   }
-  let pair = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += (Z[i * d + k]! - Z[j * d + k]!) ** 2;
-      pair += Math.sqrt(s);
-    }
+  const pair = (pairs ?? pairDistanceSums(Z, n, d, labels)).all;
   return {
     meanDistOwn: owned ? dist / owned : null,
     meanCosOwn: owned ? cos / owned : null,
@@ -195,6 +194,65 @@ export interface LevelMetrics {
   withinConceptSpread: number | null;
 }
 
+/**
+ * Σ_{i<j} ‖z_i − z_j‖ over all pairs, and over pairs of the same label (labels < 0 excluded),
+ * with the pair count of the latter. Small populations use a float64 loop; from
+ * PAIRWISE_TF_ROWS rows on, the distances come from the Gram matrix of the centred states,
+ * multiplied in tfjs (float32): the O(n²d) loop took ~0.5 s of a 1000-state × 30-step recall,
+ * the Gram ~10 ms a step. test/unit/vae-hierarchy.test.ts
+ * checks the two against each other.
+ */
+export const PAIRWISE_TF_ROWS = 256;
+
+export function pairDistanceSums(Z: ArrayLike<number>, n: number, d: number, labels: ArrayLike<number>, force?: 'loop' | 'gram'): { all: number; same: number; samePairs: number } {
+  let samePairs = 0;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) if (labels[i]! >= 0) counts.set(labels[i]!, (counts.get(labels[i]!) ?? 0) + 1);
+  for (const c of counts.values()) samePairs += (c * (c - 1)) / 2;
+  if ((force ?? (n >= PAIRWISE_TF_ROWS ? 'gram' : 'loop')) === 'gram') {
+    // Only the product runs in tfjs: its elementwise kernels cost ~30 ns an element here.
+    const mean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] = mean[k]! + Z[i * d + k]! / n;
+    const Xc = Float32Array.from({ length: n * d }, (_, i) => Z[i]! - mean[i % d]!);
+    const g = tf.tidy(() => {
+      const X = tf.tensor2d(Xc, [n, d]);
+      return tf.matMul(X, X, false, true);
+    });
+    const G = g.dataSync() as Float32Array;
+    g.dispose();
+    let all = 0;
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const gi = G[i * n + i]!;
+      const li = labels[i]!;
+      for (let j = i + 1; j < n; j++) {
+        const dij = Math.sqrt(Math.max(0, gi + G[j * n + j]! - 2 * G[i * n + j]!));
+        all += dij;
+        if (li >= 0 && li === labels[j]) same += dij;
+      }
+    }
+    return { all, same, samePairs };
+  }
+  const X = Float64Array.from({ length: n * d }, (_, i) => Z[i]!);
+  let sumAll = 0;
+  let sumSame = 0;
+  for (let i = 0; i < n; i++) {
+    const a = i * d;
+    for (let j = i + 1; j < n; j++) {
+      const b = j * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        const t = X[a + k]! - X[b + k]!;
+        s += t * t;
+      }
+      const dij = Math.sqrt(s);
+      sumAll += dij;
+      if (labels[i]! >= 0 && labels[i] === labels[j]) sumSame += dij;
+    }
+  }
+  return { all: sumAll, same: sumSame, samePairs };
+}
+
 const dist = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, d: number): number => {
   let s = 0;
   for (let k = 0; k < d; k++) s += (a[i * d + k]! - b[j * d + k]!) ** 2;
@@ -202,7 +260,7 @@ const dist = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, 
 };
 
 /** Distances of a population of states Z (n × d) to every level of the hierarchy. */
-export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: LevelRefs): LevelMetrics {
+export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: LevelRefs, pairs?: PairSums): LevelMetrics {
   let dm = 0;
   let dc = 0;
   let dr = 0;
@@ -228,17 +286,7 @@ export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: Leve
     else if (rr === best) near.root++;
     else near.global++;
   }
-  let pairs = 0;
-  let pairSum = 0;
-  for (let i = 0; i < n; i++) {
-    const c = r.labels[i]!;
-    if (c < 0) continue;
-    for (let j = i + 1; j < n; j++) {
-      if (r.labels[j] !== c) continue;
-      pairs++;
-      pairSum += dist(Z, i, Z, j, d);
-    }
-  }
+  const { same: pairSum, samePairs } = pairs ?? pairDistanceSums(Z, n, d, r.labels);
   const hier = r.roots !== null && r.rootOf !== null;
   return {
     distMemory: r.memory && n ? dm / n : null,
@@ -248,7 +296,7 @@ export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: Leve
     nearestLevel: owned
       ? { memory: r.memory ? near.memory / owned : null, concept: near.concept / owned, root: hier ? near.root / owned : null, global: near.global / owned }
       : null,
-    withinConceptSpread: pairs ? pairSum / pairs : null,
+    withinConceptSpread: samePairs ? pairSum / samePairs : null,
   };
 }
 

@@ -217,3 +217,19 @@ test('a session keeps the data settings, not the patterns; reloaded, it regenera
   // Columns t ≥ 1 of a strip are Bernoulli draws: 0 or 255 only.
   for (let t = 1; t <= 5; t++) for (let j = 0; j < D; j++) assert.ok([0, 255].includes(strips[t * D + j]!));
 });
+
+test('pairwise distance sums: the Gram route equals the float64 loop', async () => {
+  const { pairDistanceSums } = await import('../../models/vae/recall.ts');
+  await (await import('../../core/backend.ts')).initBackend();
+  const r = mulberry32(9);
+  const n = 300;
+  const d = 7;
+  // Offset far from the origin: the Gram route centres first, so no cancellation.
+  const Z = Float32Array.from({ length: n * d }, () => 30 + r() * 3);
+  const labels = Int32Array.from({ length: n }, (_, i) => (i % 11 === 0 ? -1 : i % 4));
+  const loop = pairDistanceSums(Z, n, d, labels, 'loop');
+  const gram = pairDistanceSums(Z, n, d, labels, 'gram');
+  assert.equal(gram.samePairs, loop.samePairs);
+  assert.ok(Math.abs(gram.all / loop.all - 1) < 1e-5, `${gram.all} vs ${loop.all}`);
+  assert.ok(Math.abs(gram.same / loop.same - 1) < 1e-5, `${gram.same} vs ${loop.same}`);
+});

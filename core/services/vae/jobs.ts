@@ -3,7 +3,7 @@
 // dimension sweep.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
-import { conceptVectors, curveMinimum, encodeMeans, hierarchyCentres, levelMetrics, normalised, project, projectionAxes, recallMetrics, recallTrajectory, t90, type LevelRefs } from '../../../models/vae/recall.ts';
+import { conceptVectors, curveMinimum, encodeMeans, hierarchyCentres, levelMetrics, normalised, pairDistanceSums, project, projectionAxes, recallMetrics, recallTrajectory, t90, type LevelRefs } from '../../../models/vae/recall.ts';
 import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae, type VaeConfig } from '../../../models/vae/vae.ts';
 import type {
   DatasetSource,
@@ -306,8 +306,8 @@ function recallOnce(
   };
   const points: RecallPoint[] = Array.from({ length: K + 1 }, (_, t) => {
     const Zt = tr.Z.subarray(t * n * d, (t + 1) * n * d);
-    const lm = levelMetrics(Zt, n, d, lr);
-    return { t, ...recallMetrics(Zt, labels, n, d, refs.concepts, refs.classes), ...lm };
+    const pairs = pairDistanceSums(Zt, n, d, labels);
+    return { t, ...recallMetrics(Zt, labels, n, d, refs.concepts, refs.classes, pairs), ...levelMetrics(Zt, n, d, lr, pairs) };
   });
   const level = (k: 'distMemory' | 'distConcept' | 'distRoot' | 'distGlobal') => curveMinimum(normalised(points.map((q) => q[k])));
   return { Z: tr.Z, n, labels, images: tr.images, points, minima: { memory: level('distMemory'), concept: level('distConcept'), root: level('distRoot'), global: level('distGlobal') } };
