@@ -24,6 +24,9 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** Largest WebSocket message the host accepts; a larger one closes that socket (code 1009). */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 export interface HostOptions {
   port?: number;
   rendererDir?: string;
@@ -55,28 +58,73 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   const core = opts.core ?? new Core({ platform: { carrier: 'web' } });
   let origins: Set<string> = new Set();
 
+  // Only this host's own names: a page on another origin that rebinds a DNS name to 127.0.0.1
+  // sends that name in Host, and gets nothing.
+  let hosts: Set<string> = new Set();
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
-    let file = join(rendererDir, rel || 'index.html');
-    if (!file.startsWith(rendererDir + sep) && file !== rendererDir) {
-      res.writeHead(403).end();
-      return;
+    // Nothing in a request may throw out of here: an exception would stop the host, and with it
+    // the user's unsaved work and running jobs.
+    try {
+      if (!hosts.has(req.headers.host ?? '')) {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('wrong Host header\n');
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      const rel = normalize(path).replace(/^([/\\])+/, '');
+      let file = join(rendererDir, rel || 'index.html');
+      if (path.includes('\0') || (!file.startsWith(rendererDir + sep) && file !== rendererDir)) {
+        res.writeHead(403).end();
+        return;
+      }
+      if (!existsSync(file) || !statSync(file).isFile()) file = join(rendererDir, 'index.html');
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
+    } catch {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
     }
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(rendererDir, 'index.html');
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': 'no-store',
-    });
-    createReadStream(file).pipe(res);
+  });
+  // Malformed HTTP (bad request lines, oversized headers): drop that connection, nothing else.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  // The largest request the renderer sends is a lab's state (a few MB with 16 recall runs).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  wss.on('error', () => {});
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string) => {
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      return refuse(400, 'Bad Request');
+    }
+    if (!hosts.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (!origins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
     if (!tokenOk(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
@@ -86,6 +134,9 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   const sockets = new Set<WebSocket>();
   const attach = (ws: WebSocket) => {
     sockets.add(ws);
+    // An oversized or malformed frame (invalid UTF-8, a bad opcode) closes this socket with its
+    // close code; without a listener the error would stop the whole host.
+    ws.on('error', () => ws.terminate());
     const unsubscribe = core.subscribe((e: EventEnvelope) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
     });
@@ -111,6 +162,7 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   });
   const port = (server.address() as AddressInfo).port;
   origins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
     port,

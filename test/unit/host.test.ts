@@ -1,0 +1,96 @@
+// The browser host survives any request: malformed URLs, foreign Host headers, malformed HTTP,
+// oversized and malformed WebSocket frames. Each case is followed by proof that it still serves.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES, startHost, type Host } from '../../core/host/server.ts';
+import { tempDir } from '../helpers.ts';
+
+process.env.KAIRO_HOME = tempDir();
+// In the real host an uncaught exception stops the process; here it is recorded and asserted on.
+const uncaught: string[] = [];
+process.on('uncaughtException', (e) => uncaught.push(e.message));
+let host: Host;
+before(async () => (host = await startHost({ rendererDir: 'dist/renderer' })));
+after(() => host.close());
+
+/** One raw HTTP exchange; resolves with the status line (or '' if the socket closed without one). */
+function raw(request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(host.port, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('error', () => resolve(got.split('\r\n')[0] ?? ''));
+    s.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+    s.write(request);
+    setTimeout(() => s.end(), 300);
+  });
+}
+
+async function stillServes(): Promise<void> {
+  const page = await fetch(`http://127.0.0.1:${host.port}/`);
+  assert.equal(page.status, 200);
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+  const reply = await new Promise<string>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'req', id: 7, method: 'jobs.list' })));
+    ws.on('message', (d) => resolve(String(d)));
+    ws.on('error', reject);
+  });
+  assert.equal(JSON.parse(reply).id, 7);
+  ws.close();
+}
+
+test('malformed URLs and bad HTTP get an error status and the host keeps serving', async () => {
+  const h = `Host: 127.0.0.1:${host.port}\r\n`;
+  for (const path of ['/%', '/%c0%ae', '//[', '/%00', '/..%2f..%2fpackage.json', '/%E0%A4%A']) {
+    const status = await raw(`GET ${path} HTTP/1.1\r\n${h}Connection: close\r\n\r\n`);
+    assert.match(status, /^HTTP\/1\.1 (400|403|200)/, `${path}: ${status}`);
+    await stillServes();
+  }
+  assert.match(await raw('NONSENSE\r\n\r\n'), /^HTTP\/1\.1 400/);
+  assert.match(await raw(`GET / HTTP/1.1\r\n${'X-A: b\r\n'.repeat(20000)}\r\n`), /^HTTP\/1\.1 4\d\d|^$/);
+  assert.match(await raw(`POST / HTTP/1.1\r\n${h}Content-Length: 0\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 405/);
+  await stillServes();
+});
+
+test('only the host’s own names are answered (DNS rebinding), for pages and WebSockets', async () => {
+  assert.match(await raw(`GET / HTTP/1.1\r\nHost: evil.example:${host.port}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 421/);
+  assert.match(await raw(`GET / HTTP/1.1\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 (400|421)/);
+  assert.match(await raw(`GET / HTTP/1.1\r\nHost: localhost:${host.port}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 200/);
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}`, headers: { Host: `rebind.example:${host.port}` } });
+    ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => {});
+  });
+  assert.equal(status, 421);
+  await stillServes();
+});
+
+test('an oversized message, invalid UTF-8 and a bad opcode close that socket only', async () => {
+  const open = async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    ws.on('error', () => {});
+    await new Promise((r) => ws.on('open', r));
+    return ws;
+  };
+  const closed = (ws: WebSocket) => new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  let ws = await open();
+  let c = closed(ws);
+  ws.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+  assert.equal(await c, 1009);
+  await stillServes();
+  ws = await open();
+  c = closed(ws);
+  ws.send(Buffer.from([0x7b, 0xc0, 0xae, 0x7d]), { binary: false });
+  assert.equal(await c, 1007);
+  await stillServes();
+  // A frame with a reserved opcode (0x3), written on the raw socket under the ws client.
+  ws = await open();
+  c = closed(ws);
+  (ws as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+  assert.ok([1002, 1006].includes(await c));
+  await stillServes();
+  assert.deepEqual(uncaught, []);
+});
