@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'cancelled'
   | 'crashed'
   | 'unauthorized'
+  | 'diverged' // a job's numbers went NaN or infinite: the message says what, and at which step
   | 'internal';
 
 export interface KairoErrorValue {
@@ -844,7 +845,8 @@ export interface JobKinds {
 }
 export type JobKind = keyof JobKinds;
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+/** 'diverged': the job's numbers went non-finite; `error` says what and at which step, and nothing was stored. */
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'diverged';
 
 export interface JobProgress {
   /** 0..1 */

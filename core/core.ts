@@ -6,6 +6,7 @@ import type {
   EventEnvelope,
   Events,
   JobKind,
+  KairoErrorValue,
   Method,
   ParamsOf,
   RequestEnvelope,
@@ -15,7 +16,7 @@ import type {
 } from './contract.ts';
 import { CONTRACT_VERSION } from './contract.ts';
 import { initBackend } from './backend.ts';
-import { KairoError, toErrorValue } from './errors.ts';
+import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
 import { dataPage, dataSummary, storeBaseline } from './services/data/service.ts';
@@ -199,12 +200,15 @@ export class Core {
     await this.jobs.shutdown();
   }
 
-  private storeOutput(kind: JobKind, output: JobOutput<JobKind>): void {
+  /** Stores a job's result in the session; a result that cannot be stored becomes the job's error, never a silent 'done'. */
+  private storeOutput(kind: JobKind, output: JobOutput<JobKind>): KairoErrorValue | null {
+    const bad = firstNonFinite(output.result, output.tensors);
+    if (bad) return { code: 'diverged', message: `diverged: ${bad}; nothing was stored` };
     try {
       (STORES[kind] as (session: SessionService, o: JobOutput<JobKind>) => void)(this.session, output);
+      return null;
     } catch (e) {
-      // A result that fails validation must not take the app down; it is reported instead.
-      console.error(`kairo: could not store the result of ${kind}: ${toErrorValue(e).message}`);
+      return { code: 'internal', message: `the result could not be stored: ${toErrorValue(e).message}` };
     }
   }
 }

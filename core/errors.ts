@@ -16,6 +16,41 @@ export class KairoError extends Error {
 
 export const invalid = (message: string): KairoError => new KairoError('invalid_input', message);
 
+/** A training or analysis step whose numbers went NaN or infinite. */
+export const diverged = (what: string, value: number, step: number): KairoError =>
+  new KairoError('diverged', `diverged: ${what} became ${value} at step ${step} (a smaller learning rate may help)`);
+
+/**
+ * The first NaN or ±Infinity in a job's result or tensors, named by its path, or null. Results
+ * are stored and shown only when every number in them is finite.
+ */
+export function firstNonFinite(result: unknown, tensors: Record<string, { data: ArrayLike<number> }> = {}): string | null {
+  const walk = (v: unknown, path: string): string | null => {
+    if (typeof v === 'number') return Number.isFinite(v) ? null : `${path} is ${v}`;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const r = walk(v[i], `${path}[${i}]`);
+        if (r) return r;
+      }
+      return null;
+    }
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const r = walk(x, `${path}.${k}`);
+        if (r) return r;
+      }
+    }
+    return null;
+  };
+  const r = walk(result, 'result');
+  if (r) return r;
+  for (const [name, t] of Object.entries(tensors)) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return `tensor ${name}[${i}] is ${d[i]}`;
+  }
+  return null;
+}
+
 /** Turns anything thrown into a typed value; unexpected errors keep their first line only. */
 export function toErrorValue(e: unknown): KairoErrorValue {
   if (e instanceof KairoError) return e.toValue();

@@ -14,8 +14,11 @@ export interface JobManagerOptions {
   cancelGraceMs?: number;
   /** Every state or progress change of any job. */
   onUpdate?: (info: JobInfo) => void;
-  /** A job ended with output (done, or cancelled with a partial result). */
-  onOutput?: (info: JobInfo, output: JobOutput<JobKind>) => void;
+  /**
+   * A job ended with output (done, or cancelled with a partial result). An error it returns
+   * (a non-finite result, one the session refused) becomes the job's outcome instead of 'done'.
+   */
+  onOutput?: (info: JobInfo, output: JobOutput<JobKind>) => KairoErrorValue | null | void;
 }
 
 interface Entry {
@@ -139,13 +142,15 @@ export class JobManager {
           e.info.progress = m.progress;
           this.emit(e.info);
           break;
-        case 'done':
+        case 'done': {
           e.tensors = m.tensors;
-          this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output);
-          this.finish(e, m.cancelled ? 'cancelled' : 'done', null);
+          const refused = this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output) ?? null;
+          if (refused) this.finish(e, refused.code === 'diverged' ? 'diverged' : 'failed', refused);
+          else this.finish(e, m.cancelled ? 'cancelled' : 'done', null);
           break;
+        }
         case 'error':
-          this.finish(e, e.info.state === 'running' && m.error.code === 'cancelled' ? 'cancelled' : 'failed', m.error);
+          this.finish(e, m.error.code === 'cancelled' ? 'cancelled' : m.error.code === 'diverged' ? 'diverged' : 'failed', m.error);
           break;
       }
     });

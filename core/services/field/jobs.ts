@@ -8,7 +8,7 @@ import { addNoise, elastic, fgsm, shift } from '../../../models/field/perturb.ts
 import { eigh } from '../../../models/linalg/dense.ts';
 import type { FieldRobustnessCurve, FieldRobustnessParams, FieldTrainParams, FieldTrainResult } from '../../contract.ts';
 import { getDataset, pixelRows } from '../../data/datasets.ts';
-import { invalid } from '../../errors.ts';
+import { diverged, invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -176,6 +176,7 @@ export async function trainField(p: FieldTrainParams, d: Data, ctx: JobContext, 
       const l = opt.minimize(() => mseLoss(net, X, Y), true, net.vars)!;
       trainLoss.push(l.dataSync()[0]!);
       l.dispose();
+      if (!Number.isFinite(trainLoss.at(-1)!)) throw diverged('the training loss', trainLoss.at(-1)!, step + 1);
       progress(step + 1);
       if (step % 10 === 0) await new Promise((r) => setImmediate(r));
     }

@@ -9,6 +9,7 @@ import { getDataset } from '../../data/datasets.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
+import { diverged } from '../../errors.ts';
 import { corrupt, densityGrid, labelledRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
 import { capacitySchema, hopfieldTrainSchema } from './state.ts';
 
@@ -85,6 +86,7 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
         const loss = trainer.step(V);
         V.dispose();
         step++;
+        if (!Number.isFinite(loss)) throw diverged('the batch NLL', loss, step);
         ctx.progress({
           step,
           totalSteps,

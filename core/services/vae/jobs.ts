@@ -22,7 +22,7 @@ import type {
 } from '../../contract.ts';
 import { getDataset, pixelRows, type Dataset } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
-import { invalid } from '../../errors.ts';
+import { diverged, invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import { encodeU8, pixelsToBytes } from '../encode.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
@@ -129,6 +129,7 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
         const st = trainStep(vae, opt, x, rand);
         x.dispose();
         step++;
+        if (!Number.isFinite(st.loss)) throw diverged('the training loss', st.loss, step);
         sum += st.loss * idx.length;
         count += idx.length;
         if (step % every === 0 || step === totalSteps) steps.push({ step, epoch: step / perEpoch, ...st });

@@ -36,6 +36,7 @@ class AppState {
         if (j.progress.preview) this.previews[j.id] = j.progress.preview;
       }
       if (j.state === 'failed' && j.error) this.error = `${j.label} failed: ${j.error.message}`;
+      if (j.state === 'diverged' && j.error) this.error = `${j.label}: ${j.error.message}`;
     });
     this.client.on('session.changed', (s) => (this.session = s));
     this.client.on('menu', ({ command }) => void this.command(command));

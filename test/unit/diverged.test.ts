@@ -1,0 +1,57 @@
+// Non-finite results end a job as a visible "diverged" outcome that says what and where; nothing
+// non-finite is stored, and the CLI exits non-zero (issue 13, defect 3).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, test } from 'node:test';
+import { Core } from '../../core/core.ts';
+import { firstNonFinite } from '../../core/errors.ts';
+import { defaultRecall, defaultVaeTrain } from '../../core/services/vae/state.ts';
+import { tempDir } from '../helpers.ts';
+
+process.env.KAIRO_HOME = tempDir();
+const core = new Core({ platform: { carrier: 'web' } });
+after(() => core.shutdown());
+
+test('the first non-finite number of a result is named by its path', () => {
+  assert.equal(firstNonFinite({ a: [1, 2, { b: NaN }] }), 'result.a[2].b is NaN');
+  assert.equal(firstNonFinite({ a: 1 }, { 'x.W': { data: Float32Array.of(0, -Infinity) } }), 'tensor x.W[1] is -Infinity');
+  assert.equal(firstNonFinite({ a: [1, null, 'NaN'], b: { c: 3 } }, { t: { data: Int32Array.of(1) } }), null);
+});
+
+const job = async (kind: 'vae.train' | 'vae.recall', params: unknown) => core.jobs.wait((await core.call('jobs.start', { kind, params } as never)).id);
+
+test('a training run whose loss goes non-finite ends "diverged" at that step and stores nothing', async () => {
+  const end = await job('vae.train', { ...defaultVaeTrain(), hidden: [64], latent: 2, epochs: 1, trainSize: 2000, decoder: 'gaussian', learningRate: 1 });
+  assert.equal(end.state, 'diverged');
+  assert.equal(end.error!.code, 'diverged');
+  assert.match(end.error!.message, /^diverged: the training loss became (NaN|-?Infinity) at step \d+/);
+  assert.equal(core.session.labs.vae.result, null);
+});
+
+test('a result with NaN in it (recall through NaN weights) ends "diverged", and the session keeps its earlier runs', async () => {
+  const ok = await job('vae.train', { ...defaultVaeTrain(), hidden: [32], latent: 2, epochs: 1, trainSize: 1000 });
+  assert.equal(ok.state, 'done');
+  const r1 = await job('vae.recall', { ...defaultRecall(), noise: [0], samples: 50, iterations: 2, strips: 0 });
+  assert.equal(r1.state, 'done');
+  const lab = core.session.labs.vae;
+  // Poison one weight in memory, as a damaged model would be.
+  const W = core.session.tensor('vae.model.dec.out.b')!;
+  const saved = W.data[0]!;
+  (W.data as Float32Array)[0] = NaN;
+  const r2 = await job('vae.recall', { ...defaultRecall(), noise: [0], samples: 50, iterations: 2, strips: 0 });
+  (W.data as Float32Array)[0] = saved;
+  assert.equal(r2.state, 'diverged');
+  assert.match(r2.error!.message, /^diverged: result\[0\]\.points\[1\]\.\w+ is NaN; nothing was stored$/);
+  assert.deepEqual(core.session.labs.vae.runs, lab.runs);
+});
+
+test('kairo exits 2 with one line naming the divergence', () => {
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', 'vae', 'train', '--latent', '2', '--hidden', '64', '--epochs', '1', '--train-size', '2000', '--decoder', 'gaussian', '--lr', '1'], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^kairo: error: diverged: the training loss became \S+ at step \d+/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
