@@ -35,7 +35,7 @@ import { LAB_IDS } from './services/labs.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
 import { SessionService } from './services/session.ts';
 import { readRecent } from './session/recent.ts';
-import { SESSION_SCHEMA_VERSION } from './session/session.ts';
+import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import { APP_VERSION } from './version.ts';
 import { getDataset } from './data/datasets.ts';
 
@@ -106,6 +106,8 @@ export class Core {
 
   constructor(private readonly opts: CoreOptions) {
     this.session = new SessionService((v) => this.emit('session.changed', v));
+    // Saves that were killed midway leave temporary files beside the sessions the user works on.
+    for (const p of readRecent()) cleanStaleTemps(p);
     this.jobs = new JobManager({
       ...opts.jobs,
       onUpdate: (info) => this.emit('job.update', info),

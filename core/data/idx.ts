@@ -1,9 +1,9 @@
 // IDX reader (the MNIST file format: big-endian header, then raw bytes). Every check names the
 // file and the first problem found, because users point Kairo at files they downloaded by hand.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlib, gunzipSync } from 'node:zlib';
 import { invalid } from '../errors.ts';
+import { maxFileBytes, readRegularFile } from '../files.ts';
 
 export interface IdxArray {
   /** Dimensions after the item count, e.g. [28, 28] for images, [] for labels. */
@@ -21,21 +21,46 @@ const TYPE_NAMES: Record<number, string> = {
   0x0e: 'double',
 };
 
+/** The most classes an IDX labels file may declare through its largest label (EMNIST has 62). */
+export const MAX_IDX_CLASSES = 100;
+
+/**
+ * Inflates a gzipped IDX file no further than its own header declares: the header is read from
+ * a partial inflation of the first bytes, and the whole inflation stops one byte past the
+ * declared size (a 1 MiB file used to inflate to 1 GiB before it was refused).
+ */
+function gunzipIdx(raw: Uint8Array, label: string): Uint8Array {
+  let head: Uint8Array;
+  try {
+    head = gunzipSync(raw.subarray(0, Math.min(raw.length, 4096)), { finishFlush: zlib.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw invalid(`${label}: gzip data is corrupt (${(e as Error).message.split('\n')[0]})`);
+  }
+  let declared = maxFileBytes();
+  if (head.length >= 4 && head[0] === 0 && head[1] === 0 && head[3]! >= 1 && head[3]! <= 4 && head.length >= 4 + 4 * head[3]!) {
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    let n = 4 + 4 * head[3]!;
+    let data = 1;
+    for (let i = 0; i < head[3]!; i++) data *= view.getUint32(4 + 4 * i, false);
+    n += data;
+    if (n > declared) throw invalid(`${label}: its header declares ${(n / 2 ** 20).toFixed(0)} MB of data; the limit is ${(declared / 2 ** 20).toFixed(0)} MB (KAIRO_MAX_FILE_MB)`);
+    declared = n;
+  }
+  try {
+    return gunzipSync(raw, { maxOutputLength: declared + 1 });
+  } catch (e) {
+    if (e instanceof RangeError) throw invalid(`${label}: inflates to more than the ${declared} bytes its header declares`);
+    throw invalid(`${label}: gzip data is corrupt (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
 /** Parses an IDX buffer (optionally gzipped). `label` names the file in messages. */
 export function parseIdx(raw: Uint8Array, label: string): IdxArray {
   let buf = raw;
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch (e) {
-      throw invalid(`${label}: gzip data is corrupt (${(e as Error).message})`);
-    }
-  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, label);
   if (buf.length < 4) throw invalid(`${label}: not an IDX file (only ${buf.length} bytes)`);
-  if (buf[0] !== 0 || buf[1] !== 0) {
-    const hex = Array.from(buf.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw invalid(`${label}: not an IDX file (magic bytes ${hex}, expected 00 00 08 0N)`);
-  }
+  // The message never quotes the file's bytes: the path may be anything the user (or a session) named.
+  if (buf[0] !== 0 || buf[1] !== 0) throw invalid(`${label}: not an IDX file (its first bytes are not the IDX magic number 00 00 08 0N)`);
   const type = buf[2]!;
   const ndims = buf[3]!;
   if (type !== 0x08) {
@@ -62,15 +87,7 @@ export function parseIdx(raw: Uint8Array, label: string): IdxArray {
 }
 
 export function readIdxFile(path: string): IdxArray {
-  let raw: Uint8Array;
-  try {
-    raw = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw invalid(`${path}: cannot read (${why})`);
-  }
-  return parseIdx(raw, basename(path));
+  return parseIdx(readRegularFile(path), basename(path));
 }
 
 export interface LabelledImages {
@@ -98,7 +115,11 @@ export function pairIdx(images: IdxArray, labels: IdxArray, imagesLabel: string,
     throw invalid(`${imagesLabel} holds ${images.count} images but ${labelsLabel} holds ${labels.count} labels`);
   }
   let max = 0;
-  for (const l of labels.data) if (l > max) max = l;
+  let at = 0;
+  labels.data.forEach((l, i) => {
+    if (l > max) (max = l), (at = i);
+  });
+  if (max >= MAX_IDX_CLASSES) throw invalid(`${labelsLabel}: label ${max} at item ${at}; Kairo reads class labels 0–${MAX_IDX_CLASSES - 1}`);
   const classes = max + 1;
   const classCounts = new Array<number>(classes).fill(0);
   for (const l of labels.data) classCounts[l]!++;

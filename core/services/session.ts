@@ -6,7 +6,7 @@ import { invalid, KairoError } from '../errors.ts';
 import { encodeF32, encodeI32, encodeU8 } from './encode.ts';
 import { addRecent } from '../session/recent.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
-import { parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
+import { cleanStaleTemps, parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
 import { LAB_IDS, defaultLabs } from './labs.ts';
 
 export class SessionService {
@@ -83,6 +83,7 @@ export class SessionService {
     const abs = resolve(path);
     // Read and validate fully before touching the open session: a bad file changes nothing.
     const loaded = readSession(abs);
+    cleanStaleTemps(abs);
     this.doc = { labs: loaded.labs, tensors: loaded.tensors };
     this.path = abs;
     this.dirty = false;

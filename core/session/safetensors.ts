@@ -59,9 +59,8 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
   if (buf.length < 8) throw invalid(`${label}: not a Kairo session (file is ${buf.length} bytes)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER) || n > BigInt(buf.length - 8)) {
-    throw invalid(`${label}: not a Kairo session, or truncated (header length ${n} exceeds the file)`);
-  }
+  if (n > BigInt(buf.length - 8)) throw invalid(`${label}: not a Kairo session, or truncated (header length ${n} exceeds the file)`);
+  if (n > BigInt(MAX_HEADER)) throw invalid(`${label}: its header is ${(Number(n) / 2 ** 20).toFixed(0)} MiB; Kairo reads session headers up to ${MAX_HEADER / 2 ** 20} MiB`);
   const headerLen = Number(n);
   let header: unknown;
   try {

@@ -1,7 +1,9 @@
 // A session file (.kairo) is a safetensors file: tensors as usual, and the JSON manifest
 // (versions, every lab's config, seeds and results) in the header's __metadata__.kairo.
 // Python's `safetensors.safe_open(path)` therefore reads the weights directly.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readRegularFile } from '../files.ts';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { LabId, LabStates, TensorInfo } from '../contract.ts';
 import { invalid, KairoError } from '../errors.ts';
@@ -11,6 +13,8 @@ import { APP_VERSION } from '../version.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
 export const SESSION_SCHEMA_VERSION = 1;
+/** Node reads at most 2 GiB into one buffer, so larger sessions are refused when saved, not when opened. */
+export const MAX_SESSION_BYTES = 2 ** 31 - 1;
 const FORMAT = 'kairo-session';
 
 export interface SessionDoc {
@@ -42,6 +46,18 @@ export function tensorsReferenced(labs: LabStates): string[] {
   ];
 }
 
+const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+const bytesOf = (t: NamedTensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+/**
+ * SHA-256 of the manifest text and of every tensor's bytes, stored as a second metadata string
+ * (`kairo.sha256`), so Python's safetensors still reads the file and silent corruption is named
+ * on load.
+ */
+function checksums(manifest: string, tensors: Record<string, NamedTensor>): string {
+  return JSON.stringify({ manifest: sha256(manifest), tensors: Object.fromEntries(Object.keys(tensors).sort().map((n) => [n, sha256(bytesOf(tensors[n]!))])) });
+}
+
 export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
   const manifest = {
     format: FORMAT,
@@ -50,12 +66,32 @@ export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
     savedAt,
     labs: Object.fromEntries(LAB_IDS.map((id) => [id, parseLab(id, doc.labs[id])])),
   };
-  return encodeSafetensors(doc.tensors, { kairo: JSON.stringify(manifest) });
+  const text = JSON.stringify(manifest);
+  return encodeSafetensors(doc.tensors, { kairo: text, 'kairo.sha256': checksums(text, doc.tensors) });
+}
+
+/** Files saved before checksums have none; any other file's checksums must match. */
+function verifyChecksums(label: string, manifest: string, tensors: Record<string, NamedTensor>, stored: string | undefined): void {
+  if (stored === undefined) return;
+  let c: { manifest?: unknown; tensors?: unknown };
+  try {
+    c = JSON.parse(stored) as typeof c;
+  } catch {
+    throw invalid(`${label}: its checksums are not valid JSON (file damaged?)`);
+  }
+  if (c.manifest !== sha256(manifest)) throw invalid(`${label}: the manifest does not match its checksum (file damaged)`);
+  const want = c.tensors && typeof c.tensors === 'object' ? (c.tensors as Record<string, unknown>) : {};
+  for (const name of Object.keys(tensors)) {
+    if (!Object.hasOwn(want, name)) throw invalid(`${label}: tensor "${name}" has no checksum (file damaged)`);
+    if (want[name] !== sha256(bytesOf(tensors[name]!))) throw invalid(`${label}: tensor "${name}" does not match its checksum (file damaged)`);
+  }
+  for (const name of Object.keys(want)) if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: tensor "${name}" is listed in the checksums but missing`);
 }
 
 export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { savedAt: string } {
   const { metadata, tensors } = decodeSafetensors(buf, label);
   if (metadata.kairo === undefined) throw invalid(`${label}: a safetensors file, but not a Kairo session (no kairo manifest)`);
+  verifyChecksums(label, metadata.kairo, tensors, metadata['kairo.sha256']);
   let m: Record<string, unknown>;
   try {
     m = JSON.parse(metadata.kairo) as Record<string, unknown>;
@@ -87,19 +123,58 @@ export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { sa
 }
 
 export function readSession(path: string): SessionDoc & { savedAt: string } {
-  let buf: Uint8Array;
+  return decodeSession(readRegularFile(path, MAX_SESSION_BYTES), basename(path));
+}
+
+const TEMP = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
+
+const alive = (pid: number): boolean => {
   try {
-    buf = readFileSync(path);
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KairoError(code === 'ENOENT' ? 'not_found' : 'io', `${path}: cannot read (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return decodeSession(buf, basename(path));
+};
+
+/**
+ * Removes temporary files an interrupted save of `target` left beside it (Kairo's own naming,
+ * `.<name>.<pid>.<ms>.tmp`): those whose writer is no longer running, or older than a day.
+ * Returns how many were removed.
+ */
+export function cleanStaleTemps(target: string): number {
+  const dir = dirname(target);
+  const name = basename(target);
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const f of entries) {
+    const m = TEMP.exec(f);
+    if (!m || m[1] !== name) continue;
+    const pid = Number(m[2]);
+    const stale = (pid !== process.pid && !alive(pid)) || Date.now() - Number(m[3]) > 86_400_000;
+    if (!stale) continue;
+    try {
+      if (statSync(join(dir, f)).isFile()) {
+        rmSync(join(dir, f), { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 export interface WriteOptions {
   /** Called after each chunk reaches the temporary file; tests use it to kill a writer mid-save. */
   onChunk?: (written: number) => void;
+  /** The size refused at save; MAX_SESSION_BYTES unless a test lowers it. */
+  maxBytes?: number;
   now?: () => Date;
 }
 
@@ -109,6 +184,11 @@ export interface WriteOptions {
  */
 export function writeSessionAtomic(path: string, doc: SessionDoc, opts: WriteOptions = {}): void {
   const chunks = encodeSession(doc, (opts.now?.() ?? new Date()).toISOString());
+  const total = chunks.reduce((s, c) => s + c.length, 0);
+  if (total > (opts.maxBytes ?? MAX_SESSION_BYTES)) {
+    throw invalid(`cannot save ${path}: the session would be ${(total / 2 ** 30).toFixed(2)} GiB; Kairo opens sessions up to 2 GiB (clear recall runs or sweeps to shrink it)`);
+  }
+  cleanStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | null = null;
   try {
