@@ -33,6 +33,7 @@ import { exploreField, storeFieldRobustness, storeFieldTrain } from './services/
 import { fisherTheoryMethod, storeFisher } from './services/fisher/service.ts';
 import { LAB_IDS } from './services/labs.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
+import { own } from './own.ts';
 import { SessionService } from './services/session.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
@@ -134,7 +135,7 @@ export class Core {
       'hopfield.complete': (p) => hopfieldComplete(this.session, p),
       'jobs.start': (p) => {
         const kind = p?.kind as JobKind;
-        if (!(kind in JOB_LABELS)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+        if (typeof kind !== 'string' || !own(JOB_LABELS, kind)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
         const source = jobSource(p);
         if (source) getDataset(source);

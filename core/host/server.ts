@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../contract.ts';
 import { Core } from '../core.ts';
+import { own } from '../own.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -88,7 +89,7 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
       }
       if (!existsSync(file) || !statSync(file).isFile()) file = join(rendererDir, 'index.html');
       res.writeHead(200, {
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Type': own(TYPES, extname(file)) ?? 'application/octet-stream',
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
       });

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
 import { initBackend } from '../backend.ts';
 import { toErrorValue } from '../errors.ts';
+import { own } from '../own.ts';
 import { HANDLERS } from './handlers.ts';
 import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
 
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     cancelled: () => Atomics.load(flag, 0) !== 0,
     inputs: input.inputs ?? { tensors: {}, state: null },
   };
-  const handler = HANDLERS[input.kind] as JobHandler<typeof input.kind> | undefined;
+  const handler = own(HANDLERS as Record<string, unknown>, input.kind) as JobHandler<typeof input.kind> | undefined;
   if (!handler) throw new Error(`unknown job kind ${input.kind}`);
   const before = tf.memory().numTensors;
   const output = await handler(input.params as never, ctx);

@@ -7,6 +7,7 @@ import { encodeF32, encodeI32, encodeU8 } from './encode.ts';
 import { addRecent } from '../session/recent.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
 import { cleanStaleTemps, parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
+import { own } from '../own.ts';
 import { LAB_IDS, defaultLabs } from './labs.ts';
 
 export class SessionService {
@@ -29,7 +30,7 @@ export class SessionService {
     const parsed = parseLab(lab, state);
     const labs = { ...this.doc.labs, [lab]: parsed };
     // A state may only drop tensor references, never add ones the session lacks.
-    const missing = tensorsReferenced(labs).find((n) => !this.doc.tensors[n]);
+    const missing = tensorsReferenced(labs).find((n) => !own(this.doc.tensors, n));
     if (missing) throw invalid(`labs.${lab}: refers to tensor "${missing}", which this session lacks`);
     this.doc = pruned({ labs, tensors: this.doc.tensors });
     this.dirty = true;
@@ -38,7 +39,7 @@ export class SessionService {
 
   /** A session tensor in the contract's encoding, for display. */
   encoded(name: string): EncodedArray {
-    const t = this.doc.tensors[name];
+    const t = own(this.doc.tensors, name);
     if (!t) throw new KairoError('not_found', `this session has no tensor "${name}"`);
     if (t.data instanceof Uint8Array) return encodeU8(t.shape, t.data);
     if (t.data instanceof Int32Array) return encodeI32(t.shape, t.data);
@@ -47,7 +48,7 @@ export class SessionService {
 
   /** A session tensor, or undefined. Callers must not modify it. */
   tensor(name: string): NamedTensor | undefined {
-    return this.doc.tensors[name];
+    return own(this.doc.tensors, name);
   }
 
   /**

@@ -3,6 +3,7 @@
 // every offset checked so that a damaged file is named, not half-loaded.
 import type { TensorInfo } from '../contract.ts';
 import { invalid } from '../errors.ts';
+import { dict } from '../own.ts';
 
 export type TensorData = Float32Array | Float64Array | Uint8Array | Int32Array;
 
@@ -71,8 +72,9 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw invalid(`${label}: session header is not an object`);
   const dataStart = 8 + headerLen;
   const dataLen = buf.length - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors: Record<string, NamedTensor> = {};
+  // Null-prototype records: a tensor or key named __proto__ is an ordinary entry here.
+  const metadata = dict<string>();
+  const tensors = dict<NamedTensor>();
   const spans: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {

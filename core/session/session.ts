@@ -117,7 +117,7 @@ export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { sa
   }
   const doc: SessionDoc = { labs: labs as LabStates, tensors };
   for (const name of tensorsReferenced(doc.labs)) {
-    if (!tensors[name]) throw invalid(`${label}: the manifest refers to tensor "${name}", which the file lacks`);
+    if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: the manifest refers to tensor "${name}", which the file lacks`);
   }
   return { ...doc, savedAt: typeof m.savedAt === 'string' ? m.savedAt : '' };
 }

@@ -115,3 +115,37 @@ test('saves killed midway: the previous file loads, and the next start removes e
   writeFileSync(join(d, `.keep.kairo.${process.pid}.${Date.now()}.tmp`), 'x');
   assert.equal(cleanStaleTemps(path), 0);
 });
+
+test('names from outside named like Object.prototype members are ordinary names, or unknown', async () => {
+  const { decodeSafetensors, encodeSafetensors } = await import('../../core/session/safetensors.ts');
+  const { decodeSession } = await import('../../core/session/session.ts');
+  const concat = (cs: Uint8Array[]) => Buffer.concat(cs.map((c) => Buffer.from(c)));
+  // A tensor called __proto__ is a tensor, not a prototype (JSON.parse makes it an own key).
+  const json = Buffer.from('{"__proto__":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const dec = decodeSafetensors(Buffer.concat([len, json, Buffer.of(7)]), 'p');
+  assert.ok(Object.hasOwn(dec.tensors, '__proto__'), 'kept as an own entry');
+  assert.deepEqual([...dec.tensors['__proto__']!.data], [7]);
+  // A manifest that refers to a tensor named toString, which the file lacks, is refused.
+  const labs = defaultLabs();
+  labs.data.baseline = {
+    params: { source: { kind: 'mnist' }, epochs: 1, batchSize: 8, learningRate: 0.1, trainSize: 10, seed: 1 },
+    curve: [],
+    testAccuracy: null,
+    testLoss: null,
+    stepsDone: 0,
+    partial: true,
+    tensors: ['toString'],
+  };
+  assert.throws(() => decodeSession(concat(encodeSafetensors({}, { kairo: JSON.stringify({ format: 'kairo-session', schemaVersion: 1, appVersion: 'x', savedAt: '', labs }) })), 'r.kairo'), /refers to tensor "toString", which the file lacks/);
+  // Job kinds and session tensors named after prototype members are unknown.
+  process.env.KAIRO_HOME = tempDir();
+  const core = new Core({ platform: { carrier: 'web' } });
+  for (const kind of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    await assert.rejects(core.call('jobs.start', { kind, params: {} } as never), /unknown job kind/);
+  }
+  assert.deepEqual(core.jobs.list(), []);
+  for (const name of ['constructor', '__proto__', 'toString']) await assert.rejects(core.call('session.tensor', { name }), /this session has no tensor/);
+  await core.shutdown();
+});
