@@ -3,6 +3,7 @@
 // Python's `safetensors.safe_open(path)` therefore reads the weights directly.
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readRegularFile } from '../files.ts';
+import { checkTensors } from './check.ts';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { LabId, LabStates, TensorInfo } from '../contract.ts';
@@ -119,6 +120,7 @@ export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { sa
   for (const name of tensorsReferenced(doc.labs)) {
     if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: the manifest refers to tensor "${name}", which the file lacks`);
   }
+  checkTensors(label, doc.labs, tensors);
   return { ...doc, savedAt: typeof m.savedAt === 'string' ? m.savedAt : '' };
 }
 

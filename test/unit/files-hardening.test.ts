@@ -149,3 +149,39 @@ test('names from outside named like Object.prototype members are ordinary names,
   for (const name of ['constructor', '__proto__', 'toString']) await assert.rejects(core.call('session.tensor', { name }), /this session has no tensor/);
   await core.shutdown();
 });
+
+test('loaded tensors are checked against the lab: NaN weights, a dtype swap, a transposed matrix, a manifest that disagrees', async () => {
+  const { decodeSession, encodeSession } = await import('../../core/session/session.ts');
+  const { defaultVaeTrain } = await import('../../core/services/vae/state.ts');
+  process.env.KAIRO_HOME = tempDir();
+  const core = new Core({ platform: { carrier: 'web' } });
+  const job = await core.call('jobs.start', { kind: 'vae.train', params: { ...defaultVaeTrain(), hidden: [16], latent: 3, epochs: 1, trainSize: 300 } });
+  assert.equal((await core.jobs.wait(job.id)).state, 'done');
+  const f = join(tempDir(), 'v.kairo');
+  await core.call('session.save', { path: f });
+  await core.shutdown();
+  const good = decodeSession(readFileSync(f), 'v.kairo');
+  const concat = (cs: Uint8Array[]) => Buffer.concat(cs.map((c) => Buffer.from(c)));
+  const reload = (mutate: (d: typeof good) => void) => {
+    const d = structuredClone(good);
+    mutate(d);
+    return () => decodeSession(concat(encodeSession(d, 't')), 'm.kairo');
+  };
+  assert.doesNotThrow(reload(() => {}));
+  assert.throws(reload((d) => ((d.tensors['vae.model.enc.0.W']!.data as Float32Array)[5] = NaN)), /m\.kairo: tensor "vae\.model\.enc\.0\.W" holds NaN at index 5/);
+  assert.throws(
+    reload((d) => {
+      const t = d.tensors['vae.concepts']!;
+      d.tensors['vae.concepts'] = { dtype: 'I32', shape: t.shape, data: new Int32Array(t.data.buffer.slice(0)) };
+    }),
+    /tensor "vae\.concepts" is I32; Kairo writes it as F32/,
+  );
+  assert.throws(
+    reload((d) => {
+      const t = d.tensors['vae.model.enc.0.W']!;
+      d.tensors['vae.model.enc.0.W'] = { ...t, shape: [...t.shape].reverse() };
+    }),
+    /tensor "vae\.model\.enc\.0\.W" has shape 16×784; this session's vae lab needs 784×16/,
+  );
+  assert.throws(reload((d) => (d.labs.vae.result!.params.latent = 4)), /tensor "vae\.axes" has shape 3×3; this session's vae lab needs 3×4/);
+});
