@@ -17,6 +17,7 @@ import type {
 import { CONTRACT_VERSION } from './contract.ts';
 import { initBackend } from './backend.ts';
 import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
+import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
 import { dataPage, dataSummary, storeBaseline } from './services/data/service.ts';
@@ -136,6 +137,7 @@ export class Core {
       'jobs.start': (p) => {
         const kind = p?.kind as JobKind;
         if (typeof kind !== 'string' || !own(JOB_LABELS, kind)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+        checkJobMemory(kind, p.params);
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
         const source = jobSource(p);
         if (source) getDataset(source);
