@@ -1,6 +1,9 @@
 // Runs jobs in worker threads, never on the thread that answers the UI. Jobs queue and run
-// `concurrency` at a time. Cancel sets a shared flag the job polls every step; a job that has
-// not ended within `cancelGraceMs` is terminated, so cancel always takes effect within a second.
+// `concurrency` at a time. Cancel sets a shared flag the job polls every step, and the job ends
+// with what it has (a partial model). A job that has not ended within its grace is terminated:
+// `cancelGraceMs`, or three times the longest step it has shown (the gap between its progress
+// reports) when that is longer, so a slow step on a loaded machine still keeps its result; at
+// most MAX_GRACE_MS.
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
@@ -30,7 +33,12 @@ interface Entry {
   killTimer: NodeJS.Timeout | null;
   backend: BackendInfo | null;
   tensors: { before: number; after: number } | null;
+  /** When the worker last reported, and the longest gap between reports (a step's duration, roughly). */
+  lastReport: number;
+  longestGap: number;
 }
+
+const MAX_GRACE_MS = 60_000;
 
 const KEEP_FINISHED = 50;
 
@@ -61,7 +69,7 @@ export class JobManager {
       finishedAt: null,
     };
     const input: WorkerInput = { kind, params, inputs, cancelFlag: new SharedArrayBuffer(4) };
-    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null, tensors: null });
+    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null, tensors: null, lastReport: 0, longestGap: 0 });
     this.queue.push(id);
     this.emit(info);
     this.pump();
@@ -75,11 +83,14 @@ export class JobManager {
       this.finish(e, 'cancelled', null);
     } else if (e.info.state === 'running') {
       Atomics.store(new Int32Array(e.input.cancelFlag), 0, 1);
+      // The step under way when cancel arrives may take as long as the longest one so far (a
+      // silent, hung job gets no more than its steps have shown it needs).
+      const grace = Math.min(MAX_GRACE_MS, Math.max(this.opts.cancelGraceMs, 3 * e.longestGap));
       e.killTimer ??= setTimeout(() => {
         // The job did not notice the flag in time (a long op in progress): stop it hard.
         void e.worker?.terminate();
-        this.finish(e, 'cancelled', null);
-      }, this.opts.cancelGraceMs);
+        this.finish(e, 'cancelled', { code: 'cancelled', message: `stopped after ${(grace / 1000).toFixed(1)} s without ending its step; nothing was kept` });
+      }, grace);
     }
     return { ...e.info };
   }
@@ -137,11 +148,16 @@ export class JobManager {
       switch (m.type) {
         case 'started':
           e.backend = m.backend;
+          e.lastReport = Date.now();
           break;
-        case 'progress':
+        case 'progress': {
+          const now = Date.now();
+          if (e.lastReport) e.longestGap = Math.max(e.longestGap, now - e.lastReport);
+          e.lastReport = now;
           e.info.progress = m.progress;
           this.emit(e.info);
           break;
+        }
         case 'done': {
           e.tensors = m.tensors;
           const refused = this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output) ?? null;
