@@ -1,4 +1,36 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { invalid } from '../errors.ts';
+
+/**
+ * Output flags are checked before any work starts: a training run must not end in "cannot
+ * save" because the folder was mistyped.
+ */
+export function checkOutputFlags(p: Parsed, names: readonly string[]): void {
+  for (const n of names) {
+    const v = p.flags.get(n);
+    if (typeof v !== 'string') continue;
+    const abs = resolve(v);
+    const dir = dirname(abs);
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      throw invalid(`--${n} ${v}: the folder ${dir} does not exist`);
+    }
+    if (!isDir) throw invalid(`--${n} ${v}: ${dir} is not a folder`);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw invalid(`--${n} ${v}: cannot write in ${dir}`);
+    }
+    try {
+      if (statSync(abs).isDirectory()) throw invalid(`--${n} ${v}: is a folder, not a file`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
 
 export interface Parsed {
   positional: string[];

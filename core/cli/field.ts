@@ -6,7 +6,7 @@ import { Core } from '../core.ts';
 import { invalid } from '../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from '../services/field/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
-import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from './args.ts';
 import { runJob } from './run-job.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
@@ -54,6 +54,7 @@ function trainParams(p: Parsed): FieldTrainParams {
 
 export async function fieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
+  checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   if (sub === 'init-stats') {

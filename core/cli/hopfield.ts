@@ -10,7 +10,7 @@ import { invalid, KairoError } from '../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from '../services/hopfield/service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from '../services/hopfield/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
-import { choiceFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from './args.ts';
 import { runJob } from './run-job.ts';
 
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K --per-cluster N --radius R --std S]
@@ -99,6 +99,7 @@ function needPoints(p: Parsed): string {
 
 export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
+  checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   switch (sub) {

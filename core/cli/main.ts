@@ -112,6 +112,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const v = toErrorValue(e);
     process.stderr.write(`kairo: error: ${v.message}\n`);
-    process.exit(v.code === 'internal' || v.code === 'io' ? 1 : 2);
+    // 2: anything the user can act on (bad input, a file that cannot be read or written); 1: a bug.
+    process.exit(v.code === 'internal' ? 1 : 2);
   },
 );

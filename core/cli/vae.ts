@@ -4,7 +4,7 @@ import { Core } from '../core.ts';
 import { invalid } from '../errors.ts';
 import { defaultHierarchicalSource } from '../services/data/state.ts';
 import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_NOISE_KINDS, RECALL_STARTS } from '../services/vae/state.ts';
-import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from './args.ts';
 import { runJob } from './run-job.ts';
 
 export const VAE_USAGE = `  vae train --latent d --hidden 400 --epochs E [--train-size N] --seed S --out F.kairo
@@ -60,6 +60,7 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
 
 export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
+  checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   const core = new Core({ platform: { carrier: 'web' } });

@@ -21,7 +21,7 @@ function manager(extra: ConstructorParameters<typeof JobManager>[0] = {}) {
   const m = new JobManager({
     ...extra,
     onUpdate: (i) => updates.push({ ...i, at: performance.now() }),
-    onOutput: (_i, o) => outputs.push(o as JobOutput<'data.baseline'>),
+    onOutput: (_i, o) => void outputs.push(o as JobOutput<'data.baseline'>),
   });
   return { m, updates, outputs };
 }
