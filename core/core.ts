@@ -35,6 +35,7 @@ import { fisherTheoryMethod, storeFisher } from './services/fisher/service.ts';
 import { LAB_IDS } from './services/labs.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
 import { own } from './own.ts';
+import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './services/session.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
@@ -45,6 +46,10 @@ import { getDataset } from './data/datasets.ts';
 export interface Platform {
   carrier: AppInfo['carrier'];
   pickPath?: (purpose: ParamsOf<'platform.pickPath'>['purpose'], suggested: string | null) => Promise<string | null>;
+  /** Which files requests may name (core/paths.ts); none for the CLI, whose user names its own files. */
+  paths?: PathPolicy;
+  /** Asks the user, natively, whether an opened session may read the data files it names. */
+  confirmRead?: (paths: string[]) => Promise<boolean>;
 }
 
 export interface CoreOptions {
@@ -124,8 +129,8 @@ export class Core {
         backend: await initBackend(),
         labs: LAB_IDS,
       }),
-      'data.summary': dataSummary,
-      'data.page': dataPage,
+      'data.summary': (p) => (this.checkData(p), dataSummary(p)),
+      'data.page': (p) => (this.checkData(p), dataPage(p)),
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
       'fisher.theory': (p) => fisherTheoryMethod(p),
       'field.explore': (p) => exploreField(p),
@@ -147,6 +152,7 @@ export class Core {
           throw new KairoError('invalid_input', 'a VAE is training; run recall when it has finished');
         }
         const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
+        this.checkData([p.params, inputs?.state]);
         return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
@@ -154,15 +160,29 @@ export class Core {
       'session.get': () => this.session.view(),
       'session.update': (p) => this.session.update(p?.lab, p?.state),
       'session.new': () => this.session.reset(),
-      'session.save': (p) => this.session.save(typeof p?.path === 'string' ? p.path : null),
-      'session.open': (p) => {
+      'session.save': (p) => {
+        const path = typeof p?.path === 'string' ? p.path : null;
+        const target = path ?? this.session.view().path;
+        if (target) opts.platform.paths?.check(target.endsWith('.kairo') ? target : `${target}.kairo`, 'session-write');
+        return this.session.save(path);
+      },
+      'session.open': async (p) => {
         if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'session.open needs a path');
-        return this.session.open(p.path);
+        opts.platform.paths?.check(p.path, 'session-read');
+        const view = this.session.open(p.path);
+        // A session names data files by path: the desktop app reads them only once the user allows it.
+        const policy = opts.platform.paths;
+        const unconfirmed = policy ? idxPaths(view.labs).filter((f) => !policy.isGranted(f)) : [];
+        if (policy && unconfirmed.length && opts.platform.confirmRead && (await opts.platform.confirmRead(unconfirmed))) for (const f of unconfirmed) policy.grant(f);
+        return view;
       },
       'session.recent': () => readRecent(),
       'platform.pickPath': async (p) => {
         if (!opts.platform.pickPath) return { supported: false, path: null };
-        return { supported: true, path: await opts.platform.pickPath(p.purpose, p.suggested ?? null) };
+        const path = await opts.platform.pickPath(p.purpose, p.suggested ?? null);
+        // What the user picked in a native dialog is theirs to use.
+        if (path) opts.platform.paths?.grant(path);
+        return { supported: true, path };
       },
     };
   }
@@ -189,6 +209,12 @@ export class Core {
     } catch (e) {
       return { t: 'res', id, ok: false, error: toErrorValue(e) };
     }
+  }
+
+  /** Data files named in requests (or in the session a job reads) must pass the platform's path policy. */
+  private checkData(value: unknown): void {
+    const policy = this.opts.platform.paths;
+    if (policy) for (const f of idxPaths(value)) policy.check(f, 'data-read');
   }
 
   subscribe(l: Listener): () => void {

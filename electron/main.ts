@@ -1,14 +1,39 @@
 // Electron main process: a window, the menu, native dialogs, and the IPC carrier. Everything
 // else is the same core the web host and the CLI use. The WebSocket host is never started here.
-import { app, BrowserWindow, dialog, ipcMain, Menu, type MenuItemConstructorOptions } from 'electron';
-import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../core/carriers/ipc.ts';
 import type { MenuCommand } from '../core/contract.ts';
 import { Core, type Platform } from '../core/core.ts';
+import { grantPolicy } from '../core/paths.ts';
 import { readRecent } from '../core/session/recent.ts';
 import { LAB_IDS, LABS } from '../core/services/labs.ts';
 
 let win: BrowserWindow | null = null;
+
+// The renderer is served from kairo://app/ rather than file://, so it has a real origin of its
+// own and file:// keeps no extra privileges; registered before the app is ready.
+const SCHEME = 'kairo';
+const ORIGIN = `${SCHEME}://app/`;
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function serveRenderer(): void {
+  protocol.handle(SCHEME, (req) => {
+    const url = new URL(req.url);
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const file = join(RENDERER_DIR, rel || 'index.html');
+    if (url.host !== 'app' || !file.startsWith(RENDERER_DIR.endsWith(sep) ? RENDERER_DIR : RENDERER_DIR + sep)) return new Response(null, { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
+/** Only Kairo's own window and page may talk to the core. */
+function senderOk(event: unknown): boolean {
+  const e = event as IpcMainInvokeEvent;
+  return !!win && e.sender === win.webContents && (e.senderFrame?.url ?? '').startsWith(ORIGIN);
+}
 
 const pickPath: NonNullable<Platform['pickPath']> = async (purpose, suggested) => {
   if (!win) return null;
@@ -25,8 +50,23 @@ const pickPath: NonNullable<Platform['pickPath']> = async (purpose, suggested) =
   return r.canceled ? null : (r.filePaths[0] ?? null);
 };
 
+/** A session opened from a file may name data files: the user allows reading them, natively. */
+const confirmRead = async (paths: string[]): Promise<boolean> => {
+  if (!win) return false;
+  const r = await dialog.showMessageBox(win, {
+    type: 'question',
+    buttons: ['Allow', 'Don’t allow'],
+    defaultId: 1,
+    cancelId: 1,
+    message: 'This session reads data from files on this computer',
+    detail: `${paths.join('\n')}\n\nAllow Kairo to read them?`,
+  });
+  return r.response === 0;
+};
+
 const core = new Core({
-  platform: { carrier: 'electron', pickPath },
+  // Paths come only from native dialogs, the user's confirmations and the recent list.
+  platform: { carrier: 'electron', pickPath, paths: grantPolicy(readRecent()), confirmRead },
   jobs: { workerUrl: new URL('../core/worker.mjs', import.meta.url) },
 });
 
@@ -82,15 +122,19 @@ async function createWindow(): Promise<void> {
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.on('focus', buildMenu); // the recent list may have changed
-  await win.loadFile(fileURLToPath(new URL('../renderer/index.html', import.meta.url)));
+  await win.loadURL(`${ORIGIN}index.html`);
 }
 
-bindIpc(ipcMain, core, () => win?.webContents ?? null);
+bindIpc(ipcMain, core, () => win?.webContents ?? null, senderOk);
 core.subscribe((e) => {
   if (e.topic === 'session.changed') buildMenu();
 });
 
 app.whenReady().then(async () => {
+  serveRenderer();
+  // Kairo needs no camera, microphone, notifications, geolocation or anything else: deny all.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   buildMenu();
   await createWindow();
   app.on('activate', () => {

@@ -4,11 +4,16 @@
 // Prints one JSON report; exits non-zero on the first problem.
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
+import fusesLib from '@electron/fuses';
+import fuseConstants from '@electron/fuses/dist/constants.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// electron-builder's own fuse library (CommonJS), so the stand-in speaks its format exactly.
+const { FuseV1Options, getCurrentFuseWire } = fusesLib;
+const { SENTINEL, FuseState } = fuseConstants;
 const configFile = process.argv[2] ?? 'electron-builder.yml';
 const fail = (msg) => {
   console.error(`check-packaging: ${msg}`);
@@ -33,7 +38,13 @@ const work = mkdtempSync(join(tmpdir(), 'kairo-pack-'));
 try {
   const fake = join(work, 'electron-dist');
   mkdirSync(join(fake, 'resources'), { recursive: true });
-  writeFileSync(join(fake, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n');
+  // The stand-in carries Electron's fuse wire (sentinel, version 1, 8 fuses at Electron's
+  // defaults) so that electron-builder flips the fuses of electron-builder.yml in it as it
+  // would in the real binary, and the result can be read back.
+  writeFileSync(
+    join(fake, 'electron'),
+    Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001\n')]),
+  );
   chmodSync(join(fake, 'electron'), 0o755);
   const out = join(work, 'release');
   const r = spawnSync(
@@ -56,7 +67,13 @@ try {
   const wasm = readdirSync(join(app, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
   if (data.length !== 4) fail(`MNIST files packed: ${data.join(', ')}`);
   if (wasm.length === 0) fail('no tfjs .wasm files packed');
-  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm } }));
+  const wire = await getCurrentFuseWire(join(out, 'linux-unpacked', pkg.name));
+  const fuses = Object.fromEntries(
+    Object.keys(FuseV1Options)
+      .filter((k) => Number.isNaN(Number(k)))
+      .map((k) => [k, wire[FuseV1Options[k]] === FuseState.ENABLE ? 'on' : wire[FuseV1Options[k]] === FuseState.DISABLE ? 'off' : 'absent']),
+  );
+  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm }, fuses }));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

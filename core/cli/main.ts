@@ -19,7 +19,8 @@ const USAGE = `usage: kairo <command> [options]
   data inspect [--idx-images F --idx-labels F]
                                          counts, shapes and classes of MNIST or an IDX pair
   session inspect FILE                   validate a .kairo session and summarise it
-  serve [--port N]                       serve the app to a browser on 127.0.0.1
+  serve [--port N] [--workspace DIR]     serve the app to a browser on 127.0.0.1; files only inside DIR
+                                         (default KAIRO_WORKSPACE, else ~/Documents)
 ${VAE_USAGE}
 ${FISHER_USAGE}
 ${FIELD_USAGE}
@@ -27,7 +28,7 @@ ${HOPFIELD_USAGE}
 
 Results are JSON on stdout; messages go to stderr.`;
 
-const VALUED = new Set(['idx-images', 'idx-labels', 'port']);
+const VALUED = new Set(['idx-images', 'idx-labels', 'port', 'workspace']);
 const SWITCHES = new Set(['help', 'version']);
 
 const out = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -94,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       noMore(1);
-      const host = await startHost({ port: intFlag(args, 'port', 0, 0, 65535) });
+      const ws = args.flags.get('workspace');
+      const host = await startHost({ port: intFlag(args, 'port', 0, 0, 65535), workspace: typeof ws === 'string' ? ws : undefined });
       process.stderr.write(`Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops)\n`);
       out({ url: host.url, port: host.port });
       const stop = () => void host.close().then(() => process.exit(0));

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../contract.ts';
 import { Core } from '../core.ts';
 import { own } from '../own.ts';
+import { defaultWorkspace, workspacePolicy } from '../paths.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -32,6 +33,8 @@ export interface HostOptions {
   port?: number;
   rendererDir?: string;
   token?: string;
+  /** The folder every session and data path from the page must lie in (default: defaultWorkspace()). */
+  workspace?: string;
   core?: Core;
 }
 
@@ -56,7 +59,7 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run "npm run build" first`);
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const core = opts.core ?? new Core({ platform: { carrier: 'web' } });
+  const core = opts.core ?? new Core({ platform: { carrier: 'web', paths: workspacePolicy(opts.workspace ?? defaultWorkspace()) } });
   let origins: Set<string> = new Set();
 
   // Only this host's own names: a page on another origin that rebinds a DNS name to 127.0.0.1

@@ -1,5 +1,6 @@
 // What every end-to-end test file does first: a fresh KAIRO_HOME, the web host serving the
 // built renderer with the real core, and one Chromium page on it; all closed when the file ends.
+import { tmpdir } from 'node:os';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHost, type Host } from '../../core/host/server.ts';
@@ -19,7 +20,7 @@ export function openApp(viewport = { width: 1280, height: 900 }): App {
   const app = { home, pageErrors: [] as string[] } as App;
   let browser: Browser | undefined;
   before(async () => {
-    app.host = await startHost({ rendererDir: 'dist/renderer' });
+    app.host = await startHost({ rendererDir: 'dist/renderer', workspace: tmpdir() });
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
     const ctx = await browser.newContext({ viewport, acceptDownloads: true });
     app.page = await ctx.newPage();

@@ -88,3 +88,20 @@ test('the paper setting in one click: hierarchical data in the browser, a traine
   assert.match((await facts.textContent())!.replace(/\s+/g, ' '), /: 800 train \/ 800 test · 10×10 · 8 classes/);
   assert.deepEqual(pageErrors, []);
 });
+
+test('a training run that goes NaN shows a "diverged" outcome with its step, and keeps the model that was there', async () => {
+  await app.page.getByRole('button', { name: 'VAE recall' }).click();
+  const before = app.host.core.session.labs.vae.result;
+  await app.page.locator('input[name="hidden"]').fill('64');
+  await app.page.locator('select[name="latent"]').selectOption('2');
+  await app.page.locator('select[name="decoder"]').selectOption('gaussian');
+  await app.page.locator('input[name="learningRate"]').fill('1');
+  await app.page.locator('input[name="epochs"]').fill('1');
+  await app.page.locator('input[name="trainSize"]').fill('2000');
+  await app.page.getByRole('button', { name: 'Train VAE' }).click();
+  const job = app.page.locator('.job[data-job-state="diverged"]');
+  await job.waitFor({ timeout: 60000 });
+  assert.match((await job.textContent())!, /diverged: the training loss became \S+ at step \d+/);
+  assert.deepEqual(app.host.core.session.labs.vae.result, before);
+  assert.deepEqual(pageErrors, []);
+});

@@ -13,6 +13,19 @@ test('electron-builder.yml validates and packs the right app contents', () => {
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(report.main, 'dist/electron/main.mjs');
   assert.equal(report.packed.mnist.length, 4);
+  // electron-builder flipped the fuses in the (stand-in) binary's fuse wire: read back, they are
+  // the config's, against Electron's defaults of RunAsNode, NODE_OPTIONS, --inspect and extra
+  // file:// privileges on and cookie encryption off.
+  assert.deepEqual(report.fuses, {
+    RunAsNode: 'off',
+    EnableCookieEncryption: 'on',
+    EnableNodeOptionsEnvironmentVariable: 'off',
+    EnableNodeCliInspectArguments: 'off',
+    EnableEmbeddedAsarIntegrityValidation: 'off',
+    OnlyLoadAppFromAsar: 'off',
+    LoadBrowserProcessSpecificV8Snapshot: 'off',
+    GrantFileProtocolExtraPrivileges: 'off',
+  });
 });
 
 test('a typo in the packaging config is caught', () => {
