@@ -561,6 +561,16 @@ export const VAE_PAPER_PRESET = {
   sweep: Partial<VaeSweepParams>;
 };
 
+/**
+ * The MNIST setting, as measured for the README: a 784-400-20 VAE for 5 epochs, recall from test
+ * images under Gaussian pixel noise. On MNIST the class means are not attractors (see README).
+ */
+export const VAE_MNIST_PRESET = {
+  data: { kind: 'mnist' },
+  train: { arch: 'mlp', hidden: [400], latent: 20, decoder: 'bernoulli', beta: 1, learningRate: 1e-3, batchSize: 128, epochs: 5, trainSize: 0 },
+  recall: { start: 'test', noiseKind: 'gaussian', noise: [0, 0.3, 0.6], samples: 1000, iterations: 30, mode: 'mean', xMode: 'mean' },
+} as const satisfies { data: DatasetSource; train: Partial<VaeTrainParams>; recall: Partial<RecallParams> };
+
 export interface VaeLabState {
   draft: VaeTrainParams;
   result: VaeTrainResult | null;

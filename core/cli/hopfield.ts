@@ -1,12 +1,13 @@
 // `kairo hopfield …`: the Hopfield–Boltzmann lab without a window. Machines come from a
 // session or from plain JSON ({"W": N_h rows of N_v, "b": N_v, "c": N_h}) so other tools can
 // check and reuse them; the numbers are the same functions the UI calls.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile } from '../files.ts';
 import { z } from 'zod';
 import { attentionLogits, complete, makeMachine, nll, posterior, retrieveStep, softmax, type Machine } from '../../models/hopfield/machine.ts';
 import type { HopfieldTrainParams } from '../contract.ts';
 import { Core } from '../core.ts';
-import { invalid, KairoError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from '../services/hopfield/service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from '../services/hopfield/state.ts';
 import { parseOrThrow } from '../services/validate.ts';
@@ -34,12 +35,8 @@ const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
 
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new KairoError('not_found', `${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  // Regular files only, size-limited: a FIFO named here would otherwise hang the CLI.
+  const text = readRegularFile(path, 512 * 1024 * 1024).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
