@@ -20,6 +20,8 @@ const VALUED = new Set([
   'sigma-w', 'sigma-b', 'out', 'seeds', 'noise', 'shift', 'elastic', 'fgsm',
 ]);
 const SWITCHES = new Set(['maxpool']);
+/** What `kairo sweep` may vary (core/cli/commands.ts). */
+export const FIELD_FLAGS = { subcommands: ['init-stats', 'train', 'robustness'], valued: VALUED, switches: SWITCHES } as const;
 
 /** Lags of `field init-stats`, in input units (pixels). */
 export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];

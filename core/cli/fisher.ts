@@ -21,6 +21,8 @@ const VALUED = new Set([
   'factors', 'steps', 'axis', 'values', 'seeds', 'depths',
 ]);
 const SWITCHES = new Set(['eigenvalues']);
+/** What `kairo sweep` may vary (core/cli/commands.ts). */
+export const FISHER_FLAGS = { subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry'], valued: VALUED, switches: SWITCHES } as const;
 
 
 function network(p: Parsed): FisherNetworkParams {

@@ -32,6 +32,8 @@ const VALUED = new Set([
   'memory', 'split', 'mask', 'fraction',
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
+/** What `kairo sweep` may vary (core/cli/commands.ts). */
+export const HOPFIELD_FLAGS = { subcommands: ['train', 'nll', 'retrieve', 'complete'], valued: VALUED, switches: SWITCHES } as const;
 
 
 function readJson(path: string, what: string): unknown {

@@ -8,10 +8,12 @@ import { startHost } from '../host/server.ts';
 import { readSession } from '../session/session.ts';
 import { APP_VERSION } from '../version.ts';
 import { intFlag, parseArgs } from './args.ts';
-import { HOPFIELD_USAGE, hopfieldCli } from './hopfield.ts';
-import { VAE_USAGE, vaeCli } from './vae.ts';
-import { FISHER_USAGE, fisherCli } from './fisher.ts';
-import { FIELD_USAGE, fieldCli } from './field.ts';
+import { LAB_COMMANDS } from './commands.ts';
+import { HOPFIELD_USAGE } from './hopfield.ts';
+import { VAE_USAGE } from './vae.ts';
+import { FISHER_USAGE } from './fisher.ts';
+import { FIELD_USAGE } from './field.ts';
+import { SWEEP_USAGE, sweepCli } from './sweep.ts';
 
 const USAGE = `usage: kairo <command> [options]
 
@@ -25,6 +27,7 @@ ${VAE_USAGE}
 ${FISHER_USAGE}
 ${FIELD_USAGE}
 ${HOPFIELD_USAGE}
+${SWEEP_USAGE}
 
 Results are JSON on stdout; messages go to stderr.`;
 
@@ -39,10 +42,9 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
 
 export async function main(argv: string[]): Promise<number> {
   // Lab commands own their flags.
-  if (argv[0] === 'hopfield' && !argv.includes('--help')) return hopfieldCli(argv.slice(1), out);
-  if (argv[0] === 'vae' && !argv.includes('--help')) return vaeCli(argv.slice(1), out);
-  if (argv[0] === 'fisher' && !argv.includes('--help')) return fisherCli(argv.slice(1), out);
-  if (argv[0] === 'field' && !argv.includes('--help')) return fieldCli(argv.slice(1), out);
+  const lab = LAB_COMMANDS.get(argv[0] ?? '');
+  if (lab && !argv.includes('--help')) return lab.run(argv.slice(1), out);
+  if (argv[0] === 'sweep' && !argv.includes('--help')) return sweepCli(argv.slice(1), out, LAB_COMMANDS);
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {

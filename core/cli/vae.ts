@@ -27,6 +27,8 @@ const VALUED = new Set([
 ]);
 const HIERARCHICAL_FLAGS = ['pattern-dim', 'roots', 'concepts', 'memories', 'test-memories', 'bias-concept', 'bias-memory', 'data-seed'];
 const SWITCHES = new Set(['save']);
+/** What `kairo sweep` may vary (core/cli/commands.ts). */
+export const VAE_FLAGS = { subcommands: ['train', 'recall', 'sweep'], valued: VALUED, switches: SWITCHES } as const;
 
 
 function source(p: Parsed): JobKinds['vae.train']['params']['source'] {

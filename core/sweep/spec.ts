@@ -1,0 +1,174 @@
+// A sweep file: one `kairo` command, fixed flags, and the flags that vary — a grid (every
+// combination), zipped lists (varied together) and random draws — expanded into numbered runs
+// with stable indices and hashes, as disentanglement_lib did for its 12,600 models. The same
+// expansion feeds `kairo sweep run` on a laptop, a Slurm array task or a Kubernetes Indexed Job.
+import { createHash } from 'node:crypto';
+import { mulberry32 } from '../../models/common/rng.ts';
+import { invalid } from '../errors.ts';
+
+export type FlagValue = number | string | boolean | number[];
+export type Params = Record<string, FlagValue>;
+
+export interface RandomRange {
+  min: number;
+  max: number;
+  /** Draw uniformly in log space (min > 0). */
+  log?: boolean;
+  /** Round to an integer. */
+  int?: boolean;
+}
+
+export interface SweepSpec {
+  /** A kairo command and subcommand, e.g. ["fisher", "spectrum"]. */
+  command: [string, string];
+  fixed?: Params;
+  grid?: Record<string, FlagValue[]>;
+  zip?: Record<string, FlagValue[]>;
+  random?: { count: number; seed: number; params: Record<string, RandomRange | { choice: FlagValue[] }> };
+}
+
+export interface SweepRun {
+  index: number;
+  params: Params;
+  hash: string;
+}
+
+/** What a command accepts, from its CLI module (flag names without "--"). */
+export interface CommandFlags {
+  subcommands: readonly string[];
+  valued: ReadonlySet<string>;
+  switches: ReadonlySet<string>;
+}
+
+const SECTIONS = new Set(['command', 'fixed', 'grid', 'zip', 'random']);
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function checkValue(where: string, flag: string, v: unknown, cmd: CommandFlags): FlagValue {
+  if (cmd.switches.has(flag)) {
+    if (typeof v !== 'boolean') throw invalid(`${where}: --${flag} is a switch; give true or false`);
+    return v;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v !== '' && !v.startsWith('--')) return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
+  throw invalid(`${where}: a value must be a finite number, a string, or a list of numbers (for list flags); got ${JSON.stringify(v)}`);
+}
+
+/** Validates a parsed sweep file against the command's flags; errors name the field. */
+export function validateSpec(raw: unknown, commands: ReadonlyMap<string, CommandFlags>): SweepSpec {
+  if (!isObj(raw)) throw invalid('sweep: the file must hold a JSON object');
+  for (const k of Object.keys(raw)) if (!SECTIONS.has(k)) throw invalid(`sweep.${k}: unknown section; expected command, fixed, grid, zip or random`);
+  const c = raw.command;
+  if (!Array.isArray(c) || c.length !== 2 || !c.every((x) => typeof x === 'string')) throw invalid('sweep.command: give the command and subcommand, e.g. ["fisher", "spectrum"]');
+  const cmd = commands.get(c[0] as string);
+  if (!cmd) throw invalid(`sweep.command: unknown command "${c[0]}"; sweepable: ${[...commands.keys()].join(', ')}`);
+  if (!cmd.subcommands.includes(c[1] as string)) throw invalid(`sweep.command: "${c[0]}" has no subcommand "${c[1]}"; try ${cmd.subcommands.join(', ')}`);
+  const seen = new Map<string, string>();
+  const flagOf = (section: string, flag: string) => {
+    const where = `sweep.${section}.${flag}`;
+    if (!cmd.valued.has(flag) && !cmd.switches.has(flag)) throw invalid(`${where}: kairo ${c[0]} has no flag --${flag}`);
+    const prev = seen.get(flag);
+    if (prev) throw invalid(`${where}: --${flag} is already set in sweep.${prev}`);
+    seen.set(flag, section);
+    return where;
+  };
+  const spec: SweepSpec = { command: [c[0] as string, c[1] as string] };
+  if (raw.fixed !== undefined) {
+    if (!isObj(raw.fixed)) throw invalid('sweep.fixed: must be an object of flag: value');
+    spec.fixed = {};
+    for (const [k, v] of Object.entries(raw.fixed)) spec.fixed[k] = checkValue(flagOf('fixed', k), k, v, cmd);
+  }
+  for (const section of ['grid', 'zip'] as const) {
+    const s = raw[section];
+    if (s === undefined) continue;
+    if (!isObj(s)) throw invalid(`sweep.${section}: must be an object of flag: [values]`);
+    const out: Record<string, FlagValue[]> = {};
+    let len = -1;
+    for (const [k, vs] of Object.entries(s)) {
+      const where = flagOf(section, k);
+      if (!Array.isArray(vs) || vs.length === 0) throw invalid(`${where}: give a non-empty list of values`);
+      if (section === 'zip') {
+        if (len >= 0 && vs.length !== len) throw invalid(`${where}: zipped lists must have equal lengths (${vs.length} vs ${len})`);
+        len = vs.length;
+      }
+      out[k] = vs.map((v, i) => checkValue(`${where}[${i}]`, k, v, cmd));
+    }
+    spec[section] = out;
+  }
+  if (raw.random !== undefined) {
+    const r = raw.random;
+    if (!isObj(r)) throw invalid('sweep.random: must be {count, seed, params}');
+    if (!Number.isInteger(r.count) || (r.count as number) < 1 || (r.count as number) > 100000) throw invalid('sweep.random.count: an integer in 1..100000');
+    if (!Number.isInteger(r.seed) || (r.seed as number) < 0) throw invalid('sweep.random.seed: a non-negative integer');
+    if (!isObj(r.params)) throw invalid('sweep.random.params: must be an object of flag: {min, max[, log, int]} or {choice: [...]}');
+    const params: NonNullable<SweepSpec['random']>['params'] = {};
+    for (const [k, v] of Object.entries(r.params)) {
+      const where = flagOf('random.params', k);
+      if (isObj(v) && Array.isArray(v.choice) && v.choice.length) params[k] = { choice: v.choice.map((x, i) => checkValue(`${where}.choice[${i}]`, k, x, cmd)) };
+      else if (isObj(v) && typeof v.min === 'number' && typeof v.max === 'number' && Number.isFinite(v.min) && Number.isFinite(v.max) && v.min <= v.max) {
+        if (v.log && !(v.min > 0)) throw invalid(`${where}: a log range needs min > 0`);
+        params[k] = { min: v.min, max: v.max, log: v.log === true, int: v.int === true };
+      } else throw invalid(`${where}: give {min, max} with min ≤ max (optional log, int) or {choice: [values]}`);
+    }
+    spec.random = { count: r.count as number, seed: r.seed as number, params };
+  }
+  return spec;
+}
+
+/** Cartesian product in key order, the first key varying slowest. */
+function product(grid: Record<string, FlagValue[]>): Params[] {
+  let rows: Params[] = [{}];
+  for (const [k, vs] of Object.entries(grid)) rows = rows.flatMap((r) => vs.map((v) => ({ ...r, [k]: v })));
+  return rows;
+}
+
+function sortedJson(v: Params): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])));
+}
+
+export function runHash(command: readonly string[], params: Params): string {
+  return createHash('sha256').update(JSON.stringify(command) + sortedJson(params)).digest('hex').slice(0, 16);
+}
+
+/** Every run of a spec: grid × zip rows × random draws, fixed flags in each. Deterministic. */
+export function expand(spec: SweepSpec): SweepRun[] {
+  const grid = product(spec.grid ?? {});
+  const zipKeys = Object.keys(spec.zip ?? {});
+  const zipLen = zipKeys.length ? spec.zip![zipKeys[0]!]!.length : 1;
+  const zipRows = Array.from({ length: zipLen }, (_, i) => Object.fromEntries(zipKeys.map((k) => [k, spec.zip![k]![i]!])) as Params);
+  const rand = spec.random ? mulberry32(spec.random.seed) : null;
+  const draws: Params[] = spec.random
+    ? Array.from({ length: spec.random.count }, () => {
+        const d: Params = {};
+        for (const [k, r] of Object.entries(spec.random!.params)) {
+          if ('choice' in r) d[k] = r.choice[Math.floor(rand!() * r.choice.length)]!;
+          else {
+            const u = rand!();
+            let v = r.log ? Math.exp(Math.log(r.min) + u * (Math.log(r.max) - Math.log(r.min))) : r.min + u * (r.max - r.min);
+            if (r.int) v = Math.min(r.max, Math.max(r.min, Math.round(v)));
+            d[k] = v;
+          }
+        }
+        return d;
+      })
+    : [{}];
+  const runs: SweepRun[] = [];
+  for (const g of grid)
+    for (const z of zipRows)
+      for (const d of draws) {
+        const params = { ...(spec.fixed ?? {}), ...g, ...z, ...d };
+        runs.push({ index: runs.length, params, hash: runHash(spec.command, params) });
+      }
+  return runs;
+}
+
+/** The command line of one run: `[command, subcommand, --flag, value, …]`. */
+export function argvOf(spec: SweepSpec, params: Params, switches: ReadonlySet<string>): string[] {
+  const argv = [...spec.command];
+  for (const [k, v] of Object.entries(params)) {
+    if (switches.has(k)) {
+      if (v === true) argv.push(`--${k}`);
+    } else argv.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return argv;
+}
