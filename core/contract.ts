@@ -126,7 +126,7 @@ export interface AppInfo {
 
 // ---------- labs and sessions ----------
 
-export type LabId = 'data' | 'vae' | 'hopfield' | 'fisher' | 'field';
+export type LabId = 'data' | 'vae' | 'hopfield' | 'fisher' | 'field' | 'sweep';
 
 export interface BaselineParams {
   source: DatasetSource;
@@ -816,8 +816,47 @@ export interface FieldLabState {
   robustness: FieldRobustnessResult | null;
 }
 
+// ---------- sweeps ----------
+
+export type SweepFlagValue = number | string | boolean | number[];
+
+/** A sweep file (see core/sweep/spec.ts): one kairo command, fixed flags, grid, zip and random draws. */
+export interface SweepSpecJson {
+  command: [string, string];
+  fixed?: Record<string, SweepFlagValue>;
+  grid?: Record<string, SweepFlagValue[]>;
+  zip?: Record<string, SweepFlagValue[]>;
+  random?: { count: number; seed: number; params: Record<string, { min: number; max: number; log?: boolean; int?: boolean } | { choice: SweepFlagValue[] }> };
+}
+
+export interface SweepRunEntry {
+  index: number;
+  params: Record<string, SweepFlagValue>;
+  /** The command's JSON output, as `kairo <command>` prints it. */
+  result: unknown;
+  seconds: number;
+}
+
+export interface SweepResult {
+  spec: SweepSpecJson;
+  /** The collected folder, or null for a sweep run in the app. */
+  source: string | null;
+  count: number;
+  runs: SweepRunEntry[];
+  missing: number[];
+  failed: { index: number; params: Record<string, SweepFlagValue>; error: string }[];
+  partial: boolean;
+}
+
+export interface SweepLabState {
+  /** The sweep file being edited in the view. */
+  specText: string;
+  result: SweepResult | null;
+}
+
 export interface LabStates {
   data: DataLabState;
+  sweep: SweepLabState;
   field: FieldLabState;
   fisher: FisherLabState;
   vae: VaeLabState;
@@ -840,6 +879,7 @@ export interface SessionView {
 
 export interface JobKinds {
   'data.baseline': { params: BaselineParams; result: BaselineResult };
+  'sweep.local': { params: { spec: SweepSpecJson }; result: SweepResult };
   'vae.train': { params: VaeTrainParams; result: VaeTrainResult };
   'vae.recall': { params: RecallParams; result: RecallRunResult[] };
   'vae.sweep': { params: VaeSweepParams; result: VaeSweepResult };
@@ -908,6 +948,7 @@ export interface Methods {
   'hopfield.attention': { params: { split: 'train' | 'test'; indices: number[] }; result: AttentionView };
   /** Runs the retrieval and stores its summary in the session. */
   'hopfield.retrieve': { params: RetrievalSettings; result: RetrievalRun };
+  'sweep.collect': { params: { path: string }; result: SweepResult };
   'hopfield.complete': { params: CompletionRequest; result: CompletionResult };
   'jobs.start': { params: { [K in JobKind]: { kind: K; params: JobKinds[K]['params'] } }[JobKind]; result: JobInfo };
   'jobs.cancel': { params: { id: string }; result: JobInfo };
@@ -920,7 +961,7 @@ export interface Methods {
   'session.recent': { params: Record<string, never>; result: string[] };
   /** Asks the platform for a path. Native dialogs exist only in Electron: `supported: false` tells the renderer to ask itself. */
   'platform.pickPath': {
-    params: { purpose: 'session-open' | 'session-save' | 'idx-file'; suggested: string | null };
+    params: { purpose: 'session-open' | 'session-save' | 'idx-file' | 'sweep-dir'; suggested: string | null };
     result: { supported: boolean; path: string | null };
   };
 }

@@ -37,6 +37,9 @@ import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './se
 import { own } from './own.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './services/session.ts';
+import { collectSweep, storeSweepLocal } from './services/sweep/service.ts';
+import { LAB_COMMANDS } from './cli/commands.ts';
+import { specPaths, validateSpec } from './sweep/spec.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import { APP_VERSION } from './version.ts';
@@ -74,6 +77,7 @@ const JOB_LABELS: Record<JobKind, string> = {
   'field.robustness': 'Field robustness',
   'hopfield.train': 'Train Boltzmann machine',
   'hopfield.capacity': 'Hopfield capacity',
+  'sweep.local': 'Sweep on this machine',
 };
 
 /** Where each job kind's result goes in the session; the type makes a new kind add its entry. */
@@ -91,6 +95,7 @@ const STORES: { [K in JobKind]: (session: SessionService, output: JobOutput<K>) 
   'fisher.blocks': (s, o) => storeFisher(s, 'fisher.blocks', o),
   'field.train': storeFieldTrain,
   'field.robustness': storeFieldRobustness,
+  'sweep.local': storeSweepLocal,
 };
 
 /** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
@@ -153,6 +158,11 @@ export class Core {
         }
         const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
         this.checkData([p.params, inputs?.state]);
+        // A sweep's runs read and write the files its flags name: the same policy applies to them.
+        if (kind === 'sweep.local' && opts.platform.paths) {
+          const spec = validateSpec((p.params as { spec?: unknown } | undefined)?.spec, LAB_COMMANDS);
+          for (const f of specPaths(spec)) opts.platform.paths.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
+        }
         return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
@@ -177,6 +187,11 @@ export class Core {
         return view;
       },
       'session.recent': () => readRecent(),
+      'sweep.collect': (p) => {
+        if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'sweep.collect needs a path');
+        opts.platform.paths?.check(p.path, 'data-read');
+        return collectSweep(this.session, p.path);
+      },
       'platform.pickPath': async (p) => {
         if (!opts.platform.pickPath) return { supported: false, path: null };
         const path = await opts.platform.pickPath(p.purpose, p.suggested ?? null);

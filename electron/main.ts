@@ -44,8 +44,8 @@ const pickPath: NonNullable<Platform['pickPath']> = async (purpose, suggested) =
   }
   const r = await dialog.showOpenDialog(win, {
     defaultPath: suggested ?? undefined,
-    properties: ['openFile'],
-    filters: purpose === 'session-open' ? sessions : [{ name: 'IDX files', extensions: ['*'] }],
+    properties: [purpose === 'sweep-dir' ? 'openDirectory' : 'openFile'],
+    filters: purpose === 'session-open' ? sessions : purpose === 'sweep-dir' ? [] : [{ name: 'IDX files', extensions: ['*'] }],
   });
   return r.canceled ? null : (r.filePaths[0] ?? null);
 };

@@ -15,7 +15,7 @@ import { checkOutputFlags, intFlag, parseArgs } from './args.ts';
 export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
   sweep run SPEC --out DIR [--index i]   one run (else SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into DIR/<i>.json
   sweep local SPEC --out DIR [--workers K]   every run on this machine, K at a time
-  sweep collect DIR                      {"runs": [{"index", "params", "result"}], "missing", "failed"}
+  sweep collect DIR [--out F.kairo]      {"runs": [{"index", "params", "result"}], "missing", "failed"}; --out: a session the app opens
   sweep slurm SPEC --out DIR [--max-parallel K] [--partition P] [--time T] [--cpus-per-task N] [--mem M]
   sweep k8s SPEC --image IMG --out DIR [--parallelism K] [--cpu N] [--memory M] [--pvc NAME]
     SPEC: {"command": ["fisher", "spectrum"], "fixed": {flag: value}, "grid": {flag: [values]},
@@ -74,7 +74,20 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, comman
     }
     case 'collect': {
       if (!target) throw invalid('give the sweep folder: kairo sweep collect DIR');
+      checkOutputFlags(p, ['out']);
       const c = collect(target);
+      const file = str(p.flags.get('out'));
+      if (file) {
+        // A session the app opens: the Sweeps lab holding this folder's runs.
+        const { Core } = await import('../core.ts');
+        const core = new Core({ platform: { carrier: 'web' } });
+        try {
+          await core.call('sweep.collect', { path: resolve(target) });
+          await core.call('session.save', { path: file });
+        } finally {
+          await core.shutdown();
+        }
+      }
       out({ runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })), missing: c.missing, failed: c.failed });
       return 0;
     }

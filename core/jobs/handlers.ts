@@ -6,6 +6,7 @@ import { runCapacity, runHopfieldTrain } from '../services/hopfield/jobs.ts';
 import { runFieldRobustness, runFieldTrain } from '../services/field/jobs.ts';
 import { runBlocks, runIsometry, runLrSweep, runSpectrum, runSweep } from '../services/fisher/jobs.ts';
 import { runVaeRecall, runVaeSweep, runVaeTrain } from '../services/vae/jobs.ts';
+import { runSweepLocal } from '../services/sweep/jobs.ts';
 import type { JobHandler } from './types.ts';
 
 export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
@@ -22,4 +23,5 @@ export const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'field.robustness': runFieldRobustness,
   'hopfield.train': runHopfieldTrain,
   'hopfield.capacity': runCapacity,
+  'sweep.local': runSweepLocal,
 };

@@ -7,6 +7,7 @@ import { defaultHopfieldLab, hopfieldLabSchema } from './hopfield/state.ts';
 import { defaultVaeLab, vaeLabSchema } from './vae/state.ts';
 import { defaultFisherLab, fisherLabSchema } from './fisher/state.ts';
 import { defaultFieldLab, fieldLabSchema } from './field/state.ts';
+import { defaultSweepLab, sweepLabSchema } from './sweep/state.ts';
 
 interface LabDef<K extends LabId> {
   title: string;
@@ -20,6 +21,7 @@ export const LABS: { [K in LabId]: LabDef<K> } = {
   fisher: { title: 'Fisher / NTK spectra', schema: fisherLabSchema as z.ZodType<LabStates['fisher']>, defaults: defaultFisherLab },
   field: { title: 'Random neural fields', schema: fieldLabSchema as z.ZodType<LabStates['field']>, defaults: defaultFieldLab },
   hopfield: { title: 'Hopfield–Boltzmann', schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>, defaults: defaultHopfieldLab },
+  sweep: { title: 'Sweeps', schema: sweepLabSchema as z.ZodType<LabStates['sweep']>, defaults: defaultSweepLab },
 };
 
 export const LAB_IDS = Object.keys(LABS) as LabId[];

@@ -162,6 +162,32 @@ export function expand(spec: SweepSpec): SweepRun[] {
   return runs;
 }
 
+/** Flags whose values are files: read (…) or written (out). */
+export const PATH_FLAGS: ReadonlyMap<string, 'read' | 'write'> = new Map([
+  ['out', 'write'],
+  ['machine-out', 'write'],
+  ['session', 'read'],
+  ['machine', 'read'],
+  ['points', 'read'],
+  ['idx-images', 'read'],
+  ['idx-labels', 'read'],
+  ['idx-test-images', 'read'],
+  ['idx-test-labels', 'read'],
+]);
+
+/** Every file a sweep's runs would read or write, from any section of the spec. */
+export function specPaths(spec: SweepSpec): { path: string; use: 'read' | 'write' }[] {
+  const out: { path: string; use: 'read' | 'write' }[] = [];
+  const add = (k: string, v: unknown) => {
+    const use = PATH_FLAGS.get(k);
+    if (use && typeof v === 'string') out.push({ path: v, use });
+  };
+  for (const [k, v] of Object.entries(spec.fixed ?? {})) add(k, v);
+  for (const sec of [spec.grid ?? {}, spec.zip ?? {}]) for (const [k, vs] of Object.entries(sec)) vs.forEach((v) => add(k, v));
+  for (const [k, r] of Object.entries(spec.random?.params ?? {})) if ('choice' in r) r.choice.forEach((v) => add(k, v));
+  return out;
+}
+
 /** The command line of one run: `[command, subcommand, --flag, value, …]`. */
 export function argvOf(spec: SweepSpec, params: Params, switches: ReadonlySet<string>): string[] {
   const argv = [...spec.command];
