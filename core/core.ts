@@ -158,10 +158,11 @@ export class Core {
         }
         const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
         this.checkData([p.params, inputs?.state]);
-        // A sweep's runs read and write the files its flags name: the same policy applies to them.
-        if (kind === 'sweep.local' && opts.platform.paths) {
+        // A sweep file is refused before any worker starts; its runs read and write the files its
+        // flags name, so the same path policy applies to them.
+        if (kind === 'sweep.local') {
           const spec = validateSpec((p.params as { spec?: unknown } | undefined)?.spec, LAB_COMMANDS);
-          for (const f of specPaths(spec)) opts.platform.paths.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
+          for (const f of opts.platform.paths ? specPaths(spec) : []) opts.platform.paths!.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
         }
         return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },

@@ -36,6 +36,10 @@ test('the browser host’s workspace: sessions and data inside it only, symbolic
   mkdirSync(join(ws, 'data'));
   assert.equal((await core.call('data.summary', { source: idxPair(join(ws, 'data')) })).train.count, 4);
   await assert.rejects(core.call('jobs.start', { kind: 'data.baseline', params: { source: idxPair(outside), epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 } }), /outside the workspace/);
+  // A sweep's flags name files too: an --out or --session outside the workspace is refused.
+  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['vae', 'train'], fixed: { out: '/etc/evil.kairo' } } } }), /\/etc\/evil\.kairo: outside the workspace/);
+  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['vae', 'recall'], grid: { session: [join(ws, 'a.kairo'), join(outside, 'b.kairo')] } } } }), /b\.kairo: outside the workspace/);
+  await assert.rejects(core.call('sweep.collect', { path: outside }), /outside the workspace/);
   await core.shutdown();
 });
 

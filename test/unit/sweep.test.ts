@@ -127,3 +127,34 @@ test('the Kubernetes manifest is a valid ConfigMap and Indexed Job by the Kubern
   // A broken manifest is caught by the same schema (so the check can fail).
   assert.throws(() => new Job({ ...(job as object), spec: { ...s, completions: 'six' } } as never).validate(), /completions/);
 });
+
+test('a sweep run from the app is a job: progress per run, results in the Sweeps lab, cancel keeps the runs done', async () => {
+  const { Core } = await import('../../core/core.ts');
+  const core = new Core({ platform: { carrier: 'web' } });
+  const quick = { command: ['fisher', 'theory'] as [string, string], grid: { width: [100, 1000, 10000] } };
+  const j = await core.call('jobs.start', { kind: 'sweep.local', params: { spec: quick } });
+  const end = await core.jobs.wait(j.id);
+  assert.equal(end.state, 'done', end.error?.message);
+  const r = core.session.labs.sweep.result!;
+  assert.deepEqual([r.count, r.runs.length, r.partial, r.source], [3, 3, false, null]);
+  const direct = kairo('fisher', 'theory', '--width', '10000');
+  assert.deepEqual(r.runs[2]!.result, JSON.parse(direct.stdout));
+  // Slower runs, cancelled after the first: it is kept, the rest are missing.
+  const slow = { command: ['fisher', 'spectrum'] as [string, string], fixed: { width: 256, depth: 3, samples: 200 }, grid: { seed: [1, 2, 3, 4, 5, 6] } };
+  const j2 = await core.call('jobs.start', { kind: 'sweep.local', params: { spec: slow } });
+  for (;;) {
+    if ((core.jobs.list().find((x) => x.id === j2.id)?.progress?.step ?? 0) >= 1) break;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  await core.call('jobs.cancel', { id: j2.id });
+  const e2 = await core.jobs.wait(j2.id);
+  assert.equal(e2.state, 'cancelled');
+  const s = core.session.labs.sweep.result!;
+  assert.ok(s.partial && s.runs.length >= 1 && s.runs.length < 6);
+  assert.deepEqual([...s.runs.map((x) => x.index), ...s.missing].sort(), [0, 1, 2, 3, 4, 5]);
+  // A bad sweep file is refused at jobs.start, before any worker, with the field named.
+  const jobs = core.jobs.list().length;
+  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['fisher', 'spectrum'], grid: { widht: [1] } } as never } }), /sweep\.grid\.widht: kairo fisher has no flag --widht/);
+  assert.equal(core.jobs.list().length, jobs);
+  await core.shutdown();
+});
