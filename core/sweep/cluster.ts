@@ -98,7 +98,9 @@ export const DOCKERFILE = `# Build from a Kairo checkout: docker build -t IMAGE 
 FROM node:20-bookworm-slim
 WORKDIR /opt/kairo
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+# Optional packages stay: esbuild (under tsx) finds its platform binary among them; tfjs-node's
+# download script does not run, so the image computes on WebAssembly.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY bin ./bin
 COPY core ./core
 COPY models ./models
