@@ -30,7 +30,8 @@ function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepC
   try {
     raw = JSON.parse(readRegularFile(path, 64 * 1024 * 1024).toString('utf8'));
   } catch (e) {
-    if (e instanceof SyntaxError) throw invalid(`${path}: not valid JSON (${e.message.split('\n')[0]})`);
+    // JSON.parse quotes the text it failed on: the message names the file, never its contents.
+    if (e instanceof SyntaxError) throw invalid(`${path}: not a valid JSON sweep file`);
     throw e;
   }
   return validateSpec(raw, commands);
