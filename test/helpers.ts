@@ -1,11 +1,24 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import type { JobInfo, JobKind } from '../core/contract.ts';
+import type { Core } from '../core/core.ts';
 
 /** A fresh directory removed when the test file ends; also used as KAIRO_HOME. */
 export function tempDir(prefix = 'kairo-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(d, { recursive: true, force: true }));
   return d;
+}
+
+/** Runs a job through the core to its end, asserting it finished and leaked no tensors. */
+export async function runJobDone(core: Core, kind: JobKind, params: unknown): Promise<JobInfo> {
+  const job = await core.call('jobs.start', { kind, params } as never);
+  const end = await core.jobs.wait(job.id);
+  assert.equal(end.state, 'done', end.error?.message);
+  const t = core.jobs.tensorsOf(job.id)!;
+  assert.equal(t.after, t.before, `${kind} leaked tensors`);
+  return end;
 }

@@ -13,7 +13,7 @@ import { startStates } from '../../core/services/vae/jobs.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { generateHierarchical, patternShape } from '../../models/vae/hierarchical.ts';
 import { conceptVectors, curveMinimum, hierarchyCentres, levelMetrics, normalised, t90 } from '../../models/vae/recall.ts';
-import { tempDir } from '../helpers.ts';
+import { runJobDone, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 let core = new Core({ platform: { carrier: 'web' } });
@@ -177,14 +177,7 @@ test('sessions from before the level metrics load: recall drafts migrate, old sw
 
 const paperTrain = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({ ...defaultVaeTrain(), ...VAE_PAPER_PRESET.train, hidden: [64], source: { ...VAE_PAPER_PRESET.data }, ...p });
 
-async function run(kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) {
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  assert.equal(end.state, 'done', end.error?.message);
-  const t = core.jobs.tensorsOf(job.id)!;
-  assert.equal(t.after, t.before, `${kind} leaked tensors`);
-  return end;
-}
+const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 
 test('a session keeps the data settings, not the patterns; reloaded, it regenerates them and recall continues identically', async () => {
   await run('vae.train', paperTrain({ epochs: 3 }));

@@ -6,7 +6,7 @@ import { Core } from '../../core/core.ts';
 import { getDataset } from '../../core/data/datasets.ts';
 import { defaultRecall, defaultVaeTrain } from '../../core/services/vae/state.ts';
 import { mulberry32, permutation } from '../../models/common/rng.ts';
-import { tempDir } from '../helpers.ts';
+import { runJobDone, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 let core = new Core({ platform: { carrier: 'web' } });
@@ -14,14 +14,7 @@ after(() => core.shutdown());
 
 const small = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({ ...defaultVaeTrain(), hidden: [64], latent: 2, epochs: 2, trainSize: 2000, ...p });
 
-async function run(kind: 'vae.train' | 'vae.recall', params: unknown) {
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  assert.equal(end.state, 'done', end.error?.message);
-  const t = core.jobs.tensorsOf(job.id)!;
-  assert.equal(t.after, t.before, `${kind} leaked tensors`);
-  return end;
-}
+const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 
 /** Encoder means in float64 from the session's weights, written independently of tfjs. */
 function encoderMeans(X: Float64Array, n: number): Float64Array {

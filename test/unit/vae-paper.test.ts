@@ -9,18 +9,13 @@ import { after, test } from 'node:test';
 import { VAE_PAPER_PRESET, type VaeSweepParams } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
 import { defaultRecall, defaultVaeTrain } from '../../core/services/vae/state.ts';
-import { tempDir } from '../helpers.ts';
+import { runJobDone, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 const core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());
 
-async function run(kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) {
-  const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  assert.equal(end.state, 'done', end.error?.message);
-  return end;
-}
+const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 
 const sweepParams = (p: Partial<VaeSweepParams> = {}): VaeSweepParams => ({ seed: 1, source: { ...VAE_PAPER_PRESET.data }, ...VAE_PAPER_PRESET.sweep, latents: [...VAE_PAPER_PRESET.sweep.latents], noise: [...VAE_PAPER_PRESET.sweep.noise], hidden: [64], ...p });
 
