@@ -50,6 +50,10 @@ const pickPath: NonNullable<Platform['pickPath']> = async (purpose, suggested) =
   return r.canceled ? null : (r.filePaths[0] ?? null);
 };
 
+// Job workers inherit this: the Cores that CLI commands make inside a sweep job start the same bundle.
+const WORKER_URL = new URL('../core/worker.mjs', import.meta.url);
+process.env.KAIRO_WORKER_URL = WORKER_URL.href;
+
 /** A session opened from a file may name data files: the user allows reading them, natively. */
 const confirmRead = async (paths: string[]): Promise<boolean> => {
   if (!win) return false;
@@ -67,7 +71,7 @@ const confirmRead = async (paths: string[]): Promise<boolean> => {
 const core = new Core({
   // Paths come only from native dialogs, the user's confirmations and the recent list.
   platform: { carrier: 'electron', pickPath, paths: grantPolicy(readRecent()), confirmRead },
-  jobs: { workerUrl: new URL('../core/worker.mjs', import.meta.url) },
+  jobs: { workerUrl: WORKER_URL },
 });
 
 function send(command: MenuCommand): void {

@@ -140,7 +140,9 @@ export class JobManager {
     e.info.state = 'running';
     e.info.startedAt = Date.now();
     this.emit(e.info);
-    const url = this.opts.workerUrl ?? new URL('./worker-boot.mjs', import.meta.url);
+    // KAIRO_WORKER_URL: the desktop app's bundled worker, inherited by job workers, so a job that
+    // runs other jobs (a sweep of lab commands) starts them from the bundle too.
+    const url = this.opts.workerUrl ?? (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
     const worker = new Worker(url, { workerData: e.input });
     e.worker = worker;
     worker.on('message', (m: WorkerMessage) => {

@@ -136,3 +136,17 @@ test('the bundled worker the desktop app ships runs a job too', async () => {
   assert.equal(end.state, 'done', end.error?.message);
   assert.equal(m.backendOf(job.id)?.name, 'wasm');
 });
+
+test('KAIRO_WORKER_URL names the worker a manager starts when none is given (the desktop bundle, inherited by nested jobs)', async () => {
+  const before = process.env.KAIRO_WORKER_URL;
+  process.env.KAIRO_WORKER_URL = new URL('../fixtures/crashing-worker.mjs', import.meta.url).href;
+  try {
+    const m = new JobManager();
+    const end = await m.wait(m.start('data.baseline', params(), 'env').id);
+    assert.equal(end.error?.code, 'crashed');
+    assert.match(end.error!.message, /simulated crash in a job/);
+  } finally {
+    if (before === undefined) delete process.env.KAIRO_WORKER_URL;
+    else process.env.KAIRO_WORKER_URL = before;
+  }
+});
