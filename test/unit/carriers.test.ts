@@ -79,7 +79,8 @@ test('the WebSocket host refuses wrong tokens and foreign origins and serves the
   ws.send(JSON.stringify({ t: 'req', id: 1, method: 'data.summary', params: { source: { kind: 'mnist' } } }));
   ws.send('not json');
   host.core.emit('menu', { command: 'session.open' });
-  await new Promise((r) => setTimeout(r, 300));
+  // Until the summary arrives: loading MNIST can take more than a fixed wait on a busy machine.
+  for (let t = 0; t < 200 && !got.some((e) => e.t === 'res' && e.id === 1); t++) await new Promise((r) => setTimeout(r, 50));
   const res = got.find((e) => e.t === 'res' && e.id === 1) as ResponseEnvelope & { ok: true; result: { train: { count: number } } };
   assert.equal(res.result.train.count, 60000);
   assert.ok(got.some((e) => e.t === 'res' && !e.ok && e.error.code === 'bad_request'));
