@@ -38,7 +38,6 @@ import { own } from './own.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './services/session.ts';
 import { collectSweep, storeSweepLocal } from './services/sweep/service.ts';
-import { LAB_COMMANDS } from './cli/commands.ts';
 import { specPaths, validateSpec } from './sweep/spec.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
@@ -144,7 +143,7 @@ export class Core {
       'hopfield.attention': (p) => hopfieldAttention(this.session, p),
       'hopfield.retrieve': (p) => hopfieldRetrieve(this.session, p),
       'hopfield.complete': (p) => hopfieldComplete(this.session, p),
-      'jobs.start': (p) => {
+      'jobs.start': async (p) => {
         const kind = p?.kind as JobKind;
         if (typeof kind !== 'string' || !own(JOB_LABELS, kind)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
         checkJobMemory(kind, p.params);
@@ -161,6 +160,8 @@ export class Core {
         // A sweep file is refused before any worker starts; its runs read and write the files its
         // flags name, so the same path policy applies to them.
         if (kind === 'sweep.local') {
+          // The lab commands' flag tables, loaded only when a sweep starts (they bring the CLI modules).
+          const { LAB_COMMANDS } = await import('./cli/commands.ts');
           const spec = validateSpec((p.params as { spec?: unknown } | undefined)?.spec, LAB_COMMANDS);
           for (const f of opts.platform.paths ? specPaths(spec) : []) opts.platform.paths!.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
         }

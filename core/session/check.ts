@@ -6,7 +6,7 @@ import { parameterShapes } from '../../models/vae/vae.ts';
 import { layerShapes } from '../../models/field/network.ts';
 import type { LabStates, TensorInfo } from '../contract.ts';
 import { invalid } from '../errors.ts';
-import { configOf } from '../services/vae/jobs.ts';
+import { configOf } from '../services/vae/config.ts';
 import type { NamedTensor } from './safetensors.ts';
 
 /** A shape with −1 where any size is allowed. */

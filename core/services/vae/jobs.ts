@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
 import { conceptVectors, curveMinimum, encodeMeans, hierarchyCentres, levelMetrics, normalised, pairDistanceSums, project, projectionAxes, recallMetrics, recallTrajectory, t90, type LevelRefs } from '../../../models/vae/recall.ts';
-import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae, type VaeConfig } from '../../../models/vae/vae.ts';
+import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae } from '../../../models/vae/vae.ts';
 import type {
   DatasetSource,
   EncodedArray,
@@ -29,20 +29,10 @@ import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../validate.ts';
 import { recallSchema, sweepSchema, vaeTrainSchema } from './state.ts';
 import { Adam } from '../../../models/common/adam.ts';
+import { configOf } from './config.ts';
 
 export const MODEL_PREFIX = 'vae.model.';
 
-export function configOf(p: VaeTrainParams, imageShape: number[]): VaeConfig {
-  return {
-    arch: p.arch,
-    inputShape: [imageShape[0]!, imageShape[1]!],
-    hidden: p.hidden,
-    latent: p.latent,
-    decoder: p.decoder,
-    gaussianSigma: p.gaussianSigma,
-    beta: p.beta,
-  };
-}
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
