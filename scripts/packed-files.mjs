@@ -1,0 +1,18 @@
+// What an installer must not carry; scripts/check-packaging.mjs applies it to the packed app.
+/**
+ * Why a file must not be in the app packed for this platform and arch, or null: sources, tests,
+ * source maps, dev tools, browser-only polyfills, and native binaries built for another platform.
+ */
+export function packedWrongly(f, platform, arch) {
+  if (/^(test|core|renderer\/src|electron|scripts|bench|native)\//.test(f)) return 'source or dev folder';
+  if (/^node_modules\/(ws|tsx|esbuild|electron|playwright-core|vite|svelte|core-js)\//.test(f)) return 'dev-only or browser-only package';
+  if (/(^|\/)(__tests__|tests?)\//.test(f) || /\.(test|spec)\.[cm]?[jt]s$/.test(f)) return 'test file';
+  if (f.endsWith('.map')) return 'source map';
+  if (/\.(node|dll|dylib|so(\.\d+)*)$/.test(f)) {
+    const others = { linux: ['darwin', 'mac', 'win32', 'windows', 'win'], darwin: ['linux', 'win32', 'windows', 'win'], win32: ['linux', 'darwin', 'mac'] }[platform] ?? [];
+    const otherArch = ['x64', 'arm64', 'ia32'].filter((a) => a !== arch);
+    const parts = f.toLowerCase().split(/[\/._-]/);
+    if (parts.some((p) => others.includes(p)) || parts.some((p) => otherArch.includes(p))) return 'native binary for another platform';
+  }
+  return null;
+}
