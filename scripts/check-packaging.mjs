@@ -40,9 +40,11 @@ if (process.argv.includes('--validate-only')) {
 for (const f of ['dist/electron/main.mjs', 'dist/electron/preload.cjs', 'dist/core/worker.mjs', 'dist/renderer/index.html']) {
   if (!existsSync(f)) fail(`${f} is missing: run npm run build && npm run build:electron`);
 }
+// --stand-in-only DIR: write the stand-in Electron there and stop (the dist test packs around it).
+const standInAt = process.argv.indexOf('--stand-in-only');
 const work = mkdtempSync(join(tmpdir(), 'kairo-pack-'));
 try {
-  const fake = join(work, 'electron-dist');
+  const fake = standInAt > 0 ? process.argv[standInAt + 1] : join(work, 'electron-dist');
   mkdirSync(join(fake, 'resources'), { recursive: true });
   // The stand-in carries Electron's fuse wire (sentinel, version 1, 8 fuses at Electron's
   // defaults) so that electron-builder flips the fuses of electron-builder.yml in it as it
@@ -52,6 +54,10 @@ try {
     Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001\n')]),
   );
   chmodSync(join(fake, 'electron'), 0o755);
+  if (standInAt > 0) {
+    console.log(JSON.stringify({ standIn: fake }));
+    process.exit(0);
+  }
   const out = keep ?? join(work, 'release');
   const r = spawnSync(
     process.execPath,

@@ -2,11 +2,13 @@
 // each artefact with its size. electron-builder downloads the Electron binary (and its packaging
 // tools) from github.com; offline that ends in a 40-second retry and a stack trace, so first
 // check what it will need and, if it cannot get it, say so in one line.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { listArtefacts } from './packed-files.mjs';
 
 const args = process.argv.slice(2);
 const noBuild = args.includes('--no-build');
@@ -56,18 +58,20 @@ if (!noBuild) {
   run('npm', ['run', '--silent', 'build:electron']);
 }
 const started = Date.now();
-const r = spawnSync(process.execPath, ['node_modules/electron-builder/cli.js', '--config', 'electron-builder.yml', ...builderArgs], { encoding: 'utf8', stdio: ['inherit', 'inherit', 'pipe'] });
-if (r.status !== 0) {
-  const why = (r.stderr ?? '').split('\n').find((l) => /⨯|error/i.test(l)) ?? `exit status ${r.status}`;
-  fail(`electron-builder failed: ${why.replace(/\s*stackTrace=.*/, '').replace(/^\s*⨯\s*/, '').trim().slice(0, 300)}`);
+// electron-builder's progress goes through as it comes; an error line (⨯) ends that, so its stack
+// trace is not printed and the error becomes one line.
+let error = null;
+const child = spawn(process.execPath, ['node_modules/electron-builder/cli.js', '--config', 'electron-builder.yml', ...builderArgs], { stdio: ['inherit', 'pipe', 'pipe'] });
+for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  createInterface({ input: stream }).on('line', (line) => {
+    if (error === null && line.includes('⨯')) error = line.replace(/\s*(failedTask|stackTrace)=.*/, '').replace(/^\s*⨯\s*/, '').trim();
+    if (error === null) sink.write(`${line}\n`);
+  });
 }
-process.stderr.write(r.stderr ?? '');
+const status = await new Promise((resolve) => child.on('close', resolve));
+if (status !== 0 || error) fail(`electron-builder failed: ${(error ?? `exit status ${status}`).slice(0, 300)}`);
 
 const outDir = builderArgs.find((a) => a.startsWith('-c.directories.output='))?.split('=')[1] ?? 'release';
-const artefacts = existsSync(outDir)
-  ? readdirSync(outDir)
-      .map((f) => ({ file: join(outDir, f), st: statSync(join(outDir, f)) }))
-      .filter(({ file, st }) => st.isFile() && st.mtimeMs >= started - 1000 && !/\.(yml|yaml|blockmap)$/.test(file))
-  : [];
-for (const { file, st } of artefacts) console.log(`${file}\t${(st.size / 1024 ** 2).toFixed(1)} MiB`);
+const artefacts = listArtefacts(outDir, started - 1000);
+for (const { file, size } of artefacts) console.log(`${file}\t${(size / 1024 ** 2).toFixed(1)} MiB`);
 if (!artefacts.length) console.log(`no installer files in ${outDir}/ (a --dir build leaves only the unpacked app)`);

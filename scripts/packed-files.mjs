@@ -1,4 +1,17 @@
-// What an installer must not carry; scripts/check-packaging.mjs applies it to the packed app.
+// What an installer must not carry (scripts/check-packaging.mjs applies it to the packed app) and
+// which files of an electron-builder run are installers (scripts/dist.mjs lists them with sizes).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The installers electron-builder wrote into outDir since a time: not its metadata, not the unpacked folders. */
+export function listArtefacts(outDir, sinceMs) {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir)
+    .map((f) => ({ file: join(outDir, f), st: statSync(join(outDir, f)) }))
+    .filter(({ file, st }) => st.isFile() && st.mtimeMs >= sinceMs && !/\.(ya?ml|blockmap|json|txt)$/.test(file) && !file.endsWith('.__uninstaller.exe'))
+    .map(({ file, st }) => ({ file, size: st.size }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
 /**
  * Why a file must not be in the app packed for this platform and arch, or null: sources, tests,
  * source maps, dev tools, browser-only polyfills, and native binaries built for another platform.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { JobManager } from '../../core/jobs/manager.ts';
 import { tempDir } from '../helpers.ts';
 // @ts-expect-error: a plain .mjs script module without types
-import { packedWrongly } from '../../scripts/packed-files.mjs';
+import { listArtefacts, packedWrongly } from '../../scripts/packed-files.mjs';
 
 const require = createRequire(import.meta.url);
 const validator = require('@action-validator/core') as { validateWorkflow(src: string): { errors: { code: string; path?: string; detail?: string; title: string }[] } };
@@ -95,4 +95,19 @@ test('the packed app (test packing: --inspect fuse on) runs a job on its own wor
   } finally {
     await m.shutdown();
   }
+});
+
+test('npm run dist lists the installers it wrote, with sizes, and not their metadata or older files', () => {
+  const out = tempDir();
+  const since = Date.now() - 1000;
+  writeFileSync(join(out, 'Kairo-0.1.0.AppImage'), Buffer.alloc(3000));
+  writeFileSync(join(out, 'kairo_0.1.0_amd64.deb'), Buffer.alloc(1234));
+  for (const f of ['latest-linux.yml', 'Kairo-0.1.0.AppImage.blockmap', 'builder-debug.yml']) writeFileSync(join(out, f), 'x');
+  mkdirSync(join(out, 'linux-unpacked'));
+  writeFileSync(join(out, 'Kairo-0.0.9.AppImage'), 'old');
+  utimesSync(join(out, 'Kairo-0.0.9.AppImage'), new Date(since - 60_000), new Date(since - 60_000));
+  assert.deepEqual(listArtefacts(out, since), [
+    { file: join(out, 'Kairo-0.1.0.AppImage'), size: 3000 },
+    { file: join(out, 'kairo_0.1.0_amd64.deb'), size: 1234 },
+  ]);
 });
