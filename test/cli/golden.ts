@@ -1,0 +1,90 @@
+// The `kairo` commands of the README, at sizes that run in seconds, whose JSON must not change
+// when the code behind them is reorganised (issue 14). `record` writes what the code prints now
+// into test/fixtures/cli-golden.json; test/unit/cli-golden.test.ts compares against it. Record
+// again only for an intended change of output, and say so in the commit.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const GOLDEN_FILE = 'test/fixtures/cli-golden.json';
+
+/** `{dir}` is a fresh folder per run; commands run in order and may read what earlier ones wrote. */
+export const COMMANDS: string[][] = [
+  ['data', 'inspect'],
+  ['fisher', 'theory', '--width', '100000', '--samples', '100'],
+  ['fisher', 'theory', '--activation', 'tanh', '--norm', 'ln', '--loss', 'ce', '--outputs', '3', '--depth', '5'],
+  ['fisher', 'spectrum', '--activation', 'relu', '--depth', '3', '--width', '256', '--input-dim', '256', '--outputs', '2', '--samples', '100', '--sigma-w2', '2', '--sigma-b2', '0.05', '--weights', 'gaussian', '--norm', 'none', '--loss', 'mse', '--seed', '1'],
+  ['fisher', 'spectrum', '--activation', 'erf', '--depth', '4', '--width', '48', '--input-dim', '20', '--outputs', '3', '--samples', '12', '--norm', 'bn-hidden', '--loss', 'ce', '--weights', 'orthogonal', '--eigenvalues'],
+  ['fisher', 'lr-sweep', '--factors', '0.5,0.9,1.1,2', '--steps', '20', '--width', '64', '--samples', '30'],
+  ['fisher', 'sweep', '--axis', 'width', '--values', '32,64', '--seeds', '2', '--samples', '20'],
+  ['fisher', 'isometry', '--activation', 'linear', '--width', '32', '--depths', '2,4'],
+  ['field', 'init-stats', '--kind', 'gaussian', '--r-sigma', '0.1', '--s-sigma', '0.02', '--inputs', '784', '--neurons', '1000', '--seed', '1'],
+  ['field', 'init-stats', '--kind', 'mexican', '--r-sigma', '0.1', '--s-sigma', '0.05', '--m-sigma', '0.2', '--inputs', '100', '--neurons', '200', '--dims', '1', '--seed', '2'],
+  ['field', 'train', '--kind', 'gaussian', '--width', '64', '--train-size', '40', '--test-size', '50', '--steps', '20', '--out', '{dir}/field.kairo'],
+  ['field', 'robustness', '--kind', 'gaussian', '--seeds', '1', '--width', '64', '--train-size', '40', '--test-size', '50', '--steps', '20', '--fgsm', '0,0.02', '--noise', '0,0.1'],
+  ['hopfield', 'train', '--data', 'toy', '--clusters', '3', '--epochs', '5', '--out', '{dir}/toy.kairo', '--machine-out', '{dir}/M.json'],
+  ['hopfield', 'nll', '--machine', '{dir}/M.json', '--points', '{dir}/X.json'],
+  ['hopfield', 'retrieve', '--machine', '{dir}/M.json', '--points', '{dir}/X.json', '--beta', '2', '--steps', '5'],
+  ['hopfield', 'complete', '--machine', '{dir}/M.json', '--points', '{dir}/Xmissing.json'],
+  ['hopfield', 'train', '--data', 'mnist', '--patterns', '50', '--test-patterns', '20', '--hidden', '20', '--zca', '--epochs', '2', '--out', '{dir}/mnist.kairo'],
+  ['hopfield', 'retrieve', '--session', '{dir}/mnist.kairo', '--index', '3', '--corruption', 'occlude', '--level', '0.4', '--beta', '1'],
+  ['hopfield', 'train', '--data', 'mnist', '--patterns', '40', '--test-patterns', '10', '--hidden', '10', '--epochs', '1', '--out', '{dir}/pixels.kairo'],
+  ['hopfield', 'complete', '--session', '{dir}/pixels.kairo', '--index', '2'],
+  ['vae', 'train', '--latent', '2', '--hidden', '32', '--epochs', '1', '--train-size', '500', '--seed', '1', '--out', '{dir}/vae.kairo'],
+  ['vae', 'recall', '--session', '{dir}/vae.kairo', '--samples', '100', '--iterations', '3', '--noise', '0.3', '--noise-kind', 'gaussian', '--mode', 'mean', '--seed', '1'],
+  ['vae', 'train', '--data', 'hierarchical', '--pattern-dim', '40', '--roots', '2', '--concepts', '2', '--memories', '20', '--bias-concept', '0.4', '--bias-memory', '0.4', '--latent', '4', '--hidden', '16', '--epochs', '3', '--batch', '16', '--seed', '1', '--out', '{dir}/h.kairo'],
+  ['vae', 'recall', '--session', '{dir}/h.kairo', '--samples', '60', '--iterations', '3', '--noise', '0.1', '--noise-kind', 'bitflip', '--start', 'test', '--seed', '1'],
+  ['vae', 'sweep', '--latents', '2', '--noise', '0,0.3', '--epochs', '1', '--seeds', '1', '--train-size', '300', '--samples', '50', '--iterations', '3', '--level-step', '2'],
+  ['session', 'inspect', '{dir}/vae.kairo'],
+];
+
+/** Inputs of the hopfield point commands: written before the commands run. */
+export function writeInputs(dir: string): void {
+  writeFileSync(join(dir, 'X.json'), JSON.stringify([[0.5, -0.2], [1.5, 1], [-1, 0.3]]));
+  writeFileSync(join(dir, 'Xmissing.json'), JSON.stringify([[0.5, null], [null, 1]]));
+}
+
+/** Wall times differ from run to run; paths differ by folder. Everything else must be equal. */
+export function normalise(value: unknown, dir: string): unknown {
+  if (typeof value === 'string') return value.split(dir).join('{dir}');
+  if (Array.isArray(value)) return value.map((v) => normalise(v, dir));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !/^(seconds|saved_at|savedAt|elapsed|wall.*)$/.test(k)).map(([k, v]) => [k, normalise(v, dir)]));
+  }
+  return value;
+}
+
+export interface GoldenRun {
+  args: string[];
+  status: number;
+  json: unknown;
+}
+
+export function runAll(dir: string, env: NodeJS.ProcessEnv): GoldenRun[] {
+  writeInputs(dir);
+  return COMMANDS.map((cmd) => {
+    const args = cmd.map((a) => a.replace('{dir}', dir));
+    const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env });
+    let json: unknown = null;
+    try {
+      json = JSON.parse(r.stdout);
+    } catch {
+      json = { unparsable: r.stdout.slice(0, 200), stderr: r.stderr.slice(-300) };
+    }
+    return { args: cmd, status: r.status ?? -1, json: normalise(json, dir) };
+  });
+}
+
+if (process.argv[2] === 'record') {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'kairo-golden-'));
+  const runs = runAll(dir, { ...process.env, KAIRO_HOME: dir });
+  const bad = runs.filter((r) => r.status !== 0);
+  if (bad.length) {
+    console.error(JSON.stringify(bad, null, 1).slice(0, 2000));
+    process.exit(1);
+  }
+  writeFileSync(GOLDEN_FILE, `${JSON.stringify(runs)}\n`);
+  console.log(`${runs.length} commands recorded in ${GOLDEN_FILE}`);
+}
