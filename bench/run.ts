@@ -21,7 +21,10 @@ const env = { ...process.env };
 // Old-OpenBLAS workarounds slow current numpy; unset them for the peer alone.
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
-const child = spawn(python, ['bench/reference.py', '--serve', ...(quick ? ['--quick'] : [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+const child = spawn(python, ['bench/reference.py', '--serve', ...(quick ? ['--quick'] : [])], {
+  env,
+  stdio: ['pipe', 'pipe', 'pipe'],
+});
 const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
 let stderr = '';
 child.stderr.on('data', (d) => (stderr += d));
@@ -51,7 +54,9 @@ const measure = async (name: string, unit: string, higherIsBetter: boolean, f: (
 const rate = (name: string, unit: string, f: () => number) => measure(name, unit, true, f);
 const secs = (name: string, f: () => number) => measure(name, 's', false, f);
 
-process.stderr.write(`Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`);
+process.stderr.write(
+  `Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`,
+);
 await rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
 await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
@@ -63,10 +68,12 @@ await rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, s
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
 await secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
 await secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
-for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
+for (const n of quick ? [500, 1000] : [500, 1000, 2000])
+  await secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
 child.stdin.end();
 
-const fmt = (v: number, unit: string) => (unit === 's' ? `${v.toFixed(3)} s` : `${v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)} ${unit}`);
+const fmt = (v: number, unit: string) =>
+  unit === 's' ? `${v.toFixed(3)} s` : `${v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)} ${unit}`;
 const table = [['workload', `Kairo (${backend.name}, ${backend.threads} thr)`, 'peer', 'peer figure', 'Kairo ÷ peer speed']];
 for (const r of rows) {
   const p = r.peer;

@@ -168,7 +168,9 @@ export function ntkGramSeconds(blocks: number): number {
   const widths = [784, 128, 10];
   const net: Mlp = {
     activation: 'relu',
-    weights: widths.slice(1).map((m, l) => Float64Array.from({ length: m * widths[l]! }, () => (r() * 2 - 1) * Math.sqrt(3 / widths[l]!))),
+    weights: widths
+      .slice(1)
+      .map((m, l) => Float64Array.from({ length: m * widths[l]! }, () => (r() * 2 - 1) * Math.sqrt(3 / widths[l]!))),
     biases: widths.slice(1).map((m) => new Float64Array(m)),
     widths,
   };
@@ -180,7 +182,11 @@ export function ntkGramSeconds(blocks: number): number {
 export function attnbmRate(blocks: number, steps: number): number {
   const B = 100;
   const V = tf.randomNormal([B, 784]) as tf.Tensor2D;
-  const p = { W: tf.randomNormal([900, 784], 0, 1 / 28) as tf.Tensor2D, b: tf.zeros([784]) as tf.Tensor1D, c: tf.zeros([900]) as tf.Tensor1D };
+  const p = {
+    W: tf.randomNormal([900, 784], 0, 1 / 28) as tf.Tensor2D,
+    b: tf.zeros([784]) as tf.Tensor1D,
+    c: tf.zeros([900]) as tf.Tensor1D,
+  };
   const r = trainRate(
     () => {
       const g = nllGradients(p, V);
@@ -197,10 +203,21 @@ export function attnbmRate(blocks: number, steps: number): number {
 
 /** Repeated inference through a 784-400-20 VAE: 1000 states × `steps` iterations, states/s. */
 export function vaeRecallRate(blocks: number, steps: number): number {
-  const cfg: VaeConfig = { arch: 'mlp', inputShape: [28, 28], hidden: [400], latent: 20, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const cfg: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [28, 28],
+    hidden: [400],
+    latent: 20,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
   const X = Float32Array.from({ length: 1000 * 784 }, (_, i) => (i % 7) / 7);
-  const s = time(() => void recallTrajectory(vae, X, 1000, steps, mulberry32(2), { zMode: 'mean', xMode: 'mean', keep: [] }), blocks);
+  const s = time(
+    () => void recallTrajectory(vae, X, 1000, steps, mulberry32(2), { zMode: 'mean', xMode: 'mean', keep: [] }),
+    blocks,
+  );
   vae.dispose();
   return (1000 * steps) / s;
 }
@@ -211,7 +228,15 @@ export function vaeRecallRate(blocks: number, steps: number): number {
  * concept, spreads, memory/concept/global levels). Seconds.
  */
 export function vaeRecallRunSeconds(blocks: number): number {
-  const cfg: VaeConfig = { arch: 'mlp', inputShape: [28, 28], hidden: [400], latent: 20, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const cfg: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [28, 28],
+    hidden: [400],
+    latent: 20,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
   const r = mulberry32(3);
   const n = 1000;
@@ -225,7 +250,13 @@ export function vaeRecallRunSeconds(blocks: number): number {
       const Z = tr.Z.subarray(t * n * 20, (t + 1) * n * 20);
       const pairs = pairDistanceSums(Z, n, 20, labels);
       recallMetrics(Z, labels, n, 20, concepts, 10, pairs);
-      levelMetrics(Z, n, 20, { memory, labels, concepts, classes: 10, rootOf: null, roots: null, global: new Float64Array(20) }, pairs);
+      levelMetrics(
+        Z,
+        n,
+        20,
+        { memory, labels, concepts, classes: 10, rootOf: null, roots: null, global: new Float64Array(20) },
+        pairs,
+      );
     }
   }, blocks);
   vae.dispose();
@@ -236,7 +267,10 @@ export function vaeRecallRunSeconds(blocks: number): number {
 export function fisherSpectrumSeconds(rows: number, blocks: number): number {
   const T = rows / 10;
   const widths = [256, 256, 256, 10];
-  const net = randomNetwork({ activation: 'relu', widths, sigmaW2: 2, sigmaB2: 0.05, weights: 'gaussian', norm: 'none' }, mulberry32(1));
+  const net = randomNetwork(
+    { activation: 'relu', widths, sigmaW2: 2, sigmaB2: 0.05, weights: 'gaussian', norm: 'none' },
+    mulberry32(1),
+  );
   const r = mulberry32(2);
   const X = Float64Array.from({ length: T * 256 }, () => r() - 0.5);
   return time(() => void eigh(fisherDual(net, X, T, 'none', 'mse'), rows), blocks);

@@ -24,7 +24,10 @@ function reasonOf(e: unknown): string {
   const err = e as { code?: string; message?: string };
   if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') {
     // Distinguish "package absent" from "package present but its native binding is missing".
-    if (/tfjs-node(-gpu)?['"]? /.test(err.message ?? '') || /Cannot find package '@tensorflow\/tfjs-node/.test(err.message ?? '')) {
+    if (
+      /tfjs-node(-gpu)?['"]? /.test(err.message ?? '') ||
+      /Cannot find package '@tensorflow\/tfjs-node/.test(err.message ?? '')
+    ) {
       return 'not installed (optional dependency)';
     }
   }

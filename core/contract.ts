@@ -550,10 +550,51 @@ export interface VaeSweepResult {
  * button and `defaultHierarchicalSource` read it.
  */
 export const VAE_PAPER_PRESET = {
-  data: { kind: 'hierarchical', patternDim: 100, roots: 2, concepts: 4, memories: 100, testMemories: 100, biasConcept: 0.4, biasMemory: 0.4, seed: 1 },
-  train: { arch: 'mlp', hidden: [64], latent: 10, decoder: 'bernoulli', beta: 1, learningRate: 1e-3, batchSize: 32, epochs: 100, trainSize: 0 },
-  recall: { start: 'test', noiseKind: 'bitflip', noise: [0, 0.1, 0.2, 0.4], samples: 800, iterations: 20, mode: 'mean', xMode: 'mean' },
-  sweep: { latents: [2, 10, 20], noise: [0, 0.1, 0.2, 0.4], seeds: 3, hidden: [64], epochs: 100, batchSize: 32, trainSize: 0, start: 'test', noiseKind: 'bitflip', samples: 800, iterations: 20, levelStep: 3 },
+  data: {
+    kind: 'hierarchical',
+    patternDim: 100,
+    roots: 2,
+    concepts: 4,
+    memories: 100,
+    testMemories: 100,
+    biasConcept: 0.4,
+    biasMemory: 0.4,
+    seed: 1,
+  },
+  train: {
+    arch: 'mlp',
+    hidden: [64],
+    latent: 10,
+    decoder: 'bernoulli',
+    beta: 1,
+    learningRate: 1e-3,
+    batchSize: 32,
+    epochs: 100,
+    trainSize: 0,
+  },
+  recall: {
+    start: 'test',
+    noiseKind: 'bitflip',
+    noise: [0, 0.1, 0.2, 0.4],
+    samples: 800,
+    iterations: 20,
+    mode: 'mean',
+    xMode: 'mean',
+  },
+  sweep: {
+    latents: [2, 10, 20],
+    noise: [0, 0.1, 0.2, 0.4],
+    seeds: 3,
+    hidden: [64],
+    epochs: 100,
+    batchSize: 32,
+    trainSize: 0,
+    start: 'test',
+    noiseKind: 'bitflip',
+    samples: 800,
+    iterations: 20,
+    levelStep: 3,
+  },
 } as const satisfies {
   data: HierarchicalSource;
   train: Partial<VaeTrainParams>;
@@ -567,8 +608,26 @@ export const VAE_PAPER_PRESET = {
  */
 export const VAE_MNIST_PRESET = {
   data: { kind: 'mnist' },
-  train: { arch: 'mlp', hidden: [400], latent: 20, decoder: 'bernoulli', beta: 1, learningRate: 1e-3, batchSize: 128, epochs: 5, trainSize: 0 },
-  recall: { start: 'test', noiseKind: 'gaussian', noise: [0, 0.3, 0.6], samples: 1000, iterations: 30, mode: 'mean', xMode: 'mean' },
+  train: {
+    arch: 'mlp',
+    hidden: [400],
+    latent: 20,
+    decoder: 'bernoulli',
+    beta: 1,
+    learningRate: 1e-3,
+    batchSize: 128,
+    epochs: 5,
+    trainSize: 0,
+  },
+  recall: {
+    start: 'test',
+    noiseKind: 'gaussian',
+    noise: [0, 0.3, 0.6],
+    samples: 1000,
+    iterations: 30,
+    mode: 'mean',
+    xMode: 'mean',
+  },
 } as const satisfies { data: DatasetSource; train: Partial<VaeTrainParams>; recall: Partial<RecallParams> };
 
 export interface VaeLabState {
@@ -826,7 +885,11 @@ export interface SweepSpecJson {
   fixed?: Record<string, SweepFlagValue>;
   grid?: Record<string, SweepFlagValue[]>;
   zip?: Record<string, SweepFlagValue[]>;
-  random?: { count: number; seed: number; params: Record<string, { min: number; max: number; log?: boolean; int?: boolean } | { choice: SweepFlagValue[] }> };
+  random?: {
+    count: number;
+    seed: number;
+    params: Record<string, { min: number; max: number; log?: boolean; int?: boolean } | { choice: SweepFlagValue[] }>;
+  };
 }
 
 export interface SweepRunEntry {
@@ -972,12 +1035,7 @@ export type ResultOf<M extends Method> = Methods[M]['result'];
 // ---------- server-pushed events ----------
 
 export type MenuCommand =
-  | 'session.new'
-  | 'session.open'
-  | 'session.save'
-  | 'session.saveAs'
-  | { openRecent: string }
-  | { showLab: LabId };
+  'session.new' | 'session.open' | 'session.save' | 'session.saveAs' | { openRecent: string } | { showLab: LabId };
 
 export interface Events {
   'job.update': JobInfo;
@@ -996,8 +1054,7 @@ export interface RequestEnvelope<M extends Method = Method> {
   params: ParamsOf<M>;
 }
 export type ResponseEnvelope =
-  | { t: 'res'; id: number; ok: true; result: unknown }
-  | { t: 'res'; id: number; ok: false; error: KairoErrorValue };
+  { t: 'res'; id: number; ok: true; result: unknown } | { t: 'res'; id: number; ok: false; error: KairoErrorValue };
 export interface EventEnvelope<T extends Topic = Topic> {
   t: 'evt';
   topic: T;

@@ -99,7 +99,8 @@ const STORES: { [K in JobKind]: (session: SessionService, output: JobOutput<K>) 
 
 /** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
 function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
-  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep') return p.params?.source ?? null;
+  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep')
+    return p.params?.source ?? null;
   if (p.kind === 'field.train') return p.params?.source ?? null;
   if (p.kind === 'field.robustness') return p.params?.train?.source ?? null;
   if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
@@ -145,14 +146,18 @@ export class Core {
       'hopfield.complete': (p) => hopfieldComplete(this.session, p),
       'jobs.start': async (p) => {
         const kind = p?.kind as JobKind;
-        if (typeof kind !== 'string' || !own(JOB_LABELS, kind)) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+        if (typeof kind !== 'string' || !own(JOB_LABELS, kind))
+          throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
         checkJobMemory(kind, p.params);
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
         const source = jobSource(p);
         if (source) getDataset(source);
         // A recall runs on the session's model: hand it over now, as it is at the start. While a
         // new VAE trains, that model is about to be replaced (and its runs with it): refuse.
-        if (kind === 'vae.recall' && this.jobs.list().some((j) => j.kind === 'vae.train' && (j.state === 'queued' || j.state === 'running'))) {
+        if (
+          kind === 'vae.recall' &&
+          this.jobs.list().some((j) => j.kind === 'vae.train' && (j.state === 'queued' || j.state === 'running'))
+        ) {
           throw new KairoError('invalid_input', 'a VAE is training; run recall when it has finished');
         }
         const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
@@ -163,7 +168,8 @@ export class Core {
           // The lab commands' flag tables, loaded only when a sweep starts (they bring the CLI modules).
           const { LAB_COMMANDS } = await import('./cli/commands.ts');
           const spec = validateSpec((p.params as { spec?: unknown } | undefined)?.spec, LAB_COMMANDS);
-          for (const f of opts.platform.paths ? specPaths(spec) : []) opts.platform.paths!.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
+          for (const f of opts.platform.paths ? specPaths(spec) : [])
+            opts.platform.paths!.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
         }
         return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
       },
@@ -185,7 +191,8 @@ export class Core {
         // A session names data files by path: the desktop app reads them only once the user allows it.
         const policy = opts.platform.paths;
         const unconfirmed = policy ? idxPaths(view.labs).filter((f) => !policy.isGranted(f)) : [];
-        if (policy && unconfirmed.length && opts.platform.confirmRead && (await opts.platform.confirmRead(unconfirmed))) for (const f of unconfirmed) policy.grant(f);
+        if (policy && unconfirmed.length && opts.platform.confirmRead && (await opts.platform.confirmRead(unconfirmed)))
+          for (const f of unconfirmed) policy.grant(f);
         return view;
       },
       'session.recent': () => readRecent(),
@@ -216,9 +223,11 @@ export class Core {
     const req = env as Partial<RequestEnvelope>;
     const id = typeof req?.id === 'number' ? req.id : -1;
     try {
-      if (!req || req.t !== 'req' || typeof req.method !== 'string') throw new KairoError('bad_request', 'malformed request envelope');
+      if (!req || req.t !== 'req' || typeof req.method !== 'string')
+        throw new KairoError('bad_request', 'malformed request envelope');
       const handler = (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[req.method];
-      if (!handler || !Object.hasOwn(this.handlers, req.method)) throw new KairoError('bad_request', `unknown method ${JSON.stringify(req.method)}`);
+      if (!handler || !Object.hasOwn(this.handlers, req.method))
+        throw new KairoError('bad_request', `unknown method ${JSON.stringify(req.method)}`);
       if (req.params !== undefined && (typeof req.params !== 'object' || req.params === null)) {
         throw new KairoError('bad_request', `${req.method}: params must be an object`);
       }

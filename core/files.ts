@@ -27,7 +27,14 @@ export function readRegularFile(path: string, limit = maxFileBytes()): Buffer {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code ?? 'cannot open';
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (code ?? 'cannot open');
     throw new KairoError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${path}: cannot read (${why})`);
   }
   try {
@@ -37,7 +44,10 @@ export function readRegularFile(path: string, limit = maxFileBytes()): Buffer {
       throw new KairoError('invalid_input', `${path}: cannot read (${kind}; Kairo reads regular files only)`);
     }
     if (st.size > limit) {
-      throw new KairoError('invalid_input', `${path}: cannot read (${(st.size / MB).toFixed(0)} MB; the limit is ${(limit / MB).toFixed(0)} MB, set KAIRO_MAX_FILE_MB to change it)`);
+      throw new KairoError(
+        'invalid_input',
+        `${path}: cannot read (${(st.size / MB).toFixed(0)} MB; the limit is ${(limit / MB).toFixed(0)} MB, set KAIRO_MAX_FILE_MB to change it)`,
+      );
     }
     const buf = Buffer.allocUnsafe(st.size);
     let off = 0;

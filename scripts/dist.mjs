@@ -23,15 +23,24 @@ const run = (cmd, cmdArgs) => {
 };
 
 const electronVersion = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
-const platforms = [['--linux', 'linux'], ['--mac', 'darwin'], ['--win', 'win32']].filter(([f]) => builderArgs.includes(f)).map(([, p]) => p);
+const platforms = [
+  ['--linux', 'linux'],
+  ['--mac', 'darwin'],
+  ['--win', 'win32'],
+]
+  .filter(([f]) => builderArgs.includes(f))
+  .map(([, p]) => p);
 const arches = ['x64', 'arm64', 'ia32', 'armv7l'].filter((a) => builderArgs.includes(`--${a}`));
-const needed = (platforms.length ? platforms : [process.platform]).flatMap((p) => (arches.length ? arches : [process.arch]).map((a) => `electron-v${electronVersion}-${p}-${a}.zip`));
+const needed = (platforms.length ? platforms : [process.platform]).flatMap((p) =>
+  (arches.length ? arches : [process.arch]).map((a) => `electron-v${electronVersion}-${p}-${a}.zip`),
+);
 
 /** @electron/get's cache: ELECTRON_CACHE, else the platform's cache folder; zips sit one folder down. */
 function cacheDir() {
   if (process.env.ELECTRON_CACHE) return process.env.ELECTRON_CACHE;
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'electron');
-  if (process.platform === 'win32') return join(process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'electron', 'Cache');
+  if (process.platform === 'win32')
+    return join(process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'electron', 'Cache');
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'electron');
 }
 const cached = (zip) => {
@@ -40,7 +49,9 @@ const cached = (zip) => {
   return existsSync(join(dir, zip)) || readdirSync(dir).some((d) => existsSync(join(dir, d, zip)));
 };
 
-const ownDist = builderArgs.some((a) => a.startsWith('-c.electronDist=')) || /^electronDist:/m.test(readFileSync('electron-builder.yml', 'utf8'));
+const ownDist =
+  builderArgs.some((a) => a.startsWith('-c.electronDist=')) ||
+  /^electronDist:/m.test(readFileSync('electron-builder.yml', 'utf8'));
 if (!ownDist && !process.env.ELECTRON_MIRROR) {
   const missing = needed.filter((z) => !cached(z));
   let offline = null;
@@ -61,10 +72,21 @@ const started = Date.now();
 // electron-builder's progress goes through as it comes; an error line (⨯) ends that, so its stack
 // trace is not printed and the error becomes one line.
 let error = null;
-const child = spawn(process.execPath, ['node_modules/electron-builder/cli.js', '--config', 'electron-builder.yml', ...builderArgs], { stdio: ['inherit', 'pipe', 'pipe'] });
-for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+const child = spawn(
+  process.execPath,
+  ['node_modules/electron-builder/cli.js', '--config', 'electron-builder.yml', ...builderArgs],
+  { stdio: ['inherit', 'pipe', 'pipe'] },
+);
+for (const [stream, sink] of [
+  [child.stdout, process.stdout],
+  [child.stderr, process.stderr],
+]) {
   createInterface({ input: stream }).on('line', (line) => {
-    if (error === null && line.includes('⨯')) error = line.replace(/\s*(failedTask|stackTrace)=.*/, '').replace(/^\s*⨯\s*/, '').trim();
+    if (error === null && line.includes('⨯'))
+      error = line
+        .replace(/\s*(failedTask|stackTrace)=.*/, '')
+        .replace(/^\s*⨯\s*/, '')
+        .trim();
     if (error === null) sink.write(`${line}\n`);
   });
 }

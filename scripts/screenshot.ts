@@ -8,7 +8,10 @@ import { join } from 'node:path';
 process.env.KAIRO_HOME = mkdtempSync(join(tmpdir(), 'kairo-shot-'));
 const { startHost } = await import('../core/host/server.ts');
 const host = await startHost();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 await page.goto(host.url);
 // The headline lab in the paper setting: hierarchical patterns, a trained VAE, recall under bit flips.

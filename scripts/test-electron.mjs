@@ -29,14 +29,18 @@ if (packaged) {
     process.exit(2);
   }
   if (wire[FuseV1Options.EnableNodeCliInspectArguments] !== FuseState.ENABLE) {
-    console.error(`test:electron: ${packaged} has the --inspect fuse off, so Playwright cannot attach; pack a test copy with -c.electronFuses.enableNodeCliInspectArguments=true (as the release workflow does)`);
+    console.error(
+      `test:electron: ${packaged} has the --inspect fuse off, so Playwright cannot attach; pack a test copy with -c.electronFuses.enableNodeCliInspectArguments=true (as the release workflow does)`,
+    );
     process.exit(2);
   }
 }
 if (!executable) {
   const found = findElectron();
   if (!found.path) {
-    console.log(`test:electron: no Electron runtime (${found.why}; node node_modules/electron/install.js fetches it where the network allows); the smoke test did not run`);
+    console.log(
+      `test:electron: no Electron runtime (${found.why}; node node_modules/electron/install.js fetches it where the network allows); the smoke test did not run`,
+    );
     process.exit(0);
   }
   executable = found.path;

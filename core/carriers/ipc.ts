@@ -23,12 +23,22 @@ export interface EventSink {
  * Kairo's own page); a request from anywhere else is answered 'unauthorized' and never reaches
  * the core.
  */
-export function bindIpc(ipc: IpcMainLike, core: Core, sink: () => EventSink | null, senderOk: (event: unknown) => boolean = () => true): () => void {
+export function bindIpc(
+  ipc: IpcMainLike,
+  core: Core,
+  sink: () => EventSink | null,
+  senderOk: (event: unknown) => boolean = () => true,
+): () => void {
   // core.handle never throws: Electron would rewrite a thrown error's message.
   ipc.handle(IPC_REQUEST, (event, env) => {
     if (!senderOk(event)) {
       const id = typeof (env as { id?: unknown } | null)?.id === 'number' ? (env as { id: number }).id : -1;
-      return { t: 'res', id, ok: false, error: { code: 'unauthorized', message: 'request from a frame that is not Kairo’s window' } };
+      return {
+        t: 'res',
+        id,
+        ok: false,
+        error: { code: 'unauthorized', message: 'request from a frame that is not Kairo’s window' },
+      };
     }
     return core.handle(env);
   });

@@ -67,7 +67,8 @@ export function intFlag(p: Parsed, name: string, def: number, min: number, max: 
   const v = p.flags.get(name);
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw invalid(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
   return n;
 }
 
@@ -76,7 +77,8 @@ export function numFlag(p: Parsed, name: string, def: number): number {
   const v = p.flags.get(name);
   if (v === undefined) return def;
   const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got ${String(v)}`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n))
+    throw invalid(`--${name} must be a number, got ${String(v)}`);
   return n;
 }
 
@@ -84,7 +86,10 @@ export function numFlag(p: Parsed, name: string, def: number): number {
 export function listFlag(p: Parsed, name: string, def: number[]): number[] {
   const v = p.flags.get(name);
   if (v === undefined) return def;
-  const xs = String(v).split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
+  const xs = String(v)
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => Number(s.trim()));
   if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
   return xs;
 }

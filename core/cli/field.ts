@@ -16,8 +16,27 @@ export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --
   field robustness (the train flags) [--seeds K] [--noise 0,0.1,…] [--shift 0,1,2] [--elastic 0,1,2] [--fgsm 0,0.01,…]`;
 
 const VALUED = new Set([
-  'kind', 'r-sigma', 's-sigma', 'm-sigma', 'inputs', 'neurons', 'seed', 'dims', 'width', 'train-size', 'test-size', 'steps', 'lr-factor',
-  'sigma-w', 'sigma-b', 'out', 'seeds', 'noise', 'shift', 'elastic', 'fgsm',
+  'kind',
+  'r-sigma',
+  's-sigma',
+  'm-sigma',
+  'inputs',
+  'neurons',
+  'seed',
+  'dims',
+  'width',
+  'train-size',
+  'test-size',
+  'steps',
+  'lr-factor',
+  'sigma-w',
+  'sigma-b',
+  'out',
+  'seeds',
+  'noise',
+  'shift',
+  'elastic',
+  'fgsm',
 ]);
 const SWITCHES = new Set(['maxpool']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
@@ -25,7 +44,6 @@ export const FIELD_FLAGS = { subcommands: ['init-stats', 'train', 'robustness'],
 
 /** Lags of `field init-stats`, in input units (pixels). */
 export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];
-
 
 function trainParams(p: Parsed): FieldTrainParams {
   const d = defaultFieldTrain();
@@ -53,7 +71,6 @@ function trainParams(p: Parsed): FieldTrainParams {
   );
 }
 
-
 export async function fieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   checkOutputFlags(p, ['out', 'machine-out']);
@@ -64,13 +81,20 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
     const inputs = numFlag(p, 'inputs', 784);
     const neurons = numFlag(p, 'neurons', 1000);
     const dims = numFlag(p, 'dims', 1);
-    if (!Number.isInteger(inputs) || inputs < 2 || inputs > 4096) throw invalid(`--inputs must be an integer in 2..4096, got ${inputs}`);
-    if (!Number.isInteger(neurons) || neurons < 2 || neurons > 100000) throw invalid(`--neurons must be an integer in 2..100000, got ${neurons}`);
+    if (!Number.isInteger(inputs) || inputs < 2 || inputs > 4096)
+      throw invalid(`--inputs must be an integer in 2..4096, got ${inputs}`);
+    if (!Number.isInteger(neurons) || neurons < 2 || neurons > 100000)
+      throw invalid(`--neurons must be an integer in 2..100000, got ${neurons}`);
     if (dims !== 1 && dims !== 2) throw invalid(`--dims must be 1 or 2, got ${dims}`);
     const side = Math.round(Math.sqrt(inputs));
     if (dims === 2 && side * side !== inputs) throw invalid(`--dims 2 needs a square number of inputs, got ${inputs}`);
     const lengths = ['r-sigma', 's-sigma', 'm-sigma'].map((k) => numFlag(p, k, 0.1));
-    for (const [k, v] of [['r-sigma', lengths[0]!], ['s-sigma', lengths[1]!], ['m-sigma', lengths[2]!]] as const) if (!(v > 0)) throw invalid(`--${k} must be positive, got ${v}`);
+    for (const [k, v] of [
+      ['r-sigma', lengths[0]!],
+      ['s-sigma', lengths[1]!],
+      ['m-sigma', lengths[2]!],
+    ] as const)
+      if (!(v > 0)) throw invalid(`--${k} must be positive, got ${v}`);
     const spec: FieldSpec = {
       kind,
       dims: dims as 1 | 2,
@@ -80,7 +104,11 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
       inputShape: dims === 2 ? [side, side] : [1, inputs],
       neurons,
     };
-    const s = noiseStats(spec, noiseField(spec, mulberry32(numFlag(p, 'seed', 1))), INIT_STATS_LAGS.filter((l) => l < (dims === 2 ? side : inputs)));
+    const s = noiseStats(
+      spec,
+      noiseField(spec, mulberry32(numFlag(p, 'seed', 1))),
+      INIT_STATS_LAGS.filter((l) => l < (dims === 2 ? side : inputs)),
+    );
     out({ variance_center: s.varianceCenter, variance_edge: s.varianceEdge, correlation: s.correlation });
     return 0;
   }
@@ -117,7 +145,15 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
           fgsm: listFlag(p, 'fgsm', d.fgsm),
         });
         const r = core.session.labs.field.robustness!;
-        out({ curves: r.curves.map((c) => ({ model: c.model, perturbation: c.perturbation, levels: c.levels, accuracy_mean: c.mean, accuracy_sd: c.sd })) });
+        out({
+          curves: r.curves.map((c) => ({
+            model: c.model,
+            perturbation: c.perturbation,
+            levels: c.levels,
+            accuracy_mean: c.mean,
+            accuracy_sd: c.sd,
+          })),
+        });
         return 0;
       }
       default:

@@ -17,13 +17,33 @@ export const FISHER_USAGE = `  fisher spectrum --activation relu|tanh|erf|linear
   fisher isometry --activation A --width M --depths 2,4,8,16 [--sigma-w2 S --sigma-b2 S --seed N]`;
 
 const VALUED = new Set([
-  'activation', 'depth', 'width', 'input-dim', 'outputs', 'samples', 'sigma-w2', 'sigma-b2', 'weights', 'norm', 'loss', 'seed', 'inputs',
-  'factors', 'steps', 'axis', 'values', 'seeds', 'depths',
+  'activation',
+  'depth',
+  'width',
+  'input-dim',
+  'outputs',
+  'samples',
+  'sigma-w2',
+  'sigma-b2',
+  'weights',
+  'norm',
+  'loss',
+  'seed',
+  'inputs',
+  'factors',
+  'steps',
+  'axis',
+  'values',
+  'seeds',
+  'depths',
 ]);
 const SWITCHES = new Set(['eigenvalues']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
-export const FISHER_FLAGS = { subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry'], valued: VALUED, switches: SWITCHES } as const;
-
+export const FISHER_FLAGS = {
+  subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry'],
+  valued: VALUED,
+  switches: SWITCHES,
+} as const;
 
 function network(p: Parsed): FisherNetworkParams {
   const d = defaultNetwork();
@@ -50,11 +70,18 @@ function network(p: Parsed): FisherNetworkParams {
 }
 
 const theoryJson = (t: FisherTheoryValues | null) =>
-  t && { kappa1: t.kappa1, kappa2: t.kappa2, m_lambda: t.m_lambda, s_lambda: t.s_lambda, lambda_max: t.lambda_max, bulk: t.bulk, ...(t.note ? { note: t.note } : {}) };
+  t && {
+    kappa1: t.kappa1,
+    kappa2: t.kappa2,
+    m_lambda: t.m_lambda,
+    s_lambda: t.s_lambda,
+    lambda_max: t.lambda_max,
+    bulk: t.bulk,
+    ...(t.note ? { note: t.note } : {}),
+  };
 /** `fisher theory` also lists the per-layer order parameters behind the prediction. */
 const orderJson = (t: FisherTheoryValues) =>
   t.layers.map((l, i) => ({ layer: i, q1: l.q1, q2: l.q2, q_hat1: l.qh1, q_hat2: l.qh2, q_tilde1: l.qt1, q_tilde2: l.qt2 }));
-
 
 export async function fisherCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
@@ -86,9 +113,16 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
       }
       case 'lr-sweep': {
         const d = defaultFisherLab().lrDraft;
-        await runJob(core, 'fisher.lrsweep', { network: network(p), factors: listFlag(p, 'factors', d.factors), steps: numFlag(p, 'steps', d.steps) });
+        await runJob(core, 'fisher.lrsweep', {
+          network: network(p),
+          factors: listFlag(p, 'factors', d.factors),
+          steps: numFlag(p, 'steps', d.steps),
+        });
         const r = core.session.labs.fisher.lr!;
-        out({ lambda_max: r.lambdaMax, curves: r.curves.map((c) => ({ factor: c.factor, eta: c.eta, losses: c.losses, diverged: c.diverged })) });
+        out({
+          lambda_max: r.lambdaMax,
+          curves: r.curves.map((c) => ({ factor: c.factor, eta: c.eta, losses: c.losses, diverged: c.diverged })),
+        });
         return 0;
       }
       case 'sweep': {
@@ -102,7 +136,13 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         const r = core.session.labs.fisher.sweep!;
         out({
           axis: r.params.axis,
-          points: r.points.map((q) => ({ value: q.value, P: q.mean.P, mean: { m_lambda: q.mean.m_lambda, s_lambda: q.mean.s_lambda, lambda_max: q.mean.lambda_max }, sd: q.sd, theory: theoryJson(q.theory) })),
+          points: r.points.map((q) => ({
+            value: q.value,
+            P: q.mean.P,
+            mean: { m_lambda: q.mean.m_lambda, s_lambda: q.mean.s_lambda, lambda_max: q.mean.lambda_max },
+            sd: q.sd,
+            theory: theoryJson(q.theory),
+          })),
         });
         return 0;
       }
@@ -120,7 +160,13 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         out({
           runs: r.runs.map((q) => {
             const mean = q.eigenvalues.reduce((a, b) => a + b, 0) / q.eigenvalues.length;
-            return { depth: q.depth, weights: q.weights, lambda_max: Math.max(...q.eigenvalues), lambda_min: Math.min(...q.eigenvalues), mean };
+            return {
+              depth: q.depth,
+              weights: q.weights,
+              lambda_max: Math.max(...q.eigenvalues),
+              lambda_min: Math.min(...q.eigenvalues),
+              mean,
+            };
           }),
         });
         return 0;

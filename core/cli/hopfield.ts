@@ -4,7 +4,16 @@
 import { writeFileSync } from 'node:fs';
 import { readRegularFile } from '../files.ts';
 import { z } from 'zod';
-import { attentionLogits, complete, makeMachine, nll, posterior, retrieveStep, softmax, type Machine } from '../../models/hopfield/machine.ts';
+import {
+  attentionLogits,
+  complete,
+  makeMachine,
+  nll,
+  posterior,
+  retrieveStep,
+  softmax,
+  type Machine,
+} from '../../models/hopfield/machine.ts';
 import type { HopfieldTrainParams } from '../contract.ts';
 import { Core } from '../core.ts';
 import { invalid } from '../errors.ts';
@@ -27,14 +36,43 @@ export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K
                     [--fraction F] [--seed N]`;
 
 const VALUED = new Set([
-  'data', 'clusters', 'per-cluster', 'radius', 'std', 'patterns', 'test-patterns', 'model', 'hidden', 'init', 'optimizer', 'lr',
-  'batch', 'epochs', 'seed', 'out', 'machine-out', 'machine', 'session', 'points', 'beta', 'steps', 'index', 'corruption', 'level',
-  'memory', 'split', 'mask', 'fraction',
+  'data',
+  'clusters',
+  'per-cluster',
+  'radius',
+  'std',
+  'patterns',
+  'test-patterns',
+  'model',
+  'hidden',
+  'init',
+  'optimizer',
+  'lr',
+  'batch',
+  'epochs',
+  'seed',
+  'out',
+  'machine-out',
+  'machine',
+  'session',
+  'points',
+  'beta',
+  'steps',
+  'index',
+  'corruption',
+  'level',
+  'memory',
+  'split',
+  'mask',
+  'fraction',
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
-export const HOPFIELD_FLAGS = { subcommands: ['train', 'nll', 'retrieve', 'complete'], valued: VALUED, switches: SWITCHES } as const;
-
+export const HOPFIELD_FLAGS = {
+  subcommands: ['train', 'nll', 'retrieve', 'complete'],
+  valued: VALUED,
+  switches: SWITCHES,
+} as const;
 
 function readJson(path: string, what: string): unknown {
   // Regular files only, size-limited: a FIFO named here would otherwise hang the CLI.
@@ -108,8 +146,20 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       const params: HopfieldTrainParams = {
         data:
           data === 'toy'
-            ? { kind: 'toy', clusters: numFlag(p, 'clusters', 5), perCluster: numFlag(p, 'per-cluster', 200), radius: numFlag(p, 'radius', 6), std: numFlag(p, 'std', 1) }
-            : { kind: 'images', source: { kind: 'mnist' }, patterns: numFlag(p, 'patterns', 200), testPatterns: numFlag(p, 'test-patterns', 200), zca: p.flags.has('zca') },
+            ? {
+                kind: 'toy',
+                clusters: numFlag(p, 'clusters', 5),
+                perCluster: numFlag(p, 'per-cluster', 200),
+                radius: numFlag(p, 'radius', 6),
+                std: numFlag(p, 'std', 1),
+              }
+            : {
+                kind: 'images',
+                source: { kind: 'mnist' },
+                patterns: numFlag(p, 'patterns', 200),
+                testPatterns: numFlag(p, 'test-patterns', 200),
+                zca: p.flags.has('zca'),
+              },
         model: choiceFlag(p, 'model', 'attnbm', ['attnbm', 'gbrbm'] as const),
         hidden: numFlag(p, 'hidden', data === 'toy' ? numFlag(p, 'clusters', 5) : 100),
         init: choiceFlag(p, 'init', 'data', ['data', 'gaussian'] as const),
@@ -129,7 +179,8 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
         const mOut = p.flags.get('machine-out');
         // The GB-RBM is written as its 2^K-component mixture, which is what M.json describes.
-        if (typeof mOut === 'string') writeFileSync(mOut, JSON.stringify(machineJsonOf(loadMachine(core.session).machine)) + '\n');
+        if (typeof mOut === 'string')
+          writeFileSync(mOut, JSON.stringify(machineJsonOf(loadMachine(core.session).machine)) + '\n');
         out({
           train_nll: r.trainNll,
           test_nll: r.testNll,
@@ -164,7 +215,8 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       if (machineSource(p) === 'machine') {
         const m = machineFromJson(String(p.flags.get('machine')));
         if (!(beta > 0)) throw invalid(`--beta must be positive, got ${beta}`);
-        if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw invalid(`--steps must be an integer in 1..1000, got ${steps}`);
+        if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
+          throw invalid(`--steps must be an integer in 1..1000, got ${steps}`);
         const pts = pointsFromJson(needPoints(p), m.nv, false) as number[][];
         const runs = pts.map((v0) => {
           const states: number[][] = [v0];
@@ -203,7 +255,13 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       if (machineSource(p) === 'machine') {
         const m = machineFromJson(String(p.flags.get('machine')));
         const pts = pointsFromJson(needPoints(p), m.nv, true);
-        const res = pts.map((v) => complete(m, v.map((x) => x ?? 0), v.map((x) => x !== null)));
+        const res = pts.map((v) =>
+          complete(
+            m,
+            v.map((x) => x ?? 0),
+            v.map((x) => x !== null),
+          ),
+        );
         out({ completed: res.map((r) => Array.from(r.v)), posterior: res.map((r) => Array.from(r.posterior)) });
         return 0;
       }

@@ -74,11 +74,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'data': {
-      if (sub !== 'inspect') throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
+      if (sub !== 'inspect')
+        throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
       noMore(2);
       const images = args.flags.get('idx-images');
       const labels = args.flags.get('idx-labels');
-      if ((images === undefined) !== (labels === undefined)) throw new KairoError('invalid_input', 'give both --idx-images and --idx-labels');
+      if ((images === undefined) !== (labels === undefined))
+        throw new KairoError('invalid_input', 'give both --idx-images and --idx-labels');
       if (typeof images === 'string' && typeof labels === 'string') {
         out(splitJson(readIdxPair(images, labels)));
         return 0;
@@ -98,7 +100,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       noMore(1);
       const ws = args.flags.get('workspace');
-      const host = await startHost({ port: intFlag(args, 'port', 0, 0, 65535), workspace: typeof ws === 'string' ? ws : undefined });
+      const host = await startHost({
+        port: intFlag(args, 'port', 0, 0, 65535),
+        workspace: typeof ws === 'string' ? ws : undefined,
+      });
       process.stderr.write(`Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops)\n`);
       out({ url: host.url, port: host.port });
       const stop = () => void host.close().then(() => process.exit(0));

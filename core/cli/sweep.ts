@@ -21,7 +21,21 @@ export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "
     SPEC: {"command": ["fisher", "spectrum"], "fixed": {flag: value}, "grid": {flag: [values]},
            "zip": {flag: [values]}, "random": {"count", "seed", "params": {flag: {min, max, log?, int?} | {choice}}}}`;
 
-const VALUED = new Set(['out', 'index', 'workers', 'max-parallel', 'partition', 'time', 'cpus-per-task', 'mem', 'image', 'parallelism', 'cpu', 'memory', 'pvc']);
+const VALUED = new Set([
+  'out',
+  'index',
+  'workers',
+  'max-parallel',
+  'partition',
+  'time',
+  'cpus-per-task',
+  'mem',
+  'image',
+  'parallelism',
+  'cpu',
+  'memory',
+  'pvc',
+]);
 const KAIRO_BIN = fileURLToPath(new URL('../../bin/kairo.mjs', import.meta.url));
 
 function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepCommand>): SweepSpec {
@@ -39,7 +53,11 @@ function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepC
 
 const str = (v: string | true | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export async function sweepCli(argv: string[], out: (v: unknown) => void, commands: ReadonlyMap<string, SweepCommand>): Promise<number> {
+export async function sweepCli(
+  argv: string[],
+  out: (v: unknown) => void,
+  commands: ReadonlyMap<string, SweepCommand>,
+): Promise<number> {
   const p = parseArgs(argv, VALUED, new Set());
   const [sub, target, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -62,7 +80,14 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, comman
       const { runs } = prepareDir(dir, spec);
       const i = runIndex(str(p.flags.get('index')), process.env, runs.length);
       const r = await runOne(dir, spec, i, commands.get(spec.command[0])!);
-      out({ index: i, hash: r.record.hash, skipped: r.skipped, seconds: r.record.seconds, file: join(dir, `${i}.json`), ...(r.record.error !== undefined ? { error: r.record.error } : {}) });
+      out({
+        index: i,
+        hash: r.record.hash,
+        skipped: r.skipped,
+        seconds: r.record.seconds,
+        file: join(dir, `${i}.json`),
+        ...(r.record.error !== undefined ? { error: r.record.error } : {}),
+      });
       if (r.record.error !== undefined) process.stderr.write(`kairo: error: run ${i}: ${r.record.error}\n`);
       return r.record.error !== undefined ? 2 : 0;
     }
@@ -89,7 +114,11 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, comman
           await core.shutdown();
         }
       }
-      out({ runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })), missing: c.missing, failed: c.failed });
+      out({
+        runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })),
+        missing: c.missing,
+        failed: c.failed,
+      });
       return 0;
     }
     case 'slurm': {
@@ -136,7 +165,12 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, comman
       });
       writeAtomic(join(dir, 'job.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeAtomic(join(dir, 'Dockerfile'), DOCKERFILE);
-      out({ count: runs.length, manifest: join(dir, 'job.json'), dockerfile: join(dir, 'Dockerfile'), apply: `kubectl apply -f ${join(dir, 'job.json')}` });
+      out({
+        count: runs.length,
+        manifest: join(dir, 'job.json'),
+        dockerfile: join(dir, 'Dockerfile'),
+        apply: `kubectl apply -f ${join(dir, 'job.json')}`,
+      });
       return 0;
     }
     default:
@@ -153,7 +187,9 @@ async function runLocal(spec: string, dir: string, count: number, workers: numbe
   let skipped = 0;
   const one = (i: number) =>
     new Promise<void>((res) => {
-      const child = spawn(process.execPath, [KAIRO_BIN, 'sweep', 'run', spec, '--index', String(i), '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [KAIRO_BIN, 'sweep', 'run', spec, '--index', String(i), '--out', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let so = '';
       child.stdout.on('data', (d) => (so += d));
       child.stderr.on('data', () => {});
@@ -163,7 +199,9 @@ async function runLocal(spec: string, dir: string, count: number, workers: numbe
         else if (/"skipped": true/.test(so)) skipped++;
         const el = (performance.now() - t0) / 1000;
         const eta = finished < count ? ` · ETA ${Math.round((el / finished) * (count - finished))} s` : '';
-        process.stderr.write(`sweep: ${finished}/${count} done${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}${eta}\n`);
+        process.stderr.write(
+          `sweep: ${finished}/${count} done${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}${eta}\n`,
+        );
         res();
       });
     });

@@ -20,21 +20,61 @@ export const VAE_USAGE = `  vae train --latent d --hidden 400 --epochs E [--trai
             [--data … as for train]`;
 
 const VALUED = new Set([
-  'latent', 'hidden', 'epochs', 'train-size', 'seed', 'out', 'arch', 'decoder', 'beta', 'lr', 'batch', 'session', 'samples',
-  'iterations', 'noise', 'mode', 'start', 'latents', 'idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels',
-  'data', 'pattern-dim', 'roots', 'concepts', 'memories', 'test-memories', 'bias-concept', 'bias-memory', 'data-seed',
-  'noise-kind', 'x-mode', 'seeds', 'level-step',
+  'latent',
+  'hidden',
+  'epochs',
+  'train-size',
+  'seed',
+  'out',
+  'arch',
+  'decoder',
+  'beta',
+  'lr',
+  'batch',
+  'session',
+  'samples',
+  'iterations',
+  'noise',
+  'mode',
+  'start',
+  'latents',
+  'idx-images',
+  'idx-labels',
+  'idx-test-images',
+  'idx-test-labels',
+  'data',
+  'pattern-dim',
+  'roots',
+  'concepts',
+  'memories',
+  'test-memories',
+  'bias-concept',
+  'bias-memory',
+  'data-seed',
+  'noise-kind',
+  'x-mode',
+  'seeds',
+  'level-step',
 ]);
-const HIERARCHICAL_FLAGS = ['pattern-dim', 'roots', 'concepts', 'memories', 'test-memories', 'bias-concept', 'bias-memory', 'data-seed'];
+const HIERARCHICAL_FLAGS = [
+  'pattern-dim',
+  'roots',
+  'concepts',
+  'memories',
+  'test-memories',
+  'bias-concept',
+  'bias-memory',
+  'data-seed',
+];
 const SWITCHES = new Set(['save']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
 export const VAE_FLAGS = { subcommands: ['train', 'recall', 'sweep'], valued: VALUED, switches: SWITCHES } as const;
 
-
 function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   const data = choiceFlag(p, 'data', 'mnist', ['mnist', 'hierarchical'] as const);
   if (data === 'hierarchical') {
-    if (p.flags.has('idx-images') || p.flags.has('idx-labels')) throw invalid('--data hierarchical generates its patterns: drop the --idx-* files');
+    if (p.flags.has('idx-images') || p.flags.has('idx-labels'))
+      throw invalid('--data hierarchical generates its patterns: drop the --idx-* files');
     const h = defaultHierarchicalSource();
     return {
       kind: 'hierarchical',
@@ -56,9 +96,15 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   if (typeof images !== 'string' || typeof labels !== 'string') throw invalid('give both --idx-images and --idx-labels');
   const ti = p.flags.get('idx-test-images');
   const tl = p.flags.get('idx-test-labels');
-  return { kind: 'idx', name: 'IDX dataset', trainImages: images, trainLabels: labels, testImages: typeof ti === 'string' ? ti : null, testLabels: typeof tl === 'string' ? tl : null };
+  return {
+    kind: 'idx',
+    name: 'IDX dataset',
+    trainImages: images,
+    trainLabels: labels,
+    testImages: typeof ti === 'string' ? ti : null,
+    testLabels: typeof tl === 'string' ? tl : null,
+  };
 }
-
 
 export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
@@ -90,7 +136,13 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
         out({
           test_neg_elbo: r.testNegElbo,
-          epochs: r.epochs.map((e) => ({ epoch: e.epoch, test_neg_elbo: e.testNegElbo, test_rec: e.testRec, test_kl: e.testKl, train_loss: e.trainLoss })),
+          epochs: r.epochs.map((e) => ({
+            epoch: e.epoch,
+            test_neg_elbo: e.testNegElbo,
+            test_rec: e.testRec,
+            test_kl: e.testKl,
+            train_loss: e.trainLoss,
+          })),
           ...(typeof outPath === 'string' ? { session: core.session.view().path } : {}),
         });
         return 0;
@@ -106,7 +158,12 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         const isStart = (v: string): v is (typeof RECALL_STARTS)[number] => (RECALL_STARTS as readonly string[]).includes(v);
         await runJob(core, 'vae.recall', {
           start: isStart(legacy) ? legacy : 'test',
-          noiseKind: choiceFlag(p, 'noise-kind', isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy, RECALL_NOISE_KINDS),
+          noiseKind: choiceFlag(
+            p,
+            'noise-kind',
+            isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy,
+            RECALL_NOISE_KINDS,
+          ),
           noise: [numFlag(p, 'noise', 0)],
           samples: numFlag(p, 'samples', d.samples),
           iterations: numFlag(p, 'iterations', d.iterations),
@@ -150,7 +207,12 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
           batchSize: numFlag(p, 'batch', d.batchSize),
           trainSize: numFlag(p, 'train-size', d.trainSize),
           start: choiceFlag(p, 'start', d.start, RECALL_STARTS),
-          noiseKind: choiceFlag(p, 'noise-kind', p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind, RECALL_NOISE_KINDS),
+          noiseKind: choiceFlag(
+            p,
+            'noise-kind',
+            p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind,
+            RECALL_NOISE_KINDS,
+          ),
           samples: numFlag(p, 'samples', d.samples),
           iterations: numFlag(p, 'iterations', d.iterations),
           levelStep: numFlag(p, 'level-step', d.levelStep),

@@ -169,7 +169,8 @@ export class KernelPool {
   parallelWork = PARALLEL_FLOPS;
 
   constructor(heap: Heap, threads: number) {
-    if (!(heap.memory.buffer instanceof SharedArrayBuffer)) throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
+    if (!(heap.memory.buffer instanceof SharedArrayBuffer))
+      throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
     this.threads = Math.max(1, threads);
     const module = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
     const stackTop = () => (heap.malloc(STACK_BYTES) + STACK_BYTES) & ~15;
@@ -188,7 +189,14 @@ export class KernelPool {
     for (let slot = 0; slot < this.threads - 1; slot++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory: heap.memory, control: this.control.buffer, slot, stackTop: stackTop(), counter: this.counter },
+        workerData: {
+          module,
+          memory: heap.memory,
+          control: this.control.buffer,
+          slot,
+          stackTop: stackTop(),
+          counter: this.counter,
+        },
       });
       // Blocked in Atomics.wait between calls; it must not keep the process alive.
       worker.unref();
@@ -245,7 +253,8 @@ export class KernelPool {
       Atomics.notify(this.control, base + GEN);
       posted.push([base, gen, calls[t]!]);
     }
-    const own = (args: number[]) => (fn === 'shared gemm' ? sharedGemm(this.fns.gemm, this.control, this.counter, args) : this.fns[fn](...args));
+    const own = (args: number[]) =>
+      fn === 'shared gemm' ? sharedGemm(this.fns.gemm, this.control, this.counter, args) : this.fns[fn](...args);
     own(calls[0]!);
     for (const [base, gen, args] of posted) {
       const open = gen << 1;
@@ -302,7 +311,11 @@ export class KernelPool {
    */
   private splitRun(fn: KernelName, n: number, unit: number, work: number, argsFor: (lo: number, hi: number) => number[]): void {
     const slots = this.helpers(work, Math.floor(n / unit));
-    this.run(fn, split(n, 1 + slots.length, unit).map(([lo, hi]) => argsFor(lo, hi)), slots);
+    this.run(
+      fn,
+      split(n, 1 + slots.length, unit).map(([lo, hi]) => argsFor(lo, hi)),
+      slots,
+    );
   }
 
   private windowArgs(w: Window): number[] {
@@ -317,13 +330,26 @@ export class KernelPool {
 
   /** The adjoint of im2col: sums the patch columns back into NHWC images dx (overwritten). */
   col2im(cols: number, w: Window, dx: number): void {
-    this.splitRun('col2im', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [cols, ...this.windowArgs(w), dx, b0, b1]);
+    this.splitRun('col2im', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [
+      cols,
+      ...this.windowArgs(w),
+      dx,
+      b0,
+      b1,
+    ]);
   }
 
   /** Max-pool gradient: dy of each window goes to the first maximum of x in it (dx overwritten). */
   maxPoolGrad(x: number, dy: number, w: Window, dx: number): void {
     const args = [w.H, w.W, w.C, w.KH, w.KW, w.SH, w.SW, w.PT, w.PL, w.OH, w.OW];
-    this.splitRun('maxpool_grad', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [x, dy, ...args, dx, b0, b1]);
+    this.splitRun('maxpool_grad', w.batch, 1, w.batch * w.OH * w.OW * w.KH * w.KW * w.C, (b0, b1) => [
+      x,
+      dy,
+      ...args,
+      dx,
+      b0,
+      b1,
+    ]);
   }
 
   /** out[j] = Σ_i x[i·C + j]: a float32 R × C matrix summed over its rows. */
@@ -334,7 +360,9 @@ export class KernelPool {
 
   /** One Adam step over n float32 elements (see adam in kernels.c); writes w2, m2, v2. */
   adam(t: { w: number; g: number; m: number; v: number; w2: number; m2: number; v2: number }, n: number, s: AdamScalars): void {
-    const bits = new Int32Array(new Float32Array([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.c1, s.c2, s.epsilon, -s.learningRate]).buffer);
+    const bits = new Int32Array(
+      new Float32Array([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.c1, s.c2, s.epsilon, -s.learningRate]).buffer,
+    );
     this.splitRun('adam', n, 1024, 8 * n, (i0, i1) => [t.w, t.g, t.m, t.v, t.w2, t.m2, t.v2, ...bits, i0, i1]);
   }
 }

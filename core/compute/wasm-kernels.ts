@@ -119,7 +119,13 @@ function pooledMatMul(args: Args, pool: KernelPool): Info | null {
   const [brs, bcs] = transposeB ? [1, K] : [N, 1];
   for (let i = 0; i < Math.max(batchA, batchB); i++) {
     pool.product({
-      M, N, K, ars, acs, brs, bcs,
+      M,
+      N,
+      K,
+      ars,
+      acs,
+      brs,
+      bcs,
       a: pa + 4 * (batchA === 1 ? 0 : i) * M * K,
       b: pb + 4 * (batchB === 1 ? 0 : i) * K * N,
       c: pc + 4 * i * M * N,
@@ -157,37 +163,93 @@ function throughPatches(
   const w = windowOf(info);
   const [rows, depth] = [w.batch * w.OH * w.OW, w.KH * w.KW * w.C];
   const out = args.backend.makeOutput(outShape(info), 'float32');
-  withTemp(args.backend, [rows, depth], (cols) => body({ cols, out: offset(args.backend, out), w, rows, depth, channels: info.outChannels }));
+  withTemp(args.backend, [rows, depth], (cols) =>
+    body({ cols, out: offset(args.backend, out), w, rows, depth, channels: info.outChannels }),
+  );
   return out;
 }
 
 // y[rows, CO] = cols[rows, depth] · filter[depth, CO]
 function pooledConv2D(args: Args, pool: KernelPool): Info | null {
   const { x, filter } = args.inputs as { x: Info; filter: Info };
-  return throughPatches(args, x.shape, filter.shape, args.attrs as ConvAttrs, (info) => info.outShape, (p) => {
-    pool.im2col(offset(args.backend, x), p.w, p.cols);
-    pool.product({ M: p.rows, N: p.channels, K: p.depth, a: p.cols, ars: p.depth, acs: 1, b: offset(args.backend, filter), brs: p.channels, bcs: 1, c: p.out });
-  });
+  return throughPatches(
+    args,
+    x.shape,
+    filter.shape,
+    args.attrs as ConvAttrs,
+    (info) => info.outShape,
+    (p) => {
+      pool.im2col(offset(args.backend, x), p.w, p.cols);
+      pool.product({
+        M: p.rows,
+        N: p.channels,
+        K: p.depth,
+        a: p.cols,
+        ars: p.depth,
+        acs: 1,
+        b: offset(args.backend, filter),
+        brs: p.channels,
+        bcs: 1,
+        c: p.out,
+      });
+    },
+  );
 }
 
 // dcols[rows, depth] = dy[rows, CO] · filterᵀ, then summed back into the image.
 function pooledConv2DBackpropInput(args: Args, pool: KernelPool): Info | null {
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };
   const attrs = args.attrs as ConvAttrs & { inputShape: number[] };
-  return throughPatches(args, attrs.inputShape, filter.shape, { ...attrs, dilations: 1 }, () => attrs.inputShape, (p) => {
-    pool.product({ M: p.rows, N: p.depth, K: p.channels, a: offset(args.backend, dy), ars: p.channels, acs: 1, b: offset(args.backend, filter), brs: 1, bcs: p.channels, c: p.cols });
-    pool.col2im(p.cols, p.w, p.out);
-  });
+  return throughPatches(
+    args,
+    attrs.inputShape,
+    filter.shape,
+    { ...attrs, dilations: 1 },
+    () => attrs.inputShape,
+    (p) => {
+      pool.product({
+        M: p.rows,
+        N: p.depth,
+        K: p.channels,
+        a: offset(args.backend, dy),
+        ars: p.channels,
+        acs: 1,
+        b: offset(args.backend, filter),
+        brs: 1,
+        bcs: p.channels,
+        c: p.cols,
+      });
+      pool.col2im(p.cols, p.w, p.out);
+    },
+  );
 }
 
 // dfilter[depth, CO] = colsᵀ · dy[rows, CO]
 function pooledConv2DBackpropFilter(args: Args, pool: KernelPool): Info | null {
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as ConvAttrs & { filterShape: number[] };
-  return throughPatches(args, x.shape, attrs.filterShape, { ...attrs, dilations: 1 }, () => attrs.filterShape, (p) => {
-    pool.im2col(offset(args.backend, x), p.w, p.cols);
-    pool.product({ M: p.depth, N: p.channels, K: p.rows, a: p.cols, ars: 1, acs: p.depth, b: offset(args.backend, dy), brs: p.channels, bcs: 1, c: p.out });
-  });
+  return throughPatches(
+    args,
+    x.shape,
+    attrs.filterShape,
+    { ...attrs, dilations: 1 },
+    () => attrs.filterShape,
+    (p) => {
+      pool.im2col(offset(args.backend, x), p.w, p.cols);
+      pool.product({
+        M: p.depth,
+        N: p.channels,
+        K: p.rows,
+        a: p.cols,
+        ars: 1,
+        acs: p.depth,
+        b: offset(args.backend, dy),
+        brs: p.channels,
+        bcs: 1,
+        c: p.out,
+      });
+    },
+  );
 }
 
 // Sums over leading axes only (bias gradients); tfjs's own transposes them innermost first.
@@ -203,14 +265,33 @@ function pooledSum(args: Args, pool: KernelPool): Info | null {
   return out;
 }
 
-type PoolAttrs = { filterSize: [number, number] | number; strides: [number, number] | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+type PoolAttrs = {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
 const poolWindow = (input: Info, a: PoolAttrs) =>
-  windowOf(tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode));
+  windowOf(
+    tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    ),
+  );
 
 function pooledMaxPoolGrad(args: Args, pool: KernelPool): Info | null {
   const { dy, input } = args.inputs as { dy: Info; input: Info };
   const out = args.backend.makeOutput(input.shape, 'float32');
-  pool.maxPoolGrad(offset(args.backend, input), offset(args.backend, dy), poolWindow(input, args.attrs as PoolAttrs), offset(args.backend, out));
+  pool.maxPoolGrad(
+    offset(args.backend, input),
+    offset(args.backend, dy),
+    poolWindow(input, args.attrs as PoolAttrs),
+    offset(args.backend, out),
+  );
   return out;
 }
 
@@ -220,7 +301,11 @@ function maxPoolGradJs(args: Args): Info {
   const { dy, input } = args.inputs as { dy: Info; input: Info };
   const w = poolWindow(input, args.attrs as PoolAttrs);
   const out = args.backend.makeOutput(input.shape, 'float32');
-  const [X, DY, DX] = [input, dy, out].map((t) => args.backend.typedArrayFromHeap(t)) as [Float32Array, Float32Array, Float32Array];
+  const [X, DY, DX] = [input, dy, out].map((t) => args.backend.typedArrayFromHeap(t)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   DX.fill(0);
   for (let b = 0; b < w.batch; b++)
     for (let oy = 0; oy < w.OH; oy++)
@@ -251,7 +336,11 @@ function fusedAdam(args: Args): Info[] {
   const outs = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
   const at = (t: Info) => offset(backend, t);
   const [w2, m2, v2] = outs.map(at) as [number, number, number];
-  kernelPool()!.adam({ w: at(w), g: at(g), m: at(m), v: at(v), w2, m2, v2 }, tf.util.sizeFromShape(w.shape), args.attrs as unknown as AdamScalars);
+  kernelPool()!.adam(
+    { w: at(w), g: at(g), m: at(m), v: at(v), w2, m2, v2 },
+    tf.util.sizeFromShape(w.shape),
+    args.attrs as unknown as AdamScalars,
+  );
   return outs;
 }
 
@@ -283,7 +372,10 @@ export function installWasmKernelFixes(): void {
       if (depth === 0 && b0.shape.at(transposeB ? -1 : -2) === 0) {
         // XNNPACK refuses zero input channels and tfjs then returns uninitialised memory.
         const outer = tf.backend_util.assertAndGetBroadcastShape(a0.shape.slice(0, -2), b0.shape.slice(0, -2));
-        const out = args.backend.makeOutput([...outer, transposeA ? a0.shape.at(-1)! : a0.shape.at(-2)!, transposeB ? b0.shape.at(-2)! : b0.shape.at(-1)!], 'float32');
+        const out = args.backend.makeOutput(
+          [...outer, transposeA ? a0.shape.at(-1)! : a0.shape.at(-2)!, transposeB ? b0.shape.at(-2)! : b0.shape.at(-1)!],
+          'float32',
+        );
         args.backend.typedArrayFromHeap(out).fill(0);
         return out;
       }
@@ -292,7 +384,11 @@ export function installWasmKernelFixes(): void {
       const a = transposeA ? (temps.push(swapLast(args.inputs.a!, args.backend)), temps.at(-1)!) : args.inputs.a!;
       const b = transposeB ? (temps.push(swapLast(args.inputs.b!, args.backend)), temps.at(-1)!) : args.inputs.b!;
       try {
-        return call(original, { ...args, inputs: { ...args.inputs, a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+        return call(original, {
+          ...args,
+          inputs: { ...args.inputs, a, b },
+          attrs: { ...args.attrs, transposeA: false, transposeB: false },
+        });
       } finally {
         for (const t of temps) args.backend.disposeData(t.dataId);
       }
@@ -304,7 +400,14 @@ export function installWasmKernelFixes(): void {
     const attrs = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
     if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
     const backend = args.backend;
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const [kh, kw, ci, co] = attrs.filterShape;
     const [, H, W] = x.shape as [number, number, number, number];
     const [, OH, OW] = dy.shape as [number, number, number, number];
@@ -324,7 +427,17 @@ export function installWasmKernelFixes(): void {
         call(conv2dK, {
           inputs: { x: xT, filter: dyT },
           backend,
-          attrs: { strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC' },
+          attrs: {
+            strides: [1, 1],
+            dilations: [sh, sw],
+            pad: [
+              [0, 0],
+              [pt, pb],
+              [pl, pr],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+          },
         }),
       ); // [ci, kh', kw', co]
       if (g.shape[1] !== kh || g.shape[2] !== kw) {
@@ -336,7 +449,11 @@ export function installWasmKernelFixes(): void {
     }
   };
 
-  const replace = (name: string, fast: (args: Args, pool: KernelPool) => Info | null, slow: (original: tf.KernelConfig) => (args: Args) => Info) => {
+  const replace = (
+    name: string,
+    fast: (args: Args, pool: KernelPool) => Info | null,
+    slow: (original: tf.KernelConfig) => (args: Args) => Info,
+  ) => {
     const original = kernel(name);
     register(name, pooled(fast, slow(original)), original.setupFunc);
   };
@@ -348,10 +465,14 @@ export function installWasmKernelFixes(): void {
   replace('Conv2DBackpropInput', pooledConv2DBackpropInput, asIs);
   register('MaxPoolGrad', pooled(pooledMaxPoolGrad, maxPoolGradJs), kernel('MaxPoolGrad').setupFunc);
   replace('Sum', pooledSum, asIs);
-  register('Identity', (args) => {
-    const { x } = args.inputs as { x: Info };
-    args.backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  }, kernel('Identity').setupFunc);
+  register(
+    'Identity',
+    (args) => {
+      const { x } = args.inputs as { x: Info };
+      args.backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+    kernel('Identity').setupFunc,
+  );
   register('Conv2DBackpropFilter', pooled(pooledConv2DBackpropFilter, convFilterGrad));
 }

@@ -32,7 +32,8 @@ export function validateSource(source: unknown): DatasetSource {
   if (!s || typeof s !== 'object') throw invalid('dataset source must be an object');
   if (s.kind === 'mnist') return { kind: 'mnist' };
   if (s.kind === 'hierarchical') return parseOrThrow(hierarchicalSourceSchema, s, 'hierarchical data');
-  if (s.kind !== 'idx') throw invalid(`unknown dataset kind ${JSON.stringify(s.kind)}; expected "mnist", "hierarchical" or "idx"`);
+  if (s.kind !== 'idx')
+    throw invalid(`unknown dataset kind ${JSON.stringify(s.kind)}; expected "mnist", "hierarchical" or "idx"`);
   const str = (k: string, optional: boolean): string | null => {
     const v = s[k];
     if ((v === undefined || v === null || v === '') && optional) return null;
@@ -122,7 +123,11 @@ export function summarise(ds: Dataset): DatasetSummary {
 /** Rows `idx` of a split as pixels scaled to [0, 1], into `out` (float32 unless a float64 array is given). */
 export function pixelRows(split: LabelledImages, idx: ArrayLike<number>): Float32Array;
 export function pixelRows<A extends Float32Array | Float64Array>(split: LabelledImages, idx: ArrayLike<number>, out: A): A;
-export function pixelRows(split: LabelledImages, idx: ArrayLike<number>, out?: Float32Array | Float64Array): Float32Array | Float64Array {
+export function pixelRows(
+  split: LabelledImages,
+  idx: ArrayLike<number>,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
   const D = split.shape[0]! * split.shape[1]!;
   const X = out ?? new Float32Array(idx.length * D);
   for (let r = 0; r < idx.length; r++) {

@@ -43,7 +43,10 @@ function gunzipIdx(raw: Uint8Array, label: string): Uint8Array {
     let data = 1;
     for (let i = 0; i < head[3]!; i++) data *= view.getUint32(4 + 4 * i, false);
     n += data;
-    if (n > declared) throw invalid(`${label}: its header declares ${(n / 2 ** 20).toFixed(0)} MB of data; the limit is ${(declared / 2 ** 20).toFixed(0)} MB (KAIRO_MAX_FILE_MB)`);
+    if (n > declared)
+      throw invalid(
+        `${label}: its header declares ${(n / 2 ** 20).toFixed(0)} MB of data; the limit is ${(declared / 2 ** 20).toFixed(0)} MB (KAIRO_MAX_FILE_MB)`,
+      );
     declared = n;
   }
   try {
@@ -60,7 +63,8 @@ export function parseIdx(raw: Uint8Array, label: string): IdxArray {
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, label);
   if (buf.length < 4) throw invalid(`${label}: not an IDX file (only ${buf.length} bytes)`);
   // The message never quotes the file's bytes: the path may be anything the user (or a session) named.
-  if (buf[0] !== 0 || buf[1] !== 0) throw invalid(`${label}: not an IDX file (its first bytes are not the IDX magic number 00 00 08 0N)`);
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw invalid(`${label}: not an IDX file (its first bytes are not the IDX magic number 00 00 08 0N)`);
   const type = buf[2]!;
   const ndims = buf[3]!;
   if (type !== 0x08) {
@@ -76,9 +80,7 @@ export function parseIdx(raw: Uint8Array, label: string): IdxArray {
   const expected = dims.reduce((a, b) => a * b, 1);
   const actual = buf.length - headerBytes;
   if (actual < expected) {
-    throw invalid(
-      `${label}: file is truncated: header says ${dims.join('×')} = ${expected} bytes of data, file has ${actual}`,
-    );
+    throw invalid(`${label}: file is truncated: header says ${dims.join('×')} = ${expected} bytes of data, file has ${actual}`);
   }
   if (actual > expected) {
     throw invalid(`${label}: file has ${actual - expected} unexpected bytes after the ${dims.join('×')} data`);
@@ -117,9 +119,10 @@ export function pairIdx(images: IdxArray, labels: IdxArray, imagesLabel: string,
   let max = 0;
   let at = 0;
   labels.data.forEach((l, i) => {
-    if (l > max) (max = l), (at = i);
+    if (l > max) ((max = l), (at = i));
   });
-  if (max >= MAX_IDX_CLASSES) throw invalid(`${labelsLabel}: label ${max} at item ${at}; Kairo reads class labels 0–${MAX_IDX_CLASSES - 1}`);
+  if (max >= MAX_IDX_CLASSES)
+    throw invalid(`${labelsLabel}: label ${max} at item ${at}; Kairo reads class labels 0–${MAX_IDX_CLASSES - 1}`);
   const classes = max + 1;
   const classCounts = new Array<number>(classes).fill(0);
   for (const l of labels.data) classCounts[l]!++;

@@ -59,7 +59,8 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run "npm run build" first`);
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const core = opts.core ?? new Core({ platform: { carrier: 'web', paths: workspacePolicy(opts.workspace ?? defaultWorkspace()) } });
+  const core =
+    opts.core ?? new Core({ platform: { carrier: 'web', paths: workspacePolicy(opts.workspace ?? defaultWorkspace()) } });
   let origins: Set<string> = new Set();
 
   // Only this host's own names: a page on another origin that rebinds a DNS name to 127.0.0.1

@@ -37,7 +37,13 @@ export function fisherBytes(p: FisherNetworkParams): number {
 }
 
 const withAxis = (net: FisherNetworkParams, axis: string, v: number): FisherNetworkParams =>
-  axis === 'width' ? { ...net, width: v } : axis === 'depth' ? { ...net, depth: v } : axis === 'samples' ? { ...net, samples: v } : { ...net, outputs: v };
+  axis === 'width'
+    ? { ...net, width: v }
+    : axis === 'depth'
+      ? { ...net, depth: v }
+      : axis === 'samples'
+        ? { ...net, samples: v }
+        : { ...net, outputs: v };
 
 type Estimator = (params: unknown) => number | null;
 const net = (p: unknown): FisherNetworkParams | null => {
@@ -77,5 +83,8 @@ export function checkJobMemory(kind: JobKind, params: unknown, limit = jobMemory
   const est = own(ESTIMATORS as Record<string, Estimator>, kind)?.(params) ?? null;
   if (est === null || est <= limit) return;
   const gb = (b: number) => (b / 1024 ** 3).toFixed(b < 10 * 1024 ** 3 ? 1 : 0);
-  throw new KairoError('invalid_input', `${kind} would need about ${gb(est)} GB of memory; the limit is ${gb(limit)} GB (KAIRO_MAX_JOB_MB): use a smaller width, depth or sample count`);
+  throw new KairoError(
+    'invalid_input',
+    `${kind} would need about ${gb(est)} GB of memory; the limit is ${gb(limit)} GB (KAIRO_MAX_JOB_MB): use a smaller width, depth or sample count`,
+  );
 }

@@ -53,7 +53,12 @@ export class JobManager {
   }
 
   /** `inputs` are what the job reads from the session (e.g. a trained model); they are copied to the worker. */
-  start<K extends JobKind>(kind: K, params: JobKinds[K]['params'], label: string, inputs: JobInputs = { tensors: {}, state: null }): JobInfo {
+  start<K extends JobKind>(
+    kind: K,
+    params: JobKinds[K]['params'],
+    label: string,
+    inputs: JobInputs = { tensors: {}, state: null },
+  ): JobInfo {
     const id = randomUUID();
     let settle!: (i: JobInfo) => void;
     const settled = new Promise<JobInfo>((r) => (settle = r));
@@ -69,7 +74,18 @@ export class JobManager {
       finishedAt: null,
     };
     const input: WorkerInput = { kind, params, inputs, cancelFlag: new SharedArrayBuffer(4) };
-    this.jobs.set(id, { info, input, worker: null, settled, settle, killTimer: null, backend: null, tensors: null, lastReport: 0, longestGap: 0 });
+    this.jobs.set(id, {
+      info,
+      input,
+      worker: null,
+      settled,
+      settle,
+      killTimer: null,
+      backend: null,
+      tensors: null,
+      lastReport: 0,
+      longestGap: 0,
+    });
     this.queue.push(id);
     this.emit(info);
     this.pump();
@@ -89,7 +105,10 @@ export class JobManager {
       e.killTimer ??= setTimeout(() => {
         // The job did not notice the flag in time (a long op in progress): stop it hard.
         void e.worker?.terminate();
-        this.finish(e, 'cancelled', { code: 'cancelled', message: `stopped after ${(grace / 1000).toFixed(1)} s without ending its step; nothing was kept` });
+        this.finish(e, 'cancelled', {
+          code: 'cancelled',
+          message: `stopped after ${(grace / 1000).toFixed(1)} s without ending its step; nothing was kept`,
+        });
       }, grace);
     }
     return { ...e.info };
@@ -142,7 +161,9 @@ export class JobManager {
     this.emit(e.info);
     // KAIRO_WORKER_URL: the desktop app's bundled worker, inherited by job workers, so a job that
     // runs other jobs (a sweep of lab commands) starts them from the bundle too.
-    const url = this.opts.workerUrl ?? (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
+    const url =
+      this.opts.workerUrl ??
+      (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
     const worker = new Worker(url, { workerData: e.input });
     e.worker = worker;
     worker.on('message', (m: WorkerMessage) => {
@@ -168,7 +189,11 @@ export class JobManager {
           break;
         }
         case 'error':
-          this.finish(e, m.error.code === 'cancelled' ? 'cancelled' : m.error.code === 'diverged' ? 'diverged' : 'failed', m.error);
+          this.finish(
+            e,
+            m.error.code === 'cancelled' ? 'cancelled' : m.error.code === 'diverged' ? 'diverged' : 'failed',
+            m.error,
+          );
           break;
       }
     });

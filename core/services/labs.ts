@@ -18,9 +18,17 @@ interface LabDef<K extends LabId> {
 export const LABS: { [K in LabId]: LabDef<K> } = {
   data: { title: 'Datasets', schema: dataLabSchema as z.ZodType<LabStates['data']>, defaults: defaultDataLab },
   vae: { title: 'VAE recall', schema: vaeLabSchema as z.ZodType<LabStates['vae']>, defaults: defaultVaeLab },
-  fisher: { title: 'Fisher / NTK spectra', schema: fisherLabSchema as z.ZodType<LabStates['fisher']>, defaults: defaultFisherLab },
+  fisher: {
+    title: 'Fisher / NTK spectra',
+    schema: fisherLabSchema as z.ZodType<LabStates['fisher']>,
+    defaults: defaultFisherLab,
+  },
   field: { title: 'Random neural fields', schema: fieldLabSchema as z.ZodType<LabStates['field']>, defaults: defaultFieldLab },
-  hopfield: { title: 'Hopfield–Boltzmann', schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>, defaults: defaultHopfieldLab },
+  hopfield: {
+    title: 'Hopfield–Boltzmann',
+    schema: hopfieldLabSchema as z.ZodType<LabStates['hopfield']>,
+    defaults: defaultHopfieldLab,
+  },
   sweep: { title: 'Sweeps', schema: sweepLabSchema as z.ZodType<LabStates['sweep']>, defaults: defaultSweepLab },
 };
 

@@ -6,7 +6,15 @@ import { invalid, KairoError } from '../errors.ts';
 import { encodeF32, encodeI32, encodeU8 } from './encode.ts';
 import { addRecent } from '../session/recent.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
-import { cleanStaleTemps, parseLab, readSession, tensorInfos, tensorsReferenced, writeSessionAtomic, type SessionDoc } from '../session/session.ts';
+import {
+  cleanStaleTemps,
+  parseLab,
+  readSession,
+  tensorInfos,
+  tensorsReferenced,
+  writeSessionAtomic,
+  type SessionDoc,
+} from '../session/session.ts';
 import { own } from '../own.ts';
 import { LAB_IDS, defaultLabs } from './labs.ts';
 

@@ -51,7 +51,15 @@ function shapes(labs: LabStates, tensors: Record<string, NamedTensor>): Map<stri
   if (f) {
     const D = shapeOf('field.model.W1')?.[0] ?? -1;
     const C = shapeOf('field.model.bout')?.[0] ?? -1;
-    for (const [n, s] of layerShapes({ inputDim: D, width: f.params.width, classes: C, maxpool: f.params.maxpool, sigmaW: 1, sigmaB: 0 })) out.set(`field.model.${n}`, s);
+    for (const [n, s] of layerShapes({
+      inputDim: D,
+      width: f.params.width,
+      classes: C,
+      maxpool: f.params.maxpool,
+      sigmaW: 1,
+      sigmaB: 0,
+    }))
+      out.set(`field.model.${n}`, s);
   }
   const hp = labs.hopfield.result;
   if (hp) {
@@ -94,11 +102,14 @@ export function checkTensors(label: string, labs: LabStates, tensors: Record<str
     if (dtype && t.dtype !== dtype) throw invalid(`${where} is ${t.dtype}; Kairo writes it as ${dtype}`);
     const s: Spec['shape'] = want.get(name) ?? null;
     if (s && (s.length !== t.shape.length || s.some((d, i) => d >= 0 && d !== t.shape[i]))) {
-      throw invalid(`${where} has shape ${t.shape.join('×') || 'scalar'}; this session's ${name.split('.')[0]} lab needs ${s.map((d) => (d < 0 ? 'n' : d)).join('×')}`);
+      throw invalid(
+        `${where} has shape ${t.shape.join('×') || 'scalar'}; this session's ${name.split('.')[0]} lab needs ${s.map((d) => (d < 0 ? 'n' : d)).join('×')}`,
+      );
     }
     if (t.dtype === 'F32' || t.dtype === 'F64') {
       const d = t.data;
-      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) throw invalid(`${where} holds ${d[i]} at index ${i}; a session's numbers are finite`);
+      for (let i = 0; i < d.length; i++)
+        if (!Number.isFinite(d[i]!)) throw invalid(`${where} holds ${d[i]} at index ${i}; a session's numbers are finite`);
     }
   }
 }

@@ -60,8 +60,12 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
   if (buf.length < 8) throw invalid(`${label}: not a Kairo session (file is ${buf.length} bytes)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(buf.length - 8)) throw invalid(`${label}: not a Kairo session, or truncated (header length ${n} exceeds the file)`);
-  if (n > BigInt(MAX_HEADER)) throw invalid(`${label}: its header is ${(Number(n) / 2 ** 20).toFixed(0)} MiB; Kairo reads session headers up to ${MAX_HEADER / 2 ** 20} MiB`);
+  if (n > BigInt(buf.length - 8))
+    throw invalid(`${label}: not a Kairo session, or truncated (header length ${n} exceeds the file)`);
+  if (n > BigInt(MAX_HEADER))
+    throw invalid(
+      `${label}: its header is ${(Number(n) / 2 ** 20).toFixed(0)} MiB; Kairo reads session headers up to ${MAX_HEADER / 2 ** 20} MiB`,
+    );
   const headerLen = Number(n);
   let header: unknown;
   try {
@@ -87,9 +91,11 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const where = `${label}: tensor "${name}"`;
-    if (typeof e?.dtype !== 'string' || !(e.dtype in BYTES)) throw invalid(`${where} has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    if (typeof e?.dtype !== 'string' || !(e.dtype in BYTES))
+      throw invalid(`${where} has unsupported dtype ${JSON.stringify(e?.dtype)}`);
     const dtype = e.dtype as TensorInfo['dtype'];
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw invalid(`${where} has an invalid shape`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw invalid(`${where} has an invalid shape`);
     const shape = e.shape as number[];
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) {
@@ -116,7 +122,8 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
   spans.sort((a, b) => a[0] - b[0]);
   let cursor = 0;
   for (const [begin, end, name] of spans) {
-    if (begin !== cursor) throw invalid(`${label}: tensor "${name}" ${begin < cursor ? 'overlaps another' : 'leaves a gap before it'}`);
+    if (begin !== cursor)
+      throw invalid(`${label}: tensor "${name}" ${begin < cursor ? 'overlaps another' : 'leaves a gap before it'}`);
     cursor = end;
   }
   if (cursor !== dataLen) throw invalid(`${label}: ${dataLen - cursor} unexpected bytes after the last tensor`);

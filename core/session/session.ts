@@ -25,7 +25,8 @@ export interface SessionDoc {
 
 export function tensorInfos(doc: SessionDoc): Record<string, TensorInfo> {
   const out: Record<string, TensorInfo> = {};
-  for (const name of Object.keys(doc.tensors).sort()) out[name] = { dtype: doc.tensors[name]!.dtype, shape: doc.tensors[name]!.shape };
+  for (const name of Object.keys(doc.tensors).sort())
+    out[name] = { dtype: doc.tensors[name]!.dtype, shape: doc.tensors[name]!.shape };
   return out;
 }
 
@@ -56,7 +57,14 @@ const bytesOf = (t: NamedTensor): Uint8Array => new Uint8Array(t.data.buffer, t.
  * on load.
  */
 function checksums(manifest: string, tensors: Record<string, NamedTensor>): string {
-  return JSON.stringify({ manifest: sha256(manifest), tensors: Object.fromEntries(Object.keys(tensors).sort().map((n) => [n, sha256(bytesOf(tensors[n]!))])) });
+  return JSON.stringify({
+    manifest: sha256(manifest),
+    tensors: Object.fromEntries(
+      Object.keys(tensors)
+        .sort()
+        .map((n) => [n, sha256(bytesOf(tensors[n]!))]),
+    ),
+  });
 }
 
 export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
@@ -72,7 +80,12 @@ export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
 }
 
 /** Files saved before checksums have none; any other file's checksums must match. */
-function verifyChecksums(label: string, manifest: string, tensors: Record<string, NamedTensor>, stored: string | undefined): void {
+function verifyChecksums(
+  label: string,
+  manifest: string,
+  tensors: Record<string, NamedTensor>,
+  stored: string | undefined,
+): void {
   if (stored === undefined) return;
   let c: { manifest?: unknown; tensors?: unknown };
   try {
@@ -84,9 +97,11 @@ function verifyChecksums(label: string, manifest: string, tensors: Record<string
   const want = c.tensors && typeof c.tensors === 'object' ? (c.tensors as Record<string, unknown>) : {};
   for (const name of Object.keys(tensors)) {
     if (!Object.hasOwn(want, name)) throw invalid(`${label}: tensor "${name}" has no checksum (file damaged)`);
-    if (want[name] !== sha256(bytesOf(tensors[name]!))) throw invalid(`${label}: tensor "${name}" does not match its checksum (file damaged)`);
+    if (want[name] !== sha256(bytesOf(tensors[name]!)))
+      throw invalid(`${label}: tensor "${name}" does not match its checksum (file damaged)`);
   }
-  for (const name of Object.keys(want)) if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: tensor "${name}" is listed in the checksums but missing`);
+  for (const name of Object.keys(want))
+    if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: tensor "${name}" is listed in the checksums but missing`);
 }
 
 export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { savedAt: string } {
@@ -188,7 +203,9 @@ export function writeSessionAtomic(path: string, doc: SessionDoc, opts: WriteOpt
   const chunks = encodeSession(doc, (opts.now?.() ?? new Date()).toISOString());
   const total = chunks.reduce((s, c) => s + c.length, 0);
   if (total > (opts.maxBytes ?? MAX_SESSION_BYTES)) {
-    throw invalid(`cannot save ${path}: the session would be ${(total / 2 ** 30).toFixed(2)} GiB; Kairo opens sessions up to 2 GiB (clear recall runs or sweeps to shrink it)`);
+    throw invalid(
+      `cannot save ${path}: the session would be ${(total / 2 ** 30).toFixed(2)} GiB; Kairo opens sessions up to 2 GiB (clear recall runs or sweeps to shrink it)`,
+    );
   }
   cleanStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

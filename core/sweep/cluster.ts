@@ -56,7 +56,12 @@ export interface K8sOptions {
 export function k8sManifest(o: K8sOptions): { apiVersion: 'v1'; kind: 'List'; items: Record<string, unknown>[] } {
   const name = o.name ?? 'kairo-sweep';
   const cpu = o.cpu ?? '2';
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-spec` }, data: { 'spec.json': JSON.stringify(o.spec, null, 2) + '\n' } };
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${name}-spec` },
+    data: { 'spec.json': JSON.stringify(o.spec, null, 2) + '\n' },
+  };
   const job = {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -67,15 +67,23 @@ export function readManifest(dir: string): SweepManifest {
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as SweepManifest;
   } catch (e) {
-    throw invalid(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no sweep here (no sweep.json)' : 'not valid JSON'}`);
+    throw invalid(
+      `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no sweep here (no sweep.json)' : 'not valid JSON'}`,
+    );
   }
-  if (m?.format !== 'kairo-sweep' || !Number.isInteger(m.count) || !Array.isArray(m.hashes)) throw invalid(`${file}: not a Kairo sweep manifest`);
+  if (m?.format !== 'kairo-sweep' || !Number.isInteger(m.count) || !Array.isArray(m.hashes))
+    throw invalid(`${file}: not a Kairo sweep manifest`);
   return m;
 }
 
 /** The index of this run: --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX (Kubernetes). */
 export function runIndex(flag: string | undefined, env: NodeJS.ProcessEnv, count: number): number {
-  const [from, v] = flag !== undefined ? ['--index', flag] : env.SLURM_ARRAY_TASK_ID !== undefined ? ['SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID] : ['JOB_COMPLETION_INDEX', env.JOB_COMPLETION_INDEX];
+  const [from, v] =
+    flag !== undefined
+      ? ['--index', flag]
+      : env.SLURM_ARRAY_TASK_ID !== undefined
+        ? ['SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID]
+        : ['JOB_COMPLETION_INDEX', env.JOB_COMPLETION_INDEX];
   if (v === undefined) throw invalid('give --index i (or run under Slurm or a Kubernetes Indexed Job)');
   const i = Number(v);
   if (!Number.isInteger(i) || i < 0 || i >= count) throw invalid(`${from} = ${v}: this sweep has runs 0..${count - 1}`);
@@ -91,7 +99,12 @@ function readRecord(path: string): RunRecord | null {
 }
 
 /** Runs one index in this process and writes its record; skipped when a good record with its hash exists. */
-export async function runOne(dir: string, spec: SweepSpec, index: number, cmd: SweepCommand): Promise<{ record: RunRecord; skipped: boolean }> {
+export async function runOne(
+  dir: string,
+  spec: SweepSpec,
+  index: number,
+  cmd: SweepCommand,
+): Promise<{ record: RunRecord; skipped: boolean }> {
   const { runs } = prepareDir(dir, spec);
   const run = runs[index]!;
   const file = join(dir, `${index}.json`);

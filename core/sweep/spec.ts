@@ -51,18 +51,23 @@ function checkValue(where: string, flag: string, v: unknown, cmd: CommandFlags):
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v !== '' && !v.startsWith('--')) return v;
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
-  throw invalid(`${where}: a value must be a finite number, a string, or a list of numbers (for list flags); got ${JSON.stringify(v)}`);
+  throw invalid(
+    `${where}: a value must be a finite number, a string, or a list of numbers (for list flags); got ${JSON.stringify(v)}`,
+  );
 }
 
 /** Validates a parsed sweep file against the command's flags; errors name the field. */
 export function validateSpec(raw: unknown, commands: ReadonlyMap<string, CommandFlags>): SweepSpec {
   if (!isObj(raw)) throw invalid('sweep: the file must hold a JSON object');
-  for (const k of Object.keys(raw)) if (!SECTIONS.has(k)) throw invalid(`sweep.${k}: unknown section; expected command, fixed, grid, zip or random`);
+  for (const k of Object.keys(raw))
+    if (!SECTIONS.has(k)) throw invalid(`sweep.${k}: unknown section; expected command, fixed, grid, zip or random`);
   const c = raw.command;
-  if (!Array.isArray(c) || c.length !== 2 || !c.every((x) => typeof x === 'string')) throw invalid('sweep.command: give the command and subcommand, e.g. ["fisher", "spectrum"]');
+  if (!Array.isArray(c) || c.length !== 2 || !c.every((x) => typeof x === 'string'))
+    throw invalid('sweep.command: give the command and subcommand, e.g. ["fisher", "spectrum"]');
   const cmd = commands.get(c[0] as string);
   if (!cmd) throw invalid(`sweep.command: unknown command "${c[0]}"; sweepable: ${[...commands.keys()].join(', ')}`);
-  if (!cmd.subcommands.includes(c[1] as string)) throw invalid(`sweep.command: "${c[0]}" has no subcommand "${c[1]}"; try ${cmd.subcommands.join(', ')}`);
+  if (!cmd.subcommands.includes(c[1] as string))
+    throw invalid(`sweep.command: "${c[0]}" has no subcommand "${c[1]}"; try ${cmd.subcommands.join(', ')}`);
   const seen = new Map<string, string>();
   const flagOf = (section: string, flag: string) => {
     const where = `sweep.${section}.${flag}`;
@@ -88,7 +93,8 @@ export function validateSpec(raw: unknown, commands: ReadonlyMap<string, Command
       const where = flagOf(section, k);
       if (!Array.isArray(vs) || vs.length === 0) throw invalid(`${where}: give a non-empty list of values`);
       if (section === 'zip') {
-        if (len >= 0 && vs.length !== len) throw invalid(`${where}: zipped lists must have equal lengths (${vs.length} vs ${len})`);
+        if (len >= 0 && vs.length !== len)
+          throw invalid(`${where}: zipped lists must have equal lengths (${vs.length} vs ${len})`);
         len = vs.length;
       }
       out[k] = vs.map((v, i) => checkValue(`${where}[${i}]`, k, v, cmd));
@@ -98,14 +104,24 @@ export function validateSpec(raw: unknown, commands: ReadonlyMap<string, Command
   if (raw.random !== undefined) {
     const r = raw.random;
     if (!isObj(r)) throw invalid('sweep.random: must be {count, seed, params}');
-    if (!Number.isInteger(r.count) || (r.count as number) < 1 || (r.count as number) > 100000) throw invalid('sweep.random.count: an integer in 1..100000');
+    if (!Number.isInteger(r.count) || (r.count as number) < 1 || (r.count as number) > 100000)
+      throw invalid('sweep.random.count: an integer in 1..100000');
     if (!Number.isInteger(r.seed) || (r.seed as number) < 0) throw invalid('sweep.random.seed: a non-negative integer');
-    if (!isObj(r.params)) throw invalid('sweep.random.params: must be an object of flag: {min, max[, log, int]} or {choice: [...]}');
+    if (!isObj(r.params))
+      throw invalid('sweep.random.params: must be an object of flag: {min, max[, log, int]} or {choice: [...]}');
     const params: NonNullable<SweepSpec['random']>['params'] = {};
     for (const [k, v] of Object.entries(r.params)) {
       const where = flagOf('random.params', k);
-      if (isObj(v) && Array.isArray(v.choice) && v.choice.length) params[k] = { choice: v.choice.map((x, i) => checkValue(`${where}.choice[${i}]`, k, x, cmd)) };
-      else if (isObj(v) && typeof v.min === 'number' && typeof v.max === 'number' && Number.isFinite(v.min) && Number.isFinite(v.max) && v.min <= v.max) {
+      if (isObj(v) && Array.isArray(v.choice) && v.choice.length)
+        params[k] = { choice: v.choice.map((x, i) => checkValue(`${where}.choice[${i}]`, k, x, cmd)) };
+      else if (
+        isObj(v) &&
+        typeof v.min === 'number' &&
+        typeof v.max === 'number' &&
+        Number.isFinite(v.min) &&
+        Number.isFinite(v.max) &&
+        v.min <= v.max
+      ) {
         if (v.log && !(v.min > 0)) throw invalid(`${where}: a log range needs min > 0`);
         params[k] = { min: v.min, max: v.max, log: v.log === true, int: v.int === true };
       } else throw invalid(`${where}: give {min, max} with min ≤ max (optional log, int) or {choice: [values]}`);
@@ -123,11 +139,20 @@ function product(grid: Record<string, FlagValue[]>): Params[] {
 }
 
 function sortedJson(v: Params): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, v[k]]),
+    ),
+  );
 }
 
 export function runHash(command: readonly string[], params: Params): string {
-  return createHash('sha256').update(JSON.stringify(command) + sortedJson(params)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(command) + sortedJson(params))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Every run of a spec: grid × zip rows × random draws, fixed flags in each. Deterministic. */
@@ -135,7 +160,10 @@ export function expand(spec: SweepSpec): SweepRun[] {
   const grid = product(spec.grid ?? {});
   const zipKeys = Object.keys(spec.zip ?? {});
   const zipLen = zipKeys.length ? spec.zip![zipKeys[0]!]!.length : 1;
-  const zipRows = Array.from({ length: zipLen }, (_, i) => Object.fromEntries(zipKeys.map((k) => [k, spec.zip![k]![i]!])) as Params);
+  const zipRows = Array.from(
+    { length: zipLen },
+    (_, i) => Object.fromEntries(zipKeys.map((k) => [k, spec.zip![k]![i]!])) as Params,
+  );
   const rand = spec.random ? mulberry32(spec.random.seed) : null;
   const draws: Params[] = spec.random
     ? Array.from({ length: spec.random.count }, () => {

@@ -52,7 +52,8 @@ export function neuronPositions(s: FieldSpec): Float64Array {
   return out;
 }
 
-const dist2 = (P: Float64Array, a: number, Q: Float64Array, b: number) => (P[2 * a]! - Q[2 * b]!) ** 2 + (P[2 * a + 1]! - Q[2 * b + 1]!) ** 2;
+const dist2 = (P: Float64Array, a: number, Q: Float64Array, b: number) =>
+  (P[2 * a]! - Q[2 * b]!) ** 2 + (P[2 * a + 1]! - Q[2 * b + 1]!) ** 2;
 
 /** Envelope value at squared distance d2. */
 export function envelope(s: FieldSpec, d2: number): number {
@@ -84,7 +85,8 @@ export function smoothing(s: FieldSpec): Float64Array {
   const n = s.inputShape[0] * s.inputShape[1];
   const A = new Float64Array(n * n);
   if (s.kind === 'matern') {
-    for (let a = 0; a < n; a++) for (let b = 0; b <= a; b++) A[a * n + b] = matern32(Math.sqrt(dist2(P, a, P, b)), s.sSigma) + (a === b ? 1e-8 : 0);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b <= a; b++) A[a * n + b] = matern32(Math.sqrt(dist2(P, a, P, b)), s.sSigma) + (a === b ? 1e-8 : 0);
     const L = cholesky(A, n);
     // Rows of Z Lᵀ have covariance L Lᵀ = K.
     const Lt = new Float64Array(n * n);
@@ -106,7 +108,7 @@ export function nearestToCentre(P: Float64Array, n: number): number {
   let bd = Infinity;
   for (let j = 0; j < n; j++) {
     const d = (P[2 * j]! - 0.5) ** 2 + (P[2 * j + 1] === 0 ? 0 : (P[2 * j + 1]! - 0.5) ** 2);
-    if (d < bd) (bd = d), (best = j);
+    if (d < bd) ((bd = d), (best = j));
   }
   return best;
 }
@@ -176,7 +178,10 @@ export function noiseStats(s: FieldSpec, F: Float64Array, lags: number[]): Noise
   const refs: number[] = [];
   for (let j = 0; j < n; j++) {
     const partnerOk = s.dims === 1 ? j + maxLag < n : (j % w) + maxLag < w;
-    const near = s.dims === 1 ? Math.abs(j - (n - maxLag) / 2) < n / 8 : Math.abs(Math.floor(j / w) - s.inputShape[0] / 2) < 2 && (j % w) + maxLag < w;
+    const near =
+      s.dims === 1
+        ? Math.abs(j - (n - maxLag) / 2) < n / 8
+        : Math.abs(Math.floor(j / w) - s.inputShape[0] / 2) < 2 && (j % w) + maxLag < w;
     if (partnerOk && near) refs.push(j);
   }
   if (!refs.length) refs.push(0);

@@ -57,14 +57,18 @@ export function initialValues(s: FieldNetSpec, rand: () => number, W1?: Float64A
 }
 
 const pool = (h: tf.Tensor2D): tf.Tensor2D =>
-  tf.reshape(tf.maxPool(tf.reshape(h, [h.shape[0], h.shape[1], 1, 1]) as tf.Tensor4D, [3, 1], [1, 1], 'same'), h.shape) as tf.Tensor2D;
+  tf.reshape(
+    tf.maxPool(tf.reshape(h, [h.shape[0], h.shape[1], 1, 1]) as tf.Tensor4D, [3, 1], [1, 1], 'same'),
+    h.shape,
+  ) as tf.Tensor2D;
 
 export function createFieldNet(s: FieldNetSpec, values: Record<string, ArrayLike<number>>): FieldNet {
   const v: Record<string, tf.Variable> = {};
   tf.tidy(() => {
     for (const [name, shape] of layerShapes(s)) {
       const x = values[name];
-      if (!x || x.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`field network weights: ${name} is missing or has the wrong size`);
+      if (!x || x.length !== shape.reduce((a, b) => a * b, 1))
+        throw new Error(`field network weights: ${name} is missing or has the wrong size`);
       v[name] = tf.variable(tf.tensor(Float32Array.from(x), shape), true);
     }
   });
@@ -85,7 +89,10 @@ export function createFieldNet(s: FieldNetSpec, values: Record<string, ArrayLike
     spec: s,
     vars: Object.values(v),
     forward(pixels) {
-      return tf.tidy(() => tf.add(tf.mul(sM, tf.matMul(layers(pixels).hLast, v.Wout as tf.Tensor2D)), tf.mul(s.sigmaB, v.bout!)) as tf.Tensor2D);
+      return tf.tidy(
+        () =>
+          tf.add(tf.mul(sM, tf.matMul(layers(pixels).hLast, v.Wout as tf.Tensor2D)), tf.mul(s.sigmaB, v.bout!)) as tf.Tensor2D,
+      );
     },
     ntkFull(pixels) {
       return tf.tidy(() => {
@@ -103,7 +110,10 @@ export function createFieldNet(s: FieldNetSpec, values: Record<string, ArrayLike
           const gN = tf.tile(g, [N, 1]) as tf.Tensor2D;
           if (u2) {
             const delta2 = tf.mul(d2!, gN) as tf.Tensor2D;
-            deltas.push({ d2: delta2, d1: tf.mul(d1, tf.mul(sM, tf.matMul(delta2, v.W2 as tf.Tensor2D, false, true))) as tf.Tensor2D });
+            deltas.push({
+              d2: delta2,
+              d1: tf.mul(d1, tf.mul(sM, tf.matMul(delta2, v.W2 as tf.Tensor2D, false, true))) as tf.Tensor2D,
+            });
           } else {
             const routed = tf.grad((h: tf.Tensor) => tf.sum(tf.mul(pool(h as tf.Tensor2D), gN)))(h1) as tf.Tensor2D;
             deltas.push({ d2: null, d1: tf.mul(d1, routed) as tf.Tensor2D });
@@ -159,7 +169,8 @@ export function createFieldNet(s: FieldNetSpec, values: Record<string, ArrayLike
     },
     read() {
       const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-      for (const [name, x] of Object.entries(v)) out[name] = { shape: x.shape, data: Float32Array.from(x.dataSync() as Float32Array) };
+      for (const [name, x] of Object.entries(v))
+        out[name] = { shape: x.shape, data: Float32Array.from(x.dataSync() as Float32Array) };
       return out;
     },
     dispose() {

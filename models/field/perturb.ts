@@ -67,8 +67,18 @@ export function elastic(X: Float32Array, shape: [number, number], alpha: number,
   const n = X.length / D;
   const out = new Float32Array(X.length);
   for (let i = 0; i < n; i++) {
-    const fx = blur(Float64Array.from({ length: D }, () => 2 * rand() - 1), h, w, sigma);
-    const fy = blur(Float64Array.from({ length: D }, () => 2 * rand() - 1), h, w, sigma);
+    const fx = blur(
+      Float64Array.from({ length: D }, () => 2 * rand() - 1),
+      h,
+      w,
+      sigma,
+    );
+    const fy = blur(
+      Float64Array.from({ length: D }, () => 2 * rand() - 1),
+      h,
+      w,
+      sigma,
+    );
     const rms = Math.sqrt(fx.reduce((s, v) => s + v * v, 0) / D + fy.reduce((s, v) => s + v * v, 0) / D) || 1;
     const img = X.subarray(i * D, (i + 1) * D);
     for (let y = 0; y < h; y++)
@@ -80,7 +90,8 @@ export function elastic(X: Float32Array, shape: [number, number], alpha: number,
         const ax = sx - x0;
         const ay = sy - y0;
         const at = (yy: number, xx: number) => (yy >= 0 && yy < h && xx >= 0 && xx < w ? img[yy * w + xx]! : 0);
-        out[i * D + y * w + x] = (1 - ay) * ((1 - ax) * at(y0, x0) + ax * at(y0, x0 + 1)) + ay * ((1 - ax) * at(y0 + 1, x0) + ax * at(y0 + 1, x0 + 1));
+        out[i * D + y * w + x] =
+          (1 - ay) * ((1 - ax) * at(y0, x0) + ax * at(y0, x0 + 1)) + ay * ((1 - ax) * at(y0 + 1, x0) + ax * at(y0 + 1, x0 + 1));
       }
   }
   return out;

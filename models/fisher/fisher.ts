@@ -98,7 +98,8 @@ function softmaxMetricRoot(logits: Float64Array, C: number): Float64Array {
   const R = new Float64Array(C * C);
   for (let k = 0; k < C; k++) {
     const s = Math.sqrt(Math.max(0, values[k]!));
-    for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) R[i * C + j] = R[i * C + j]! + s * vectors![i * C + k]! * vectors![j * C + k]!;
+    for (let i = 0; i < C; i++)
+      for (let j = 0; j < C; j++) R[i * C + j] = R[i * C + j]! + s * vectors![i * C + k]! * vectors![j * C + k]!;
   }
   return R;
 }
@@ -121,7 +122,8 @@ export function fisherDual(net: Mlp, X: Float64Array, T: number, norm: FisherNor
     for (let a = 0; a < n; a++) for (let k2 = 0; k2 < C; k2++) all[(a % C) * C + k2]! += R[a * C + k2]! / T;
     const H = new Float64Array(n * n);
     for (let a = 0; a < n; a++)
-      for (let b = 0; b < n; b++) H[a * n + b] = G[a * n + b]! - R[a * C + (b % C)]! - R[b * C + (a % C)]! + all[(a % C) * C + (b % C)]!;
+      for (let b = 0; b < n; b++)
+        H[a * n + b] = G[a * n + b]! - R[a * C + (b % C)]! - R[b * C + (a % C)]! + all[(a % C) * C + (b % C)]!;
     G = H;
   }
   if (loss === 'ce') {
@@ -174,7 +176,8 @@ export function statsOf(Fd: Float64Array, n: number, P: number, eigenvalues: Arr
  * through the stored back-propagated errors. Memory O(TC·M·L); each product O(T M² L + TC M L).
  */
 export function fisherTopK(net: Mlp, X: Float64Array, T: number, k: number, tol = 1e-9): Float64Array {
-  if ((net.norm ?? 'none') === 'bn') throw new Error('the implicit operator handles per-sample networks; batch norm in hidden layers needs the dense dual');
+  if ((net.norm ?? 'none') === 'bn')
+    throw new Error('the implicit operator handles per-sample networks; batch norm in hidden layers needs the dense dual');
   const L = net.weights.length;
   const C = net.widths[L]!;
   const n = T * C;
@@ -235,7 +238,16 @@ export function fisherTopK(net: Mlp, X: Float64Array, T: number, k: number, tol 
  * centred under 'bn-last'); returns the loss before each step and after the last. Divergence
  * stops early (non-finite or above 1e12).
  */
-export function gradientDescent(net: Mlp, X: Float64Array, Y: Float64Array, T: number, norm: FisherNorm, eta: number, steps: number, cancelled: () => boolean = () => false): number[] {
+export function gradientDescent(
+  net: Mlp,
+  X: Float64Array,
+  Y: Float64Array,
+  T: number,
+  norm: FisherNorm,
+  eta: number,
+  steps: number,
+  cancelled: () => boolean = () => false,
+): number[] {
   if (norm === 'ln' || norm === 'bn-hidden') throw new Error('the learning-rate experiment supports --norm none|bn-last');
   const L = net.weights.length;
   const C = net.widths[L]!;
@@ -300,7 +312,11 @@ export function gradientDescent(net: Mlp, X: Float64Array, Y: Float64Array, T: n
  * j's, without forming F: ‖F_ij‖² = (1/T²) (d_i ⊙ d_j)ᵀ (K̃_i ⊙ K̃_j) (d_i ⊙ d_j), where d_i holds
  * unit i's back-propagated error for every row (t, k) and K̃ the layer's input Gram + 1.
  */
-export function unitBlockNorms(net: Mlp, X: Float64Array, T: number): { norms: Float64Array; units: number; layerOf: Int32Array } {
+export function unitBlockNorms(
+  net: Mlp,
+  X: Float64Array,
+  T: number,
+): { norms: Float64Array; units: number; layerOf: Int32Array } {
   if ((net.norm ?? 'none') !== 'none') throw new Error('the block structure is computed for networks without normalisation');
   const L = net.weights.length;
   const C = net.widths[L]!;

@@ -205,7 +205,8 @@ export function fisherTheory(inp: TheoryInput): Theory | null {
   let bulk: number;
   let note: string | null = null;
   if (norm === 'bn-last') {
-    note = 'last-layer centring: the outlier is removed; λ_max is the leading-order bulk location, which finite-width fluctuations spread upward';
+    note =
+      'last-layer centring: the outlier is removed; λ_max is the leading-order bulk location, which finite-width fluctuations spread upward';
     bulk = (a - b) / T;
     lmax = bulk;
     m = (C * (T - 1) * (a - b)) / (T * P);

@@ -52,7 +52,7 @@ export interface Whitening {
  */
 export function fitZca(X: ArrayLike<number>, n: number, d: number, eps = 0.01): Whitening {
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + (X[i * d + j]! / n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + X[i * d + j]! / n;
   const C = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -60,7 +60,7 @@ export function fitZca(X: ArrayLike<number>, n: number, d: number, eps = 0.01): 
     for (let j = 0; j < d; j++) {
       const r = row[j]! / n;
       if (r === 0) continue;
-      for (let k = j; k < d; k++) C[j * d + k] = C[j * d + k]! + (r * row[k]!);
+      for (let k = j; k < d; k++) C[j * d + k] = C[j * d + k]! + r * row[k]!;
     }
   }
   for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) C[j * d + k] = C[k * d + j]!;
@@ -73,7 +73,7 @@ export function fitZca(X: ArrayLike<number>, n: number, d: number, eps = 0.01): 
       for (let i = 0; i < d; i++) {
         const ui = U[i * d + k]! * s;
         if (ui === 0) continue;
-        for (let j = 0; j < d; j++) M[i * d + j] = M[i * d + j]! + (ui * U[j * d + k]!);
+        for (let j = 0; j < d; j++) M[i * d + j] = M[i * d + j]! + ui * U[j * d + k]!;
       }
     }
     return M;

@@ -106,7 +106,7 @@ export function nllGradient(m: Machine, X: ArrayLike<number>, n: number): Gradie
     const p = posterior(m, v);
     for (let mu = 0; mu < m.nh; mu++) {
       const o = mu * m.nv;
-      for (let j = 0; j < m.nv; j++) gW[o + j] = gW[o + j]! - (p[mu]! * v[j]!);
+      for (let j = 0; j < m.nv; j++) gW[o + j] = gW[o + j]! - p[mu]! * v[j]!;
       gc[mu] = gc[mu]! - p[mu]!;
     }
     for (let j = 0; j < m.nv; j++) gb[j] = gb[j]! + (m.b[j]! - v[j]!);
@@ -115,7 +115,7 @@ export function nllGradient(m: Machine, X: ArrayLike<number>, n: number): Gradie
     const o = mu * m.nv;
     for (let j = 0; j < m.nv; j++) {
       gW[o + j] = gW[o + j]! / n + pi[mu]! * (m.W[o + j]! + m.b[j]!);
-      gb[j] = gb[j]! + ((n * pi[mu]! * m.W[o + j]!));
+      gb[j] = gb[j]! + n * pi[mu]! * m.W[o + j]!;
     }
     gc[mu] = gc[mu]! / n + pi[mu]!;
   }
@@ -124,7 +124,9 @@ export function nllGradient(m: Machine, X: ArrayLike<number>, n: number): Gradie
 }
 
 function sliceRow(X: ArrayLike<number>, i: number, d: number): ArrayLike<number> {
-  return X instanceof Float64Array || X instanceof Float32Array ? X.subarray(i * d, (i + 1) * d) : Array.from({ length: d }, (_, j) => X[i * d + j]!);
+  return X instanceof Float64Array || X instanceof Float32Array
+    ? X.subarray(i * d, (i + 1) * d)
+    : Array.from({ length: d }, (_, j) => X[i * d + j]!);
 }
 
 /** Ancestral sampling: h ~ π, then v ~ N(b + w_h, I). Returns the points and their components. */
@@ -148,7 +150,11 @@ export function sample(m: Machine, n: number, rand: () => number, noise = 1): { 
  * not depend on μ cancel), and the missing units' mean is b_m + Σ_μ p(μ|v_o) w_{μ,m}.
  * `observed[j]` says whether v[j] is given; the result copies observed units through.
  */
-export function complete(m: Machine, v: ArrayLike<number>, observed: ArrayLike<boolean>): { v: Float64Array; posterior: Float64Array } {
+export function complete(
+  m: Machine,
+  v: ArrayLike<number>,
+  observed: ArrayLike<boolean>,
+): { v: Float64Array; posterior: Float64Array } {
   const logits = new Float64Array(m.nh);
   for (let mu = 0; mu < m.nh; mu++) {
     const o = mu * m.nv;
@@ -185,7 +191,7 @@ export function retrieveStep(m: Machine, v: ArrayLike<number>, beta: number): { 
     const pm = p[mu]!;
     if (pm < 1e-300) continue;
     const o = mu * m.nv;
-    for (let j = 0; j < m.nv; j++) out[j] = out[j]! + (pm * m.W[o + j]!);
+    for (let j = 0; j < m.nv; j++) out[j] = out[j]! + pm * m.W[o + j]!;
   }
   return { v: out, attention: p };
 }
@@ -230,7 +236,7 @@ export function rbmAsMachine(W: ArrayLike<number>, b: ArrayLike<number>, c: Arra
     for (let k = 0; k < K; k++) {
       if (!H[s * K + k]) continue;
       c2[s] = c2[s]! + c[k]!;
-      for (let j = 0; j < nv; j++) W2[s * nv + j] = W2[s * nv + j]! + (W[k * nv + j]!);
+      for (let j = 0; j < nv; j++) W2[s * nv + j] = W2[s * nv + j]! + W[k * nv + j]!;
     }
   }
   return { nv, nh: n, W: W2, b: Float64Array.from(b), c: c2 };

@@ -49,7 +49,11 @@ export function meanNllTensor(p: Params, V: tf.Tensor2D, H: tf.Tensor2D | null =
 }
 
 /** Closed-form gradient of meanNllTensor with respect to W, b and c. */
-export function nllGradients(p: Params, V: tf.Tensor2D, H: tf.Tensor2D | null = null): { loss: tf.Scalar; W: tf.Tensor2D; b: tf.Tensor1D; c: tf.Tensor1D } {
+export function nllGradients(
+  p: Params,
+  V: tf.Tensor2D,
+  H: tf.Tensor2D | null = null,
+): { loss: tf.Scalar; W: tf.Tensor2D; b: tf.Tensor1D; c: tf.Tensor1D } {
   return tf.tidy(() => {
     const { W, c } = effective(p, H);
     const B = V.shape[0];
@@ -58,7 +62,9 @@ export function nllGradients(p: Params, V: tf.Tensor2D, H: tf.Tensor2D | null = 
     const a = tf.add(tf.add(tf.mul(0.5, tf.sum(tf.square(W), 1)), tf.squeeze(tf.matMul(W, tf.expandDims(p.b, 1)), [1])), c);
     const pi = tf.softmax(a);
     const quad = tf.mul(0.5, tf.sum(tf.square(tf.sub(V, p.b)), 1));
-    const loss = tf.mean(tf.add(tf.sub(quad, tf.logSumExp(A, 1)), tf.add(tf.logSumExp(a), V.shape[1] * HALF_LOG_2PI))) as tf.Scalar;
+    const loss = tf.mean(
+      tf.add(tf.sub(quad, tf.logSumExp(A, 1)), tf.add(tf.logSumExp(a), V.shape[1] * HALF_LOG_2PI)),
+    ) as tf.Scalar;
     const piCol = tf.expandDims(pi, 1);
     // ∂/∂w_μ = −mean_i p(μ|v_i) v_i + π_μ (w_μ + b)
     const gWeff = tf.add(tf.div(tf.neg(tf.matMul(tf.transpose(post), V)), B), tf.mul(piCol, tf.add(W, p.b))) as tf.Tensor2D;
@@ -110,7 +116,9 @@ export function createTrainer(o: TrainerOptions): Trainer {
       const CH = 500;
       for (let start = 0; start < n; start += CH) {
         const m = Math.min(CH, n - start);
-        const t = tf.tidy(() => tf.mul(meanNllTensor(params, tf.tensor2d(X.subarray(start * o.nv, (start + m) * o.nv), [m, o.nv]), H), m));
+        const t = tf.tidy(() =>
+          tf.mul(meanNllTensor(params, tf.tensor2d(X.subarray(start * o.nv, (start + m) * o.nv), [m, o.nv]), H), m),
+        );
         s += t.dataSync()[0]!;
         t.dispose();
       }

@@ -30,7 +30,11 @@ function decodeBase64(s: string): Uint8Array {
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let o = 0;
   for (let i = 0; i < clean.length; i += 4) {
-    const n = (lookup[clean.charCodeAt(i)]! << 18) | (lookup[clean.charCodeAt(i + 1)]! << 12) | (lookup[clean.charCodeAt(i + 2)]! << 6) | lookup[clean.charCodeAt(i + 3)]!;
+    const n =
+      (lookup[clean.charCodeAt(i)]! << 18) |
+      (lookup[clean.charCodeAt(i + 1)]! << 12) |
+      (lookup[clean.charCodeAt(i + 2)]! << 6) |
+      lookup[clean.charCodeAt(i + 3)]!;
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;
@@ -77,7 +81,11 @@ function copyLowerTransposed(a: ArrayLike<number>, n: number, h: Float64Array, b
 }
 
 /** Eigenvalues (ascending) of a symmetric matrix; only its lower triangle (row-major) is read. */
-export function eigh(a: ArrayLike<number>, n: number, opts: { vectors?: boolean } = {}): { values: Float64Array; vectors: Float64Array | null } {
+export function eigh(
+  a: ArrayLike<number>,
+  n: number,
+  opts: { vectors?: boolean } = {},
+): { values: Float64Array; vectors: Float64Array | null } {
   checkSquare(a, n, 'eigh');
   const m = module();
   return withBuffers([n * n, n], ([pa, pw], heap) => {

@@ -29,7 +29,12 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-export function lanczosTopK(n: number, k: number, matvec: (v: Float64Array) => Float64Array, opts: LanczosOptions = {}): LanczosResult {
+export function lanczosTopK(
+  n: number,
+  k: number,
+  matvec: (v: Float64Array) => Float64Array,
+  opts: LanczosOptions = {},
+): LanczosResult {
   if (!(k >= 1 && k <= n)) throw new Error(`k must be in 1..${n}, got ${k}`);
   const tol = opts.tol ?? 1e-10;
   const maxIter = Math.min(n, opts.maxIter ?? Math.max(4 * k + 40, 120));

@@ -5,7 +5,11 @@
  * d: diagonal (length m), e: sub-diagonal (length m-1). Returns eigenvalues ascending and,
  * with vectors, the eigenvector matrix Z (column j in Z[i*m + j]) of the tridiagonal matrix.
  */
-export function tridiagonalEigen(d: ArrayLike<number>, e: ArrayLike<number>, vectors = true): { values: Float64Array; Z: Float64Array | null } {
+export function tridiagonalEigen(
+  d: ArrayLike<number>,
+  e: ArrayLike<number>,
+  vectors = true,
+): { values: Float64Array; Z: Float64Array | null } {
   const n = d.length;
   const w = Float64Array.from(d);
   const off = new Float64Array(n);

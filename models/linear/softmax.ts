@@ -13,10 +13,10 @@ export interface SoftmaxModel {
 
 export function createSoftmax(inputs: number, classes: number): SoftmaxModel {
   // tidy disposes the initial values; the variables keep their own reference to the data.
-  const [W, b] = tf.tidy(() => [tf.variable(tf.zeros<tf.Rank.R2>([inputs, classes])), tf.variable(tf.zeros<tf.Rank.R1>([classes]))]) as [
-    tf.Variable<tf.Rank.R2>,
-    tf.Variable<tf.Rank.R1>,
-  ];
+  const [W, b] = tf.tidy(() => [
+    tf.variable(tf.zeros<tf.Rank.R2>([inputs, classes])),
+    tf.variable(tf.zeros<tf.Rank.R1>([classes])),
+  ]) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>];
   return { W, b, dispose: () => (W.dispose(), b.dispose()) };
 }
 

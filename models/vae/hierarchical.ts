@@ -45,7 +45,14 @@ function child(parent: Uint8Array, b: number, rand: () => number, out: Uint8Arra
   for (let j = 0; j < parent.length; j++) out[j] = rand() < keep ? parent[j]! : 1 - parent[j]!;
 }
 
-function memoriesOf(concepts: Uint8Array, k: number, N: number, per: number, b: number, rand: () => number): { X: Uint8Array; labels: Uint8Array } {
+function memoriesOf(
+  concepts: Uint8Array,
+  k: number,
+  N: number,
+  per: number,
+  b: number,
+  rand: () => number,
+): { X: Uint8Array; labels: Uint8Array } {
   const X = new Uint8Array(k * per * N);
   const labels = new Uint8Array(k * per);
   for (let c = 0; c < k; c++) {
@@ -65,7 +72,13 @@ export function generateHierarchical(spec: HierarchicalSpec): HierarchicalPatter
   const roots = new Uint8Array(G * N);
   for (let j = 0; j < roots.length; j++) roots[j] = rand() < 0.5 ? 1 : 0;
   const concepts = new Uint8Array(G * C * N);
-  for (let k = 0; k < G * C; k++) child(roots.subarray(Math.floor(k / C) * N, (Math.floor(k / C) + 1) * N), spec.biasConcept, rand, concepts.subarray(k * N, (k + 1) * N));
+  for (let k = 0; k < G * C; k++)
+    child(
+      roots.subarray(Math.floor(k / C) * N, (Math.floor(k / C) + 1) * N),
+      spec.biasConcept,
+      rand,
+      concepts.subarray(k * N, (k + 1) * N),
+    );
   const train = memoriesOf(concepts, G * C, N, spec.memories, spec.biasMemory, rand);
   const test = memoriesOf(concepts, G * C, N, spec.testMemories, spec.biasMemory, mulberry32((spec.seed ^ 0x5bd1e995) >>> 0));
   return { roots, concepts, train: train.X, trainLabels: train.labels, test: test.X, testLabels: test.labels };

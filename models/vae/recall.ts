@@ -23,7 +23,13 @@ export function encodeMeans(vae: Vae, X: Float32Array, n: number): Float32Array 
 }
 
 /** m_c = mean of the rows of Z whose label is c; classes without rows stay 0 with count 0. */
-export function conceptVectors(Z: ArrayLike<number>, labels: ArrayLike<number>, n: number, d: number, classes: number): { concepts: Float64Array; counts: number[] } {
+export function conceptVectors(
+  Z: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  n: number,
+  d: number,
+  classes: number,
+): { concepts: Float64Array; counts: number[] } {
   const concepts = new Float64Array(classes * d);
   const counts = new Array<number>(classes).fill(0);
   for (let i = 0; i < n; i++) {
@@ -31,7 +37,8 @@ export function conceptVectors(Z: ArrayLike<number>, labels: ArrayLike<number>, 
     counts[c]!++;
     for (let k = 0; k < d; k++) concepts[c * d + k] = concepts[c * d + k]! + Z[i * d + k]!;
   }
-  for (let c = 0; c < classes; c++) for (let k = 0; k < d; k++) if (counts[c]) concepts[c * d + k] = concepts[c * d + k]! / counts[c]!;
+  for (let c = 0; c < classes; c++)
+    for (let k = 0; k < d; k++) if (counts[c]) concepts[c * d + k] = concepts[c * d + k]! / counts[c]!;
   return { concepts, counts };
 }
 
@@ -54,7 +61,14 @@ export interface TrajectoryOptions {
 }
 
 /** Runs the iteration for n start images; every random draw comes from the seeded `rand`. */
-export function recallTrajectory(vae: Vae, X0: Float32Array, n: number, iterations: number, rand: () => number, o: TrajectoryOptions): RecallTrajectory {
+export function recallTrajectory(
+  vae: Vae,
+  X0: Float32Array,
+  n: number,
+  iterations: number,
+  rand: () => number,
+  o: TrajectoryOptions,
+): RecallTrajectory {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   const d = vae.config.latent;
   const K = iterations;
@@ -111,7 +125,15 @@ export interface RecallMetrics {
 export type PairSums = ReturnType<typeof pairDistanceSums>;
 
 /** `pairs`, when the caller already has them for this Z, saves recomputing the O(n²) sums. */
-export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n: number, d: number, concepts: ArrayLike<number>, classes: number, pairs?: PairSums): RecallMetrics {
+export function recallMetrics(
+  Z: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  n: number,
+  d: number,
+  concepts: ArrayLike<number>,
+  classes: number,
+  pairs?: PairSums,
+): RecallMetrics {
   let dist = 0;
   let cos = 0;
   let near = 0;
@@ -123,7 +145,7 @@ export function recallMetrics(Z: ArrayLike<number>, labels: ArrayLike<number>, n
     for (let c = 0; c < classes; c++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += (Z[i * d + k]! - concepts[c * d + k]!) ** 2;
-      if (s < bestD) (bestD = s), (best = c);
+      if (s < bestD) ((bestD = s), (best = c));
     }
     hist[best]!++;
     const own = labels[i]!;
@@ -204,7 +226,13 @@ export interface LevelMetrics {
  */
 export const PAIRWISE_TF_ROWS = 256;
 
-export function pairDistanceSums(Z: ArrayLike<number>, n: number, d: number, labels: ArrayLike<number>, force?: 'loop' | 'gram'): { all: number; same: number; samePairs: number } {
+export function pairDistanceSums(
+  Z: ArrayLike<number>,
+  n: number,
+  d: number,
+  labels: ArrayLike<number>,
+  force?: 'loop' | 'gram',
+): { all: number; same: number; samePairs: number } {
   let samePairs = 0;
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) if (labels[i]! >= 0) counts.set(labels[i]!, (counts.get(labels[i]!) ?? 0) + 1);
@@ -294,7 +322,12 @@ export function levelMetrics(Z: ArrayLike<number>, n: number, d: number, r: Leve
     distRoot: hier && owned ? dr / owned : null,
     distGlobal: n ? dg / n : 0,
     nearestLevel: owned
-      ? { memory: r.memory ? near.memory / owned : null, concept: near.concept / owned, root: hier ? near.root / owned : null, global: near.global / owned }
+      ? {
+          memory: r.memory ? near.memory / owned : null,
+          concept: near.concept / owned,
+          root: hier ? near.root / owned : null,
+          global: near.global / owned,
+        }
       : null,
     withinConceptSpread: samePairs ? pairSum / samePairs : null,
   };
@@ -325,7 +358,13 @@ export function t90(curve: number[]): number | null {
  * concept means is the mean over the same members, so this equals the direct means of the
  * training codes. Concept k belongs to root ⌊k / conceptsPerRoot⌋.
  */
-export function hierarchyCentres(concepts: ArrayLike<number>, counts: ArrayLike<number>, classes: number, d: number, hierarchy: { roots: number; conceptsPerRoot: number } | null): { roots: Float64Array | null; rootOf: Int32Array | null; global: Float64Array } {
+export function hierarchyCentres(
+  concepts: ArrayLike<number>,
+  counts: ArrayLike<number>,
+  classes: number,
+  d: number,
+  hierarchy: { roots: number; conceptsPerRoot: number } | null,
+): { roots: Float64Array | null; rootOf: Int32Array | null; global: Float64Array } {
   const global = new Float64Array(d);
   let total = 0;
   for (let c = 0; c < classes; c++) {

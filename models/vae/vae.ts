@@ -72,7 +72,8 @@ export function parameterShapes(c: VaeConfig): [string, number[]][] {
 
 export function checkConfig(c: VaeConfig): void {
   const [h, w] = c.inputShape;
-  if (c.arch === 'conv' && (h % 4 !== 0 || w % 4 !== 0)) throw new Error(`the convolutional VAE needs image sides divisible by 4, got ${h}×${w}`);
+  if (c.arch === 'conv' && (h % 4 !== 0 || w % 4 !== 0))
+    throw new Error(`the convolutional VAE needs image sides divisible by 4, got ${h}×${w}`);
   if (c.arch === 'conv' && c.hidden.length < 1) throw new Error('the convolutional VAE needs one hidden (dense) size');
 }
 
@@ -97,14 +98,17 @@ export function createVae(c: VaeConfig, values: Record<string, ArrayLike<number>
     for (const [name, shape] of parameterShapes(c)) {
       const v = values[name];
       if (!v) throw new Error(`VAE weights lack ${name}`);
-      if (v.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`VAE weight ${name} has ${v.length} values, expected shape ${shape.join('×')}`);
+      if (v.length !== shape.reduce((a, b) => a * b, 1))
+        throw new Error(`VAE weight ${name} has ${v.length} values, expected shape ${shape.join('×')}`);
       vars[name] = tf.variable(tf.tensor(Float32Array.from(v), shape), true);
     }
   });
   const P = vars;
-  const dense = (x: tf.Tensor, name: string) => tf.add(tf.matMul(x as tf.Tensor2D, P[`${name}.W`] as tf.Tensor2D), P[`${name}.b`]!);
+  const dense = (x: tf.Tensor, name: string) =>
+    tf.add(tf.matMul(x as tf.Tensor2D, P[`${name}.W`] as tf.Tensor2D), P[`${name}.b`]!);
   const [h, w] = c.inputShape;
-  const conv = (x: tf.Tensor4D, name: string, stride: number) => tf.add(tf.conv2d(x, P[`${name}.W`] as tf.Tensor4D, stride, 'same'), P[`${name}.b`]!) as tf.Tensor4D;
+  const conv = (x: tf.Tensor4D, name: string, stride: number) =>
+    tf.add(tf.conv2d(x, P[`${name}.W`] as tf.Tensor4D, stride, 'same'), P[`${name}.b`]!) as tf.Tensor4D;
   return {
     config: c,
     vars,
@@ -180,7 +184,10 @@ export interface StepStats {
 
 /** Standard normal noise from the seeded source, so runs reproduce from the session's seed. */
 export function normalNoise(rows: number, cols: number, rand: () => number): tf.Tensor2D {
-  return tf.tensor2d(Float32Array.from({ length: rows * cols }, () => gaussian(rand)), [rows, cols]);
+  return tf.tensor2d(
+    Float32Array.from({ length: rows * cols }, () => gaussian(rand)),
+    [rows, cols],
+  );
 }
 
 export function trainStep(vae: Vae, opt: tf.Optimizer, x: tf.Tensor2D, rand: () => number): StepStats {
@@ -205,7 +212,12 @@ export function trainStep(vae: Vae, opt: tf.Optimizer, x: tf.Tensor2D, rand: () 
 }
 
 /** Mean negative ELBO (β = 1, one sample per image), reconstruction and KL over many images. */
-export function evaluateElbo(vae: Vae, X: Float32Array, n: number, rand: () => number): { negElbo: number; rec: number; kl: number } {
+export function evaluateElbo(
+  vae: Vae,
+  X: Float32Array,
+  n: number,
+  rand: () => number,
+): { negElbo: number; rec: number; kl: number } {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   let rec = 0;
   let kl = 0;
@@ -227,6 +239,7 @@ export function evaluateElbo(vae: Vae, X: Float32Array, n: number, rand: () => n
 
 export function readWeights(vae: Vae): Record<string, { shape: number[]; data: Float32Array }> {
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [name, v] of Object.entries(vae.vars)) out[name] = { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) };
+  for (const [name, v] of Object.entries(vae.vars))
+    out[name] = { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) };
   return out;
 }

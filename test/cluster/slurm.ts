@@ -27,7 +27,14 @@ export async function startSlurm(dir: string): Promise<Slurm> {
   const key = join(dir, 'munge', 'munge.key');
   writeFileSync(key, randomBytes(1024), { mode: 0o600 });
   const socket = join(dir, 'munge', 'munge.socket');
-  execFileSync('/usr/sbin/munged', [`--key-file=${key}`, `--socket=${socket}`, `--pid-file=${join(dir, 'munge', 'munged.pid')}`, `--log-file=${join(dir, 'munge', 'munged.log')}`, `--seed-file=${join(dir, 'munge', 'seed')}`, '--force']);
+  execFileSync('/usr/sbin/munged', [
+    `--key-file=${key}`,
+    `--socket=${socket}`,
+    `--pid-file=${join(dir, 'munge', 'munged.pid')}`,
+    `--log-file=${join(dir, 'munge', 'munged.log')}`,
+    `--seed-file=${join(dir, 'munge', 'seed')}`,
+    '--force',
+  ]);
   const host = hostname().split('.')[0]!;
   const port = 20000 + Math.floor(Math.random() * 20000);
   const conf = join(dir, 'slurm.conf');

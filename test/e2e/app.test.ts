@@ -64,21 +64,30 @@ test('a training job streams progress with ETA and is cancelled from the UI', as
   await app.page.getByLabel('Epochs').fill('100');
   await app.page.getByRole('button', { name: 'Train baseline' }).click();
   const job = app.page.locator('[data-job-state]').first();
-  await job.locator('.meta').filter({ hasText: /samples\/s/ }).waitFor();
+  await job
+    .locator('.meta')
+    .filter({ hasText: /samples\/s/ })
+    .waitFor();
   await job.getByRole('button', { name: 'Cancel' }).click();
   await app.page.locator('[data-job-state="cancelled"]').waitFor({ timeout: 2000 });
   const seen = await app.page.evaluate(() => (window as unknown as { seen: string[] }).seen);
   const steps = seen.map((s) => Number(/step (\d+)\//.exec(s)?.[1])).filter((n) => n > 0);
   assert.ok(steps.length >= 2 && steps.at(-1)! > steps[0]!, `progress ${steps.join(',')}`);
   assert.ok(seen.some((s) => /ETA \d+ (s|min)/.test(s)));
-  await app.page.getByTestId('baseline-result').filter({ hasText: /^Cancelled after \d+ steps · test accuracy/ }).waitFor();
+  await app.page
+    .getByTestId('baseline-result')
+    .filter({ hasText: /^Cancelled after \d+ steps · test accuracy/ })
+    .waitFor();
 });
 
 test('a finished job stores its result, and the session saves and reopens exactly', async () => {
   await app.page.getByLabel('Epochs').fill('1');
   await app.page.getByLabel('Train size (0 = all)').fill('3000');
   await app.page.getByRole('button', { name: 'Train baseline' }).click();
-  await app.page.getByTestId('baseline-result').filter({ hasText: /^Trained 24 steps · test accuracy/ }).waitFor({ timeout: 30000 });
+  await app.page
+    .getByTestId('baseline-result')
+    .filter({ hasText: /^Trained 24 steps · test accuracy/ })
+    .waitFor({ timeout: 30000 });
   await app.page.locator('figure[data-chart="Baseline training"]').waitFor();
   const result = await app.page.getByTestId('baseline-result').textContent();
 
@@ -99,7 +108,10 @@ test('a finished job stores its result, and the session saves and reopens exactl
   await app.page.keyboard.press('Control+o');
   await app.page.getByRole('dialog').getByRole('textbox').fill(bad);
   await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
-  await app.page.getByRole('alert').filter({ hasText: /bad\.kairo: not a Kairo session/ }).waitFor();
+  await app.page
+    .getByRole('alert')
+    .filter({ hasText: /bad\.kairo: not a Kairo session/ })
+    .waitFor();
   assert.equal(await range().textContent(), '1–100 of 60,000');
   await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
@@ -114,8 +126,22 @@ test('a finished job stores its result, and the session saves and reopens exactl
 test('a user-chosen IDX pair loads through the form; a broken one is refused and changes nothing', async () => {
   const imgs = join(app.home, 'tiny-images.gz');
   const labs = join(app.home, 'tiny-labels');
-  writeFileSync(imgs, gzipSync(encodeIdx([12, 8, 8], Uint8Array.from({ length: 12 * 64 }, (_, i) => (i * 7) % 256))));
-  writeFileSync(labs, encodeIdx([12], Uint8Array.from({ length: 12 }, (_, i) => i % 3)));
+  writeFileSync(
+    imgs,
+    gzipSync(
+      encodeIdx(
+        [12, 8, 8],
+        Uint8Array.from({ length: 12 * 64 }, (_, i) => (i * 7) % 256),
+      ),
+    ),
+  );
+  writeFileSync(
+    labs,
+    encodeIdx(
+      [12],
+      Uint8Array.from({ length: 12 }, (_, i) => i % 3),
+    ),
+  );
   writeFileSync(join(app.home, 'short-labels'), encodeIdx([11], new Uint8Array(11)));
   const form = app.page.getByRole('form', { name: 'load IDX dataset' });
   const open = async () => {
@@ -127,7 +153,10 @@ test('a user-chosen IDX pair loads through the form; a broken one is refused and
   await form.locator('input[name="trainImages"]').fill(imgs);
   await form.locator('input[name="trainLabels"]').fill(join(app.home, 'short-labels'));
   await form.getByRole('button', { name: 'Load' }).click();
-  await app.page.getByRole('alert').filter({ hasText: 'tiny-images.gz holds 12 images but short-labels holds 11 labels' }).waitFor();
+  await app.page
+    .getByRole('alert')
+    .filter({ hasText: 'tiny-images.gz holds 12 images but short-labels holds 11 labels' })
+    .waitFor();
   assert.match((await facts().textContent())!, /^MNIST/);
   await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 

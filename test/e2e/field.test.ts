@@ -11,7 +11,11 @@ const { pageErrors } = app;
 async function csvOf(title: string): Promise<string[][]> {
   const fig = app.page.locator(`figure[data-chart="${title}"]`);
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
-  return readFileSync((await dl.path())!, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 test('explore a field, train it in the NTK regime beside the prediction, and measure robustness', async () => {
@@ -47,6 +51,11 @@ test('explore a field, train it in the NTK regime beside the prediction, and mea
   await app.page.getByRole('button', { name: 'Run robustness' }).click();
   await app.page.locator('figure[data-chart="Test accuracy under FGSM ε"]').waitFor({ timeout: 120000 });
   const curves = app.host.core.session.labs.field.robustness!.curves;
-  assert.deepEqual(curves.map((c) => `${c.model}.${c.perturbation}`).sort(), ['field.fgsm', 'field.noise', 'vanilla.fgsm', 'vanilla.noise']);
+  assert.deepEqual(curves.map((c) => `${c.model}.${c.perturbation}`).sort(), [
+    'field.fgsm',
+    'field.noise',
+    'vanilla.fgsm',
+    'vanilla.noise',
+  ]);
   assert.deepEqual(pageErrors, []);
 });

@@ -19,7 +19,10 @@ test('configure a network, compute its spectrum, run a width sweep and export it
   const s = app.host.core.session.labs.fisher.spectrum!;
   assert.equal(s.network.width, 48);
   const row = app.page.locator('[data-testid="fisher-stats"] tr[data-stat="lambda_max"] td');
-  await row.nth(1).filter({ hasText: s.stats.lambda_max.toPrecision(5) }).waitFor();
+  await row
+    .nth(1)
+    .filter({ hasText: s.stats.lambda_max.toPrecision(5) })
+    .waitFor();
   assert.equal(await row.nth(2).textContent(), s.theory!.lambda_max.toPrecision(5));
 
   await app.page.locator('input[name="values"]').fill('16, 32, 64');
@@ -29,9 +32,16 @@ test('configure a network, compute its spectrum, run a width sweep and export it
   await fig.waitFor({ timeout: 60000 });
   const sweep = app.host.core.session.labs.fisher.sweep!;
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
-  const csv = readFileSync((await dl.path())!, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const csv = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const series = (name: string) => csv.filter((c) => c[0] === JSON.stringify(name)).map((c) => [Number(c[1]), Number(c[2])]);
-  assert.deepEqual(series('measured (mean)'), sweep.points.map((p) => [p.value, p.mean.lambda_max]));
+  assert.deepEqual(
+    series('measured (mean)'),
+    sweep.points.map((p) => [p.value, p.mean.lambda_max]),
+  );
   // The theory line is the mean-field prediction for each width, computed here independently of the job.
   for (const [w, y] of series('mean-field theory')) {
     const t = theoryFor({ ...sweep.params.network, width: w! })!;

@@ -58,7 +58,12 @@ test('train an AttnBM on a toy mixture, see its contours, retrieve and export', 
   const last = app.host.core.session.labs.hopfield.lastRetrieval!;
   assert.equal(last.settings.index, 5);
   assert.ok(last.success, JSON.stringify(last));
-  assert.match((await app.page.getByTestId('retrieval-result').textContent())!, new RegExp(`Converged to its own cluster: nearest centre is cluster ${last.nearest}, the\\s+pattern's own is ${last.ownCluster}`));
+  assert.match(
+    (await app.page.getByTestId('retrieval-result').textContent())!,
+    new RegExp(
+      `Converged to its own cluster: nearest centre is cluster ${last.nearest}, the\\s+pattern's own is ${last.ownCluster}`,
+    ),
+  );
   await app.page.locator('figure[data-chart="Overlaps during retrieval"]').waitFor();
   const att = app.page.locator('figure[data-heatmap="Attention p(h|v_t) per step"]');
   const attCsv = (await grab(att, 'CSV')).toString().trim().split('\n');

@@ -15,7 +15,10 @@ const { pageErrors } = app;
 
 test('open a collected sweep folder, table its runs, chart lambda_max against width', async () => {
   const dir = join(tempDir(), 'sweep');
-  const spec = validateSpec({ command: ['fisher', 'theory'], fixed: { samples: 50 }, grid: { width: [100, 1000, 10000], depth: [2, 3] } }, LAB_COMMANDS);
+  const spec = validateSpec(
+    { command: ['fisher', 'theory'], fixed: { samples: 50 }, grid: { width: [100, 1000, 10000], depth: [2, 3] } },
+    LAB_COMMANDS,
+  );
   for (let i = 0; i < 6; i++) await runOne(dir, spec, i, LAB_COMMANDS.get('fisher')!);
 
   await app.page.getByRole('button', { name: 'Sweeps' }).click();
@@ -30,17 +33,27 @@ test('open a collected sweep folder, table its runs, chart lambda_max against wi
   const fig = app.page.locator('figure[data-chart="lambda_max against width"]');
   await fig.waitFor();
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
-  const csv = readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+  const csv = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n');
   const stored = app.host.core.session.labs.sweep.result!.runs;
   const want = stored.find((r) => r.params.width === 1000 && r.params.depth === 3)!.result as { lambda_max: number };
   const line = csv.find((l) => l.startsWith('"lambda_max (depth=3)",1000,'))!;
   assert.ok(line, csv.join('\n'));
   assert.equal(Number(line.split(',')[2]), want.lambda_max);
   // Sorting by a column reorders the table.
-  await app.page.getByTestId('sweep-runs').getByRole('button', { name: /^lambda_max/ }).click();
-  await app.page.getByTestId('sweep-runs').getByRole('button', { name: /^lambda_max/ }).click();
+  await app.page
+    .getByTestId('sweep-runs')
+    .getByRole('button', { name: /^lambda_max/ })
+    .click();
+  await app.page
+    .getByTestId('sweep-runs')
+    .getByRole('button', { name: /^lambda_max/ })
+    .click();
   const first = await rows.first().locator('td').first().textContent();
-  const maxRun = stored.reduce((a, b) => ((a.result as { lambda_max: number }).lambda_max > (b.result as { lambda_max: number }).lambda_max ? a : b));
+  const maxRun = stored.reduce((a, b) =>
+    (a.result as { lambda_max: number }).lambda_max > (b.result as { lambda_max: number }).lambda_max ? a : b,
+  );
   assert.equal(Number(first), maxRun.index);
   assert.deepEqual(pageErrors, []);
 });

@@ -44,7 +44,9 @@ test('train a tiny VAE, run recall, see the animated scatter and metric curves, 
   // Metric curves, one series per run, carry exactly the stored numbers.
   const fig = app.page.locator('figure[data-chart="Mean distance to own concept"]');
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
-  const csv = readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+  const csv = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(csv.length, 1 + 2 * 9);
   const row = csv.find((l) => l.startsWith('"σ = 0.6 · mean",3,'))!;
   assert.equal(Number(row.split(',')[2]), runs[1]!.points[3]!.meanDistOwn);
@@ -63,7 +65,10 @@ test('the paper setting in one click: hierarchical data in the browser, a traine
   assert.equal(lab.result!.params.source.kind, 'hierarchical');
   assert.deepEqual(lab.result!.hierarchy, { roots: 2, conceptsPerRoot: 4 });
   const runs = lab.runs.filter((r) => r.params.noiseKind === 'bitflip');
-  assert.deepEqual(runs.map((r) => r.noise), [0, 0.1, 0.2, 0.4]);
+  assert.deepEqual(
+    runs.map((r) => r.noise),
+    [0, 0.1, 0.2, 0.4],
+  );
   // The table shows each run's stored minimum of the normalised concept distance.
   const row = table.locator('tbody tr', { hasText: 'flip p = 0.1 · mean' });
   const m = runs[1]!.minima.concept!;
@@ -71,7 +76,9 @@ test('the paper setting in one click: hierarchical data in the browser, a traine
   // The normalised root-distance curve carries d_root(t)/d_root(0) of the stored points.
   const fig = app.page.locator('figure[data-chart="Distance to own root centre, normalised"]');
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
-  const csv = readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+  const csv = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n');
   const line = csv.find((l) => l.startsWith('"flip p = 0.4 · mean",2,'))!;
   const p = runs[3]!.points;
   assert.ok(Math.abs(Number(line.split(',')[2]) - p[2]!.distRoot! / p[0]!.distRoot!) < 1e-9, line);

@@ -52,9 +52,14 @@ test('the window runs the sandboxed preload: window.kairo, no Node in the page, 
     return { bridge: typeof w.kairo?.request, require: typeof w.require, process: typeof w.process, origin: location.href };
   });
   assert.deepEqual(seen, { bridge: 'function', require: 'undefined', process: 'undefined', origin: 'kairo://app/index.html' });
-  const info = await page.evaluate(async () => (await (window as Win).kairo!.request({ t: 'req', id: 1, method: 'app.info', params: {} })) as ResponseEnvelope);
+  const info = await page.evaluate(
+    async () => (await (window as Win).kairo!.request({ t: 'req', id: 1, method: 'app.info', params: {} })) as ResponseEnvelope,
+  );
   assert.ok(info.ok, JSON.stringify(info));
-  const result = (info as Extract<ResponseEnvelope, { ok: true }>).result as { carrier: string; backend: { name: string; threads: number } };
+  const result = (info as Extract<ResponseEnvelope, { ok: true }>).result as {
+    carrier: string;
+    backend: { name: string; threads: number };
+  };
   assert.equal(result.carrier, 'electron');
   // A compiled backend started inside the app, not the plain-JavaScript fallback.
   assert.notEqual(result.backend.name, 'cpu', JSON.stringify(result.backend));
@@ -69,10 +74,15 @@ test('the Labs menu and its shortcuts reach the renderer', async () => {
   assert.ok(labs.length >= 5, JSON.stringify(labs));
   assert.equal(labs[1]!.accelerator, 'CmdOrCtrl+2');
   await app.evaluate(({ Menu }, label) => {
-    const item = Menu.getApplicationMenu()!.items.find((i) => i.label === 'Labs')!.submenu!.items.find((i) => i.label === label)!;
+    const item = Menu.getApplicationMenu()!
+      .items.find((i) => i.label === 'Labs')!
+      .submenu!.items.find((i) => i.label === label)!;
     item.click();
   }, labs[1]!.label);
-  await page.waitForFunction((label) => document.querySelector('nav[aria-label="labs"] button.on')?.textContent?.trim() === label, labs[1]!.label);
+  await page.waitForFunction(
+    (label) => document.querySelector('nav[aria-label="labs"] button.on')?.textContent?.trim() === label,
+    labs[1]!.label,
+  );
 });
 
 test('a job runs in a worker thread of the main process, from the bundle, and streams progress', async () => {
@@ -90,10 +100,19 @@ test('a job runs in a worker thread of the main process, from the bundle, and st
       }),
     );
     const params = { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.5, trainSize: 3000, seed: 1 };
-    const res = await w.kairo!.request({ t: 'req', id: 2, method: 'jobs.start', params: { kind: 'data.baseline', params } } as RequestEnvelope);
+    const res = await w.kairo!.request({
+      t: 'req',
+      id: 2,
+      method: 'jobs.start',
+      params: { kind: 'data.baseline', params },
+    } as RequestEnvelope);
     if (!res.ok) return { state: 'refused', error: res.error.message, progress: 0 };
     const last = await done;
-    return { state: last.state, error: last.error?.message ?? null, progress: updates.filter((u) => u.state === 'running' && u.progress).length };
+    return {
+      state: last.state,
+      error: last.error?.message ?? null,
+      progress: updates.filter((u) => u.state === 'running' && u.progress).length,
+    };
   });
   assert.equal(end.state, 'done', end.error ?? '');
   assert.ok(end.progress >= 2, `${end.progress} progress events`);

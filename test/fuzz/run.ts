@@ -41,7 +41,11 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       const arm = () => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
-          report.failures.push({ kind: current < o.cases ? 'session' : 'idx', index: current, what: `hang: no answer in ${o.timeoutMs ?? 5000} ms` });
+          report.failures.push({
+            kind: current < o.cases ? 'session' : 'idx',
+            index: current,
+            what: `hang: no answer in ${o.timeoutMs ?? 5000} ms`,
+          });
           void w.terminate();
           resolve(current + 1);
         }, o.timeoutMs ?? 5000);
@@ -56,7 +60,11 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
         arm();
       });
       w.on('error', (e) => {
-        report.failures.push({ kind: current < o.cases ? 'session' : 'idx', index: current, what: `worker died: ${e.message.split('\n')[0]}` });
+        report.failures.push({
+          kind: current < o.cases ? 'session' : 'idx',
+          index: current,
+          what: `worker died: ${e.message.split('\n')[0]}`,
+        });
         if (timer) clearTimeout(timer);
         resolve(current + 1);
       });
@@ -84,8 +92,22 @@ export async function prepareBase(dir: string): Promise<FuzzOptions['base']> {
     const end = await core.jobs.wait(j.id);
     if (end.state !== 'done') throw new Error(`${kind}: ${end.error?.message}`);
   };
-  await run('vae.train', { ...defaultVaeTrain(), source: { ...VAE_PAPER_PRESET.data }, hidden: [16], latent: 3, epochs: 2, batchSize: 64 });
-  await run('vae.recall', { ...defaultRecall(), ...VAE_PAPER_PRESET.recall, noise: [0, 0.2], samples: 40, iterations: 3, strips: 2 });
+  await run('vae.train', {
+    ...defaultVaeTrain(),
+    source: { ...VAE_PAPER_PRESET.data },
+    hidden: [16],
+    latent: 3,
+    epochs: 2,
+    batchSize: 64,
+  });
+  await run('vae.recall', {
+    ...defaultRecall(),
+    ...VAE_PAPER_PRESET.recall,
+    noise: [0, 0.2],
+    samples: 40,
+    iterations: 3,
+    strips: 2,
+  });
   const session = join(dir, 'base.kairo');
   await core.call('session.save', { path: session });
   await core.shutdown();

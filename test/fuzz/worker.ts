@@ -9,7 +9,14 @@ import { KairoError } from '../../core/errors.ts';
 import { readSession } from '../../core/session/session.ts';
 import { mulberry32, mutateBytes, mutateSafetensorsHeader } from './mutate.ts';
 
-const o = workerData as { cases: number; seed: number; dir: string; base: { session: string; images: string; labels: string }; from: number; total: number };
+const o = workerData as {
+  cases: number;
+  seed: number;
+  dir: string;
+  base: { session: string; images: string; labels: string };
+  from: number;
+  total: number;
+};
 const session = readFileSync(o.base.session);
 const images = readFileSync(o.base.images);
 const labels = readFileSync(o.base.labels);
@@ -18,7 +25,11 @@ const baseDoc = readSession(o.base.session);
 const same = (a: ReturnType<typeof readSession>) =>
   JSON.stringify(a.labs) === JSON.stringify(baseDoc.labs) &&
   Object.keys(a.tensors).sort().join() === Object.keys(baseDoc.tensors).sort().join() &&
-  Object.entries(a.tensors).every(([n, t]) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(baseDoc.tensors[n]!.data.buffer, baseDoc.tensors[n]!.data.byteOffset, baseDoc.tensors[n]!.data.byteLength)));
+  Object.entries(a.tensors).every(([n, t]) =>
+    Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(
+      Buffer.from(baseDoc.tensors[n]!.data.buffer, baseDoc.tensors[n]!.data.byteOffset, baseDoc.tensors[n]!.data.byteLength),
+    ),
+  );
 
 /** `load` returns null when what it loaded is right, else what is wrong with it. */
 function check(kind: string, i: number, load: () => string | null): void {
@@ -27,7 +38,12 @@ function check(kind: string, i: number, load: () => string | null): void {
     parentPort!.postMessage(wrong ? { i, kind, outcome: 'failed', what: wrong } : { i, kind, outcome: 'loaded' });
   } catch (e) {
     const ok = e instanceof KairoError && e.message.length > 0 && !e.message.includes('\n') && !/\bat .+:\d+:\d+/.test(e.message);
-    parentPort!.postMessage({ i, kind, outcome: ok ? 'refused' : 'failed', what: ok ? undefined : `${(e as Error)?.name}: ${String((e as Error)?.message ?? e).split('\n')[0]}` });
+    parentPort!.postMessage({
+      i,
+      kind,
+      outcome: ok ? 'refused' : 'failed',
+      what: ok ? undefined : `${(e as Error)?.name}: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
+    });
   }
 }
 
@@ -56,7 +72,11 @@ for (let i = o.from; i < o.total; i++) {
     // A damaged byte inside the pixel or label data is still a valid IDX pair; its shape must be the header's.
     check('idx', i, () => {
       const d = readIdxPair(fi, fl);
-      return d.images.length === d.count * d.shape[0]! * d.shape[1]! && d.labels.length === d.count && d.classCounts.reduce((a, b) => a + b, 0) === d.count ? null : 'loaded an inconsistent pair';
+      return d.images.length === d.count * d.shape[0]! * d.shape[1]! &&
+        d.labels.length === d.count &&
+        d.classCounts.reduce((a, b) => a + b, 0) === d.count
+        ? null
+        : 'loaded an inconsistent pair';
     });
   }
 }

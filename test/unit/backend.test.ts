@@ -18,13 +18,20 @@ test('without native TensorFlow the WebAssembly backend with SIMD is chosen, rea
   const b = probe({});
   assert.equal(b.name, 'wasm');
   assert.equal(b.simd, true);
-  assert.deepEqual(b.tried.map((t: { name: string }) => t.name), ['tensorflow-gpu', 'tensorflow', 'wasm']);
+  assert.deepEqual(
+    b.tried.map((t: { name: string }) => t.name),
+    ['tensorflow-gpu', 'tensorflow', 'wasm'],
+  );
   assert.ok(b.tried.slice(0, 2).every((t: { ok: boolean; reason: string }) => !t.ok && t.reason.length > 0));
 });
 
 test('the WASM backend computes on one thread per core, or as many as KAIRO_THREADS asks', () => {
   const cores = availableParallelism();
-  for (const [env, threads] of [[{}, cores], [{ KAIRO_THREADS: '1' }, 1], [{ KAIRO_THREADS: '3' }, 3]] as const) {
+  for (const [env, threads] of [
+    [{}, cores],
+    [{ KAIRO_THREADS: '1' }, 1],
+    [{ KAIRO_THREADS: '3' }, 3],
+  ] as const) {
     const b = probe(env);
     assert.equal(b.threads, threads);
     assert.match(b.tried.at(-1).reason, new RegExp(`SIMD, ${threads} threads?, Kairo's matmul/conv kernels`));

@@ -16,7 +16,11 @@ test('the core answers every malformed request with a typed error envelope', asy
     [{ t: 'req', id: 1, method: 'no.such' }, 'bad_request', /unknown method "no\.such"/],
     [{ t: 'req', id: 2, method: 'toString', params: {} }, 'bad_request', /unknown method/],
     [{ t: 'req', id: 3, method: 'data.summary', params: 5 }, 'bad_request', /params must be an object/],
-    [{ t: 'req', id: 4, method: 'data.summary', params: { source: { kind: 'cifar' } } }, 'invalid_input', /unknown dataset kind "cifar"/],
+    [
+      { t: 'req', id: 4, method: 'data.summary', params: { source: { kind: 'cifar' } } },
+      'invalid_input',
+      /unknown dataset kind "cifar"/,
+    ],
     [{ t: 'req', id: 5, method: 'jobs.start', params: { kind: 'rm -rf', params: {} } }, 'bad_request', /unknown job kind/],
     [{ t: 'req', id: 6, method: 'jobs.cancel', params: { id: 'x' } }, 'not_found', /no job with id x/],
     [{ t: 'req', id: 7, method: 'session.open', params: { path: '/nonexistent/x.kairo' } }, 'not_found', /no such file/],
@@ -40,7 +44,8 @@ test('the IPC carrier moves JSON envelopes both ways and unbinds cleanly', async
   const sink: EventSink = { send: (c, e) => void sent.push([c, JSON.parse(JSON.stringify(e))]), isDestroyed: () => false };
   const unbind = bindIpc(ipc, core, () => sink);
   // Round-trip through JSON, as the stricter of the two carriers would.
-  const call = async (env: unknown) => JSON.parse(JSON.stringify(await handlers.get(IPC_REQUEST)!({}, JSON.parse(JSON.stringify(env))))) as ResponseEnvelope;
+  const call = async (env: unknown) =>
+    JSON.parse(JSON.stringify(await handlers.get(IPC_REQUEST)!({}, JSON.parse(JSON.stringify(env))))) as ResponseEnvelope;
   const ok = await call({ t: 'req', id: 9, method: 'session.get', params: {} });
   assert.equal(ok.id, 9);
   assert.equal(ok.ok, true);
@@ -81,7 +86,10 @@ test('the WebSocket host refuses wrong tokens and foreign origins and serves the
   host.core.emit('menu', { command: 'session.open' });
   // Until the summary arrives: loading MNIST can take more than a fixed wait on a busy machine.
   for (let t = 0; t < 200 && !got.some((e) => e.t === 'res' && e.id === 1); t++) await new Promise((r) => setTimeout(r, 50));
-  const res = got.find((e) => e.t === 'res' && e.id === 1) as ResponseEnvelope & { ok: true; result: { train: { count: number } } };
+  const res = got.find((e) => e.t === 'res' && e.id === 1) as ResponseEnvelope & {
+    ok: true;
+    result: { train: { count: number } };
+  };
   assert.equal(res.result.train.count, 60000);
   assert.ok(got.some((e) => e.t === 'res' && !e.ok && e.error.code === 'bad_request'));
   assert.ok(got.some((e) => e.t === 'evt' && e.topic === 'menu'));

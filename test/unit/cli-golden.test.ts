@@ -18,6 +18,10 @@ test('the README commands print the recorded JSON', () => {
   const runs = runAll(dir, { ...process.env, KAIRO_HOME: dir });
   for (const [i, run] of runs.entries()) {
     const want = golden[i]!;
-    assert.deepEqual({ status: run.status, json: run.json }, { status: want.status, json: want.json }, `kairo ${run.args.join(' ')}`);
+    assert.deepEqual(
+      { status: run.status, json: run.json },
+      { status: want.status, json: want.json },
+      `kairo ${run.args.join(' ')}`,
+    );
   }
 });

@@ -10,7 +10,10 @@ import { tempDir } from '../helpers.ts';
 
 // Exactly what a user's script runs: the package's bin, as a separate process.
 function kairo(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -21,7 +24,11 @@ test('kairo info names the running backend and why better ones were skipped', ()
   assert.equal(info.backend, 'wasm');
   assert.deepEqual(
     info.backends_tried.map((t: { name: string; ok: boolean }) => [t.name, t.ok]),
-    [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]],
+    [
+      ['tensorflow-gpu', false],
+      ['tensorflow', false],
+      ['wasm', true],
+    ],
   );
   assert.match(info.backends_tried[0].reason, /not installed/);
   assert.equal(info.version, JSON.parse(spawnSync('npm', ['pkg', 'get', 'version'], { encoding: 'utf8' }).stdout));
@@ -47,7 +54,10 @@ test('bad input exits non-zero with one line on stderr and nothing on stdout', (
   writeFileSync(join(d, 'img'), encodeIdx([3, 4, 5], new Uint8Array(60)));
   writeFileSync(join(d, 'lab'), encodeIdx([2], Uint8Array.from([2, 0])));
   for (const [args, re] of [
-    [['data', 'inspect', '--idx-images', join(d, 'img'), '--idx-labels', join(d, 'lab')], /img holds 3 images but lab holds 2 labels/],
+    [
+      ['data', 'inspect', '--idx-images', join(d, 'img'), '--idx-labels', join(d, 'lab')],
+      /img holds 3 images but lab holds 2 labels/,
+    ],
     [['data', 'inspect', '--idx-images', join(d, 'img')], /give both --idx-images and --idx-labels/],
     [['data', 'inspect', '--idx-labels'], /--idx-labels needs a value/],
     [['frobnicate'], /unknown command "frobnicate"/],

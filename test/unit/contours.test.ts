@@ -11,7 +11,11 @@ test('contours of a radial field are circles of the right radius', () => {
     assert.ok(segs.length > 4 * r, `${segs.length} segments for radius ${r}`);
     for (const [x0, y0, x1, y1] of segs) {
       // Linear interpolation of a cone along an edge errs by O(1/r); stay within a tenth of a cell.
-      for (const [x, y] of [[x0, y0], [x1, y1]] as const) assert.ok(Math.abs(Math.hypot(x - c, y - c) - r) < 0.1);
+      for (const [x, y] of [
+        [x0, y0],
+        [x1, y1],
+      ] as const)
+        assert.ok(Math.abs(Math.hypot(x - c, y - c) - r) < 0.1);
     }
     // The segments close up: total length ≈ 2πr.
     const len = segs.reduce((s, [x0, y0, x1, y1]) => s + Math.hypot(x1 - x0, y1 - y0), 0);

@@ -18,10 +18,19 @@ test('the first non-finite number of a result is named by its path', () => {
   assert.equal(firstNonFinite({ a: [1, null, 'NaN'], b: { c: 3 } }, { t: { data: Int32Array.of(1) } }), null);
 });
 
-const job = async (kind: 'vae.train' | 'vae.recall', params: unknown) => core.jobs.wait((await core.call('jobs.start', { kind, params } as never)).id);
+const job = async (kind: 'vae.train' | 'vae.recall', params: unknown) =>
+  core.jobs.wait((await core.call('jobs.start', { kind, params } as never)).id);
 
 test('a training run whose loss goes non-finite ends "diverged" at that step and stores nothing', async () => {
-  const end = await job('vae.train', { ...defaultVaeTrain(), hidden: [64], latent: 2, epochs: 1, trainSize: 2000, decoder: 'gaussian', learningRate: 1 });
+  const end = await job('vae.train', {
+    ...defaultVaeTrain(),
+    hidden: [64],
+    latent: 2,
+    epochs: 1,
+    trainSize: 2000,
+    decoder: 'gaussian',
+    learningRate: 1,
+  });
   assert.equal(end.state, 'diverged');
   assert.equal(end.error!.code, 'diverged');
   assert.match(end.error!.message, /^diverged: the training loss became (NaN|-?Infinity) at step \d+/);
@@ -46,10 +55,30 @@ test('a result with NaN in it (recall through NaN weights) ends "diverged", and 
 });
 
 test('kairo exits 2 with one line naming the divergence', () => {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', 'vae', 'train', '--latent', '2', '--hidden', '64', '--epochs', '1', '--train-size', '2000', '--decoder', 'gaussian', '--lr', '1'], {
-    encoding: 'utf8',
-    env: { ...process.env, KAIRO_HOME: tempDir() },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      'bin/kairo.mjs',
+      'vae',
+      'train',
+      '--latent',
+      '2',
+      '--hidden',
+      '64',
+      '--epochs',
+      '1',
+      '--train-size',
+      '2000',
+      '--decoder',
+      'gaussian',
+      '--lr',
+      '1',
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, KAIRO_HOME: tempDir() },
+    },
+  );
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^kairo: error: diverged: the training loss became \S+ at step \d+/);

@@ -19,7 +19,16 @@ before(async () => {
 });
 after(() => core.shutdown());
 
-const spec = (p: Partial<FieldSpec> = {}): FieldSpec => ({ kind: 'gaussian', dims: 1, rSigma: 0.1, sSigma: 0.02, mSigma: 0.1, inputShape: [28, 28], neurons: 2000, ...p });
+const spec = (p: Partial<FieldSpec> = {}): FieldSpec => ({
+  kind: 'gaussian',
+  dims: 1,
+  rSigma: 0.1,
+  sSigma: 0.02,
+  mSigma: 0.1,
+  inputShape: [28, 28],
+  neurons: 2000,
+  ...p,
+});
 
 test('the noise field has interior variance 1 and the kernel’s correlation, within sampling error', () => {
   for (const s of [spec(), spec({ kind: 'matern', sSigma: 0.05 }), spec({ dims: 2, sSigma: 0.1 })]) {
@@ -29,7 +38,10 @@ test('the noise field has interior variance 1 and the kernel’s correlation, wi
     assert.ok(Math.abs(st.varianceCenter - 1) < 4 * Math.sqrt(2 / M), `${s.kind}/${s.dims}: variance ${st.varianceCenter}`);
     for (const c of st.correlation) {
       // SE of a correlation ≈ (1 − ρ²)/√M; the pooled estimate is no worse. A little slack for the discrete kernel.
-      assert.ok(Math.abs(c.empirical - c.theory) < (4 * (1 - c.theory ** 2)) / Math.sqrt(M) + 0.02, `${s.kind}/${s.dims} lag ${c.lag}: ${c.empirical} vs ${c.theory}`);
+      assert.ok(
+        Math.abs(c.empirical - c.theory) < (4 * (1 - c.theory ** 2)) / Math.sqrt(M) + 0.02,
+        `${s.kind}/${s.dims} lag ${c.lag}: ${c.empirical} vs ${c.theory}`,
+      );
     }
   }
   // A Gaussian kernel seen from the first input covers half its support: variance ≈ 1/2.
@@ -40,7 +52,11 @@ test('the noise field has interior variance 1 and the kernel’s correlation, wi
 test('the envelope equals its formula and the weights are envelope × noise field', () => {
   const s = spec({ neurons: 10 });
   const R = envelopeMatrix(s);
-  for (const [i, j] of [[0, 0], [3, 400], [9, 783]] as const) {
+  for (const [i, j] of [
+    [0, 0],
+    [3, 400],
+    [9, 783],
+  ] as const) {
     const d = (i + 1) / 10 - (j + 1) / 784;
     assert.ok(Math.abs(R[i * 784 + j]! - Math.exp(-(d * d) / (2 * 0.01))) < 1e-12);
   }
@@ -59,14 +75,20 @@ test('the field network’s NTK (full and output-averaged) equals per-sample aut
     const net = createFieldNet(s, initialValues(s, mulberry32(1)));
     const N = 4;
     const r = mulberry32(2);
-    const X = tf.tensor2d(Float32Array.from({ length: N * 6 }, () => r()), [N, 6]);
+    const X = tf.tensor2d(
+      Float32Array.from({ length: N * 6 }, () => r()),
+      [N, 6],
+    );
     const full = net.ntkFull(X).arraySync() as number[][];
     const avg = net.ntk(X).arraySync() as number[][];
     const g: Float32Array[][] = [];
     for (let t = 0; t < N; t++)
       g.push(
         [0, 1, 2].map((k) => {
-          const grads = tf.variableGrads(() => tf.sum(tf.slice(net.forward(tf.slice(X, [t, 0], [1, 6]) as tf.Tensor2D), [0, k], [1, 1])) as tf.Scalar, net.vars);
+          const grads = tf.variableGrads(
+            () => tf.sum(tf.slice(net.forward(tf.slice(X, [t, 0], [1, 6]) as tf.Tensor2D), [0, k], [1, 1])) as tf.Scalar,
+            net.vars,
+          );
           const flat = Float32Array.from(Object.values(grads.grads).flatMap((x) => Array.from(x.dataSync())));
           tf.dispose([...Object.values(grads.grads), grads.value]);
           return flat;
@@ -78,7 +100,11 @@ test('the field network’s NTK (full and output-averaged) equals per-sample aut
         let m = 0;
         for (let k = 0; k < 3; k++) {
           m += dot(g[a]![k]!, g[b]![k]!) / 3;
-          for (let k2 = 0; k2 < 3; k2++) assert.ok(Math.abs(full[a * 3 + k]![b * 3 + k2]! - dot(g[a]![k]!, g[b]![k2]!)) < 1e-5, `maxpool=${maxpool} (${a},${k}),(${b},${k2})`);
+          for (let k2 = 0; k2 < 3; k2++)
+            assert.ok(
+              Math.abs(full[a * 3 + k]![b * 3 + k2]! - dot(g[a]![k]!, g[b]![k2]!)) < 1e-5,
+              `maxpool=${maxpool} (${a},${k}),(${b},${k2})`,
+            );
         }
         assert.ok(Math.abs(avg[a]![b]! - m) < 1e-5);
       }
@@ -95,13 +121,18 @@ test('perturbations at level 0 change nothing; a shift moves the image', () => {
   const s = shift(X, [28, 28], 1, mulberry32(2));
   assert.notDeepEqual(s, X);
   // Shifted by one pixel: every pixel of the result is either 0 or a neighbour of itself in X.
-  const moved = [-1, 1, -28, 28].some((off) => Array.from({ length: 700 }, (_, j) => j + 40).every((j) => s[j] === 0 || s[j] === X[j + off]));
+  const moved = [-1, 1, -28, 28].some((off) =>
+    Array.from({ length: 700 }, (_, j) => j + 40).every((j) => s[j] === 0 || s[j] === X[j + off]),
+  );
   assert.ok(moved);
 });
 
 test('NTK-regime training: a wide network stays closer to its kernel and to the linearised function than a narrow one; no tensors leak', async () => {
   const run = async (width: number) => {
-    const job = await core.call('jobs.start', { kind: 'field.train', params: { ...defaultFieldTrain(), width, trainSize: 20, steps: 40, testSize: 50, lrFactor: 0.5 } });
+    const job = await core.call('jobs.start', {
+      kind: 'field.train',
+      params: { ...defaultFieldTrain(), width, trainSize: 20, steps: 40, testSize: 50, lrFactor: 0.5 },
+    });
     const end = await core.jobs.wait(job.id);
     assert.equal(end.state, 'done', end.error?.message);
     const t = core.jobs.tensorsOf(job.id)!;
@@ -122,7 +153,14 @@ test('NTK-regime training: a wide network stays closer to its kernel and to the 
 test('robustness: FGSM at ε = 0 is the clean accuracy and larger ε does not raise it', async () => {
   const job = await core.call('jobs.start', {
     kind: 'field.robustness',
-    params: { train: { ...defaultFieldTrain(), width: 64, trainSize: 60, steps: 40, testSize: 200 }, seeds: 1, noise: [0], shift: [], elastic: [0], fgsm: [0, 0.02, 0.05] },
+    params: {
+      train: { ...defaultFieldTrain(), width: 64, trainSize: 60, steps: 40, testSize: 200 },
+      seeds: 1,
+      noise: [0],
+      shift: [],
+      elastic: [0],
+      fgsm: [0, 0.02, 0.05],
+    },
   });
   const end = await core.jobs.wait(job.id);
   assert.equal(end.state, 'done', end.error?.message);
@@ -143,12 +181,33 @@ test('robustness: FGSM at ε = 0 is the clean accuracy and larger ε does not ra
 });
 
 test('kairo field init-stats prints the documented fields; bad input is one line', () => {
-  const run = (...a: string[]) => spawnSync(process.execPath, ['bin/kairo.mjs', 'field', ...a], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
-  const r = run('init-stats', '--kind', 'gaussian', '--r-sigma', '0.1', '--s-sigma', '0.02', '--inputs', '784', '--neurons', '500', '--seed', '1');
+  const run = (...a: string[]) =>
+    spawnSync(process.execPath, ['bin/kairo.mjs', 'field', ...a], {
+      encoding: 'utf8',
+      env: { ...process.env, KAIRO_HOME: tempDir() },
+    });
+  const r = run(
+    'init-stats',
+    '--kind',
+    'gaussian',
+    '--r-sigma',
+    '0.1',
+    '--s-sigma',
+    '0.02',
+    '--inputs',
+    '784',
+    '--neurons',
+    '500',
+    '--seed',
+    '1',
+  );
   assert.equal(r.status, 0, r.stderr);
   const o = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(o), ['variance_center', 'variance_edge', 'correlation']);
-  assert.deepEqual(o.correlation.map((c: { lag: number }) => c.lag), [0, 5, 10, 20, 40, 60, 100]);
+  assert.deepEqual(
+    o.correlation.map((c: { lag: number }) => c.lag),
+    [0, 5, 10, 20, 40, 60, 100],
+  );
   assert.ok(Math.abs(o.correlation[2].theory - Math.exp(-((10 / 784) ** 2) / (2 * 0.02 ** 2))) < 1e-12);
   for (const [args, re] of [
     [['init-stats', '--kind', 'cauchy'], /--kind must be one of gaussian\|mexican\|matern/],

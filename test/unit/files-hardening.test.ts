@@ -25,7 +25,10 @@ test('special files are refused at once with what they are; size limits are name
   assert.ok(Date.now() - t0 < 2000, 'no blocking on the FIFO');
   const big = join(d, 'big.idx');
   writeFileSync(big, Buffer.alloc(3 * 1024 * 1024));
-  assert.throws(() => readRegularFile(big, 2 * 1024 * 1024), /big\.idx: cannot read \(3 MB; the limit is 2 MB, set KAIRO_MAX_FILE_MB/);
+  assert.throws(
+    () => readRegularFile(big, 2 * 1024 * 1024),
+    /big\.idx: cannot read \(3 MB; the limit is 2 MB, set KAIRO_MAX_FILE_MB/,
+  );
 });
 
 test('a gzip bomb inflates no further than its IDX header declares', () => {
@@ -50,10 +53,16 @@ test('an IDX label beyond a sane class count is refused, naming it and where it 
   const d = tempDir();
   writeFileSync(join(d, 'i'), encodeIdx([3, 2, 2], new Uint8Array(12)));
   writeFileSync(join(d, 'l'), encodeIdx([3], Uint8Array.of(1, 255, 2)));
-  assert.throws(() => readIdxPair(join(d, 'i'), join(d, 'l')), /^Error: l: label 255 at item 1; Kairo reads class labels 0–99$|l: label 255 at item 1; Kairo reads class labels 0–99/);
+  assert.throws(
+    () => readIdxPair(join(d, 'i'), join(d, 'l')),
+    /^Error: l: label 255 at item 1; Kairo reads class labels 0–99$|l: label 255 at item 1; Kairo reads class labels 0–99/,
+  );
 });
 
-const doc = () => ({ labs: defaultLabs(), tensors: { 'x.y': { dtype: 'F32' as const, shape: [4], data: Float32Array.of(1, 2, 3, 4) } } });
+const doc = () => ({
+  labs: defaultLabs(),
+  tensors: { 'x.y': { dtype: 'F32' as const, shape: [4], data: Float32Array.of(1, 2, 3, 4) } },
+});
 
 test('checksums name a silently corrupted tensor or manifest; Python-readable metadata is kept', () => {
   const d = tempDir();
@@ -80,7 +89,10 @@ test('checksums name a silently corrupted tensor or manifest; Python-readable me
 
 test('a session too large to reopen is refused at save; a header over 100 MiB says so', () => {
   const d = tempDir();
-  assert.throws(() => writeSessionAtomic(join(d, 'big.kairo'), doc(), { maxBytes: 1000 }), /the session would be 0\.00 GiB; Kairo opens sessions up to 2 GiB/);
+  assert.throws(
+    () => writeSessionAtomic(join(d, 'big.kairo'), doc(), { maxBytes: 1000 }),
+    /the session would be 0\.00 GiB; Kairo opens sessions up to 2 GiB/,
+  );
   assert.deepEqual(readdirSync(d), []);
   const f = join(d, 'h.kairo');
   const b = Buffer.alloc(200 * 1024 * 1024 + 8);
@@ -98,7 +110,9 @@ test('saves killed midway: the previous file loads, and the next start removes e
   await core.shutdown();
   const before = readFileSync(path);
   for (let k = 0; k < 4; k++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/killed-writer.ts', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/killed-writer.ts', path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => b.toString().includes('writing') && resolve()));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
@@ -108,7 +122,10 @@ test('saves killed midway: the previous file loads, and the next start removes e
   assert.ok(readFileSync(path).equals(before));
   // The next start (a core, reading the recent list) removes them; the file still opens.
   const next = new Core({ platform: { carrier: 'web' } });
-  assert.deepEqual(readdirSync(d).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(d).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   await next.call('session.open', { path });
   await next.shutdown();
   // A temp file of a writer that is still alive is left alone.
@@ -138,7 +155,19 @@ test('names from outside named like Object.prototype members are ordinary names,
     partial: true,
     tensors: ['toString'],
   };
-  assert.throws(() => decodeSession(concat(encodeSafetensors({}, { kairo: JSON.stringify({ format: 'kairo-session', schemaVersion: 1, appVersion: 'x', savedAt: '', labs }) })), 'r.kairo'), /refers to tensor "toString", which the file lacks/);
+  assert.throws(
+    () =>
+      decodeSession(
+        concat(
+          encodeSafetensors(
+            {},
+            { kairo: JSON.stringify({ format: 'kairo-session', schemaVersion: 1, appVersion: 'x', savedAt: '', labs }) },
+          ),
+        ),
+        'r.kairo',
+      ),
+    /refers to tensor "toString", which the file lacks/,
+  );
   // Job kinds and session tensors named after prototype members are unknown.
   process.env.KAIRO_HOME = tempDir();
   const core = new Core({ platform: { carrier: 'web' } });
@@ -146,7 +175,8 @@ test('names from outside named like Object.prototype members are ordinary names,
     await assert.rejects(core.call('jobs.start', { kind, params: {} } as never), /unknown job kind/);
   }
   assert.deepEqual(core.jobs.list(), []);
-  for (const name of ['constructor', '__proto__', 'toString']) await assert.rejects(core.call('session.tensor', { name }), /this session has no tensor/);
+  for (const name of ['constructor', '__proto__', 'toString'])
+    await assert.rejects(core.call('session.tensor', { name }), /this session has no tensor/);
   await core.shutdown();
 });
 
@@ -155,7 +185,10 @@ test('loaded tensors are checked against the lab: NaN weights, a dtype swap, a t
   const { defaultVaeTrain } = await import('../../core/services/vae/state.ts');
   process.env.KAIRO_HOME = tempDir();
   const core = new Core({ platform: { carrier: 'web' } });
-  const job = await core.call('jobs.start', { kind: 'vae.train', params: { ...defaultVaeTrain(), hidden: [16], latent: 3, epochs: 1, trainSize: 300 } });
+  const job = await core.call('jobs.start', {
+    kind: 'vae.train',
+    params: { ...defaultVaeTrain(), hidden: [16], latent: 3, epochs: 1, trainSize: 300 },
+  });
   assert.equal((await core.jobs.wait(job.id)).state, 'done');
   const f = join(tempDir(), 'v.kairo');
   await core.call('session.save', { path: f });
@@ -168,7 +201,10 @@ test('loaded tensors are checked against the lab: NaN weights, a dtype swap, a t
     return () => decodeSession(concat(encodeSession(d, 't')), 'm.kairo');
   };
   assert.doesNotThrow(reload(() => {}));
-  assert.throws(reload((d) => ((d.tensors['vae.model.enc.0.W']!.data as Float32Array)[5] = NaN)), /m\.kairo: tensor "vae\.model\.enc\.0\.W" holds NaN at index 5/);
+  assert.throws(
+    reload((d) => ((d.tensors['vae.model.enc.0.W']!.data as Float32Array)[5] = NaN)),
+    /m\.kairo: tensor "vae\.model\.enc\.0\.W" holds NaN at index 5/,
+  );
   assert.throws(
     reload((d) => {
       const t = d.tensors['vae.concepts']!;
@@ -183,5 +219,8 @@ test('loaded tensors are checked against the lab: NaN weights, a dtype swap, a t
     }),
     /tensor "vae\.model\.enc\.0\.W" has shape 16×784; this session's vae lab needs 784×16/,
   );
-  assert.throws(reload((d) => (d.labs.vae.result!.params.latent = 4)), /tensor "vae\.axes" has shape 3×3; this session's vae lab needs 3×4/);
+  assert.throws(
+    reload((d) => (d.labs.vae.result!.params.latent = 4)),
+    /tensor "vae\.axes" has shape 3×3; this session's vae lab needs 3×4/,
+  );
 });

@@ -14,11 +14,39 @@ const core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());
 
 function kairo(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const FLAGS = ['--activation', 'tanh', '--depth', '3', '--width', '48', '--input-dim', '40', '--outputs', '3', '--samples', '12', '--sigma-w2', '1.5', '--sigma-b2', '0.1', '--weights', 'gaussian', '--norm', 'none', '--loss', 'mse', '--seed', '4'];
+const FLAGS = [
+  '--activation',
+  'tanh',
+  '--depth',
+  '3',
+  '--width',
+  '48',
+  '--input-dim',
+  '40',
+  '--outputs',
+  '3',
+  '--samples',
+  '12',
+  '--sigma-w2',
+  '1.5',
+  '--sigma-b2',
+  '0.1',
+  '--weights',
+  'gaussian',
+  '--norm',
+  'none',
+  '--loss',
+  'mse',
+  '--seed',
+  '4',
+];
 
 test('kairo fisher spectrum prints the documented fields, equal to an independent rebuild of the same network', () => {
   const r = kairo('fisher', 'spectrum', ...FLAGS, '--eigenvalues');
@@ -26,7 +54,18 @@ test('kairo fisher spectrum prints the documented fields, equal to an independen
   const o = JSON.parse(r.out);
   assert.deepEqual(Object.keys(o.theory).sort(), ['bulk', 'kappa1', 'kappa2', 'lambda_max', 'm_lambda', 's_lambda']);
   assert.equal(o.P, 48 * 41 + 48 * 49 + 3 * 49);
-  const net = { ...defaultNetwork(), activation: 'tanh' as const, depth: 3, width: 48, inputDim: 40, outputs: 3, samples: 12, sigmaW2: 1.5, sigmaB2: 0.1, seed: 4 };
+  const net = {
+    ...defaultNetwork(),
+    activation: 'tanh' as const,
+    depth: 3,
+    width: 48,
+    inputDim: 40,
+    outputs: 3,
+    samples: 12,
+    sigmaW2: 1.5,
+    sigmaB2: 0.1,
+    seed: 4,
+  };
   const b = build(net);
   const ev = eigh(fisherDual(b.net, b.X, b.T, 'none', 'mse'), 36).values;
   assert.equal(o.eigenvalues.length, 36);
@@ -44,7 +83,8 @@ test('kairo fisher spectrum prints the documented fields, equal to an independen
   // tanh: q̂₁ = E tanh(u)², u ~ N(0, q₁), by a plain Riemann sum.
   const q1 = order[1].q1;
   let e = 0;
-  for (let u = -12; u <= 12; u += 1e-3) e += (Math.tanh(Math.sqrt(q1) * u) ** 2 * Math.exp(-u * u / 2) * 1e-3) / Math.sqrt(2 * Math.PI);
+  for (let u = -12; u <= 12; u += 1e-3)
+    e += (Math.tanh(Math.sqrt(q1) * u) ** 2 * Math.exp((-u * u) / 2) * 1e-3) / Math.sqrt(2 * Math.PI);
   assert.ok(Math.abs(order[1].q_hat1 - e) < 1e-7); // 96-node Gauss–Hermite meets tanh's complex poles near 1e-9
   const wide = kairo('fisher', 'theory', '--width', '1000000', '--input-dim', '1000000', '--samples', '100');
   assert.equal(wide.code, 0, wide.err);
@@ -93,7 +133,10 @@ test('spectrum, sweep, isometry and blocks results save and reload with their te
     assert.equal(end.state, 'done', `${kind}: ${end.error?.message}`);
   }
   const lab = core.session.labs.fisher;
-  assert.deepEqual(lab.spectrum!.comparison!.map((c) => c.norm), ['none', 'bn-last', 'ln', 'bn-hidden']);
+  assert.deepEqual(
+    lab.spectrum!.comparison!.map((c) => c.norm),
+    ['none', 'bn-last', 'ln', 'bn-hidden'],
+  );
   // Last-layer centring removes the outlier: λ_max falls.
   assert.ok(lab.spectrum!.comparison![1]!.lambda_max < lab.spectrum!.comparison![0]!.lambda_max / 2);
   assert.equal(lab.sweep!.points.length, 2);
@@ -105,7 +148,10 @@ test('spectrum, sweep, isometry and blocks results save and reload with their te
   const c2 = new Core({ platform: { carrier: 'web' } });
   await c2.call('session.open', { path: file });
   assert.deepEqual(c2.session.labs.fisher, lab);
-  assert.deepEqual(Array.from(c2.session.tensor(lab.spectrum!.tensors.eigenvalues)!.data), Array.from(core.session.tensor(lab.spectrum!.tensors.eigenvalues)!.data));
+  assert.deepEqual(
+    Array.from(c2.session.tensor(lab.spectrum!.tensors.eigenvalues)!.data),
+    Array.from(core.session.tensor(lab.spectrum!.tensors.eigenvalues)!.data),
+  );
   assert.deepEqual(c2.session.tensor(lab.blocks!.tensor)!.shape, [lab.blocks!.units, lab.blocks!.units]);
   await c2.shutdown();
 });

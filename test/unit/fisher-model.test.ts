@@ -1,12 +1,29 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gaussian, mulberry32 } from '../../models/common/rng.ts';
-import { fisherDual, fisherTopK, gradientDescent, orthogonal, outputs, randomNetwork, unitBlockNorms, type NetworkSpec } from '../../models/fisher/fisher.ts';
+import {
+  fisherDual,
+  fisherTopK,
+  gradientDescent,
+  orthogonal,
+  outputs,
+  randomNetwork,
+  unitBlockNorms,
+  type NetworkSpec,
+} from '../../models/fisher/fisher.ts';
 import { fisherTheory, momentsClosed, momentsQuadrature, parameterCount } from '../../models/fisher/theory.ts';
 import { eigh } from '../../models/linalg/dense.ts';
 import { ntkGram, type Mlp } from '../../models/ntk/gram.ts';
 
-const spec = (p: Partial<NetworkSpec> = {}): NetworkSpec => ({ activation: 'relu', widths: [4, 6, 5, 3], sigmaW2: 2, sigmaB2: 0.1, weights: 'gaussian', norm: 'none', ...p });
+const spec = (p: Partial<NetworkSpec> = {}): NetworkSpec => ({
+  activation: 'relu',
+  widths: [4, 6, 5, 3],
+  sigmaW2: 2,
+  sigmaB2: 0.1,
+  weights: 'gaussian',
+  norm: 'none',
+  ...p,
+});
 const inputs = (T: number, d: number, seed: number) => {
   const r = mulberry32(seed);
   return Float64Array.from({ length: T * d }, () => gaussian(r));
@@ -90,7 +107,8 @@ test('Lanczos on the implicit dual agrees with the dense solver', () => {
     const X = inputs(T, 10, 6);
     const dense = eigh(fisherDual(net, X, T, norm, 'mse'), T * 4).values;
     const top = fisherTopK(net, X, T, 6);
-    for (let i = 0; i < 6; i++) assert.ok(Math.abs(top[i]! - dense[dense.length - 1 - i]!) < 1e-7 * dense.at(-1)!, `${norm} λ${i}`);
+    for (let i = 0; i < 6; i++)
+      assert.ok(Math.abs(top[i]! - dense[dense.length - 1 - i]!) < 1e-7 * dense.at(-1)!, `${norm} λ${i}`);
   }
 });
 
@@ -106,7 +124,8 @@ test('Gauss–Hermite moments agree with the closed forms for ReLU and erf', () 
       const b = momentsQuadrature(act, q1!, q2!);
       // ReLU's kink limits quadrature to a few digits; smooth units agree to ~1e-10.
       const tol = act === 'relu' ? 5e-3 : 1e-8;
-      for (const k of ['e11', 'e12', 'd11', 'd12'] as const) assert.ok(Math.abs(a[k] - b[k]) < tol * Math.max(1, Math.abs(a[k])), `${act} ${k} q=(${q1},${q2}): ${a[k]} vs ${b[k]}`);
+      for (const k of ['e11', 'e12', 'd11', 'd12'] as const)
+        assert.ok(Math.abs(a[k] - b[k]) < tol * Math.max(1, Math.abs(a[k])), `${act} ${k} q=(${q1},${q2}): ${a[k]} vs ${b[k]}`);
     }
 });
 
@@ -148,7 +167,10 @@ test('measured statistics approach the mean-field prediction as the width grows'
   const small = ratios(32);
   const large = ratios(512);
   for (const k of ['m', 's', 'l'] as const) {
-    assert.ok(Math.abs(large[k] - 1) < Math.abs(small[k] - 1), `${k}: |ratio − 1| ${Math.abs(small[k] - 1)} at M = 32, ${Math.abs(large[k] - 1)} at M = 512`);
+    assert.ok(
+      Math.abs(large[k] - 1) < Math.abs(small[k] - 1),
+      `${k}: |ratio − 1| ${Math.abs(small[k] - 1)} at M = 32, ${Math.abs(large[k] - 1)} at M = 512`,
+    );
     assert.ok(Math.abs(large[k] - 1) < 0.05, `${k}: ratio ${large[k]} at M = 512`);
   }
 });
@@ -178,7 +200,8 @@ test('linearised gradient descent diverges exactly above η = 2/λ_max; real GD 
   assert.ok(run(1.03) > 1e3, 'unstable just above it');
   const Y = inputs(T, 2, 11);
   const losses = gradientDescent(net, X, Y, T, 'none', (0.5 * 2) / lmax, 30);
-  for (let i = 1; i < losses.length; i++) assert.ok(losses[i]! <= losses[i - 1]! + 1e-12, `step ${i}: ${losses[i - 1]} → ${losses[i]}`);
+  for (let i = 1; i < losses.length; i++)
+    assert.ok(losses[i]! <= losses[i - 1]! + 1e-12, `step ${i}: ${losses[i - 1]} → ${losses[i]}`);
 });
 
 test('orthogonal linear networks: the conditional FIM of one input is L(|x|² + 1)·I', () => {
@@ -191,7 +214,10 @@ test('orthogonal linear networks: the conditional FIM of one input is L(|x|² + 
     }
   const M = 16;
   const L = 4;
-  const net = randomNetwork({ activation: 'linear', widths: new Array(L + 1).fill(M), sigmaW2: 1, sigmaB2: 0, weights: 'orthogonal', norm: 'none' }, mulberry32(2));
+  const net = randomNetwork(
+    { activation: 'linear', widths: new Array(L + 1).fill(M), sigmaW2: 1, sigmaB2: 0, weights: 'orthogonal', norm: 'none' },
+    mulberry32(2),
+  );
   const x = inputs(1, M, 3);
   const x2 = x.reduce((s, v) => s + v * v, 0);
   const ev = eigh(ntkGram(net, x, 1), M).values;

@@ -22,10 +22,15 @@ test('300 mutated sessions and 300 mutated IDX pairs: each loads as it should or
   const files = readdirSync(dir);
   const sessions = files.filter((f) => /^case-\d+\.kairo$/.test(f)).slice(0, 4);
   const idx = files.filter((f) => /^case-\d+-images$/.test(f)).slice(0, 3);
-  const kairo = (...args: string[]) => spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+  const kairo = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
   for (const f of sessions) {
     const c = kairo('session', 'inspect', join(dir, f));
-    assert.ok(c.status === 0 || (c.status === 2 && c.stdout === '' && c.stderr.trim().split('\n').length === 1 && c.stderr.startsWith('kairo: error: ')), `${f}: ${c.status} ${c.stderr}`);
+    assert.ok(
+      c.status === 0 ||
+        (c.status === 2 && c.stdout === '' && c.stderr.trim().split('\n').length === 1 && c.stderr.startsWith('kairo: error: ')),
+      `${f}: ${c.status} ${c.stderr}`,
+    );
   }
   for (const f of idx) {
     const c = kairo('data', 'inspect', '--idx-images', join(dir, f), '--idx-labels', join(dir, f.replace('images', 'labels')));

@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
 
 function kairo(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -31,8 +34,26 @@ test('kairo hopfield nll on plain JSON matches an independent Python mixture den
   const M = join(dir, 'M.json');
   const X = join(dir, 'X.json');
   const py = join(dir, 'ref.py');
-  writeFileSync(M, JSON.stringify({ W: [[1, 0, 0.5], [0, 2, -1], [-1, -1, 0]], b: [0.5, 0, -0.2], c: [0, 0.3, -0.2] }));
-  writeFileSync(X, JSON.stringify([[0.1, 0.2, 0], [2, -1, 1], [-3, 0.5, 0.1]]));
+  writeFileSync(
+    M,
+    JSON.stringify({
+      W: [
+        [1, 0, 0.5],
+        [0, 2, -1],
+        [-1, -1, 0],
+      ],
+      b: [0.5, 0, -0.2],
+      c: [0, 0.3, -0.2],
+    }),
+  );
+  writeFileSync(
+    X,
+    JSON.stringify([
+      [0.1, 0.2, 0],
+      [2, -1, 1],
+      [-3, 0.5, 0.1],
+    ]),
+  );
   writeFileSync(py, PY);
   const r = kairo('hopfield', 'nll', '--machine', M, '--points', X);
   assert.equal(r.code, 0, r.err);
@@ -46,13 +67,34 @@ test('kairo hopfield train writes a session that nll, retrieve and complete read
   const dir = tempDir();
   const F = join(dir, 'h.kairo');
   const M = join(dir, 'M.json');
-  const t = kairo('hopfield', 'train', '--data', 'toy', '--clusters', '3', '--epochs', '10', '--seed', '4', '--out', F, '--machine-out', M);
+  const t = kairo(
+    'hopfield',
+    'train',
+    '--data',
+    'toy',
+    '--clusters',
+    '3',
+    '--epochs',
+    '10',
+    '--seed',
+    '4',
+    '--out',
+    F,
+    '--machine-out',
+    M,
+  );
   assert.equal(t.code, 0, t.err);
   const tr = JSON.parse(t.out) as { train_nll: number; test_nll: number; curve: { test_nll: number }[] };
   assert.ok(tr.curve.at(-1)!.test_nll < tr.curve[0]!.test_nll);
   assert.equal(tr.test_nll, tr.curve.at(-1)!.test_nll);
   const X = join(dir, 'X.json');
-  writeFileSync(X, JSON.stringify([[0, 0], [3, 1]]));
+  writeFileSync(
+    X,
+    JSON.stringify([
+      [0, 0],
+      [3, 1],
+    ]),
+  );
   const a = JSON.parse(kairo('hopfield', 'nll', '--session', F, '--points', X).out);
   const b = JSON.parse(kairo('hopfield', 'nll', '--machine', M, '--points', X).out);
   assert.deepEqual(a, b);

@@ -50,7 +50,7 @@ test('a toy run stores a machine whose reported NLLs match the float64 reference
     let sx = 0;
     let sy = 0;
     let n = 0;
-    for (let i = 0; i < labels.length; i++) if (labels[i] === k) (sx += X[2 * i]!), (sy += X[2 * i + 1]!), n++;
+    for (let i = 0; i < labels.length; i++) if (labels[i] === k) ((sx += X[2 * i]!), (sy += X[2 * i + 1]!), n++);
     assert.ok(Math.hypot(sx / n - c[0]!, sy / n - c[1]!) < 0.3);
   });
   const g = await core.call('hopfield.density', { n: 120 });
@@ -62,7 +62,15 @@ test('a toy run stores a machine whose reported NLLs match the float64 reference
 });
 
 test('toy retrieval moves a noisy point to a centre; the summary lands in the session and survives save/open', async () => {
-  const run = await core.call('hopfield.retrieve', { memory: 'machine', index: 3, corruption: 'noise', level: 1, beta: 1, steps: 10, seed: 2 });
+  const run = await core.call('hopfield.retrieve', {
+    memory: 'machine',
+    index: 3,
+    corruption: 'noise',
+    level: 1,
+    beta: 1,
+    steps: 10,
+    seed: 2,
+  });
   assert.equal(run.frames, null);
   assert.equal(run.path!.length, 11);
   const g = await core.call('hopfield.density', { n: 20 });
@@ -90,12 +98,32 @@ test('toy retrieval moves a noisy point to a centre; the summary lands in the se
 
 test('bad requests get one-line errors and change nothing', async () => {
   const before = JSON.stringify(core.session.labs.hopfield);
-  await assert.rejects(core.call('hopfield.retrieve', { memory: 'machine', index: 99999, corruption: 'noise', level: 1, beta: 1, steps: 5, seed: 1 }), /index 99999 is past/);
-  await assert.rejects(core.call('hopfield.retrieve', { memory: 'machine', index: 0, corruption: 'noise', level: 1, beta: -1, steps: 5, seed: 1 }), /beta: Number must be greater than 0/);
+  await assert.rejects(
+    core.call('hopfield.retrieve', {
+      memory: 'machine',
+      index: 99999,
+      corruption: 'noise',
+      level: 1,
+      beta: 1,
+      steps: 5,
+      seed: 1,
+    }),
+    /index 99999 is past/,
+  );
+  await assert.rejects(
+    core.call('hopfield.retrieve', { memory: 'machine', index: 0, corruption: 'noise', level: 1, beta: -1, steps: 5, seed: 1 }),
+    /beta: Number must be greater than 0/,
+  );
   await assert.rejects(core.call('hopfield.machine', { samples: 4, seed: 1 }), /needs image data/);
-  await assert.rejects(core.call('jobs.start', { kind: 'hopfield.train', params: { ...defaultHopfieldTrain(), model: 'gbrbm', hidden: 20 } }).then((j) => core.jobs.wait(j.id)).then((e) => {
-    throw new Error(e.error!.message);
-  }), /K must be at most 12/);
+  await assert.rejects(
+    core
+      .call('jobs.start', { kind: 'hopfield.train', params: { ...defaultHopfieldTrain(), model: 'gbrbm', hidden: 20 } })
+      .then((j) => core.jobs.wait(j.id))
+      .then((e) => {
+        throw new Error(e.error!.message);
+      }),
+    /K must be at most 12/,
+  );
   assert.equal(JSON.stringify(core.session.labs.hopfield), before);
 });
 
@@ -133,28 +161,53 @@ test('MNIST patterns: a GB-RBM trains, completion beats the mean image, retrieva
   assert.ok(c.mseCompleted < c.mseMean, `completion ${c.mseCompleted} vs mean ${c.mseMean}`);
 
   // With the patterns themselves as keys and a sharp β, a half-occluded digit comes back.
-  const run = await core.call('hopfield.retrieve', { memory: 'patterns', index: 7, corruption: 'occlude', level: 0.3, beta: 1, steps: 3, seed: 1 });
+  const run = await core.call('hopfield.retrieve', {
+    memory: 'patterns',
+    index: 7,
+    corruption: 'occlude',
+    level: 0.3,
+    beta: 1,
+    steps: 3,
+    seed: 1,
+  });
   assert.deepEqual(run.frames!.shape, [4, 28, 28]);
   assert.deepEqual(run.overlaps.shape, [4, 60]);
   assert.ok(run.summary.success, JSON.stringify(run.summary));
   assert.ok(run.summary.overlapTarget.at(-1)! > run.summary.overlapTarget[0]!);
   // A tiny β averages every memory instead: the state drifts to the mean, not the pattern.
-  const flat = await core.call('hopfield.retrieve', { memory: 'patterns', index: 7, corruption: 'occlude', level: 0.3, beta: 1e-4, steps: 3, seed: 1 });
+  const flat = await core.call('hopfield.retrieve', {
+    memory: 'patterns',
+    index: 7,
+    corruption: 'occlude',
+    level: 0.3,
+    beta: 1e-4,
+    steps: 3,
+    seed: 1,
+  });
   assert.equal(flat.summary.success, false);
 });
 
 test('the capacity experiment: success falls with corruption and rises with β', async () => {
   const job = await core.call('jobs.start', {
     kind: 'hopfield.capacity',
-    params: { source: { kind: 'mnist' }, betas: [0.001, 1], patternCounts: [20, 100], corruption: 'missing', levels: [0.1, 0.9], trials: 6, steps: 3, seed: 1 },
+    params: {
+      source: { kind: 'mnist' },
+      betas: [0.001, 1],
+      patternCounts: [20, 100],
+      corruption: 'missing',
+      levels: [0.1, 0.9],
+      trials: 6,
+      steps: 3,
+      seed: 1,
+    },
   });
   const end = await core.jobs.wait(job.id);
   assert.equal(end.state, 'done', end.error?.message);
   const pts = core.session.labs.hopfield.capacity!.points;
   assert.equal(pts.length, 8);
-  const at = (beta: number, P: number, level: number) => pts.find((p) => p.beta === beta && p.patterns === P && p.level === level)!.success;
+  const at = (beta: number, P: number, level: number) =>
+    pts.find((p) => p.beta === beta && p.patterns === P && p.level === level)!.success;
   assert.equal(at(1, 20, 0.1), 1);
   assert.ok(at(1, 100, 0.9) <= at(1, 100, 0.1));
   assert.ok(at(0.001, 100, 0.1) <= at(1, 100, 0.1));
 });
-

@@ -47,7 +47,8 @@ function energyNll(W: number[][], b: number[], c: number[], states: number[][], 
     const ch = h.reduce((s, hk, k) => s + hk * c[k]!, 0);
     const E = 0.5 * v.reduce((s, vj, j) => s + (vj - b[j]!) ** 2, 0) - w.reduce((s, wj, j) => s + wj * v[j]!, 0) - ch;
     num += Math.exp(-E);
-    Z += (2 * Math.PI) ** (nv / 2) * Math.exp(0.5 * w.reduce((s, x) => s + x * x, 0) + w.reduce((s, x, j) => s + x * b[j]!, 0) + ch);
+    Z +=
+      (2 * Math.PI) ** (nv / 2) * Math.exp(0.5 * w.reduce((s, x) => s + x * x, 0) + w.reduce((s, x, j) => s + x * b[j]!, 0) + ch);
   }
   return -Math.log(num / Z);
 }
@@ -87,7 +88,9 @@ test('the posterior is attention: softmax(Wv + c) sums to 1 and matches Bayes on
   const p = posterior(m, v);
   // Bayes: π_μ N(v; b + w_μ, I) normalised.
   const a = rows(m).map((w, mu) => 0.5 * (w[0]! ** 2 + w[1]! ** 2) + w[0]! * m.b[0]! + w[1]! * m.b[1]! + m.c[mu]!);
-  const joint = rows(m).map((w, mu) => Math.exp(a[mu]!) * Math.exp(-0.5 * ((v[0]! - m.b[0]! - w[0]!) ** 2 + (v[1]! - m.b[1]! - w[1]!) ** 2)));
+  const joint = rows(m).map(
+    (w, mu) => Math.exp(a[mu]!) * Math.exp(-0.5 * ((v[0]! - m.b[0]! - w[0]!) ** 2 + (v[1]! - m.b[1]! - w[1]!) ** 2)),
+  );
   const z = joint.reduce((s, x) => s + x, 0);
   joint.forEach((j, mu) => assert.ok(Math.abs(j / z - p[mu]!) < 1e-12));
 });
@@ -99,7 +102,11 @@ test('the analytic gradient matches central finite differences in float64', () =
   const X = Float64Array.from({ length: n * 3 }, () => 1.5 * gaussian(r));
   const g = nllGradient(m, X, n);
   const h = 1e-6;
-  for (const [key, grad] of [['W', g.W], ['b', g.b], ['c', g.c]] as const) {
+  for (const [key, grad] of [
+    ['W', g.W],
+    ['b', g.b],
+    ['c', g.c],
+  ] as const) {
     const p = m[key];
     for (let i = 0; i < p.length; i++) {
       const keep = p[i]!;
@@ -122,7 +129,9 @@ test('the TensorFlow.js gradient matches its autodiff and the float64 reference,
     const n = 7;
     const X = Float64Array.from({ length: n * 4 }, () => gaussian(r));
     const before = tf.memory().numTensors;
-    const H = rbm ? tf.tensor2d(Array.from({ length: 1 << K }, (_, s) => Array.from({ length: K }, (_, k) => (s >> k) & 1))) : null;
+    const H = rbm
+      ? tf.tensor2d(Array.from({ length: 1 << K }, (_, s) => Array.from({ length: K }, (_, k) => (s >> k) & 1)))
+      : null;
     const V = tf.tensor2d(Float32Array.from(X), [n, 4]);
     const W = tf.tensor2d(Float32Array.from(m.W), [K, 4]);
     const b = tf.tensor1d(Float32Array.from(m.b));
@@ -134,7 +143,8 @@ test('the TensorFlow.js gradient matches its autodiff and the float64 reference,
     const ref = rbm ? rbmAsMachine(m.W, m.b, m.c, K, 4) : m;
     const g64 = nllGradient(ref, X, n);
     const close = (a: ArrayLike<number>, e: ArrayLike<number>, what: string) => {
-      for (let i = 0; i < e.length; i++) assert.ok(Math.abs(a[i]! - e[i]!) < 2e-4 * Math.max(1, Math.abs(e[i]!)), `${what}[${i}] ${a[i]} vs ${e[i]}`);
+      for (let i = 0; i < e.length; i++)
+        assert.ok(Math.abs(a[i]! - e[i]!) < 2e-4 * Math.max(1, Math.abs(e[i]!)), `${what}[${i}] ${a[i]} vs ${e[i]}`);
     };
     close(manual.W.dataSync(), auto[0]!.dataSync(), `W (rbm=${rbm})`);
     close(manual.b.dataSync(), auto[1]!.dataSync(), 'b');
@@ -171,7 +181,13 @@ test('one retrieval step is the attention formula v ← Wᵀ softmax(βWv)', () 
   const r = mulberry32(11);
   const nh = 6;
   const nv = 5;
-  const m = makeMachine(Array.from({ length: nh * nv }, () => gaussian(r)), new Float64Array(nv), new Float64Array(nh), nh, nv);
+  const m = makeMachine(
+    Array.from({ length: nh * nv }, () => gaussian(r)),
+    new Float64Array(nv),
+    new Float64Array(nh),
+    nh,
+    nv,
+  );
   const v = Array.from({ length: nv }, () => gaussian(r));
   for (const beta of [0.1, 1, 8]) {
     const got = retrieveStep(m, v, beta).v;
@@ -223,7 +239,11 @@ test('training on a toy mixture lowers test NLL and recovers the centres, leakin
   assert.ok(Math.abs(meanNll(m, test.X, test.n) - end) < 1e-3);
   // Every true centre has a learned centre b + w_μ within 0.5.
   for (let k = 0; k < K; k++) {
-    const best = Math.min(...Array.from({ length: K }, (_, mu) => Math.hypot(b[0]! + W[mu * 2]! - train.centres[2 * k]!, b[1]! + W[mu * 2 + 1]! - train.centres[2 * k + 1]!)));
+    const best = Math.min(
+      ...Array.from({ length: K }, (_, mu) =>
+        Math.hypot(b[0]! + W[mu * 2]! - train.centres[2 * k]!, b[1]! + W[mu * 2 + 1]! - train.centres[2 * k + 1]!),
+      ),
+    );
     assert.ok(best < 0.5, `centre ${k} missed by ${best}`);
   }
 });

@@ -59,7 +59,10 @@ test('only the host’s own names are answered (DNS rebinding), for pages and We
   assert.match(await raw(`GET / HTTP/1.1\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 (400|421)/);
   assert.match(await raw(`GET / HTTP/1.1\r\nHost: localhost:${host.port}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 200/);
   const status = await new Promise<number>((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}`, headers: { Host: `rebind.example:${host.port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, {
+      origin: `http://127.0.0.1:${host.port}`,
+      headers: { Host: `rebind.example:${host.port}` },
+    });
     ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
     ws.on('open', () => resolve(101));
     ws.on('error', () => {});

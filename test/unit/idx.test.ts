@@ -7,7 +7,11 @@ import { dataPage, dataSummary } from '../../core/services/data/service.ts';
 import { encodeIdx, pairIdx, parseIdx, readIdxPair } from '../../core/data/idx.ts';
 import { tempDir } from '../helpers.ts';
 
-const images = (n: number, h = 2, w = 3) => encodeIdx([n, h, w], Uint8Array.from({ length: n * h * w }, (_, i) => i % 256));
+const images = (n: number, h = 2, w = 3) =>
+  encodeIdx(
+    [n, h, w],
+    Uint8Array.from({ length: n * h * w }, (_, i) => i % 256),
+  );
 const labels = (ls: number[]) => encodeIdx([ls.length], Uint8Array.from(ls));
 
 test('a hand-made IDX pair parses to its exact bytes, counts and classes', () => {
@@ -27,9 +31,15 @@ test('gzipped IDX files are read transparently', () => {
 
 test('malformed IDX files give precise one-line errors', () => {
   const bad = (buf: Uint8Array, re: RegExp) =>
-    assert.throws(() => parseIdx(buf, 'f.idx'), (e: Error) => re.test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => parseIdx(buf, 'f.idx'),
+      (e: Error) => re.test(e.message) && !e.message.includes('\n'),
+    );
   // The message names the file, never its bytes (issue 13: an error once quoted /etc/shadow's first bytes).
-  bad(new TextEncoder().encode('{"not": "idx"}'), /^f\.idx: not an IDX file \(its first bytes are not the IDX magic number 00 00 08 0N\)$/);
+  bad(
+    new TextEncoder().encode('{"not": "idx"}'),
+    /^f\.idx: not an IDX file \(its first bytes are not the IDX magic number 00 00 08 0N\)$/,
+  );
   bad(Uint8Array.from([0, 0, 8]), /only 3 bytes/);
   const floatType = images(1);
   floatType[2] = 0x0d;

@@ -121,7 +121,10 @@ test('queued jobs run one at a time and can be cancelled before they start', asy
   const a = m.start('data.baseline', params({ trainSize: 500 }), 'a');
   const b = m.start('data.baseline', params({ trainSize: 500 }), 'b');
   const c = m.start('data.baseline', params({ trainSize: 500 }), 'c');
-  assert.deepEqual(m.list().map((j) => j.state), ['running', 'queued', 'queued']);
+  assert.deepEqual(
+    m.list().map((j) => j.state),
+    ['running', 'queued', 'queued'],
+  );
   assert.equal(m.cancel(b.id).state, 'cancelled');
   assert.equal((await m.wait(a.id)).state, 'done');
   assert.equal((await m.wait(c.id)).state, 'done');

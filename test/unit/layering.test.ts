@@ -12,7 +12,10 @@ function files(dir: string): string[] {
 }
 
 const imports = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => ({ typeOnly: !!m[1], spec: m[2]! }));
+  [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => ({
+    typeOnly: !!m[1],
+    spec: m[2]!,
+  }));
 
 test('only electron/ imports electron at run time', () => {
   for (const dir of ['core', 'models', 'renderer/src', 'scripts', 'bin'])

@@ -59,7 +59,12 @@ test('eigh reproduces closed-form spectra: diagonal, tridiagonal Toeplitz, rank-
   const diag = Array.from({ length: n }, (_, i) => ((i * 37) % n) - 50.5);
   const D = new Float64Array(n * n);
   diag.forEach((v, i) => (D[i * n + i] = v));
-  near(eigh(D, n).values, [...diag].sort((a, b) => a - b), 1e-12, 'diagonal');
+  near(
+    eigh(D, n).values,
+    [...diag].sort((a, b) => a - b),
+    1e-12,
+    'diagonal',
+  );
 
   const [a, b] = [2.5, -1.25];
   const T = new Float64Array(n * n);
@@ -147,7 +152,8 @@ test('Cholesky factors and solves SPD systems, and names a matrix that is not', 
   const r = mulberry32(9);
   const G = Float64Array.from({ length: n * 40 }, () => r() - 0.5);
   const S = new Float64Array(n * n); // rank 40: singular without damping
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < 40; k++) S[i * n + j]! += G[i * 40 + k]! * G[j * 40 + k]!;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) for (let k = 0; k < 40; k++) S[i * n + j]! += G[i * 40 + k]! * G[j * 40 + k]!;
   assert.throws(() => cholesky(S, n), /not positive definite/);
   const B = Float64Array.from({ length: n * 2 }, () => r());
   const X = solveSPD(S, B, n, 2, 1e-3);

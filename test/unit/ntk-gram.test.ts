@@ -9,7 +9,9 @@ function randomNet(widths: number[], activation: Activation, seed: number, norm:
     activation,
     norm,
     widths,
-    weights: widths.slice(1).map((m, l) => Float64Array.from({ length: m * widths[l]! }, () => (r() * 2 - 1) / Math.sqrt(widths[l]!))),
+    weights: widths
+      .slice(1)
+      .map((m, l) => Float64Array.from({ length: m * widths[l]! }, () => (r() * 2 - 1) / Math.sqrt(widths[l]!))),
     biases: widths.slice(1).map((m) => Float64Array.from({ length: m }, () => 0.3 * (r() - 0.5))),
   };
 }

@@ -28,7 +28,9 @@ test('electron-builder.yml validates and packs the right app contents', () => {
     GrantFileProtocolExtraPrivileges: 'off',
   });
   // The shipped binary refuses --inspect, so the smoke test refuses it in one line rather than time out.
-  const smoke = spawnSync(process.execPath, ['scripts/test-electron.mjs', '--packaged', join(out, 'linux-unpacked', 'kairo')], { encoding: 'utf8' });
+  const smoke = spawnSync(process.execPath, ['scripts/test-electron.mjs', '--packaged', join(out, 'linux-unpacked', 'kairo')], {
+    encoding: 'utf8',
+  });
   assert.equal(smoke.status, 2);
   assert.match(smoke.stderr, /has the --inspect fuse off, so Playwright cannot attach/);
 });

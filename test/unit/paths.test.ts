@@ -29,16 +29,37 @@ test('the browser host’s workspace: sessions and data inside it only, symbolic
   await core.call('session.save', { path: join(ws, 'a.kairo') });
   await core.call('session.open', { path: join(ws, 'a.kairo') });
   for (const p of [join(outside, 'b.kairo'), join(ws, '..', 'c.kairo'), join(ws, 'escape', 'd.kairo'), '/etc/passwd']) {
-    await assert.rejects(core.call('session.save', { path: p }), /outside the workspace .*; the browser host saves files there only/);
+    await assert.rejects(
+      core.call('session.save', { path: p }),
+      /outside the workspace .*; the browser host saves files there only/,
+    );
   }
   await assert.rejects(core.call('session.open', { path: '/etc/shadow' }), /^KairoError: \/etc\/shadow: outside the workspace/);
   await assert.rejects(core.call('data.summary', { source: idxPair(outside) }), /i\.idx: outside the workspace/);
   mkdirSync(join(ws, 'data'));
   assert.equal((await core.call('data.summary', { source: idxPair(join(ws, 'data')) })).train.count, 4);
-  await assert.rejects(core.call('jobs.start', { kind: 'data.baseline', params: { source: idxPair(outside), epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 } }), /outside the workspace/);
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'data.baseline',
+      params: { source: idxPair(outside), epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 },
+    }),
+    /outside the workspace/,
+  );
   // A sweep's flags name files too: an --out or --session outside the workspace is refused.
-  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['vae', 'train'], fixed: { out: '/etc/evil.kairo' } } } }), /\/etc\/evil\.kairo: outside the workspace/);
-  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['vae', 'recall'], grid: { session: [join(ws, 'a.kairo'), join(outside, 'b.kairo')] } } } }), /b\.kairo: outside the workspace/);
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'sweep.local',
+      params: { spec: { command: ['vae', 'train'], fixed: { out: '/etc/evil.kairo' } } },
+    }),
+    /\/etc\/evil\.kairo: outside the workspace/,
+  );
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'sweep.local',
+      params: { spec: { command: ['vae', 'recall'], grid: { session: [join(ws, 'a.kairo'), join(outside, 'b.kairo')] } } },
+    }),
+    /b\.kairo: outside the workspace/,
+  );
   await assert.rejects(core.call('sweep.collect', { path: outside }), /outside the workspace/);
   await core.shutdown();
 });
@@ -77,7 +98,10 @@ test('the desktop app: only picked, confirmed or recent paths; a session’s dat
   const again = new Core({ platform: { carrier: 'electron', paths: fresh, confirmRead: async (p) => (asked.push(p), answer) } });
   await again.call('session.open', { path: file });
   assert.deepEqual(asked.at(-1), [src.trainImages, src.trainLabels]);
-  await assert.rejects(again.call('data.summary', { source: src }), /i\.idx: not chosen in a file dialog; open it from the Datasets lab, or allow it when the session asks/);
+  await assert.rejects(
+    again.call('data.summary', { source: src }),
+    /i\.idx: not chosen in a file dialog; open it from the Datasets lab, or allow it when the session asks/,
+  );
   answer = true;
   await again.call('session.open', { path: file });
   assert.equal((await again.call('data.summary', { source: src })).train.count, 4);
@@ -90,8 +114,14 @@ test('the IPC carrier answers only the frame it trusts', async () => {
   const handlers = new Map<string, (e: unknown, ...a: unknown[]) => unknown>();
   const ipc: IpcMainLike = { handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) };
   const own = { senderFrame: { url: 'kairo://app/index.html' } };
-  bindIpc(ipc, core, () => null, (e) => (e as typeof own).senderFrame?.url.startsWith('kairo://app/') ?? false);
-  const call = async (event: unknown) => (await handlers.get(IPC_REQUEST)!(event, { t: 'req', id: 3, method: 'session.get', params: {} })) as ResponseEnvelope;
+  bindIpc(
+    ipc,
+    core,
+    () => null,
+    (e) => (e as typeof own).senderFrame?.url.startsWith('kairo://app/') ?? false,
+  );
+  const call = async (event: unknown) =>
+    (await handlers.get(IPC_REQUEST)!(event, { t: 'req', id: 3, method: 'session.get', params: {} })) as ResponseEnvelope;
   assert.equal((await call(own)).ok, true);
   for (const evil of [{ senderFrame: { url: 'https://evil.example/' } }, { senderFrame: { url: 'file:///tmp/x.html' } }, {}]) {
     const r = await call(evil);

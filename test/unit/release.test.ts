@@ -16,7 +16,9 @@ import { tempDir } from '../helpers.ts';
 import { listArtefacts, packedWrongly } from '../../scripts/packed-files.mjs';
 
 const require = createRequire(import.meta.url);
-const validator = require('@action-validator/core') as { validateWorkflow(src: string): { errors: { code: string; path?: string; detail?: string; title: string }[] } };
+const validator = require('@action-validator/core') as {
+  validateWorkflow(src: string): { errors: { code: string; path?: string; detail?: string; title: string }[] };
+};
 const workflow = readFileSync('.github/workflows/release.yml', 'utf8');
 
 test('the release workflow validates against the GitHub workflow schema, and a broken one does not', () => {
@@ -37,12 +39,17 @@ test('the release workflow builds and smoke-tests on all three systems with comm
 });
 
 test('npm run test:electron without an Electron binary says so in one line and exits 0', () => {
-  const r = spawnSync(process.execPath, ['scripts/test-electron.mjs'], { encoding: 'utf8', env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: tempDir() } });
+  const r = spawnSync(process.execPath, ['scripts/test-electron.mjs'], {
+    encoding: 'utf8',
+    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: tempDir() },
+  });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, r.stdout);
   assert.match(lines[0]!, /^test:electron: no Electron runtime \(.*\); the smoke test did not run$/);
-  const missing = spawnSync(process.execPath, ['scripts/test-electron.mjs', '--packaged', join(tempDir(), 'Kairo')], { encoding: 'utf8' });
+  const missing = spawnSync(process.execPath, ['scripts/test-electron.mjs', '--packaged', join(tempDir(), 'Kairo')], {
+    encoding: 'utf8',
+  });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /does not exist \(run npm run dist first\)/);
 });
@@ -54,7 +61,10 @@ test('npm run dist without network says in one line what it needs and what it ch
   );
   if (online) return t.skip('github.com resolves here: electron-builder would download what it needs');
   const cache = tempDir();
-  const r = spawnSync(process.execPath, ['scripts/dist.mjs', '--no-build', '--linux', '--x64'], { encoding: 'utf8', env: { ...process.env, ELECTRON_CACHE: cache, ELECTRON_MIRROR: '' } });
+  const r = spawnSync(process.execPath, ['scripts/dist.mjs', '--no-build', '--linux', '--x64'], {
+    encoding: 'utf8',
+    env: { ...process.env, ELECTRON_CACHE: cache, ELECTRON_MIRROR: '' },
+  });
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trim().split('\n');
@@ -81,15 +91,27 @@ test('files an installer must not carry are recognised', () => {
 
 test('the packed app (test packing: --inspect fuse on) runs a job on its own worker bundle and node_modules', async () => {
   const out = join(tempDir(), 'release');
-  const r = spawnSync(process.execPath, ['scripts/check-packaging.mjs', '-c.electronFuses.enableNodeCliInspectArguments=true', '--keep', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['scripts/check-packaging.mjs', '-c.electronFuses.enableNodeCliInspectArguments=true', '--keep', out],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(report.fuses.EnableNodeCliInspectArguments, 'on');
   assert.equal(report.fuses.RunAsNode, 'off');
   const app = join(out, 'linux-unpacked', 'resources', 'app');
-  const m = new JobManager({ workerUrl: pathToFileURL(join(app, 'dist', 'core', 'worker.mjs')), onUpdate: () => undefined, onOutput: () => null });
+  const m = new JobManager({
+    workerUrl: pathToFileURL(join(app, 'dist', 'core', 'worker.mjs')),
+    onUpdate: () => undefined,
+    onOutput: () => null,
+  });
   try {
-    const job = m.start('data.baseline', { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.5, trainSize: 2000, seed: 1 }, 'baseline');
+    const job = m.start(
+      'data.baseline',
+      { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.5, trainSize: 2000, seed: 1 },
+      'baseline',
+    );
     const end = await m.wait(job.id);
     assert.equal(end.state, 'done', end.error?.message);
   } finally {

@@ -4,7 +4,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeSafetensors, encodeSafetensors } from '../../core/session/safetensors.ts';
-import { decodeSession, encodeSession, readSession, SESSION_SCHEMA_VERSION, writeSessionAtomic, type SessionDoc } from '../../core/session/session.ts';
+import {
+  decodeSession,
+  encodeSession,
+  readSession,
+  SESSION_SCHEMA_VERSION,
+  writeSessionAtomic,
+  type SessionDoc,
+} from '../../core/session/session.ts';
 import { defaultLabs } from '../../core/services/labs.ts';
 import { SessionService } from '../../core/services/session.ts';
 import { tempDir } from '../helpers.ts';
@@ -67,12 +74,23 @@ w = struct.unpack('<6f', b[8 + n + lo: 8 + n + hi])
 print(json.dumps({'aligned': (8 + n) % 8 == 0, 'dtype': e['dtype'], 'shape': e['shape'], 'w': w, 'schema': meta['schemaVersion'], 'split': meta['labs']['data']['split']}))
 `;
   const out = JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }));
-  assert.deepEqual(out, { aligned: true, dtype: 'F32', shape: [2, 3], w: [1, -2, 3.5, Math.fround(1e-30), Math.fround(Math.PI), -0], schema: SESSION_SCHEMA_VERSION, split: 'test' });
+  assert.deepEqual(out, {
+    aligned: true,
+    dtype: 'F32',
+    shape: [2, 3],
+    w: [1, -2, 3.5, Math.fround(1e-30), Math.fround(Math.PI), -0],
+    schema: SESSION_SCHEMA_VERSION,
+    split: 'test',
+  });
 });
 
 test('loading names the first problem precisely', () => {
   const good = concat(encodeSession(sampleDoc(), 'now'));
-  const fails = (buf: Uint8Array, re: RegExp) => assert.throws(() => decodeSession(buf, 'f.kairo'), (e: Error) => re.test(e.message) && !e.message.includes('\n'));
+  const fails = (buf: Uint8Array, re: RegExp) =>
+    assert.throws(
+      () => decodeSession(buf, 'f.kairo'),
+      (e: Error) => re.test(e.message) && !e.message.includes('\n'),
+    );
   fails(new Uint8Array(3), /not a Kairo session \(file is 3 bytes\)/);
   fails(good.subarray(0, good.length - 4), /truncated: tensor "raw"|unexpected|truncated/);
   fails(good.subarray(0, 100), /header length \d+ exceeds the file/);
@@ -82,9 +100,15 @@ test('loading names the first problem precisely', () => {
   fails(concat(encodeSafetensors({}, { other: 'x' })), /not a Kairo session \(no kairo manifest\)/);
   const withManifest = (m: unknown) => concat(encodeSafetensors({}, { kairo: JSON.stringify(m) }));
   const base = JSON.parse(decodeSafetensors(good, 'g').metadata.kairo!);
-  fails(withManifest({ ...base, schemaVersion: SESSION_SCHEMA_VERSION + 1, appVersion: '9.0.0' }), /saved by Kairo 9\.0\.0 with session schema 2; this Kairo .* reads up to schema 1, please update Kairo/);
+  fails(
+    withManifest({ ...base, schemaVersion: SESSION_SCHEMA_VERSION + 1, appVersion: '9.0.0' }),
+    /saved by Kairo 9\.0\.0 with session schema 2; this Kairo .* reads up to schema 1, please update Kairo/,
+  );
   fails(withManifest({ ...base, format: 'other' }), /manifest format is not "kairo-session"/);
-  fails(withManifest({ ...base, labs: { ...base.labs, data: { ...base.labs.data, split: 'validation' } } }), /labs\.data\.split: Invalid enum value/);
+  fails(
+    withManifest({ ...base, labs: { ...base.labs, data: { ...base.labs.data, split: 'validation' } } }),
+    /labs\.data\.split: Invalid enum value/,
+  );
   fails(withManifest({ ...base, labs: { ...base.labs, data: { ...base.labs.data, offset: -3 } } }), /labs\.data\.offset/);
   fails(withManifest({ ...base, labs: { ...base.labs, nonsense: {} } }), /labs\.nonsense: unknown lab/);
   fails(withManifest(base), /refers to tensor "data\.baseline\.W", which the file lacks/);
@@ -95,13 +119,18 @@ test('loading names the first problem precisely', () => {
     len.writeBigUInt64LE(BigInt(json.length));
     return Buffer.concat([len, json, Buffer.alloc(data)]);
   };
-  fails(header({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8), /overlaps another/);
+  fails(
+    header({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8),
+    /overlaps another/,
+  );
   fails(header({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8), /span 8 bytes, shape needs 12/);
   fails(header({ a: { dtype: 'BF16', shape: [1], data_offsets: [0, 2] } }, 2), /unsupported dtype "BF16"/);
 });
 
 test('a lab missing from an older file starts at its defaults', () => {
-  const base = JSON.parse(decodeSafetensors(concat(encodeSession({ labs: defaultLabs(), tensors: {} }, 't')), 'g').metadata.kairo!);
+  const base = JSON.parse(
+    decodeSafetensors(concat(encodeSession({ labs: defaultLabs(), tensors: {} }, 't')), 'g').metadata.kairo!,
+  );
   const doc = decodeSession(concat(encodeSafetensors({}, { kairo: JSON.stringify({ ...base, labs: {} }) })), 'old.kairo');
   assert.deepEqual(doc.labs, defaultLabs());
 });
@@ -111,12 +140,17 @@ test('a writer killed mid-save leaves the previous file intact', async () => {
   const path = join(d, 'keep.kairo');
   writeSessionAtomic(path, sampleDoc());
   const before = readFileSync(path);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/killed-writer.ts', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/killed-writer.ts', path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => b.toString().includes('writing') && resolve());
     child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
   });
-  assert.ok(readdirSync(d).some((f) => f.endsWith('.tmp')), 'the writer was inside its temporary file');
+  assert.ok(
+    readdirSync(d).some((f) => f.endsWith('.tmp')),
+    'the writer was inside its temporary file',
+  );
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   assert.ok(readFileSync(path).equals(before));
@@ -131,7 +165,10 @@ test('the session service changes nothing when a file fails to open', () => {
   assert.throws(() => svc.open(join(d, 'bad.kairo')), /bad\.kairo: not a Kairo session/);
   assert.equal(svc.view().labs.data.offset, 500);
   assert.equal(svc.view().dirty, true);
-  assert.throws(() => svc.update('data', { ...defaultLabs().data, baselineDraft: { ...defaultLabs().data.baselineDraft, epochs: 0 } }), /labs\.data\.baselineDraft\.epochs: Number must be greater than or equal to 1/);
+  assert.throws(
+    () => svc.update('data', { ...defaultLabs().data, baselineDraft: { ...defaultLabs().data.baselineDraft, epochs: 0 } }),
+    /labs\.data\.baselineDraft\.epochs: Number must be greater than or equal to 1/,
+  );
   assert.equal(svc.view().labs.data.offset, 500);
 });
 

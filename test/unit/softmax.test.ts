@@ -42,7 +42,11 @@ test('loss and accuracy match a float64 computation on a hand-sized case', () =>
 });
 
 test('closed-form gradients match central finite differences and tfjs autodiff', () => {
-  for (const [seed, n, d, c] of [[1, 1, 1, 2], [2, 7, 5, 3], [4, 3, 6, 10]] as const) {
+  for (const [seed, n, d, c] of [
+    [1, 1, 1, 2],
+    [2, 7, 5, 3],
+    [4, 3, 6, 10],
+  ] as const) {
     const { W, b, X, y, m, x, yt } = setup(seed, n, d, c);
     const { dW, db } = softmaxGradients(m, x, yt);
     const gW = dW.arraySync();

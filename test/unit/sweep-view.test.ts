@@ -19,18 +19,54 @@ test('numeric fields flatten to dotted names; arrays and strings are left out', 
 
 test('curves average over seeds with ±sd bands and draw the theory counterpart', () => {
   const c = curves(runs, 'width', 'lambda_max');
-  assert.deepEqual(c[0], { label: 'lambda_max, mean over seeds', points: [{ x: 32, y: 11 }, { x: 64, y: 23 }], color: 0 });
+  assert.deepEqual(c[0], {
+    label: 'lambda_max, mean over seeds',
+    points: [
+      { x: 32, y: 11 },
+      { x: 64, y: 23 },
+    ],
+    color: 0,
+  });
   const sd64 = Math.sqrt(((26 - 23) ** 2 + (20 - 23) ** 2) / 1);
-  assert.deepEqual(c[1]!.points, [{ x: 32, y: 11 + Math.SQRT2 }, { x: 64, y: 23 + sd64 }]);
+  assert.deepEqual(c[1]!.points, [
+    { x: 32, y: 11 + Math.SQRT2 },
+    { x: 64, y: 23 + sd64 },
+  ]);
   assert.equal(c[3]!.label, 'theory lambda_max');
-  assert.deepEqual(c[3]!.points, [{ x: 32, y: 11 }, { x: 64, y: 22 }]);
+  assert.deepEqual(c[3]!.points, [
+    { x: 32, y: 11 },
+    { x: 64, y: 22 },
+  ]);
 });
 
 test('the table sorts, filters and exports exactly its cells', () => {
-  const s: SweepResult = { spec: { command: ['fisher', 'spectrum'] }, source: null, count: 4, runs, missing: [], failed: [], partial: false };
+  const s: SweepResult = {
+    spec: { command: ['fisher', 'spectrum'] },
+    source: null,
+    count: 4,
+    runs,
+    missing: [],
+    failed: [],
+    partial: false,
+  };
   const t = sweepTable(s);
   assert.deepEqual(t.columns, ['index', 'width', 'seed', 'lambda_max', 'P', 'theory.lambda_max', 'seconds']);
-  assert.deepEqual(viewRows(t, 3, false, '').map((r) => r[0]), [3, 2, 1, 0]);
-  assert.deepEqual(viewRows(t, 0, true, '64').map((r) => r[0]), [2, 3]);
-  assert.equal(toCsv({ columns: ['a', 'b'], rows: [[1, 'x,y'], [null, 'q"']] }), 'a,b\n1,"x,y"\n,"q"""\n');
+  assert.deepEqual(
+    viewRows(t, 3, false, '').map((r) => r[0]),
+    [3, 2, 1, 0],
+  );
+  assert.deepEqual(
+    viewRows(t, 0, true, '64').map((r) => r[0]),
+    [2, 3],
+  );
+  assert.equal(
+    toCsv({
+      columns: ['a', 'b'],
+      rows: [
+        [1, 'x,y'],
+        [null, 'q"'],
+      ],
+    }),
+    'a,b\n1,"x,y"\n,"q"""\n',
+  );
 });

@@ -15,18 +15,37 @@ import { expand, runHash, validateSpec } from '../../core/sweep/spec.ts';
 import { tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
-const kairo = (...args: string[]) => spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
+const kairo = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir() } });
 
 test('grid, zip and random expand in a stable order with hashes that depend only on the run', () => {
   const spec = validateSpec(
-    { command: ['fisher', 'theory'], fixed: { samples: 10 }, grid: { width: [100, 200], depth: [2, 3, 4] }, zip: { 'sigma-w2': [1, 2], 'sigma-b2': [0, 0.1] }, random: { count: 2, seed: 5, params: { outputs: { min: 1, max: 8, int: true }, activation: { choice: ['relu', 'tanh'] } } } },
+    {
+      command: ['fisher', 'theory'],
+      fixed: { samples: 10 },
+      grid: { width: [100, 200], depth: [2, 3, 4] },
+      zip: { 'sigma-w2': [1, 2], 'sigma-b2': [0, 0.1] },
+      random: { count: 2, seed: 5, params: { outputs: { min: 1, max: 8, int: true }, activation: { choice: ['relu', 'tanh'] } } },
+    },
     LAB_COMMANDS,
   );
   const runs = expand(spec);
   assert.equal(runs.length, 2 * 3 * 2 * 2);
-  assert.deepEqual(runs.map((r) => r.index), [...runs.keys()]);
+  assert.deepEqual(
+    runs.map((r) => r.index),
+    [...runs.keys()],
+  );
   // The first grid key varies slowest, then the zip rows, then the random draws.
-  assert.deepEqual(runs.slice(0, 5).map((r) => [r.params.width, r.params.depth, r.params['sigma-w2']]), [[100, 2, 1], [100, 2, 1], [100, 2, 2], [100, 2, 2], [100, 3, 1]]);
+  assert.deepEqual(
+    runs.slice(0, 5).map((r) => [r.params.width, r.params.depth, r.params['sigma-w2']]),
+    [
+      [100, 2, 1],
+      [100, 2, 1],
+      [100, 2, 2],
+      [100, 2, 2],
+      [100, 3, 1],
+    ],
+  );
   assert.deepEqual(runs[0]!.params['sigma-b2'], 0);
   for (const r of runs) {
     assert.ok(Number.isInteger(r.params.outputs) && (r.params.outputs as number) >= 1 && (r.params.outputs as number) <= 8);
@@ -45,10 +64,19 @@ test('a bad sweep file is refused with one line naming the field', () => {
   bad({ command: ['nope', 'x'] }, /sweep\.command: unknown command "nope"; sweepable: vae, fisher, field, hopfield/);
   bad({ command: ['fisher', 'spectra'] }, /sweep\.command: "fisher" has no subcommand "spectra"/);
   bad({ command: ['fisher', 'spectrum'], grid: { widht: [1] } }, /sweep\.grid\.widht: kairo fisher has no flag --widht/);
-  bad({ command: ['fisher', 'spectrum'], fixed: { width: 3 }, grid: { width: [1] } }, /sweep\.grid\.width: --width is already set in sweep\.fixed/);
-  bad({ command: ['fisher', 'spectrum'], zip: { width: [1, 2], depth: [2] } }, /sweep\.zip\.depth: zipped lists must have equal lengths/);
+  bad(
+    { command: ['fisher', 'spectrum'], fixed: { width: 3 }, grid: { width: [1] } },
+    /sweep\.grid\.width: --width is already set in sweep\.fixed/,
+  );
+  bad(
+    { command: ['fisher', 'spectrum'], zip: { width: [1, 2], depth: [2] } },
+    /sweep\.zip\.depth: zipped lists must have equal lengths/,
+  );
   bad({ command: ['fisher', 'spectrum'], fixed: { eigenvalues: 'yes' } }, /sweep\.fixed\.eigenvalues: --eigenvalues is a switch/);
-  bad({ command: ['fisher', 'spectrum'], random: { count: 2, seed: 1, params: { width: { min: 0, max: 9, log: true } } } }, /sweep\.random\.params\.width: a log range needs min > 0/);
+  bad(
+    { command: ['fisher', 'spectrum'], random: { count: 2, seed: 1, params: { width: { min: 0, max: 9, log: true } } } },
+    /sweep\.random\.params\.width: a log range needs min > 0/,
+  );
   bad({ command: ['fisher', 'spectrum'], grid: { width: [] } }, /sweep\.grid\.width: give a non-empty list/);
   const d = tempDir();
   writeFileSync(join(d, 's.json'), '{"command": ["fisher", "spectrum"], "grid": {"widht": [1]}}');
@@ -60,7 +88,10 @@ test('a bad sweep file is refused with one line naming the field', () => {
 test('runs write their record atomically, skip when done, and collect names missing and failed runs', async () => {
   const dir = tempDir();
   // depth 1 is below the schema's minimum: that run fails with the field named.
-  const spec = validateSpec({ command: ['fisher', 'theory'], fixed: { samples: 20 }, grid: { width: [100, 1000], depth: [1, 3] } }, LAB_COMMANDS);
+  const spec = validateSpec(
+    { command: ['fisher', 'theory'], fixed: { samples: 20 }, grid: { width: [100, 1000], depth: [1, 3] } },
+    LAB_COMMANDS,
+  );
   const cmd = LAB_COMMANDS.get('fisher')!;
   for (let i = 0; i < 4; i++) await runOne(dir, spec, i, cmd);
   const first = readFileSync(join(dir, '1.json'), 'utf8');
@@ -68,16 +99,32 @@ test('runs write their record atomically, skip when done, and collect names miss
   assert.equal(again.skipped, true);
   assert.equal(readFileSync(join(dir, '1.json'), 'utf8'), first);
   const rec = JSON.parse(first);
-  assert.deepEqual(Object.keys(rec).sort(), ['command', 'hash', 'host', 'index', 'kairo_version', 'params', 'result', 'seconds', 'started_at']);
+  assert.deepEqual(Object.keys(rec).sort(), [
+    'command',
+    'hash',
+    'host',
+    'index',
+    'kairo_version',
+    'params',
+    'result',
+    'seconds',
+    'started_at',
+  ]);
   // The record holds exactly what `kairo fisher theory` prints for those flags.
   const direct = kairo('fisher', 'theory', '--samples', '20', '--width', '100', '--depth', '3');
   assert.equal(direct.status, 0, direct.stderr);
   assert.deepEqual(rec.result, JSON.parse(direct.stdout));
   rmSync(join(dir, '3.json'));
   const c = collect(dir);
-  assert.deepEqual(c.runs.map((r) => r.index), [1]);
+  assert.deepEqual(
+    c.runs.map((r) => r.index),
+    [1],
+  );
   assert.deepEqual(c.missing, [3]);
-  assert.deepEqual(c.failed.map((f) => f.index), [0, 2]);
+  assert.deepEqual(
+    c.failed.map((f) => f.index),
+    [0, 2],
+  );
   assert.match(c.failed[0]!.error, /depth/);
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
   // Another sweep in the same folder is refused.
@@ -89,11 +136,17 @@ test('the index comes from --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETIO
   assert.equal(runIndex('2', {}, 4), 2);
   assert.equal(runIndex(undefined, { SLURM_ARRAY_TASK_ID: '3', JOB_COMPLETION_INDEX: '1' }, 4), 3);
   assert.equal(runIndex(undefined, { JOB_COMPLETION_INDEX: '1' }, 4), 1);
-  assert.throws(() => runIndex(undefined, { SLURM_ARRAY_TASK_ID: '4' }, 4), /SLURM_ARRAY_TASK_ID = 4: this sweep has runs 0\.\.3/);
+  assert.throws(
+    () => runIndex(undefined, { SLURM_ARRAY_TASK_ID: '4' }, 4),
+    /SLURM_ARRAY_TASK_ID = 4: this sweep has runs 0\.\.3/,
+  );
   assert.throws(() => runIndex(undefined, {}, 4), /give --index i/);
   const d = tempDir();
   writeFileSync(join(d, 's.json'), JSON.stringify({ command: ['fisher', 'theory'], grid: { width: [100, 200] } }));
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', 'sweep', 'run', join(d, 's.json'), '--out', join(d, 'o')], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: tempDir(), JOB_COMPLETION_INDEX: '1' } });
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', 'sweep', 'run', join(d, 's.json'), '--out', join(d, 'o')], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir(), JOB_COMPLETION_INDEX: '1' },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(join(d, 'o', '1.json'), 'utf8')).params.width, 200);
 });
@@ -101,9 +154,17 @@ test('the index comes from --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETIO
 test('a run killed mid-way leaves no result file, and the rerun does it', async () => {
   const d = tempDir();
   const spec = join(d, 's.json');
-  writeFileSync(spec, JSON.stringify({ command: ['fisher', 'spectrum'], fixed: { width: 512, depth: 4, 'input-dim': 256, samples: 400, outputs: 4 } }));
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      command: ['fisher', 'spectrum'],
+      fixed: { width: 512, depth: 4, 'input-dim': 256, samples: 400, outputs: 4 },
+    }),
+  );
   const out = join(d, 'o');
-  const child = spawn(process.execPath, ['bin/kairo.mjs', 'sweep', 'run', spec, '--index', '0', '--out', out], { env: { ...process.env, KAIRO_HOME: tempDir() } });
+  const child = spawn(process.execPath, ['bin/kairo.mjs', 'sweep', 'run', spec, '--index', '0', '--out', out], {
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
   // Wait until the sweep is recorded (the run has begun), then kill it.
   for (let t = 0; t < 200 && !existsSync(join(out, 'sweep.json')); t++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGKILL');
@@ -140,7 +201,11 @@ test('a sweep run from the app is a job: progress per run, results in the Sweeps
   const direct = kairo('fisher', 'theory', '--width', '10000');
   assert.deepEqual(r.runs[2]!.result, JSON.parse(direct.stdout));
   // Slower runs, cancelled after the first: it is kept, the rest are missing.
-  const slow = { command: ['fisher', 'spectrum'] as [string, string], fixed: { width: 256, depth: 3, samples: 200 }, grid: { seed: [1, 2, 3, 4, 5, 6] } };
+  const slow = {
+    command: ['fisher', 'spectrum'] as [string, string],
+    fixed: { width: 256, depth: 3, samples: 200 },
+    grid: { seed: [1, 2, 3, 4, 5, 6] },
+  };
   const j2 = await core.call('jobs.start', { kind: 'sweep.local', params: { spec: slow } });
   for (;;) {
     if ((core.jobs.list().find((x) => x.id === j2.id)?.progress?.step ?? 0) >= 1) break;
@@ -154,7 +219,13 @@ test('a sweep run from the app is a job: progress per run, results in the Sweeps
   assert.deepEqual([...s.runs.map((x) => x.index), ...s.missing].sort(), [0, 1, 2, 3, 4, 5]);
   // A bad sweep file is refused at jobs.start, before any worker, with the field named.
   const jobs = core.jobs.list().length;
-  await assert.rejects(core.call('jobs.start', { kind: 'sweep.local', params: { spec: { command: ['fisher', 'spectrum'], grid: { widht: [1] } } as never } }), /sweep\.grid\.widht: kairo fisher has no flag --widht/);
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'sweep.local',
+      params: { spec: { command: ['fisher', 'spectrum'], grid: { widht: [1] } } as never },
+    }),
+    /sweep\.grid\.widht: kairo fisher has no flag --widht/,
+  );
   assert.equal(core.jobs.list().length, jobs);
   await core.shutdown();
 });

@@ -22,7 +22,16 @@ after(() => core.shutdown());
 const agree = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, j) => s + (v === b[j] ? 1 : 0), 0);
 
 test('the generator copies each bit from its parent with probability (1 + b)/2, within sampling error, and reproduces from its seed', () => {
-  const spec = { patternDim: 400, roots: 3, concepts: 5, memories: 40, testMemories: 20, biasConcept: 0.3, biasMemory: 0.6, seed: 7 };
+  const spec = {
+    patternDim: 400,
+    roots: 3,
+    concepts: 5,
+    memories: 40,
+    testMemories: 20,
+    biasConcept: 0.3,
+    biasMemory: 0.6,
+    seed: 7,
+  };
   const p = generateHierarchical(spec);
   const N = spec.patternDim;
   const K = spec.roots * spec.concepts;
@@ -32,11 +41,19 @@ test('the generator copies each bit from its parent with probability (1 + b)/2, 
     const sd = Math.sqrt((trials * prob * (1 - prob)) / trials ** 2);
     assert.ok(Math.abs(hits / trials - prob) < 4 * sd, `${what}: ${hits / trials} vs ${prob} (sd ${sd})`);
   };
-  check(p.roots.reduce((s, v) => s + v, 0), p.roots.length, 0.5, 'root bits');
+  check(
+    p.roots.reduce((s, v) => s + v, 0),
+    p.roots.length,
+    0.5,
+    'root bits',
+  );
   let hits = 0;
   for (let k = 0; k < K; k++) hits += agree(row(p.concepts, k), row(p.roots, Math.floor(k / spec.concepts)));
   check(hits, K * N, (1 + spec.biasConcept) / 2, 'concept vs root');
-  for (const [X, labels, what] of [[p.train, p.trainLabels, 'memory'], [p.test, p.testLabels, 'held-out']] as const) {
+  for (const [X, labels, what] of [
+    [p.train, p.trainLabels, 'memory'],
+    [p.test, p.testLabels, 'held-out'],
+  ] as const) {
     hits = 0;
     labels.forEach((c, i) => (hits += agree(row(X, i), row(p.concepts, c))));
     check(hits, labels.length * N, (1 + spec.biasMemory) / 2, `${what} vs concept`);
@@ -53,7 +70,15 @@ test('the generator copies each bit from its parent with probability (1 + b)/2, 
   assert.deepEqual(more.train, p.train);
   assert.deepEqual(more.test.subarray(0, 0), p.test.subarray(0, 0));
   assert.notDeepEqual(generateHierarchical({ ...spec, seed: 8 }).train, p.train);
-  assert.deepEqual([patternShape(100), patternShape(784), patternShape(13), patternShape(12)], [[10, 10], [28, 28], [1, 13], [3, 4]]);
+  assert.deepEqual(
+    [patternShape(100), patternShape(784), patternShape(13), patternShape(12)],
+    [
+      [10, 10],
+      [28, 28],
+      [1, 13],
+      [3, 4],
+    ],
+  );
 });
 
 test('the hierarchical dataset: pixels 0/255, labels are concepts, bad settings are refused with the field named', () => {
@@ -64,7 +89,10 @@ test('the hierarchical dataset: pixels 0/255, labels are concepts, bad settings 
   assert.equal(ds.test!.count, 800);
   assert.deepEqual(ds.train.classCounts, new Array(8).fill(100));
   assert.ok(ds.train.images.every((v) => v === 0 || v === 255));
-  assert.deepEqual(ds.train.images, Uint8Array.from(generateHierarchical(src).train, (b) => b * 255));
+  assert.deepEqual(
+    ds.train.images,
+    Uint8Array.from(generateHierarchical(src).train, (b) => b * 255),
+  );
   assert.throws(() => getDataset({ ...src, roots: 16, concepts: 16 }), /hierarchical data\.concepts: roots × concepts is 256/);
   assert.throws(() => getDataset({ ...src, biasMemory: 1.5 }), /hierarchical data\.biasMemory/);
   assert.throws(() => getDataset({ ...src, patternDim: 2.5 }), /hierarchical data\.patternDim/);
@@ -99,7 +127,11 @@ test('level metrics on a hand-computed case', () => {
   // A state far out on the global side: (1, 6) is 3 from the global centre, 6.1 from concept 0.
   const far = levelMetrics([1, 6], 1, 2, { memory: null, labels: [0], concepts, classes: 4, rootOf: null, roots: null, global });
   assert.deepEqual(far.nearestLevel, { memory: null, concept: 0, root: null, global: 1 });
-  assert.equal(levelMetrics(Z, 4, 2, { memory: null, labels: [-1, -1, -1, -1], concepts, classes: 4, rootOf: null, roots: null, global }).nearestLevel, null);
+  assert.equal(
+    levelMetrics(Z, 4, 2, { memory: null, labels: [-1, -1, -1, -1], concepts, classes: 4, rootOf: null, roots: null, global })
+      .nearestLevel,
+    null,
+  );
 });
 
 test('root and global centres from concept means and counts equal the direct means of the codes', () => {
@@ -111,7 +143,13 @@ test('root and global centres from concept means and counts equal the direct mea
   const labels = Int32Array.from({ length: n }, () => Math.floor(r() * 6));
   const { concepts, counts } = conceptVectors(Z, labels, n, d, 6);
   const c = hierarchyCentres(concepts, counts, 6, d, { roots: 2, conceptsPerRoot: C });
-  const direct = conceptVectors(Z, Int32Array.from(labels, (l) => Math.floor(l / C)), n, d, 2).concepts;
+  const direct = conceptVectors(
+    Z,
+    Int32Array.from(labels, (l) => Math.floor(l / C)),
+    n,
+    d,
+    2,
+  ).concepts;
   const all = conceptVectors(Z, new Int32Array(n), n, d, 1).concepts;
   direct.forEach((v, i) => assert.ok(Math.abs(v - c.roots![i]!) < 1e-12));
   all.forEach((v, i) => assert.ok(Math.abs(v - c.global[i]!) < 1e-12));
@@ -164,18 +202,40 @@ test('sessions from before the level metrics load: recall drafts migrate, old sw
     runs: [],
     sweepDraft: { latents: [2], noise: [0], hidden: [64], epochs: 1, trainSize: 100, samples: 10, iterations: 3, seed: 1 },
     sweep: {
-      params: { source: { kind: 'mnist' }, latents: [2], noise: [0], hidden: [64], epochs: 1, trainSize: 100, samples: 10, iterations: 3, seed: 1 },
+      params: {
+        source: { kind: 'mnist' },
+        latents: [2],
+        noise: [0],
+        hidden: [64],
+        epochs: 1,
+        trainSize: 100,
+        samples: 10,
+        iterations: 3,
+        seed: 1,
+      },
       cells: [{ latent: 2, noise: 0, distStart: 1, distEnd: 2, fracStart: 0.5, fracEnd: 0.4, t90: 3, testNegElbo: null }],
       partial: false,
     },
   };
   const s = vaeLabSchema.parse(legacy);
-  assert.deepEqual({ start: s.recallDraft.start, noiseKind: s.recallDraft.noiseKind, xMode: s.recallDraft.xMode }, { start: 'test', noiseKind: 'saltpepper', xMode: 'mean' });
+  assert.deepEqual(
+    { start: s.recallDraft.start, noiseKind: s.recallDraft.noiseKind, xMode: s.recallDraft.xMode },
+    { start: 'test', noiseKind: 'saltpepper', xMode: 'mean' },
+  );
   assert.equal(s.sweep, null);
-  assert.deepEqual({ seeds: s.sweepDraft.seeds, levelStep: s.sweepDraft.levelStep, noiseKind: s.sweepDraft.noiseKind }, { seeds: 1, levelStep: 5, noiseKind: 'gaussian' });
+  assert.deepEqual(
+    { seeds: s.sweepDraft.seeds, levelStep: s.sweepDraft.levelStep, noiseKind: s.sweepDraft.noiseKind },
+    { seeds: 1, levelStep: 5, noiseKind: 'gaussian' },
+  );
 });
 
-const paperTrain = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({ ...defaultVaeTrain(), ...VAE_PAPER_PRESET.train, hidden: [64], source: { ...VAE_PAPER_PRESET.data }, ...p });
+const paperTrain = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({
+  ...defaultVaeTrain(),
+  ...VAE_PAPER_PRESET.train,
+  hidden: [64],
+  source: { ...VAE_PAPER_PRESET.data },
+  ...p,
+});
 
 const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 

@@ -12,7 +12,14 @@ process.env.KAIRO_HOME = tempDir();
 let core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());
 
-const small = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({ ...defaultVaeTrain(), hidden: [64], latent: 2, epochs: 2, trainSize: 2000, ...p });
+const small = (p: Partial<VaeTrainParams> = {}): VaeTrainParams => ({
+  ...defaultVaeTrain(),
+  hidden: [64],
+  latent: 2,
+  epochs: 2,
+  trainSize: 2000,
+  ...p,
+});
 
 const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 
@@ -60,7 +67,10 @@ test('training streams image previews, stores the model, and its concept vectors
   const Z = encoderMeans(X, 2000);
   const m = core.session.tensor('vae.concepts')!.data;
   for (let c = 0; c < 10; c++) {
-    const rows = [...order].map((i, r) => [mnist.labels[i]!, r] as const).filter(([l]) => l === c).map(([, r]) => r);
+    const rows = [...order]
+      .map((i, r) => [mnist.labels[i]!, r] as const)
+      .filter(([l]) => l === c)
+      .map(([, r]) => r);
     assert.equal(rows.length, r.conceptCounts[c]);
     for (let k = 0; k < 2; k++) {
       const mean = rows.reduce((s, row) => s + Z[row * 2 + k]!, 0) / rows.length;
@@ -72,7 +82,10 @@ test('training streams image previews, stores the model, and its concept vectors
 test('a recall run stores one run per noise level; t = 0 states are the encoder means of the start images', async () => {
   await run('vae.recall', { ...defaultRecall(), noise: [0, 0.5], samples: 200, iterations: 6 });
   const runs = core.session.labs.vae.runs;
-  assert.deepEqual(runs.map((r) => r.noise), [0, 0.5]);
+  assert.deepEqual(
+    runs.map((r) => r.noise),
+    [0, 0.5],
+  );
   const r0 = runs[0]!;
   assert.equal(r0.points.length, 7);
   assert.deepEqual(core.session.tensor(r0.tensors.projection)!.shape, [7, 200, 2]);
@@ -87,7 +100,10 @@ test('a recall run stores one run per noise level; t = 0 states are the encoder 
   const Z = encoderMeans(X, 200);
   const proj = core.session.tensor(r0.tensors.projection)!.data; // d = 2: the latents themselves
   for (let i = 0; i < 400; i++) assert.ok(Math.abs(proj[i]! - Z[i]!) < 1e-4);
-  assert.deepEqual(Array.from(core.session.tensor(r0.tensors.labels)!.data), Array.from(idx, (i) => test_.labels[i]!));
+  assert.deepEqual(
+    Array.from(core.session.tensor(r0.tensors.labels)!.data),
+    Array.from(idx, (i) => test_.labels[i]!),
+  );
   // Metrics at t = 0, recomputed here from those latents and the stored concepts.
   const m = core.session.tensor('vae.concepts')!.data;
   let dist = 0;
@@ -96,7 +112,10 @@ test('a recall run stores one run per noise level; t = 0 states are the encoder 
     dist += Math.hypot(Z[2 * i]! - m[2 * c]!, Z[2 * i + 1]! - m[2 * c + 1]!);
   }
   assert.ok(Math.abs(r0.points[0]!.meanDistOwn! - dist / 200) < 1e-4);
-  assert.equal(r0.points[0]!.nearestHistogram.reduce((s, x) => s + x, 0), 200);
+  assert.equal(
+    r0.points[0]!.nearestHistogram.reduce((s, x) => s + x, 0),
+    200,
+  );
 });
 
 test('the session saves and reopens in a fresh core, which continues recall without retraining', async () => {
@@ -132,7 +151,10 @@ test('cancel keeps the model trained so far; bad hyper-parameters fail with the 
 
   // While a new model trains, recall on the old one is refused (its runs would land on the new one).
   const next = await core.call('jobs.start', { kind: 'vae.train', params: small({ epochs: 1, trainSize: 500 }) });
-  await assert.rejects(core.call('jobs.start', { kind: 'vae.recall', params: defaultRecall() }), /a VAE is training; run recall when it has finished/);
+  await assert.rejects(
+    core.call('jobs.start', { kind: 'vae.recall', params: defaultRecall() }),
+    /a VAE is training; run recall when it has finished/,
+  );
   assert.equal((await core.jobs.wait(next.id)).state, 'done');
 
   const bad = await core.call('jobs.start', { kind: 'vae.train', params: small({ latent: 0 }) });

@@ -3,8 +3,25 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
-import { conceptVectors, encodeMeans, project, projectionAxes, recallMetrics, recallTrajectory, t90 } from '../../models/vae/recall.ts';
-import { createVae, evaluateElbo, initialTensors, klPerRow, readWeights, recPerRow, trainStep, type VaeConfig } from '../../models/vae/vae.ts';
+import {
+  conceptVectors,
+  encodeMeans,
+  project,
+  projectionAxes,
+  recallMetrics,
+  recallTrajectory,
+  t90,
+} from '../../models/vae/recall.ts';
+import {
+  createVae,
+  evaluateElbo,
+  initialTensors,
+  klPerRow,
+  readWeights,
+  recPerRow,
+  trainStep,
+  type VaeConfig,
+} from '../../models/vae/vae.ts';
 
 before(async () => {
   await initBackend();
@@ -30,16 +47,34 @@ test('the KL term equals its closed form, checked by 1-D quadrature per dimensio
 });
 
 test('reconstruction terms match −log p(x|z) written by hand', () => {
-  const cfgB: VaeConfig = { arch: 'mlp', inputShape: [1, 3], hidden: [2], latent: 1, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const cfgB: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [1, 3],
+    hidden: [2],
+    latent: 1,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   const logits = [0, 2, -30];
   const x = [1, 0.25, 0];
   const sig = (l: number) => 1 / (1 + Math.exp(-l));
   const want = -x.reduce((s, xi, i) => s + xi * Math.log(sig(logits[i]!)) + (1 - xi) * Math.log(1 - sig(logits[i]!)), 0);
-  close(tf.tidy(() => recPerRow(cfgB, tf.tensor2d([logits]), tf.tensor2d([x])).dataSync()[0]!), want, 1e-5, 'bernoulli');
+  close(
+    tf.tidy(() => recPerRow(cfgB, tf.tensor2d([logits]), tf.tensor2d([x])).dataSync()[0]!),
+    want,
+    1e-5,
+    'bernoulli',
+  );
   const cfgG = { ...cfgB, decoder: 'gaussian' as const, gaussianSigma: 0.5 };
   const mean = [0.2, 0.3, 0.9];
   const wantG = x.reduce((s, xi, i) => s + 0.5 * ((xi - mean[i]!) / 0.5) ** 2 + Math.log(0.5 * Math.sqrt(2 * Math.PI)), 0);
-  close(tf.tidy(() => recPerRow(cfgG, tf.tensor2d([mean]), tf.tensor2d([x])).dataSync()[0]!), wantG, 1e-5, 'gaussian');
+  close(
+    tf.tidy(() => recPerRow(cfgG, tf.tensor2d([mean]), tf.tensor2d([x])).dataSync()[0]!),
+    wantG,
+    1e-5,
+    'gaussian',
+  );
 });
 
 /** Plain float64 forward pass of a one-hidden-layer MLP VAE from its weights. */
@@ -64,11 +99,20 @@ function f64Vae(w: Record<string, { shape: number[]; data: Float32Array }>) {
 }
 
 test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies below log p(x)', () => {
-  const cfg: VaeConfig = { arch: 'mlp', inputShape: [1, 3], hidden: [4], latent: 1, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const cfg: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [1, 3],
+    hidden: [4],
+    latent: 1,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(3)));
   const ref = f64Vae(readWeights(vae));
   const x = [0.9, 0.1, 0.6];
-  const logLik = (z: number) => ref.logits([z]).reduce((s, l, i) => s + x[i]! * l - Math.max(l, 0) - Math.log1p(Math.exp(-Math.abs(l))), 0);
+  const logLik = (z: number) =>
+    ref.logits([z]).reduce((s, l, i) => s + x[i]! * l - Math.max(l, 0) - Math.log1p(Math.exp(-Math.abs(l))), 0);
   const { mu, logvar } = ref.encode(x);
   const m = mu[0]!;
   const s = Math.exp(0.5 * logvar[0]!);
@@ -80,7 +124,7 @@ test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies b
     const logp = -0.5 * z * z - 0.5 * Math.log(2 * Math.PI);
     elbo += q * (logLik(z) + logp - Math.log(q)) * h;
   }
-  for (let z = -12; z <= 12; z += 0.001) px += Math.exp(logLik(z) - 0.5 * z * z) / Math.sqrt(2 * Math.PI) * 0.001;
+  for (let z = -12; z <= 12; z += 0.001) px += (Math.exp(logLik(z) - 0.5 * z * z) / Math.sqrt(2 * Math.PI)) * 0.001;
   // Monte Carlo with the model's own code: 40,000 reparameterised samples of the same image.
   const n = 40000;
   const X = new Float32Array(n * 3);
@@ -94,11 +138,22 @@ test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies b
 test('both architectures train (loss falls on a fixed batch) and leak no tensors', () => {
   for (const arch of ['mlp', 'conv'] as const) {
     const before = tf.memory().numTensors;
-    const cfg: VaeConfig = { arch, inputShape: [8, 8], hidden: [32], latent: 3, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+    const cfg: VaeConfig = {
+      arch,
+      inputShape: [8, 8],
+      hidden: [32],
+      latent: 3,
+      decoder: 'bernoulli',
+      gaussianSigma: 0.1,
+      beta: 1,
+    };
     const rand = mulberry32(5);
     const vae = createVae(cfg, initialTensors(cfg, rand));
     const opt = tf.train.adam(0.01);
-    const x = tf.tensor2d(Float32Array.from({ length: 16 * 64 }, (_, i) => ((i * 7) % 64 < 32 ? 1 : 0)), [16, 64]);
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 16 * 64 }, (_, i) => ((i * 7) % 64 < 32 ? 1 : 0)),
+      [16, 64],
+    );
     const first = trainStep(vae, opt, x, rand).loss;
     let last = first;
     for (let i = 0; i < 60; i++) last = trainStep(vae, opt, x, rand).loss;
@@ -110,7 +165,15 @@ test('both architectures train (loss falls on a fixed batch) and leak no tensors
     vae.dispose();
     assert.equal(tf.memory().numTensors, before, arch);
   }
-  const odd: VaeConfig = { arch: 'conv', inputShape: [7, 7], hidden: [8], latent: 2, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const odd: VaeConfig = {
+    arch: 'conv',
+    inputShape: [7, 7],
+    hidden: [8],
+    latent: 2,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   assert.throws(() => initialTensors(odd, mulberry32(1)), /image sides divisible by 4, got 7×7/);
 });
 
@@ -129,7 +192,10 @@ test('recall metrics on a hand-computed case', () => {
   assert.deepEqual(conceptVectors([1, 2, 3, 4, 10, 10], [1, 1, 0], 3, 2, 3).concepts, Float64Array.from([10, 10, 2, 3, 0, 0]));
   // t90 closes 90 % of the fall to the minimum; a curve that never falls has none (issue 12: a
   // rising distance used to report a "time to approach").
-  assert.deepEqual([t90([10, 5, 2, 1, 1]), t90([10, 5, 1.5, 1, 1]), t90([1, 1, 1]), t90([0, 0.5, 0.95, 1]), t90([4, 2, 3, 5])], [3, 2, null, null, 1]);
+  assert.deepEqual(
+    [t90([10, 5, 2, 1, 1]), t90([10, 5, 1.5, 1, 1]), t90([1, 1, 1]), t90([0, 0.5, 0.95, 1]), t90([4, 2, 3, 5])],
+    [3, 2, null, null, 1],
+  );
 });
 
 test('projection axes are the leading principal components; d = 2 is shown as is', () => {
@@ -153,7 +219,15 @@ test('projection axes are the leading principal components; d = 2 is shown as is
 });
 
 test('mean-mode recall starts at the encoder means and is deterministic', () => {
-  const cfg: VaeConfig = { arch: 'mlp', inputShape: [4, 4], hidden: [8], latent: 2, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1 };
+  const cfg: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [4, 4],
+    hidden: [8],
+    latent: 2,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(7)));
   const X = Float32Array.from({ length: 5 * 16 }, (_, i) => (i % 3) / 2);
   const before = tf.memory().numTensors;

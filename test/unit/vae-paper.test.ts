@@ -17,15 +17,40 @@ after(() => core.shutdown());
 
 const run = (kind: 'vae.train' | 'vae.recall' | 'vae.sweep', params: unknown) => runJobDone(core, kind, params);
 
-const sweepParams = (p: Partial<VaeSweepParams> = {}): VaeSweepParams => ({ seed: 1, source: { ...VAE_PAPER_PRESET.data }, ...VAE_PAPER_PRESET.sweep, latents: [...VAE_PAPER_PRESET.sweep.latents], noise: [...VAE_PAPER_PRESET.sweep.noise], hidden: [64], ...p });
+const sweepParams = (p: Partial<VaeSweepParams> = {}): VaeSweepParams => ({
+  seed: 1,
+  source: { ...VAE_PAPER_PRESET.data },
+  ...VAE_PAPER_PRESET.sweep,
+  latents: [...VAE_PAPER_PRESET.sweep.latents],
+  noise: [...VAE_PAPER_PRESET.sweep.noise],
+  hidden: [64],
+  ...p,
+});
 
 test('the sweep’s minimum, its step and the nearest level equal a direct scan of recall on the same model', async () => {
   const sp = sweepParams({ latents: [10], noise: [0, 0.3], seeds: 1, epochs: 20, samples: 300, iterations: 8, levelStep: 2 });
   await run('vae.sweep', sp);
   const cells = core.session.labs.vae.sweep!.cells;
   // The same model: a training job with the sweep's settings and seed; the same starts: recall with its noise list and seed.
-  await run('vae.train', { ...defaultVaeTrain(), ...VAE_PAPER_PRESET.train, hidden: [64], latent: 10, epochs: 20, source: sp.source, seed: 1 });
-  await run('vae.recall', { ...defaultRecall(), start: sp.start, noiseKind: sp.noiseKind, noise: sp.noise, samples: sp.samples, iterations: sp.iterations, strips: 0, seed: 1 });
+  await run('vae.train', {
+    ...defaultVaeTrain(),
+    ...VAE_PAPER_PRESET.train,
+    hidden: [64],
+    latent: 10,
+    epochs: 20,
+    source: sp.source,
+    seed: 1,
+  });
+  await run('vae.recall', {
+    ...defaultRecall(),
+    start: sp.start,
+    noiseKind: sp.noiseKind,
+    noise: sp.noise,
+    samples: sp.samples,
+    iterations: sp.iterations,
+    strips: 0,
+    seed: 1,
+  });
   const runs = core.session.labs.vae.runs;
   for (const [k, cell] of cells.entries()) {
     const pts = runs[k]!.points;
@@ -55,7 +80,10 @@ test('paper setting: the concept approach, the drift to the global centre with n
   const ps = s.params.noise;
   for (let i = 1; i < ps.length; i++) {
     assert.ok(cell(10, ps[i]!).minConcept > cell(10, ps[i - 1]!).minConcept, `min concept rises with p`);
-    assert.ok(cell(10, ps[i]!).nearestLevel!.concept < cell(10, ps[i - 1]!).nearestLevel!.concept, `concept fraction falls with p`);
+    assert.ok(
+      cell(10, ps[i]!).nearestLevel!.concept < cell(10, ps[i - 1]!).nearestLevel!.concept,
+      `concept fraction falls with p`,
+    );
   }
   assert.ok(cell(10, 0.4).nearestLevel!.global > cell(10, 0).nearestLevel!.global + 0.4);
   // (c) d = 2 shows no approach (measured 1.00: the minimum is the start); d = 10 and 20 do.
@@ -65,12 +93,61 @@ test('paper setting: the concept approach, the drift to the global centre with n
 
 test('kairo vae train --data hierarchical and recall print the level metrics under their documented names', () => {
   const home = tempDir();
-  const kairo = (...args: string[]) => spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: home } });
+  const kairo = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env: { ...process.env, KAIRO_HOME: home } });
   const file = join(home, 'h.kairo');
-  const tr = kairo('vae', 'train', '--data', 'hierarchical', '--pattern-dim', '64', '--roots', '2', '--concepts', '3', '--memories', '40', '--bias-concept', '0.4', '--bias-memory', '0.5', '--latent', '6', '--hidden', '32', '--epochs', '5', '--seed', '2', '--out', file);
+  const tr = kairo(
+    'vae',
+    'train',
+    '--data',
+    'hierarchical',
+    '--pattern-dim',
+    '64',
+    '--roots',
+    '2',
+    '--concepts',
+    '3',
+    '--memories',
+    '40',
+    '--bias-concept',
+    '0.4',
+    '--bias-memory',
+    '0.5',
+    '--latent',
+    '6',
+    '--hidden',
+    '32',
+    '--epochs',
+    '5',
+    '--seed',
+    '2',
+    '--out',
+    file,
+  );
   assert.equal(tr.status, 0, tr.stderr);
   assert.ok(Number.isFinite(JSON.parse(tr.stdout).test_neg_elbo));
-  const rc = kairo('vae', 'recall', '--session', file, '--samples', '100', '--iterations', '4', '--noise', '0.1', '--noise-kind', 'bitflip', '--start', 'train', '--mode', 'sample', '--x-mode', 'sample', '--seed', '3');
+  const rc = kairo(
+    'vae',
+    'recall',
+    '--session',
+    file,
+    '--samples',
+    '100',
+    '--iterations',
+    '4',
+    '--noise',
+    '0.1',
+    '--noise-kind',
+    'bitflip',
+    '--start',
+    'train',
+    '--mode',
+    'sample',
+    '--x-mode',
+    'sample',
+    '--seed',
+    '3',
+  );
   assert.equal(rc.status, 0, rc.stderr);
   const out = JSON.parse(rc.stdout);
   assert.equal(out.iterations.length, 5);

@@ -9,10 +9,14 @@ import { tempDir } from '../helpers.ts';
 
 test('kairo vae train: 784-400-20 on MNIST reaches test −ELBO < 110 nats in 10 epochs', (t) => {
   const out = join(tempDir(), 'q.kairo');
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', 'vae', 'train', '--latent', '20', '--hidden', '400', '--epochs', '10', '--seed', '1', '--out', out], {
-    encoding: 'utf8',
-    env: { ...process.env, KAIRO_HOME: tempDir() },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['bin/kairo.mjs', 'vae', 'train', '--latent', '20', '--hidden', '400', '--epochs', '10', '--seed', '1', '--out', out],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, KAIRO_HOME: tempDir() },
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const res = JSON.parse(r.stdout) as { test_neg_elbo: number; epochs: { epoch: number; test_neg_elbo: number }[] };
   assert.equal(res.epochs.length, 10);

@@ -33,10 +33,25 @@ test('level curves are d(t)/d(0) per run; a level that starts at 0 or is absent 
   const a = run(0, [point(0, 0, 2, null, 4), point(1, 1, 1, null, 2)]);
   const b = run(0.2, [point(0, 2, 4, null, 8), point(1, 3, 3, null, 6)], 'gaussian');
   assert.deepEqual(levelSeries([a, b], 'concept'), [
-    { label: 'flip p = 0 · mean', points: [{ x: 0, y: 1 }, { x: 1, y: 0.5 }] },
-    { label: 'σ = 0.2 · mean', points: [{ x: 0, y: 1 }, { x: 1, y: 0.75 }] },
+    {
+      label: 'flip p = 0 · mean',
+      points: [
+        { x: 0, y: 1 },
+        { x: 1, y: 0.5 },
+      ],
+    },
+    {
+      label: 'σ = 0.2 · mean',
+      points: [
+        { x: 0, y: 1 },
+        { x: 1, y: 0.75 },
+      ],
+    },
   ]);
-  assert.deepEqual(levelSeries([a, b], 'memory').map((s) => s.label), ['σ = 0.2 · mean']);
+  assert.deepEqual(
+    levelSeries([a, b], 'memory').map((s) => s.label),
+    ['σ = 0.2 · mean'],
+  );
   assert.deepEqual(levelSeries([a, b], 'root'), []);
   assert.equal(runLabel({ ...a, params: { ...a.params, xMode: 'sample', mode: 'sample' } }), 'flip p = 0 · sample, x sampled');
   assert.equal(runLabel({ ...a, params: { ...a.params, noiseKind: 'pure' } }), 'pure noise · mean');
@@ -44,13 +59,37 @@ test('level curves are d(t)/d(0) per run; a level that starts at 0 or is absent 
 
 test('sweep series: the fraction nearest a level against noise, one series per latent size', () => {
   const cell = (latent: number, noise: number, global: number) => ({
-    latent, noise, distStart: 1, distEnd: 1, fracStart: 1, fracEnd: 1, minConcept: 1, minConceptSd: 0, minStep: 0, t90: null, testNegElbo: null,
+    latent,
+    noise,
+    distStart: 1,
+    distEnd: 1,
+    fracStart: 1,
+    fracEnd: 1,
+    minConcept: 1,
+    minConceptSd: 0,
+    minStep: 0,
+    t90: null,
+    testNegElbo: null,
     nearestLevel: { memory: 0, concept: 1 - global, root: null, global },
   });
-  const s: VaeSweepResult = { params: { ...defaultSweep(), latents: [2, 10], source: { kind: 'mnist' } }, cells: [cell(2, 0, 0.1), cell(2, 0.4, 0.8), cell(10, 0, 0.05)], partial: false, seconds: 1 };
+  const s: VaeSweepResult = {
+    params: { ...defaultSweep(), latents: [2, 10], source: { kind: 'mnist' } },
+    cells: [cell(2, 0, 0.1), cell(2, 0.4, 0.8), cell(10, 0, 0.05)],
+    partial: false,
+    seconds: 1,
+  };
   assert.deepEqual(sweepLevelSeries(s, 'global'), [
-    { label: 'd = 2', points: [{ x: 0, y: 0.1 }, { x: 0.4, y: 0.8 }] },
+    {
+      label: 'd = 2',
+      points: [
+        { x: 0, y: 0.1 },
+        { x: 0.4, y: 0.8 },
+      ],
+    },
     { label: 'd = 10', points: [{ x: 0, y: 0.05 }] },
   ]);
-  assert.deepEqual(sweepLevelSeries(s, 'root'), [{ label: 'd = 2', points: [] }, { label: 'd = 10', points: [] }]);
+  assert.deepEqual(sweepLevelSeries(s, 'root'), [
+    { label: 'd = 2', points: [] },
+    { label: 'd = 10', points: [] },
+  ]);
 });

@@ -49,7 +49,10 @@ function product64(sa: number[], va: number[], sb: number[], vb: number[], ta: b
   const N = tb ? br : bc;
   const batchA = va.length / (ar * ac || 1);
   const batchB = vb.length / (br * bc || 1);
-  const batch = Math.max(sa.length > 2 ? sa.slice(0, -2).reduce((p, q) => p * q, 1) : 1, sb.length > 2 ? sb.slice(0, -2).reduce((p, q) => p * q, 1) : 1);
+  const batch = Math.max(
+    sa.length > 2 ? sa.slice(0, -2).reduce((p, q) => p * q, 1) : 1,
+    sb.length > 2 ? sb.slice(0, -2).reduce((p, q) => p * q, 1) : 1,
+  );
   const out = new Float64Array(batch * M * N);
   for (let t = 0; t < batch; t++) {
     const oa = (batchA === 1 ? 0 : t) * ar * ac;
@@ -76,32 +79,78 @@ async function shapeOn(backend: string, shape: number[], axis: number | number[]
 export function kernelCases() {
   test('matMul with every transpose combination, tails, depth blocks, batches and empty sizes matches the CPU backend and a float64 product', async () => {
     const shapes: [number[], number[]][] = [
-      [[1, 1], [1, 1]],
-      [[1, 7], [7, 3]],
-      [[5, 4], [4, 6]],
-      [[64, 33], [33, 1]], // a column output
-      [[130, 300], [300, 70]], // row and column tails, depth > one 256-block with a tail; split by columns
-      [[515, 257], [257, 9]], // few columns: split by rows
-      [[3, 20, 30], [30, 10]], // batched a, shared b
-      [[1, 20, 30], [4, 30, 10]], // shared a, batched b
-      [[2, 3, 8, 5], [2, 3, 5, 7]], // two batch axes
-      [[0, 5], [5, 3]], // no rows
-      [[4, 0], [0, 3]], // no depth: zeros
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [1, 7],
+        [7, 3],
+      ],
+      [
+        [5, 4],
+        [4, 6],
+      ],
+      [
+        [64, 33],
+        [33, 1],
+      ], // a column output
+      [
+        [130, 300],
+        [300, 70],
+      ], // row and column tails, depth > one 256-block with a tail; split by columns
+      [
+        [515, 257],
+        [257, 9],
+      ], // few columns: split by rows
+      [
+        [3, 20, 30],
+        [30, 10],
+      ], // batched a, shared b
+      [
+        [1, 20, 30],
+        [4, 30, 10],
+      ], // shared a, batched b
+      [
+        [2, 3, 8, 5],
+        [2, 3, 5, 7],
+      ], // two batch axes
+      [
+        [0, 5],
+        [5, 3],
+      ], // no rows
+      [
+        [4, 0],
+        [0, 3],
+      ], // no depth: zeros
     ];
     for (const [s0, s1] of shapes) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const swap = (s: number[], t: boolean) => (t ? [...s.slice(0, -2), s.at(-1)!, s.at(-2)!] : s);
         const sa = swap(s0, ta);
         const sb = swap(s1, tb);
         const [va, vb] = [data(sa), data(sb)];
         // tfjs's MatMul gradient cannot un-broadcast a batch: values only there.
         const broadcast = sa.slice(0, -2).join() !== sb.slice(0, -2).join();
-        const r = await onBoth([{ shape: sa, values: va }, { shape: sb, values: vb }], (a, b) => {
-          const y = tf.matMul(a!, b!, ta, tb);
-          if (broadcast) return [y];
-          const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), tf.sin(tf.matMul(p, q, ta, tb)))))([a!, b!]);
-          return [y, ...g];
-        });
+        const r = await onBoth(
+          [
+            { shape: sa, values: va },
+            { shape: sb, values: vb },
+          ],
+          (a, b) => {
+            const y = tf.matMul(a!, b!, ta, tb);
+            if (broadcast) return [y];
+            const g = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+              tf.sum(tf.mul(tf.matMul(p, q, ta, tb), tf.sin(tf.matMul(p, q, ta, tb)))),
+            )([a!, b!]);
+            return [y, ...g];
+          },
+        );
         const what = `matMul ${sa}×${sb} tA=${ta} tB=${tb}`;
         close(r.wasm, r.cpu, what);
         close([r.wasm[0]!], [Float32Array.from(product64(sa, va, sb, vb, ta, tb))], `${what} vs float64`, 1e-6);
@@ -110,13 +159,36 @@ export function kernelCases() {
   });
 
   test('fused matMul with bias and activation matches the CPU backend', async () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const sa = ta ? [6, 4] : [4, 6];
       const sb = tb ? [3, 6] : [6, 3];
-      const r = await onBoth([{ shape: sa, values: data(sa) }, { shape: sb, values: data(sb) }, { shape: [3], values: data([3]) }], (a, b, bias) => {
-        const f = (p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) => tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: c, activation: 'relu' });
-        return [f(a!, b!, bias!), ...tf.grads((p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(f(p, q, c))))([a!, b!, bias!])];
-      });
+      const r = await onBoth(
+        [
+          { shape: sa, values: data(sa) },
+          { shape: sb, values: data(sb) },
+          { shape: [3], values: data([3]) },
+        ],
+        (a, b, bias) => {
+          const f = (p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) =>
+            tf.fused.matMul({
+              a: p as tf.Tensor2D,
+              b: q as tf.Tensor2D,
+              transposeA: ta,
+              transposeB: tb,
+              bias: c,
+              activation: 'relu',
+            });
+          return [
+            f(a!, b!, bias!),
+            ...tf.grads((p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(f(p, q, c))))([a!, b!, bias!]),
+          ];
+        },
+      );
       close(r.wasm, r.cpu, `fused tA=${ta} tB=${tb}`);
     }
   });
@@ -132,28 +204,47 @@ export function kernelCases() {
       { x: [8, 14, 14, 16], f: [3, 3, 16, 32], s: 1, pad: 'same' }, // large enough to use every thread
     ];
     for (const c of cases) {
-      const r = await onBoth([{ shape: c.x, values: data(c.x) }, { shape: c.f, values: data(c.f) }], (x, f) => {
-        const loss = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.tanh(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad)));
-        return [tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.s, c.pad), ...tf.grads(loss)([x!, f!])];
-      });
+      const r = await onBoth(
+        [
+          { shape: c.x, values: data(c.x) },
+          { shape: c.f, values: data(c.f) },
+        ],
+        (x, f) => {
+          const loss = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.tanh(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad)));
+          return [tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.s, c.pad), ...tf.grads(loss)([x!, f!])];
+        },
+      );
       close(r.wasm, r.cpu, `conv ${c.x} ${c.f} s=${c.s} ${c.pad}`);
     }
   });
 
   test('dilated conv2d and conv2dTranspose (the conv VAE decoder) match the CPU backend', async () => {
-    const d = await onBoth([{ shape: [2, 11, 9, 3], values: data([2, 11, 9, 3]) }, { shape: [3, 3, 3, 4], values: data([3, 3, 3, 4]) }], (x, f) => [
-      tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
-      tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid', 'NHWC', [2, 3]),
-    ]);
+    const d = await onBoth(
+      [
+        { shape: [2, 11, 9, 3], values: data([2, 11, 9, 3]) },
+        { shape: [3, 3, 3, 4], values: data([3, 3, 3, 4]) },
+      ],
+      (x, f) => [
+        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid', 'NHWC', [2, 3]),
+      ],
+    );
     close(d.wasm, d.cpu, 'dilated conv2d');
     for (const [xs, fs, out, s, pad] of [
       [[2, 7, 7, 8], [3, 3, 4, 8], [2, 14, 14, 4], 2, 'same'],
       [[3, 5, 6, 6], [4, 4, 2, 6], [3, 12, 14, 2], 2, 'valid'],
     ] as [number[], number[], number[], number, 'same' | 'valid'][]) {
-      const r = await onBoth([{ shape: xs, values: data(xs) }, { shape: fs, values: data(fs) }], (x, f) => {
-        const t = (p: tf.Tensor, q: tf.Tensor) => tf.conv2dTranspose(p as tf.Tensor4D, q as tf.Tensor4D, out as [number, number, number, number], s, pad);
-        return [t(x!, f!), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.sin(t(p, q))))([x!, f!])];
-      });
+      const r = await onBoth(
+        [
+          { shape: xs, values: data(xs) },
+          { shape: fs, values: data(fs) },
+        ],
+        (x, f) => {
+          const t = (p: tf.Tensor, q: tf.Tensor) =>
+            tf.conv2dTranspose(p as tf.Tensor4D, q as tf.Tensor4D, out as [number, number, number, number], s, pad);
+          return [t(x!, f!), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.sin(t(p, q))))([x!, f!])];
+        },
+      );
       close(r.wasm, r.cpu, `conv2dTranspose ${xs} → ${out}`);
     }
   });
@@ -179,7 +270,15 @@ export function kernelCases() {
 
   test('sums over leading axes (bias gradients) and over any other axes match the CPU backend', async () => {
     const shape = [6, 5, 40];
-    for (const [axis, keep] of [[0, false], [[0, 1], false], [[1, 0], true], [-3, true], [2, false], [[0, 2], false], [[0, 1, 2], false]] as [number | number[], boolean][]) {
+    for (const [axis, keep] of [
+      [0, false],
+      [[0, 1], false],
+      [[1, 0], true],
+      [-3, true],
+      [2, false],
+      [[0, 2], false],
+      [[0, 1, 2], false],
+    ] as [number | number[], boolean][]) {
       const r = await onBoth([{ shape, values: data(shape) }], (x) => [tf.sum(x!, axis, keep)]);
       close(r.wasm, r.cpu, `sum axis=${axis} keepDims=${keep}`);
       const [cpuShape, wasmShape] = [await shapeOn('cpu', shape, axis, keep), await shapeOn('wasm', shape, axis, keep)];
@@ -196,7 +295,8 @@ export function kernelCases() {
       const target = tf.tensor(c, shape);
       const opt = make();
       // Elementwise only, so both backends see bit-identical gradients.
-      for (let i = 0; i < 30; i++) opt.minimize(() => tf.sum(tf.mul(tf.square(tf.sub(w, target)), tf.add(target, 2))) as tf.Scalar, false, [w]);
+      for (let i = 0; i < 30; i++)
+        opt.minimize(() => tf.sum(tf.mul(tf.square(tf.sub(w, target)), tf.add(target, 2))) as tf.Scalar, false, [w]);
       const out = w.dataSync().slice() as Float32Array;
       tf.dispose([w, target]);
       opt.dispose();
@@ -206,7 +306,10 @@ export function kernelCases() {
     const mine = await run('wasm', () => new Adam(0.05));
     await tf.setBackend('wasm');
     close([mine], [reference], 'Adam after 30 steps', 1e-7);
-    assert.ok(reference.some((v, i) => Math.abs(v - w0[i]!) > 0.5), 'the weights moved');
+    assert.ok(
+      reference.some((v, i) => Math.abs(v - w0[i]!) > 0.5),
+      'the weights moved',
+    );
   });
 
   test('the replaced kernels leave no tensors or WASM buffers behind', () => {
@@ -218,7 +321,11 @@ export function kernelCases() {
     const step = () =>
       tf.tidy(() => {
         tf.grads((p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false)))([a]);
-        opt.minimize(() => tf.sum(tf.maxPool(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), 2, 1, 'same')) as tf.Scalar, false, [w]);
+        opt.minimize(
+          () => tf.sum(tf.maxPool(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), 2, 1, 'same')) as tf.Scalar,
+          false,
+          [w],
+        );
       });
     step();
     const tensors = tf.memory().numTensors;

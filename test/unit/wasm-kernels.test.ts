@@ -38,12 +38,21 @@ test('every kernel split over threads even when small: shares a late worker neve
   try {
     const [calls, takenBack] = [pool.workerCalls(), pool.sharesTakenBack()];
     for (let round = 0; round < 20; round++) {
-      const shapes = [[4, 12, 10, 6], [3, 3, 6, 8], [40, 30], [30, 20]];
-      const r = await onBoth(shapes.map((shape) => ({ shape, values: data(shape) })), (x, f, a, b) => {
-        const conv = (p: tf.Tensor, q: tf.Tensor) => tf.maxPool(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same'), 2, 2, 'valid');
-        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(conv(p, q))))([x!, f!]);
-        return [conv(x!, f!), gx!, gf!, tf.matMul(a!, b!), tf.sum(a!, 0)];
-      });
+      const shapes = [
+        [4, 12, 10, 6],
+        [3, 3, 6, 8],
+        [40, 30],
+        [30, 20],
+      ];
+      const r = await onBoth(
+        shapes.map((shape) => ({ shape, values: data(shape) })),
+        (x, f, a, b) => {
+          const conv = (p: tf.Tensor, q: tf.Tensor) =>
+            tf.maxPool(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same'), 2, 2, 'valid');
+          const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(conv(p, q))))([x!, f!]);
+          return [conv(x!, f!), gx!, gf!, tf.matMul(a!, b!), tf.sum(a!, 0)];
+        },
+      );
       close(r.wasm, r.cpu, `round ${round}`);
     }
     // Both paths ran: shares the workers claimed, and shares the caller took back.

@@ -15,10 +15,19 @@ export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
 /** Pixels scaled to [0, 1], rows of `indices` only: the whole split as float32 would be 190 MB. */
 function batchTensors(split: LabelledImages, indices: ArrayLike<number>): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const d = split.shape[0]! * split.shape[1]!;
-  return { x: tf.tensor2d(pixelRows(split, indices), [indices.length, d]), y: tf.tensor1d(Int32Array.from(indices, (i) => split.labels[i]!), 'int32') };
+  return {
+    x: tf.tensor2d(pixelRows(split, indices), [indices.length, d]),
+    y: tf.tensor1d(
+      Int32Array.from(indices, (i) => split.labels[i]!),
+      'int32',
+    ),
+  };
 }
 
-export function evaluateSplit(model: ReturnType<typeof createSoftmax>, split: LabelledImages): { loss: number; accuracy: number } {
+export function evaluateSplit(
+  model: ReturnType<typeof createSoftmax>,
+  split: LabelledImages,
+): { loss: number; accuracy: number } {
   let loss = 0;
   let acc = 0;
   const B = 1000;

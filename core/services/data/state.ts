@@ -14,13 +14,23 @@ export const hierarchicalSourceSchema = z
     testMemories: z.number().int().min(0).max(10000),
     biasConcept: unit,
     biasMemory: unit,
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.roots * s.concepts > 255) ctx.addIssue({ code: 'custom', path: ['concepts'], message: `roots × concepts is ${s.roots * s.concepts}; at most 255 concepts in all` });
+    if (s.roots * s.concepts > 255)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['concepts'],
+        message: `roots × concepts is ${s.roots * s.concepts}; at most 255 concepts in all`,
+      });
     const bits = s.roots * s.concepts * (s.memories + s.testMemories) * s.patternDim;
-    if (bits > 40e6) ctx.addIssue({ code: 'custom', path: ['memories'], message: `${bits.toExponential(2)} bits in all; at most 4e7` });
+    if (bits > 40e6)
+      ctx.addIssue({ code: 'custom', path: ['memories'], message: `${bits.toExponential(2)} bits in all; at most 4e7` });
   });
 
 /** The paper setting's data (arXiv:1712.04195 as reconstructed here: see README, VAE lab). */
@@ -49,7 +59,11 @@ export const baselineDraftSchema = z
     batchSize: z.number().int().min(1).max(60000),
     learningRate: finite.gt(0).max(100),
     trainSize: z.number().int().min(0),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .strict();
 

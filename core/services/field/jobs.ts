@@ -23,7 +23,15 @@ export function targets(labels: ArrayLike<number>, C: number): Float32Array {
 
 export function fieldSpecOf(p: FieldTrainParams, shape: number[], neurons: number): FieldSpec | null {
   if (p.kind === 'vanilla') return null;
-  return { kind: p.kind, dims: p.dims, rSigma: p.rSigma, sSigma: p.sSigma, mSigma: p.mSigma, inputShape: [shape[0]!, shape[1]!], neurons };
+  return {
+    kind: p.kind,
+    dims: p.dims,
+    rSigma: p.rSigma,
+    sSigma: p.sSigma,
+    mSigma: p.mSigma,
+    inputShape: [shape[0]!, shape[1]!],
+    neurons,
+  };
 }
 
 export interface Data {
@@ -64,7 +72,14 @@ export function loadData(p: FieldTrainParams): Data {
 }
 
 export function buildNet(p: FieldTrainParams, d: Data, rand: () => number): FieldNet {
-  const spec: FieldNetSpec = { inputDim: d.D, width: p.width, classes: d.C, maxpool: p.maxpool, sigmaW: p.sigmaW, sigmaB: p.sigmaB };
+  const spec: FieldNetSpec = {
+    inputDim: d.D,
+    width: p.width,
+    classes: d.C,
+    maxpool: p.maxpool,
+    sigmaW: p.sigmaW,
+    sigmaB: p.sigmaB,
+  };
   const fs = fieldSpecOf(p, d.shape, p.width);
   return createFieldNet(spec, initialValues(spec, rand, fs ? fieldWeights(fs, rand) : undefined));
 }
@@ -109,7 +124,15 @@ function ntkMatrix(net: FieldNet, X: Float32Array, n: number, D: number, full: b
  * full kernel has n = NC rows and one column). Returns the loss (1/(2NC))‖r_t‖² for
  * t = 0..steps and the final residuals r_steps.
  */
-export function linearisedDynamics(theta: Float64Array, n: number, r0: Float64Array, cols: number, NC: number, eta: number, steps: number): { loss: number[]; rT: Float64Array } {
+export function linearisedDynamics(
+  theta: Float64Array,
+  n: number,
+  r0: Float64Array,
+  cols: number,
+  NC: number,
+  eta: number,
+  steps: number,
+): { loss: number[]; rT: Float64Array } {
   const { values, vectors } = eigh(theta, n, { vectors: true });
   const coef = new Float64Array(n * cols);
   for (let k = 0; k < n; k++)
@@ -130,7 +153,8 @@ export function linearisedDynamics(theta: Float64Array, n: number, r0: Float64Ar
   const rT = new Float64Array(n * cols);
   for (let k = 0; k < n; k++) {
     const g = (1 - (eta * values[k]!) / NC) ** steps;
-    for (let i = 0; i < n; i++) for (let c = 0; c < cols; c++) rT[i * cols + c] = rT[i * cols + c]! + vectors![i * n + k]! * g * coef[k * cols + c]!;
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < cols; c++) rT[i * cols + c] = rT[i * cols + c]! + vectors![i * n + k]! * g * coef[k * cols + c]!;
   }
   return { loss, rT };
 }
@@ -147,7 +171,12 @@ export interface Trained {
   fullKernel: boolean;
 }
 
-export async function trainField(p: FieldTrainParams, d: Data, ctx: JobContext, progress: (step: number) => void): Promise<Trained> {
+export async function trainField(
+  p: FieldTrainParams,
+  d: Data,
+  ctx: JobContext,
+  progress: (step: number) => void,
+): Promise<Trained> {
   const rand = mulberry32(p.seed);
   const net = buildNet(p, d, rand);
   const full = d.n * d.C <= FULL_NTK_LIMIT;
@@ -160,7 +189,9 @@ export async function trainField(p: FieldTrainParams, d: Data, ctx: JobContext, 
   const r0 = Float64Array.from(f0.dataSync(), (v, i) => v - d.Y[i]!);
   f0.dispose();
   const NC = d.n * d.C;
-  const lin = full ? linearisedDynamics(theta0, NC, r0, 1, NC, eta, p.steps) : linearisedDynamics(theta0, d.n, r0, d.C, NC, eta, p.steps);
+  const lin = full
+    ? linearisedDynamics(theta0, NC, r0, 1, NC, eta, p.steps)
+    : linearisedDynamics(theta0, d.n, r0, d.C, NC, eta, p.steps);
   const opt = tf.train.sgd(eta);
   const trainLoss: number[] = [];
   let step = 0;
@@ -203,7 +234,17 @@ export async function trainField(p: FieldTrainParams, d: Data, ctx: JobContext, 
     den += theta0[i]! ** 2;
   }
   const done = Math.min(step, p.steps);
-  return { net, lambdaMax, eta, trainLoss, ntkLoss: lin.loss, laziness: Math.sqrt(num / den), functionGap: done === p.steps ? Math.sqrt(dn / d0) : NaN, stepsDone: done, fullKernel: full };
+  return {
+    net,
+    lambdaMax,
+    eta,
+    trainLoss,
+    ntkLoss: lin.loss,
+    laziness: Math.sqrt(num / den),
+    functionGap: done === p.steps ? Math.sqrt(dn / d0) : NaN,
+    stepsDone: done,
+    fullKernel: full,
+  };
 }
 
 export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Promise<JobOutput<'field.train'>> {
@@ -212,7 +253,8 @@ export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Pro
   const t = await trainField(p, d, ctx, (step) => ctx.progress({ step, totalSteps: p.steps, samples: step * d.n }));
   try {
     const tensors: Record<string, NamedTensor> = {};
-    for (const [name, w] of Object.entries(t.net.read())) tensors[`field.model.${name}`] = { dtype: 'F32', shape: w.shape, data: w.data };
+    for (const [name, w] of Object.entries(t.net.read()))
+      tensors[`field.model.${name}`] = { dtype: 'F32', shape: w.shape, data: w.data };
     const result: FieldTrainResult = {
       params: p,
       lambdaMax: t.lambdaMax,
@@ -237,7 +279,10 @@ export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Pro
 export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobContext): Promise<JobOutput<'field.robustness'>> {
   const params = parseOrThrow(robustnessSchema, raw, 'field.robustness');
   const base = params.train;
-  if (base.kind === 'vanilla') throw invalid('field.robustness: choose a field layer (gaussian, mexican or matern); vanilla is the baseline it is compared with');
+  if (base.kind === 'vanilla')
+    throw invalid(
+      'field.robustness: choose a field layer (gaussian, mexican or matern); vanilla is the baseline it is compared with',
+    );
   const kinds = [
     ['field', base],
     ['vanilla', { ...base, kind: 'vanilla' as const }],
@@ -287,7 +332,9 @@ export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobCon
       if (!runs.length) continue;
       const levels = params[pert];
       const mean = levels.map((_, i) => runs.reduce((a, r) => a + r[i]!, 0) / runs.length);
-      const sd = levels.map((_, i) => (runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[i]! - mean[i]!) ** 2, 0) / (runs.length - 1)) : 0));
+      const sd = levels.map((_, i) =>
+        runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[i]! - mean[i]!) ** 2, 0) / (runs.length - 1)) : 0,
+      );
       curves.push({ model, perturbation: pert, levels, mean, sd });
     }
   return { result: { params, curves, partial }, tensors: {} };

@@ -19,7 +19,15 @@ export function exploreField(raw: FieldLabState['explore']): FieldExploreView {
   const p = parseOrThrow(exploreSchema, raw, 'field.explore');
   const shape: [number, number] = [28, 28];
   const n = 784;
-  const spec: FieldSpec = { kind: p.kind === 'vanilla' ? 'gaussian' : p.kind, dims: p.dims, rSigma: p.rSigma, sSigma: p.sSigma, mSigma: p.mSigma, inputShape: shape, neurons: p.neurons };
+  const spec: FieldSpec = {
+    kind: p.kind === 'vanilla' ? 'gaussian' : p.kind,
+    dims: p.dims,
+    rSigma: p.rSigma,
+    sSigma: p.sSigma,
+    mSigma: p.mSigma,
+    inputShape: shape,
+    neurons: p.neurons,
+  };
   const rand = mulberry32(p.seed);
   let W: Float64Array;
   let R: Float64Array;

@@ -59,7 +59,13 @@ const trainResult = z
 
 const levels = z.array(finite.min(0).max(100)).max(12);
 const robustnessDraft = z
-  .object({ seeds: int.min(1).max(10), noise: levels, shift: z.array(int.min(0).max(14)).max(12), elastic: levels, fgsm: z.array(finite.min(0).max(1)).max(12) })
+  .object({
+    seeds: int.min(1).max(10),
+    noise: levels,
+    shift: z.array(int.min(0).max(14)).max(12),
+    elastic: levels,
+    fgsm: z.array(finite.min(0).max(1)).max(12),
+  })
   .strict();
 export const robustnessSchema = robustnessDraft.extend({ train: trainSchema }).strict();
 
@@ -82,7 +88,13 @@ const robustness = z
   .strict();
 
 export const fieldLabSchema = z
-  .object({ explore: exploreSchema, draft: trainSchema, result: trainResult.nullable(), robustnessDraft, robustness: robustness.nullable() })
+  .object({
+    explore: exploreSchema,
+    draft: trainSchema,
+    result: trainResult.nullable(),
+    robustnessDraft,
+    robustness: robustness.nullable(),
+  })
   .strict();
 
 export const defaultFieldTrain = (): FieldTrainParams => ({
@@ -107,6 +119,12 @@ export const defaultFieldLab = (): FieldLabState => ({
   explore: { kind: 'gaussian', dims: 1, rSigma: 0.1, sSigma: 0.02, mSigma: 0.1, neurons: 128, neuron: 64, seed: 1 },
   draft: defaultFieldTrain(),
   result: null,
-  robustnessDraft: { seeds: 3, noise: [0, 0.1, 0.2, 0.3, 0.4], shift: [0, 1, 2, 3], elastic: [0, 1, 2, 3], fgsm: [0, 0.01, 0.02, 0.03, 0.04, 0.05] },
+  robustnessDraft: {
+    seeds: 3,
+    noise: [0, 0.1, 0.2, 0.3, 0.4],
+    shift: [0, 1, 2, 3],
+    elastic: [0, 1, 2, 3],
+    fgsm: [0, 0.01, 0.02, 0.03, 0.04, 0.05],
+  },
   robustness: null,
 });

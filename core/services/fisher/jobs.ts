@@ -2,7 +2,15 @@
 // Lanczos beyond), sweeps with several seeds, the learning-rate experiment, the conditional
 // FIM of deep orthogonal vs Gaussian networks, and the unit-wise block structure. All float64.
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
-import { fisherDual, fisherTopK, gradientDescent, hiddenNorm, randomNetwork, statsOf, unitBlockNorms } from '../../../models/fisher/fisher.ts';
+import {
+  fisherDual,
+  fisherTopK,
+  gradientDescent,
+  hiddenNorm,
+  randomNetwork,
+  statsOf,
+  unitBlockNorms,
+} from '../../../models/fisher/fisher.ts';
 import { fisherTheory, parameterCount, type Theory } from '../../../models/fisher/theory.ts';
 import { eigh } from '../../../models/linalg/dense.ts';
 import { ntkGram, type Mlp } from '../../../models/ntk/gram.ts';
@@ -42,7 +50,10 @@ export interface Built {
 }
 
 /** The T inputs (Gaussian or images) and their order parameters, reproducibly from the seed. */
-export function inputsFor(p: FisherNetworkParams, rand: () => number): { X: Float64Array; M0: number; inputQ1: number; inputQ2: number } {
+export function inputsFor(
+  p: FisherNetworkParams,
+  rand: () => number,
+): { X: Float64Array; M0: number; inputQ1: number; inputQ2: number } {
   const T = p.samples;
   if (p.inputs === 'gaussian') {
     // The theory takes the expectations (1, 0), so it equals `kairo fisher theory`.
@@ -72,7 +83,10 @@ export function build(p: FisherNetworkParams): Built {
   const rand = mulberry32(p.seed);
   const { X, M0, inputQ1, inputQ2 } = inputsFor(p, rand);
   const widths = [M0, ...new Array<number>(p.depth - 1).fill(p.width), p.outputs];
-  const net = randomNetwork({ activation: p.activation, widths, sigmaW2: p.sigmaW2, sigmaB2: p.sigmaB2, weights: p.weights, norm: p.norm }, rand);
+  const net = randomNetwork(
+    { activation: p.activation, widths, sigmaW2: p.sigmaW2, sigmaB2: p.sigmaB2, weights: p.weights, norm: p.norm },
+    rand,
+  );
   return { net, X, T: p.samples, widths, inputQ1, inputQ2 };
 }
 
@@ -96,7 +110,17 @@ export function theoryFor(p: FisherNetworkParams): FisherTheoryValues | null {
   const inp = p.inputs === 'gaussian' ? { M0: p.inputDim, inputQ1: 1, inputQ2: 0 } : inputsFor(p, mulberry32(p.seed));
   const widths = [inp.M0, ...new Array<number>(p.depth - 1).fill(p.width), p.outputs];
   return theoryValues(
-    fisherTheory({ activation: p.activation, widths, sigmaW2: p.sigmaW2, sigmaB2: p.sigmaB2, samples: p.samples, inputQ1: inp.inputQ1, inputQ2: inp.inputQ2, norm: p.norm, loss: p.loss }),
+    fisherTheory({
+      activation: p.activation,
+      widths,
+      sigmaW2: p.sigmaW2,
+      sigmaB2: p.sigmaB2,
+      samples: p.samples,
+      inputQ1: inp.inputQ1,
+      inputQ2: inp.inputQ2,
+      norm: p.norm,
+      loss: p.loss,
+    }),
   );
 }
 
@@ -105,11 +129,15 @@ export const WIDTH_LIMIT = 8192;
 
 function checkSize(p: FisherNetworkParams): void {
   const n = p.samples * p.outputs;
-  if (p.width > WIDTH_LIMIT || (p.inputs === 'gaussian' && p.inputDim > WIDTH_LIMIT)) throw invalid(`width and input-dim must be at most ${WIDTH_LIMIT} to build the network (the theory takes any width)`);
+  if (p.width > WIDTH_LIMIT || (p.inputs === 'gaussian' && p.inputDim > WIDTH_LIMIT))
+    throw invalid(`width and input-dim must be at most ${WIDTH_LIMIT} to build the network (the theory takes any width)`);
   if (n > 20000) throw invalid(`samples × outputs = ${n}: at most 20000 dual rows`);
-  if (p.norm === 'bn-hidden' && n > BN_HIDDEN_LIMIT) throw invalid(`batch norm in hidden layers couples every sample: keep samples × outputs ≤ ${BN_HIDDEN_LIMIT} (got ${n})`);
+  if (p.norm === 'bn-hidden' && n > BN_HIDDEN_LIMIT)
+    throw invalid(`batch norm in hidden layers couples every sample: keep samples × outputs ≤ ${BN_HIDDEN_LIMIT} (got ${n})`);
   if (n > DENSE_LIMIT && (p.norm === 'bn-last' || p.loss === 'ce' || p.norm === 'bn-hidden'))
-    throw invalid(`above ${DENSE_LIMIT} dual rows only the plain MSE dual (norm none or ln) has an implicit operator; got ${n} rows`);
+    throw invalid(
+      `above ${DENSE_LIMIT} dual rows only the plain MSE dual (norm none or ln) has an implicit operator; got ${n} rows`,
+    );
 }
 
 /** Block-averages an n × n matrix to at most 256 × 256 for the heat map. */
@@ -171,7 +199,10 @@ function dualDiagonal(net: Mlp, X: Float64Array, T: number): number[] {
   return out;
 }
 
-export async function runSpectrum(raw: { network: FisherNetworkParams; compare: boolean }, ctx: JobContext): Promise<JobOutput<'fisher.spectrum'>> {
+export async function runSpectrum(
+  raw: { network: FisherNetworkParams; compare: boolean },
+  ctx: JobContext,
+): Promise<JobOutput<'fisher.spectrum'>> {
   const p = parseOrThrow(networkSchema, raw?.network, 'fisher.spectrum.network');
   const compare = parseOrThrow(z.boolean(), raw?.compare, 'fisher.spectrum.compare');
   checkSize(p);
@@ -181,7 +212,9 @@ export async function runSpectrum(raw: { network: FisherNetworkParams; compare: 
   const m = measure(b, p.norm, p.loss);
   const seconds = (performance.now() - t0) / 1000;
   const theory = theoryFor(p);
-  const tensors: Record<string, NamedTensor> = { 'fisher.spectrum.eigenvalues': { dtype: 'F64', shape: [m.eigenvalues.length], data: m.eigenvalues } };
+  const tensors: Record<string, NamedTensor> = {
+    'fisher.spectrum.eigenvalues': { dtype: 'F64', shape: [m.eigenvalues.length], data: m.eigenvalues },
+  };
   const n = b.T * p.outputs;
   const ds = m.dual ? downsample(m.dual, n) : { data: new Float32Array(1), size: 1 };
   tensors['fisher.spectrum.gram'] = { dtype: 'F32', shape: [ds.size, ds.size], data: ds.data };
@@ -197,7 +230,12 @@ export async function runSpectrum(raw: { network: FisherNetworkParams; compare: 
       if (n > DENSE_LIMIT && norm !== 'none' && norm !== 'ln') continue;
       // The same weights and inputs: the seed fixes them, normalisation only changes the forward pass.
       const mm = measure({ ...b, net: { ...b.net, norm: hiddenNorm(norm) } }, norm, p.loss);
-      comparison.push({ norm, lambda_max: mm.stats.lambda_max, m_lambda: mm.stats.m_lambda, theory_lambda_max: theoryFor(q)?.lambda_max ?? null });
+      comparison.push({
+        norm,
+        lambda_max: mm.stats.lambda_max,
+        m_lambda: mm.stats.m_lambda,
+        theory_lambda_max: theoryFor(q)?.lambda_max ?? null,
+      });
     }
   }
   ctx.progress({ step: compare ? 5 : 1, totalSteps: compare ? 5 : 1 });
@@ -232,9 +270,16 @@ export async function runSweep(raw: FisherSweepParams, ctx: JobContext): Promise
     let theory: FisherTheoryValues | null = null;
     for (let s = 0; s < params.seeds; s++) {
       if (ctx.cancelled()) break outer;
-      const q = parseOrThrow(networkSchema, withAxis(params.network, params.axis, v, params.network.seed + s), `fisher.sweep (${params.axis} = ${v})`);
+      const q = parseOrThrow(
+        networkSchema,
+        withAxis(params.network, params.axis, v, params.network.seed + s),
+        `fisher.sweep (${params.axis} = ${v})`,
+      );
       checkSize(q);
-      if (q.samples * q.outputs > DENSE_LIMIT) throw invalid(`fisher.sweep: ${params.axis} = ${v} gives ${q.samples * q.outputs} dual rows; sweeps use the dense dual (≤ ${DENSE_LIMIT})`);
+      if (q.samples * q.outputs > DENSE_LIMIT)
+        throw invalid(
+          `fisher.sweep: ${params.axis} = ${v} gives ${q.samples * q.outputs} dual rows; sweeps use the dense dual (≤ ${DENSE_LIMIT})`,
+        );
       const b = build(q);
       const m = measure(b, q.norm, q.loss);
       runs.push({ m: m.stats.m_lambda, s: m.stats.s_lambda!, l: m.stats.lambda_max, P: m.stats.P });
@@ -261,7 +306,8 @@ export async function runSweep(raw: FisherSweepParams, ctx: JobContext): Promise
 export async function runLrSweep(raw: FisherLrParams, ctx: JobContext): Promise<JobOutput<'fisher.lrsweep'>> {
   const params = parseOrThrow(lrSchema, raw, 'fisher.lrsweep');
   const p = params.network;
-  if (p.norm !== 'none' && p.norm !== 'bn-last') throw invalid('fisher.lrsweep: the learning-rate experiment supports --norm none|bn-last');
+  if (p.norm !== 'none' && p.norm !== 'bn-last')
+    throw invalid('fisher.lrsweep: the learning-rate experiment supports --norm none|bn-last');
   if (p.loss !== 'mse') throw invalid('fisher.lrsweep: the learning-rate experiment trains the MSE loss (--loss mse)');
   checkSize(p);
   const b0 = build(p);
@@ -278,7 +324,12 @@ export async function runLrSweep(raw: FisherLrParams, ctx: JobContext): Promise<
     const eta = (c * 2) / lmax;
     const losses = gradientDescent(b.net, b.X, Y, b.T, p.norm, eta, params.steps, ctx.cancelled);
     const last = losses.at(-1)!;
-    curves.push({ factor: c, eta, losses: losses.map((v) => (Number.isFinite(v) ? v : 1e300)), diverged: !Number.isFinite(last) || last > 1e12 });
+    curves.push({
+      factor: c,
+      eta,
+      losses: losses.map((v) => (Number.isFinite(v) ? v : 1e300)),
+      diverged: !Number.isFinite(last) || last > 1e12,
+    });
     ctx.progress({ step: i + 1, totalSteps: params.factors.length, metrics: { factor: c } });
     await new Promise((r) => setImmediate(r));
   }
@@ -298,7 +349,14 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
     for (const weights of ['gaussian', 'orthogonal'] as const) {
       if (ctx.cancelled()) break;
       const net = randomNetwork(
-        { activation: params.activation, widths: new Array<number>(L + 1).fill(M), sigmaW2: params.sigmaW2, sigmaB2: params.sigmaB2, weights, norm: 'none' },
+        {
+          activation: params.activation,
+          widths: new Array<number>(L + 1).fill(M),
+          sigmaW2: params.sigmaW2,
+          sigmaB2: params.sigmaB2,
+          weights,
+          norm: 'none',
+        },
         mulberry32(params.seed),
       );
       // T = 1: the conditional FIM of one input, J Jᵀ over the M outputs.
@@ -311,7 +369,8 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
 
 export async function runBlocks(raw: { network: FisherNetworkParams }, ctx: JobContext): Promise<JobOutput<'fisher.blocks'>> {
   const p = parseOrThrow(networkSchema, raw?.network, 'fisher.blocks.network');
-  if (p.norm !== 'none' || p.loss !== 'mse') throw invalid('fisher.blocks: the block structure is computed for the MSE Fisher without normalisation');
+  if (p.norm !== 'none' || p.loss !== 'mse')
+    throw invalid('fisher.blocks: the block structure is computed for the MSE Fisher without normalisation');
   const units = (p.depth - 1) * p.width + p.outputs;
   if (units > 600) throw invalid(`fisher.blocks: ${units} units give ${units}² blocks; keep (depth − 1) × width + outputs ≤ 600`);
   if (p.samples * p.outputs > 400) throw invalid('fisher.blocks: keep samples × outputs ≤ 400');
@@ -326,6 +385,15 @@ export async function runBlocks(raw: { network: FisherNetworkParams }, ctx: JobC
       else off += r.norms[i * r.units + j]! / (r.units * (r.units - 1));
     }
   ctx.progress({ step: 1, totalSteps: 1 });
-  const result: FisherBlocksResult = { network: p, units: r.units, layerOf: Array.from(r.layerOf), tensor: 'fisher.blocks.norms', offOnRatio: off / on };
-  return { result, tensors: { 'fisher.blocks.norms': { dtype: 'F32', shape: [r.units, r.units], data: Float32Array.from(r.norms) } } };
+  const result: FisherBlocksResult = {
+    network: p,
+    units: r.units,
+    layerOf: Array.from(r.layerOf),
+    tensor: 'fisher.blocks.norms',
+    offOnRatio: off / on,
+  };
+  return {
+    result,
+    tensors: { 'fisher.blocks.norms': { dtype: 'F32', shape: [r.units, r.units], data: Float32Array.from(r.norms) } },
+  };
 }

@@ -29,8 +29,10 @@ export const networkSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.loss === 'ce' && p.outputs < 2) ctx.addIssue({ code: 'custom', path: ['outputs'], message: 'cross-entropy needs at least 2 outputs' });
-    if (p.norm === 'bn-hidden' && p.samples < 2) ctx.addIssue({ code: 'custom', path: ['samples'], message: 'batch norm needs at least 2 samples' });
+    if (p.loss === 'ce' && p.outputs < 2)
+      ctx.addIssue({ code: 'custom', path: ['outputs'], message: 'cross-entropy needs at least 2 outputs' });
+    if (p.norm === 'bn-hidden' && p.samples < 2)
+      ctx.addIssue({ code: 'custom', path: ['samples'], message: 'batch norm needs at least 2 samples' });
   });
 
 const theory = z
@@ -43,7 +45,16 @@ const theory = z
     bulk: finite,
     note: z.string().nullable(),
     layers: z.array(
-      z.object({ q1: finite.nullable(), q2: finite.nullable(), qh1: finite, qh2: finite, qt1: finite.nullable(), qt2: finite.nullable() }).strict(),
+      z
+        .object({
+          q1: finite.nullable(),
+          q2: finite.nullable(),
+          qh1: finite,
+          qh2: finite,
+          qt1: finite.nullable(),
+          qt2: finite.nullable(),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -58,13 +69,26 @@ const spectrum = z
     seconds: finite,
     tensors: z.object({ eigenvalues: z.string(), gram: z.string() }).strict(),
     comparison: z
-      .array(z.object({ norm: z.enum(['none', 'bn-last', 'bn-hidden', 'ln']), lambda_max: finite, m_lambda: finite, theory_lambda_max: finite.nullable() }).strict())
+      .array(
+        z
+          .object({
+            norm: z.enum(['none', 'bn-last', 'bn-hidden', 'ln']),
+            lambda_max: finite,
+            m_lambda: finite,
+            theory_lambda_max: finite.nullable(),
+          })
+          .strict(),
+      )
       .nullable(),
   })
   .strict();
 
 const sweepDraft = z
-  .object({ axis: z.enum(['width', 'depth', 'samples', 'outputs']), values: z.array(int.min(1).max(8192)).min(1).max(16), seeds: int.min(1).max(20) })
+  .object({
+    axis: z.enum(['width', 'depth', 'samples', 'outputs']),
+    values: z.array(int.min(1).max(8192)).min(1).max(16),
+    seeds: int.min(1).max(20),
+  })
   .strict();
 export const sweepSchema = sweepDraft.extend({ network: networkSchema }).strict();
 const sweep = z

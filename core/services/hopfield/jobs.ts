@@ -4,7 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
 import { makeMachine, overlaps, rbmAsMachine, retrieveStep } from '../../../models/hopfield/machine.ts';
 import { createTrainer } from '../../../models/hopfield/train.ts';
-import type { JobPreview, CapacityParams, CapacityPoint, CapacityResult, HopfieldCurvePoint, HopfieldTrainParams, HopfieldTrainResult } from '../../contract.ts';
+import type {
+  JobPreview,
+  CapacityParams,
+  CapacityPoint,
+  CapacityResult,
+  HopfieldCurvePoint,
+  HopfieldTrainParams,
+  HopfieldTrainResult,
+} from '../../contract.ts';
 import { getDataset } from '../../data/datasets.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
@@ -12,7 +20,6 @@ import { parseOrThrow } from '../validate.ts';
 import { diverged } from '../../errors.ts';
 import { corrupt, densityGrid, labelledRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
 import { capacitySchema, hopfieldTrainSchema } from './state.ts';
-
 
 const f32 = (shape: number[], data: ArrayLike<number>): NamedTensor => ({ dtype: 'F32', shape, data: Float32Array.from(data) });
 
@@ -57,12 +64,19 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
   const evalEvery = Math.max(1, Math.floor(params.epochs / 200));
   const curve: HopfieldCurvePoint[] = [];
   const evaluate = (epoch: number, step: number) => {
-    const point = { epoch, step, train: trainer.evaluate(X32, nTrain), test: d.nTest > 0 ? trainer.evaluate(T32, d.nTest) : null };
+    const point = {
+      epoch,
+      step,
+      train: trainer.evaluate(X32, nTrain),
+      test: d.nTest > 0 ? trainer.evaluate(T32, d.nTest) : null,
+    };
     curve.push(point);
     return point;
   };
   // The 2-D toy streams its density as it trains, a few times a second.
-  const trueCentres = d.trueCentres ? Array.from({ length: d.trueCentres.length / 2 }, (_, k) => [d.trueCentres![2 * k]!, d.trueCentres![2 * k + 1]!]) : null;
+  const trueCentres = d.trueCentres
+    ? Array.from({ length: d.trueCentres.length / 2 }, (_, k) => [d.trueCentres![2 * k]!, d.trueCentres![2 * k + 1]!])
+    : null;
   let lastPreview = -Infinity;
   const preview = (): JobPreview | undefined => {
     if (nv !== 2 || performance.now() - lastPreview < 250) return undefined;

@@ -54,7 +54,8 @@ export function prepareData(data: HopfieldData, seed: number): Prepared {
   const ds = getDataset(data.source);
   const tr = ds.train;
   const order = permutation(tr.count, rand);
-  if (data.patterns > tr.count) throw invalid(`patterns: the training split has only ${tr.count} images, asked for ${data.patterns}`);
+  if (data.patterns > tr.count)
+    throw invalid(`patterns: the training split has only ${tr.count} images, asked for ${data.patterns}`);
   const trainIdx = order.subarray(0, data.patterns);
   let testRows: { X: Float64Array; labels: Int32Array };
   if (ds.test) {
@@ -112,13 +113,21 @@ export function signedRowsToBytes(X: ArrayLike<number>, rows: number, d: number)
  * Corrupts pixel rows in place: Gaussian noise of σ = level, the bottom `level` fraction of
  * rows set to black (occlusion), or a random `level` fraction of pixels set to black (missing).
  */
-export function corrupt(x: Float64Array, shape: number[] | null, kind: 'noise' | 'occlude' | 'missing', level: number, rand: () => number, gaussian: (r: () => number) => number): void {
+export function corrupt(
+  x: Float64Array,
+  shape: number[] | null,
+  kind: 'noise' | 'occlude' | 'missing',
+  level: number,
+  rand: () => number,
+  gaussian: (r: () => number) => number,
+): void {
   const d = x.length;
   if (kind === 'noise') {
     for (let j = 0; j < d; j++) x[j] = x[j]! + level * gaussian(rand);
     return;
   }
-  if (level > 1) throw invalid(`level: the fraction of pixels to ${kind === 'occlude' ? 'occlude' : 'remove'} must be in 0..1, got ${level}`);
+  if (level > 1)
+    throw invalid(`level: the fraction of pixels to ${kind === 'occlude' ? 'occlude' : 'remove'} must be in 0..1, got ${level}`);
   if (kind === 'occlude') {
     if (!shape) throw invalid('occlusion hides image rows, so it needs image data; use noise for the 2-D toy');
     const [h, w] = shape as [number, number];
@@ -133,7 +142,14 @@ export function corrupt(x: Float64Array, shape: number[] | null, kind: 'noise' |
  * log p(v) of a 2-D machine on an n × n grid over the data (square, with room for the tails),
  * with up to 1000 of the data points; used for the final plot and for live previews.
  */
-export function densityGrid(m: Machine, X: Float64Array, labels: Int32Array, count: number, n: number, trueCentres: number[][] | null): DensityGrid {
+export function densityGrid(
+  m: Machine,
+  X: Float64Array,
+  labels: Int32Array,
+  count: number,
+  n: number,
+  trueCentres: number[][] | null,
+): DensityGrid {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let i = 0; i < count; i++) {
     x0 = Math.min(x0, X[2 * i]!);

@@ -70,9 +70,15 @@ export function loadMachine(session: SessionService): Loaded {
   const rows = f64(session, 'hopfield.W');
   const b = f64(session, 'hopfield.b');
   const c = f64(session, 'hopfield.c');
-  const machine = params.model === 'gbrbm' ? rbmAsMachine(rows, b, c, params.hidden, nv) : makeMachine(rows, b, c, params.hidden, nv);
+  const machine =
+    params.model === 'gbrbm' ? rbmAsMachine(rows, b, c, params.hidden, nv) : makeMachine(rows, b, c, params.hidden, nv);
   const whitening = session.tensor('hopfield.zca.A')
-    ? { d: nv, mean: f64(session, 'hopfield.zca.mean'), A: f64(session, 'hopfield.zca.A'), Ainv: f64(session, 'hopfield.zca.Ainv') }
+    ? {
+        d: nv,
+        mean: f64(session, 'hopfield.zca.mean'),
+        A: f64(session, 'hopfield.zca.A'),
+        Ainv: f64(session, 'hopfield.zca.Ainv'),
+      }
     : null;
   const loaded: Loaded = {
     result,
@@ -131,12 +137,15 @@ export function hopfieldAttention(session: SessionService, p: unknown): Attentio
   indices.forEach((i, k) => rows.set(X.subarray(i * nv, (i + 1) * nv), k * nv));
   const view: AttentionView = {
     posterior: indices.map((i) => Array.from(posterior(l.machine, X.subarray(i * nv, (i + 1) * nv)))),
-    images: l.result.imageShape ? encodeU8([indices.length, ...l.result.imageShape], pixelsToBytes(toPixels(l.whitening, rows, indices.length))) : null,
+    images: l.result.imageShape
+      ? encodeU8([indices.length, ...l.result.imageShape], pixelsToBytes(toPixels(l.whitening, rows, indices.length)))
+      : null,
     labels: indices.map((i) => labels[i]!),
     nll: indices.map((i) => nll(l.machine, X.subarray(i * nv, (i + 1) * nv))),
   };
   const lab = session.labs.hopfield;
-  if (JSON.stringify(lab.attention) !== JSON.stringify({ split, indices })) session.store('hopfield', { ...lab, attention: { split, indices } }, {});
+  if (JSON.stringify(lab.attention) !== JSON.stringify({ split, indices }))
+    session.store('hopfield', { ...lab, attention: { split, indices } }, {});
   return view;
 }
 
@@ -187,7 +196,10 @@ export function retrieve(l: Loaded, settings: RetrievalSettings): RetrievalRun {
     frames: shape ? encodeU8([steps, ...shape], pixelsToBytes(toPixels(l.whitening, flat, steps))) : null,
     original: shape ? encodeU8([2, ...shape], pixelsToBytes([...original, ...x])) : null,
     path: shape ? null : states.map((st) => [st[0]!, st[1]!]),
-    overlaps: encodeF32([steps, P], ov.flatMap((o) => Array.from(o))),
+    overlaps: encodeF32(
+      [steps, P],
+      ov.flatMap((o) => Array.from(o)),
+    ),
     attention: encodeF32([steps, m.nh], att),
   };
 }
@@ -221,7 +233,8 @@ export function completeImage(l: Loaded, raw: CompletionRequest): CompletionResu
   const nv = l.result.nv;
   const X = req.split === 'train' ? l.train : l.test;
   const count = X.length / nv;
-  if (req.index >= count) throw invalid(`hopfield.complete.index: there are ${count} ${req.split} patterns, index ${req.index} is past them`);
+  if (req.index >= count)
+    throw invalid(`hopfield.complete.index: there are ${count} ${req.split} patterns, index ${req.index} is past them`);
   const x = X.subarray(req.index * nv, (req.index + 1) * nv);
   const observed = completionMask(req, shape);
   const done = complete(l.machine, x, observed).v;
@@ -257,7 +270,12 @@ export function hopfieldComplete(session: SessionService, p: CompletionRequest):
 }
 
 export function storeHopfieldTrain(session: SessionService, output: JobOutput<'hopfield.train'>): void {
-  const lab: LabStates['hopfield'] = { ...session.labs.hopfield, result: output.result, draft: output.result.params, lastRetrieval: null };
+  const lab: LabStates['hopfield'] = {
+    ...session.labs.hopfield,
+    result: output.result,
+    draft: output.result.params,
+    lastRetrieval: null,
+  };
   session.store('hopfield', lab, output.tensors);
 }
 

@@ -46,7 +46,11 @@ export const hopfieldTrainSchema = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.model === 'gbrbm' && p.hidden > 12) {
-      ctx.addIssue({ code: 'custom', path: ['hidden'], message: `an exact GB-RBM sums 2^K components: K must be at most 12, got ${p.hidden}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hidden'],
+        message: `an exact GB-RBM sums 2^K components: K must be at most 12, got ${p.hidden}`,
+      });
     }
   });
 

@@ -10,7 +10,15 @@ export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContex
   const spec = validateSpec(raw?.spec, LAB_COMMANDS);
   const cmd = LAB_COMMANDS.get(spec.command[0])!;
   const runs = expand(spec);
-  const result: SweepResult = { spec: spec as SweepSpecJson, source: null, count: runs.length, runs: [], missing: [], failed: [], partial: false };
+  const result: SweepResult = {
+    spec: spec as SweepSpecJson,
+    source: null,
+    count: runs.length,
+    runs: [],
+    missing: [],
+    failed: [],
+    partial: false,
+  };
   ctx.progress({ step: 0, totalSteps: runs.length });
   for (const r of runs) {
     if (ctx.cancelled()) {

@@ -6,7 +6,15 @@ import type { SessionService } from '../session.ts';
 
 export function collectSweep(session: SessionService, path: string): SweepResult {
   const c = collect(path);
-  const result: SweepResult = { spec: c.spec as SweepResult['spec'], source: path, count: c.runs.length + c.missing.length + c.failed.length, runs: c.runs, missing: c.missing, failed: c.failed, partial: c.missing.length > 0 };
+  const result: SweepResult = {
+    spec: c.spec as SweepResult['spec'],
+    source: path,
+    count: c.runs.length + c.missing.length + c.failed.length,
+    runs: c.runs,
+    missing: c.missing,
+    failed: c.failed,
+    partial: c.missing.length > 0,
+  };
   session.store('sweep', { ...session.labs.sweep, result }, {});
   return result;
 }

@@ -27,14 +27,18 @@ const specSchema = z
   .strict();
 
 // Results are whatever JSON the command printed; they are stored as they came.
-const json: z.ZodType<unknown> = z.lazy(() => z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(json), z.record(json)]));
+const json: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(json), z.record(json)]),
+);
 
 export const sweepResultSchema = z
   .object({
     spec: specSchema,
     source: z.string().nullable(),
     count: z.number().int().min(0),
-    runs: z.array(z.object({ index: z.number().int().min(0), params, result: json, seconds: z.number().finite().min(0) }).strict()),
+    runs: z.array(
+      z.object({ index: z.number().int().min(0), params, result: json, seconds: z.number().finite().min(0) }).strict(),
+    ),
     missing: z.array(z.number().int().min(0)),
     failed: z.array(z.object({ index: z.number().int().min(0), params, error: z.string() }).strict()),
     partial: z.boolean(),

@@ -3,8 +3,31 @@
 // dimension sweep.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../models/common/rng.ts';
-import { conceptVectors, curveMinimum, encodeMeans, hierarchyCentres, levelMetrics, normalised, pairDistanceSums, project, projectionAxes, recallMetrics, recallTrajectory, t90, type LevelRefs } from '../../../models/vae/recall.ts';
-import { checkConfig, createVae, evaluateElbo, initialTensors, normalNoise, readWeights, trainStep, type Vae } from '../../../models/vae/vae.ts';
+import {
+  conceptVectors,
+  curveMinimum,
+  encodeMeans,
+  hierarchyCentres,
+  levelMetrics,
+  normalised,
+  pairDistanceSums,
+  project,
+  projectionAxes,
+  recallMetrics,
+  recallTrajectory,
+  t90,
+  type LevelRefs,
+} from '../../../models/vae/recall.ts';
+import {
+  checkConfig,
+  createVae,
+  evaluateElbo,
+  initialTensors,
+  normalNoise,
+  readWeights,
+  trainStep,
+  type Vae,
+} from '../../../models/vae/vae.ts';
 import type {
   DatasetSource,
   EncodedArray,
@@ -33,10 +56,14 @@ import { configOf } from './config.ts';
 
 export const MODEL_PREFIX = 'vae.model.';
 
-
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
-function evaluateSplit(vae: Vae, split: LabelledImages, count: number, seed: number): { negElbo: number; rec: number; kl: number } {
+function evaluateSplit(
+  vae: Vae,
+  split: LabelledImages,
+  count: number,
+  seed: number,
+): { negElbo: number; rec: number; kl: number } {
   const rand = mulberry32(seed);
   let s = { negElbo: 0, rec: 0, kl: 0 };
   for (let start = 0; start < count; start += 1000) {
@@ -89,7 +116,12 @@ interface Trained {
 }
 
 /** The training loop shared by the training job and the sweep. */
-async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext, opts: { testCount: number; previews: boolean; stepOffset?: number; stepTotal?: number }): Promise<Trained> {
+async function trainLoop(
+  params: VaeTrainParams,
+  prep: Prepared,
+  ctx: JobContext,
+  opts: { testCount: number; previews: boolean; stepOffset?: number; stepTotal?: number },
+): Promise<Trained> {
   const { ds, order, n } = prep;
   const shape = ds.train.shape;
   const cfg = configOf(params, shape);
@@ -124,21 +156,44 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
         count += idx.length;
         if (step % every === 0 || step === totalSteps) steps.push({ step, epoch: step / perEpoch, ...st });
         const now = performance.now();
-        const preview = opts.previews && prep.test && now - lastPreview > 3000 ? ((lastPreview = now), { kind: 'vae' as const, ...previewImages(vae, prep.test, step) }) : undefined;
+        const preview =
+          opts.previews && prep.test && now - lastPreview > 3000
+            ? ((lastPreview = now), { kind: 'vae' as const, ...previewImages(vae, prep.test, step) })
+            : undefined;
         ctx.progress({
           step: (opts.stepOffset ?? 0) + step,
           totalSteps: opts.stepTotal ?? totalSteps,
           samples: step * batch,
-          metrics: { loss: st.loss, rec: st.rec, kl: st.kl, ...(epochs.length && epochs.at(-1)!.testNegElbo !== null ? { test_neg_elbo: epochs.at(-1)!.testNegElbo! } : {}) },
+          metrics: {
+            loss: st.loss,
+            rec: st.rec,
+            kl: st.kl,
+            ...(epochs.length && epochs.at(-1)!.testNegElbo !== null ? { test_neg_elbo: epochs.at(-1)!.testNegElbo! } : {}),
+          },
           preview,
         });
         if (step % 20 === 0) await new Promise((r) => setImmediate(r));
       }
-      const t = prep.test && opts.testCount > 0 ? evaluateSplit(vae, prep.test, Math.min(opts.testCount, prep.test.count), params.seed) : null;
-      epochs.push({ epoch: epoch + 1, testNegElbo: t?.negElbo ?? null, testRec: t?.rec ?? null, testKl: t?.kl ?? null, trainLoss: sum / count });
+      const t =
+        prep.test && opts.testCount > 0
+          ? evaluateSplit(vae, prep.test, Math.min(opts.testCount, prep.test.count), params.seed)
+          : null;
+      epochs.push({
+        epoch: epoch + 1,
+        testNegElbo: t?.negElbo ?? null,
+        testRec: t?.rec ?? null,
+        testKl: t?.kl ?? null,
+        trainLoss: sum / count,
+      });
       if (opts.previews && prep.test) {
         lastPreview = performance.now();
-        ctx.progress({ step: (opts.stepOffset ?? 0) + step, totalSteps: opts.stepTotal ?? totalSteps, samples: step * batch, metrics: t ? { test_neg_elbo: t.negElbo } : {}, preview: { kind: 'vae', ...previewImages(vae, prep.test, step) } });
+        ctx.progress({
+          step: (opts.stepOffset ?? 0) + step,
+          totalSteps: opts.stepTotal ?? totalSteps,
+          samples: step * batch,
+          metrics: t ? { test_neg_elbo: t.negElbo } : {},
+          preview: { kind: 'vae', ...previewImages(vae, prep.test, step) },
+        });
       }
     }
   } finally {
@@ -151,7 +206,11 @@ async function trainLoop(params: VaeTrainParams, prep: Prepared, ctx: JobContext
  * Concept vectors from the training images, and the scatter's projection axes. After a cancel
  * only the first 5,000 are used: the worker has under a second before it is stopped.
  */
-function concepts(vae: Vae, prep: Prepared, cancelled: boolean): { concepts: Float64Array; counts: number[]; axes: Float64Array; centres: ReturnType<typeof hierarchyCentres> } {
+function concepts(
+  vae: Vae,
+  prep: Prepared,
+  cancelled: boolean,
+): { concepts: Float64Array; counts: number[]; axes: Float64Array; centres: ReturnType<typeof hierarchyCentres> } {
   const d = vae.config.latent;
   const n = cancelled ? Math.min(prep.n, 5000) : prep.n;
   const labels = Int32Array.from(prep.order.subarray(0, n), (i) => prep.ds.train.labels[i]!);
@@ -189,12 +248,16 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
     const shape = prep.ds.train.shape;
     const c = concepts(t.vae, prep, ctx.cancelled());
     const tensors: Record<string, NamedTensor> = {};
-    for (const [name, w] of Object.entries(readWeights(t.vae))) tensors[MODEL_PREFIX + name] = { dtype: 'F32', shape: w.shape, data: w.data };
+    for (const [name, w] of Object.entries(readWeights(t.vae)))
+      tensors[MODEL_PREFIX + name] = { dtype: 'F32', shape: w.shape, data: w.data };
     tensors['vae.concepts'] = { dtype: 'F32', shape: [prep.classes, params.latent], data: Float32Array.from(c.concepts) };
     tensors['vae.axes'] = { dtype: 'F32', shape: [3, params.latent], data: Float32Array.from(c.axes) };
     if (prep.test) {
       const pv = previewImages(t.vae, prep.test, 0);
-      for (const [k, v] of [['vae.preview.reconstructions', pv.reconstructions], ['vae.preview.samples', pv.samples]] as const) {
+      for (const [k, v] of [
+        ['vae.preview.reconstructions', pv.reconstructions],
+        ['vae.preview.samples', pv.samples],
+      ] as const) {
         tensors[k] = { dtype: 'U8', shape: v.shape, data: new Uint8Array(Buffer.from(v.base64, 'base64')) };
       }
     }
@@ -210,7 +273,9 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
       conceptCounts: c.counts,
       conceptsProjected: projectRows(c.concepts, prep.classes, params.latent, c.axes),
       hierarchy: hierarchyOf(prep.ds.source),
-      rootsProjected: c.centres.roots ? projectRows(c.centres.roots, c.centres.roots.length / params.latent, params.latent, c.axes) : null,
+      rootsProjected: c.centres.roots
+        ? projectRows(c.centres.roots, c.centres.roots.length / params.latent, params.latent, c.axes)
+        : null,
       globalProjected: projectRows(c.centres.global, 1, params.latent, c.axes)[0]!,
       tensors: Object.keys(tensors),
     };
@@ -224,10 +289,21 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
  * Start patterns: `n` rows of the split in a seeded order, their clean pixels (for the memory
  * codes) and the noisy ones recall starts from; pure noise has no clean start and no concept.
  */
-export function startStates(split: LabelledImages, n: number, kind: RecallParams['noiseKind'], noise: number, rand: () => number): { X: Float32Array; clean: Float32Array | null; labels: Int32Array } {
+export function startStates(
+  split: LabelledImages,
+  n: number,
+  kind: RecallParams['noiseKind'],
+  noise: number,
+  rand: () => number,
+): { X: Float32Array; clean: Float32Array | null; labels: Int32Array } {
   const D = split.shape[0]! * split.shape[1]!;
   const idx = permutation(split.count, rand).subarray(0, Math.min(n, split.count));
-  if (kind === 'pure') return { X: Float32Array.from({ length: idx.length * D }, () => rand()), clean: null, labels: new Int32Array(idx.length).fill(-1) };
+  if (kind === 'pure')
+    return {
+      X: Float32Array.from({ length: idx.length * D }, () => rand()),
+      clean: null,
+      labels: new Int32Array(idx.length).fill(-1),
+    };
   const clean = pixelRows(split, idx);
   const X = Float32Array.from(clean);
   for (let i = 0; i < X.length; i++) {
@@ -239,16 +315,30 @@ export function startStates(split: LabelledImages, n: number, kind: RecallParams
 }
 
 /** The model stored in the session, rebuilt from the tensors the core handed over. */
-export function vaeFromInputs(ctx: JobContext): { vae: Vae; result: VaeTrainResult; conceptsM: Float32Array; axes: Float32Array } {
+export function vaeFromInputs(ctx: JobContext): {
+  vae: Vae;
+  result: VaeTrainResult;
+  conceptsM: Float32Array;
+  axes: Float32Array;
+} {
   const state = ctx.inputs.state as { result?: VaeTrainResult | null } | null;
   const r = state?.result;
   if (!r) throw invalid('no trained VAE in this session: train one first');
   const cfg = configOf(r.params, r.imageShape);
-  const weights = Object.fromEntries(Object.entries(ctx.inputs.tensors).filter(([k]) => k.startsWith(MODEL_PREFIX)).map(([k, t]) => [k.slice(MODEL_PREFIX.length), t.data]));
+  const weights = Object.fromEntries(
+    Object.entries(ctx.inputs.tensors)
+      .filter(([k]) => k.startsWith(MODEL_PREFIX))
+      .map(([k, t]) => [k.slice(MODEL_PREFIX.length), t.data]),
+  );
   const conceptsT = ctx.inputs.tensors['vae.concepts'];
   const axesT = ctx.inputs.tensors['vae.axes'];
   if (!conceptsT || !axesT) throw invalid('the session lacks the concept vectors of its VAE: train it again');
-  return { vae: createVae(cfg, weights), result: r, conceptsM: Float32Array.from(conceptsT.data), axes: Float32Array.from(axesT.data) };
+  return {
+    vae: createVae(cfg, weights),
+    result: r,
+    conceptsM: Float32Array.from(conceptsT.data),
+    axes: Float32Array.from(axesT.data),
+  };
 }
 
 /** The split recall starts from. */
@@ -274,7 +364,14 @@ function recallOnce(
   rand: () => number,
   keep: number,
   ctx?: { cancelled: () => boolean; onStep: (t: number, n: number) => void },
-): { Z: Float32Array; n: number; labels: Int32Array; images: Float32Array; points: RecallPoint[]; minima: Record<RecallLevel, ReturnType<typeof curveMinimum>> } {
+): {
+  Z: Float32Array;
+  n: number;
+  labels: Int32Array;
+  images: Float32Array;
+  points: RecallPoint[];
+  minima: Record<RecallLevel, ReturnType<typeof curveMinimum>>;
+} {
   const d = vae.config.latent;
   const K = p.iterations;
   const { X, clean, labels } = startStates(split, p.samples, p.noiseKind, noise, rand);
@@ -300,8 +397,16 @@ function recallOnce(
     const pairs = pairDistanceSums(Zt, n, d, labels);
     return { t, ...recallMetrics(Zt, labels, n, d, refs.concepts, refs.classes, pairs), ...levelMetrics(Zt, n, d, lr, pairs) };
   });
-  const level = (k: 'distMemory' | 'distConcept' | 'distRoot' | 'distGlobal') => curveMinimum(normalised(points.map((q) => q[k])));
-  return { Z: tr.Z, n, labels, images: tr.images, points, minima: { memory: level('distMemory'), concept: level('distConcept'), root: level('distRoot'), global: level('distGlobal') } };
+  const level = (k: 'distMemory' | 'distConcept' | 'distRoot' | 'distGlobal') =>
+    curveMinimum(normalised(points.map((q) => q[k])));
+  return {
+    Z: tr.Z,
+    n,
+    labels,
+    images: tr.images,
+    points,
+    minima: { memory: level('distMemory'), concept: level('distConcept'), root: level('distRoot'), global: level('distGlobal') },
+  };
 }
 
 export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<JobOutput<'vae.recall'>> {
@@ -314,7 +419,11 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
     const d = vae.config.latent;
     const [h, w] = vae.config.inputShape;
     const K = params.iterations;
-    const refs: RecallRefs = { concepts: conceptsM, classes: result.classes, centres: hierarchyCentres(conceptsM, result.conceptCounts, result.classes, d, result.hierarchy) };
+    const refs: RecallRefs = {
+      concepts: conceptsM,
+      classes: result.classes,
+      centres: hierarchyCentres(conceptsM, result.conceptCounts, result.classes, d, result.hierarchy),
+    };
     const runs: RecallRunResult[] = [];
     const tensors: Record<string, NamedTensor> = {};
     const stamp = Date.now().toString(36);
@@ -331,7 +440,11 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
       const id = `${stamp}-${k}`;
       const proj = new Float32Array((K + 1) * n * 2);
       for (let t = 0; t <= K; t++) proj.set(project(r.Z.subarray(t * n * d, (t + 1) * n * d), n, d, axes), t * n * 2);
-      const names = { projection: `vae.recall.${id}.projection`, labels: `vae.recall.${id}.labels`, strips: `vae.recall.${id}.strips` };
+      const names = {
+        projection: `vae.recall.${id}.projection`,
+        labels: `vae.recall.${id}.labels`,
+        strips: `vae.recall.${id}.strips`,
+      };
       tensors[names.projection] = { dtype: 'F32', shape: [K + 1, n, 2], data: proj };
       tensors[names.labels] = { dtype: 'I32', shape: [n], data: r.labels };
       tensors[names.strips] = { dtype: 'U8', shape: [Math.min(params.strips, n), K + 1, h, w], data: pixelsToBytes(r.images) };
@@ -352,7 +465,12 @@ function meanLevels(ls: (NearestLevel | null)[]): NearestLevel | null {
   const xs = ls.filter((l): l is NearestLevel => l !== null);
   if (!xs.length) return null;
   const opt = (k: 'memory' | 'root') => (xs.every((l) => l[k] !== null) ? mean(xs.map((l) => l[k]!)) : null);
-  return { memory: opt('memory'), concept: mean(xs.map((l) => l.concept)), root: opt('root'), global: mean(xs.map((l) => l.global)) };
+  return {
+    memory: opt('memory'),
+    concept: mean(xs.map((l) => l.concept)),
+    root: opt('root'),
+    global: mean(xs.map((l) => l.global)),
+  };
 }
 
 export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise<JobOutput<'vae.sweep'>> {
@@ -372,8 +490,26 @@ export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise
   outer: for (const latent of params.latents) {
     for (const seed of seeds) {
       const prep = prepare({ source: params.source, trainSize: params.trainSize, seed });
-      const tp: VaeTrainParams = { source: params.source, arch: 'mlp', hidden: params.hidden, latent, decoder: 'bernoulli', gaussianSigma: 0.1, beta: 1, learningRate: 1e-3, batchSize: params.batchSize, epochs: params.epochs, trainSize: params.trainSize, seed };
-      const t = await trainLoop(tp, prep, ctx, { testCount: 2000, previews: false, stepOffset: model * perModel, stepTotal: total });
+      const tp: VaeTrainParams = {
+        source: params.source,
+        arch: 'mlp',
+        hidden: params.hidden,
+        latent,
+        decoder: 'bernoulli',
+        gaussianSigma: 0.1,
+        beta: 1,
+        learningRate: 1e-3,
+        batchSize: params.batchSize,
+        epochs: params.epochs,
+        trainSize: params.trainSize,
+        seed,
+      };
+      const t = await trainLoop(tp, prep, ctx, {
+        testCount: 2000,
+        previews: false,
+        stepOffset: model * perModel,
+        stepTotal: total,
+      });
       model++;
       try {
         if (ctx.cancelled()) {
@@ -383,7 +519,15 @@ export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise
         const c = concepts(t.vae, prep, false);
         const refs: RecallRefs = { concepts: c.concepts, classes: prep.classes, centres: c.centres };
         for (const [k, noise] of params.noise.entries()) {
-          const r = recallOnce(t.vae, split, refs, { ...params, mode: 'mean', xMode: 'mean' }, noise, mulberry32(seed + 1000 * k), 0);
+          const r = recallOnce(
+            t.vae,
+            split,
+            refs,
+            { ...params, mode: 'mean', xMode: 'mean' },
+            noise,
+            mulberry32(seed + 1000 * k),
+            0,
+          );
           const min = r.minima.concept;
           if (!min) throw invalid('the sweep needs states with a concept: pure noise has none');
           const key = `${latent}|${noise}`;

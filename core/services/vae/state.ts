@@ -30,7 +30,13 @@ export const vaeTrainSchema = z
 
 const stepPoint = z.object({ step: int, epoch: finite, loss: finite, rec: finite, kl: finite }).strict();
 const epochPoint = z
-  .object({ epoch: int, testNegElbo: finite.nullable(), testRec: finite.nullable(), testKl: finite.nullable(), trainLoss: finite })
+  .object({
+    epoch: int,
+    testNegElbo: finite.nullable(),
+    testRec: finite.nullable(),
+    testKl: finite.nullable(),
+    trainLoss: finite,
+  })
   .strict();
 
 const trainResult = z
@@ -46,7 +52,11 @@ const trainResult = z
     conceptCounts: z.array(int.min(0)),
     conceptsProjected: z.array(z.array(finite).length(2)),
     // Sessions saved before the hierarchical data source lack these three.
-    hierarchy: z.object({ roots: int.min(1), conceptsPerRoot: int.min(1) }).strict().nullable().default(null),
+    hierarchy: z
+      .object({ roots: int.min(1), conceptsPerRoot: int.min(1) })
+      .strict()
+      .nullable()
+      .default(null),
     rootsProjected: z.array(z.array(finite).length(2)).nullable().default(null),
     globalProjected: z.array(finite).length(2).nullable().default(null),
     tensors: z.array(z.string()),
@@ -80,7 +90,11 @@ export const recallSchema = z.preprocess(
     .strict()
     .superRefine((p, ctx) => {
       if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1))
-        ctx.addIssue({ code: 'custom', path: ['noise'], message: `${p.noiseKind === 'bitflip' ? 'bit-flip' : 'salt-and-pepper'} levels are probabilities, in 0..1` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['noise'],
+          message: `${p.noiseKind === 'bitflip' ? 'bit-flip' : 'salt-and-pepper'} levels are probabilities, in 0..1`,
+        });
     }),
 );
 
@@ -108,7 +122,10 @@ const recallPoint = z
   })
   .strict();
 
-const curveMin = z.object({ min: finite, step: int.min(0) }).strict().nullable();
+const curveMin = z
+  .object({ min: finite, step: int.min(0) })
+  .strict()
+  .nullable();
 const noMinima = { memory: null, concept: null, root: null, global: null };
 
 const recallRun = z
@@ -139,14 +156,31 @@ const sweepFields = {
   levelStep: int.min(0).max(200).default(5),
 };
 // Checked when a sweep starts, not on drafts: a draft saved with fewer iterations must still load.
-const levelStepInRange = (p: { levelStep: number; iterations: number; noiseKind: string; noise: number[] }, ctx: z.RefinementCtx) => {
-  if (p.levelStep > p.iterations) ctx.addIssue({ code: 'custom', path: ['levelStep'], message: `the step for the nearest level (${p.levelStep}) is past the last iteration (${p.iterations})` });
-  if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1)) ctx.addIssue({ code: 'custom', path: ['noise'], message: 'bit-flip and salt-and-pepper levels are probabilities, in 0..1' });
-  if (p.noiseKind === 'pure') ctx.addIssue({ code: 'custom', path: ['noiseKind'], message: 'the sweep measures the approach to each state\'s own concept; pure noise has none' });
+const levelStepInRange = (
+  p: { levelStep: number; iterations: number; noiseKind: string; noise: number[] },
+  ctx: z.RefinementCtx,
+) => {
+  if (p.levelStep > p.iterations)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['levelStep'],
+      message: `the step for the nearest level (${p.levelStep}) is past the last iteration (${p.iterations})`,
+    });
+  if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1))
+    ctx.addIssue({ code: 'custom', path: ['noise'], message: 'bit-flip and salt-and-pepper levels are probabilities, in 0..1' });
+  if (p.noiseKind === 'pure')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['noiseKind'],
+      message: "the sweep measures the approach to each state's own concept; pure noise has none",
+    });
 };
 const sweepDraft = z.object(sweepFields).strict();
 
-export const sweepSchema = z.object({ ...sweepFields, source: datasetSourceSchema }).strict().superRefine(levelStepInRange);
+export const sweepSchema = z
+  .object({ ...sweepFields, source: datasetSourceSchema })
+  .strict()
+  .superRefine(levelStepInRange);
 
 const sweepResult = z
   .object({

@@ -3,7 +3,14 @@
 import type { AppInfo, JobInfo, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
-export const LAB_TITLES: Record<LabId, string> = { data: 'Datasets', vae: 'VAE recall', fisher: 'Fisher / NTK spectra', field: 'Random neural fields', hopfield: 'Hopfield–Boltzmann', sweep: 'Sweeps' };
+export const LAB_TITLES: Record<LabId, string> = {
+  data: 'Datasets',
+  vae: 'VAE recall',
+  fisher: 'Fisher / NTK spectra',
+  field: 'Random neural fields',
+  hopfield: 'Hopfield–Boltzmann',
+  sweep: 'Sweeps',
+};
 
 export interface PathRequest {
   title: string;
@@ -32,7 +39,8 @@ class AppState {
       this.jobs[j.id] = j;
       if (j.state === 'running' && j.progress) {
         const pts = (this.live[j.id] ??= []);
-        if (pts.length === 0 || pts[pts.length - 1]!.step !== j.progress.step) pts.push({ step: j.progress.step, metrics: j.progress.metrics });
+        if (pts.length === 0 || pts[pts.length - 1]!.step !== j.progress.step)
+          pts.push({ step: j.progress.step, metrics: j.progress.metrics });
         if (j.progress.preview) this.previews[j.id] = j.progress.preview;
       }
       if (j.state === 'failed' && j.error) this.error = `${j.label} failed: ${j.error.message}`;

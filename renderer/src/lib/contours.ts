@@ -21,7 +21,7 @@ export function contourSegments(values: ArrayLike<number>, n: number, level: num
       for (let e = 0; e < 4; e++) {
         const a = c[e]!;
         const b = c[(e + 1) % 4]!;
-        if ((a[2] < level) === (b[2] < level)) continue;
+        if (a[2] < level === b[2] < level) continue;
         const t = (level - a[2]) / (b[2] - a[2]);
         pts.push([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
       }

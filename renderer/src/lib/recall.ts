@@ -22,7 +22,10 @@ export function runLabel(r: Pick<RecallRunResult, 'params' | 'noise'>): string {
  * One series per run: the mean distance to `level` at step t divided by its value at t = 0.
  * Runs without that level (no roots, a noiseless memory distance of 0) give no series.
  */
-export function levelSeries(runs: RecallRunResult[], level: RecallLevel): { label: string; points: { x: number; y: number }[] }[] {
+export function levelSeries(
+  runs: RecallRunResult[],
+  level: RecallLevel,
+): { label: string; points: { x: number; y: number }[] }[] {
   const key = LEVEL_KEY[level];
   return runs.flatMap((r) => {
     const d0 = r.points[0]?.[key];
@@ -32,9 +35,14 @@ export function levelSeries(runs: RecallRunResult[], level: RecallLevel): { labe
 }
 
 /** Per latent size: the fraction of states nearest `level` at the sweep's level step, against noise. */
-export function sweepLevelSeries(sweep: VaeSweepResult, level: RecallLevel): { label: string; points: { x: number; y: number }[] }[] {
+export function sweepLevelSeries(
+  sweep: VaeSweepResult,
+  level: RecallLevel,
+): { label: string; points: { x: number; y: number }[] }[] {
   return sweep.params.latents.map((d) => ({
     label: `d = ${d}`,
-    points: sweep.cells.filter((c) => c.latent === d && c.nearestLevel?.[level] != null).map((c) => ({ x: c.noise, y: c.nearestLevel![level]! })),
+    points: sweep.cells
+      .filter((c) => c.latent === d && c.nearestLevel?.[level] != null)
+      .map((c) => ({ x: c.noise, y: c.nearestLevel![level]! })),
   }));
 }

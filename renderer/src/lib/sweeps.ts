@@ -41,7 +41,14 @@ export function sweepTable(s: SweepResult): SweepTable {
     columns: ['index', ...params, ...fields, 'seconds'],
     rows: s.runs.map((r) => {
       const f = numericFields(r.result);
-      return [r.index, ...params.map((p) => (r.params[p] === undefined ? null : typeof r.params[p] === 'number' ? (r.params[p] as number) : key(r.params[p]))), ...fields.map((k) => f[k] ?? null), r.seconds];
+      return [
+        r.index,
+        ...params.map((p) =>
+          r.params[p] === undefined ? null : typeof r.params[p] === 'number' ? (r.params[p] as number) : key(r.params[p]),
+        ),
+        ...fields.map((k) => f[k] ?? null),
+        r.seconds,
+      ];
     }),
   };
 }
@@ -61,7 +68,8 @@ export function viewRows(t: SweepTable, sortBy: number, ascending: boolean, filt
 }
 
 export function toCsv(t: { columns: string[]; rows: SweepTable['rows'] }): string {
-  const cell = (c: string | number | null) => (c === null ? '' : typeof c === 'number' ? String(c) : /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+  const cell = (c: string | number | null) =>
+    c === null ? '' : typeof c === 'number' ? String(c) : /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
   return [t.columns.map(cell).join(','), ...t.rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
 }
 
@@ -94,18 +102,31 @@ export function curves(runs: SweepRunEntry[], x: string, y: string): CurveSeries
     const xs = [...new Set(rs.map((r) => r.params[x] as number))].sort((a, b) => a - b);
     const at = (field: string) =>
       xs.flatMap((xv) => {
-        const vals = rs.filter((r) => r.params[x] === xv).map((r) => numericFields(r.result)[field]).filter((v): v is number => v !== undefined);
+        const vals = rs
+          .filter((r) => r.params[x] === xv)
+          .map((r) => numericFields(r.result)[field])
+          .filter((v): v is number => v !== undefined);
         return vals.length ? [{ x: xv, m: mean(vals), s: sd(vals), n: vals.length }] : [];
       });
     const ys = at(y);
     const label = g ? `${y} (${g})` : y;
-    out.push({ label: ys.some((p) => p.n > 1) ? `${label}, mean over seeds` : label, points: ys.map((p) => ({ x: p.x, y: p.m })), color });
+    out.push({
+      label: ys.some((p) => p.n > 1) ? `${label}, mean over seeds` : label,
+      points: ys.map((p) => ({ x: p.x, y: p.m })),
+      color,
+    });
     if (ys.some((p) => p.n > 1)) {
       out.push({ label: `${label} + sd`, points: ys.map((p) => ({ x: p.x, y: p.m + p.s })), style: 'dashed', color });
       out.push({ label: `${label} − sd`, points: ys.map((p) => ({ x: p.x, y: p.m - p.s })), style: 'dashed', color });
     }
     const th = theoryKey ? at(theoryKey) : [];
-    if (th.length) out.push({ label: `theory ${label.replace(', mean over seeds', '')}`, points: th.map((p) => ({ x: p.x, y: p.m })), style: 'dashed', color });
+    if (th.length)
+      out.push({
+        label: `theory ${label.replace(', mean over seeds', '')}`,
+        points: th.map((p) => ({ x: p.x, y: p.m })),
+        style: 'dashed',
+        color,
+      });
   });
   return out;
 }
