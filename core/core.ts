@@ -1,8 +1,8 @@
 // The core behind the contract: routes request envelopes to services and pushes events.
 // Carriers (Electron IPC, the WebSocket host, in-process tests) only move envelopes.
 import type {
+  LabId,
   AppInfo,
-  DatasetSource,
   EventEnvelope,
   Events,
   JobKind,
@@ -20,25 +20,11 @@ import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
-import { dataPage, dataSummary, storeBaseline } from './services/data/service.ts';
-import {
-  hopfieldAttention,
-  hopfieldComplete,
-  hopfieldDensity,
-  hopfieldMachine,
-  hopfieldRetrieve,
-  storeCapacity,
-  storeHopfieldTrain,
-} from './services/hopfield/service.ts';
-import { exploreField, storeFieldRobustness, storeFieldTrain } from './services/field/service.ts';
-import { fisherTheoryMethod, storeFisher } from './services/fisher/service.ts';
-import { LAB_IDS } from './services/labs.ts';
-import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './services/vae/service.ts';
-import { own } from './own.ts';
+import { jobDef, LAB_IDS, LAB_METHODS, LABS, labMethod } from './labs/index.ts';
+import type { MethodContext } from './labs/lab.ts';
+import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
-import { SessionService } from './services/session.ts';
-import { collectSweep, storeSweepLocal } from './services/sweep/service.ts';
-import { specPaths, validateSpec } from './sweep/spec.ts';
+import { SessionService } from './session/service.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import { APP_VERSION } from './version.ts';
@@ -59,56 +45,10 @@ export interface CoreOptions {
   jobs?: Omit<JobManagerOptions, 'onUpdate' | 'onOutput'>;
 }
 
+/** The methods the core itself answers; every other method belongs to a lab. */
+type CoreMethod = Extract<Method, `app.${string}` | `session.${string}` | `jobs.${string}` | `platform.${string}`>;
 type Handlers = { [M in Method]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 type Listener = (e: EventEnvelope) => void;
-
-const JOB_LABELS: Record<JobKind, string> = {
-  'data.baseline': 'Softmax baseline',
-  'vae.train': 'Train VAE',
-  'vae.recall': 'VAE recall',
-  'vae.sweep': 'VAE noise × latent sweep',
-  'fisher.spectrum': 'Fisher spectrum',
-  'fisher.sweep': 'Fisher sweep',
-  'fisher.lrsweep': 'Learning-rate experiment',
-  'fisher.isometry': 'Conditional FIM vs depth',
-  'fisher.blocks': 'Fisher unit-wise blocks',
-  'field.train': 'Train field network (NTK regime)',
-  'field.robustness': 'Field robustness',
-  'hopfield.train': 'Train Boltzmann machine',
-  'hopfield.capacity': 'Hopfield capacity',
-  'sweep.local': 'Sweep on this machine',
-};
-
-/** Where each job kind's result goes in the session; the type makes a new kind add its entry. */
-const STORES: { [K in JobKind]: (session: SessionService, output: JobOutput<K>) => void } = {
-  'data.baseline': storeBaseline,
-  'vae.train': storeVaeTrain,
-  'vae.recall': storeVaeRecall,
-  'vae.sweep': storeVaeSweep,
-  'hopfield.train': storeHopfieldTrain,
-  'hopfield.capacity': storeCapacity,
-  'fisher.spectrum': (s, o) => storeFisher(s, 'fisher.spectrum', o),
-  'fisher.sweep': (s, o) => storeFisher(s, 'fisher.sweep', o),
-  'fisher.lrsweep': (s, o) => storeFisher(s, 'fisher.lrsweep', o),
-  'fisher.isometry': (s, o) => storeFisher(s, 'fisher.isometry', o),
-  'fisher.blocks': (s, o) => storeFisher(s, 'fisher.blocks', o),
-  'field.train': storeFieldTrain,
-  'field.robustness': storeFieldRobustness,
-  'sweep.local': storeSweepLocal,
-};
-
-/** The dataset a job reads, if any, so an unreadable one fails before a worker starts. */
-function jobSource(p: ParamsOf<'jobs.start'>): DatasetSource | null {
-  if (p.kind === 'data.baseline' || p.kind === 'hopfield.capacity' || p.kind === 'vae.train' || p.kind === 'vae.sweep')
-    return p.params?.source ?? null;
-  if (p.kind === 'field.train') return p.params?.source ?? null;
-  if (p.kind === 'field.robustness') return p.params?.train?.source ?? null;
-  if (p.kind === 'hopfield.train') return p.params?.data?.kind === 'images' ? p.params.data.source : null;
-  if (p.kind === 'fisher.spectrum' || p.kind === 'fisher.sweep' || p.kind === 'fisher.lrsweep' || p.kind === 'fisher.blocks') {
-    return p.params?.network?.inputs === 'images' ? p.params.network.source : null;
-  }
-  return null;
-}
 
 export class Core {
   readonly session: SessionService;
@@ -126,6 +66,7 @@ export class Core {
       onOutput: (info, output) => this.storeOutput(info.kind, output),
     });
     this.handlers = {
+      ...(this.labMethods() as unknown as Pick<Handlers, Exclude<Method, CoreMethod>>),
       'app.info': async () => ({
         version: APP_VERSION,
         contractVersion: CONTRACT_VERSION,
@@ -133,45 +74,26 @@ export class Core {
         carrier: opts.platform.carrier,
         backend: await initBackend(),
         labs: LAB_IDS,
+        labTitles: Object.fromEntries(LAB_IDS.map((id) => [id, LABS[id].title])) as Record<LabId, string>,
       }),
-      'data.summary': (p) => (this.checkData(p), dataSummary(p)),
-      'data.page': (p) => (this.checkData(p), dataPage(p)),
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
-      'fisher.theory': (p) => fisherTheoryMethod(p),
-      'field.explore': (p) => exploreField(p),
-      'hopfield.density': (p) => hopfieldDensity(this.session, p),
-      'hopfield.machine': (p) => hopfieldMachine(this.session, p),
-      'hopfield.attention': (p) => hopfieldAttention(this.session, p),
-      'hopfield.retrieve': (p) => hopfieldRetrieve(this.session, p),
-      'hopfield.complete': (p) => hopfieldComplete(this.session, p),
       'jobs.start': async (p) => {
         const kind = p?.kind as JobKind;
-        if (typeof kind !== 'string' || !own(JOB_LABELS, kind))
-          throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
-        checkJobMemory(kind, p.params);
+        const def = typeof kind === 'string' ? jobDef(kind) : undefined;
+        if (!def) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+        // Bad parameters are refused here, with the field named, before any worker starts.
+        const params = parseOrThrow(def.params, p.params, kind);
+        checkJobMemory(kind, params);
         // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
-        const source = jobSource(p);
+        const source = def.source?.(params);
         if (source) getDataset(source);
-        // A recall runs on the session's model: hand it over now, as it is at the start. While a
-        // new VAE trains, that model is about to be replaced (and its runs with it): refuse.
-        if (
-          kind === 'vae.recall' &&
-          this.jobs.list().some((j) => j.kind === 'vae.train' && (j.state === 'queued' || j.state === 'running'))
-        ) {
-          throw new KairoError('invalid_input', 'a VAE is training; run recall when it has finished');
-        }
-        const inputs = kind === 'vae.recall' ? recallInputs(this.session) : undefined;
-        this.checkData([p.params, inputs?.state]);
-        // A sweep file is refused before any worker starts; its runs read and write the files its
-        // flags name, so the same path policy applies to them.
-        if (kind === 'sweep.local') {
-          // The lab commands' flag tables, loaded only when a sweep starts (they bring the CLI modules).
-          const { LAB_COMMANDS } = await import('./cli/commands.ts');
-          const spec = validateSpec((p.params as { spec?: unknown } | undefined)?.spec, LAB_COMMANDS);
-          for (const f of opts.platform.paths ? specPaths(spec) : [])
-            opts.platform.paths!.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
-        }
-        return this.jobs.start(kind, p.params, JOB_LABELS[kind], inputs);
+        const active = this.jobs
+          .list()
+          .filter((j) => j.state === 'queued' || j.state === 'running')
+          .map((j) => j.kind);
+        const inputs = await def.prepare?.({ session: this.session, active, paths: opts.platform.paths }, params);
+        this.checkData([params, inputs?.state]);
+        return this.jobs.start(kind, params, def.label, inputs);
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
       'jobs.list': () => this.jobs.list(),
@@ -196,11 +118,6 @@ export class Core {
         return view;
       },
       'session.recent': () => readRecent(),
-      'sweep.collect': (p) => {
-        if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'sweep.collect needs a path');
-        opts.platform.paths?.check(p.path, 'data-read');
-        return collectSweep(this.session, p.path);
-      },
       'platform.pickPath': async (p) => {
         if (!opts.platform.pickPath) return { supported: false, path: null };
         const path = await opts.platform.pickPath(p.purpose, p.suggested ?? null);
@@ -209,6 +126,18 @@ export class Core {
         return { supported: true, path };
       },
     };
+  }
+
+  /** Every lab's methods (`fisher.theory`, `hopfield.retrieve`, …), from the lab registry. */
+  private labMethods(): Record<string, (p: unknown) => unknown> {
+    const ctx: MethodContext = { session: this.session, paths: this.opts.platform.paths };
+    return Object.fromEntries(
+      LAB_METHODS.map((name) => {
+        const run = labMethod(name) as unknown as (c: MethodContext, p: unknown) => unknown;
+        // Data files a request names must pass the platform's path policy.
+        return [name, (p: unknown) => (this.checkData(p), run(ctx, p))];
+      }),
+    );
   }
 
   /** Typed in-process call, for the CLI and tests. Throws KairoError on failure. */
@@ -262,7 +191,7 @@ export class Core {
     const bad = firstNonFinite(output.result, output.tensors);
     if (bad) return { code: 'diverged', message: `diverged: ${bad}; nothing was stored` };
     try {
-      (STORES[kind] as (session: SessionService, o: JobOutput<JobKind>) => void)(this.session, output);
+      jobDef(kind)!.store(this.session, output);
       return null;
     } catch (e) {
       return { code: 'internal', message: `the result could not be stored: ${toErrorValue(e).message}` };

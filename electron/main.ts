@@ -19,7 +19,7 @@ import type { MenuCommand } from '../core/contract.ts';
 import { Core, type Platform } from '../core/core.ts';
 import { grantPolicy } from '../core/paths.ts';
 import { readRecent } from '../core/session/recent.ts';
-import { LAB_IDS, LABS } from '../core/services/labs.ts';
+import { LAB_IDS, LABS } from '../core/labs/index.ts';
 
 let win: BrowserWindow | null = null;
 

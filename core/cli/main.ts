@@ -1,50 +1,34 @@
 // `kairo`: the core without a window. JSON results on stdout, human text on stderr, and a
 // one-line error with a non-zero exit status on bad input, so scripts can rely on all three.
-import type { SplitSummary } from '../contract.ts';
 import { Core } from '../core.ts';
-import { readIdxPair } from '../data/idx.ts';
 import { KairoError, toErrorValue } from '../errors.ts';
 import { startHost } from '../host/server.ts';
+import { cliCommands } from '../labs/index.ts';
+import type { LabCommand } from '../labs/lab.ts';
 import { readSession } from '../session/session.ts';
 import { APP_VERSION } from '../version.ts';
 import { intFlag, parseArgs } from './args.ts';
-import { LAB_COMMANDS } from './commands.ts';
-import { HOPFIELD_USAGE } from './hopfield.ts';
-import { VAE_USAGE } from './vae.ts';
-import { FISHER_USAGE } from './fisher.ts';
-import { FIELD_USAGE } from './field.ts';
-import { SWEEP_USAGE, sweepCli } from './sweep.ts';
 
-const USAGE = `usage: kairo <command> [options]
+const usage = (labs: LabCommand[]) => `usage: kairo <command> [options]
 
   info                                   backend and version, as JSON
-  data inspect [--idx-images F --idx-labels F]
-                                         counts, shapes and classes of MNIST or an IDX pair
   session inspect FILE                   validate a .kairo session and summarise it
   serve [--port N] [--workspace DIR]     serve the app to a browser on 127.0.0.1; files only inside DIR
                                          (default KAIRO_WORKSPACE, else ~/Documents)
-${VAE_USAGE}
-${FISHER_USAGE}
-${FIELD_USAGE}
-${HOPFIELD_USAGE}
-${SWEEP_USAGE}
+${labs.map((l) => l.usage).join('\n')}
 
 Results are JSON on stdout; messages go to stderr.`;
 
-const VALUED = new Set(['idx-images', 'idx-labels', 'port', 'workspace']);
+const VALUED = new Set(['port', 'workspace']);
 const SWITCHES = new Set(['help', 'version']);
 
 const out = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
-function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: number; classCounts: number[] }) {
-  return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
-}
-
 export async function main(argv: string[]): Promise<number> {
   // Lab commands own their flags.
-  const lab = LAB_COMMANDS.get(argv[0] ?? '');
+  const labs = await cliCommands();
+  const lab = labs.get(argv[0] ?? '');
   if (lab && !argv.includes('--help')) return lab.run(argv.slice(1), out);
-  if (argv[0] === 'sweep' && !argv.includes('--help')) return sweepCli(argv.slice(1), out, LAB_COMMANDS);
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {
@@ -52,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!cmd || args.flags.has('help')) {
-    process.stderr.write(USAGE + '\n');
+    process.stderr.write(usage([...labs.values()]) + '\n');
     return cmd || args.flags.has('help') ? 0 : 2;
   }
   const noMore = (n: number) => {
@@ -71,23 +55,6 @@ export async function main(argv: string[]): Promise<number> {
         simd: info.backend.simd,
         backends_tried: info.backend.tried,
       });
-      return 0;
-    }
-    case 'data': {
-      if (sub !== 'inspect')
-        throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
-      noMore(2);
-      const images = args.flags.get('idx-images');
-      const labels = args.flags.get('idx-labels');
-      if ((images === undefined) !== (labels === undefined))
-        throw new KairoError('invalid_input', 'give both --idx-images and --idx-labels');
-      if (typeof images === 'string' && typeof labels === 'string') {
-        out(splitJson(readIdxPair(images, labels)));
-        return 0;
-      }
-      const core = new Core({ platform: { carrier: 'web' } });
-      const s = await core.call('data.summary', { source: { kind: 'mnist' } });
-      out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
       return 0;
     }
     case 'session': {

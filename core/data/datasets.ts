@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import type { DatasetSource, DatasetSummary, SplitName, SplitSummary } from '../contract.ts';
 import { generateHierarchical, patternShape } from '../../models/vae/hierarchical.ts';
 import { invalid } from '../errors.ts';
-import { hierarchicalSourceSchema } from '../services/data/state.ts';
-import { parseOrThrow } from '../services/validate.ts';
+import { hierarchicalSourceSchema } from '../labs/data/state.ts';
+import { parseOrThrow } from '../validate.ts';
 import { readIdxPair, type LabelledImages } from './idx.ts';
 
 export interface Dataset {

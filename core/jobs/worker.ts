@@ -6,7 +6,7 @@ import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
 import { initBackend } from '../backend.ts';
 import { toErrorValue } from '../errors.ts';
 import { own } from '../own.ts';
-import { HANDLERS } from './handlers.ts';
+import { jobDef } from '../labs/index.ts';
 import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
 
 const port = parentPort!;
@@ -49,8 +49,9 @@ async function main(): Promise<void> {
     cancelled: () => Atomics.load(flag, 0) !== 0,
     inputs: input.inputs ?? { tensors: {}, state: null },
   };
-  const handler = own(HANDLERS as Record<string, unknown>, input.kind) as JobHandler<typeof input.kind> | undefined;
-  if (!handler) throw new Error(`unknown job kind ${input.kind}`);
+  const def = jobDef(input.kind);
+  if (!def) throw new Error(`unknown job kind ${input.kind}`);
+  const handler = (await def.handler()) as JobHandler<typeof input.kind>;
   const before = tf.memory().numTensors;
   const output = await handler(input.params as never, ctx);
   const tensors = { before, after: tf.memory().numTensors };

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { LabId, LabStates, TensorInfo } from '../contract.ts';
 import { invalid, KairoError } from '../errors.ts';
-import { LAB_IDS, LABS } from '../services/labs.ts';
-import { parseOrThrow } from '../services/validate.ts';
+import { LAB_IDS, LABS, tensorsReferenced as labTensors } from '../labs/index.ts';
+import { parseOrThrow } from '../validate.ts';
 import { APP_VERSION } from '../version.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
@@ -36,16 +36,9 @@ export function parseLab<K extends LabId>(id: K, state: unknown, where = `labs.$
 }
 
 /** Every tensor a session's state refers to; a lab adds its references here. */
+/** Every session tensor some lab's state refers to (each lab's definition says which). */
 export function tensorsReferenced(labs: LabStates): string[] {
-  return [
-    ...(labs.data.baseline?.tensors ?? []),
-    ...(labs.vae.result?.tensors ?? []),
-    ...labs.vae.runs.flatMap((r) => Object.values(r.tensors)),
-    ...(labs.hopfield.result?.tensors ?? []),
-    ...(labs.fisher.spectrum ? Object.values(labs.fisher.spectrum.tensors) : []),
-    ...(labs.fisher.blocks ? [labs.fisher.blocks.tensor] : []),
-    ...(labs.field.result?.tensors ?? []),
-  ];
+  return labTensors(labs);
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');

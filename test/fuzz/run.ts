@@ -82,7 +82,7 @@ export async function prepareBase(dir: string): Promise<FuzzOptions['base']> {
   mkdirSync(dir, { recursive: true });
   process.env.KAIRO_HOME ??= join(dir, 'home');
   const { Core } = await import('../../core/core.ts');
-  const { defaultVaeTrain, defaultRecall } = await import('../../core/services/vae/state.ts');
+  const { defaultVaeTrain, defaultRecall } = await import('../../core/labs/vae/state.ts');
   const { VAE_PAPER_PRESET } = await import('../../core/contract.ts');
   const { getDataset } = await import('../../core/data/datasets.ts');
   const { encodeIdx } = await import('../../core/data/idx.ts');

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
-import { checkJobMemory, fisherBytes } from '../../core/jobs/budget.ts';
-import { defaultNetwork } from '../../core/services/fisher/state.ts';
+import { checkJobMemory } from '../../core/jobs/budget.ts';
+import { fisherBytes } from '../../core/labs/fisher/memory.ts';
+import { defaultNetwork } from '../../core/labs/fisher/state.ts';
 import { tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();

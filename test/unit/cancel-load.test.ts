@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Core } from '../../core/core.ts';
-import { defaultVaeTrain } from '../../core/services/vae/state.ts';
+import { defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeIdx } from '../../core/data/idx.ts';
 import { writeSessionAtomic } from '../../core/session/session.ts';
-import { defaultLabs } from '../../core/services/labs.ts';
+import { defaultLabs } from '../../core/labs/index.ts';
 import { tempDir } from '../helpers.ts';
 
 // Exactly what a user's script runs: the package's bin, as a separate process.

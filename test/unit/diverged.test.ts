@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
 import { firstNonFinite } from '../../core/errors.ts';
-import { defaultRecall, defaultVaeTrain } from '../../core/services/vae/state.ts';
+import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();

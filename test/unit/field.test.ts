@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.ts';
 import { Core } from '../../core/core.ts';
-import { defaultFieldTrain } from '../../core/services/field/state.ts';
+import { defaultFieldTrain } from '../../core/labs/field/state.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { envelopeMatrix, fieldWeights, noiseField, noiseStats, type FieldSpec } from '../../models/field/init.ts';
 import { createFieldNet, initialValues } from '../../models/field/network.ts';

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { Core } from '../../core/core.ts';
 import { encodeIdx, readIdxFile, readIdxPair } from '../../core/data/idx.ts';
 import { readRegularFile } from '../../core/files.ts';
-import { defaultLabs } from '../../core/services/labs.ts';
+import { defaultLabs } from '../../core/labs/index.ts';
 import { cleanStaleTemps, readSession, writeSessionAtomic } from '../../core/session/session.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -182,7 +182,7 @@ test('names from outside named like Object.prototype members are ordinary names,
 
 test('loaded tensors are checked against the lab: NaN weights, a dtype swap, a transposed matrix, a manifest that disagrees', async () => {
   const { decodeSession, encodeSession } = await import('../../core/session/session.ts');
-  const { defaultVaeTrain } = await import('../../core/services/vae/state.ts');
+  const { defaultVaeTrain } = await import('../../core/labs/vae/state.ts');
   process.env.KAIRO_HOME = tempDir();
   const core = new Core({ platform: { carrier: 'web' } });
   const job = await core.call('jobs.start', {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { DensityGrid, HopfieldTrainParams, JobInfo } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
-import { defaultHopfieldTrain } from '../../core/services/hopfield/state.ts';
+import { defaultHopfieldTrain } from '../../core/labs/hopfield/state.ts';
 import { makeMachine, meanNll, rbmAsMachine } from '../../models/hopfield/machine.ts';
 import { tempDir } from '../helpers.ts';
 

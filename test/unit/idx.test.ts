@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { dataPage, dataSummary } from '../../core/services/data/service.ts';
+import { dataPage, dataSummary } from '../../core/labs/data/service.ts';
 import { encodeIdx, pairIdx, parseIdx, readIdxPair } from '../../core/data/idx.ts';
 import { tempDir } from '../helpers.ts';
 

@@ -44,3 +44,51 @@ test('the packaged main process does not contain the WebSocket host', () => {
   assert.ok(!main.includes('WebSocketServer') && !main.includes('startHost'));
   assert.ok(main.includes('kairo:request'));
 });
+
+const CONTRACT = /^core\/(contract\.ts|contract\/[^/]+\.ts|labs\/[^/]+\/contract\.ts)$/;
+const resolveSpec = (from: string, spec: string) => join(from, '..', spec).replace(/\\/g, '/');
+
+test('the contract files import nothing but each other, and only types', () => {
+  const contractFiles = [...files('core')].map((f) => f.replace(/\\/g, '/')).filter((f) => CONTRACT.test(f));
+  assert.ok(contractFiles.length >= 8, contractFiles.join(', '));
+  for (const f of contractFiles) {
+    for (const i of imports(f)) {
+      assert.ok(i.typeOnly, `${f} imports ${i.spec} at run time`);
+      assert.match(resolveSpec(f, i.spec), CONTRACT, `${f} imports ${i.spec}`);
+    }
+    for (const m of readFileSync(f, 'utf8').matchAll(/^export \* from ['"]([^'"]+)['"]/gm))
+      assert.match(resolveSpec(f, m[1]!), CONTRACT, `${f} re-exports ${m[1]}`);
+  }
+});
+
+test('outside core/labs/, nothing names a lab: the core, sessions, jobs, CLI and Electron read the registry', () => {
+  const shared = [...files('core'), ...files('electron')]
+    .map((f) => f.replace(/\\/g, '/'))
+    .filter((f) => !f.startsWith('core/labs/') && !CONTRACT.test(f) && !f.startsWith('core/data/'));
+  for (const f of shared)
+    for (const i of imports(f)) {
+      const target = resolveSpec(f, i.spec);
+      assert.ok(!/core\/labs\/[^/]+\//.test(target), `${f} imports ${i.spec}: use core/labs/index.ts`);
+    }
+});
+
+test('no import cycles at run time in core/ and models/', () => {
+  const all = [...files('core'), ...files('models')].map((f) => f.replace(/\\/g, '/'));
+  const graph = new Map(
+    all.map((f) => [
+      f,
+      imports(f)
+        .filter((i) => !i.typeOnly && i.spec.startsWith('.'))
+        .map((i) => resolveSpec(f, i.spec)),
+    ]),
+  );
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (f: string, path: string[]): void => {
+    if (state.get(f) === 'done') return;
+    assert.notEqual(state.get(f), 'open', `import cycle: ${[...path.slice(path.indexOf(f)), f].join(' → ')}`);
+    state.set(f, 'open');
+    for (const g of graph.get(f) ?? []) visit(g, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of all) visit(f, []);
+});

@@ -12,8 +12,8 @@ import {
   writeSessionAtomic,
   type SessionDoc,
 } from '../../core/session/session.ts';
-import { defaultLabs } from '../../core/services/labs.ts';
-import { SessionService } from '../../core/services/session.ts';
+import { defaultLabs } from '../../core/labs/index.ts';
+import { SessionService } from '../../core/session/service.ts';
 import { tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { VAE_PAPER_PRESET, type VaeSweepParams } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
-import { defaultRecall, defaultVaeTrain } from '../../core/services/vae/state.ts';
+import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { runJobDone, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecallPoint, RecallRunResult, VaeSweepResult } from '../../core/contract.ts';
-import { defaultRecall, defaultSweep } from '../../core/services/vae/state.ts';
+import { defaultRecall, defaultSweep } from '../../core/labs/vae/state.ts';
 import { levelSeries, runLabel, sweepLevelSeries } from '../../renderer/src/lib/recall.ts';
 
 const point = (t: number, m: number | null, c: number, r: number | null, g: number): RecallPoint => ({

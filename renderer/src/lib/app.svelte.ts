@@ -3,15 +3,6 @@
 import type { AppInfo, JobInfo, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
-export const LAB_TITLES: Record<LabId, string> = {
-  data: 'Datasets',
-  vae: 'VAE recall',
-  fisher: 'Fisher / NTK spectra',
-  field: 'Random neural fields',
-  hopfield: 'Hopfield–Boltzmann',
-  sweep: 'Sweeps',
-};
-
 export interface PathRequest {
   title: string;
   purpose: 'session-open' | 'session-save' | 'idx-file' | 'sweep-dir';

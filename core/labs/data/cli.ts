@@ -1,0 +1,38 @@
+// `kairo data …`: what a dataset holds, without a window.
+import type { SplitSummary } from '../../contract.ts';
+import { Core } from '../../core.ts';
+import { readIdxPair } from '../../data/idx.ts';
+import { KairoError } from '../../errors.ts';
+import { parseArgs } from '../../cli/args.ts';
+import type { LabCommand } from '../lab.ts';
+
+const USAGE = `  data inspect [--idx-images F --idx-labels F]
+                                         counts, shapes and classes of MNIST or an IDX pair`;
+const VALUED = new Set(['idx-images', 'idx-labels']);
+const SWITCHES = new Set<string>();
+
+function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: number; classCounts: number[] }) {
+  return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
+}
+
+async function dataCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+  const args = parseArgs(argv, VALUED, SWITCHES);
+  const [sub, ...rest] = args.positional;
+  if (sub !== 'inspect')
+    throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
+  if (rest.length) throw new KairoError('invalid_input', `unexpected argument ${JSON.stringify(rest[0])}`);
+  const images = args.flags.get('idx-images');
+  const labels = args.flags.get('idx-labels');
+  if ((images === undefined) !== (labels === undefined))
+    throw new KairoError('invalid_input', 'give both --idx-images and --idx-labels');
+  if (typeof images === 'string' && typeof labels === 'string') {
+    out(splitJson(readIdxPair(images, labels)));
+    return 0;
+  }
+  const core = new Core({ platform: { carrier: 'web' } });
+  const s = await core.call('data.summary', { source: { kind: 'mnist' } });
+  out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
+  return 0;
+}
+
+export const command: LabCommand = { usage: USAGE, subcommands: ['inspect'], valued: VALUED, switches: SWITCHES, run: dataCli };

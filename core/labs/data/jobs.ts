@@ -1,0 +1,100 @@
+// The dataset lab's job: a softmax-regression baseline on the chosen dataset. Runs in a worker.
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32, permutation } from '../../../models/common/rng.ts';
+import { createSoftmax, evaluateBatch, sgdStep } from '../../../models/linear/softmax.ts';
+import type { BaselineParams, BaselineResult, CurvePoint } from '../../contract.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
+import type { LabelledImages } from '../../data/idx.ts';
+import type { JobContext, JobOutput } from '../../jobs/types.ts';
+import { baselineParamsSchema } from './state.ts';
+import { parseOrThrow } from '../../validate.ts';
+import { diverged } from '../../errors.ts';
+
+export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
+
+/** Pixels scaled to [0, 1], rows of `indices` only: the whole split as float32 would be 190 MB. */
+function batchTensors(split: LabelledImages, indices: ArrayLike<number>): { x: tf.Tensor2D; y: tf.Tensor1D } {
+  const d = split.shape[0]! * split.shape[1]!;
+  return {
+    x: tf.tensor2d(pixelRows(split, indices), [indices.length, d]),
+    y: tf.tensor1d(
+      Int32Array.from(indices, (i) => split.labels[i]!),
+      'int32',
+    ),
+  };
+}
+
+export function evaluateSplit(
+  model: ReturnType<typeof createSoftmax>,
+  split: LabelledImages,
+): { loss: number; accuracy: number } {
+  let loss = 0;
+  let acc = 0;
+  const B = 1000;
+  for (let start = 0; start < split.count; start += B) {
+    const idx = Array.from({ length: Math.min(B, split.count - start) }, (_, k) => start + k);
+    const { x, y } = batchTensors(split, idx);
+    const s = evaluateBatch(model, x, y);
+    x.dispose();
+    y.dispose();
+    loss += s.loss * idx.length;
+    acc += s.accuracy * idx.length;
+  }
+  return { loss: loss / split.count, accuracy: acc / split.count };
+}
+
+export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise<JobOutput<'data.baseline'>> {
+  const params = parseOrThrow(baselineParamsSchema, raw, 'baseline');
+  const ds = getDataset(params.source);
+  const train = ds.train;
+  const n = params.trainSize > 0 ? Math.min(params.trainSize, train.count) : train.count;
+  const batch = Math.min(params.batchSize, n);
+  const stepsPerEpoch = Math.ceil(n / batch);
+  const totalSteps = stepsPerEpoch * params.epochs;
+  const every = Math.max(1, Math.floor(totalSteps / 400));
+  const rand = mulberry32(params.seed);
+  const d = train.shape[0]! * train.shape[1]!;
+  const classes = Math.max(train.classes, ds.test?.classes ?? 0);
+  const model = createSoftmax(d, classes);
+  const curve: CurvePoint[] = [];
+  let step = 0;
+  try {
+    outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
+      const order = permutation(n, rand);
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        if (ctx.cancelled()) break outer;
+        const { x, y } = batchTensors(train, order.subarray(s * batch, Math.min(n, (s + 1) * batch)));
+        const stats = sgdStep(model, x, y, params.learningRate);
+        x.dispose();
+        y.dispose();
+        step++;
+        if (!Number.isFinite(stats.loss)) throw diverged('the training loss', stats.loss, step);
+        if (step % every === 0 || step === totalSteps) curve.push({ step, epoch: step / stepsPerEpoch, ...stats });
+        ctx.progress({ step, totalSteps, samples: step * batch, metrics: { loss: stats.loss, accuracy: stats.accuracy } });
+        // Yield now and then so the worker can receive messages; the cancel flag itself is shared memory.
+        if (step % 50 === 0) await new Promise((r) => setImmediate(r));
+      }
+    }
+    const test = ds.test && step > 0 ? evaluateSplit(model, ds.test) : null;
+    const W = model.W.dataSync() as Float32Array;
+    const b = model.b.dataSync() as Float32Array;
+    const result: BaselineResult = {
+      params,
+      curve,
+      testAccuracy: test?.accuracy ?? null,
+      testLoss: test?.loss ?? null,
+      stepsDone: step,
+      partial: step < totalSteps,
+      tensors: BASELINE_TENSORS,
+    };
+    return {
+      result,
+      tensors: {
+        'data.baseline.W': { dtype: 'F32', shape: [d, classes], data: Float32Array.from(W) },
+        'data.baseline.b': { dtype: 'F32', shape: [classes], data: Float32Array.from(b) },
+      },
+    };
+  } finally {
+    model.dispose();
+  }
+}

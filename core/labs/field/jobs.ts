@@ -1,0 +1,341 @@
+// The random-neural-field lab's jobs, run in a worker: NTK-regime training beside the NTK
+// prediction, and the robustness experiment (field vs vanilla, several seeds).
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32, permutation } from '../../../models/common/rng.ts';
+import { fieldWeights, type FieldSpec } from '../../../models/field/init.ts';
+import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpec } from '../../../models/field/network.ts';
+import { addNoise, elastic, fgsm, shift } from '../../../models/field/perturb.ts';
+import { eigh } from '../../../models/linalg/dense.ts';
+import type { FieldRobustnessCurve, FieldRobustnessParams, FieldTrainParams, FieldTrainResult } from '../../contract.ts';
+import { getDataset, pixelRows } from '../../data/datasets.ts';
+import { diverged, invalid } from '../../errors.ts';
+import type { JobContext, JobOutput } from '../../jobs/types.ts';
+import type { NamedTensor } from '../../session/safetensors.ts';
+import { parseOrThrow } from '../../validate.ts';
+import { robustnessSchema, trainSchema } from './state.ts';
+
+/** Targets as in the published code: 0.9 for the class, −0.1 elsewhere. */
+export function targets(labels: ArrayLike<number>, C: number): Float32Array {
+  const Y = new Float32Array(labels.length * C).fill(-0.1);
+  for (let i = 0; i < labels.length; i++) Y[i * C + labels[i]!] = 0.9;
+  return Y;
+}
+
+export function fieldSpecOf(p: FieldTrainParams, shape: number[], neurons: number): FieldSpec | null {
+  if (p.kind === 'vanilla') return null;
+  return {
+    kind: p.kind,
+    dims: p.dims,
+    rSigma: p.rSigma,
+    sSigma: p.sSigma,
+    mSigma: p.mSigma,
+    inputShape: [shape[0]!, shape[1]!],
+    neurons,
+  };
+}
+
+export interface Data {
+  X: Float32Array;
+  labels: Int32Array;
+  Y: Float32Array;
+  n: number;
+  Xt: Float32Array;
+  labelsT: Int32Array;
+  nt: number;
+  D: number;
+  C: number;
+  shape: [number, number];
+}
+
+export function loadData(p: FieldTrainParams): Data {
+  const ds = getDataset(p.source);
+  const rand = mulberry32(p.seed ^ 0x2545f491);
+  const tr = ds.train;
+  if (p.trainSize > tr.count) throw invalid(`trainSize: the dataset has ${tr.count} training images`);
+  const idx = permutation(tr.count, rand).subarray(0, p.trainSize);
+  const test = ds.test ?? tr;
+  const tIdx = permutation(test.count, rand).subarray(0, Math.min(p.testSize, test.count));
+  const C = Math.max(tr.classes, ds.test?.classes ?? 0);
+  const labels = Int32Array.from(idx, (i) => tr.labels[i]!);
+  return {
+    X: pixelRows(tr, idx),
+    labels,
+    Y: targets(labels, C),
+    n: idx.length,
+    Xt: pixelRows(test, tIdx),
+    labelsT: Int32Array.from(tIdx, (i) => test.labels[i]!),
+    nt: tIdx.length,
+    D: tr.shape[0]! * tr.shape[1]!,
+    C,
+    shape: [tr.shape[0]!, tr.shape[1]!],
+  };
+}
+
+export function buildNet(p: FieldTrainParams, d: Data, rand: () => number): FieldNet {
+  const spec: FieldNetSpec = {
+    inputDim: d.D,
+    width: p.width,
+    classes: d.C,
+    maxpool: p.maxpool,
+    sigmaW: p.sigmaW,
+    sigmaB: p.sigmaB,
+  };
+  const fs = fieldSpecOf(p, d.shape, p.width);
+  return createFieldNet(spec, initialValues(spec, rand, fs ? fieldWeights(fs, rand) : undefined));
+}
+
+export function accuracy(net: FieldNet, X: Float32Array, labels: Int32Array, n: number, D: number): number {
+  let ok = 0;
+  for (let s = 0; s < n; s += 1000) {
+    const m = Math.min(1000, n - s);
+    const pred = tf.tidy(() => tf.argMax(net.forward(tf.tensor2d(X.subarray(s * D, (s + m) * D), [m, D])), 1));
+    const p = pred.dataSync();
+    pred.dispose();
+    for (let i = 0; i < m; i++) if (p[i] === labels[s + i]) ok++;
+  }
+  return ok / n;
+}
+
+/** Above this many rows (N·C) the prediction uses the output-averaged kernel Θ̄ ⊗ I_C. */
+export const FULL_NTK_LIMIT = 2000;
+
+/**
+ * The kernel behind the NTK prediction: the full empirical NC × NC kernel where it fits, else
+ * Θ̄ ⊗ I_C (as in the published code), applied column by column. Returns the matrix and its order.
+ */
+function ntkMatrix(net: FieldNet, X: Float32Array, n: number, D: number, full: boolean): Float64Array {
+  const t = tf.tidy(() => (full ? net.ntkFull(tf.tensor2d(X, [n, D])) : net.ntk(tf.tensor2d(X, [n, D]))));
+  const out = Float64Array.from(t.dataSync());
+  t.dispose();
+  n = full ? n * net.spec.classes : n;
+  // Symmetrise away float32 rounding before the float64 eigensolver.
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < a; b++) {
+      const v = (out[a * n + b]! + out[b * n + a]!) / 2;
+      out[a * n + b] = v;
+      out[b * n + a] = v;
+    }
+  return out;
+}
+
+/**
+ * Linearised dynamics: with Θ = V Λ Vᵀ, each column of residuals evolves as
+ * r_t = V (1 − ηλ/(NC))^t Vᵀ r_0 (Θ here has n rows and acts on `cols` columns of r_0; the
+ * full kernel has n = NC rows and one column). Returns the loss (1/(2NC))‖r_t‖² for
+ * t = 0..steps and the final residuals r_steps.
+ */
+export function linearisedDynamics(
+  theta: Float64Array,
+  n: number,
+  r0: Float64Array,
+  cols: number,
+  NC: number,
+  eta: number,
+  steps: number,
+): { loss: number[]; rT: Float64Array } {
+  const { values, vectors } = eigh(theta, n, { vectors: true });
+  const coef = new Float64Array(n * cols);
+  for (let k = 0; k < n; k++)
+    for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += vectors![i * n + k]! * r0[i * cols + c]!;
+      coef[k * cols + c] = s;
+    }
+  const loss: number[] = [];
+  for (let t = 0; t <= steps; t++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) {
+      const g = (1 - (eta * values[k]!) / NC) ** t;
+      for (let c = 0; c < cols; c++) s += (g * coef[k * cols + c]!) ** 2;
+    }
+    loss.push(s / (2 * NC));
+  }
+  const rT = new Float64Array(n * cols);
+  for (let k = 0; k < n; k++) {
+    const g = (1 - (eta * values[k]!) / NC) ** steps;
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < cols; c++) rT[i * cols + c] = rT[i * cols + c]! + vectors![i * n + k]! * g * coef[k * cols + c]!;
+  }
+  return { loss, rT };
+}
+
+export interface Trained {
+  net: FieldNet;
+  lambdaMax: number;
+  eta: number;
+  trainLoss: number[];
+  ntkLoss: number[];
+  laziness: number;
+  functionGap: number;
+  stepsDone: number;
+  fullKernel: boolean;
+}
+
+export async function trainField(
+  p: FieldTrainParams,
+  d: Data,
+  ctx: JobContext,
+  progress: (step: number) => void,
+): Promise<Trained> {
+  const rand = mulberry32(p.seed);
+  const net = buildNet(p, d, rand);
+  const full = d.n * d.C <= FULL_NTK_LIMIT;
+  const theta0 = ntkMatrix(net, d.X, d.n, d.D, full);
+  const lambdaMax = eigh(theta0, full ? d.n * d.C : d.n).values.at(-1)!;
+  const eta = (p.lrFactor * 2 * d.n * d.C) / lambdaMax;
+  const X = tf.tensor2d(d.X, [d.n, d.D]);
+  const Y = tf.tensor2d(d.Y, [d.n, d.C]);
+  const f0 = tf.tidy(() => net.forward(X));
+  const r0 = Float64Array.from(f0.dataSync(), (v, i) => v - d.Y[i]!);
+  f0.dispose();
+  const NC = d.n * d.C;
+  const lin = full
+    ? linearisedDynamics(theta0, NC, r0, 1, NC, eta, p.steps)
+    : linearisedDynamics(theta0, d.n, r0, d.C, NC, eta, p.steps);
+  const opt = tf.train.sgd(eta);
+  const trainLoss: number[] = [];
+  let step = 0;
+  try {
+    for (; step <= p.steps; step++) {
+      if (ctx.cancelled()) break;
+      if (step === p.steps) {
+        const l = mseLoss(net, X, Y);
+        trainLoss.push(l.dataSync()[0]!);
+        l.dispose();
+        break;
+      }
+      const l = opt.minimize(() => mseLoss(net, X, Y), true, net.vars)!;
+      trainLoss.push(l.dataSync()[0]!);
+      l.dispose();
+      if (!Number.isFinite(trainLoss.at(-1)!)) throw diverged('the training loss', trainLoss.at(-1)!, step + 1);
+      progress(step + 1);
+      if (step % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    opt.dispose();
+    X.dispose();
+    Y.dispose();
+  }
+  const thetaT = ntkMatrix(net, d.X, d.n, d.D, full);
+  // How far the trained function is from the linearised one: ‖f_T − f_T^lin‖ / ‖f_0 − y‖.
+  const fT = tf.tidy(() => net.forward(tf.tensor2d(d.X, [d.n, d.D])));
+  const rT = Float64Array.from(fT.dataSync(), (v, i) => v - d.Y[i]!);
+  fT.dispose();
+  let dn = 0;
+  let d0 = 0;
+  for (let i = 0; i < rT.length; i++) {
+    dn += (rT[i]! - lin.rT[i]!) ** 2;
+    d0 += r0[i]! ** 2;
+  }
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < theta0.length; i++) {
+    num += (thetaT[i]! - theta0[i]!) ** 2;
+    den += theta0[i]! ** 2;
+  }
+  const done = Math.min(step, p.steps);
+  return {
+    net,
+    lambdaMax,
+    eta,
+    trainLoss,
+    ntkLoss: lin.loss,
+    laziness: Math.sqrt(num / den),
+    functionGap: done === p.steps ? Math.sqrt(dn / d0) : NaN,
+    stepsDone: done,
+    fullKernel: full,
+  };
+}
+
+export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Promise<JobOutput<'field.train'>> {
+  const p = parseOrThrow(trainSchema, raw, 'field.train');
+  const d = loadData(p);
+  const t = await trainField(p, d, ctx, (step) => ctx.progress({ step, totalSteps: p.steps, samples: step * d.n }));
+  try {
+    const tensors: Record<string, NamedTensor> = {};
+    for (const [name, w] of Object.entries(t.net.read()))
+      tensors[`field.model.${name}`] = { dtype: 'F32', shape: w.shape, data: w.data };
+    const result: FieldTrainResult = {
+      params: p,
+      lambdaMax: t.lambdaMax,
+      eta: t.eta,
+      trainLoss: t.trainLoss,
+      ntkLoss: t.ntkLoss.slice(0, t.trainLoss.length),
+      trainAccuracy: accuracy(t.net, d.X, d.labels, d.n, d.D),
+      testAccuracy: accuracy(t.net, d.Xt, d.labelsT, d.nt, d.D),
+      laziness: t.laziness,
+      functionGap: Number.isFinite(t.functionGap) ? t.functionGap : null,
+      kernel: t.fullKernel ? 'full' : 'output-averaged',
+      stepsDone: t.stepsDone,
+      partial: t.stepsDone < p.steps,
+      tensors: Object.keys(tensors),
+    };
+    return { result, tensors };
+  } finally {
+    t.net.dispose();
+  }
+}
+
+export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobContext): Promise<JobOutput<'field.robustness'>> {
+  const params = parseOrThrow(robustnessSchema, raw, 'field.robustness');
+  const base = params.train;
+  if (base.kind === 'vanilla')
+    throw invalid(
+      'field.robustness: choose a field layer (gaussian, mexican or matern); vanilla is the baseline it is compared with',
+    );
+  const kinds = [
+    ['field', base],
+    ['vanilla', { ...base, kind: 'vanilla' as const }],
+  ] as const;
+  const perts = (['noise', 'shift', 'elastic', 'fgsm'] as const).filter((k) => params[k].length > 0);
+  const acc: Record<string, number[][]> = {};
+  const total = kinds.length * params.seeds;
+  let done = 0;
+  let partial = false;
+  outer: for (let s = 0; s < params.seeds; s++)
+    for (const [model, p0] of kinds) {
+      if (ctx.cancelled()) {
+        partial = true;
+        break outer;
+      }
+      const p = { ...p0, seed: base.seed + s };
+      const d = loadData(p);
+      const t = await trainField(p, d, ctx, () => {});
+      try {
+        const rand = mulberry32(p.seed + 99);
+        for (const pert of perts) {
+          const row: number[] = [];
+          for (const level of params[pert]) {
+            const Xp =
+              pert === 'noise'
+                ? addNoise(d.Xt, level, rand)
+                : pert === 'shift'
+                  ? shift(d.Xt, d.shape, level, rand)
+                  : pert === 'elastic'
+                    ? elastic(d.Xt, d.shape, level, rand)
+                    : fgsm(t.net, d.Xt, targets(d.labelsT, d.C), d.nt, level);
+            row.push(accuracy(t.net, Xp, d.labelsT, d.nt, d.D));
+          }
+          ((acc[`${model}.${pert}`] ??= []) as number[][]).push(row);
+        }
+      } finally {
+        t.net.dispose();
+      }
+      done++;
+      ctx.progress({ step: done, totalSteps: total, metrics: { seed: s } });
+      await new Promise((r) => setImmediate(r));
+    }
+  const curves: FieldRobustnessCurve[] = [];
+  for (const [model] of kinds)
+    for (const pert of perts) {
+      const runs = acc[`${model}.${pert}`] ?? [];
+      if (!runs.length) continue;
+      const levels = params[pert];
+      const mean = levels.map((_, i) => runs.reduce((a, r) => a + r[i]!, 0) / runs.length);
+      const sd = levels.map((_, i) =>
+        runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[i]! - mean[i]!) ** 2, 0) / (runs.length - 1)) : 0,
+      );
+      curves.push({ model, perturbation: pert, levels, mean, sd });
+    }
+  return { result: { params, curves, partial }, tensors: {} };
+}

@@ -1,0 +1,50 @@
+// The random-neural-field lab: structured initialisers, NTK-regime training, robustness.
+import { layerShapes } from '../../../models/field/network.ts';
+import { defineLab } from '../lab.ts';
+import { exploreField, storeFieldRobustness, storeFieldTrain } from './service.ts';
+import { defaultFieldLab, fieldLabSchema, robustnessSchema, trainSchema } from './state.ts';
+
+export const fieldLab = defineLab({
+  id: 'field',
+  title: 'Random neural fields',
+  schema: fieldLabSchema,
+  defaults: defaultFieldLab,
+  tensors: (s) => s.result?.tensors ?? [],
+  shapes: (s, shapeOf) => {
+    const out = new Map<string, number[]>();
+    const f = s.result;
+    if (!f) return out;
+    const D = shapeOf('field.model.W1')?.[0] ?? -1;
+    const C = shapeOf('field.model.bout')?.[0] ?? -1;
+    for (const [n, shape] of layerShapes({
+      inputDim: D,
+      width: f.params.width,
+      classes: C,
+      maxpool: f.params.maxpool,
+      sigmaW: 1,
+      sigmaB: 0,
+    }))
+      out.set(`field.model.${n}`, shape);
+    return out;
+  },
+  jobs: {
+    'field.train': {
+      label: 'Train field network (NTK regime)',
+      params: trainSchema,
+      source: (p) => p.source,
+      store: storeFieldTrain,
+      handler: async () => (await import('./jobs.ts')).runFieldTrain,
+    },
+    'field.robustness': {
+      label: 'Field robustness',
+      params: robustnessSchema,
+      source: (p) => p.train.source,
+      store: storeFieldRobustness,
+      handler: async () => (await import('./jobs.ts')).runFieldRobustness,
+    },
+  },
+  methods: {
+    'field.explore': (_ctx, p) => exploreField(p),
+  },
+  cli: { name: 'field', sweepable: true, load: async () => (await import('./cli.ts')).command },
+});

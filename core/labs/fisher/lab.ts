@@ -1,0 +1,73 @@
+// The Fisher/NTK lab: exact spectra of the Fisher information of random networks beside the
+// mean-field theory; sweeps, the learning-rate bound, dynamical isometry, unit-wise blocks.
+import { z } from 'zod';
+import { defineLab } from '../lab.ts';
+import { blocksBytes, spectrumBytes, sweepBytes } from './memory.ts';
+import { fisherTheoryMethod, storeFisher } from './service.ts';
+import { defaultFisherLab, fisherLabSchema, isometrySchema, lrSchema, networkSchema, sweepSchema } from './state.ts';
+
+const imagesOf = (n: { inputs: string; source: import('../../contract.ts').DatasetSource }) =>
+  n.inputs === 'images' ? n.source : null;
+
+export const fisherLab = defineLab({
+  id: 'fisher',
+  title: 'Fisher / NTK spectra',
+  schema: fisherLabSchema,
+  defaults: defaultFisherLab,
+  tensors: (s) => [...(s.spectrum ? Object.values(s.spectrum.tensors) : []), ...(s.blocks ? [s.blocks.tensor] : [])],
+  dtypeOf: (name) => (name === 'fisher.spectrum.eigenvalues' ? 'F64' : null),
+  shapes: (s, shapeOf) => {
+    const out = new Map<string, number[]>();
+    if (s.spectrum) {
+      const g = shapeOf(s.spectrum.tensors.gram)?.[0] ?? -1;
+      out.set(s.spectrum.tensors.gram, [g, g]);
+      out.set(s.spectrum.tensors.eigenvalues, [-1]);
+    }
+    if (s.blocks) out.set(s.blocks.tensor, [s.blocks.units, s.blocks.units]);
+    return out;
+  },
+  jobs: {
+    'fisher.spectrum': {
+      label: 'Fisher spectrum',
+      params: z.object({ network: networkSchema, compare: z.boolean() }).strict(),
+      source: (p) => imagesOf(p.network),
+      memory: spectrumBytes,
+      store: (s, o) => storeFisher(s, 'fisher.spectrum', o),
+      handler: async () => (await import('./jobs.ts')).runSpectrum,
+    },
+    'fisher.sweep': {
+      label: 'Fisher sweep',
+      params: sweepSchema,
+      source: (p) => imagesOf(p.network),
+      memory: sweepBytes,
+      store: (s, o) => storeFisher(s, 'fisher.sweep', o),
+      handler: async () => (await import('./jobs.ts')).runSweep,
+    },
+    'fisher.lrsweep': {
+      label: 'Learning-rate experiment',
+      params: lrSchema,
+      source: (p) => imagesOf(p.network),
+      memory: spectrumBytes,
+      store: (s, o) => storeFisher(s, 'fisher.lrsweep', o),
+      handler: async () => (await import('./jobs.ts')).runLrSweep,
+    },
+    'fisher.isometry': {
+      label: 'Conditional FIM vs depth',
+      params: isometrySchema,
+      store: (s, o) => storeFisher(s, 'fisher.isometry', o),
+      handler: async () => (await import('./jobs.ts')).runIsometry,
+    },
+    'fisher.blocks': {
+      label: 'Fisher unit-wise blocks',
+      params: z.object({ network: networkSchema }).strict(),
+      source: (p) => imagesOf(p.network),
+      memory: blocksBytes,
+      store: (s, o) => storeFisher(s, 'fisher.blocks', o),
+      handler: async () => (await import('./jobs.ts')).runBlocks,
+    },
+  },
+  methods: {
+    'fisher.theory': (_ctx, p) => fisherTheoryMethod(p),
+  },
+  cli: { name: 'fisher', sweepable: true, load: async () => (await import('./cli.ts')).command },
+});

@@ -1,0 +1,286 @@
+// `kairo hopfield …`: the Hopfield–Boltzmann lab without a window. Machines come from a
+// session or from plain JSON ({"W": N_h rows of N_v, "b": N_v, "c": N_h}) so other tools can
+// check and reuse them; the numbers are the same functions the UI calls.
+import type { LabCommand } from '../lab.ts';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile } from '../../files.ts';
+import { z } from 'zod';
+import {
+  attentionLogits,
+  complete,
+  makeMachine,
+  nll,
+  posterior,
+  retrieveStep,
+  softmax,
+  type Machine,
+} from '../../../models/hopfield/machine.ts';
+import type { HopfieldTrainParams } from '../../contract.ts';
+import { Core } from '../../core.ts';
+import { invalid } from '../../errors.ts';
+import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
+import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
+import { parseOrThrow } from '../../validate.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { runJob } from '../../cli/run-job.ts';
+
+export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K --per-cluster N --radius R --std S]
+                 [--patterns P --test-patterns N --zca] [--model attnbm|gbrbm] [--hidden N]
+                 [--init data|gaussian] [--train-b] [--fixed-c] [--optimizer adam|sgd] [--lr X]
+                 [--batch N] [--epochs N] [--seed N] [--out F.kairo] [--machine-out M.json]
+  hopfield nll (--machine M.json | --session F.kairo) --points X.json
+  hopfield retrieve --machine M.json --points X.json [--beta B] [--steps K]
+  hopfield retrieve --session F.kairo [--index I] [--corruption noise|occlude|missing] [--level L]
+                    [--memory machine|patterns] [--beta B] [--steps K] [--seed N]
+  hopfield complete --machine M.json --points X.json   (null marks a missing value)
+  hopfield complete --session F.kairo [--split train|test] [--index I] [--mask random|bottom|right]
+                    [--fraction F] [--seed N]`;
+
+const VALUED = new Set([
+  'data',
+  'clusters',
+  'per-cluster',
+  'radius',
+  'std',
+  'patterns',
+  'test-patterns',
+  'model',
+  'hidden',
+  'init',
+  'optimizer',
+  'lr',
+  'batch',
+  'epochs',
+  'seed',
+  'out',
+  'machine-out',
+  'machine',
+  'session',
+  'points',
+  'beta',
+  'steps',
+  'index',
+  'corruption',
+  'level',
+  'memory',
+  'split',
+  'mask',
+  'fraction',
+]);
+const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
+/** What `kairo sweep` may vary (core/cli/commands.ts). */
+export const HOPFIELD_FLAGS = {
+  subcommands: ['train', 'nll', 'retrieve', 'complete'],
+  valued: VALUED,
+  switches: SWITCHES,
+} as const;
+
+function readJson(path: string, what: string): unknown {
+  // Regular files only, size-limited: a FIFO named here would otherwise hang the CLI.
+  const text = readRegularFile(path, 512 * 1024 * 1024).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid(`${path}: the ${what} is not valid JSON`);
+  }
+}
+
+const row = z.array(z.number().finite()).min(1);
+const machineJson = z.object({ W: z.array(row).min(1), b: row, c: z.array(z.number().finite()).min(1) }).strict();
+
+export function machineFromJson(path: string): Machine {
+  const m = parseOrThrow(machineJson, readJson(path, 'machine'), path);
+  const nh = m.W.length;
+  const nv = m.b.length;
+  m.W.forEach((r, i) => {
+    if (r.length !== nv) throw invalid(`${path}: W[${i}] has ${r.length} entries, b has ${nv}`);
+  });
+  if (m.c.length !== nh) throw invalid(`${path}: c has ${m.c.length} entries, W has ${nh} rows`);
+  return makeMachine(m.W.flat(), m.b, m.c, nh, nv);
+}
+
+function pointsFromJson(path: string, nv: number, allowMissing: boolean): (number | null)[][] {
+  const entry = allowMissing ? z.number().finite().nullable() : z.number().finite();
+  const pts = parseOrThrow(z.array(z.array(entry)).min(1), readJson(path, 'points'), path);
+  pts.forEach((p, i) => {
+    if (p.length !== nv) throw invalid(`${path}: point ${i} has ${p.length} values, the machine has N_v = ${nv}`);
+  });
+  return pts;
+}
+
+function machineJsonOf(m: Machine): { W: number[][]; b: number[]; c: number[] } {
+  return {
+    W: Array.from({ length: m.nh }, (_, i) => Array.from(m.W.subarray(i * m.nv, (i + 1) * m.nv))),
+    b: Array.from(m.b),
+    c: Array.from(m.c),
+  };
+}
+
+async function sessionMachine(path: string): Promise<{ core: Core; loaded: Loaded }> {
+  const core = new Core({ platform: { carrier: 'web' } });
+  await core.call('session.open', { path });
+  return { core, loaded: loadMachine(core.session) };
+}
+
+function machineSource(p: Parsed): 'machine' | 'session' {
+  const m = p.flags.has('machine');
+  const s = p.flags.has('session');
+  if (m === s) throw invalid('give exactly one of --machine M.json or --session F.kairo');
+  return m ? 'machine' : 'session';
+}
+
+function needPoints(p: Parsed): string {
+  const v = p.flags.get('points');
+  if (typeof v !== 'string') throw invalid('--points X.json is required with --machine');
+  return v;
+}
+
+export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+  const p = parseArgs(argv, VALUED, SWITCHES);
+  checkOutputFlags(p, ['out', 'machine-out']);
+  const [sub, ...extra] = p.positional;
+  if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
+  switch (sub) {
+    case 'train': {
+      const d = defaultHopfieldTrain();
+      const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);
+      const params: HopfieldTrainParams = {
+        data:
+          data === 'toy'
+            ? {
+                kind: 'toy',
+                clusters: numFlag(p, 'clusters', 5),
+                perCluster: numFlag(p, 'per-cluster', 200),
+                radius: numFlag(p, 'radius', 6),
+                std: numFlag(p, 'std', 1),
+              }
+            : {
+                kind: 'images',
+                source: { kind: 'mnist' },
+                patterns: numFlag(p, 'patterns', 200),
+                testPatterns: numFlag(p, 'test-patterns', 200),
+                zca: p.flags.has('zca'),
+              },
+        model: choiceFlag(p, 'model', 'attnbm', ['attnbm', 'gbrbm'] as const),
+        hidden: numFlag(p, 'hidden', data === 'toy' ? numFlag(p, 'clusters', 5) : 100),
+        init: choiceFlag(p, 'init', 'data', ['data', 'gaussian'] as const),
+        trainB: p.flags.has('train-b'),
+        trainC: !p.flags.has('fixed-c'),
+        optimizer: choiceFlag(p, 'optimizer', 'adam', ['adam', 'sgd'] as const),
+        learningRate: numFlag(p, 'lr', data === 'toy' ? d.learningRate : 0.01),
+        batchSize: numFlag(p, 'batch', d.batchSize),
+        epochs: numFlag(p, 'epochs', d.epochs),
+        seed: numFlag(p, 'seed', d.seed),
+      };
+      const core = new Core({ platform: { carrier: 'web' } });
+      try {
+        await runJob(core, 'hopfield.train', params);
+        const r = core.session.labs.hopfield.result!;
+        const outPath = p.flags.get('out');
+        if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
+        const mOut = p.flags.get('machine-out');
+        // The GB-RBM is written as its 2^K-component mixture, which is what M.json describes.
+        if (typeof mOut === 'string')
+          writeFileSync(mOut, JSON.stringify(machineJsonOf(loadMachine(core.session).machine)) + '\n');
+        out({
+          train_nll: r.trainNll,
+          test_nll: r.testNll,
+          components: r.components,
+          nv: r.nv,
+          patterns: r.patterns,
+          test_patterns: r.testPatterns,
+          curve: r.curve.map((c) => ({ epoch: c.epoch, train_nll: c.train, test_nll: c.test })),
+          ...(typeof outPath === 'string' ? { session: core.session.view().path } : {}),
+        });
+        return 0;
+      } finally {
+        await core.shutdown();
+      }
+    }
+    case 'nll': {
+      const src = machineSource(p);
+      let m: Machine;
+      if (src === 'machine') m = machineFromJson(String(p.flags.get('machine')));
+      else {
+        const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
+        m = loaded.machine;
+        await core.shutdown();
+      }
+      const pts = pointsFromJson(String(p.flags.get('points') ?? needPoints(p)), m.nv, false) as number[][];
+      out({ nll: pts.map((v) => nll(m, v)), posterior: pts.map((v) => Array.from(posterior(m, v))) });
+      return 0;
+    }
+    case 'retrieve': {
+      const beta = numFlag(p, 'beta', 1);
+      const steps = numFlag(p, 'steps', 10);
+      if (machineSource(p) === 'machine') {
+        const m = machineFromJson(String(p.flags.get('machine')));
+        if (!(beta > 0)) throw invalid(`--beta must be positive, got ${beta}`);
+        if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
+          throw invalid(`--steps must be an integer in 1..1000, got ${steps}`);
+        const pts = pointsFromJson(needPoints(p), m.nv, false) as number[][];
+        const runs = pts.map((v0) => {
+          const states: number[][] = [v0];
+          let v: ArrayLike<number> = v0;
+          for (let t = 0; t < steps; t++) states.push(Array.from((v = retrieveStep(m, v, beta).v)));
+          return { states, attention: Array.from(softmax(attentionLogits(m, v, beta))) };
+        });
+        // attention: p(h|v) at β for the final state of each trajectory.
+        out({ trajectories: runs.map((r) => r.states), attention: runs.map((r) => r.attention) });
+        return 0;
+      }
+      const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
+      await core.shutdown();
+      const d = defaultRetrieval();
+      const run = retrieve(loaded, {
+        memory: choiceFlag(p, 'memory', d.memory, ['machine', 'patterns'] as const),
+        index: numFlag(p, 'index', d.index),
+        corruption: choiceFlag(p, 'corruption', d.corruption, ['noise', 'occlude', 'missing'] as const),
+        level: numFlag(p, 'level', d.level),
+        beta,
+        steps,
+        seed: numFlag(p, 'seed', d.seed),
+      });
+      const s = run.summary;
+      out({
+        overlap_target: s.overlapTarget,
+        overlap_other: s.overlapOther,
+        nearest: s.nearest,
+        ...(s.ownCluster !== null ? { own_cluster: s.ownCluster } : {}),
+        success: s.success,
+        ...(run.path ? { path: run.path } : {}),
+      });
+      return 0;
+    }
+    case 'complete': {
+      if (machineSource(p) === 'machine') {
+        const m = machineFromJson(String(p.flags.get('machine')));
+        const pts = pointsFromJson(needPoints(p), m.nv, true);
+        const res = pts.map((v) =>
+          complete(
+            m,
+            v.map((x) => x ?? 0),
+            v.map((x) => x !== null),
+          ),
+        );
+        out({ completed: res.map((r) => Array.from(r.v)), posterior: res.map((r) => Array.from(r.posterior)) });
+        return 0;
+      }
+      const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
+      await core.shutdown();
+      const r = completeImage(loaded, {
+        split: choiceFlag(p, 'split', 'test', ['train', 'test'] as const),
+        index: numFlag(p, 'index', 0),
+        mask: choiceFlag(p, 'mask', 'bottom', ['random', 'bottom', 'right'] as const),
+        fraction: numFlag(p, 'fraction', 0.4),
+        seed: numFlag(p, 'seed', 1),
+      });
+      out({ mse_completed: r.mseCompleted, mse_mean_image: r.mseMean });
+      return 0;
+    }
+    default:
+      throw invalid(`unknown hopfield command ${JSON.stringify(sub ?? '')}; try train, nll, retrieve or complete`);
+  }
+}
+
+export const command: LabCommand = { usage: HOPFIELD_USAGE, ...HOPFIELD_FLAGS, run: hopfieldCli };

@@ -1,0 +1,74 @@
+// What a lab is to the rest of Kairo: one definition per lab (core/labs/<lab>/lab.ts), listed in
+// core/labs/index.ts. The core, the session code, `app.info`, the job manager's start checks, the
+// worker, the CLI and the Electron menu iterate these definitions; none of them names a lab.
+import type { z } from 'zod';
+import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Method, ParamsOf, ResultOf } from '../contract.ts';
+import type { JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
+import type { PathPolicy } from '../paths.ts';
+import type { SessionService } from '../session/service.ts';
+import type { CommandFlags } from '../sweep/spec.ts';
+
+/** A lab's job kinds and methods are the contract's names that start with its id. */
+export type KindsOf<L extends LabId> = Extract<JobKind, `${L}.${string}`>;
+export type MethodsOf<L extends LabId> = Extract<Method, `${L}.${string}`>;
+
+/** What a job's start checks may look at. */
+export interface StartContext {
+  session: SessionService;
+  /** Kinds of the jobs queued or running now. */
+  active: readonly JobKind[];
+  /** The platform's path policy (none in the CLI). */
+  paths: PathPolicy | undefined;
+}
+
+export interface JobDef<K extends JobKind> {
+  /** What the jobs panel calls it. */
+  label: string;
+  /** Validated at `jobs.start`, before any worker starts; the worker parses again. */
+  params: z.ZodType<JobKinds[K]['params'], z.ZodTypeDef, unknown>;
+  /** The dataset the job reads, so an unreadable one is refused at the start. */
+  source?: (params: JobKinds[K]['params']) => DatasetSource | null;
+  /** Checks that need the session or the other jobs; returns what the job reads from the session. */
+  prepare?: (ctx: StartContext, params: JobKinds[K]['params']) => JobInputs | undefined | Promise<JobInputs | undefined>;
+  /** Float64/float32 bytes the job will need, when that grows with its parameters (core/jobs/budget.ts). */
+  memory?: (params: JobKinds[K]['params']) => number | null;
+  /** Where the result goes in the session. */
+  store: (session: SessionService, output: JobOutput<K>) => void;
+  /** The worker side, loaded only inside job workers (model code never loads in the UI-facing process). */
+  handler: () => Promise<JobHandler<K>>;
+}
+
+export interface MethodContext {
+  session: SessionService;
+  paths: PathPolicy | undefined;
+}
+
+/** A lab command of the CLI (`kairo <lab> …`): its flags (which `kairo sweep` may vary) and entry. */
+export interface LabCommand extends CommandFlags {
+  usage: string;
+  run(argv: string[], out: (v: unknown) => void): Promise<number>;
+}
+
+export interface LabDef<L extends LabId> {
+  id: L;
+  title: string;
+  /** The lab's slice of a session: validated on load and on every update. */
+  schema: z.ZodType<LabStates[L], z.ZodTypeDef, unknown>;
+  defaults: () => LabStates[L];
+  /** The session tensors this state refers to; the session keeps exactly the tensors some lab refers to. */
+  tensors: (state: LabStates[L]) => string[];
+  /**
+   * The dtype and shape each of the lab's tensors must have, given the state (and the shapes
+   * stored, for dimensions only the data fixes: -1 in a shape matches any size).
+   */
+  shapes?: (state: LabStates[L], shapeOf: (name: string) => number[] | null) => Map<string, number[]>;
+  /** The dtype of each of the lab's tensors, by name (float32 where this is absent or says nothing). */
+  dtypeOf?: (name: string) => TensorInfo['dtype'] | null;
+  jobs: { [K in KindsOf<L>]: JobDef<K> };
+  methods: { [M in MethodsOf<L>]: (ctx: MethodContext, params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
+  /** `kairo <cli.name> …`, loaded only when the CLI needs it; sweepable when `kairo sweep` may run it. */
+  cli?: { name: string; sweepable: boolean; load: () => Promise<LabCommand> };
+}
+
+/** Ties a definition's id to its entry in the registry (a typo is a compile error). */
+export const defineLab = <L extends LabId>(def: LabDef<L>): LabDef<L> => def;

@@ -1,0 +1,224 @@
+// `kairo sweep …`: expand a sweep file into numbered runs, run one (here, in a Slurm array task
+// or a Kubernetes Indexed Job), run all on this machine, collect the results, or write the
+// cluster templates.
+import type { LabCommand } from '../lab.ts';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invalid } from '../../errors.ts';
+import { readRegularFile } from '../../files.ts';
+import { DOCKERFILE, k8sManifest, slurmScript } from '../../sweep/cluster.ts';
+import { collect, prepareDir, runIndex, runOne, writeAtomic, type SweepCommand } from '../../sweep/runner.ts';
+import { validateSpec, type SweepSpec } from '../../sweep/spec.ts';
+import { checkOutputFlags, intFlag, parseArgs } from '../../cli/args.ts';
+
+export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
+  sweep run SPEC --out DIR [--index i]   one run (else SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into DIR/<i>.json
+  sweep local SPEC --out DIR [--workers K]   every run on this machine, K at a time
+  sweep collect DIR [--out F.kairo]      {"runs": [{"index", "params", "result"}], "missing", "failed"}; --out: a session the app opens
+  sweep slurm SPEC --out DIR [--max-parallel K] [--partition P] [--time T] [--cpus-per-task N] [--mem M]
+  sweep k8s SPEC --image IMG --out DIR [--parallelism K] [--cpu N] [--memory M] [--pvc NAME]
+    SPEC: {"command": ["fisher", "spectrum"], "fixed": {flag: value}, "grid": {flag: [values]},
+           "zip": {flag: [values]}, "random": {"count", "seed", "params": {flag: {min, max, log?, int?} | {choice}}}}`;
+
+const VALUED = new Set([
+  'out',
+  'index',
+  'workers',
+  'max-parallel',
+  'partition',
+  'time',
+  'cpus-per-task',
+  'mem',
+  'image',
+  'parallelism',
+  'cpu',
+  'memory',
+  'pvc',
+]);
+const KAIRO_BIN = fileURLToPath(new URL('../../../bin/kairo.mjs', import.meta.url));
+
+function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepCommand>): SweepSpec {
+  if (!path) throw invalid('give the sweep file: kairo sweep … SPEC');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readRegularFile(path, 64 * 1024 * 1024).toString('utf8'));
+  } catch (e) {
+    // JSON.parse quotes the text it failed on: the message names the file, never its contents.
+    if (e instanceof SyntaxError) throw invalid(`${path}: not a valid JSON sweep file`);
+    throw e;
+  }
+  return validateSpec(raw, commands);
+}
+
+const str = (v: string | true | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function sweepCli(
+  argv: string[],
+  out: (v: unknown) => void,
+  commands: ReadonlyMap<string, SweepCommand>,
+): Promise<number> {
+  const p = parseArgs(argv, VALUED, new Set());
+  const [sub, target, ...extra] = p.positional;
+  if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const outDir = () => {
+    const d = str(p.flags.get('out'));
+    if (!d) throw invalid('--out DIR is required');
+    return resolve(d);
+  };
+  switch (sub) {
+    case 'expand': {
+      const spec = readSpec(target, commands);
+      const { expand } = await import('../../sweep/spec.ts');
+      const runs = expand(spec);
+      out({ count: runs.length, runs });
+      return 0;
+    }
+    case 'run': {
+      const spec = readSpec(target, commands);
+      const dir = outDir();
+      const { runs } = prepareDir(dir, spec);
+      const i = runIndex(str(p.flags.get('index')), process.env, runs.length);
+      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!);
+      out({
+        index: i,
+        hash: r.record.hash,
+        skipped: r.skipped,
+        seconds: r.record.seconds,
+        file: join(dir, `${i}.json`),
+        ...(r.record.error !== undefined ? { error: r.record.error } : {}),
+      });
+      if (r.record.error !== undefined) process.stderr.write(`kairo: error: run ${i}: ${r.record.error}\n`);
+      return r.record.error !== undefined ? 2 : 0;
+    }
+    case 'local': {
+      const spec = readSpec(target, commands);
+      const dir = outDir();
+      const { runs } = prepareDir(dir, spec);
+      const workers = intFlag(p, 'workers', 1, 1, Math.max(1, cpus().length));
+      return runLocal(resolve(target!), dir, runs.length, workers, out);
+    }
+    case 'collect': {
+      if (!target) throw invalid('give the sweep folder: kairo sweep collect DIR');
+      checkOutputFlags(p, ['out']);
+      const c = collect(target);
+      const file = str(p.flags.get('out'));
+      if (file) {
+        // A session the app opens: the Sweeps lab holding this folder's runs.
+        const { Core } = await import('../../core.ts');
+        const core = new Core({ platform: { carrier: 'web' } });
+        try {
+          await core.call('sweep.collect', { path: resolve(target) });
+          await core.call('session.save', { path: file });
+        } finally {
+          await core.shutdown();
+        }
+      }
+      out({
+        runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })),
+        missing: c.missing,
+        failed: c.failed,
+      });
+      return 0;
+    }
+    case 'slurm': {
+      const spec = readSpec(target, commands);
+      checkOutputFlags(p, ['out']);
+      const dir = outDir();
+      const { runs } = prepareDir(dir, spec);
+      const specCopy = join(dir, 'spec.json');
+      writeAtomic(specCopy, JSON.stringify(spec, null, 2) + '\n');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(dir, 'logs'), { recursive: true });
+      const script = slurmScript({
+        node: process.execPath,
+        kairo: KAIRO_BIN,
+        spec: specCopy,
+        dir,
+        count: runs.length,
+        maxParallel: p.flags.has('max-parallel') ? intFlag(p, 'max-parallel', 1, 1, 100000) : undefined,
+        partition: str(p.flags.get('partition')),
+        time: str(p.flags.get('time')),
+        cpusPerTask: intFlag(p, 'cpus-per-task', 2, 1, 1024),
+        mem: str(p.flags.get('mem')),
+      });
+      const file = join(dir, 'sweep.sbatch');
+      writeAtomic(file, script);
+      out({ count: runs.length, script: file, submit: `sbatch ${file}` });
+      return 0;
+    }
+    case 'k8s': {
+      const spec = readSpec(target, commands);
+      const image = str(p.flags.get('image'));
+      if (!image) throw invalid('--image IMG is required (build it with the Dockerfile this writes)');
+      checkOutputFlags(p, ['out']);
+      const dir = outDir();
+      const { runs } = prepareDir(dir, spec);
+      const manifest = k8sManifest({
+        image,
+        count: runs.length,
+        spec,
+        parallelism: intFlag(p, 'parallelism', 4, 1, 100000),
+        cpu: str(p.flags.get('cpu')),
+        memory: str(p.flags.get('memory')),
+        pvc: str(p.flags.get('pvc')),
+      });
+      writeAtomic(join(dir, 'job.json'), JSON.stringify(manifest, null, 2) + '\n');
+      writeAtomic(join(dir, 'Dockerfile'), DOCKERFILE);
+      out({
+        count: runs.length,
+        manifest: join(dir, 'job.json'),
+        dockerfile: join(dir, 'Dockerfile'),
+        apply: `kubectl apply -f ${join(dir, 'job.json')}`,
+      });
+      return 0;
+    }
+    default:
+      throw invalid(`unknown sweep command ${JSON.stringify(sub ?? '')}; try expand, run, local, collect, slurm or k8s`);
+  }
+}
+
+/** Every index in child processes, `workers` at a time, with progress on stderr. */
+async function runLocal(spec: string, dir: string, count: number, workers: number, out: (v: unknown) => void): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  let finished = 0;
+  let failed = 0;
+  let skipped = 0;
+  const one = (i: number) =>
+    new Promise<void>((res) => {
+      const child = spawn(process.execPath, [KAIRO_BIN, 'sweep', 'run', spec, '--index', String(i), '--out', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let so = '';
+      child.stdout.on('data', (d) => (so += d));
+      child.stderr.on('data', () => {});
+      child.on('close', (code) => {
+        finished++;
+        if (code !== 0) failed++;
+        else if (/"skipped": true/.test(so)) skipped++;
+        const el = (performance.now() - t0) / 1000;
+        const eta = finished < count ? ` · ETA ${Math.round((el / finished) * (count - finished))} s` : '';
+        process.stderr.write(
+          `sweep: ${finished}/${count} done${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}${eta}\n`,
+        );
+        res();
+      });
+    });
+  const lane = async () => {
+    while (next < count) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, count) }, lane));
+  out({ count, done: count - failed, failed, skipped, seconds: (performance.now() - t0) / 1000, out: dir });
+  return failed ? 2 : 0;
+}
+
+/** `kairo sweep …` runs the other labs' commands: their flag tables load with it. */
+export const command: LabCommand = {
+  usage: SWEEP_USAGE,
+  subcommands: ['expand', 'run', 'local', 'slurm', 'k8s', 'collect'],
+  valued: VALUED,
+  switches: new Set(),
+  run: async (argv, out) => sweepCli(argv, out, await (await import('../index.ts')).labCommands()),
+};

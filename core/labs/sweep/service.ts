@@ -1,0 +1,25 @@
+// The Sweeps lab in the core: collect a sweep folder into the session, store a local run.
+import type { JsonValue, SweepResult } from '../../contract.ts';
+import type { JobOutput } from '../../jobs/types.ts';
+import { collect } from '../../sweep/runner.ts';
+import type { SessionService } from '../../session/service.ts';
+
+export function collectSweep(session: SessionService, path: string): SweepResult {
+  const c = collect(path);
+  const result: SweepResult = {
+    spec: c.spec as SweepResult['spec'],
+    source: path,
+    count: c.runs.length + c.missing.length + c.failed.length,
+    // Records are parsed JSON files: their results are JSON values.
+    runs: c.runs.map((r) => ({ ...r, result: r.result as JsonValue })),
+    missing: c.missing,
+    failed: c.failed,
+    partial: c.missing.length > 0,
+  };
+  session.store('sweep', { ...session.labs.sweep, result }, {});
+  return result;
+}
+
+export function storeSweepLocal(session: SessionService, o: JobOutput<'sweep.local'>): void {
+  session.store('sweep', { ...session.labs.sweep, result: o.result }, {});
+}
