@@ -7,6 +7,7 @@
 export const CONTRACT_VERSION = 1;
 
 export * from './contract/base.ts';
+export * from './contract/params.ts';
 export * from './labs/data/contract.ts';
 import type { DataContract } from './labs/data/contract.ts';
 export * from './labs/vae/contract.ts';

@@ -5,7 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
 import { initBackend } from '../backend.ts';
 import { toErrorValue } from '../errors.ts';
-import { own } from '../own.ts';
 import { jobDef } from '../labs/index.ts';
 import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
 
@@ -15,6 +14,11 @@ const flag = new Int32Array(input.cancelFlag);
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function main(): Promise<void> {
+  const def = jobDef(input.kind);
+  if (!def) throw new Error(`unknown job kind ${input.kind}`);
+  // The job's module loads first, before the job counts as started: a cancel terminates the
+  // worker, and that should not land while a module is still being compiled and linked.
+  const handler = (await def.handler()) as JobHandler<typeof input.kind>;
   const backend = await initBackend();
   send({ type: 'started', backend });
   const t0 = performance.now();
@@ -49,9 +53,6 @@ async function main(): Promise<void> {
     cancelled: () => Atomics.load(flag, 0) !== 0,
     inputs: input.inputs ?? { tensors: {}, state: null },
   };
-  const def = jobDef(input.kind);
-  if (!def) throw new Error(`unknown job kind ${input.kind}`);
-  const handler = (await def.handler()) as JobHandler<typeof input.kind>;
   const before = tf.memory().numTensors;
   const output = await handler(input.params as never, ctx);
   const tensors = { before, after: tf.memory().numTensors };

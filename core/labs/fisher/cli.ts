@@ -1,45 +1,39 @@
 // `kairo fisher …`: the Fisher/NTK lab without a window; the same jobs as the UI.
 import type { LabCommand } from '../lab.ts';
-import type { FisherNetworkParams, FisherTheoryValues } from '../../contract.ts';
+import {
+  FISHER_ISOMETRY_FIELDS,
+  FISHER_LR_FIELDS,
+  FISHER_NETWORK_FIELDS,
+  FISHER_SWEEP_FIELDS,
+  type FisherNetworkParams,
+  type FisherTheoryValues,
+} from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { theoryFor } from './jobs.ts';
 import { defaultFisherLab, defaultNetwork, networkSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed } from '../../cli/args.ts';
+import { parseArgs, type Parsed } from '../../cli/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
-export const FISHER_USAGE = `  fisher spectrum --activation relu|tanh|erf|linear --depth L --width M --input-dim M0 --outputs C
-                  --samples T --sigma-w2 S --sigma-b2 S --weights gaussian|orthogonal
-                  --norm none|bn-last|bn-hidden|ln --loss mse|ce --seed N [--eigenvalues] [--inputs gaussian|images]
-  fisher theory   (the same flags; instant, any width)
-  fisher lr-sweep (the same flags) --factors 0.5,0.9,1.1,2 --steps N
-  fisher sweep    (the same flags) --axis width|depth|samples|outputs --values 32,64,128 --seeds K
-  fisher isometry --activation A --width M --depths 2,4,8,16 [--sigma-w2 S --sigma-b2 S --seed N]`;
+const EIGENVALUES = {
+  kind: 'switch',
+  label: 'Eigenvalues',
+  flag: 'eigenvalues',
+  default: false,
+  doc: 'print every eigenvalue',
+} as const;
 
-const VALUED = new Set([
-  'activation',
-  'depth',
-  'width',
-  'input-dim',
-  'outputs',
-  'samples',
-  'sigma-w2',
-  'sigma-b2',
-  'weights',
-  'norm',
-  'loss',
-  'seed',
-  'inputs',
-  'factors',
-  'steps',
-  'axis',
-  'values',
-  'seeds',
-  'depths',
-]);
+export const FISHER_USAGE = `  fisher spectrum ${usageOf({ ...FISHER_NETWORK_FIELDS, eigenvalues: EIGENVALUES }, 18)}
+  fisher theory   (the same flags; instant, any width)
+  fisher lr-sweep (the same flags) ${usageOf(FISHER_LR_FIELDS)}
+  fisher sweep    (the same flags) ${usageOf(FISHER_SWEEP_FIELDS)}
+  fisher isometry ${usageOf(FISHER_ISOMETRY_FIELDS, 18)}`;
+const SPECS = [FISHER_NETWORK_FIELDS, FISHER_LR_FIELDS, FISHER_SWEEP_FIELDS, FISHER_ISOMETRY_FIELDS];
+const VALUED = new Set(SPECS.flatMap((s) => flagsOf(s).valued));
 const SWITCHES = new Set(['eigenvalues']);
-/** What `kairo sweep` may vary (core/cli/commands.ts). */
+/** What `kairo sweep` may vary. */
 export const FISHER_FLAGS = {
   subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry'],
   valued: VALUED,
@@ -48,26 +42,7 @@ export const FISHER_FLAGS = {
 
 function network(p: Parsed): FisherNetworkParams {
   const d = defaultNetwork();
-  return parseOrThrow(
-    networkSchema,
-    {
-      activation: choiceFlag(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
-      depth: numFlag(p, 'depth', d.depth),
-      width: numFlag(p, 'width', d.width),
-      inputDim: numFlag(p, 'input-dim', d.inputDim),
-      outputs: numFlag(p, 'outputs', d.outputs),
-      samples: numFlag(p, 'samples', d.samples),
-      sigmaW2: numFlag(p, 'sigma-w2', d.sigmaW2),
-      sigmaB2: numFlag(p, 'sigma-b2', d.sigmaB2),
-      weights: choiceFlag(p, 'weights', d.weights, ['gaussian', 'orthogonal'] as const),
-      norm: choiceFlag(p, 'norm', d.norm, ['none', 'bn-last', 'bn-hidden', 'ln'] as const),
-      loss: choiceFlag(p, 'loss', d.loss, ['mse', 'ce'] as const),
-      inputs: choiceFlag(p, 'inputs', d.inputs, ['gaussian', 'images'] as const),
-      source: d.source,
-      seed: numFlag(p, 'seed', d.seed),
-    },
-    'network',
-  );
+  return parseOrThrow(networkSchema, { ...readFlags(p, FISHER_NETWORK_FIELDS, d), source: d.source }, 'network');
 }
 
 const theoryJson = (t: FisherTheoryValues | null) =>
@@ -113,11 +88,9 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'lr-sweep': {
-        const d = defaultFisherLab().lrDraft;
         await runJob(core, 'fisher.lrsweep', {
           network: network(p),
-          factors: listFlag(p, 'factors', d.factors),
-          steps: numFlag(p, 'steps', d.steps),
+          ...readFlags(p, FISHER_LR_FIELDS, defaultFisherLab().lrDraft),
         });
         const r = core.session.labs.fisher.lr!;
         out({
@@ -127,12 +100,9 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'sweep': {
-        const d = defaultFisherLab().sweepDraft;
         await runJob(core, 'fisher.sweep', {
           network: network(p),
-          axis: choiceFlag(p, 'axis', d.axis, ['width', 'depth', 'samples', 'outputs'] as const),
-          values: listFlag(p, 'values', d.values),
-          seeds: numFlag(p, 'seeds', d.seeds),
+          ...readFlags(p, FISHER_SWEEP_FIELDS, defaultFisherLab().sweepDraft),
         });
         const r = core.session.labs.fisher.sweep!;
         out({
@@ -148,15 +118,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'isometry': {
-        const d = defaultFisherLab().isometryDraft;
-        await runJob(core, 'fisher.isometry', {
-          activation: choiceFlag(p, 'activation', d.activation, ['relu', 'tanh', 'erf', 'linear'] as const),
-          width: numFlag(p, 'width', d.width),
-          depths: listFlag(p, 'depths', d.depths),
-          sigmaW2: numFlag(p, 'sigma-w2', d.sigmaW2),
-          sigmaB2: numFlag(p, 'sigma-b2', d.sigmaB2),
-          seed: numFlag(p, 'seed', d.seed),
-        });
+        await runJob(core, 'fisher.isometry', readFlags(p, FISHER_ISOMETRY_FIELDS, defaultFisherLab().isometryDraft));
         const r = core.session.labs.fisher.isometry!;
         out({
           runs: r.runs.map((q) => {

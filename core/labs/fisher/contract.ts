@@ -2,32 +2,152 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { DatasetSource } from '../data/contract.ts';
+import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
 
-export type FisherActivation = 'relu' | 'tanh' | 'erf' | 'linear';
-export type FisherNormKind = 'none' | 'bn-last' | 'bn-hidden' | 'ln';
+export const ACTIVATIONS = ['relu', 'tanh', 'erf', 'linear'] as const;
+export type FisherActivation = (typeof ACTIVATIONS)[number];
+export const FISHER_NORMS = ['none', 'bn-last', 'bn-hidden', 'ln'] as const;
+export type FisherNormKind = (typeof FISHER_NORMS)[number];
+export const FISHER_LOSSES = ['mse', 'ce'] as const;
+export const WEIGHT_KINDS = ['gaussian', 'orthogonal'] as const;
 
-export interface FisherNetworkParams {
-  activation: FisherActivation;
-  /** Weight layers including the readout: depth 3 = two hidden layers. */
-  depth: number;
-  /** Hidden width M (every hidden layer). */
-  width: number;
-  /** M₀ for Gaussian inputs (images fix it to their pixel count). */
-  inputDim: number;
-  /** Outputs C. */
-  outputs: number;
-  /** Samples T. */
-  samples: number;
-  sigmaW2: number;
-  sigmaB2: number;
-  weights: 'gaussian' | 'orthogonal';
-  norm: FisherNormKind;
-  loss: 'mse' | 'ce';
-  /** N(0, I) vectors, or images (pixels/255) of the Datasets lab's dataset. */
-  inputs: 'gaussian' | 'images';
-  source: DatasetSource;
-  seed: number;
-}
+/** The random network every Fisher job and the theory read (plus the dataset its image inputs come from). */
+export const FISHER_NETWORK_FIELDS = {
+  activation: {
+    kind: 'choice',
+    label: 'Activation',
+    flag: 'activation',
+    choices: ACTIVATIONS,
+    default: 'relu',
+    doc: 'φ in every hidden layer',
+  },
+  depth: {
+    kind: 'int',
+    label: 'Depth L (weight layers)',
+    flag: 'depth',
+    metavar: 'L',
+    min: 2,
+    max: 64,
+    default: 3,
+    doc: 'weight layers including the readout: depth 3 = two hidden layers',
+  },
+  // Theory works at any width; jobs that build the network check their own limits.
+  width: {
+    kind: 'int',
+    label: 'Width M',
+    flag: 'width',
+    metavar: 'M',
+    min: 1,
+    max: 1e9,
+    default: 256,
+    doc: 'hidden width (every hidden layer)',
+  },
+  inputDim: {
+    kind: 'int',
+    label: 'Input dim M₀',
+    flag: 'input-dim',
+    metavar: 'M0',
+    min: 1,
+    max: 1e9,
+    default: 256,
+    doc: 'M₀ for Gaussian inputs (images fix it to their pixel count)',
+  },
+  outputs: {
+    kind: 'int',
+    label: 'Outputs C',
+    flag: 'outputs',
+    metavar: 'C',
+    min: 1,
+    max: 1000,
+    default: 2,
+    doc: 'outputs C of the linear readout',
+  },
+  samples: {
+    kind: 'int',
+    label: 'Samples T',
+    flag: 'samples',
+    metavar: 'T',
+    min: 1,
+    max: 1e9,
+    default: 100,
+    doc: 'inputs T the Fisher information averages over',
+  },
+  sigmaW2: {
+    kind: 'number',
+    label: 'σ_w²',
+    flag: 'sigma-w2',
+    metavar: 'S',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    default: 2,
+    step: 0.1,
+    doc: 'weight variance × fan-in: W_ij ~ N(0, σ_w²/M_(l−1))',
+  },
+  sigmaB2: {
+    kind: 'number',
+    label: 'σ_b²',
+    flag: 'sigma-b2',
+    metavar: 'S',
+    min: 0,
+    max: 100,
+    default: 0.05,
+    step: 0.05,
+    doc: 'bias variance: b_i ~ N(0, σ_b²)',
+  },
+  weights: {
+    kind: 'choice',
+    label: 'Weights',
+    flag: 'weights',
+    choices: WEIGHT_KINDS,
+    choiceLabels: { gaussian: 'Gaussian' },
+    default: 'gaussian',
+    doc: 'i.i.d. Gaussian or scaled Haar-orthogonal weight matrices',
+  },
+  norm: {
+    kind: 'choice',
+    label: 'Normalisation',
+    flag: 'norm',
+    choices: FISHER_NORMS,
+    choiceLabels: {
+      'bn-last': 'batch-mean centring of the last layer',
+      'bn-hidden': 'batch norm in hidden layers',
+      ln: 'layer norm in hidden layers',
+    },
+    default: 'none',
+    doc: 'normalisation of the hidden layers or of the last layer',
+  },
+  loss: {
+    kind: 'choice',
+    label: 'Loss',
+    flag: 'loss',
+    choices: FISHER_LOSSES,
+    choiceLabels: { mse: 'MSE (Gaussian output)', ce: 'softmax cross-entropy' },
+    default: 'mse',
+    doc: 'the output distribution whose Fisher information is taken',
+  },
+  inputs: {
+    kind: 'choice',
+    label: 'Inputs',
+    flag: 'inputs',
+    choices: ['gaussian', 'images'],
+    choiceLabels: { gaussian: 'N(0, I)', images: 'images' },
+    default: 'gaussian',
+    doc: "N(0, I) vectors, or images (pixels/255) of the Datasets lab's dataset",
+  },
+  seed: {
+    kind: 'int',
+    label: 'Seed',
+    flag: 'seed',
+    metavar: 'N',
+    min: 0,
+    max: 2 ** 31 - 1,
+    default: 1,
+    doc: 'seed of the weights and inputs',
+  },
+} as const satisfies ParamSpec;
+
+export type FisherNetworkParams = ValuesOf<typeof FISHER_NETWORK_FIELDS> & { source: DatasetSource };
 
 export interface FisherTheoryValues {
   kappa1: number;
@@ -69,12 +189,41 @@ export interface FisherSpectrumResult {
 
 export type FisherSweepAxis = 'width' | 'depth' | 'samples' | 'outputs';
 
-export interface FisherSweepParams {
-  network: FisherNetworkParams;
-  axis: FisherSweepAxis;
-  values: number[];
-  seeds: number;
-}
+/** What the sweep varies, on the network above. */
+export const FISHER_SWEEP_FIELDS = {
+  axis: {
+    kind: 'choice',
+    label: 'Vary',
+    flag: 'axis',
+    choices: ['width', 'depth', 'samples', 'outputs'],
+    default: 'width',
+    doc: 'the network setting the sweep varies',
+  },
+  values: {
+    kind: 'ints',
+    label: 'Values',
+    flag: 'values',
+    metavar: 'v',
+    min: 1,
+    max: 8192,
+    minItems: 1,
+    maxItems: 16,
+    default: [32, 64, 128, 256, 512],
+    doc: 'its values',
+  },
+  seeds: {
+    kind: 'int',
+    label: 'Seeds',
+    flag: 'seeds',
+    metavar: 'K',
+    min: 1,
+    max: 20,
+    default: 3,
+    doc: 'networks per value (mean ± sd)',
+  },
+} as const satisfies ParamSpec;
+
+export type FisherSweepParams = ValuesOf<typeof FISHER_SWEEP_FIELDS> & { network: FisherNetworkParams };
 
 export interface FisherSweepPoint {
   value: number;
@@ -90,12 +239,34 @@ export interface FisherSweepResult {
   partial: boolean;
 }
 
-export interface FisherLrParams {
-  network: FisherNetworkParams;
-  /** Learning rates as multiples of 2/λ_max. */
-  factors: number[];
-  steps: number;
-}
+/** The learning-rate experiment on the network above. */
+export const FISHER_LR_FIELDS = {
+  factors: {
+    kind: 'numbers',
+    label: 'Factors c',
+    flag: 'factors',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    minItems: 1,
+    maxItems: 10,
+    default: [0.5, 0.9, 1.1, 2],
+    doc: 'learning rates as multiples of 2/λ_max',
+  },
+  steps: {
+    kind: 'int',
+    label: 'Steps',
+    flag: 'steps',
+    metavar: 'N',
+    min: 1,
+    max: 10000,
+    default: 50,
+    doc: 'full-batch gradient-descent steps',
+  },
+} as const satisfies ParamSpec;
+
+export type FisherLrParams = ValuesOf<typeof FISHER_LR_FIELDS> & { network: FisherNetworkParams };
 
 export interface FisherLrResult {
   params: FisherLrParams;
@@ -105,14 +276,37 @@ export interface FisherLrResult {
   partial: boolean;
 }
 
-export interface FisherIsometryParams {
-  activation: FisherActivation;
-  width: number;
-  depths: number[];
-  sigmaW2: number;
-  sigmaB2: number;
-  seed: number;
-}
+/** The conditional Fisher information of one input through square networks of several depths. */
+export const FISHER_ISOMETRY_FIELDS = {
+  activation: { ...FISHER_NETWORK_FIELDS.activation, default: 'linear' },
+  width: {
+    kind: 'int',
+    label: 'Width M',
+    flag: 'width',
+    metavar: 'M',
+    min: 2,
+    max: 1024,
+    default: 128,
+    doc: 'width of every layer',
+  },
+  depths: {
+    kind: 'ints',
+    label: 'Depths',
+    flag: 'depths',
+    metavar: 'L',
+    min: 1,
+    max: 128,
+    minItems: 1,
+    maxItems: 8,
+    default: [2, 4, 8, 16],
+    doc: 'the depths compared',
+  },
+  sigmaW2: { ...FISHER_NETWORK_FIELDS.sigmaW2, default: 1 },
+  sigmaB2: { ...FISHER_NETWORK_FIELDS.sigmaB2, default: 0 },
+  seed: FISHER_NETWORK_FIELDS.seed,
+} as const satisfies ParamSpec;
+
+export type FisherIsometryParams = ValuesOf<typeof FISHER_ISOMETRY_FIELDS>;
 
 export interface FisherIsometryResult {
   params: FisherIsometryParams;

@@ -1,31 +1,41 @@
 // The Fisher/NTK lab's slice of a session: schemas (validated on load and on every request,
 // so nonsense hyper-parameters get a one-line error naming the field) and defaults.
 import { z } from 'zod';
-import type { FisherLabState, FisherNetworkParams } from '../../contract.ts';
+import {
+  defaultsOf,
+  FISHER_ISOMETRY_FIELDS,
+  FISHER_LR_FIELDS,
+  FISHER_NETWORK_FIELDS,
+  FISHER_SWEEP_FIELDS,
+  FISHER_NORMS,
+  WEIGHT_KINDS,
+  type FisherLabState,
+  type FisherNetworkParams,
+} from '../../contract.ts';
+import { shapeOf } from '../../params.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
-const seed = int.min(0).max(2 ** 31 - 1);
-const activation = z.enum(['relu', 'tanh', 'erf', 'linear']);
 
+const net = shapeOf(FISHER_NETWORK_FIELDS);
 export const networkSchema = z
   .object({
-    activation,
-    depth: int.min(2).max(64),
-    // Theory works at any width; jobs that build the network check their own limits.
-    width: int.min(1).max(1e9),
-    inputDim: int.min(1).max(1e9),
-    outputs: int.min(1).max(1000),
-    samples: int.min(1).max(1e9),
-    sigmaW2: finite.gt(0).max(100),
-    sigmaB2: finite.min(0).max(100),
-    weights: z.enum(['gaussian', 'orthogonal']),
-    norm: z.enum(['none', 'bn-last', 'bn-hidden', 'ln']),
-    loss: z.enum(['mse', 'ce']),
-    inputs: z.enum(['gaussian', 'images']),
+    // The spec's order, with the dataset before the seed, as sessions have always stored it.
+    activation: net.activation,
+    depth: net.depth,
+    width: net.width,
+    inputDim: net.inputDim,
+    outputs: net.outputs,
+    samples: net.samples,
+    sigmaW2: net.sigmaW2,
+    sigmaB2: net.sigmaB2,
+    weights: net.weights,
+    norm: net.norm,
+    loss: net.loss,
+    inputs: net.inputs,
     source: datasetSourceSchema,
-    seed,
+    seed: net.seed,
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -72,7 +82,7 @@ const spectrum = z
       .array(
         z
           .object({
-            norm: z.enum(['none', 'bn-last', 'bn-hidden', 'ln']),
+            norm: z.enum(FISHER_NORMS),
             lambda_max: finite,
             m_lambda: finite,
             theory_lambda_max: finite.nullable(),
@@ -83,13 +93,7 @@ const spectrum = z
   })
   .strict();
 
-const sweepDraft = z
-  .object({
-    axis: z.enum(['width', 'depth', 'samples', 'outputs']),
-    values: z.array(int.min(1).max(8192)).min(1).max(16),
-    seeds: int.min(1).max(20),
-  })
-  .strict();
+const sweepDraft = z.object(shapeOf(FISHER_SWEEP_FIELDS)).strict();
 export const sweepSchema = sweepDraft.extend({ network: networkSchema }).strict();
 const sweep = z
   .object({
@@ -108,7 +112,7 @@ const sweep = z
   })
   .strict();
 
-const lrDraft = z.object({ factors: z.array(finite.gt(0).max(100)).min(1).max(10), steps: int.min(1).max(10000) }).strict();
+const lrDraft = z.object(shapeOf(FISHER_LR_FIELDS)).strict();
 export const lrSchema = lrDraft.extend({ network: networkSchema }).strict();
 const lr = z
   .object({
@@ -119,20 +123,11 @@ const lr = z
   })
   .strict();
 
-export const isometrySchema = z
-  .object({
-    activation,
-    width: int.min(2).max(1024),
-    depths: z.array(int.min(1).max(128)).min(1).max(8),
-    sigmaW2: finite.gt(0).max(100),
-    sigmaB2: finite.min(0).max(100),
-    seed,
-  })
-  .strict();
+export const isometrySchema = z.object(shapeOf(FISHER_ISOMETRY_FIELDS)).strict();
 const isometry = z
   .object({
     params: isometrySchema,
-    runs: z.array(z.object({ depth: int, weights: z.enum(['gaussian', 'orthogonal']), eigenvalues: z.array(finite) }).strict()),
+    runs: z.array(z.object({ depth: int, weights: z.enum(WEIGHT_KINDS), eigenvalues: z.array(finite) }).strict()),
   })
   .strict();
 
@@ -154,31 +149,16 @@ export const fisherLabSchema = z
   })
   .strict();
 
-export const defaultNetwork = (): FisherNetworkParams => ({
-  activation: 'relu',
-  depth: 3,
-  width: 256,
-  inputDim: 256,
-  outputs: 2,
-  samples: 100,
-  sigmaW2: 2,
-  sigmaB2: 0.05,
-  weights: 'gaussian',
-  norm: 'none',
-  loss: 'mse',
-  inputs: 'gaussian',
-  source: { kind: 'mnist' },
-  seed: 1,
-});
+export const defaultNetwork = (): FisherNetworkParams => ({ ...defaultsOf(FISHER_NETWORK_FIELDS), source: { kind: 'mnist' } });
 
 export const defaultFisherLab = (): FisherLabState => ({
   network: defaultNetwork(),
   spectrum: null,
-  sweepDraft: { axis: 'width', values: [32, 64, 128, 256, 512], seeds: 3 },
+  sweepDraft: defaultsOf(FISHER_SWEEP_FIELDS),
   sweep: null,
-  lrDraft: { factors: [0.5, 0.9, 1.1, 2], steps: 50 },
+  lrDraft: defaultsOf(FISHER_LR_FIELDS),
   lr: null,
-  isometryDraft: { activation: 'linear', width: 128, depths: [2, 4, 8, 16], sigmaW2: 1, sigmaB2: 0, seed: 1 },
+  isometryDraft: defaultsOf(FISHER_ISOMETRY_FIELDS),
   isometry: null,
   blocks: null,
 });

@@ -1,0 +1,47 @@
+// CLI flags from field specifications (core/contract/params.ts): which flags take values, their
+// parsing (with the one-line errors of cli/args.ts) and their usage text.
+import type { ParamSpec, ValuesOf } from '../contract.ts';
+import { choiceFlag, listFlag, numFlag, type Parsed } from './args.ts';
+
+/** The flags of a parameter set: valued ones and switches. */
+export function flagsOf(spec: ParamSpec): { valued: string[]; switches: string[] } {
+  const fields = Object.values(spec);
+  return {
+    valued: fields.filter((f) => f.kind !== 'switch').map((f) => f.flag),
+    switches: fields.filter((f) => f.kind === 'switch').map((f) => f.flag),
+  };
+}
+
+/** The values the flags give, each absent flag at `defaults`' value. Ranges are the schema's to check. */
+export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: ValuesOf<S>): ValuesOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(spec)) {
+    const d = (defaults as Record<string, unknown>)[k];
+    if (f.kind === 'int' || f.kind === 'number') out[k] = numFlag(p, f.flag, d as number);
+    else if (f.kind === 'choice') out[k] = choiceFlag(p, f.flag, d as string, f.choices);
+    else if (f.kind === 'switch') out[k] = p.flags.has(f.flag) ? true : d;
+    else out[k] = listFlag(p, f.flag, d as number[]);
+  }
+  return out as ValuesOf<S>;
+}
+
+/**
+ * `--activation relu|tanh|erf|linear --depth L …` for the usage text, wrapped before 110
+ * columns with continuation lines indented to `indent` (the column the first flag starts at).
+ */
+export function usageOf(spec: ParamSpec, indent = 0, skip: readonly string[] = []): string {
+  const flags = Object.entries(spec)
+    .filter(([k]) => !skip.includes(k))
+    .map(([, f]) =>
+      f.kind === 'switch'
+        ? `[--${f.flag}]`
+        : `--${f.flag} ${f.kind === 'choice' ? f.choices.join('|') : f.kind === 'ints' || f.kind === 'numbers' ? `${f.metavar ?? 'x'},…` : (f.metavar ?? 'x')}`,
+    );
+  const lines: string[] = [];
+  for (const f of flags) {
+    const last = lines.at(-1);
+    if (last !== undefined && indent + last.length + 1 + f.length <= 110) lines[lines.length - 1] = `${last} ${f}`;
+    else lines.push(f);
+  }
+  return lines.join(`\n${' '.repeat(indent)}`);
+}

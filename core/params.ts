@@ -1,0 +1,32 @@
+// zod schemas from field specifications (core/contract/params.ts): the bounds written once in the
+// contract are what the session, jobs.start and the CLI check.
+import { z } from 'zod';
+import type { FieldSpec, ParamSpec, ValueOf } from './contract.ts';
+
+function numberSchema(f: { kind: 'int' | 'number' | 'ints' | 'numbers'; min: number; max: number; minExclusive?: boolean }) {
+  let n = f.kind === 'int' || f.kind === 'ints' ? z.number().int() : z.number().finite();
+  n = f.minExclusive ? n.gt(f.min) : n.min(f.min);
+  return n.max(f.max);
+}
+
+export function fieldSchema<F extends FieldSpec>(f: F): z.ZodType<ValueOf<F>> {
+  switch (f.kind) {
+    case 'int':
+    case 'number':
+      return numberSchema(f) as unknown as z.ZodType<ValueOf<F>>;
+    case 'choice':
+      return z.enum(f.choices as [string, ...string[]]) as unknown as z.ZodType<ValueOf<F>>;
+    case 'switch':
+      return z.boolean() as unknown as z.ZodType<ValueOf<F>>;
+    case 'ints':
+    case 'numbers':
+      return z.array(numberSchema(f)).min(f.minItems).max(f.maxItems) as unknown as z.ZodType<ValueOf<F>>;
+  }
+}
+
+/** One schema per field, in the spec's order: compose them into the parameter set's object schema. */
+export function shapeOf<S extends ParamSpec>(spec: S): { [K in keyof S]: z.ZodType<ValueOf<S[K]>> } {
+  return Object.fromEntries(Object.entries(spec).map(([k, f]) => [k, fieldSchema(f)])) as {
+    [K in keyof S]: z.ZodType<ValueOf<S[K]>>;
+  };
+}

@@ -1,0 +1,91 @@
+// Parameters described once (core/contract/params.ts): the schema, the CLI flags and usage, and
+// the defaults all come from the field specification, so each must agree with it. Checked here
+// field by field against the spec's own numbers: the bound itself passes, one step past it fails.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import {
+  defaultsOf,
+  FISHER_ISOMETRY_FIELDS,
+  FISHER_LR_FIELDS,
+  FISHER_NETWORK_FIELDS,
+  FISHER_SWEEP_FIELDS,
+  type ParamSpec,
+} from '../../core/contract.ts';
+import { parseArgs } from '../../core/cli/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../core/cli/params.ts';
+import { fieldSchema, shapeOf } from '../../core/params.ts';
+import { defaultFisherLab, defaultNetwork, isometrySchema, networkSchema } from '../../core/labs/fisher/state.ts';
+
+const SPECS: [string, ParamSpec][] = [
+  ['network', FISHER_NETWORK_FIELDS],
+  ['sweep', FISHER_SWEEP_FIELDS],
+  ['lr', FISHER_LR_FIELDS],
+  ['isometry', FISHER_ISOMETRY_FIELDS],
+];
+
+test('each field schema takes its bounds and refuses one step past them', () => {
+  for (const [name, spec] of SPECS)
+    for (const [k, f] of Object.entries(spec)) {
+      const s = fieldSchema(f);
+      const ok = (v: unknown) => s.safeParse(v).success;
+      const where = `${name}.${k}`;
+      assert.ok(ok(f.default), `${where}: its default`);
+      if (f.kind === 'int' || f.kind === 'number') {
+        assert.equal(ok(f.min), !(f.kind === 'number' && f.minExclusive), `${where}: min`);
+        assert.ok(ok(f.max), `${where}: max`);
+        assert.ok(!ok(f.max + 1), `${where}: max + 1`);
+        assert.ok(!ok(f.min - 1), `${where}: min − 1`);
+        if (f.kind === 'int') assert.ok(!ok(f.min + 0.5), `${where}: not an integer`);
+        assert.ok(!ok(String(f.default)), `${where}: a string`);
+      } else if (f.kind === 'choice') {
+        for (const c of f.choices) assert.ok(ok(c), `${where}: ${c}`);
+        assert.ok(!ok(`${f.choices[0]}x`), `${where}: an unknown choice`);
+      } else if (f.kind === 'ints' || f.kind === 'numbers') {
+        assert.ok(!ok([]), `${where}: empty`);
+        assert.ok(!ok(Array(f.maxItems + 1).fill(f.max)), `${where}: too many`);
+        assert.ok(!ok([f.max + 1]), `${where}: above max`);
+      }
+    }
+});
+
+test('the schemas keep the messages the CLI and the UI have always shown', () => {
+  const r = networkSchema.safeParse({ ...defaultNetwork(), depth: 1 });
+  assert.equal(r.success, false);
+  assert.equal(r.error!.issues[0]!.message, 'Number must be greater than or equal to 2');
+  const w = networkSchema.safeParse({ ...defaultNetwork(), sigmaW2: 0 });
+  assert.equal(w.error!.issues[0]!.message, 'Number must be greater than 0');
+  // The cross-field rules are still there.
+  assert.equal(networkSchema.safeParse({ ...defaultNetwork(), loss: 'ce', outputs: 1 }).success, false);
+  assert.equal(isometrySchema.safeParse({ ...defaultFisherLab().isometryDraft, depths: [] }).success, false);
+});
+
+test('defaults come from the spec, and the schema accepts them', () => {
+  assert.deepEqual(defaultFisherLab().lrDraft, { factors: [0.5, 0.9, 1.1, 2], steps: 50 });
+  assert.equal(defaultNetwork().depth, FISHER_NETWORK_FIELDS.depth.default);
+  for (const [, spec] of SPECS) assert.ok(z.object(shapeOf(spec)).strict().safeParse(defaultsOf(spec)).success);
+});
+
+test('CLI flags read back exactly what the spec describes; usage names every flag', () => {
+  const { valued, switches } = flagsOf(FISHER_NETWORK_FIELDS);
+  assert.deepEqual(switches, []);
+  const argv = ['--depth', '5', '--activation', 'tanh', '--sigma-w2', '1.5', '--input-dim', '7'];
+  const p = parseArgs(argv, new Set(valued), new Set());
+  const v = readFlags(p, FISHER_NETWORK_FIELDS, defaultNetwork());
+  assert.deepEqual([v.depth, v.activation, v.sigmaW2, v.inputDim, v.width], [5, 'tanh', 1.5, 7, 256]);
+  assert.throws(
+    () => readFlags(parseArgs(['--norm', 'bn'], new Set(valued), new Set()), FISHER_NETWORK_FIELDS, defaultNetwork()),
+    /--norm must be one of none\|bn-last\|bn-hidden\|ln, got bn/,
+  );
+  const lists = readFlags(
+    parseArgs(['--factors', '0.5,2'], new Set(flagsOf(FISHER_LR_FIELDS).valued), new Set()),
+    FISHER_LR_FIELDS,
+    defaultFisherLab().lrDraft,
+  );
+  assert.deepEqual(lists, { factors: [0.5, 2], steps: 50 });
+  for (const [, spec] of SPECS) {
+    const usage = usageOf(spec, 4);
+    for (const f of Object.values(spec)) assert.ok(usage.includes(`--${f.flag}`), `usage lacks --${f.flag}`);
+    for (const line of usage.split('\n')) assert.ok(line.length <= 110, line);
+  }
+});
