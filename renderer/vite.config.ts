@@ -5,5 +5,11 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './', // relative URLs: the same build loads from file:// in Electron and http:// in the host
   plugins: [svelte()],
-  build: { outDir: '../dist/renderer', emptyOutDir: true, chunkSizeWarningLimit: 1000 },
+  build: {
+    outDir: '../dist/renderer',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1000,
+    // Rolldown's "plugin timings" block reads like a warning on a loaded machine; it is not one.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
 });

@@ -2,6 +2,7 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
+import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
 
 /**
  * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
@@ -68,15 +69,63 @@ export interface DataPage {
   images: EncodedArray;
 }
 
-export interface BaselineParams {
-  source: DatasetSource;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Use only the first N training images (0 = all). */
-  trainSize: number;
-  seed: number;
-}
+/** The softmax-regression baseline, trained on the lab's dataset. */
+export const BASELINE_FIELDS = {
+  epochs: {
+    kind: 'int',
+    label: 'Epochs',
+    flag: 'epochs',
+    metavar: 'E',
+    min: 1,
+    max: 1000,
+    default: 1,
+    doc: 'passes over the training images',
+  },
+  batchSize: {
+    kind: 'int',
+    label: 'Batch',
+    flag: 'batch',
+    metavar: 'N',
+    min: 1,
+    max: 60000,
+    default: 128,
+    doc: 'images per SGD step',
+  },
+  learningRate: {
+    kind: 'number',
+    label: 'Learning rate',
+    flag: 'lr',
+    metavar: 'η',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    default: 0.5,
+    step: 0.05,
+    doc: 'SGD step size',
+  },
+  trainSize: {
+    kind: 'int',
+    label: 'Train size (0 = all)',
+    flag: 'train-size',
+    metavar: 'N',
+    min: 0,
+    max: 1e9,
+    default: 0,
+    doc: 'use only the first N training images (0 = all)',
+  },
+  seed: {
+    kind: 'int',
+    label: 'Seed',
+    flag: 'seed',
+    metavar: 'S',
+    min: 0,
+    max: 2 ** 31 - 1,
+    default: 1,
+    doc: 'seed of the initialisation and the batch order',
+  },
+} as const satisfies ParamSpec;
+
+export type BaselineParams = ValuesOf<typeof BASELINE_FIELDS> & { source: DatasetSource };
 
 export interface CurvePoint {
   step: number;

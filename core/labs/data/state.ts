@@ -1,6 +1,14 @@
 // The dataset lab's slice of a session: its schema (validated on load) and defaults.
 import { z } from 'zod';
-import { VAE_PAPER_PRESET, type BaselineParams, type DataLabState, type HierarchicalSource } from '../../contract.ts';
+import {
+  BASELINE_FIELDS,
+  defaultsOf,
+  VAE_PAPER_PRESET,
+  type BaselineParams,
+  type DataLabState,
+  type HierarchicalSource,
+} from '../../contract.ts';
+import { shapeOf } from '../../params.ts';
 
 const unit = z.number().finite().min(-1).max(1);
 // Labels are bytes, so at most 255 concepts; the bit budget keeps a generated set under ~40 MB.
@@ -53,19 +61,7 @@ export const datasetSourceSchema = z.union([
 
 const finite = z.number().finite();
 
-export const baselineDraftSchema = z
-  .object({
-    epochs: z.number().int().min(1).max(1000),
-    batchSize: z.number().int().min(1).max(60000),
-    learningRate: finite.gt(0).max(100),
-    trainSize: z.number().int().min(0),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1),
-  })
-  .strict();
+export const baselineDraftSchema = z.object(shapeOf(BASELINE_FIELDS)).strict();
 
 export const baselineParamsSchema = baselineDraftSchema.extend({ source: datasetSourceSchema }).strict();
 
@@ -94,13 +90,7 @@ export const dataLabSchema = z
   })
   .strict();
 
-export const defaultBaselineDraft = (): Omit<BaselineParams, 'source'> => ({
-  epochs: 1,
-  batchSize: 128,
-  learningRate: 0.5,
-  trainSize: 0,
-  seed: 1,
-});
+export const defaultBaselineDraft = (): Omit<BaselineParams, 'source'> => defaultsOf(BASELINE_FIELDS);
 
 export const defaultDataLab = (): DataLabState => ({
   source: { kind: 'mnist' },

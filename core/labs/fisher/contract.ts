@@ -187,8 +187,6 @@ export interface FisherSpectrumResult {
   comparison: { norm: FisherNormKind; lambda_max: number; m_lambda: number; theory_lambda_max: number | null }[] | null;
 }
 
-export type FisherSweepAxis = 'width' | 'depth' | 'samples' | 'outputs';
-
 /** What the sweep varies, on the network above. */
 export const FISHER_SWEEP_FIELDS = {
   axis: {
@@ -196,6 +194,7 @@ export const FISHER_SWEEP_FIELDS = {
     label: 'Vary',
     flag: 'axis',
     choices: ['width', 'depth', 'samples', 'outputs'],
+    choiceLabels: { width: 'width M', depth: 'depth L', samples: 'samples T', outputs: 'outputs C' },
     default: 'width',
     doc: 'the network setting the sweep varies',
   },
@@ -224,6 +223,7 @@ export const FISHER_SWEEP_FIELDS = {
 } as const satisfies ParamSpec;
 
 export type FisherSweepParams = ValuesOf<typeof FISHER_SWEEP_FIELDS> & { network: FisherNetworkParams };
+export type FisherSweepAxis = FisherSweepParams['axis'];
 
 export interface FisherSweepPoint {
   value: number;

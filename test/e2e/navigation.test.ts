@@ -1,0 +1,38 @@
+// Jobs belong to the app, not the page: leaving a lab while it trains and coming back shows the
+// running job (its Train button disabled, so no duplicate can be queued), and the result lands
+// in the lab even though it finished while another lab was open.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openApp } from './browser.ts';
+
+const app = openApp();
+
+test('a job started in a lab is still that lab’s job after switching labs, and its result lands there', async () => {
+  const page = app.page;
+  await page.getByTestId('page-range').waitFor();
+  await page.getByLabel('Epochs').fill('3');
+  await page.getByRole('button', { name: 'Train baseline' }).click();
+  await page.locator('[data-job-state="running"]').first().waitFor();
+
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Fisher / NTK spectra' }).click();
+  await page.getByRole('heading', { name: 'Network', exact: true }).waitFor();
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Datasets' }).click();
+
+  const train = page.getByRole('button', { name: 'Train baseline' });
+  await train.waitFor();
+  assert.equal(await train.isDisabled(), true, 'Train is enabled while the baseline still trains');
+  const jobsBefore = await page.locator('[data-job-state]').count();
+  await train.click({ force: true }).catch(() => undefined);
+  assert.equal(await page.locator('[data-job-state]').count(), jobsBefore, 'a second job was queued');
+
+  // It ends while another lab is open; back in the Datasets lab its result is shown.
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'VAE recall' }).click();
+  await page.locator('[data-job-state="done"]').first().waitFor({ timeout: 60000 });
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Datasets' }).click();
+  await page
+    .getByTestId('baseline-result')
+    .filter({ hasText: /^Trained \d+ steps · test accuracy/ })
+    .waitFor();
+  assert.equal(await train.isDisabled(), false);
+  assert.deepEqual(app.pageErrors, []);
+});
