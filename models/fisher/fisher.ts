@@ -6,7 +6,7 @@
 import { gaussian } from '../common/rng.ts';
 import { eigh } from '../linalg/dense.ts';
 import { lanczosTopK } from '../linalg/lanczos.ts';
-import { backprop, dphi, forward, ntkGram, rowGram, type Activation, type HiddenNorm, type Mlp } from '../ntk/gram.ts';
+import { backprop, byOutput, forward, ntkGram, rowGram, type Activation, type HiddenNorm, type Mlp } from '../ntk/gram.ts';
 import type { FisherLoss, FisherNorm } from './theory.ts';
 
 export interface NetworkSpec {
@@ -74,8 +74,11 @@ export function hiddenNorm(n: FisherNorm): HiddenNorm {
 /** Network outputs for T inputs, with the last layer batch-mean-centred under 'bn-last'. */
 export function outputs(net: Mlp, X: Float64Array, T: number, norm: FisherNorm): Float64Array {
   const f = forward(net, X, T).u.at(-1)!;
-  if (norm !== 'bn-last') return f;
-  const C = net.widths.at(-1)!;
+  return norm === 'bn-last' ? centreOverBatch(f, T, net.widths.at(-1)!) : f;
+}
+
+/** Each of the C columns of a T × C matrix minus its mean over the batch (a copy). Its own transpose: outputs and their gradients are centred alike. */
+export function centreOverBatch(f: Float64Array, T: number, C: number): Float64Array {
   const out = Float64Array.from(f);
   for (let k = 0; k < C; k++) {
     let m = 0;
@@ -187,7 +190,7 @@ export function fisherTopK(net: Mlp, X: Float64Array, T: number, k: number, tol 
   let delta: Float64Array = new Float64Array(n * C);
   for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) delta[(t * C + c) * C + c] = 1;
   deltas[L - 1] = delta;
-  for (let l = L - 1; l >= 1; l--) deltas[l - 1] = delta = backprop(net, fp, l, delta, n, C);
+  for (let l = L - 1; l >= 1; l--) deltas[l - 1] = delta = backprop(net, fp, l, delta, n, byOutput(C));
   const matvec = (v: Float64Array): Float64Array => {
     const out = new Float64Array(n);
     for (let l = 0; l < L; l++) {
@@ -264,13 +267,8 @@ export function gradientDescent(
     losses.push(loss);
     if (!Number.isFinite(loss) || loss > 1e12 || step === steps || cancelled()) break;
     // ∂E/∂f = r/T; centring is its own transpose, so the gradient flows through it centred.
-    let g = r.map((v) => v / T);
-    if (norm === 'bn-last')
-      for (let k = 0; k < C; k++) {
-        let m = 0;
-        for (let t = 0; t < T; t++) m += g[t * C + k]! / T;
-        for (let t = 0; t < T; t++) g[t * C + k] = g[t * C + k]! - m;
-      }
+    let g: Float64Array = r.map((v) => v / T);
+    if (norm === 'bn-last') g = centreOverBatch(g, T, C);
     for (let l = L - 1; l >= 0; l--) {
       const m = net.widths[l + 1]!;
       const nin = net.widths[l]!;
@@ -285,19 +283,8 @@ export function gradientDescent(
           gb[i]! += d;
           for (let j = 0; j < nin; j++) gW[i * nin + j]! += d * H[t * nin + j]!;
         }
-      if (l > 0) {
-        const next = new Float64Array(T * nin);
-        const U = fp.u[l - 1]!;
-        for (let t = 0; t < T; t++) {
-          for (let i = 0; i < m; i++) {
-            const d = g[t * m + i]!;
-            if (d === 0) continue;
-            for (let j = 0; j < nin; j++) next[t * nin + j]! += W[i * nin + j]! * d;
-          }
-          for (let j = 0; j < nin; j++) next[t * nin + j]! *= dphi(net.activation, U[t * nin + j]!);
-        }
-        g = next;
-      }
+      // One row per input: the loss gradient's backward pass is the Gram's (before W is updated).
+      if (l > 0) g = backprop(net, fp, l, g, T, (t) => t);
       for (let i = 0; i < W.length; i++) W[i] = W[i]! - eta * gW[i]!;
       const b = net.biases[l]!;
       for (let i = 0; i < m; i++) b[i] = b[i]! - eta * gb[i]!;
@@ -330,7 +317,7 @@ export function unitBlockNorms(
   const perLayer: { delta: Float64Array; m: number }[] = new Array(L);
   perLayer[L - 1] = { delta, m: C };
   for (let l = L - 1; l >= 1; l--) {
-    delta = backprop(net, fp, l, delta, n, C);
+    delta = backprop(net, fp, l, delta, n, byOutput(C));
     perLayer[l - 1] = { delta, m: net.widths[l]! };
   }
   for (let l = 0; l < L; l++) {

@@ -8,7 +8,7 @@
 // bias), which gives m_λ, s_λ, λ_max and the bulk below. Closed forms for ReLU, erf and
 // linear units; Gauss–Hermite quadrature for tanh or when asked.
 import type { Activation } from '../ntk/gram.ts';
-import { dphi, phi } from '../ntk/gram.ts';
+import { ACTIVATION_TABLE, dphi, phi, type Moments } from '../ntk/activations.ts';
 import { tridiagonalEigen } from '../linalg/tridiag.ts';
 
 export type FisherNorm = 'none' | 'bn-last' | 'bn-hidden' | 'ln';
@@ -74,17 +74,6 @@ export function gaussHermite(n: number): { x: Float64Array; w: Float64Array } {
 
 const NODES = 96;
 
-export interface Moments {
-  /** E φ(u)², u ~ N(0, q1) */
-  e11: number;
-  /** E φ(u)φ(v), var q1 each, cov q2 */
-  e12: number;
-  /** E φ'(u)² */
-  d11: number;
-  /** E φ'(u)φ'(v) */
-  d12: number;
-}
-
 export function momentsQuadrature(act: Activation, q1: number, q2: number): Moments {
   const { x, w } = gaussHermite(NODES);
   const s = Math.sqrt(Math.max(q1, 0));
@@ -110,29 +99,9 @@ export function momentsQuadrature(act: Activation, q1: number, q2: number): Mome
   return { e11, e12, d11, d12 };
 }
 
-/** Closed forms: ReLU (arc-cosine kernels), erf, linear. */
+/** Closed forms where the activation table has them (ReLU, erf, linear). */
 export function momentsClosed(act: Activation, q1: number, q2: number): Moments | null {
-  if (act === 'linear') return { e11: q1, e12: q2, d11: 1, d12: 1 };
-  if (act === 'relu') {
-    const c = q1 > 0 ? Math.max(-1, Math.min(1, q2 / q1)) : 0;
-    const th = Math.acos(c);
-    return {
-      e11: q1 / 2,
-      e12: (q1 / (2 * Math.PI)) * (Math.sqrt(1 - c * c) + (Math.PI - th) * c),
-      d11: 0.5,
-      d12: (Math.PI - th) / (2 * Math.PI),
-    };
-  }
-  if (act === 'erf') {
-    const g = 1 + 2 * q1;
-    return {
-      e11: (2 / Math.PI) * Math.asin((2 * q1) / g),
-      e12: (2 / Math.PI) * Math.asin((2 * q2) / g),
-      d11: 4 / Math.PI / Math.sqrt(g * g - 4 * q1 * q1),
-      d12: 4 / Math.PI / Math.sqrt(g * g - 4 * q2 * q2),
-    };
-  }
-  return null;
+  return ACTIVATION_TABLE[act].moments?.(q1, q2) ?? null;
 }
 
 function moments(act: Activation, q1: number, q2: number, quadrature: boolean): Moments {

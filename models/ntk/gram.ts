@@ -4,7 +4,9 @@
 // Cost O(L (TC)² M) instead of O((TC)² P). The Fisher dual is F* = Θ / T (same nonzero
 // spectrum as F = JᵀJ / T). Float64 throughout: its eigenvalues span many decades.
 
-export type Activation = 'relu' | 'tanh' | 'erf' | 'linear';
+import { dphi, phi, type Activation } from './activations.ts';
+
+export { dphi, erf, phi, type Activation } from './activations.ts';
 
 /** Normalisation of the hidden pre-activations: none, layer norm (per sample, over units), or batch norm (per unit, over the T inputs). No learned scale or shift. */
 export type HiddenNorm = 'none' | 'ln' | 'bn';
@@ -22,55 +24,6 @@ export interface Mlp {
 
 /** Added to the variance before dividing, as frameworks do. */
 export const NORM_EPS = 1e-5;
-
-/** erf to near double precision: its Maclaurin series below 2.5, a continued fraction for erfc above. */
-export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    // Maclaurin series: erf x = 2/√π Σ (−1)^n x^{2n+1} / (n! (2n+1))
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 100; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  if (ax > 6) return Math.sign(x);
-  // erfc by Lentz's continued fraction: erfc x = e^{−x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …))))
-  let f = ax;
-  let C = ax;
-  let D = 0;
-  for (let n = 1; n < 200; n++) {
-    const an = n / 2;
-    D = ax + an * D;
-    D = D === 0 ? 1e-300 : 1 / D;
-    C = ax + an / C;
-    if (C === 0) C = 1e-300;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
-
-export function phi(a: Activation, u: number): number {
-  return a === 'relu' ? (u > 0 ? u : 0) : a === 'tanh' ? Math.tanh(u) : a === 'erf' ? erf(u) : u;
-}
-
-export function dphi(a: Activation, u: number): number {
-  if (a === 'relu') return u > 0 ? 1 : 0;
-  if (a === 'tanh') {
-    const t = Math.tanh(u);
-    return 1 - t * t;
-  }
-  if (a === 'erf') return (2 / Math.sqrt(Math.PI)) * Math.exp(-u * u);
-  return 1;
-}
 
 /** Rows of A (n × d) against themselves: the symmetric n × n matrix A Aᵀ. */
 export function rowGram(A: Float64Array, n: number, d: number): Float64Array {
@@ -110,6 +63,54 @@ export interface ForwardPass {
   sd: Float64Array[];
 }
 
+/** Which entries of a T × M matrix (samples × units, row-major) a normalisation pools: a sample's units (layer norm) or a unit's samples (batch norm). */
+export type NormAxis = 'units' | 'samples';
+
+const groupsOf = (T: number, M: number, axis: NormAxis) =>
+  axis === 'units'
+    ? { groups: T, len: M, at: (g: number, k: number) => g * M + k }
+    : { groups: M, len: T, at: (g: number, k: number) => k * M + g };
+
+/** (x − mean)/√(var + ε) within each group of `axis`; also each group's σ. Layer norm and batch norm are this with the axes swapped. */
+export function normalise(x: Float64Array, T: number, M: number, axis: NormAxis): { n: Float64Array; sd: Float64Array } {
+  const { groups, len, at } = groupsOf(T, M, axis);
+  const n = new Float64Array(T * M);
+  const sd = new Float64Array(groups);
+  for (let g = 0; g < groups; g++) {
+    let m = 0;
+    for (let k = 0; k < len; k++) m += x[at(g, k)]! / len;
+    let v = 0;
+    for (let k = 0; k < len; k++) v += (x[at(g, k)]! - m) ** 2 / len;
+    sd[g] = Math.sqrt(v + NORM_EPS);
+    for (let k = 0; k < len; k++) n[at(g, k)] = (x[at(g, k)]! - m) / sd[g]!;
+  }
+  return { n, sd };
+}
+
+/**
+ * The normalisation's backward pass, in place: a cotangent g of the normalised values n becomes
+ * (g − mean g − n·mean(n g))/σ within each group, i.e. ∂n/∂u = (I − 11ᵀ/N − n nᵀ/N)/σ applied.
+ */
+export function normaliseBackward(
+  g: Float64Array,
+  n: ArrayLike<number>,
+  sd: ArrayLike<number>,
+  T: number,
+  M: number,
+  axis: NormAxis,
+): void {
+  const { groups, len, at } = groupsOf(T, M, axis);
+  for (let q = 0; q < groups; q++) {
+    let mg = 0;
+    let mng = 0;
+    for (let k = 0; k < len; k++) {
+      mg += g[at(q, k)]! / len;
+      mng += (n[at(q, k)]! * g[at(q, k)]!) / len;
+    }
+    for (let k = 0; k < len; k++) g[at(q, k)] = (g[at(q, k)]! - mg - n[at(q, k)]! * mng) / sd[q]!;
+  }
+}
+
 /** Forward pass for T inputs, rows of X. */
 export function forward(net: Mlp, X: Float64Array, T: number): ForwardPass {
   const L = net.weights.length;
@@ -140,31 +141,8 @@ export function forward(net: Mlp, X: Float64Array, T: number): ForwardPass {
       h.push(ul);
       break;
     }
-    let nl = ul;
-    let sd = new Float64Array(0);
-    if (norm === 'ln') {
-      nl = new Float64Array(T * nout);
-      sd = new Float64Array(T);
-      for (let t = 0; t < T; t++) {
-        let m = 0;
-        for (let i = 0; i < nout; i++) m += ul[t * nout + i]! / nout;
-        let v = 0;
-        for (let i = 0; i < nout; i++) v += (ul[t * nout + i]! - m) ** 2 / nout;
-        sd[t] = Math.sqrt(v + NORM_EPS);
-        for (let i = 0; i < nout; i++) nl[t * nout + i] = (ul[t * nout + i]! - m) / sd[t]!;
-      }
-    } else if (norm === 'bn') {
-      nl = new Float64Array(T * nout);
-      sd = new Float64Array(nout);
-      for (let i = 0; i < nout; i++) {
-        let m = 0;
-        for (let t = 0; t < T; t++) m += ul[t * nout + i]! / T;
-        let v = 0;
-        for (let t = 0; t < T; t++) v += (ul[t * nout + i]! - m) ** 2 / T;
-        sd[i] = Math.sqrt(v + NORM_EPS);
-        for (let t = 0; t < T; t++) nl[t * nout + i] = (ul[t * nout + i]! - m) / sd[i]!;
-      }
-    }
+    const { n: nl, sd } =
+      norm === 'none' ? { n: ul, sd: new Float64Array(0) } : normalise(ul, T, nout, norm === 'ln' ? 'units' : 'samples');
     nn.push(nl);
     sds.push(sd);
     h.push(nl.map((x) => phi(net.activation, x)));
@@ -201,17 +179,25 @@ export function ntkGram(net: Mlp, X: Float64Array, T: number): Float64Array {
       }
     }
     if (l === 0) break;
-    delta = backprop(net, fp, l, delta, n, C);
+    delta = backprop(net, fp, l, delta, n, byOutput(C));
   }
   return theta;
 }
 
 /**
- * δ^{l−1} (gradients with respect to u^{l−1}, one row per output (t, k)) from δ^l: through
- * W^l, the activation and, with layer norm, the per-sample normalisation
- * ∂n/∂u = (I − 11ᵀ/M − n nᵀ/M)/σ.
+ * δ^{l−1} (cotangents of u^{l−1}, one per row) from δ^l: through W^l, the activation and, with
+ * layer norm, the per-sample normalisation. `sampleOf(row)` is the input a row belongs to (rows
+ * (t, k) of the Gram: ⌊row/C⌋; rows of a loss gradient: the row itself). The Gram, gradient
+ * descent and the unit-wise blocks all take their backward pass here.
  */
-export function backprop(net: Mlp, fp: ForwardPass, l: number, delta: Float64Array, rows: number, C: number): Float64Array {
+export function backprop(
+  net: Mlp,
+  fp: ForwardPass,
+  l: number,
+  delta: Float64Array,
+  rows: number,
+  sampleOf: (row: number) => number,
+): Float64Array {
   const m = net.widths[l + 1]!;
   const nin = net.widths[l]!;
   const W = net.weights[l]!;
@@ -219,7 +205,7 @@ export function backprop(net: Mlp, fp: ForwardPass, l: number, delta: Float64Arr
   const next = new Float64Array(rows * nin);
   const ln = net.norm === 'ln';
   for (let r = 0; r < rows; r++) {
-    const t = Math.floor(r / C);
+    const t = sampleOf(r);
     const o = r * nin;
     for (let i = 0; i < m; i++) {
       const d = delta[r * m + i]!;
@@ -228,19 +214,21 @@ export function backprop(net: Mlp, fp: ForwardPass, l: number, delta: Float64Arr
       for (let j = 0; j < nin; j++) next[o + j]! += W[wr + j]! * d;
     }
     for (let j = 0; j < nin; j++) next[o + j]! *= dphi(net.activation, prevN[t * nin + j]!);
-    if (ln) {
-      let mg = 0;
-      let mng = 0;
-      for (let j = 0; j < nin; j++) {
-        mg += next[o + j]! / nin;
-        mng += (prevN[t * nin + j]! * next[o + j]!) / nin;
-      }
-      const s = fp.sd[l - 1]![t]!;
-      for (let j = 0; j < nin; j++) next[o + j] = (next[o + j]! - mg - prevN[t * nin + j]! * mng) / s;
-    }
+    if (ln)
+      normaliseBackward(
+        next.subarray(o, o + nin),
+        prevN.subarray(t * nin, (t + 1) * nin),
+        fp.sd[l - 1]!.subarray(t, t + 1),
+        1,
+        nin,
+        'units',
+      );
   }
   return next;
 }
+
+/** Rows (t, k) of the Gram, k fastest. */
+export const byOutput = (C: number) => (row: number) => Math.floor(row / C);
 
 /**
  * Θ with batch norm in the hidden layers. Normalising over the batch makes every output
@@ -260,37 +248,15 @@ export function ntkGramBatchNorm(net: Mlp, X: Float64Array, T: number): Float64A
     for (let b = 0; b < n; b++) if (a % C === b % C) theta[a * n + b]! += KL[Math.floor(a / C) * T + Math.floor(b / C)]! + 1;
   // Δ for each row: T × M_l, row-major, all rows stacked.
   let m = C;
-  let delta = new Float64Array(n * T * C);
+  let delta: Float64Array = new Float64Array(n * T * C);
   for (let t = 0; t < T; t++) for (let k = 0; k < C; k++) delta[(t * C + k) * T * C + t * C + k] = 1;
   for (let l = L - 1; l >= 1; l--) {
     const nin = net.widths[l]!;
-    const W = net.weights[l]!;
-    const N = fp.n[l - 1]!;
-    const sd = fp.sd[l - 1]!;
-    const next = new Float64Array(n * T * nin);
-    for (let r = 0; r < n; r++) {
-      const D = delta.subarray(r * T * m, (r + 1) * T * m);
-      const G = next.subarray(r * T * nin, (r + 1) * T * nin);
-      for (let s = 0; s < T; s++) {
-        for (let i = 0; i < m; i++) {
-          const d = D[s * m + i]!;
-          if (d === 0) continue;
-          const wr = i * nin;
-          for (let j = 0; j < nin; j++) G[s * nin + j]! += W[wr + j]! * d;
-        }
-        for (let j = 0; j < nin; j++) G[s * nin + j]! *= dphi(net.activation, N[s * nin + j]!);
-      }
-      // Through the batch normalisation of each unit j: (g − mean g − n·mean(n g)) / σ_j.
-      for (let j = 0; j < nin; j++) {
-        let mg = 0;
-        let mng = 0;
-        for (let s = 0; s < T; s++) {
-          mg += G[s * nin + j]! / T;
-          mng += (N[s * nin + j]! * G[s * nin + j]!) / T;
-        }
-        for (let s = 0; s < T; s++) G[s * nin + j] = (G[s * nin + j]! - mg - N[s * nin + j]! * mng) / sd[j]!;
-      }
-    }
+    // Each row r carries a T × M matrix: rows (r, s) of one backward pass, s fastest; then the
+    // batch normalisation of each unit couples its T entries.
+    const next = backprop(net, fp, l, delta, n * T, (row) => row % T);
+    for (let r = 0; r < n; r++)
+      normaliseBackward(next.subarray(r * T * nin, (r + 1) * T * nin), fp.n[l - 1]!, fp.sd[l - 1]!, T, nin, 'samples');
     delta = next;
     m = nin;
     // Layer l's weights: K̃ = H Hᵀ + 11ᵀ over the batch; contribution ⟨Δ_a, Δ_b K̃⟩.
