@@ -21,9 +21,9 @@ test('configure a network, compute its spectrum, run a width sweep and export it
   const row = app.page.locator('[data-testid="fisher-stats"] tr[data-stat="lambda_max"] td');
   await row
     .nth(1)
-    .filter({ hasText: s.stats.lambda_max.toPrecision(5) })
+    .filter({ hasText: s.stats.lambdaMax.toPrecision(5) })
     .waitFor();
-  assert.equal(await row.nth(2).textContent(), s.theory!.lambda_max.toPrecision(5));
+  assert.equal(await row.nth(2).textContent(), s.theory!.lambdaMax.toPrecision(5));
 
   await app.page.locator('input[name="values"]').fill('16, 32, 64');
   await app.page.locator('input[name="seeds"]').fill('2');
@@ -40,12 +40,12 @@ test('configure a network, compute its spectrum, run a width sweep and export it
   const series = (name: string) => csv.filter((c) => c[0] === JSON.stringify(name)).map((c) => [Number(c[1]), Number(c[2])]);
   assert.deepEqual(
     series('measured (mean)'),
-    sweep.points.map((p) => [p.value, p.mean.lambda_max]),
+    sweep.points.map((p) => [p.value, p.mean.lambdaMax]),
   );
   // The theory line is the mean-field prediction for each width, computed here independently of the job.
   for (const [w, y] of series('mean-field theory')) {
     const t = theoryFor({ ...sweep.params.network, width: w! })!;
-    assert.ok(Math.abs(y! - t.lambda_max) < 1e-9 * t.lambda_max);
+    assert.ok(Math.abs(y! - t.lambdaMax) < 1e-9 * t.lambdaMax);
   }
   const [svg] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'SVG' }).click()]);
   assert.match(readFileSync((await svg.path())!, 'utf8'), /^<svg/);

@@ -149,6 +149,45 @@ test('File › Save As… saves through the native dialog path', async () => {
   assert.ok(recent.includes(file), `Open Recent lists ${JSON.stringify(recent)}`);
 });
 
+test('File › New, then Open Recent and File › Open… reopen the saved session', async () => {
+  const file = join(home, 'smoke.kairo');
+  const sessionPath = () =>
+    page.evaluate(async () => {
+      const r = await (window as Win).kairo!.request({ t: 'req', id: 3, method: 'session.get', params: {} });
+      return r.ok ? ((r.result as { path: string | null }).path ?? null) : `error: ${r.error.message}`;
+    });
+  const click = (menu: string, item: string, sub?: string) =>
+    app.evaluate(
+      ({ Menu }, [m, i, s]) => {
+        const items = Menu.getApplicationMenu()!.items.find((x) => x.label === m)!.submenu!.items;
+        const it = items.find((x) => x.label === i)!;
+        (s ? it.submenu!.items.find((x) => x.label === s)! : it).click();
+      },
+      [menu, item, sub] as const,
+    );
+  // New asks before discarding unsaved changes; the session was just saved, so it does not.
+  await click('File', 'New Session');
+  const t0 = Date.now();
+  while ((await sessionPath()) !== null) {
+    assert.ok(Date.now() - t0 < 10_000, 'New Session did not reset the session');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await click('File', 'Open Recent', file);
+  while ((await sessionPath()) !== file) {
+    assert.ok(Date.now() - t0 < 20_000, 'Open Recent did not open the session');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await click('File', 'New Session');
+  await app.evaluate(({ dialog }, path) => {
+    dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
+  }, file);
+  await click('File', 'Open…');
+  while ((await sessionPath()) !== file) {
+    assert.ok(Date.now() - t0 < 30_000, 'File › Open… did not open the session');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
 test('the app quits cleanly: the process ends and leaves no child behind', async () => {
   await app.close();
   const alive = (p: number) => {

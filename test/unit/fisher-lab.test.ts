@@ -138,7 +138,7 @@ test('spectrum, sweep, isometry and blocks results save and reload with their te
     ['none', 'bn-last', 'ln', 'bn-hidden'],
   );
   // Last-layer centring removes the outlier: λ_max falls.
-  assert.ok(lab.spectrum!.comparison![1]!.lambda_max < lab.spectrum!.comparison![0]!.lambda_max / 2);
+  assert.ok(lab.spectrum!.comparison![1]!.lambdaMax < lab.spectrum!.comparison![0]!.lambdaMax / 2);
   assert.equal(lab.sweep!.points.length, 2);
   // Orthogonal linear nets: every eigenvalue is L(|x|² + 1), so λ_max doubles from L = 2 to 4.
   const orth = lab.isometry!.runs.filter((r) => r.weights === 'orthogonal').map((r) => Math.max(...r.eigenvalues));

@@ -183,3 +183,27 @@ test('saving adds the file to the recent list, newest first, without duplicates'
   assert.equal(svc.view().path, join(d, 'a.kairo'));
   assert.equal(svc.view().dirty, false);
 });
+
+test('a session saved before the Fisher statistics were renamed to camelCase opens, migrated, and saves back in the new names', () => {
+  // test/fixtures/sessions/fisher-snake-case.kairo was written by commit 02bd47b (m_lambda, lambda_max, theory_lambda_max).
+  const old = readSession('test/fixtures/sessions/fisher-snake-case.kairo');
+  const sp = old.labs.fisher.spectrum!;
+  assert.deepEqual(sp.stats, { P: 450, mLambda: 0.2123654685516624, sLambda: 4.57492703796659, lambdaMax: 36.65022310347975 });
+  assert.deepEqual(sp.comparison![0], {
+    norm: 'none',
+    lambdaMax: 36.65022310347975,
+    mLambda: 0.2123654685516624,
+    theoryLambdaMax: 18.89026748777377,
+  });
+  assert.equal(typeof sp.theory!.lambdaMax, 'number');
+  const pts = old.labs.fisher.sweep!.points;
+  assert.deepEqual(Object.keys(pts[0]!.sd).sort(), ['lambdaMax', 'mLambda', 'sLambda']);
+  assert.ok(pts[0]!.mean.lambdaMax > 0);
+  const s = new SessionService();
+  s.open('test/fixtures/sessions/fisher-snake-case.kairo');
+  const file = join(tempDir(), 'migrated.kairo');
+  s.save(file);
+  const text = readFileSync(file).toString('latin1');
+  assert.ok(!/m_lambda|lambda_max/.test(text) && /lambdaMax/.test(text), 'saved with the new names');
+  assert.deepEqual(readSession(file).labs.fisher, old.labs.fisher);
+});

@@ -2,7 +2,7 @@
 import type { LabCommand } from '../lab.ts';
 import { mulberry32 } from '../../../models/common/rng.ts';
 import { noiseField, noiseStats, type FieldSpec } from '../../../models/field/init.ts';
-import type { FieldTrainParams } from '../../contract.ts';
+import { FIELD_KINDS, type FieldTrainParams } from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from './state.ts';
@@ -53,7 +53,7 @@ function trainParams(p: Parsed): FieldTrainParams {
     trainSchema,
     {
       ...d,
-      kind: choiceFlag(p, 'kind', d.kind, ['vanilla', 'gaussian', 'mexican', 'matern'] as const),
+      kind: choiceFlag(p, 'kind', d.kind, FIELD_KINDS),
       dims,
       rSigma: numFlag(p, 'r-sigma', d.rSigma),
       sSigma: numFlag(p, 's-sigma', d.sSigma),
@@ -78,7 +78,13 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   if (sub === 'init-stats') {
-    const kind = choiceFlag(p, 'kind', 'gaussian', ['gaussian', 'mexican', 'matern'] as const);
+    // The noise statistics are those of a structured field: every kind but the plain Gaussian.
+    const kind = choiceFlag(
+      p,
+      'kind',
+      'gaussian',
+      FIELD_KINDS.filter((k) => k !== 'vanilla') as Exclude<(typeof FIELD_KINDS)[number], 'vanilla'>[],
+    );
     const inputs = numFlag(p, 'inputs', 784);
     const neurons = numFlag(p, 'neurons', 1000);
     const dims = numFlag(p, 'dims', 1);

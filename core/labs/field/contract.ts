@@ -4,7 +4,10 @@
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
 
-export type FieldLayerKind = 'vanilla' | 'gaussian' | 'mexican' | 'matern';
+/** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
+export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
+export type FieldLayerKind = (typeof FIELD_KINDS)[number];
+export const FIELD_PERTURBATIONS = ['noise', 'shift', 'elastic', 'fgsm'] as const;
 
 export interface FieldInitParams {
   kind: FieldLayerKind;
@@ -63,7 +66,7 @@ export interface FieldRobustnessParams {
 
 export interface FieldRobustnessCurve {
   model: 'field' | 'vanilla';
-  perturbation: 'noise' | 'shift' | 'elastic' | 'fgsm';
+  perturbation: (typeof FIELD_PERTURBATIONS)[number];
   levels: number[];
   /** Test accuracy, mean and standard deviation over seeds. */
   mean: number[];

@@ -6,7 +6,13 @@ import { fieldWeights, type FieldSpec } from '../../../models/field/init.ts';
 import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpec } from '../../../models/field/network.ts';
 import { addNoise, elastic, fgsm, shift } from '../../../models/field/perturb.ts';
 import { eigh } from '../../../models/linalg/dense.ts';
-import type { FieldRobustnessCurve, FieldRobustnessParams, FieldTrainParams, FieldTrainResult } from '../../contract.ts';
+import {
+  FIELD_PERTURBATIONS,
+  type FieldRobustnessCurve,
+  type FieldRobustnessParams,
+  type FieldTrainParams,
+  type FieldTrainResult,
+} from '../../contract.ts';
 import { getDataset, pixelRows } from '../../data/datasets.ts';
 import { diverged, invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
@@ -287,7 +293,7 @@ export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobCon
     ['field', base],
     ['vanilla', { ...base, kind: 'vanilla' as const }],
   ] as const;
-  const perts = (['noise', 'shift', 'elastic', 'fgsm'] as const).filter((k) => params[k].length > 0);
+  const perts = FIELD_PERTURBATIONS.filter((k) => params[k].length > 0);
   const acc: Record<string, number[][]> = {};
   const total = kinds.length * params.seeds;
   let done = 0;

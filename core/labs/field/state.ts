@@ -1,6 +1,6 @@
 // The random-neural-field lab's slice of a session: schemas and defaults.
 import { z } from 'zod';
-import type { FieldLabState, FieldTrainParams } from '../../contract.ts';
+import { FIELD_KINDS, FIELD_PERTURBATIONS, type FieldLabState, type FieldTrainParams } from '../../contract.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
@@ -9,7 +9,7 @@ const seed = int.min(0).max(2 ** 31 - 1);
 const length = finite.gt(0).max(10);
 
 const initShape = {
-  kind: z.enum(['vanilla', 'gaussian', 'mexican', 'matern']),
+  kind: z.enum(FIELD_KINDS),
   dims: z.union([z.literal(1), z.literal(2)]),
   rSigma: length,
   sSigma: length,
@@ -76,7 +76,7 @@ const robustness = z
       z
         .object({
           model: z.enum(['field', 'vanilla']),
-          perturbation: z.enum(['noise', 'shift', 'elastic', 'fgsm']),
+          perturbation: z.enum(FIELD_PERTURBATIONS),
           levels: z.array(finite),
           mean: z.array(finite),
           sd: z.array(finite),

@@ -49,9 +49,9 @@ const theoryJson = (t: FisherTheoryValues | null) =>
   t && {
     kappa1: t.kappa1,
     kappa2: t.kappa2,
-    m_lambda: t.m_lambda,
-    s_lambda: t.s_lambda,
-    lambda_max: t.lambda_max,
+    m_lambda: t.mLambda,
+    s_lambda: t.sLambda,
+    lambda_max: t.lambdaMax,
     bulk: t.bulk,
     ...(t.note ? { note: t.note } : {}),
   };
@@ -78,9 +78,9 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         const ev = core.session.tensor(r.tensors.eigenvalues)!.data;
         out({
           P: r.stats.P,
-          m_lambda: r.stats.m_lambda,
-          s_lambda: r.stats.s_lambda,
-          lambda_max: r.stats.lambda_max,
+          m_lambda: r.stats.mLambda,
+          s_lambda: r.stats.sLambda,
+          lambda_max: r.stats.lambdaMax,
           theory: theoryJson(r.theory),
           method: r.method,
           ...(p.flags.has('eigenvalues') ? { eigenvalues: Array.from(ev) } : {}),
@@ -110,8 +110,9 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
           points: r.points.map((q) => ({
             value: q.value,
             P: q.mean.P,
-            mean: { m_lambda: q.mean.m_lambda, s_lambda: q.mean.s_lambda, lambda_max: q.mean.lambda_max },
-            sd: q.sd,
+            // The contract's camelCase becomes the CLI's snake_case here, at the edge.
+            mean: { m_lambda: q.mean.mLambda, s_lambda: q.mean.sLambda, lambda_max: q.mean.lambdaMax },
+            sd: { m_lambda: q.sd.mLambda, s_lambda: q.sd.sLambda, lambda_max: q.sd.lambdaMax },
             theory: theoryJson(q.theory),
           })),
         });

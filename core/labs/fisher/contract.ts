@@ -152,9 +152,9 @@ export type FisherNetworkParams = ValuesOf<typeof FISHER_NETWORK_FIELDS> & { sou
 export interface FisherTheoryValues {
   kappa1: number;
   kappa2: number;
-  m_lambda: number;
-  s_lambda: number;
-  lambda_max: number;
+  mLambda: number;
+  sLambda: number;
+  lambdaMax: number;
   bulk: number;
   /** An approximation beyond the mean-field theorem, when one is used. */
   note: string | null;
@@ -167,10 +167,10 @@ export interface FisherTheoryValues {
 
 export interface FisherStats {
   P: number;
-  m_lambda: number;
+  mLambda: number;
   /** null from the Lanczos path, which never forms the dual. */
-  s_lambda: number | null;
-  lambda_max: number;
+  sLambda: number | null;
+  lambdaMax: number;
 }
 
 export interface FisherSpectrumResult {
@@ -184,7 +184,7 @@ export interface FisherSpectrumResult {
   /** Session tensors: the eigenvalues (ascending) and the dual as a heat map (at most 256 × 256, block-averaged). */
   tensors: { eigenvalues: string; gram: string };
   /** λ_max and m_λ of the same weights and inputs under every normalisation, when asked. */
-  comparison: { norm: FisherNormKind; lambda_max: number; m_lambda: number; theory_lambda_max: number | null }[] | null;
+  comparison: { norm: FisherNormKind; lambdaMax: number; mLambda: number; theoryLambdaMax: number | null }[] | null;
 }
 
 /** What the sweep varies, on the network above. */
@@ -229,7 +229,7 @@ export interface FisherSweepPoint {
   value: number;
   /** Mean and standard deviation over seeds. */
   mean: FisherStats;
-  sd: { m_lambda: number; s_lambda: number; lambda_max: number };
+  sd: { mLambda: number; sLambda: number; lambdaMax: number };
   theory: FisherTheoryValues | null;
 }
 

@@ -22,6 +22,7 @@ import type {
   FisherLrResult,
   FisherNetworkParams,
   FisherNormKind,
+  FisherStats,
   FisherSpectrumResult,
   FisherSweepParams,
   FisherSweepPoint,
@@ -96,9 +97,9 @@ function theoryValues(t: Theory | null): FisherTheoryValues | null {
   return {
     kappa1: t.kappa1,
     kappa2: t.kappa2,
-    m_lambda: t.m_lambda,
-    s_lambda: t.s_lambda,
-    lambda_max: t.lambda_max,
+    mLambda: t.m_lambda,
+    sLambda: t.s_lambda,
+    lambdaMax: t.lambda_max,
     bulk: t.bulk,
     note: t.note,
     layers: t.layers.map((l) => ({ q1: n(l.q1), q2: n(l.q2), qh1: l.qh1, qh2: l.qh2, qt1: n(l.qt1), qt2: n(l.qt2) })),
@@ -158,7 +159,7 @@ function downsample(G: Float64Array, n: number): { data: Float32Array; size: num
 }
 
 interface Measured {
-  stats: { P: number; m_lambda: number; s_lambda: number | null; lambda_max: number };
+  stats: FisherStats;
   eigenvalues: Float64Array;
   dual: Float64Array | null;
   method: 'dense' | 'lanczos';
@@ -170,7 +171,13 @@ function measure(b: Built, norm: FisherNormKind, loss: 'mse' | 'ce'): Measured {
   if (n <= DENSE_LIMIT) {
     const Fd = fisherDual(b.net, b.X, b.T, norm, loss);
     const ev = eigh(Fd, n).values;
-    return { stats: statsOf(Fd, n, P, ev), eigenvalues: ev, dual: Fd, method: 'dense' };
+    const st = statsOf(Fd, n, P, ev);
+    return {
+      stats: { P: st.P, mLambda: st.m_lambda, sLambda: st.s_lambda, lambdaMax: st.lambda_max },
+      eigenvalues: ev,
+      dual: Fd,
+      method: 'dense',
+    };
   }
   // Lanczos gives the top 20 eigenvalues. Tr F* (so m_λ) is exact from the dual's diagonal;
   // s_λ needs every entry of the dual, which is what this path avoids, so it is not reported.
@@ -178,7 +185,7 @@ function measure(b: Built, norm: FisherNormKind, loss: 'mse' | 'ce'): Measured {
   const diag = dualDiagonal(b.net, b.X, b.T);
   const tr = diag.reduce((s, v) => s + v, 0);
   return {
-    stats: { P, m_lambda: tr / P, s_lambda: null, lambda_max: top[0]! },
+    stats: { P, mLambda: tr / P, sLambda: null, lambdaMax: top[0]! },
     eigenvalues: Float64Array.from(top).reverse(),
     dual: null,
     method: 'lanczos',
@@ -232,9 +239,9 @@ export async function runSpectrum(
       const mm = measure({ ...b, net: { ...b.net, norm: hiddenNorm(norm) } }, norm, p.loss);
       comparison.push({
         norm,
-        lambda_max: mm.stats.lambda_max,
-        m_lambda: mm.stats.m_lambda,
-        theory_lambda_max: theoryFor(q)?.lambda_max ?? null,
+        lambdaMax: mm.stats.lambdaMax,
+        mLambda: mm.stats.mLambda,
+        theoryLambdaMax: theoryFor(q)?.lambdaMax ?? null,
       });
     }
   }
@@ -282,7 +289,7 @@ export async function runSweep(raw: FisherSweepParams, ctx: JobContext): Promise
         );
       const b = build(q);
       const m = measure(b, q.norm, q.loss);
-      runs.push({ m: m.stats.m_lambda, s: m.stats.s_lambda!, l: m.stats.lambda_max, P: m.stats.P });
+      runs.push({ m: m.stats.mLambda, s: m.stats.sLambda!, l: m.stats.lambdaMax, P: m.stats.P });
       theory ??= theoryFor(q);
       done++;
       ctx.progress({ step: done, totalSteps: total, metrics: { [params.axis]: v } });
@@ -295,8 +302,8 @@ export async function runSweep(raw: FisherSweepParams, ctx: JobContext): Promise
     };
     points.push({
       value: v,
-      mean: { P: runs[0]!.P, m_lambda: mean('m'), s_lambda: mean('s'), lambda_max: mean('l') },
-      sd: { m_lambda: sd('m'), s_lambda: sd('s'), lambda_max: sd('l') },
+      mean: { P: runs[0]!.P, mLambda: mean('m'), sLambda: mean('s'), lambdaMax: mean('l') },
+      sd: { mLambda: sd('m'), sLambda: sd('s'), lambdaMax: sd('l') },
       theory,
     });
   }
@@ -311,7 +318,7 @@ export async function runLrSweep(raw: FisherLrParams, ctx: JobContext): Promise<
   if (p.loss !== 'mse') throw invalid('fisher.lrsweep: the learning-rate experiment trains the MSE loss (--loss mse)');
   checkSize(p);
   const b0 = build(p);
-  const lmax = measure(b0, p.norm, 'mse').stats.lambda_max;
+  const lmax = measure(b0, p.norm, 'mse').stats.lambdaMax;
   const C = p.outputs;
   const Y = (() => {
     const r = mulberry32(p.seed + 7777);

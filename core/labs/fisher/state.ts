@@ -49,9 +49,9 @@ const theory = z
   .object({
     kappa1: finite,
     kappa2: finite,
-    m_lambda: finite,
-    s_lambda: finite,
-    lambda_max: finite,
+    mLambda: finite,
+    sLambda: finite,
+    lambdaMax: finite,
     bulk: finite,
     note: z.string().nullable(),
     layers: z.array(
@@ -68,7 +68,7 @@ const theory = z
     ),
   })
   .strict();
-const stats = z.object({ P: int.min(1), m_lambda: finite, s_lambda: finite.nullable(), lambda_max: finite }).strict();
+const stats = z.object({ P: int.min(1), mLambda: finite, sLambda: finite.nullable(), lambdaMax: finite }).strict();
 
 const spectrum = z
   .object({
@@ -83,9 +83,9 @@ const spectrum = z
         z
           .object({
             norm: z.enum(FISHER_NORMS),
-            lambda_max: finite,
-            m_lambda: finite,
-            theory_lambda_max: finite.nullable(),
+            lambdaMax: finite,
+            mLambda: finite,
+            theoryLambdaMax: finite.nullable(),
           })
           .strict(),
       )
@@ -103,7 +103,7 @@ const sweep = z
         .object({
           value: int,
           mean: stats,
-          sd: z.object({ m_lambda: finite, s_lambda: finite, lambda_max: finite }).strict(),
+          sd: z.object({ mLambda: finite, sLambda: finite, lambdaMax: finite }).strict(),
           theory: theory.nullable(),
         })
         .strict(),
@@ -135,19 +135,36 @@ const blocks = z
   .object({ network: networkSchema, units: int.min(1), layerOf: z.array(int.min(0)), tensor: z.string(), offOnRatio: finite })
   .strict();
 
-export const fisherLabSchema = z
-  .object({
-    network: networkSchema,
-    spectrum: spectrum.nullable(),
-    sweepDraft,
-    sweep: sweep.nullable(),
-    lrDraft,
-    lr: lr.nullable(),
-    isometryDraft: isometrySchema,
-    isometry: isometry.nullable(),
-    blocks: blocks.nullable(),
-  })
-  .strict();
+// Sessions written before the contract named its statistics in camelCase (up to commit 02bd47b of
+// 2026-12-01) hold m_lambda, s_lambda, lambda_max and theory_lambda_max: renamed on load.
+const RENAMED = new Map([
+  ['m_lambda', 'mLambda'],
+  ['s_lambda', 'sLambda'],
+  ['lambda_max', 'lambdaMax'],
+  ['theory_lambda_max', 'theoryLambdaMax'],
+]);
+function camelNames(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelNames);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [RENAMED.get(k) ?? k, camelNames(x)]));
+}
+
+export const fisherLabSchema = z.preprocess(
+  camelNames,
+  z
+    .object({
+      network: networkSchema,
+      spectrum: spectrum.nullable(),
+      sweepDraft,
+      sweep: sweep.nullable(),
+      lrDraft,
+      lr: lr.nullable(),
+      isometryDraft: isometrySchema,
+      isometry: isometry.nullable(),
+      blocks: blocks.nullable(),
+    })
+    .strict(),
+);
 
 export const defaultNetwork = (): FisherNetworkParams => ({ ...defaultsOf(FISHER_NETWORK_FIELDS), source: { kind: 'mnist' } });
 

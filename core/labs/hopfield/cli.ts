@@ -15,7 +15,15 @@ import {
   softmax,
   type Machine,
 } from '../../../models/hopfield/machine.ts';
-import type { HopfieldTrainParams } from '../../contract.ts';
+import {
+  COMPLETION_MASKS,
+  CORRUPTIONS,
+  HOPFIELD_INITS,
+  HOPFIELD_MODELS,
+  OPTIMIZERS,
+  RETRIEVAL_MEMORIES,
+  type HopfieldTrainParams,
+} from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
@@ -161,12 +169,12 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
                 testPatterns: numFlag(p, 'test-patterns', 200),
                 zca: p.flags.has('zca'),
               },
-        model: choiceFlag(p, 'model', 'attnbm', ['attnbm', 'gbrbm'] as const),
+        model: choiceFlag(p, 'model', 'attnbm', HOPFIELD_MODELS),
         hidden: numFlag(p, 'hidden', data === 'toy' ? numFlag(p, 'clusters', 5) : 100),
-        init: choiceFlag(p, 'init', 'data', ['data', 'gaussian'] as const),
+        init: choiceFlag(p, 'init', 'data', HOPFIELD_INITS),
         trainB: p.flags.has('train-b'),
         trainC: !p.flags.has('fixed-c'),
-        optimizer: choiceFlag(p, 'optimizer', 'adam', ['adam', 'sgd'] as const),
+        optimizer: choiceFlag(p, 'optimizer', 'adam', OPTIMIZERS),
         learningRate: numFlag(p, 'lr', data === 'toy' ? d.learningRate : 0.01),
         batchSize: numFlag(p, 'batch', d.batchSize),
         epochs: numFlag(p, 'epochs', d.epochs),
@@ -233,9 +241,9 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       await core.shutdown();
       const d = defaultRetrieval();
       const run = retrieve(loaded, {
-        memory: choiceFlag(p, 'memory', d.memory, ['machine', 'patterns'] as const),
+        memory: choiceFlag(p, 'memory', d.memory, RETRIEVAL_MEMORIES),
         index: numFlag(p, 'index', d.index),
-        corruption: choiceFlag(p, 'corruption', d.corruption, ['noise', 'occlude', 'missing'] as const),
+        corruption: choiceFlag(p, 'corruption', d.corruption, CORRUPTIONS),
         level: numFlag(p, 'level', d.level),
         beta,
         steps,
@@ -271,7 +279,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       const r = completeImage(loaded, {
         split: choiceFlag(p, 'split', 'test', ['train', 'test'] as const),
         index: numFlag(p, 'index', 0),
-        mask: choiceFlag(p, 'mask', 'bottom', ['random', 'bottom', 'right'] as const),
+        mask: choiceFlag(p, 'mask', 'bottom', COMPLETION_MASKS),
         fraction: numFlag(p, 'fraction', 0.4),
         seed: numFlag(p, 'seed', 1),
       });

@@ -25,7 +25,15 @@ export type HopfieldData =
       zca: boolean;
     };
 
-export type HopfieldModelKind = 'attnbm' | 'gbrbm';
+// The choices of the lab's parameters, listed once: the schemas, the CLI and the views read these.
+export const HOPFIELD_MODELS = ['attnbm', 'gbrbm'] as const;
+export const HOPFIELD_INITS = ['data', 'gaussian'] as const;
+export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export const CORRUPTIONS = ['noise', 'occlude', 'missing'] as const;
+export const RETRIEVAL_MEMORIES = ['machine', 'patterns'] as const;
+export const COMPLETION_MASKS = ['random', 'bottom', 'right'] as const;
+
+export type HopfieldModelKind = (typeof HOPFIELD_MODELS)[number];
 
 export interface HopfieldTrainParams {
   data: HopfieldData;
@@ -33,10 +41,10 @@ export interface HopfieldTrainParams {
   /** AttnBM: hidden states N_h. GB-RBM: binary hidden units K (2^K mixture components). */
   hidden: number;
   /** Keys start at random training points (minus b) or as N(0, 1/N_v). */
-  init: 'data' | 'gaussian';
+  init: (typeof HOPFIELD_INITS)[number];
   trainB: boolean;
   trainC: boolean;
-  optimizer: 'adam' | 'sgd';
+  optimizer: (typeof OPTIMIZERS)[number];
   learningRate: number;
   batchSize: number;
   epochs: number;
@@ -70,11 +78,11 @@ export interface HopfieldTrainResult {
   tensors: string[];
 }
 
-export type Corruption = 'noise' | 'occlude' | 'missing';
+export type Corruption = (typeof CORRUPTIONS)[number];
 
 export interface RetrievalSettings {
   /** 'machine': keys are the trained W. 'patterns': keys are the stored patterns themselves (W = Ξ, b = c = 0). */
-  memory: 'machine' | 'patterns';
+  memory: (typeof RETRIEVAL_MEMORIES)[number];
   /** Index of the stored pattern to corrupt and retrieve. */
   index: number;
   corruption: Corruption;
@@ -120,7 +128,7 @@ export interface CompletionRequest {
   split: 'train' | 'test';
   index: number;
   /** Which pixels are hidden: a random fraction, or the bottom / right part of the image. */
-  mask: 'random' | 'bottom' | 'right';
+  mask: (typeof COMPLETION_MASKS)[number];
   fraction: number;
   seed: number;
 }

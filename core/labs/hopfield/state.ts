@@ -1,7 +1,18 @@
 // The Hopfield–Boltzmann lab's slice of a session: schemas (validated on load and on every
 // request, so nonsense hyper-parameters get a one-line error) and defaults.
 import { z } from 'zod';
-import type { CapacityParams, HopfieldLabState, HopfieldTrainParams, RetrievalSettings } from '../../contract.ts';
+import {
+  COMPLETION_MASKS,
+  CORRUPTIONS,
+  HOPFIELD_INITS,
+  HOPFIELD_MODELS,
+  OPTIMIZERS,
+  RETRIEVAL_MEMORIES,
+  type CapacityParams,
+  type HopfieldLabState,
+  type HopfieldTrainParams,
+  type RetrievalSettings,
+} from '../../contract.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
@@ -32,12 +43,12 @@ export const hopfieldDataSchema = z.discriminatedUnion('kind', [
 export const hopfieldTrainSchema = z
   .object({
     data: hopfieldDataSchema,
-    model: z.enum(['attnbm', 'gbrbm']),
+    model: z.enum(HOPFIELD_MODELS),
     hidden: int.min(1).max(4096),
-    init: z.enum(['data', 'gaussian']),
+    init: z.enum(HOPFIELD_INITS),
     trainB: z.boolean(),
     trainC: z.boolean(),
-    optimizer: z.enum(['adam', 'sgd']),
+    optimizer: z.enum(OPTIMIZERS),
     learningRate: finite.gt(0).max(10),
     batchSize: int.min(1).max(10000),
     epochs: int.min(1).max(100000),
@@ -74,11 +85,11 @@ const trainResult = z
   })
   .strict();
 
-const corruption = z.enum(['noise', 'occlude', 'missing']);
+const corruption = z.enum(CORRUPTIONS);
 
 export const retrievalSchema = z
   .object({
-    memory: z.enum(['machine', 'patterns']),
+    memory: z.enum(RETRIEVAL_MEMORIES),
     index: int.min(0),
     corruption,
     level: finite.min(0).max(10),
@@ -107,7 +118,7 @@ export const completionSchema = z
   .object({
     split: z.enum(['train', 'test']),
     index: int.min(0),
-    mask: z.enum(['random', 'bottom', 'right']),
+    mask: z.enum(COMPLETION_MASKS),
     fraction: finite.gt(0).lt(1),
     seed,
   })

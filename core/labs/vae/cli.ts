@@ -1,6 +1,6 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
 import type { LabCommand } from '../lab.ts';
-import type { JobKinds } from '../../contract.ts';
+import { RECALL_MODES, VAE_ARCHS, VAE_DECODERS, type JobKinds } from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultHierarchicalSource } from '../data/state.ts';
@@ -120,10 +120,10 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         const hidden = listFlag(p, 'hidden', d.hidden);
         await runJob(core, 'vae.train', {
           source: source(p),
-          arch: choiceFlag(p, 'arch', d.arch, ['mlp', 'conv'] as const),
+          arch: choiceFlag(p, 'arch', d.arch, VAE_ARCHS),
           hidden,
           latent: numFlag(p, 'latent', d.latent),
-          decoder: choiceFlag(p, 'decoder', d.decoder, ['bernoulli', 'gaussian'] as const),
+          decoder: choiceFlag(p, 'decoder', d.decoder, VAE_DECODERS),
           gaussianSigma: d.gaussianSigma,
           beta: numFlag(p, 'beta', d.beta),
           learningRate: numFlag(p, 'lr', d.learningRate),
@@ -168,8 +168,8 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
           noise: [numFlag(p, 'noise', 0)],
           samples: numFlag(p, 'samples', d.samples),
           iterations: numFlag(p, 'iterations', d.iterations),
-          mode: choiceFlag(p, 'mode', d.mode, ['mean', 'sample'] as const),
-          xMode: choiceFlag(p, 'x-mode', d.xMode, ['mean', 'sample'] as const),
+          mode: choiceFlag(p, 'mode', d.mode, RECALL_MODES),
+          xMode: choiceFlag(p, 'x-mode', d.xMode, RECALL_MODES),
           strips: p.flags.has('save') ? d.strips : 0,
           seed: numFlag(p, 'seed', d.seed),
         });

@@ -3,13 +3,21 @@
 // nothing but other contract files.
 import type { DatasetSource, HierarchicalSource } from '../data/contract.ts';
 
+// The choices of the VAE lab's parameters, listed once: the schemas, the CLI and the views read these.
+export const VAE_ARCHS = ['mlp', 'conv'] as const;
+export const VAE_DECODERS = ['bernoulli', 'gaussian'] as const;
+/** z: the encoder mean or a sample; x: the decoder mean or a Bernoulli sample. */
+export const RECALL_MODES = ['mean', 'sample'] as const;
+export const RECALL_STARTS = ['train', 'test'] as const;
+export const RECALL_NOISE_KINDS = ['bitflip', 'gaussian', 'saltpepper', 'pure'] as const;
+
 export interface VaeTrainParams {
   source: DatasetSource;
-  arch: 'mlp' | 'conv';
+  arch: (typeof VAE_ARCHS)[number];
   /** Encoder hidden sizes (the decoder mirrors them); the conv variant uses the first for its dense layer. */
   hidden: number[];
   latent: number;
-  decoder: 'bernoulli' | 'gaussian';
+  decoder: (typeof VAE_DECODERS)[number];
   /** σ of the Gaussian decoder, in pixel units. */
   gaussianSigma: number;
   beta: number;
@@ -62,9 +70,9 @@ export interface VaeTrainResult {
 }
 
 /** Where recall starts: training patterns (memories) or held-out/test ones. */
-export type RecallStart = 'train' | 'test';
+export type RecallStart = (typeof RECALL_STARTS)[number];
 /** bitflip: x → 1 − x with probability p; gaussian: x + σε clipped to [0, 1]; saltpepper: a fraction p of pixels set to 0 or 1; pure: uniform noise, no start pattern. */
-export type RecallNoiseKind = 'bitflip' | 'gaussian' | 'saltpepper' | 'pure';
+export type RecallNoiseKind = (typeof RECALL_NOISE_KINDS)[number];
 
 export interface RecallParams {
   start: RecallStart;
@@ -74,9 +82,9 @@ export interface RecallParams {
   samples: number;
   iterations: number;
   /** z_t: encoder mean or a draw from q(z|x). */
-  mode: 'mean' | 'sample';
+  mode: (typeof RECALL_MODES)[number];
   /** x_t: decoder mean or a draw from p(x|z) (Bernoulli bits for the Bernoulli decoder). */
-  xMode: 'mean' | 'sample';
+  xMode: (typeof RECALL_MODES)[number];
   /** Image strips kept for this many samples. */
   strips: number;
   seed: number;

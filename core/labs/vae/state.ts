@@ -1,12 +1,21 @@
 // The VAE lab's slice of a session: schemas (validated on load and on every job start, so
 // nonsense hyper-parameters get a one-line error) and defaults.
 import { z } from 'zod';
-import type { RecallParams, VaeLabState, VaeSweepParams, VaeTrainParams } from '../../contract.ts';
+import {
+  RECALL_MODES,
+  RECALL_NOISE_KINDS,
+  RECALL_STARTS,
+  VAE_ARCHS,
+  VAE_DECODERS,
+  type RecallParams,
+  type VaeLabState,
+  type VaeSweepParams,
+  type VaeTrainParams,
+} from '../../contract.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
-export const RECALL_STARTS = ['train', 'test'] as const;
-export const RECALL_NOISE_KINDS = ['bitflip', 'gaussian', 'saltpepper', 'pure'] as const;
+export { RECALL_NOISE_KINDS, RECALL_STARTS };
 const int = z.number().int();
 const seed = int.min(0).max(2 ** 31 - 1);
 const hidden = z.array(int.min(1).max(4096)).min(1).max(6);
@@ -14,10 +23,10 @@ const hidden = z.array(int.min(1).max(4096)).min(1).max(6);
 export const vaeTrainSchema = z
   .object({
     source: datasetSourceSchema,
-    arch: z.enum(['mlp', 'conv']),
+    arch: z.enum(VAE_ARCHS),
     hidden,
     latent: int.min(1).max(256),
-    decoder: z.enum(['bernoulli', 'gaussian']),
+    decoder: z.enum(VAE_DECODERS),
     gaussianSigma: finite.gt(0).max(10),
     beta: finite.min(0).max(1000),
     learningRate: finite.gt(0).max(1),
@@ -82,8 +91,8 @@ export const recallSchema = z.preprocess(
       noise: z.array(finite.min(0).max(10)).min(1).max(8),
       samples: int.min(2).max(10000),
       iterations: int.min(1).max(500),
-      mode: z.enum(['mean', 'sample']),
-      xMode: z.enum(['mean', 'sample']),
+      mode: z.enum(RECALL_MODES),
+      xMode: z.enum(RECALL_MODES),
       strips: int.min(0).max(32),
       seed,
     })
