@@ -15,7 +15,11 @@ export function fieldSchema<F extends FieldSpec>(f: F): z.ZodType<ValueOf<F>> {
     case 'number':
       return numberSchema(f) as unknown as z.ZodType<ValueOf<F>>;
     case 'choice':
-      return z.enum(f.choices as [string, ...string[]]) as unknown as z.ZodType<ValueOf<F>>;
+      if (typeof f.choices[0] === 'number') {
+        const [a, b, ...rest] = (f.choices as readonly number[]).map((c) => z.literal(c));
+        return z.union([a!, b!, ...rest]) as unknown as z.ZodType<ValueOf<F>>;
+      }
+      return z.enum(f.choices as unknown as [string, ...string[]]) as unknown as z.ZodType<ValueOf<F>>;
     case 'switch':
       return z.boolean() as unknown as z.ZodType<ValueOf<F>>;
     case 'ints':

@@ -18,7 +18,12 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
   for (const [k, f] of Object.entries(spec)) {
     const d = (defaults as Record<string, unknown>)[k];
     if (f.kind === 'int' || f.kind === 'number') out[k] = numFlag(p, f.flag, d as number);
-    else if (f.kind === 'choice') out[k] = choiceFlag(p, f.flag, d as string, f.choices);
+    // A numeric choice reads as a number; the schema says which numbers.
+    else if (f.kind === 'choice')
+      out[k] =
+        typeof f.choices[0] === 'number'
+          ? numFlag(p, f.flag, d as number)
+          : choiceFlag(p, f.flag, d as string, f.choices as readonly string[]);
     else if (f.kind === 'switch') out[k] = p.flags.has(f.flag) ? true : d;
     else out[k] = listFlag(p, f.flag, d as number[]);
   }

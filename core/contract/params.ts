@@ -33,7 +33,8 @@ export interface NumberField extends FieldBase {
   step?: number;
 }
 
-export interface ChoiceField<C extends string = string> extends FieldBase {
+/** One of a few values: names, or numbers (1-D or 2-D positions, say). */
+export interface ChoiceField<C extends string | number = string | number> extends FieldBase {
   kind: 'choice';
   choices: readonly C[];
   /** Longer names for the form's menu; the value itself where absent. */

@@ -2,45 +2,30 @@
 import type { LabCommand } from '../lab.ts';
 import { mulberry32 } from '../../../models/common/rng.ts';
 import { noiseField, noiseStats, type FieldSpec } from '../../../models/field/init.ts';
-import { FIELD_KINDS, type FieldTrainParams } from '../../contract.ts';
+import { FIELD_KINDS, FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS, type FieldTrainParams } from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
                    [--m-sigma M] [--dims 1|2]
-  field train [--kind vanilla|gaussian|mexican|matern] [--dims 1|2] [--r-sigma R --s-sigma S --m-sigma M]
-              [--maxpool] [--width M] [--train-size N] [--test-size N] [--steps K] [--lr-factor c] [--seed S] [--out F.kairo]
-  field robustness (the train flags) [--seeds K] [--noise 0,0.1,…] [--shift 0,1,2] [--elastic 0,1,2] [--fgsm 0,0.01,…]`;
+  field train ${usageOf(FIELD_TRAIN_FIELDS, 14)} [--out F.kairo]
+  field robustness (the train flags) ${usageOf(FIELD_ROBUSTNESS_FIELDS, 37)}`;
 
+// init-stats has two flags of its own; --out saves the trained session.
 const VALUED = new Set([
-  'kind',
-  'r-sigma',
-  's-sigma',
-  'm-sigma',
+  ...flagsOf(FIELD_TRAIN_FIELDS).valued,
+  ...flagsOf(FIELD_ROBUSTNESS_FIELDS).valued,
   'inputs',
   'neurons',
-  'seed',
-  'dims',
-  'width',
-  'train-size',
-  'test-size',
-  'steps',
-  'lr-factor',
-  'sigma-w',
-  'sigma-b',
   'out',
-  'seeds',
-  'noise',
-  'shift',
-  'elastic',
-  'fgsm',
 ]);
-const SWITCHES = new Set(['maxpool']);
-/** What `kairo sweep` may vary (core/cli/commands.ts). */
+const SWITCHES = new Set(flagsOf(FIELD_TRAIN_FIELDS).switches);
+/** What `kairo sweep` may vary. */
 export const FIELD_FLAGS = { subcommands: ['init-stats', 'train', 'robustness'], valued: VALUED, switches: SWITCHES } as const;
 
 /** Lags of `field init-stats`, in input units (pixels). */
@@ -48,28 +33,7 @@ export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];
 
 function trainParams(p: Parsed): FieldTrainParams {
   const d = defaultFieldTrain();
-  const dims = numFlag(p, 'dims', d.dims);
-  return parseOrThrow(
-    trainSchema,
-    {
-      ...d,
-      kind: choiceFlag(p, 'kind', d.kind, FIELD_KINDS),
-      dims,
-      rSigma: numFlag(p, 'r-sigma', d.rSigma),
-      sSigma: numFlag(p, 's-sigma', d.sSigma),
-      mSigma: numFlag(p, 'm-sigma', d.mSigma),
-      maxpool: p.flags.has('maxpool'),
-      width: numFlag(p, 'width', d.width),
-      trainSize: numFlag(p, 'train-size', d.trainSize),
-      testSize: numFlag(p, 'test-size', d.testSize),
-      steps: numFlag(p, 'steps', d.steps),
-      lrFactor: numFlag(p, 'lr-factor', d.lrFactor),
-      sigmaW: numFlag(p, 'sigma-w', d.sigmaW),
-      sigmaB: numFlag(p, 'sigma-b', d.sigmaB),
-      seed: numFlag(p, 'seed', d.seed),
-    },
-    'field',
-  );
+  return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
 }
 
 export async function fieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
@@ -143,14 +107,7 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
       }
       case 'robustness': {
         const d = defaultFieldLab().robustnessDraft;
-        await runJob(core, 'field.robustness', {
-          train: trainParams(p),
-          seeds: numFlag(p, 'seeds', d.seeds),
-          noise: listFlag(p, 'noise', d.noise),
-          shift: listFlag(p, 'shift', d.shift),
-          elastic: listFlag(p, 'elastic', d.elastic),
-          fgsm: listFlag(p, 'fgsm', d.fgsm),
-        });
+        await runJob(core, 'field.robustness', { train: trainParams(p), ...readFlags(p, FIELD_ROBUSTNESS_FIELDS, d) });
         const r = core.session.labs.field.robustness!;
         out({
           curves: r.curves.map((c) => ({

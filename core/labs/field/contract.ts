@@ -3,36 +3,153 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
+import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
 
 /** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
 export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
 export type FieldLayerKind = (typeof FIELD_KINDS)[number];
 export const FIELD_PERTURBATIONS = ['noise', 'shift', 'elastic', 'fgsm'] as const;
 
-export interface FieldInitParams {
-  kind: FieldLayerKind;
-  /** 1: positions along the flattened pixels (as published); 2: over the image grid. */
-  dims: 1 | 2;
-  /** Envelope width r_σ, noise correlation length s_σ, Mexican-hat width m_σ; normalised units (the input spans (0, 1]). */
-  rSigma: number;
-  sSigma: number;
-  mSigma: number;
-}
+const length = (label: string, flag: string, metavar: string, dflt: number, step: number, doc: string) =>
+  ({ kind: 'number', label, flag, metavar, min: 0, minExclusive: true, max: 10, default: dflt, step, doc }) as const;
 
-export interface FieldTrainParams extends FieldInitParams {
-  source: DatasetSource;
-  /** Replace the second hidden layer by max-pooling over neighbouring units (3, stride 1). */
-  maxpool: boolean;
-  width: number;
-  trainSize: number;
-  testSize: number;
-  steps: number;
-  /** η = lrFactor · 2NC/λ_max(Θ̄₀), the linear-stability bound of the NTK dynamics. */
-  lrFactor: number;
-  sigmaW: number;
-  sigmaB: number;
-  seed: number;
-}
+/** A network's first layer and its training in the NTK regime (full-batch GD on MSE). */
+export const FIELD_TRAIN_FIELDS = {
+  kind: {
+    kind: 'choice',
+    label: 'Layer 1',
+    flag: 'kind',
+    choices: FIELD_KINDS,
+    choiceLabels: {
+      vanilla: 'vanilla (i.i.d.)',
+      gaussian: 'field: Gaussian',
+      mexican: 'field: Mexican hat',
+      matern: 'field: Matérn',
+    },
+    default: 'gaussian',
+    doc: 'the first layer’s initialiser',
+  },
+  dims: {
+    kind: 'choice',
+    label: 'Positions',
+    flag: 'dims',
+    choices: [1, 2],
+    choiceLabels: { 1: '1-D', 2: '2-D' },
+    default: 1,
+    doc: '1: positions along the flattened pixels (as published); 2: over the image grid',
+  },
+  // Normalised units: the input spans (0, 1].
+  rSigma: length('r_σ', 'r-sigma', 'R', 0.1, 0.01, 'envelope width r_σ (normalised units: the input spans (0, 1])'),
+  sSigma: length('s_σ', 's-sigma', 'S', 0.02, 0.005, 'noise correlation length s_σ'),
+  mSigma: length('m_σ', 'm-sigma', 'M', 0.1, 0.01, 'Mexican-hat width m_σ'),
+  maxpool: {
+    kind: 'switch',
+    label: 'max-pool layer 2',
+    flag: 'maxpool',
+    default: false,
+    doc: 'replace the second hidden layer by max-pooling over neighbouring units (3, stride 1)',
+  },
+  width: { kind: 'int', label: 'Width M', flag: 'width', metavar: 'M', min: 1, max: 8192, default: 512, doc: 'hidden width' },
+  trainSize: {
+    kind: 'int',
+    label: 'Train N',
+    flag: 'train-size',
+    metavar: 'N',
+    min: 2,
+    max: 5000,
+    default: 80,
+    doc: 'training images',
+  },
+  testSize: {
+    kind: 'int',
+    label: 'Test images',
+    flag: 'test-size',
+    metavar: 'N',
+    min: 1,
+    max: 10000,
+    default: 1000,
+    doc: 'test images',
+  },
+  steps: {
+    kind: 'int',
+    label: 'Steps',
+    flag: 'steps',
+    metavar: 'K',
+    min: 0,
+    max: 100000,
+    default: 200,
+    doc: 'full-batch GD steps',
+  },
+  lrFactor: {
+    kind: 'number',
+    label: 'η ÷ (2NC/λ_max)',
+    flag: 'lr-factor',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 10,
+    default: 0.9,
+    step: 0.1,
+    doc: 'η = c · 2NC/λ_max(Θ̄₀), the linear-stability bound of the NTK dynamics',
+  },
+  sigmaW: {
+    kind: 'number',
+    label: 'σ_w',
+    flag: 'sigma-w',
+    metavar: 'S',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    default: Math.SQRT2,
+    step: 0.1,
+    doc: 'weight scale of the NTK parameterisation',
+  },
+  sigmaB: {
+    kind: 'number',
+    label: 'σ_b',
+    flag: 'sigma-b',
+    metavar: 'S',
+    min: 0,
+    max: 100,
+    default: 0.1,
+    step: 0.05,
+    doc: 'bias scale',
+  },
+  seed: {
+    kind: 'int',
+    label: 'Seed',
+    flag: 'seed',
+    metavar: 'N',
+    min: 0,
+    max: 2 ** 31 - 1,
+    default: 1,
+    doc: 'seed of the weights and data order',
+  },
+} as const satisfies ParamSpec;
+
+export type FieldTrainParams = ValuesOf<typeof FIELD_TRAIN_FIELDS> & { source: DatasetSource };
+export type FieldInitParams = Pick<FieldTrainParams, 'kind' | 'dims' | 'rSigma' | 'sSigma' | 'mSigma'>;
+
+const levels = (label: string, flag: string, max: number, kind: 'ints' | 'numbers', dflt: readonly number[], doc: string) =>
+  ({ kind, label, flag, metavar: 'x', min: 0, max, minItems: 0, maxItems: 12, default: dflt, doc }) as const;
+
+/** The robustness comparison: both networks trained as above for each seed, tested on perturbed images. */
+export const FIELD_ROBUSTNESS_FIELDS = {
+  seeds: {
+    kind: 'int',
+    label: 'Seeds',
+    flag: 'seeds',
+    metavar: 'K',
+    min: 1,
+    max: 10,
+    default: 3,
+    doc: 'trainings per network (mean ± sd)',
+  },
+  noise: levels('Noise σ', 'noise', 100, 'numbers', [0, 0.1, 0.2, 0.3, 0.4], 'Gaussian pixel noise levels'),
+  shift: levels('Shifts (px)', 'shift', 14, 'ints', [0, 1, 2, 3], 'translations in pixels'),
+  elastic: levels('Elastic α (px)', 'elastic', 100, 'numbers', [0, 1, 2, 3], 'elastic deformation strengths'),
+  fgsm: levels('FGSM ε', 'fgsm', 1, 'numbers', [0, 0.01, 0.02, 0.03, 0.04, 0.05], 'FGSM attack sizes'),
+} as const satisfies ParamSpec;
 
 export interface FieldTrainResult {
   params: FieldTrainParams;
@@ -55,14 +172,7 @@ export interface FieldTrainResult {
   tensors: string[];
 }
 
-export interface FieldRobustnessParams {
-  train: FieldTrainParams;
-  seeds: number;
-  noise: number[];
-  shift: number[];
-  elastic: number[];
-  fgsm: number[];
-}
+export type FieldRobustnessParams = ValuesOf<typeof FIELD_ROBUSTNESS_FIELDS> & { train: FieldTrainParams };
 
 export interface FieldRobustnessCurve {
   model: 'field' | 'vanilla';

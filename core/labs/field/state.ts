@@ -1,19 +1,27 @@
 // The random-neural-field lab's slice of a session: schemas and defaults.
 import { z } from 'zod';
-import { FIELD_KINDS, FIELD_PERTURBATIONS, type FieldLabState, type FieldTrainParams } from '../../contract.ts';
+import {
+  defaultsOf,
+  FIELD_PERTURBATIONS,
+  FIELD_ROBUSTNESS_FIELDS,
+  FIELD_TRAIN_FIELDS,
+  type FieldLabState,
+  type FieldTrainParams,
+} from '../../contract.ts';
+import { shapeOf } from '../../params.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
 const seed = int.min(0).max(2 ** 31 - 1);
-const length = finite.gt(0).max(10);
-
+const train = shapeOf(FIELD_TRAIN_FIELDS);
+// The first layer's settings, shared by the explorer and training.
 const initShape = {
-  kind: z.enum(FIELD_KINDS),
-  dims: z.union([z.literal(1), z.literal(2)]),
-  rSigma: length,
-  sSigma: length,
-  mSigma: length,
+  kind: train.kind,
+  dims: train.dims,
+  rSigma: train.rSigma,
+  sSigma: train.sSigma,
+  mSigma: train.mSigma,
 };
 
 export const exploreSchema = z
@@ -25,17 +33,18 @@ export const exploreSchema = z
 
 export const trainSchema = z
   .object({
+    // The spec's order, with the dataset after the first layer, as sessions have always stored it.
     ...initShape,
     source: datasetSourceSchema,
-    maxpool: z.boolean(),
-    width: int.min(1).max(8192),
-    trainSize: int.min(2).max(5000),
-    testSize: int.min(1).max(10000),
-    steps: int.min(0).max(100000),
-    lrFactor: finite.gt(0).max(10),
-    sigmaW: finite.gt(0).max(100),
-    sigmaB: finite.min(0).max(100),
-    seed,
+    maxpool: train.maxpool,
+    width: train.width,
+    trainSize: train.trainSize,
+    testSize: train.testSize,
+    steps: train.steps,
+    lrFactor: train.lrFactor,
+    sigmaW: train.sigmaW,
+    sigmaB: train.sigmaB,
+    seed: train.seed,
   })
   .strict();
 
@@ -57,16 +66,7 @@ const trainResult = z
   })
   .strict();
 
-const levels = z.array(finite.min(0).max(100)).max(12);
-const robustnessDraft = z
-  .object({
-    seeds: int.min(1).max(10),
-    noise: levels,
-    shift: z.array(int.min(0).max(14)).max(12),
-    elastic: levels,
-    fgsm: z.array(finite.min(0).max(1)).max(12),
-  })
-  .strict();
+const robustnessDraft = z.object(shapeOf(FIELD_ROBUSTNESS_FIELDS)).strict();
 export const robustnessSchema = robustnessDraft.extend({ train: trainSchema }).strict();
 
 const robustness = z
@@ -97,34 +97,12 @@ export const fieldLabSchema = z
   })
   .strict();
 
-export const defaultFieldTrain = (): FieldTrainParams => ({
-  kind: 'gaussian',
-  dims: 1,
-  rSigma: 0.1,
-  sSigma: 0.02,
-  mSigma: 0.1,
-  source: { kind: 'mnist' },
-  maxpool: false,
-  width: 512,
-  trainSize: 80,
-  testSize: 1000,
-  steps: 200,
-  lrFactor: 0.9,
-  sigmaW: Math.SQRT2,
-  sigmaB: 0.1,
-  seed: 1,
-});
+export const defaultFieldTrain = (): FieldTrainParams => ({ ...defaultsOf(FIELD_TRAIN_FIELDS), source: { kind: 'mnist' } });
 
 export const defaultFieldLab = (): FieldLabState => ({
   explore: { kind: 'gaussian', dims: 1, rSigma: 0.1, sSigma: 0.02, mSigma: 0.1, neurons: 128, neuron: 64, seed: 1 },
   draft: defaultFieldTrain(),
   result: null,
-  robustnessDraft: {
-    seeds: 3,
-    noise: [0, 0.1, 0.2, 0.3, 0.4],
-    shift: [0, 1, 2, 3],
-    elastic: [0, 1, 2, 3],
-    fgsm: [0, 0.01, 0.02, 0.03, 0.04, 0.05],
-  },
+  robustnessDraft: defaultsOf(FIELD_ROBUSTNESS_FIELDS),
   robustness: null,
 });
