@@ -1,0 +1,128 @@
+// Chart shaping for the Fisher/NTK lab: pure functions from stored results to chart series,
+// tested in test/unit/fisher-view.test.ts.
+import type {
+  FisherIsometryResult,
+  FisherLrResult,
+  FisherSpectrumResult,
+  FisherSweepResult,
+  FisherTheoryValues,
+} from '../../../core/contract';
+import type { Series } from './series';
+
+export type FisherStat = 'mLambda' | 'sLambda' | 'lambdaMax';
+
+/** A number as the lab's tables show it: 5 significant digits, exponent outside [1e-3, 1e4). */
+export const fmt = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(5);
+
+/** Measured relative to predicted, as a signed percentage. */
+export const relError = (measured: number | null, predicted: number | null | undefined): string =>
+  measured === null || predicted === null || predicted === undefined ? '—' : `${(100 * (measured / predicted - 1)).toFixed(1)} %`;
+
+/**
+ * Histogram of log₁₀ λ over the nonzero eigenvalues (those above 10⁻¹² of the largest: the dual
+ * has at most min(TC, P) nonzero ones) in `bins` equal bins, drawn as steps, with dashed
+ * markers at the theory's λ_max, bulk and m_λ and at the measured λ_max.
+ */
+export function eigenHistogram(
+  eigen: ArrayLike<number>,
+  theory: FisherTheoryValues | null,
+  measuredLambdaMax: number,
+  bins = 40,
+): Series[] {
+  const all = Array.from(eigen);
+  if (!all.length) return [];
+  const top = Math.max(...all);
+  const logs = all.filter((v) => v > top * 1e-12).map(Math.log10);
+  if (!logs.length) return [];
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const w = (hi - lo) / bins || 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of logs) counts[Math.min(bins - 1, Math.floor((v - lo) / w))]!++;
+  const steps = counts.flatMap((c, i) => [
+    { x: lo + i * w, y: c },
+    { x: lo + (i + 1) * w, y: c },
+  ]);
+  const ymax = Math.max(...counts);
+  const marker = (label: string, v: number | undefined, color: number): Series[] =>
+    v && v > 0
+      ? [
+          {
+            label,
+            style: 'dashed',
+            color,
+            points: [
+              { x: Math.log10(v), y: 0 },
+              { x: Math.log10(v), y: ymax },
+            ],
+          },
+        ]
+      : [];
+  return [
+    { label: 'eigenvalues of F* (count)', points: steps },
+    ...marker('theory λ_max', theory?.lambdaMax, 1),
+    ...marker('theory bulk', theory?.bulk, 2),
+    ...marker('theory m_λ', theory?.mLambda, 3),
+    ...marker('measured λ_max', measuredLambdaMax, 4),
+  ];
+}
+
+/** A sweep's statistic against the varied setting: mean over seeds as points, ± sd dashed, and the theory line. */
+export function sweepSeries(sweep: FisherSweepResult, key: FisherStat): Series[] {
+  const pts = sweep.points;
+  return [
+    { label: 'measured (mean)', style: 'points', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean[key]! })) },
+    { label: 'mean + sd', style: 'dashed', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean[key]! + p.sd[key] })) },
+    {
+      label: 'mean − sd',
+      style: 'dashed',
+      color: 0,
+      // Log axes: a band reaching zero is drawn at the smallest positive number instead.
+      points: pts.map((p) => ({ x: p.value, y: Math.max(1e-300, p.mean[key]! - p.sd[key]) })),
+    },
+    { label: 'mean-field theory', color: 1, points: pts.filter((p) => p.theory).map((p) => ({ x: p.value, y: p.theory![key] })) },
+  ];
+}
+
+/** Training loss per step at each multiple of 2/λ_max; a diverged run says so in its label. */
+export function lrSeries(lr: FisherLrResult): Series[] {
+  return lr.curves.map((c) => ({
+    label: `η = ${c.factor} × 2/λ_max${c.diverged ? ' (diverged)' : ''}`,
+    // Capped where a diverged run's loss leaves any readable scale (the label says it diverged).
+    points: c.losses.map((y, x) => ({ x, y: Math.min(y, 1e12) })),
+  }));
+}
+
+/** Largest or mean eigenvalue of the conditional FIM against depth, per weight kind. */
+export function isometrySeries(iso: FisherIsometryResult, stat: 'max' | 'mean'): Series[] {
+  return (['gaussian', 'orthogonal'] as const).map((w, i) => ({
+    label: `${w} weights`,
+    style: 'line',
+    color: i,
+    points: iso.runs
+      .filter((r) => r.weights === w)
+      .map((r) => ({
+        x: r.depth,
+        y: stat === 'max' ? Math.max(...r.eigenvalues) : r.eigenvalues.reduce((a, b) => a + b, 0) / r.eigenvalues.length,
+      })),
+  }));
+}
+
+/** Every run's eigenvalues in descending order, divided by the depth (orthogonal linear nets: flat at |x|² + 1). */
+export function isometrySpread(iso: FisherIsometryResult): Series[] {
+  return iso.runs.map((r, i) => ({
+    label: `L = ${r.depth}, ${r.weights}`,
+    color: i,
+    style: r.weights === 'orthogonal' ? 'line' : 'dashed',
+    points: [...r.eigenvalues].sort((a, b) => b - a).map((y, k) => ({ x: k + 1, y: y / r.depth })),
+  }));
+}
+
+/** λ_max of the same network under each normalisation, measured and predicted (NaN where no theory). */
+export function comparisonSeries(comparison: NonNullable<FisherSpectrumResult['comparison']>): Series[] {
+  return [
+    { label: 'measured λ_max', points: comparison.map((c, i) => ({ x: i, y: c.lambdaMax })) },
+    { label: 'theory λ_max', points: comparison.map((c, i) => ({ x: i, y: c.theoryLambdaMax ?? NaN })) },
+  ];
+}
