@@ -36,3 +36,15 @@ test('a job started in a lab is still that lab’s job after switching labs, and
   assert.equal(await train.isDisabled(), false);
   assert.deepEqual(app.pageErrors, []);
 });
+
+test('a form field generated from its spec says what it is, its allowed range and its CLI flag', async () => {
+  const label = app.page.locator('label', { has: app.page.locator('input[name="epochs"]') });
+  // The baseline has no CLI command: no flag is named.
+  assert.equal(await label.getAttribute('title'), 'passes over the training images · ≥ 1, ≤ 1000');
+  await app.page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Fisher / NTK spectra' }).click();
+  const sigma = app.page.locator('label', { has: app.page.locator('input[name="sigmaW2"]') });
+  assert.equal(
+    await sigma.getAttribute('title'),
+    'weight variance × fan-in: W_ij ~ N(0, σ_w²/M_(l−1)) · > 0, ≤ 100 · --sigma-w2',
+  );
+});
