@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import {
+  BASELINE_FIELDS,
+  CAPACITY_FIELDS,
   defaultsOf,
+  FIELD_ROBUSTNESS_FIELDS,
+  FIELD_TRAIN_FIELDS,
   FISHER_ISOMETRY_FIELDS,
   FISHER_LR_FIELDS,
   FISHER_NETWORK_FIELDS,
@@ -22,6 +26,10 @@ const SPECS: [string, ParamSpec][] = [
   ['sweep', FISHER_SWEEP_FIELDS],
   ['lr', FISHER_LR_FIELDS],
   ['isometry', FISHER_ISOMETRY_FIELDS],
+  ['baseline', BASELINE_FIELDS],
+  ['field.train', FIELD_TRAIN_FIELDS],
+  ['field.robustness', FIELD_ROBUSTNESS_FIELDS],
+  ['hopfield.capacity', CAPACITY_FIELDS],
 ];
 
 test('each field schema takes its bounds and refuses one step past them', () => {
@@ -42,7 +50,7 @@ test('each field schema takes its bounds and refuses one step past them', () => 
         for (const c of f.choices) assert.ok(ok(c), `${where}: ${c}`);
         assert.ok(!ok(`${f.choices[0]}x`), `${where}: an unknown choice`);
       } else if (f.kind === 'ints' || f.kind === 'numbers') {
-        assert.ok(!ok([]), `${where}: empty`);
+        assert.equal(ok([]), f.minItems === 0, `${where}: empty`);
         assert.ok(!ok(Array(f.maxItems + 1).fill(f.max)), `${where}: too many`);
         assert.ok(!ok([f.max + 1]), `${where}: above max`);
       }

@@ -3,6 +3,7 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
+import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
 
 export type HopfieldData =
   | {
@@ -141,16 +142,87 @@ export interface CompletionResult {
   mseMean: number;
 }
 
-export interface CapacityParams {
-  source: DatasetSource;
-  betas: number[];
-  patternCounts: number[];
-  corruption: Corruption;
-  levels: number[];
-  trials: number;
-  steps: number;
-  seed: number;
-}
+/** The capacity experiment: retrieval success over β, the number of stored patterns and the corruption level. */
+export const CAPACITY_FIELDS = {
+  betas: {
+    kind: 'numbers',
+    label: 'β values',
+    flag: 'betas',
+    metavar: 'β',
+    min: 0,
+    minExclusive: true,
+    max: 1000,
+    minItems: 1,
+    maxItems: 8,
+    default: [0.05, 0.2, 1],
+    doc: 'inverse temperatures of the update',
+  },
+  patternCounts: {
+    kind: 'ints',
+    label: 'Pattern counts P',
+    flag: 'pattern-counts',
+    metavar: 'P',
+    min: 2,
+    max: 10000,
+    minItems: 1,
+    maxItems: 12,
+    default: [10, 50, 200, 1000],
+    doc: 'numbers of stored patterns',
+  },
+  corruption: {
+    kind: 'choice',
+    label: 'Corruption',
+    flag: 'corruption',
+    choices: CORRUPTIONS,
+    choiceLabels: { missing: 'missing pixels', occlude: 'occlusion', noise: 'Gaussian noise' },
+    default: 'missing',
+    doc: 'how a stored pattern is corrupted before retrieval',
+  },
+  levels: {
+    kind: 'numbers',
+    label: 'Levels',
+    flag: 'levels',
+    metavar: 'x',
+    min: 0,
+    max: 10,
+    minItems: 1,
+    maxItems: 12,
+    default: [0.2, 0.5, 0.8],
+    doc: 'corruption levels: a fraction of pixels, or the noise σ',
+  },
+  trials: {
+    kind: 'int',
+    label: 'Trials',
+    flag: 'trials',
+    metavar: 'K',
+    min: 1,
+    max: 200,
+    default: 10,
+    doc: 'retrievals per setting',
+  },
+  steps: {
+    kind: 'int',
+    label: 'Steps',
+    flag: 'steps',
+    metavar: 'K',
+    min: 1,
+    max: 100,
+    default: 5,
+    doc: 'update steps per retrieval',
+  },
+  seed: {
+    kind: 'int',
+    label: 'Seed',
+    flag: 'seed',
+    metavar: 'S',
+    min: 0,
+    max: 2 ** 31 - 1,
+    default: 1,
+    doc: 'seed of the patterns and corruptions',
+  },
+} as const satisfies ParamSpec;
+
+export type CapacityParams = ValuesOf<typeof CAPACITY_FIELDS> & { source: DatasetSource };
 
 export interface CapacityPoint {
   beta: number;

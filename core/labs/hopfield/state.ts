@@ -2,6 +2,8 @@
 // request, so nonsense hyper-parameters get a one-line error) and defaults.
 import { z } from 'zod';
 import {
+  CAPACITY_FIELDS,
+  defaultsOf,
   COMPLETION_MASKS,
   CORRUPTIONS,
   HOPFIELD_INITS,
@@ -14,6 +16,7 @@ import {
   type RetrievalSettings,
 } from '../../contract.ts';
 import { datasetSourceSchema } from '../data/state.ts';
+import { shapeOf } from '../../params.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
@@ -124,17 +127,7 @@ export const completionSchema = z
   })
   .strict();
 
-const capacityDraft = z
-  .object({
-    betas: z.array(finite.gt(0).max(1000)).min(1).max(8),
-    patternCounts: z.array(int.min(2).max(10000)).min(1).max(12),
-    corruption,
-    levels: z.array(finite.min(0).max(10)).min(1).max(12),
-    trials: int.min(1).max(200),
-    steps: int.min(1).max(100),
-    seed,
-  })
-  .strict();
+const capacityDraft = z.object(shapeOf(CAPACITY_FIELDS)).strict();
 
 export const capacitySchema = capacityDraft.extend({ source: datasetSourceSchema }).strict();
 
@@ -185,15 +178,7 @@ export const defaultRetrieval = (): RetrievalSettings => ({
   seed: 1,
 });
 
-export const defaultCapacity = (): Omit<CapacityParams, 'source'> => ({
-  betas: [0.05, 0.2, 1],
-  patternCounts: [10, 50, 200, 1000],
-  corruption: 'missing',
-  levels: [0.2, 0.5, 0.8],
-  trials: 10,
-  steps: 5,
-  seed: 1,
-});
+export const defaultCapacity = (): Omit<CapacityParams, 'source'> => defaultsOf(CAPACITY_FIELDS);
 
 export const defaultHopfieldLab = (): HopfieldLabState => ({
   draft: defaultHopfieldTrain(),
