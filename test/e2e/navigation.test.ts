@@ -48,3 +48,21 @@ test('a form field generated from its spec says what it is, its allowed range an
     'weight variance × fan-in: W_ij ~ N(0, σ_w²/M_(l−1)) · > 0, ≤ 100 · --sigma-w2',
   );
 });
+
+test('the capacity experiment runs from its generated form, list fields included', async () => {
+  const page = app.page;
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Hopfield–Boltzmann' }).click();
+  await page.locator('input[name="betas"]').fill('1, 4');
+  await page.locator('input[name="patternCounts"]').fill('10');
+  await page.locator('input[name="levels"]').fill('0.5');
+  await page.locator('input[name="trials"]').fill('2');
+  await page.locator('input[name="capSteps"]').fill('2');
+  await page.getByRole('button', { name: 'Run capacity experiment' }).click();
+  await page.locator('figure[data-chart="Retrieval success vs stored patterns"]').waitFor({ timeout: 60000 });
+  const cap = app.host.core.session.labs.hopfield.capacity!;
+  assert.deepEqual(
+    [cap.params.betas, cap.params.patternCounts, cap.params.levels, cap.params.trials, cap.params.steps],
+    [[1, 4], [10], [0.5], 2, 2],
+  );
+  assert.equal(cap.points.length, 2);
+});
