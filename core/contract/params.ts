@@ -71,6 +71,10 @@ export type ValueOf<F> = F extends { kind: 'int' | 'number' }
 /** The values a parameter set holds. */
 export type ValuesOf<S extends ParamSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
+/** The seed every parameter set has: any 31-bit non-negative integer, 1 by default. */
+export const seedField = (doc: string) =>
+  ({ kind: 'int', label: 'Seed', flag: 'seed', metavar: 'S', min: 0, max: 2 ** 31 - 1, default: 1, doc }) as const;
+
 /** Each field's default. */
 export function defaultsOf<S extends ParamSpec>(spec: S): ValuesOf<S> {
   const out: Record<string, unknown> = {};

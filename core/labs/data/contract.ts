@@ -2,7 +2,7 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
-import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
+import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 /**
  * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
@@ -113,16 +113,7 @@ export const BASELINE_FIELDS = {
     default: 0,
     doc: 'use only the first N training images (0 = all)',
   },
-  seed: {
-    kind: 'int',
-    label: 'Seed',
-    flag: 'seed',
-    metavar: 'S',
-    min: 0,
-    max: 2 ** 31 - 1,
-    default: 1,
-    doc: 'seed of the initialisation and the batch order',
-  },
+  seed: seedField('seed of the initialisation and the batch order'),
 } as const satisfies ParamSpec;
 
 export type BaselineParams = ValuesOf<typeof BASELINE_FIELDS> & { source: DatasetSource };

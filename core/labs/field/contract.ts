@@ -3,7 +3,7 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
-import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
+import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 /** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
 export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
@@ -115,16 +115,7 @@ export const FIELD_TRAIN_FIELDS = {
     step: 0.05,
     doc: 'bias scale',
   },
-  seed: {
-    kind: 'int',
-    label: 'Seed',
-    flag: 'seed',
-    metavar: 'N',
-    min: 0,
-    max: 2 ** 31 - 1,
-    default: 1,
-    doc: 'seed of the weights and data order',
-  },
+  seed: seedField('seed of the weights and data order'),
 } as const satisfies ParamSpec;
 
 export type FieldTrainParams = ValuesOf<typeof FIELD_TRAIN_FIELDS> & { source: DatasetSource };

@@ -2,7 +2,7 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { DatasetSource } from '../data/contract.ts';
-import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
+import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 export const ACTIVATIONS = ['relu', 'tanh', 'erf', 'linear'] as const;
 export type FisherActivation = (typeof ACTIVATIONS)[number];
@@ -135,16 +135,7 @@ export const FISHER_NETWORK_FIELDS = {
     default: 'gaussian',
     doc: "N(0, I) vectors, or images (pixels/255) of the Datasets lab's dataset",
   },
-  seed: {
-    kind: 'int',
-    label: 'Seed',
-    flag: 'seed',
-    metavar: 'N',
-    min: 0,
-    max: 2 ** 31 - 1,
-    default: 1,
-    doc: 'seed of the weights and inputs',
-  },
+  seed: seedField('seed of the weights and inputs'),
 } as const satisfies ParamSpec;
 
 export type FisherNetworkParams = ValuesOf<typeof FISHER_NETWORK_FIELDS> & { source: DatasetSource };

@@ -3,7 +3,7 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
-import type { ParamSpec, ValuesOf } from '../../contract/params.ts';
+import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 export type HopfieldData =
   | {
@@ -210,16 +210,7 @@ export const CAPACITY_FIELDS = {
     default: 5,
     doc: 'update steps per retrieval',
   },
-  seed: {
-    kind: 'int',
-    label: 'Seed',
-    flag: 'seed',
-    metavar: 'S',
-    min: 0,
-    max: 2 ** 31 - 1,
-    default: 1,
-    doc: 'seed of the patterns and corruptions',
-  },
+  seed: seedField('seed of the patterns and corruptions'),
 } as const satisfies ParamSpec;
 
 export type CapacityParams = ValuesOf<typeof CAPACITY_FIELDS> & { source: DatasetSource };
