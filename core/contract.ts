@@ -14,6 +14,8 @@ export * from './labs/vae/contract.ts';
 import type { VaeContract } from './labs/vae/contract.ts';
 export * from './labs/fisher/contract.ts';
 import type { FisherContract } from './labs/fisher/contract.ts';
+export * from './labs/ngd/contract.ts';
+import type { NgdContract } from './labs/ngd/contract.ts';
 export * from './labs/field/contract.ts';
 import type { FieldContract } from './labs/field/contract.ts';
 export * from './labs/hopfield/contract.ts';
@@ -26,6 +28,7 @@ export interface LabContracts {
   data: DataContract;
   vae: VaeContract;
   fisher: FisherContract;
+  ngd: NgdContract;
   field: FieldContract;
   hopfield: HopfieldContract;
   sweep: SweepContract;

@@ -6,6 +6,7 @@ import type { JobDef, LabCommand, LabDef } from './lab.ts';
 import { dataLab } from './data/lab.ts';
 import { vaeLab } from './vae/lab.ts';
 import { fisherLab } from './fisher/lab.ts';
+import { ngdLab } from './ngd/lab.ts';
 import { fieldLab } from './field/lab.ts';
 import { hopfieldLab } from './hopfield/lab.ts';
 import { sweepLab } from './sweep/lab.ts';
@@ -14,6 +15,7 @@ export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   data: dataLab,
   vae: vaeLab,
   fisher: fisherLab,
+  ngd: ngdLab,
   field: fieldLab,
   hopfield: hopfieldLab,
   sweep: sweepLab,
