@@ -10,3 +10,30 @@ export interface Series {
   /** Palette index, so related series (mean and its band) share a colour. */
   color?: number;
 }
+
+/**
+ * Tick labels of a logarithmic axis: decades only (chart.js also places ticks at 2…9 × 10^k), written
+ * 0.01 … 1000 in plain notation and as 1e-32 or 1e+6 beyond; other ticks stay unlabelled.
+ */
+export function logTick(v: number): string {
+  if (!(v > 0)) return '';
+  const k = Math.round(Math.log10(v));
+  if (Math.abs(Math.log10(v) - k) > 1e-9) return '';
+  return k >= -2 && k <= 3 ? String(Number(v.toPrecision(1))) : `1e${k > 0 ? '+' : ''}${k}`;
+}
+
+/** Decades a logarithmic axis spans at most: chart.js's log scale collapses to [0, max] when its data reach ~30 decades. */
+export const LOG_DECADES = 24;
+
+/**
+ * The lower end of a logarithmic y axis for these series: the smallest positive value's decade, but no
+ * more than LOG_DECADES below the largest (float64 round-off reaches 10⁻³² of a loss; it is drawn below
+ * the axis then). Undefined where chart.js's own choice is fine.
+ */
+export function logAxisMin(series: Series[]): number | undefined {
+  const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => y > 0 && Number.isFinite(y));
+  if (!ys.length) return undefined;
+  const hi = Math.ceil(Math.log10(Math.max(...ys)));
+  const lo = Math.floor(Math.log10(Math.min(...ys)));
+  return hi - lo > LOG_DECADES ? 10 ** (hi - LOG_DECADES) : undefined;
+}
