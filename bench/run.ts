@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { initBackend } from '../core/backend.ts';
 import * as w from './workloads.ts';
+import { NGD_METHODS } from '../models/ngd/methods.ts';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 5 : 7;
@@ -70,6 +71,10 @@ await secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
 await secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
 for (const n of quick ? [500, 1000] : [500, 1000, 2000])
   await secs(`Fisher spectrum TC=${n}`, () => w.fisherSpectrumSeconds(n, quick ? 1 : 3));
+await secs('exact NGD step 784-4096-4096-1, N=100', () => w.ngdStepSeconds('exact', 4096, quick ? 1 : 3));
+for (const width of [1024, 4096])
+  for (const m of NGD_METHODS)
+    await secs(`${m} step, width ${width}`, () => w.ngdStepSeconds(m, width, width > 1024 || quick ? 1 : 3));
 child.stdin.end();
 
 const fmt = (v: number, unit: string) =>
@@ -95,6 +100,8 @@ for (const [i, row] of table.entries()) {
 console.log(
   `\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.` +
     `\nFisher spectrum: ReLU MLP 256-256-256-10, build of the TC × TC dual plus every eigenvalue (Eigen's symmetric QR in WebAssembly);` +
-    `\nthe eigensolver alone is the "eigh" rows beside numpy's eigvalsh.`,
+    `\nthe eigensolver alone is the "eigh" rows beside numpy's eigvalsh.` +
+    `\nNGD steps: ReLU MLP 784-M-M-1, NTK parameterisation, N = 100, float64, damping 0; the peer runs the same dual step` +
+    `\n(layer-wise Gram from one backward pass, Cholesky solve, one backward pass with the solution as cotangent) in float64.`,
 );
 process.exit(0);

@@ -10,6 +10,9 @@ import { fisherDual, randomNetwork } from '../models/fisher/fisher.ts';
 import { encodeMeans, levelMetrics, pairDistanceSums, recallMetrics, recallTrajectory } from '../models/vae/recall.ts';
 import { createVae, initialTensors, type VaeConfig } from '../models/vae/vae.ts';
 import { Adam } from '../models/common/adam.ts';
+import { gaussianTask } from '../models/ngd/data.ts';
+import { preconditioner, type NgdMethod } from '../models/ngd/methods.ts';
+import { applySteps, initNtk, layerStep, linearise } from '../models/ngd/network.ts';
 
 /** Median seconds per call over `blocks` timed blocks after one warm-up call. */
 export function time(f: () => void, blocks: number): number {
@@ -274,4 +277,26 @@ export function fisherSpectrumSeconds(rows: number, blocks: number): number {
   const r = mulberry32(2);
   const X = Float64Array.from({ length: T * 256 }, () => r() - 0.5);
   return time(() => void eigh(fisherDual(net, X, T, 'none', 'mse'), rows), blocks);
+}
+
+/**
+ * Seconds for one natural-gradient step (models/ngd) of a ReLU MLP 784 → M → M → 1 in the NTK
+ * parameterisation on N = 100 unit-norm inputs, float64: forward pass, row cotangents, the method's
+ * dual solve, and the parameter update.
+ */
+export function ngdStepSeconds(method: NgdMethod, width: number, blocks: number): number {
+  const rand = mulberry32(1);
+  const net = initNtk({ activation: 'relu', widths: [784, width, width, 1], sigmaW2: 2, sigmaB2: 0 }, rand);
+  const { X, Y } = gaussianTask(100, 784, 1, rand);
+  return time(() => {
+    const lin = linearise(net, X, 100);
+    const r = lin.pass.h[3]!.map((f, i) => f - Y[i]!);
+    const ups = preconditioner(method, net, lin, 0).apply(r);
+    // A tiny η: the network stays where it is from block to block.
+    applySteps(
+      net,
+      ups.map((up, l) => layerStep(net, lin, l, up)),
+      1e-12,
+    );
+  }, blocks);
 }

@@ -1,5 +1,6 @@
-// Regenerates docs/screenshot.png for the README: `npx tsx scripts/screenshot.ts`
-// (needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH).
+// Regenerates the README's screenshots: `npx tsx scripts/screenshot.ts` (docs/screenshot.png, the
+// VAE recall lab) or `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab).
+// Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
 import { chromium } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,20 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 await page.goto(host.url);
+if (process.argv[2] === 'ngd') {
+  // Every method from one ReLU network of width 1,024 at its best η, beside the predictions.
+  await page.getByRole('button', { name: 'Natural gradient' }).click();
+  await page.locator('input[name="width"]').fill('1024');
+  await page.locator('input[name="steps"]').fill('6');
+  await page.getByRole('button', { name: 'Train and compare' }).click();
+  await page.locator('figure[data-chart="Train loss, each at its best η"]').waitFor({ timeout: 600_000 });
+  await page.evaluate(() => document.querySelector('[data-testid="ngd-compare"]')!.scrollIntoView());
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/ngd.png' });
+  await browser.close();
+  await host.close();
+  process.exit(0);
+}
 // The headline lab in the paper setting: hierarchical patterns, a trained VAE, recall under bit flips.
 await page.getByRole('button', { name: 'VAE recall' }).click();
 await page.getByRole('button', { name: /^Paper setting/ }).click();
