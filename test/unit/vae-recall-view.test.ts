@@ -93,3 +93,49 @@ test('sweep series: the fraction nearest a level against noise, one series per l
     { label: 'd = 10', points: [] },
   ]);
 });
+
+test('training curves: live points while training (test −ELBO once per new value), the stored steps after', async () => {
+  const { trainingSeries, elboSeries } = await import('../../renderer/src/lib/recall.ts');
+  const live: { step: number; metrics: Record<string, number> }[] = [
+    { step: 1, metrics: { loss: 5, rec: 4, kl: 1, test_neg_elbo: 9 } },
+    { step: 2, metrics: { loss: 4, rec: 3, kl: 1, test_neg_elbo: 9 } },
+    { step: 3, metrics: { loss: 3, rec: 2, kl: 1, test_neg_elbo: 7 } },
+  ];
+  const s = trainingSeries(live, null);
+  assert.deepEqual(
+    s.map((x) => x.label),
+    ['loss (β-weighted)', 'reconstruction −log p(x|z)', 'KL', 'test −ELBO (per epoch)'],
+  );
+  assert.deepEqual(
+    s[3]!.points.map((p) => [p.x, p.y]),
+    [
+      [1, 9],
+      [3, 7],
+    ],
+  );
+  assert.equal(s[3]!.style, 'points');
+  assert.deepEqual(trainingSeries(null, null), []);
+  const result = {
+    steps: [{ step: 1, epoch: 1, loss: 2, rec: 1.5, kl: 0.5 }],
+    epochs: [{ epoch: 1, testNegElbo: null, testRec: null, testKl: null, trainLoss: 2 }],
+  } as unknown as Parameters<typeof elboSeries>[0];
+  assert.deepEqual(trainingSeries(null, result)[2]!.points, [{ x: 1, y: 0.5 }]);
+  // No test split: no ELBO chart.
+  assert.deepEqual(elboSeries(result), []);
+});
+
+test('recall metrics skip undefined steps; the nearest-concept bars clamp t to the run', async () => {
+  const { metricSeries, nearestConceptSeries } = await import('../../renderer/src/lib/recall.ts');
+  const a = run(0, [
+    { ...point(0, 0, 2, null, 4), meanCosOwn: 0.5, nearestHistogram: [3, 1] },
+    { ...point(1, 1, 1, null, 2), nearestHistogram: [4, 0] },
+  ]);
+  assert.deepEqual(metricSeries([a], 'meanCosOwn')[0]!.points, [{ x: 0, y: 0.5 }]);
+  const bars = nearestConceptSeries(a, 9);
+  assert.equal(bars[0]!.label, 'nearest concept at t = 1');
+  assert.deepEqual(
+    bars[0]!.points.map((p) => p.y),
+    [4, 0],
+  );
+  assert.deepEqual(nearestConceptSeries(null, 0), []);
+});

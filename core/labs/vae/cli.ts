@@ -1,72 +1,37 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
 import type { LabCommand } from '../lab.ts';
-import { RECALL_MODES, VAE_ARCHS, VAE_DECODERS, type JobKinds } from '../../contract.ts';
+import { HIERARCHICAL_FIELDS, RECALL_FIELDS, VAE_SWEEP_FIELDS, VAE_TRAIN_FIELDS, type JobKinds } from '../../contract.ts';
 import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultHierarchicalSource } from '../data/state.ts';
-import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_NOISE_KINDS, RECALL_STARTS } from './state.ts';
-import { choiceFlag, listFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_STARTS } from './state.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
-export const VAE_USAGE = `  vae train --latent d --hidden 400 --epochs E [--train-size N] --seed S --out F.kairo
-            [--arch mlp|conv] [--decoder bernoulli|gaussian] [--beta B] [--lr X] [--batch N]
-            [--data mnist|hierarchical] [--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]
-            hierarchical data: [--pattern-dim N] [--roots G] [--concepts C] [--memories S]
-            [--test-memories S'] [--bias-concept b1] [--bias-memory b2] [--data-seed S]
-  vae recall --session F.kairo --samples N --iterations K --noise p --mode mean|sample --seed S
-             [--noise-kind bitflip|gaussian|saltpepper|pure] [--start train|test] [--x-mode mean|sample] [--save]
-             (--noise-kind defaults to bitflip on hierarchical data, gaussian on images)
-  vae sweep [--latents 2,8,32] [--noise 0,0.3,0.6] [--seeds K] [--epochs E] [--batch N] [--train-size N]
-            [--samples N] [--iterations K] [--level-step t] [--noise-kind …] [--start train|test] [--seed S]
+export const VAE_USAGE = `  vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
+            [--out F.kairo] [--data mnist|hierarchical] [--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]
+            hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
+  vae recall --session F.kairo ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
+             (one --noise level; --noise-kind defaults to bitflip on hierarchical data, gaussian on images;
+             --save keeps the run and ${RECALL_FIELDS.strips.default} image strips in the session)
+  vae sweep ${usageOf(VAE_SWEEP_FIELDS, 12)}
             [--data … as for train]`;
 
+const HIERARCHICAL_FLAGS = flagsOf(HIERARCHICAL_FIELDS).valued;
 const VALUED = new Set([
-  'latent',
-  'hidden',
-  'epochs',
-  'train-size',
-  'seed',
+  ...flagsOf(VAE_TRAIN_FIELDS).valued,
+  ...flagsOf(RECALL_FIELDS).valued,
+  ...flagsOf(VAE_SWEEP_FIELDS).valued,
+  ...HIERARCHICAL_FLAGS,
   'out',
-  'arch',
-  'decoder',
-  'beta',
-  'lr',
-  'batch',
   'session',
-  'samples',
-  'iterations',
-  'noise',
-  'mode',
-  'start',
-  'latents',
   'idx-images',
   'idx-labels',
   'idx-test-images',
   'idx-test-labels',
   'data',
-  'pattern-dim',
-  'roots',
-  'concepts',
-  'memories',
-  'test-memories',
-  'bias-concept',
-  'bias-memory',
-  'data-seed',
-  'noise-kind',
-  'x-mode',
-  'seeds',
-  'level-step',
 ]);
-const HIERARCHICAL_FLAGS = [
-  'pattern-dim',
-  'roots',
-  'concepts',
-  'memories',
-  'test-memories',
-  'bias-concept',
-  'bias-memory',
-  'data-seed',
-];
 const SWITCHES = new Set(['save']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
 export const VAE_FLAGS = { subcommands: ['train', 'recall', 'sweep'], valued: VALUED, switches: SWITCHES } as const;
@@ -76,18 +41,7 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   if (data === 'hierarchical') {
     if (p.flags.has('idx-images') || p.flags.has('idx-labels'))
       throw invalid('--data hierarchical generates its patterns: drop the --idx-* files');
-    const h = defaultHierarchicalSource();
-    return {
-      kind: 'hierarchical',
-      patternDim: numFlag(p, 'pattern-dim', h.patternDim),
-      roots: numFlag(p, 'roots', h.roots),
-      concepts: numFlag(p, 'concepts', h.concepts),
-      memories: numFlag(p, 'memories', h.memories),
-      testMemories: numFlag(p, 'test-memories', h.testMemories),
-      biasConcept: numFlag(p, 'bias-concept', h.biasConcept),
-      biasMemory: numFlag(p, 'bias-memory', h.biasMemory),
-      seed: numFlag(p, 'data-seed', h.seed),
-    };
+    return { kind: 'hierarchical', ...readFlags(p, HIERARCHICAL_FIELDS, defaultHierarchicalSource()) };
   }
   const stray = HIERARCHICAL_FLAGS.find((f) => p.flags.has(f));
   if (stray) throw invalid(`--${stray} belongs to --data hierarchical`);
@@ -116,22 +70,7 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
   try {
     switch (sub) {
       case 'train': {
-        const d = defaultVaeTrain();
-        const hidden = listFlag(p, 'hidden', d.hidden);
-        await runJob(core, 'vae.train', {
-          source: source(p),
-          arch: choiceFlag(p, 'arch', d.arch, VAE_ARCHS),
-          hidden,
-          latent: numFlag(p, 'latent', d.latent),
-          decoder: choiceFlag(p, 'decoder', d.decoder, VAE_DECODERS),
-          gaussianSigma: d.gaussianSigma,
-          beta: numFlag(p, 'beta', d.beta),
-          learningRate: numFlag(p, 'lr', d.learningRate),
-          batchSize: numFlag(p, 'batch', d.batchSize),
-          epochs: numFlag(p, 'epochs', d.epochs),
-          trainSize: numFlag(p, 'train-size', d.trainSize),
-          seed: numFlag(p, 'seed', d.seed),
-        });
+        await runJob(core, 'vae.train', { source: source(p), ...readFlags(p, VAE_TRAIN_FIELDS, defaultVaeTrain()) });
         const r = core.session.labs.vae.result!;
         const outPath = p.flags.get('out');
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
@@ -157,22 +96,11 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         // Scripts from before the hierarchical data passed the noise kind as --start.
         const legacy = choiceFlag(p, 'start', d.start, [...RECALL_STARTS, 'gaussian', 'saltpepper', 'pure'] as const);
         const isStart = (v: string): v is (typeof RECALL_STARTS)[number] => (RECALL_STARTS as readonly string[]).includes(v);
-        await runJob(core, 'vae.recall', {
-          start: isStart(legacy) ? legacy : 'test',
-          noiseKind: choiceFlag(
-            p,
-            'noise-kind',
-            isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy,
-            RECALL_NOISE_KINDS,
-          ),
-          noise: [numFlag(p, 'noise', 0)],
-          samples: numFlag(p, 'samples', d.samples),
-          iterations: numFlag(p, 'iterations', d.iterations),
-          mode: choiceFlag(p, 'mode', d.mode, RECALL_MODES),
-          xMode: choiceFlag(p, 'x-mode', d.xMode, RECALL_MODES),
-          strips: p.flags.has('save') ? d.strips : 0,
-          seed: numFlag(p, 'seed', d.seed),
-        });
+        if (!isStart(legacy)) p.flags.set('start', 'test');
+        const noiseKind = isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy;
+        const params = readFlags(p, RECALL_FIELDS, { ...d, noiseKind, noise: [0] });
+        if (params.noise.length !== 1) throw invalid('--noise takes one level here: run recall once per level');
+        await runJob(core, 'vae.recall', { ...params, strips: p.flags.has('save') ? params.strips : 0 });
         // The run just made is the newest one.
         const run = core.session.labs.vae.runs.at(-1)!;
         if (p.flags.has('save')) await core.call('session.save', { path: null });
@@ -200,24 +128,10 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         const d = defaultSweep();
         await runJob(core, 'vae.sweep', {
           source: source(p),
-          latents: listFlag(p, 'latents', d.latents),
-          noise: listFlag(p, 'noise', d.noise),
-          seeds: numFlag(p, 'seeds', d.seeds),
-          hidden: listFlag(p, 'hidden', d.hidden),
-          epochs: numFlag(p, 'epochs', d.epochs),
-          batchSize: numFlag(p, 'batch', d.batchSize),
-          trainSize: numFlag(p, 'train-size', d.trainSize),
-          start: choiceFlag(p, 'start', d.start, RECALL_STARTS),
-          noiseKind: choiceFlag(
-            p,
-            'noise-kind',
-            p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind,
-            RECALL_NOISE_KINDS,
-          ),
-          samples: numFlag(p, 'samples', d.samples),
-          iterations: numFlag(p, 'iterations', d.iterations),
-          levelStep: numFlag(p, 'level-step', d.levelStep),
-          seed: numFlag(p, 'seed', d.seed),
+          ...readFlags(p, VAE_SWEEP_FIELDS, {
+            ...d,
+            noiseKind: p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind,
+          }),
         });
         const s = core.session.labs.vae.sweep!;
         out({

@@ -2,40 +2,27 @@
 // nonsense hyper-parameters get a one-line error) and defaults.
 import { z } from 'zod';
 import {
-  RECALL_MODES,
+  defaultsOf,
+  RECALL_FIELDS,
   RECALL_NOISE_KINDS,
   RECALL_STARTS,
-  VAE_ARCHS,
-  VAE_DECODERS,
+  VAE_SWEEP_FIELDS,
+  VAE_TRAIN_FIELDS,
   type RecallParams,
   type VaeLabState,
   type VaeSweepParams,
   type VaeTrainParams,
 } from '../../contract.ts';
+import { shapeOf } from '../../params.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
 const finite = z.number().finite();
 export { RECALL_NOISE_KINDS, RECALL_STARTS };
 const int = z.number().int();
-const seed = int.min(0).max(2 ** 31 - 1);
-const hidden = z.array(int.min(1).max(4096)).min(1).max(6);
 
-export const vaeTrainSchema = z
-  .object({
-    source: datasetSourceSchema,
-    arch: z.enum(VAE_ARCHS),
-    hidden,
-    latent: int.min(1).max(256),
-    decoder: z.enum(VAE_DECODERS),
-    gaussianSigma: finite.gt(0).max(10),
-    beta: finite.min(0).max(1000),
-    learningRate: finite.gt(0).max(1),
-    batchSize: int.min(1).max(10000),
-    epochs: int.min(1).max(1000),
-    trainSize: int.min(0),
-    seed,
-  })
-  .strict();
+const train = shapeOf(VAE_TRAIN_FIELDS);
+// The dataset first, as sessions have always stored it.
+export const vaeTrainSchema = z.object({ source: datasetSourceSchema, ...train }).strict();
 
 const stepPoint = z.object({ step: int, epoch: finite, loss: finite, rec: finite, kl: finite }).strict();
 const epochPoint = z
@@ -85,17 +72,7 @@ function migrateRecallParams(v: unknown): unknown {
 export const recallSchema = z.preprocess(
   migrateRecallParams,
   z
-    .object({
-      start: z.enum(RECALL_STARTS),
-      noiseKind: z.enum(RECALL_NOISE_KINDS),
-      noise: z.array(finite.min(0).max(10)).min(1).max(8),
-      samples: int.min(2).max(10000),
-      iterations: int.min(1).max(500),
-      mode: z.enum(RECALL_MODES),
-      xMode: z.enum(RECALL_MODES),
-      strips: int.min(0).max(32),
-      seed,
-    })
+    .object(shapeOf(RECALL_FIELDS))
     .strict()
     .superRefine((p, ctx) => {
       if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1))
@@ -148,21 +125,15 @@ const recallRun = z
   })
   .strict();
 
+const sweep = shapeOf(VAE_SWEEP_FIELDS);
 const sweepFields = {
-  latents: z.array(int.min(1).max(256)).min(1).max(6),
-  noise: z.array(finite.min(0).max(10)).min(1).max(6),
-  hidden,
-  epochs: int.min(1).max(1000),
-  trainSize: int.min(0),
-  samples: int.min(2).max(5000),
-  iterations: int.min(1).max(200),
-  seed,
+  ...sweep,
   // Drafts saved before these existed load with these defaults.
-  seeds: int.min(1).max(10).default(1),
-  batchSize: int.min(1).max(10000).default(128),
-  start: z.enum(RECALL_STARTS).default('test'),
-  noiseKind: z.enum(RECALL_NOISE_KINDS).default('gaussian'),
-  levelStep: int.min(0).max(200).default(5),
+  seeds: sweep.seeds.default(VAE_SWEEP_FIELDS.seeds.default),
+  batchSize: sweep.batchSize.default(VAE_SWEEP_FIELDS.batchSize.default),
+  start: sweep.start.default(VAE_SWEEP_FIELDS.start.default),
+  noiseKind: sweep.noiseKind.default(VAE_SWEEP_FIELDS.noiseKind.default),
+  levelStep: sweep.levelStep.default(VAE_SWEEP_FIELDS.levelStep.default),
 };
 // Checked when a sweep starts, not on drafts: a draft saved with fewer iterations must still load.
 const levelStepInRange = (
@@ -177,12 +148,6 @@ const levelStepInRange = (
     });
   if ((p.noiseKind === 'saltpepper' || p.noiseKind === 'bitflip') && p.noise.some((n) => n > 1))
     ctx.addIssue({ code: 'custom', path: ['noise'], message: 'bit-flip and salt-and-pepper levels are probabilities, in 0..1' });
-  if (p.noiseKind === 'pure')
-    ctx.addIssue({
-      code: 'custom',
-      path: ['noiseKind'],
-      message: "the sweep measures the approach to each state's own concept; pure noise has none",
-    });
 };
 const sweepDraft = z.object(sweepFields).strict();
 
@@ -237,48 +202,11 @@ export const vaeLabSchema = z
   })
   .strict();
 
-export const defaultVaeTrain = (): VaeTrainParams => ({
-  source: { kind: 'mnist' },
-  arch: 'mlp',
-  hidden: [400],
-  latent: 20,
-  decoder: 'bernoulli',
-  gaussianSigma: 0.1,
-  beta: 1,
-  learningRate: 1e-3,
-  batchSize: 128,
-  epochs: 5,
-  trainSize: 0,
-  seed: 1,
-});
+export const defaultVaeTrain = (): VaeTrainParams => ({ source: { kind: 'mnist' }, ...defaultsOf(VAE_TRAIN_FIELDS) });
 
-export const defaultRecall = (): RecallParams => ({
-  start: 'test',
-  noiseKind: 'gaussian',
-  noise: [0, 0.3, 0.6],
-  samples: 1000,
-  iterations: 20,
-  mode: 'mean',
-  xMode: 'mean',
-  strips: 8,
-  seed: 1,
-});
+export const defaultRecall = (): RecallParams => defaultsOf(RECALL_FIELDS);
 
-export const defaultSweep = (): Omit<VaeSweepParams, 'source'> => ({
-  latents: [2, 8, 32],
-  noise: [0, 0.3, 0.6],
-  seeds: 1,
-  hidden: [400],
-  epochs: 2,
-  batchSize: 128,
-  trainSize: 20000,
-  start: 'test',
-  noiseKind: 'gaussian',
-  samples: 500,
-  iterations: 20,
-  levelStep: 5,
-  seed: 1,
-});
+export const defaultSweep = (): Omit<VaeSweepParams, 'source'> => defaultsOf(VAE_SWEEP_FIELDS);
 
 export const defaultVaeLab = (): VaeLabState => ({
   draft: defaultVaeTrain(),
