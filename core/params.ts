@@ -3,10 +3,16 @@
 import { z } from 'zod';
 import type { FieldSpec, ParamSpec, ValueOf } from './contract.ts';
 
-function numberSchema(f: { kind: 'int' | 'number' | 'ints' | 'numbers'; min: number; max: number; minExclusive?: boolean }) {
+function numberSchema(f: {
+  kind: 'int' | 'number' | 'ints' | 'numbers';
+  min: number;
+  max: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}) {
   let n = f.kind === 'int' || f.kind === 'ints' ? z.number().int() : z.number().finite();
   n = f.minExclusive ? n.gt(f.min) : n.min(f.min);
-  return n.max(f.max);
+  return f.maxExclusive ? n.lt(f.max) : n.max(f.max);
 }
 
 export function fieldSchema<F extends FieldSpec>(f: F): z.ZodType<ValueOf<F>> {

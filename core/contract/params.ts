@@ -28,6 +28,8 @@ export interface NumberField extends FieldBase {
   max: number;
   /** The minimum itself is not allowed (σ_w² > 0). */
   minExclusive?: boolean;
+  /** The maximum itself is not allowed (a fraction < 1). */
+  maxExclusive?: boolean;
   default: number;
   /** The form's spin step. */
   step?: number;

@@ -16,12 +16,12 @@ import {
   type Machine,
 } from '../../../models/hopfield/machine.ts';
 import {
-  COMPLETION_MASKS,
-  CORRUPTIONS,
-  HOPFIELD_INITS,
-  HOPFIELD_MODELS,
-  OPTIMIZERS,
-  RETRIEVAL_MEMORIES,
+  COMPLETION_FIELDS,
+  defaultsOf,
+  HOPFIELD_TRAIN_FIELDS,
+  IMAGE_DATA_FIELDS,
+  RETRIEVAL_FIELDS,
+  TOY_DATA_FIELDS,
   type HopfieldTrainParams,
 } from '../../contract.ts';
 import { Core } from '../../core.ts';
@@ -30,50 +30,34 @@ import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts'
 import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
-export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] [--clusters K --per-cluster N --radius R --std S]
-                 [--patterns P --test-patterns N --zca] [--model attnbm|gbrbm] [--hidden N]
-                 [--init data|gaussian] [--train-b] [--fixed-c] [--optimizer adam|sgd] [--lr X]
-                 [--batch N] [--epochs N] [--seed N] [--out F.kairo] [--machine-out M.json]
+// The form's switch is "train c", on by default; the CLI's --fixed-c turns it off, so it is read apart.
+const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
+
+export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] toy: [${usageOf(TOY_DATA_FIELDS, 17)}]
+                 mnist: [${usageOf(IMAGE_DATA_FIELDS, 17)}]
+                 ${usageOf(TRAIN_FLAGS, 17)} [--fixed-c]
+                 [--out F.kairo] [--machine-out M.json]   (--hidden defaults to the clusters, 100 for mnist; --lr to 0.01 for mnist)
   hopfield nll (--machine M.json | --session F.kairo) --points X.json
   hopfield retrieve --machine M.json --points X.json [--beta B] [--steps K]
-  hopfield retrieve --session F.kairo [--index I] [--corruption noise|occlude|missing] [--level L]
-                    [--memory machine|patterns] [--beta B] [--steps K] [--seed N]
+  hopfield retrieve --session F.kairo ${usageOf(RETRIEVAL_FIELDS, 20)}
   hopfield complete --machine M.json --points X.json   (null marks a missing value)
-  hopfield complete --session F.kairo [--split train|test] [--index I] [--mask random|bottom|right]
-                    [--fraction F] [--seed N]`;
+  hopfield complete --session F.kairo ${usageOf(COMPLETION_FIELDS, 20)}`;
 
 const VALUED = new Set([
+  ...flagsOf(HOPFIELD_TRAIN_FIELDS).valued,
+  ...flagsOf(TOY_DATA_FIELDS).valued,
+  ...flagsOf(IMAGE_DATA_FIELDS).valued,
+  ...flagsOf(RETRIEVAL_FIELDS).valued,
+  ...flagsOf(COMPLETION_FIELDS).valued,
   'data',
-  'clusters',
-  'per-cluster',
-  'radius',
-  'std',
-  'patterns',
-  'test-patterns',
-  'model',
-  'hidden',
-  'init',
-  'optimizer',
-  'lr',
-  'batch',
-  'epochs',
-  'seed',
   'out',
   'machine-out',
   'machine',
   'session',
   'points',
-  'beta',
-  'steps',
-  'index',
-  'corruption',
-  'level',
-  'memory',
-  'split',
-  'mask',
-  'fraction',
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
 /** What `kairo sweep` may vary (core/cli/commands.ts). */
@@ -152,33 +136,18 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
     case 'train': {
       const d = defaultHopfieldTrain();
       const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);
+      const toy = readFlags(p, TOY_DATA_FIELDS, defaultsOf(TOY_DATA_FIELDS));
       const params: HopfieldTrainParams = {
         data:
           data === 'toy'
-            ? {
-                kind: 'toy',
-                clusters: numFlag(p, 'clusters', 5),
-                perCluster: numFlag(p, 'per-cluster', 200),
-                radius: numFlag(p, 'radius', 6),
-                std: numFlag(p, 'std', 1),
-              }
-            : {
-                kind: 'images',
-                source: { kind: 'mnist' },
-                patterns: numFlag(p, 'patterns', 200),
-                testPatterns: numFlag(p, 'test-patterns', 200),
-                zca: p.flags.has('zca'),
-              },
-        model: choiceFlag(p, 'model', 'attnbm', HOPFIELD_MODELS),
-        hidden: numFlag(p, 'hidden', data === 'toy' ? numFlag(p, 'clusters', 5) : 100),
-        init: choiceFlag(p, 'init', 'data', HOPFIELD_INITS),
-        trainB: p.flags.has('train-b'),
+            ? { kind: 'toy', ...toy }
+            : { kind: 'images', source: { kind: 'mnist' }, ...readFlags(p, IMAGE_DATA_FIELDS, defaultsOf(IMAGE_DATA_FIELDS)) },
+        ...readFlags(p, TRAIN_FLAGS, {
+          ...d,
+          hidden: data === 'toy' ? toy.clusters : 100,
+          learningRate: data === 'toy' ? d.learningRate : 0.01,
+        }),
         trainC: !p.flags.has('fixed-c'),
-        optimizer: choiceFlag(p, 'optimizer', 'adam', OPTIMIZERS),
-        learningRate: numFlag(p, 'lr', data === 'toy' ? d.learningRate : 0.01),
-        batchSize: numFlag(p, 'batch', d.batchSize),
-        epochs: numFlag(p, 'epochs', d.epochs),
-        seed: numFlag(p, 'seed', d.seed),
       };
       const core = new Core({ platform: { carrier: 'web' } });
       try {
@@ -239,16 +208,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       }
       const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
       await core.shutdown();
-      const d = defaultRetrieval();
-      const run = retrieve(loaded, {
-        memory: choiceFlag(p, 'memory', d.memory, RETRIEVAL_MEMORIES),
-        index: numFlag(p, 'index', d.index),
-        corruption: choiceFlag(p, 'corruption', d.corruption, CORRUPTIONS),
-        level: numFlag(p, 'level', d.level),
-        beta,
-        steps,
-        seed: numFlag(p, 'seed', d.seed),
-      });
+      const run = retrieve(loaded, readFlags(p, RETRIEVAL_FIELDS, defaultRetrieval()));
       const s = run.summary;
       out({
         overlap_target: s.overlapTarget,
@@ -276,13 +236,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       }
       const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
       await core.shutdown();
-      const r = completeImage(loaded, {
-        split: choiceFlag(p, 'split', 'test', ['train', 'test'] as const),
-        index: numFlag(p, 'index', 0),
-        mask: choiceFlag(p, 'mask', 'bottom', COMPLETION_MASKS),
-        fraction: numFlag(p, 'fraction', 0.4),
-        seed: numFlag(p, 'seed', 1),
-      });
+      const r = completeImage(loaded, readFlags(p, COMPLETION_FIELDS, defaultsOf(COMPLETION_FIELDS)));
       out({ mse_completed: r.mseCompleted, mse_mean_image: r.mseMean });
       return 0;
     }

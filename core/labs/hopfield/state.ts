@@ -3,13 +3,12 @@
 import { z } from 'zod';
 import {
   CAPACITY_FIELDS,
+  COMPLETION_FIELDS,
   defaultsOf,
-  COMPLETION_MASKS,
-  CORRUPTIONS,
-  HOPFIELD_INITS,
-  HOPFIELD_MODELS,
-  OPTIMIZERS,
-  RETRIEVAL_MEMORIES,
+  HOPFIELD_TRAIN_FIELDS,
+  IMAGE_DATA_FIELDS,
+  RETRIEVAL_FIELDS,
+  TOY_DATA_FIELDS,
   type CapacityParams,
   type HopfieldLabState,
   type HopfieldTrainParams,
@@ -23,40 +22,18 @@ const int = z.number().int();
 const seed = int.min(0).max(2 ** 31 - 1);
 
 export const hopfieldDataSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('toy'),
-      clusters: int.min(2).max(10),
-      perCluster: int.min(5).max(5000),
-      radius: finite.min(0).max(100),
-      std: finite.gt(0).max(20),
-    })
-    .strict(),
+  z.object({ kind: z.literal('toy'), ...shapeOf(TOY_DATA_FIELDS) }).strict(),
   z
     .object({
       kind: z.literal('images'),
       source: datasetSourceSchema,
-      patterns: int.min(2).max(10000),
-      testPatterns: int.min(0).max(10000),
-      zca: z.boolean(),
+      ...shapeOf(IMAGE_DATA_FIELDS),
     })
     .strict(),
 ]);
 
 export const hopfieldTrainSchema = z
-  .object({
-    data: hopfieldDataSchema,
-    model: z.enum(HOPFIELD_MODELS),
-    hidden: int.min(1).max(4096),
-    init: z.enum(HOPFIELD_INITS),
-    trainB: z.boolean(),
-    trainC: z.boolean(),
-    optimizer: z.enum(OPTIMIZERS),
-    learningRate: finite.gt(0).max(10),
-    batchSize: int.min(1).max(10000),
-    epochs: int.min(1).max(100000),
-    seed,
-  })
+  .object({ data: hopfieldDataSchema, ...shapeOf(HOPFIELD_TRAIN_FIELDS) })
   .strict()
   .superRefine((p, ctx) => {
     if (p.model === 'gbrbm' && p.hidden > 12) {
@@ -88,19 +65,7 @@ const trainResult = z
   })
   .strict();
 
-const corruption = z.enum(CORRUPTIONS);
-
-export const retrievalSchema = z
-  .object({
-    memory: z.enum(RETRIEVAL_MEMORIES),
-    index: int.min(0),
-    corruption,
-    level: finite.min(0).max(10),
-    beta: finite.gt(0).max(1000),
-    steps: int.min(1).max(200),
-    seed,
-  })
-  .strict();
+export const retrievalSchema = z.object(shapeOf(RETRIEVAL_FIELDS)).strict();
 
 const retrievalSummary = z
   .object({
@@ -117,15 +82,7 @@ export const attentionInputsSchema = z
   .object({ split: z.enum(['train', 'test']), indices: z.array(int.min(0)).min(1).max(50) })
   .strict();
 
-export const completionSchema = z
-  .object({
-    split: z.enum(['train', 'test']),
-    index: int.min(0),
-    mask: z.enum(COMPLETION_MASKS),
-    fraction: finite.gt(0).lt(1),
-    seed,
-  })
-  .strict();
+export const completionSchema = z.object(shapeOf(COMPLETION_FIELDS)).strict();
 
 const capacityDraft = z.object(shapeOf(CAPACITY_FIELDS)).strict();
 
@@ -155,28 +112,11 @@ export const hopfieldLabSchema = z
   .strict();
 
 export const defaultHopfieldTrain = (): HopfieldTrainParams => ({
-  data: { kind: 'toy', clusters: 5, perCluster: 200, radius: 6, std: 1 },
-  model: 'attnbm',
-  hidden: 5,
-  init: 'data',
-  trainB: false,
-  trainC: true,
-  optimizer: 'adam',
-  learningRate: 0.05,
-  batchSize: 50,
-  epochs: 40,
-  seed: 1,
+  data: { kind: 'toy', ...defaultsOf(TOY_DATA_FIELDS) },
+  ...defaultsOf(HOPFIELD_TRAIN_FIELDS),
 });
 
-export const defaultRetrieval = (): RetrievalSettings => ({
-  memory: 'machine',
-  index: 0,
-  corruption: 'noise',
-  level: 0.5,
-  beta: 1,
-  steps: 10,
-  seed: 1,
-});
+export const defaultRetrieval = (): RetrievalSettings => defaultsOf(RETRIEVAL_FIELDS);
 
 export const defaultCapacity = (): Omit<CapacityParams, 'source'> => defaultsOf(CAPACITY_FIELDS);
 
@@ -186,7 +126,7 @@ export const defaultHopfieldLab = (): HopfieldLabState => ({
   retrieval: defaultRetrieval(),
   lastRetrieval: null,
   attention: { split: 'test', indices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
-  completion: { split: 'test', index: 0, mask: 'bottom', fraction: 0.4, seed: 1 },
+  completion: defaultsOf(COMPLETION_FIELDS),
   capacityDraft: defaultCapacity(),
   capacity: null,
 });
