@@ -14,6 +14,20 @@ import {
   FISHER_LR_FIELDS,
   FISHER_NETWORK_FIELDS,
   FISHER_SWEEP_FIELDS,
+  COMPLETION_FIELDS,
+  HIERARCHICAL_FIELDS,
+  HOPFIELD_TRAIN_FIELDS,
+  IMAGE_DATA_FIELDS,
+  RETRIEVAL_FIELDS,
+  TOY_DATA_FIELDS,
+  VAE_PAPER_PRESET,
+  NGD_NETWORK_FIELDS,
+  NGD_SWEEP_FIELDS,
+  NGD_TRAIN_FIELDS,
+  RECALL_FIELDS,
+  UNIT_FISHER_FIELDS,
+  VAE_SWEEP_FIELDS,
+  VAE_TRAIN_FIELDS,
   type ParamSpec,
 } from '../../core/contract.ts';
 import { parseArgs } from '../../core/cli/args.ts';
@@ -30,7 +44,24 @@ const SPECS: [string, ParamSpec][] = [
   ['field.train', FIELD_TRAIN_FIELDS],
   ['field.robustness', FIELD_ROBUSTNESS_FIELDS],
   ['hopfield.capacity', CAPACITY_FIELDS],
+  ['vae.train', VAE_TRAIN_FIELDS],
+  ['vae.recall', RECALL_FIELDS],
+  ['vae.sweep', VAE_SWEEP_FIELDS],
+  ['ngd.network', NGD_NETWORK_FIELDS],
+  ['ngd.train', NGD_TRAIN_FIELDS],
+  ['ngd.sweep', NGD_SWEEP_FIELDS],
+  ['ngd.unitFisher', UNIT_FISHER_FIELDS],
+  ['data.hierarchical', HIERARCHICAL_FIELDS],
+  ['hopfield.train', HOPFIELD_TRAIN_FIELDS],
+  ['hopfield.toy', TOY_DATA_FIELDS],
+  ['hopfield.images', IMAGE_DATA_FIELDS],
+  ['hopfield.retrieval', RETRIEVAL_FIELDS],
+  ['hopfield.completion', COMPLETION_FIELDS],
 ];
+
+test('the generated patterns default to the VAE paper setting', () => {
+  assert.deepEqual({ kind: 'hierarchical', ...defaultsOf(HIERARCHICAL_FIELDS) }, VAE_PAPER_PRESET.data);
+});
 
 test('each field schema takes its bounds and refuses one step past them', () => {
   for (const [name, spec] of SPECS)
@@ -41,7 +72,7 @@ test('each field schema takes its bounds and refuses one step past them', () => 
       assert.ok(ok(f.default), `${where}: its default`);
       if (f.kind === 'int' || f.kind === 'number') {
         assert.equal(ok(f.min), !(f.kind === 'number' && f.minExclusive), `${where}: min`);
-        assert.ok(ok(f.max), `${where}: max`);
+        assert.equal(ok(f.max), !(f.kind === 'number' && f.maxExclusive), `${where}: max`);
         assert.ok(!ok(f.max + 1), `${where}: max + 1`);
         assert.ok(!ok(f.min - 1), `${where}: min − 1`);
         if (f.kind === 'int') assert.ok(!ok(f.min + 0.5), `${where}: not an integer`);

@@ -8,24 +8,35 @@ import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.
  * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
  * from the seed; see models/vae/hierarchical.ts. Sessions keep these settings, not the patterns.
  */
-export interface HierarchicalSource {
-  kind: 'hierarchical';
-  /** N, bits per pattern. */
-  patternDim: number;
-  /** G, root clusters. */
-  roots: number;
-  /** C, concepts per root. */
-  concepts: number;
-  /** S, training memories per concept. */
-  memories: number;
-  /** Held-out memories per concept (the test split). */
-  testMemories: number;
-  /** b₁: a concept bit equals its root's with probability (1 + b₁)/2. */
-  biasConcept: number;
-  /** b₂: a memory bit equals its concept's with probability (1 + b₂)/2. */
-  biasMemory: number;
-  seed: number;
-}
+const count = (label: string, flag: string, metavar: string, min: number, max: number, dflt: number, doc: string) =>
+  ({ kind: 'int', label, flag, metavar, min, max, default: dflt, doc }) as const;
+const bias = (label: string, flag: string, doc: string) =>
+  ({ kind: 'number', label, flag, metavar: 'b', min: -1, max: 1, default: 0.4, step: 0.05, doc }) as const;
+
+/**
+ * Generated hierarchical binary patterns (roots → concepts → memories). The defaults are the VAE
+ * lab's paper setting (VAE_PAPER_PRESET.data).
+ */
+export const HIERARCHICAL_FIELDS = {
+  patternDim: count('Bits N', 'pattern-dim', 'N', 4, 4096, 100, 'bits per pattern'),
+  roots: count('Roots G', 'roots', 'G', 1, 64, 2, 'root clusters of fair bits'),
+  concepts: count('Concepts per root C', 'concepts', 'C', 1, 255, 4, 'concepts under each root (classes: G·C ≤ 255)'),
+  memories: count('Memories per concept S', 'memories', 'S', 1, 10000, 100, 'training memories per concept'),
+  testMemories: count(
+    'Held-out per concept S′',
+    'test-memories',
+    "S'",
+    0,
+    10000,
+    100,
+    'held-out memories per concept: the test split',
+  ),
+  biasConcept: bias('b₁ (concept ↔ root)', 'bias-concept', 'a concept bit equals its root’s with probability (1 + b₁)/2'),
+  biasMemory: bias('b₂ (memory ↔ concept)', 'bias-memory', 'a memory bit equals its concept’s with probability (1 + b₂)/2'),
+  seed: { ...seedField('seed of the generated patterns'), flag: 'data-seed' },
+} as const satisfies ParamSpec;
+
+export type HierarchicalSource = { kind: 'hierarchical' } & ValuesOf<typeof HIERARCHICAL_FIELDS>;
 
 export type DatasetSource =
   | { kind: 'mnist' }

@@ -3,31 +3,16 @@ import { z } from 'zod';
 import {
   BASELINE_FIELDS,
   defaultsOf,
-  VAE_PAPER_PRESET,
+  HIERARCHICAL_FIELDS,
   type BaselineParams,
   type DataLabState,
   type HierarchicalSource,
 } from '../../contract.ts';
 import { shapeOf } from '../../params.ts';
 
-const unit = z.number().finite().min(-1).max(1);
 // Labels are bytes, so at most 255 concepts; the bit budget keeps a generated set under ~40 MB.
 export const hierarchicalSourceSchema = z
-  .object({
-    kind: z.literal('hierarchical'),
-    patternDim: z.number().int().min(4).max(4096),
-    roots: z.number().int().min(1).max(64),
-    concepts: z.number().int().min(1).max(255),
-    memories: z.number().int().min(1).max(10000),
-    testMemories: z.number().int().min(0).max(10000),
-    biasConcept: unit,
-    biasMemory: unit,
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1),
-  })
+  .object({ kind: z.literal('hierarchical'), ...shapeOf(HIERARCHICAL_FIELDS) })
   .strict()
   .superRefine((s, ctx) => {
     if (s.roots * s.concepts > 255)
@@ -42,7 +27,7 @@ export const hierarchicalSourceSchema = z
   });
 
 /** The paper setting's data (arXiv:1712.04195 as reconstructed here: see README, VAE lab). */
-export const defaultHierarchicalSource = (): HierarchicalSource => ({ ...VAE_PAPER_PRESET.data });
+export const defaultHierarchicalSource = (): HierarchicalSource => ({ kind: 'hierarchical', ...defaultsOf(HIERARCHICAL_FIELDS) });
 
 export const datasetSourceSchema = z.union([
   z.object({ kind: z.literal('mnist') }).strict(),
