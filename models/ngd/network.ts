@@ -18,6 +18,8 @@ export interface NtkNet {
   /** ω^l, widths[l+1] × widths[l], row-major (layer l maps widths[l] → widths[l+1]). */
   omega: Float64Array[];
   bias: Float64Array[];
+  /** A factor on the outputs, f = γ u^L (1 by default). γ = 1/√M with a learning rate × M is the mean-field scaling, where features move. */
+  outScale?: number;
 }
 
 export const depthOf = (net: NtkNet) => net.omega.length;
@@ -156,6 +158,7 @@ export function forwardNtk(net: NtkNet, X: Float64Array, T: number): Pass {
     const s = scaleOf(net, l);
     const b = net.bias[l]!;
     for (let t = 0; t < T; t++) for (let i = 0; i < nout; i++) ul[t * nout + i] = s * ul[t * nout + i]! + net.sigmaB * b[i]!;
+    if (l === L - 1 && net.outScale !== undefined) for (let i = 0; i < ul.length; i++) ul[i]! *= net.outScale;
     u.push(ul);
     h.push(l === L - 1 ? ul : ul.map((x) => phi(net.activation, x)));
   }
@@ -172,7 +175,7 @@ export function rowCotangents(net: NtkNet, pass: Pass): Float64Array[] {
   const n = pass.T * C;
   const D: Float64Array[] = new Array(L);
   let d = new Float64Array(n * C);
-  for (let r = 0; r < n; r++) d[r * C + (r % C)] = 1;
+  for (let r = 0; r < n; r++) d[r * C + (r % C)] = net.outScale ?? 1;
   D[L - 1] = d;
   for (let l = L - 1; l >= 1; l--) {
     const m = net.widths[l + 1]!;
