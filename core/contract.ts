@@ -16,6 +16,8 @@ export * from './labs/fisher/contract.ts';
 import type { FisherContract } from './labs/fisher/contract.ts';
 export * from './labs/ngd/contract.ts';
 import type { NgdContract } from './labs/ngd/contract.ts';
+export * from './labs/continual/contract.ts';
+import type { ContinualContract } from './labs/continual/contract.ts';
 export * from './labs/field/contract.ts';
 import type { FieldContract } from './labs/field/contract.ts';
 export * from './labs/hopfield/contract.ts';
@@ -29,6 +31,7 @@ export interface LabContracts {
   vae: VaeContract;
   fisher: FisherContract;
   ngd: NgdContract;
+  continual: ContinualContract;
   field: FieldContract;
   hopfield: HopfieldContract;
   sweep: SweepContract;

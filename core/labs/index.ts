@@ -7,6 +7,7 @@ import { dataLab } from './data/lab.ts';
 import { vaeLab } from './vae/lab.ts';
 import { fisherLab } from './fisher/lab.ts';
 import { ngdLab } from './ngd/lab.ts';
+import { continualLab } from './continual/lab.ts';
 import { fieldLab } from './field/lab.ts';
 import { hopfieldLab } from './hopfield/lab.ts';
 import { sweepLab } from './sweep/lab.ts';
@@ -16,6 +17,7 @@ export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   vae: vaeLab,
   fisher: fisherLab,
   ngd: ngdLab,
+  continual: continualLab,
   field: fieldLab,
   hopfield: hopfieldLab,
   sweep: sweepLab,

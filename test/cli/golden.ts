@@ -21,6 +21,8 @@ export const COMMANDS: string[][] = [
   'ngd run --method exact --width 64 --input-dim 16 --samples 12 --test-samples 8 --steps 3',
   'ngd run --method kfac --activation tanh --data mnist01 --width 32 --samples 10 --test-samples 6 --lr 0.01 --steps 2',
   'ngd unit-fisher --activation relu --inputs 4 --bias-ratio 0.5 --samples 2000 --seed 1',
+  'continual kernel --dim 6 --target-terms 10 --n1 40 --n2 20 --similarity 0.9 --draws 3 --test-points 200 --seed 1',
+  'continual network --dim 5 --sizes 20,20 --test-points 50 --width 64 --steps 50 --similarity 0.8',
   'field init-stats --kind gaussian --r-sigma 0.1 --s-sigma 0.02 --inputs 784 --neurons 1000 --seed 1',
   'field init-stats --kind mexican --r-sigma 0.1 --s-sigma 0.05 --m-sigma 0.2 --inputs 100 --neurons 200 --dims 1 --seed 2',
   'field train --kind gaussian --width 64 --train-size 40 --test-size 50 --steps 20 --out {dir}/field.kairo',

@@ -61,7 +61,10 @@ test('grid, zip and random expand in a stable order with hashes that depend only
 test('a bad sweep file is refused with one line naming the field', () => {
   const bad = (raw: unknown, re: RegExp) => assert.throws(() => validateSpec(raw, LAB_COMMANDS), re);
   bad({ command: ['fisher', 'spectrum'], grids: {} }, /^KairoError: sweep\.grids: unknown section/);
-  bad({ command: ['nope', 'x'] }, /sweep\.command: unknown command "nope"; sweepable: vae, fisher, ngd, field, hopfield/);
+  bad(
+    { command: ['nope', 'x'] },
+    /sweep\.command: unknown command "nope"; sweepable: vae, fisher, ngd, continual, field, hopfield/,
+  );
   bad({ command: ['fisher', 'spectra'] }, /sweep\.command: "fisher" has no subcommand "spectra"/);
   bad({ command: ['fisher', 'spectrum'], grid: { widht: [1] } }, /sweep\.grid\.widht: kairo fisher has no flag --widht/);
   bad(

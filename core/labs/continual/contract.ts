@@ -1,0 +1,289 @@
+// The contract of the continual-learning lab: sequential kernel regression in the NTK regime and its
+// learning curves (Karakida & Akaho, ICLR 2022), theory beside Monte Carlo, and the same protocol with
+// a wide network. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
+// nothing but other contract files.
+import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+
+/** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
+export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf'] as const;
+export const CONTINUAL_SWEEP_AXES = ['ratio', 'similarity'] as const;
+export const CONTINUAL_PARAMETERISATIONS = ['ntk', 'mean-field'] as const;
+
+/** The kernel model: inputs, kernel, teachers, noise, and how it is measured. */
+export const CL_MODEL_FIELDS = {
+  kernel: {
+    kind: 'choice',
+    label: 'Kernel',
+    flag: 'kernel',
+    choices: CONTINUAL_KERNELS,
+    choiceLabels: {
+      'ntk-relu': 'NTK, 2-layer ReLU',
+      arccos0: 'arc-cosine, degree 0',
+      arccos1: 'arc-cosine, degree 1',
+      rbf: 'Gaussian exp(t − 1)',
+    },
+    default: 'ntk-relu',
+    doc: 'k(x·z) on the unit sphere; also the teachers’ kernel',
+  },
+  dim: {
+    kind: 'int',
+    label: 'Dimension d',
+    flag: 'dim',
+    metavar: 'd',
+    min: 3,
+    max: 100,
+    default: 10,
+    doc: 'inputs uniform on S^(d−1)',
+  },
+  targetTerms: {
+    kind: 'int',
+    label: 'Teacher terms K',
+    flag: 'target-terms',
+    metavar: 'K',
+    min: 1,
+    max: 1000,
+    default: 20,
+    doc: 'f*(x) = Σ_(j≤K) a_j k(x·z_j), a_j ~ N(0, 1/K), z_j uniform',
+  },
+  noise: {
+    kind: 'number',
+    label: 'Noise σ',
+    flag: 'noise',
+    metavar: 'σ',
+    min: 0,
+    max: 10,
+    default: 0.1,
+    step: 0.01,
+    doc: 'label noise',
+  },
+  ridge: {
+    kind: 'number',
+    label: 'Ridge λ',
+    flag: 'ridge',
+    metavar: 'λ',
+    min: 0,
+    max: 1000,
+    default: 0,
+    step: 0.001,
+    doc: '(Θ(X) + λI)⁻¹; 0: ridgeless, as in the paper',
+  },
+  draws: {
+    kind: 'int',
+    label: 'Draws',
+    flag: 'draws',
+    metavar: 'D',
+    min: 1,
+    max: 500,
+    default: 30,
+    doc: 'Monte-Carlo draws (mean ± sd)',
+  },
+  testPoints: {
+    kind: 'int',
+    label: 'Test points',
+    flag: 'test-points',
+    metavar: 'T',
+    min: 10,
+    max: 10000,
+    default: 1000,
+    doc: 'held-out points the errors are measured on',
+  },
+  seed: seedField('seed of the teachers, the samples and the noise'),
+} as const satisfies ParamSpec;
+
+/** A chain of tasks, each learned on fresh samples. */
+export const CL_CHAIN_FIELDS = {
+  sizes: {
+    kind: 'ints',
+    label: 'Samples per stage',
+    flag: 'sizes',
+    metavar: 'N',
+    min: 0,
+    max: 2000,
+    minItems: 1,
+    maxItems: 8,
+    default: [200, 200],
+    doc: 'N₁, N₂, …: one stage per entry',
+  },
+  similarity: {
+    kind: 'number',
+    label: 'Similarity ρ',
+    flag: 'similarity',
+    metavar: 'ρ',
+    min: 0,
+    max: 1,
+    default: 1,
+    step: 0.05,
+    doc: 'f*_t = ρ f*_(t−1) + √(1−ρ²) g_t; 1: every task has the same target',
+  },
+} as const satisfies ParamSpec;
+
+/** Two tasks, one setting varied: N₂/N₁ (self-knowledge transfer and forgetting) or ρ (forward and backward transfer). */
+export const CL_SWEEP_FIELDS = {
+  axis: {
+    kind: 'choice',
+    label: 'Vary',
+    flag: 'axis',
+    choices: CONTINUAL_SWEEP_AXES,
+    choiceLabels: { ratio: 'N₂/N₁', similarity: 'similarity ρ' },
+    default: 'ratio',
+    doc: 'the sample ratio at a fixed ρ, or the similarity at fixed N₁, N₂',
+  },
+  n1: { kind: 'int', label: 'N₁', flag: 'n1', metavar: 'N1', min: 1, max: 2000, default: 200, doc: 'samples of stage 1' },
+  n2: {
+    kind: 'int',
+    label: 'N₂',
+    flag: 'n2',
+    metavar: 'N2',
+    min: 0,
+    max: 2000,
+    default: 200,
+    doc: 'samples of stage 2 (similarity sweep)',
+  },
+  ratios: {
+    kind: 'numbers',
+    label: 'N₂/N₁ values',
+    flag: 'ratios',
+    metavar: 'r',
+    min: 0,
+    max: 10,
+    minItems: 1,
+    maxItems: 16,
+    default: [0.05, 0.1, 0.2, 0.5, 1, 2],
+    doc: 'ratios of the ratio sweep (N₂ = round(r·N₁) ≤ 2,000)',
+  },
+  similarity: { ...CL_CHAIN_FIELDS.similarity, doc: 'ρ of the ratio sweep (1: the same target, the self-knowledge experiment)' },
+  rhos: {
+    kind: 'numbers',
+    label: 'ρ values',
+    flag: 'rhos',
+    metavar: 'ρ',
+    min: 0,
+    max: 1,
+    minItems: 1,
+    maxItems: 21,
+    default: [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1],
+    doc: 'similarities of the similarity sweep',
+  },
+} as const satisfies ParamSpec;
+
+/** The network version: a wide MLP in the NTK parameterisation (or mean-field, as a contrast) trained by GD per stage. */
+export const CL_NETWORK_FIELDS = {
+  parameterisation: {
+    kind: 'choice',
+    label: 'Parameterisation',
+    flag: 'parameterisation',
+    choices: CONTINUAL_PARAMETERISATIONS,
+    choiceLabels: { ntk: 'NTK (lazy)', 'mean-field': 'mean-field (features move)' },
+    default: 'ntk',
+    doc: 'NTK: f = (σ_w/√M) ω h; mean-field: the readout ÷ √M more, learning rate × M',
+  },
+  width: { kind: 'int', label: 'Width M', flag: 'width', metavar: 'M', min: 2, max: 4096, default: 512, doc: 'hidden width' },
+  depth: { kind: 'int', label: 'Depth L', flag: 'depth', metavar: 'L', min: 2, max: 4, default: 2, doc: 'layers with weights' },
+  steps: {
+    kind: 'int',
+    label: 'GD steps per stage',
+    flag: 'steps',
+    metavar: 'K',
+    min: 1,
+    max: 100000,
+    default: 2000,
+    doc: 'full-batch gradient descent on the stage’s samples',
+  },
+  lrFactor: {
+    kind: 'number',
+    label: 'η ÷ (2N/λ_max)',
+    flag: 'lr-factor',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.9,
+    step: 0.05,
+    doc: 'η = c·2N/λ_max(Θ) per stage, below the linear-stability bound',
+  },
+} as const satisfies ParamSpec;
+
+export type ClModelParams = ValuesOf<typeof CL_MODEL_FIELDS>;
+export type ClChainParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS>;
+export type ClSweepParams = ClModelParams & ValuesOf<typeof CL_SWEEP_FIELDS>;
+export type ClNetworkParams = ClChainParams & ValuesOf<typeof CL_NETWORK_FIELDS>;
+
+export interface ClChainResult {
+  params: ClChainParams;
+  /** errors[t][m]: task t+1's error E_x(f − f*_t)² after stage m+1. */
+  theory: number[][];
+  mean: number[][];
+  sd: number[][];
+  draws: number;
+  /** κ of each stage (the replica theory's effective ridge). */
+  kappa: number[];
+  /** The kernel's first Mercer eigenvalues η_l with their multiplicities, and the trace beyond. */
+  spectrum: { eta: number[]; mult: number[]; tail: number };
+  partial: boolean;
+}
+
+export interface ClTwoTask {
+  /** Task 1 after stage 1 and after stage 2; task 2 after stage 2; task 2 learned alone from N₂ samples. */
+  e11: number;
+  e12: number;
+  e22: number;
+  e2alone: number;
+}
+
+export interface ClSweepPoint {
+  /** N₂/N₁ or ρ. */
+  value: number;
+  n2: number;
+  rho: number;
+  mean: ClTwoTask;
+  sd: ClTwoTask;
+  theory: ClTwoTask;
+}
+
+export interface ClSweepResult {
+  params: ClSweepParams;
+  points: ClSweepPoint[];
+  draws: number;
+  /**
+   * Similarity sweep: the ρ above which the theory predicts positive forward transfer (E₂₂ < E₂ alone) and
+   * positive backward transfer (E₁₂ < E₁₁); null where the sign does not change on [0, 1].
+   */
+  critical: { forward: number | null; backward: number | null } | null;
+  partial: boolean;
+}
+
+export interface ClNetworkResult {
+  params: ClNetworkParams;
+  /** errors[t][m] of the trained network, and of the linearised model with its empirical NTK at initialisation. */
+  measured: number[][];
+  predicted: number[][];
+  /** ‖Θ_end − Θ_0‖_F/‖Θ_0‖_F on the training points: how far from lazy the training went. */
+  kernelChange: number;
+  /** Final train loss of each stage. */
+  stageLoss: number[];
+  partial: boolean;
+}
+
+export interface ContinualLabState {
+  model: ClModelParams;
+  chainDraft: ValuesOf<typeof CL_CHAIN_FIELDS>;
+  chain: ClChainResult | null;
+  sweepDraft: ValuesOf<typeof CL_SWEEP_FIELDS>;
+  sweep: ClSweepResult | null;
+  networkDraft: ValuesOf<typeof CL_NETWORK_FIELDS>;
+  network: ClNetworkResult | null;
+}
+
+export interface ContinualJobs {
+  'continual.chain': { params: ClChainParams; result: ClChainResult };
+  'continual.sweep': { params: ClSweepParams; result: ClSweepResult };
+  'continual.network': { params: ClNetworkParams; result: ClNetworkResult };
+}
+
+export interface ContinualMethods {}
+
+export interface ContinualContract {
+  state: ContinualLabState;
+  jobs: ContinualJobs;
+  methods: ContinualMethods;
+}

@@ -1,0 +1,45 @@
+// The continual-learning lab: learning curves of sequential tasks in the NTK regime, the replica-style
+// theory from the kernel's Mercer spectrum beside Monte Carlo, and the same protocol with a network.
+import { defineLab } from '../lab.ts';
+import { storeChain, storeNetwork, storeSweep } from './service.ts';
+import { chainSchema, continualLabSchema, defaultContinualLab, networkSchema, sweepSchema } from './state.ts';
+
+export const continualLab = defineLab({
+  id: 'continual',
+  title: 'Continual learning',
+  schema: continualLabSchema,
+  defaults: defaultContinualLab,
+  tensors: () => [],
+  jobs: {
+    'continual.chain': {
+      label: 'Continual-learning chain',
+      params: chainSchema,
+      // Kernel matrices of the largest stage and the test points against it, in float64.
+      memory: (p) => 8 * (3 * Math.max(...p.sizes) ** 2 + p.testPoints * p.sizes.reduce((s, n) => s + n, 0)),
+      store: storeChain,
+      handler: async () => (await import('./jobs.ts')).runChain,
+    },
+    'continual.sweep': {
+      label: 'Continual-learning sweep',
+      params: sweepSchema,
+      memory: (p) => {
+        const n2 = p.axis === 'ratio' ? Math.max(...p.ratios.map((r) => Math.round(r * p.n1))) : p.n2;
+        return 8 * (3 * (p.n1 ** 2 + n2 ** 2) + p.testPoints * (p.n1 + n2) * 2);
+      },
+      store: storeSweep,
+      handler: async () => (await import('./jobs.ts')).runSweep,
+    },
+    'continual.network': {
+      label: 'Continual learning, network',
+      params: networkSchema,
+      memory: (p) => {
+        const total = p.sizes.reduce((s, n) => s + n, 0) + p.testPoints;
+        return 8 * (3 * total ** 2 + 4 * (p.width * p.width * (p.depth - 1) + p.width * p.dim) + 2 * total * p.width * p.depth);
+      },
+      store: storeNetwork,
+      handler: async () => (await import('./jobs.ts')).runNetwork,
+    },
+  },
+  methods: {},
+  cli: { name: 'continual', sweepable: true, load: async () => (await import('./cli.ts')).command },
+});

@@ -1,0 +1,116 @@
+// The continual-learning lab's slice of a session: schemas (validated on load and at jobs.start) and defaults.
+import { z } from 'zod';
+import {
+  CL_CHAIN_FIELDS,
+  CL_MODEL_FIELDS,
+  CL_NETWORK_FIELDS,
+  CL_SWEEP_FIELDS,
+  defaultsOf,
+  type ContinualLabState,
+} from '../../contract.ts';
+import { shapeOf } from '../../params.ts';
+
+const finite = z.number().finite();
+const int = z.number().int();
+const matrix = z.array(z.array(finite));
+
+const model = shapeOf(CL_MODEL_FIELDS);
+const modelSchema = z.object(model).strict();
+const chainDraft = z.object(shapeOf(CL_CHAIN_FIELDS)).strict();
+const sweepDraft = z.object(shapeOf(CL_SWEEP_FIELDS)).strict();
+const networkDraft = z.object(shapeOf(CL_NETWORK_FIELDS)).strict();
+
+/** The Monte-Carlo work of a chain: the kernel solves are (Σ N)³/3 per draw at most. */
+const checkChain = (p: { sizes: number[] }, ctx: z.RefinementCtx) => {
+  if (!p.sizes.some((n) => n > 0)) ctx.addIssue({ code: 'custom', path: ['sizes'], message: 'at least one stage needs samples' });
+};
+
+export const chainSchema = z
+  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS) })
+  .strict()
+  .superRefine(checkChain);
+
+export const sweepSchema = z
+  .object({ ...model, ...shapeOf(CL_SWEEP_FIELDS) })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.axis === 'ratio')
+      p.ratios.forEach((r, i) => {
+        if (Math.round(r * p.n1) > 2000)
+          ctx.addIssue({ code: 'custom', path: ['ratios', i], message: `N₂ = ${r}·${p.n1} is above 2,000` });
+      });
+  });
+
+export const networkSchema = z
+  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS), ...shapeOf(CL_NETWORK_FIELDS) })
+  .strict()
+  .superRefine((p, ctx) => {
+    checkChain(p, ctx);
+    const total = p.sizes.reduce((s, n) => s + n, 0) + p.testPoints;
+    if (total > 3000)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testPoints'],
+        message: `the empirical NTK is over every sample and test point: at most 3,000 in all, got ${total}`,
+      });
+  });
+
+const twoTask = z.object({ e11: finite, e12: finite, e22: finite, e2alone: finite }).strict();
+
+const chainResult = z
+  .object({
+    params: chainSchema,
+    theory: matrix,
+    mean: matrix,
+    sd: matrix,
+    draws: int.min(1),
+    kappa: z.array(finite),
+    spectrum: z.object({ eta: z.array(finite), mult: z.array(finite), tail: finite }).strict(),
+    partial: z.boolean(),
+  })
+  .strict();
+
+const sweepResult = z
+  .object({
+    params: sweepSchema,
+    points: z.array(
+      z.object({ value: finite, n2: int.min(0), rho: finite, mean: twoTask, sd: twoTask, theory: twoTask }).strict(),
+    ),
+    draws: int.min(1),
+    critical: z.object({ forward: finite.nullable(), backward: finite.nullable() }).strict().nullable(),
+    partial: z.boolean(),
+  })
+  .strict();
+
+const networkResult = z
+  .object({
+    params: networkSchema,
+    measured: matrix,
+    predicted: matrix,
+    kernelChange: finite,
+    stageLoss: z.array(finite),
+    partial: z.boolean(),
+  })
+  .strict();
+
+export const continualLabSchema = z
+  .object({
+    model: modelSchema,
+    chainDraft,
+    chain: chainResult.nullable(),
+    sweepDraft,
+    sweep: sweepResult.nullable(),
+    networkDraft,
+    network: networkResult.nullable(),
+  })
+  .strict();
+
+export const defaultContinualLab = (): ContinualLabState => ({
+  model: defaultsOf(CL_MODEL_FIELDS),
+  chainDraft: defaultsOf(CL_CHAIN_FIELDS),
+  chain: null,
+  sweepDraft: defaultsOf(CL_SWEEP_FIELDS),
+  sweep: null,
+  networkDraft: defaultsOf(CL_NETWORK_FIELDS),
+  network: null,
+});

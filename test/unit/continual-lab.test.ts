@@ -1,0 +1,145 @@
+// The continual-learning lab through the CLI and the core: the documented output, its numbers against
+// the models called directly, refusals before a job starts, and results that save and reload exactly.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Core } from '../../core/core.ts';
+import { defaultContinualLab } from '../../core/labs/continual/state.ts';
+import { KERNELS, mercerSpectrum } from '../../models/continual/spectrum.ts';
+import { chainTheory, singleTaskError } from '../../models/continual/theory.ts';
+import { tempDir } from '../helpers.ts';
+
+process.env.KAIRO_HOME = tempDir();
+const core = new Core({ platform: { carrier: 'web' } });
+after(() => core.shutdown());
+
+function kairo(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('kairo continual kernel prints the stages, E1, E2 and the theory; ρ = 1 with N₂ = 0 leaves E unchanged', () => {
+  const args = ['--dim', '6', '--target-terms', '10', '--similarity', '1', '--noise', '0.1', '--ridge', '0'];
+  const r = kairo(
+    'continual',
+    'kernel',
+    ...args,
+    '--n1',
+    '60',
+    '--n2',
+    '120',
+    '--draws',
+    '4',
+    '--test-points',
+    '300',
+    '--seed',
+    '2',
+  );
+  assert.equal(r.code, 0, r.err);
+  const o = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(o).sort(), ['E1', 'E2', 'draws', 'sd', 'stages', 'theory']);
+  assert.deepEqual(Object.keys(o.stages[0]).sort(), ['error_task1', 'error_task2', 'stage']);
+  assert.equal(o.E1, o.stages[0].error_task1);
+  assert.equal(o.E2, o.stages[1].error_task1);
+  // The theory is the model's, called directly.
+  const sp = mercerSpectrum(KERNELS['ntk-relu'].k, 6, 40);
+  const th = chainTheory(sp, { sizes: [60, 120], rho: 1, noise: 0.1, ridge: 0 }).errors;
+  assert.ok(Math.abs(o.theory.E1 - th[0]![0]!) < 1e-15 && Math.abs(o.theory.E2 - th[0]![1]!) < 1e-15);
+  assert.ok(Math.abs(o.theory.E1 - singleTaskError(sp, 60, 0.1, 0)) < 1e-15);
+  const z = JSON.parse(
+    kairo('continual', 'kernel', ...args, '--n1', '60', '--n2', '0', '--draws', '2', '--test-points', '100').out,
+  );
+  assert.equal(z.E2, z.E1);
+  assert.equal(z.theory.E2, z.theory.E1);
+});
+
+test('bad flags get one-line errors before any job starts', () => {
+  for (const [args, re] of [
+    [['continual', 'kernel', '--dim', '2'], /dim: Number must be greater than or equal to 3/],
+    [['continual', 'kernel', '--similarity', '1.5'], /similarity: Number must be less than or equal to 1/],
+    [['continual', 'kernel', '--kernel', 'poly'], /--kernel must be one of ntk-relu\|arccos0\|arccos1\|rbf/],
+    [['continual', 'kernel', '--sizes', '10,10', '--n1', '5'], /give --sizes or --n1\/--n2, not both/],
+    [['continual', 'kernel', '--sizes', '0,0'], /at least one stage needs samples/],
+    [['continual', 'sweep', '--axis', 'ratio', '--n1', '500', '--ratios', '5'], /N₂ = 5·500 is above 2,000/],
+    [['continual', 'network', '--sizes', '1000,1000', '--test-points', '1500'], /at most 3,000 in all/],
+    [['continual', 'frobnicate'], /unknown continual command "frobnicate"/],
+  ] as const) {
+    const r = kairo(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});
+
+test('chain, sweeps and network run as jobs, store their results and reload exactly', async () => {
+  const model = { ...defaultContinualLab().model, dim: 6, targetTerms: 10, draws: 3, testPoints: 200 };
+  const run = async (kind: string, params: unknown) => {
+    const job = await core.call('jobs.start', { kind, params } as never);
+    const end = await core.jobs.wait(job.id);
+    assert.equal(end.state, 'done', `${kind}: ${end.error?.message}`);
+  };
+  await run('continual.chain', { ...model, sizes: [40, 40, 10], similarity: 0.8 });
+  // Noiseless: forward transfer turns positive at some ρ, backward transfer only near ρ = 1 (with noise 0.1 and
+  // N₁ = N₂ = 40 even ρ = 1 leaves task 2 worse than learned alone: stage 2 refits the noise).
+  await run('continual.sweep', {
+    ...model,
+    noise: 0,
+    axis: 'similarity',
+    n1: 40,
+    n2: 40,
+    ratios: [1],
+    similarity: 1,
+    rhos: [0, 0.5, 0.9, 1],
+  });
+  const sim = core.session.labs.continual.sweep!;
+  // The critical ρ is where the theory's forward transfer changes sign: check it with the model directly.
+  const sp = mercerSpectrum(KERNELS['ntk-relu'].k, 6, 40);
+  const fwd = (rho: number) => {
+    const e = chainTheory(sp, { sizes: [40, 40], rho, noise: 0, ridge: 0 }).errors;
+    return singleTaskError(sp, 40, 0, 0) - e[1]![1]!;
+  };
+  const c = sim.critical!.forward!;
+  assert.ok(fwd(c - 0.01) < 0 && fwd(c + 0.01) > 0, `forward transfer does not turn positive at ${c}`);
+  assert.ok(sim.critical!.backward! > c, `backward ${sim.critical!.backward} ≤ forward ${c}`);
+  assert.equal(sim.points.length, 4);
+  await run('continual.sweep', { ...model, axis: 'ratio', n1: 40, n2: 40, ratios: [0.25, 1, 2], similarity: 1, rhos: [1] });
+  await run('continual.network', {
+    ...model,
+    testPoints: 100,
+    sizes: [30, 30],
+    similarity: 1,
+    parameterisation: 'ntk',
+    width: 256,
+    depth: 2,
+    steps: 200,
+    lrFactor: 0.9,
+  });
+  const lab = core.session.labs.continual;
+  assert.equal(lab.chain!.mean.length, 3);
+  assert.equal(lab.sweep!.params.axis, 'ratio');
+  assert.deepEqual(
+    lab.sweep!.points.map((p) => p.n2),
+    [10, 40, 80],
+  );
+  // The lazy network follows its linearisation: errors within 10 % on every task and stage.
+  const n = lab.network!;
+  n.measured.forEach((row, t) =>
+    row.forEach((v, m) =>
+      assert.ok(
+        Math.abs(v - n.predicted[t]![m]!) < 0.1 * n.predicted[t]![m]!,
+        `task ${t} stage ${m}: ${v} vs ${n.predicted[t]![m]}`,
+      ),
+    ),
+  );
+  assert.ok(n.kernelChange < 0.1, `kernel change ${n.kernelChange}`);
+  const file = join(tempDir(), 'continual.kairo');
+  await core.call('session.save', { path: file });
+  const c2 = new Core({ platform: { carrier: 'web' } });
+  await c2.call('session.open', { path: file });
+  assert.deepEqual(c2.session.labs.continual, lab);
+  await c2.shutdown();
+});
