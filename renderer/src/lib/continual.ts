@@ -1,0 +1,96 @@
+// Chart shaping for the continual-learning lab: pure functions from stored results to chart series,
+// tested in test/unit/continual-view.test.ts.
+import type { ClChainResult, ClNetworkResult, ClSweepResult } from '../../../core/contract';
+import type { Series } from './series';
+
+/** Per task: the Monte-Carlo mean after each stage as points, ± sd dashed, the theory as a line; x is the stage (1-based). */
+export function chainSeries(r: ClChainResult): Series[] {
+  return r.mean.flatMap((row, t): Series[] => [
+    {
+      label: `task ${t + 1}, Monte Carlo (${r.draws} draws)`,
+      style: 'points',
+      color: t,
+      points: row.map((y, m) => ({ x: m + 1, y })),
+    },
+    {
+      label: `task ${t + 1}, ± sd`,
+      style: 'dashed',
+      color: t,
+      points: row.map((y, m) => ({ x: m + 1, y: y + r.sd[t]![m]! })),
+    },
+    { label: `task ${t + 1}, theory`, color: t, points: r.theory[t]!.map((y, m) => ({ x: m + 1, y })) },
+  ]);
+}
+
+/** The ratio sweep: task 1's error after stage 2 against N₂/N₁ (points ± sd, theory line), and its error before stage 2. */
+export function ratioSeries(s: ClSweepResult): Series[] {
+  const pts = s.points;
+  return [
+    {
+      label: 'E₁ after stage 2, Monte Carlo',
+      style: 'points',
+      color: 0,
+      points: pts.map((p) => ({ x: p.value, y: p.mean.e12 })),
+    },
+    { label: '± sd', style: 'dashed', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean.e12 + p.sd.e12 })) },
+    { label: 'E₁ after stage 2, theory', color: 0, points: pts.map((p) => ({ x: p.value, y: p.theory.e12 })) },
+    { label: 'E₁ after stage 1 (theory)', style: 'dashed', color: 1, points: pts.map((p) => ({ x: p.value, y: p.theory.e11 })) },
+  ];
+}
+
+/**
+ * The similarity sweep: forward transfer (task 2 learned alone minus after task 1) and backward transfer (task 1's error
+ * after stage 1 minus after stage 2) against ρ: Monte Carlo as points, theory as lines, the critical ρ as vertical markers.
+ */
+export function similaritySeries(s: ClSweepResult): Series[] {
+  const pts = s.points;
+  const ys = pts.flatMap((p) => [
+    p.theory.e2alone - p.theory.e22,
+    p.theory.e11 - p.theory.e12,
+    p.mean.e2alone - p.mean.e22,
+    p.mean.e11 - p.mean.e12,
+  ]);
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const marker = (label: string, rho: number | null | undefined, color: number): Series[] =>
+    rho === null || rho === undefined
+      ? []
+      : [
+          {
+            label,
+            style: 'dashed',
+            color,
+            points: [
+              { x: rho, y: lo },
+              { x: rho, y: hi },
+            ],
+          },
+        ];
+  return [
+    {
+      label: 'forward transfer, Monte Carlo',
+      style: 'points',
+      color: 0,
+      points: pts.map((p) => ({ x: p.rho, y: p.mean.e2alone - p.mean.e22 })),
+    },
+    { label: 'forward transfer, theory', color: 0, points: pts.map((p) => ({ x: p.rho, y: p.theory.e2alone - p.theory.e22 })) },
+    {
+      label: 'backward transfer, Monte Carlo',
+      style: 'points',
+      color: 1,
+      points: pts.map((p) => ({ x: p.rho, y: p.mean.e11 - p.mean.e12 })),
+    },
+    { label: 'backward transfer, theory', color: 1, points: pts.map((p) => ({ x: p.rho, y: p.theory.e11 - p.theory.e12 })) },
+    ...marker(`critical ρ, forward (${fmtRho(s.critical?.forward)})`, s.critical?.forward, 0),
+    ...marker(`critical ρ, backward (${fmtRho(s.critical?.backward)})`, s.critical?.backward, 1),
+  ];
+}
+
+const fmtRho = (r: number | null | undefined) => (r === null || r === undefined ? 'none' : r.toFixed(3));
+
+/** The network: per task, the trained network's error after each stage as points, its linearisation's as a line. */
+export function networkSeries(r: ClNetworkResult): Series[] {
+  return r.measured.flatMap((row, t): Series[] => [
+    { label: `task ${t + 1}, network`, style: 'points', color: t, points: row.map((y, m) => ({ x: m + 1, y })) },
+    { label: `task ${t + 1}, empirical NTK at init`, color: t, points: r.predicted[t]!.map((y, m) => ({ x: m + 1, y })) },
+  ]);
+}

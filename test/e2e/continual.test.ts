@@ -1,0 +1,56 @@
+// The continual-learning lab in the browser host: run a chain and read its table against the stored
+// result, run the similarity sweep and read the critical ρ, export the chain's chart.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { openApp } from './browser.ts';
+
+const app = openApp();
+const { pageErrors } = app;
+
+test('a chain of three tasks: the table shows Monte Carlo beside theory; the chart exports its data', async () => {
+  const page = app.page;
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Continual learning' }).click();
+  await page.locator('input[name="dim"]').fill('6');
+  await page.locator('input[name="draws"]').fill('3');
+  await page.locator('input[name="testPoints"]').fill('200');
+  await page.locator('input[name="sizes"]').fill('40, 40, 10');
+  await page.locator('input[name="similarity"]').fill('0.8');
+  await page.getByRole('button', { name: 'Run the chain' }).click();
+  const table = page.getByTestId('continual-chain');
+  await table.waitFor({ timeout: 60000 });
+  const r = app.host.core.session.labs.continual.chain!;
+  assert.deepEqual(r.params.sizes, [40, 40, 10]);
+  assert.equal(await table.locator('tbody tr').count(), 3);
+  const fmt = (v: number) => (v < 1e-3 ? v.toExponential(3) : v.toPrecision(4));
+  const cell = table.locator('tbody tr').nth(0).locator('td').nth(2);
+  assert.equal(await cell.textContent(), `${fmt(r.mean[0]![1]!)} (theory ${fmt(r.theory[0]![1]!)})`);
+  const fig = page.locator('figure[data-chart="Error of each task after each stage"]');
+  const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
+  const head = `${JSON.stringify('task 1, theory')},`;
+  const theory1 = readFileSync((await dl.path())!, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith(head))
+    .map((l) => Number(l.slice(head.length).split(',')[1]));
+  assert.deepEqual(theory1, r.theory[0]);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the similarity sweep marks where forward and backward transfer turn positive', async () => {
+  const page = app.page;
+  await page.locator('input[name="noise"]').fill('0');
+  await page.locator('select[name="sweepAxis"]').selectOption('similarity');
+  await page.locator('input[name="sweepN1"]').fill('40');
+  await page.locator('input[name="sweepN2"]').fill('40');
+  await page.locator('input[name="sweepRhos"]').fill('0, 0.5, 0.9, 1');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  const note = page.getByTestId('continual-critical');
+  await note.waitFor({ timeout: 60000 });
+  const c = app.host.core.session.labs.continual.sweep!.critical!;
+  assert.equal(
+    await note.textContent(),
+    `Theory: forward transfer turns positive at ρ = ${c.forward!.toFixed(3)}, backward transfer at ρ = ${c.backward!.toFixed(3)}.`,
+  );
+  await page.locator('figure[data-chart="Transfer vs similarity (N₁ = 40, N₂ = 40)"]').waitFor();
+  assert.deepEqual(pageErrors, []);
+});
