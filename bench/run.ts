@@ -75,6 +75,7 @@ await secs('exact NGD step 784-4096-4096-1, N=100', () => w.ngdStepSeconds('exac
 for (const width of [1024, 4096])
   for (const m of NGD_METHODS)
     await secs(`${m} step, width ${width}`, () => w.ngdStepSeconds(m, width, width > 1024 || quick ? 1 : 3));
+await secs('continual self-knowledge curve (10 N₂/N₁, 30 draws)', () => w.selfKnowledgeCurveSeconds(1));
 child.stdin.end();
 
 const fmt = (v: number, unit: string) =>
@@ -102,6 +103,8 @@ console.log(
     `\nFisher spectrum: ReLU MLP 256-256-256-10, build of the TC × TC dual plus every eigenvalue (Eigen's symmetric QR in WebAssembly);` +
     `\nthe eigensolver alone is the "eigh" rows beside numpy's eigvalsh.` +
     `\nNGD steps: ReLU MLP 784-M-M-1, NTK parameterisation, N = 100, float64, damping 0; the peer runs the same dual step` +
-    `\n(layer-wise Gram from one backward pass, Cholesky solve, one backward pass with the solution as cotangent) in float64.`,
+    `\n(layer-wise Gram from one backward pass, Cholesky solve, one backward pass with the solution as cotangent) in float64.` +
+    `\nContinual self-knowledge curve: N₁ = 500, N₂ = 25 … 1,000, 30 draws, d = 10, ReLU NTK, 1,000 test points; one` +
+    `\nfactorisation of each stage per draw serves every N₂ (leading blocks of one Cholesky factor).`,
 );
 process.exit(0);

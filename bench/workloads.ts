@@ -10,6 +10,8 @@ import { fisherDual, randomNetwork } from '../models/fisher/fisher.ts';
 import { encodeMeans, levelMetrics, pairDistanceSums, recallMetrics, recallTrajectory } from '../models/vae/recall.ts';
 import { createVae, initialTensors, type VaeConfig } from '../models/vae/vae.ts';
 import { Adam } from '../models/common/adam.ts';
+import { twoTaskGrid } from '../models/continual/monte-carlo.ts';
+import { KERNELS } from '../models/continual/spectrum.ts';
 import { gaussianTask } from '../models/ngd/data.ts';
 import { preconditioner, type NgdMethod } from '../models/ngd/methods.ts';
 import { applySteps, initNtk, layerStep, linearise } from '../models/ngd/network.ts';
@@ -297,6 +299,24 @@ export function ngdStepSeconds(method: NgdMethod, width: number, blocks: number)
       net,
       ups.map((up, l) => layerStep(net, lin, l, up)),
       1e-12,
+    );
+  }, blocks);
+}
+
+/**
+ * Seconds for a full self-knowledge curve of the continual-learning lab: N₁ = 500, ten values of N₂/N₁
+ * up to 2 (N₂ ≤ 1,000), 30 draws, d = 10, the two-layer ReLU NTK, 1,000 test points (models/continual).
+ */
+export function selfKnowledgeCurveSeconds(blocks: number): number {
+  const ratios = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.25, 1.5, 2];
+  return time(() => {
+    twoTaskGrid(
+      500,
+      ratios.map((r) => Math.round(r * 500)),
+      [1],
+      0.1,
+      0,
+      { kernel: KERNELS['ntk-relu'].k, d: 10, terms: 20, draws: 30, testPoints: 1000, rand: mulberry32(1) },
     );
   }, blocks);
 }

@@ -1,5 +1,6 @@
 // Regenerates the README's screenshots: `npx tsx scripts/screenshot.ts` (docs/screenshot.png, the
-// VAE recall lab) or `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab).
+// VAE recall lab), `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab) or
+// `npx tsx scripts/screenshot.ts continual` (docs/continual.png, the continual-learning lab).
 // Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
 import { chromium } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
@@ -25,6 +26,20 @@ if (process.argv[2] === 'ngd') {
   await page.evaluate(() => document.querySelector('[data-testid="ngd-compare"]')!.scrollIntoView());
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'docs/ngd.png' });
+  await browser.close();
+  await host.close();
+  process.exit(0);
+}
+if (process.argv[2] === 'continual') {
+  // A chain on one target with an unbalanced middle stage (forgetting, then transfer), 20 draws.
+  await page.getByRole('button', { name: 'Continual learning' }).click();
+  await page.locator('input[name="draws"]').fill('20');
+  await page.locator('input[name="sizes"]').fill('200, 20, 400');
+  await page.getByRole('button', { name: 'Run the chain' }).click();
+  await page.getByTestId('continual-chain').waitFor({ timeout: 600_000 });
+  await page.evaluate(() => document.querySelector('[data-testid="continual-chain"]')!.scrollIntoView());
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/continual.png' });
   await browser.close();
   await host.close();
   process.exit(0);
