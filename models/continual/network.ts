@@ -23,20 +23,52 @@ import {
 import { drawTeacher, evalTeacher, spherePoints } from './monte-carlo.ts';
 import { chainTeachers } from './theory.ts';
 
-export interface NetworkChainSpec {
-  kernel: (t: number) => number;
+/** The chain's data: every stage's samples, then the test points, as rows of X; each task's noise-free target at all of them. */
+export interface ChainData {
+  X: Float64Array;
   d: number;
-  terms: number;
-  sizes: number[];
-  rho: number;
+  /** Samples per stage, then the number of test points. */
+  counts: number[];
+  /** targets[t][i]: task t's target at point i. */
+  targets: Float64Array[];
+}
+
+export interface NetworkChainSpec {
   noise: number;
-  testPoints: number;
   width: number;
   depth: number;
   meanField: boolean;
   steps: number;
   /** η = lrFactor · 2N/λ_max(Θ₀ on the stage's samples). */
   lrFactor: number;
+}
+
+/** Kernel teachers on the sphere, chained by ρ: the data of the kernel experiment. */
+export function teacherChainData(
+  kernel: (t: number) => number,
+  d: number,
+  terms: number,
+  sizes: number[],
+  rho: number,
+  testPoints: number,
+  rand: () => number,
+): ChainData {
+  const n = sizes.length;
+  const beta = chainTeachers(n, rho);
+  const base = Array.from({ length: n }, () => drawTeacher(terms, d, rand));
+  const counts = [...sizes, testPoints];
+  const total = counts.reduce((a, b) => a + b, 0);
+  const X = new Float64Array(total * d);
+  let o = 0;
+  for (const c of counts) {
+    X.set(spherePoints(c, d, rand), o * d);
+    o += c;
+  }
+  const parts = base.map((g) => evalTeacher(kernel, g, X, total, d));
+  const targets = Array.from({ length: n }, (_, t) =>
+    Float64Array.from({ length: total }, (_, i) => beta[t]!.reduce((a, b, j) => a + b * parts[j]![i]!, 0)),
+  );
+  return { X, d, counts, targets };
 }
 
 export interface NetworkChainResult {
@@ -70,27 +102,19 @@ const mse = (a: ArrayLike<number>, b: ArrayLike<number>, n: number) => {
 };
 
 export function runNetworkChain(
+  data: ChainData,
   s: NetworkChainSpec,
   rand: () => number,
   cancelled: () => boolean = () => false,
   progress: (stage: number, step: number) => void = () => {},
 ): NetworkChainResult {
-  const n = s.sizes.length;
-  const d = s.d;
-  const beta = chainTeachers(n, s.rho);
-  const base = Array.from({ length: n }, () => drawTeacher(s.terms, d, rand));
-  // Every stage's samples, then the test points: one set, so one Gram Θ₀ serves the prediction.
-  const counts = [...s.sizes, s.testPoints];
+  const { X, d, counts, targets } = data;
+  const n = counts.length - 1;
+  const sizes = counts.slice(0, n);
   const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
   const total = counts.reduce((a, b) => a + b, 0);
-  const X = new Float64Array(total * d);
-  counts.forEach((c, i) => X.set(spherePoints(c, d, rand), offsets[i]! * d));
-  const parts = base.map((g) => evalTeacher(s.kernel, g, X, total, d));
-  const target = (t: number) =>
-    Float64Array.from({ length: total }, (_, i) => beta[t]!.reduce((a, b, j) => a + b * parts[j]![i]!, 0));
-  const targets = Array.from({ length: n }, (_, t) => target(t));
   const labels = Array.from({ length: n }, (_, t) =>
-    targets[t]!.map((v, i) => (i >= offsets[t]! && i < offsets[t]! + s.sizes[t]! ? v + s.noise * gaussian(rand) : v)),
+    targets[t]!.map((v, i) => (i >= offsets[t]! && i < offsets[t]! + sizes[t]! ? v + s.noise * gaussian(rand) : v)),
   );
 
   const widths = [d, ...Array<number>(s.depth - 1).fill(s.width), 1];
@@ -100,7 +124,7 @@ export function runNetworkChain(
   const f0 = forwardNtk(net0, X, total).h[s.depth]!;
   const theta = fullTheta(linearise(net0, X, total));
   const testAt = offsets[n]!;
-  const T = s.testPoints;
+  const T = counts[n]!;
 
   const measured: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const predicted: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
@@ -109,7 +133,7 @@ export function runNetworkChain(
   let partial = false;
   let stagesDone = 0;
   for (let m = 0; m < n && !partial; m++) {
-    const N = s.sizes[m]!;
+    const N = sizes[m]!;
     const o = offsets[m]!;
     if (N > 0) {
       // The stage's block of Θ₀ and its eigenbasis: the step size and the linear model's K steps.

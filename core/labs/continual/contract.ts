@@ -8,6 +8,7 @@ import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.
 export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf'] as const;
 export const CONTINUAL_SWEEP_AXES = ['ratio', 'similarity'] as const;
 export const CONTINUAL_PARAMETERISATIONS = ['ntk', 'mean-field'] as const;
+export const CONTINUAL_NETWORK_DATA = ['teacher', 'mnist'] as const;
 
 /** The kernel model: inputs, kernel, teachers, noise, and how it is measured. */
 export const CL_MODEL_FIELDS = {
@@ -168,6 +169,15 @@ export const CL_SWEEP_FIELDS = {
 
 /** The network version: a wide MLP in the NTK parameterisation (or mean-field, as a contrast) trained by GD per stage. */
 export const CL_NETWORK_FIELDS = {
+  data: {
+    kind: 'choice',
+    label: 'Tasks',
+    flag: 'data',
+    choices: CONTINUAL_NETWORK_DATA,
+    choiceLabels: { teacher: 'kernel teachers on the sphere', mnist: 'MNIST: random digit dichotomies' },
+    default: 'teacher',
+    doc: 'the kernel model’s teachers, or MNIST images (|x|² = 784) with targets ±1 by a random split of the ten digits, chained by ρ',
+  },
   parameterisation: {
     kind: 'choice',
     label: 'Parameterisation',

@@ -34,8 +34,10 @@ export const continualLab = defineLab({
       params: networkSchema,
       memory: (p) => {
         const total = p.sizes.reduce((s, n) => s + n, 0) + p.testPoints;
-        return 8 * (3 * total ** 2 + 4 * (p.width * p.width * (p.depth - 1) + p.width * p.dim) + 2 * total * p.width * p.depth);
+        const d = p.data === 'mnist' ? 784 : p.dim;
+        return 8 * (3 * total ** 2 + 4 * (p.width * p.width * (p.depth - 1) + p.width * d) + 2 * total * (p.width * p.depth + d));
       },
+      source: (p) => (p.data === 'mnist' ? { kind: 'mnist' } : null),
       store: storeNetwork,
       handler: async () => (await import('./jobs.ts')).runNetwork,
     },

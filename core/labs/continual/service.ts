@@ -37,14 +37,14 @@ export function storeSweep(session: SessionService, output: JobOutput<'continual
 
 export function storeNetwork(session: SessionService, output: JobOutput<'continual.network'>): void {
   const r = output.result;
-  const { parameterisation, width, depth, steps, lrFactor } = r.params;
+  const { data, parameterisation, width, depth, steps, lrFactor } = r.params;
   session.store(
     'continual',
     {
       ...session.labs.continual,
       network: r,
       model: modelOf(r.params),
-      networkDraft: { parameterisation, width, depth, steps, lrFactor },
+      networkDraft: { data, parameterisation, width, depth, steps, lrFactor },
     },
     {},
   );
