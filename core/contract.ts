@@ -138,7 +138,13 @@ export interface CoreMethods {
   'session.get': { params: Record<string, never>; result: SessionView };
   'session.update': { params: { lab: LabId; state: LabStates[LabId] }; result: SessionView };
   'session.new': { params: Record<string, never>; result: SessionView };
-  'session.save': { params: { path: string | null }; result: SessionView };
+  /** overwrite: false refuses (code 'exists') to replace another existing file, so the UI can ask first. */
+  'session.save': { params: { path: string | null; overwrite?: boolean }; result: SessionView };
+  /** The unsaved session an earlier run left (a crash, a killed host, a quit), if any. */
+  'session.recovery': { params: Record<string, never>; result: { path: string | null; savedAt: string } | null };
+  /** Opens that copy as the current session (unsaved, belonging to its file). */
+  'session.recover': { params: Record<string, never>; result: SessionView };
+  'session.discardRecovery': { params: Record<string, never>; result: null };
   'session.open': { params: { path: string }; result: SessionView };
   'session.recent': { params: Record<string, never>; result: string[] };
   /** Asks the platform for a path. Native dialogs exist only in Electron: `supported: false` tells the renderer to ask itself. */

@@ -27,6 +27,7 @@ import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './session/service.ts';
 import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
+import type { Recovery } from './session/recovery.ts';
 import { APP_VERSION } from './version.ts';
 import { getDataset } from './data/datasets.ts';
 
@@ -43,6 +44,8 @@ export interface Platform {
 export interface CoreOptions {
   platform: Platform;
   jobs?: Omit<JobManagerOptions, 'onUpdate' | 'onOutput'>;
+  /** Keep a background copy of unsaved work (the app's hosts; not the CLI). */
+  recovery?: Recovery;
 }
 
 /** The methods the core itself answers; every other method belongs to a lab. */
@@ -57,7 +60,10 @@ export class Core {
   private readonly handlers: Handlers;
 
   constructor(private readonly opts: CoreOptions) {
-    this.session = new SessionService((v) => this.emit('session.changed', v));
+    this.session = new SessionService((v) => {
+      this.emit('session.changed', v);
+      this.keepCopy();
+    });
     // Saves that were killed midway leave temporary files beside the sessions the user works on.
     for (const p of readRecent()) cleanStaleTemps(p);
     this.jobs = new JobManager({
@@ -98,18 +104,32 @@ export class Core {
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
       'jobs.list': () => this.jobs.list(),
       'session.get': () => this.session.view(),
-      'session.update': (p) => this.session.update(p?.lab, p?.state),
-      'session.new': () => this.session.reset(),
+      'session.update': (p) => this.keepCopy(this.session.update(p?.lab, p?.state)),
+      'session.new': () => this.keepCopy(this.session.reset()),
       'session.save': (p) => {
         const path = typeof p?.path === 'string' ? p.path : null;
         const target = path ?? this.session.view().path;
         if (target) opts.platform.paths?.check(target.endsWith('.kairo') ? target : `${target}.kairo`, 'session-write');
-        return this.session.save(path);
+        return this.keepCopy(this.session.save(path, p?.overwrite !== false));
+      },
+      'session.recovery': () => opts.recovery?.pending() ?? null,
+      'session.recover': () => {
+        const r = opts.recovery;
+        if (!r?.pending()) throw new KairoError('not_found', 'there is no unsaved session to recover');
+        const view = this.session.restore(r.file, r.pending()!.path);
+        r.taken();
+        this.emit('session.changed', view);
+        return view;
+      },
+      'session.discardRecovery': () => {
+        opts.recovery?.clear();
+        this.keepCopy();
+        return null;
       },
       'session.open': async (p) => {
         if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'session.open needs a path');
         opts.platform.paths?.check(p.path, 'session-read');
-        const view = this.session.open(p.path);
+        const view = this.keepCopy(this.session.open(p.path));
         // A session names data files by path: the desktop app reads them only once the user allows it.
         const policy = opts.platform.paths;
         const unconfirmed = policy ? idxPaths(view.labs).filter((f) => !policy.isGranted(f)) : [];
@@ -184,6 +204,14 @@ export class Core {
 
   async shutdown(): Promise<void> {
     await this.jobs.shutdown();
+    // Unsaved work stays in the recovery copy for the next start; a clean session leaves none.
+    this.opts.recovery?.writeNow(this.session.snapshot());
+  }
+
+  /** After any change to the session: keep (or drop) the recovery copy. Returns its argument, for chaining. */
+  private keepCopy<T>(result?: T): T {
+    this.opts.recovery?.schedule(() => this.session.snapshot());
+    return result as T;
   }
 
   /** Stores a job's result in the session; a result that cannot be stored becomes the job's error, never a silent 'done'. */

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../core/carriers/ipc.ts';
 import type { MenuCommand } from '../core/contract.ts';
 import { Core, type Platform } from '../core/core.ts';
+import { Recovery } from '../core/session/recovery.ts';
 import { grantPolicy } from '../core/paths.ts';
 import { readRecent } from '../core/session/recent.ts';
 import { LAB_IDS, LABS } from '../core/labs/index.ts';
@@ -84,6 +85,7 @@ const core = new Core({
   // Paths come only from native dialogs, the user's confirmations and the recent list.
   platform: { carrier: 'electron', pickPath, paths: grantPolicy(readRecent()), confirmRead },
   jobs: { workerUrl: WORKER_URL },
+  recovery: new Recovery(),
 });
 
 function send(command: MenuCommand): void {

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'bad_request' // malformed envelope, unknown method, wrong parameter types
   | 'invalid_input' // well-formed request whose content is unusable (bad file, nonsense value)
   | 'not_found'
+  | 'exists' // the file asked to be written exists: overwrite only when the user says so
   | 'io'
   | 'cancelled'
   | 'crashed'

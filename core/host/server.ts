@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../contract.ts';
 import { Core } from '../core.ts';
+import { Recovery } from '../session/recovery.ts';
 import { own } from '../own.ts';
 import { defaultWorkspace, workspacePolicy } from '../paths.ts';
 
@@ -60,7 +61,11 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const core =
-    opts.core ?? new Core({ platform: { carrier: 'web', paths: workspacePolicy(opts.workspace ?? defaultWorkspace()) } });
+    opts.core ??
+    new Core({
+      platform: { carrier: 'web', paths: workspacePolicy(opts.workspace ?? defaultWorkspace()) },
+      recovery: new Recovery(),
+    });
   let origins: Set<string> = new Set();
 
   // Only this host's own names: a page on another origin that rebinds a DNS name to 127.0.0.1

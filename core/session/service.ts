@@ -1,5 +1,6 @@
 // The open session: every lab's state and tensors, the file it came from, and whether it has
 // unsaved changes. Only this service writes session files.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EncodedArray, LabId, LabStates, SessionView } from '../contract.ts';
 import { invalid, KairoError } from '../errors.ts';
@@ -77,10 +78,29 @@ export class SessionService {
     return this.view();
   }
 
-  save(path: string | null): SessionView {
+  /** What a recovery copy needs: the whole document, its file and whether it has unsaved changes. */
+  snapshot(): { doc: SessionDoc; path: string | null; dirty: boolean } {
+    return { doc: this.doc, path: this.path, dirty: this.dirty };
+  }
+
+  /** Loads a recovery copy as the open session: still unsaved, and belonging to the file it was copied from. */
+  restore(file: string, path: string | null): SessionView {
+    const loaded = readSession(file);
+    this.doc = { labs: loaded.labs, tensors: loaded.tensors };
+    this.path = path;
+    this.dirty = true;
+    return this.view();
+  }
+
+  /**
+   * Saves to `path` (or the session's own file). With `overwrite: false`, another existing file is not
+   * replaced: the caller is told (code 'exists') and may ask the user first.
+   */
+  save(path: string | null, overwrite = true): SessionView {
     const target = path ?? this.path;
     if (!target) throw invalid('this session has no file yet: choose where to save it');
     const abs = resolve(target.endsWith('.kairo') ? target : `${target}.kairo`);
+    if (!overwrite && abs !== this.path && existsSync(abs)) throw new KairoError('exists', `${abs} already exists`);
     writeSessionAtomic(abs, this.doc);
     this.path = abs;
     this.dirty = false;
