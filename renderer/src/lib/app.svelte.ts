@@ -20,6 +20,8 @@ class AppState {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   pathRequest = $state<PathRequest | null>(null);
+  /** Unsaved work an earlier run left behind, offered back at start. */
+  recovery = $state<{ path: string | null; savedAt: string } | null>(null);
   /** Live progress points per running job, for charts that draw while training. */
   live = $state<Record<string, { step: number; metrics: Record<string, number> }[]>>({});
   /** The latest live model view of each running job that sends one. */
@@ -44,7 +46,20 @@ class AppState {
       this.session = await this.client.call('session.get', {});
       for (const j of await this.client.call('jobs.list', {})) this.jobs[j.id] = j;
       this.recent = await this.client.call('session.recent', {});
+      this.recovery = await this.client.call('session.recovery', {});
     });
+  }
+
+  /** Takes back the unsaved session an earlier run left, or drops it. */
+  async resolveRecovery(take: boolean): Promise<void> {
+    if (take) {
+      const s = await this.run(() => this.client.call('session.recover', {}));
+      if (s) {
+        this.session = s;
+        this.notice = `Recovered the unsaved session${s.path ? ` of ${s.path}` : ''}`;
+      }
+    } else await this.run(() => this.client.call('session.discardRecovery', {}));
+    this.recovery = null;
   }
 
   /** Runs a core call, turning failures into the one-line error banner. */
@@ -82,7 +97,15 @@ class AppState {
       path = await this.askPath('Save session as', 'session-save', this.session?.path ?? '');
       if (!path) return;
     }
-    const s = await this.run(() => this.client.call('session.save', { path }));
+    let s: SessionView | undefined;
+    try {
+      // Save As never replaces another file without asking.
+      s = await this.client.call('session.save', { path, overwrite: !as });
+    } catch (e) {
+      if (e instanceof KairoCallError && e.code === 'exists' && confirm(`${e.message}. Replace it?`))
+        s = await this.run(() => this.client.call('session.save', { path, overwrite: true }));
+      else if (!(e instanceof KairoCallError && e.code === 'exists')) this.error = e instanceof Error ? e.message : String(e);
+    }
     if (s) {
       this.session = s;
       this.notice = `Saved ${s.path}`;
@@ -91,6 +114,7 @@ class AppState {
   }
 
   async open(path?: string): Promise<void> {
+    if (this.session?.dirty && !confirm('Discard the unsaved changes of this session?')) return;
     const p = path ?? (await this.askPath('Open session', 'session-open'));
     if (!p) return;
     const s = await this.run(() => this.client.call('session.open', { path: p }));
