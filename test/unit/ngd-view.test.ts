@@ -151,3 +151,11 @@ test('a log axis spans at most 24 decades below the largest value (chart.js brea
   assert.equal(logAxisMin(pts([0.15, 1e-6, 6e5])), undefined);
   assert.equal(logAxisMin(pts([0, -1])), undefined);
 });
+
+test('series colours: the palette first, then every colour distinct for as many series as a chart has', async () => {
+  const { seriesColor } = await import('../../renderer/src/lib/series.ts');
+  const cs = Array.from({ length: 40 }, (_, i) => seriesColor(i));
+  assert.equal(cs[0], '#4c78a8');
+  assert.equal(new Set(cs).size, 40);
+  for (const c of cs) assert.match(c, /^#[0-9a-f]{6}$/);
+});

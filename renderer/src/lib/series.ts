@@ -37,3 +37,32 @@ export function logAxisMin(series: Series[]): number | undefined {
   const lo = Math.floor(Math.log10(Math.min(...ys)));
   return hi - lo > LOG_DECADES ? 10 ** (hi - LOG_DECADES) : undefined;
 }
+
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d'];
+
+/** The colour of series i: the eight palette colours, then hues a golden angle apart, so any number stay distinct. */
+export function seriesColor(i: number): string {
+  if (i < PALETTE.length) return PALETTE[i]!;
+  const hue = Math.round((i * 137.508) % 360);
+  // Hex, so that a two-digit alpha can be appended as for the palette.
+  const c = hslToHex(hue, 0.55, 0.45);
+  return c;
+}
+
+function hslToHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(255 * v)
+      .toString(16)
+      .padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
+}
+
+/** The light theme every exported figure uses, whatever the screen's: dark text on white. */
+export const PRINT_THEME = { fg: '#111111', grid: 'rgba(0, 0, 0, 0.12)', background: '#ffffff' } as const;
+
+/** Scale of exported PNGs relative to the figure on screen. */
+export const EXPORT_SCALE = 2;

@@ -1,0 +1,120 @@
+// Paper-ready exports of raster figures (heat maps, image grids): the raster framed with its title,
+// axis names, ticks and colour bar, in the print theme on white, as a PNG at EXPORT_SCALE× and as an
+// SVG whose text and frame are vectors (the raster itself embedded as an image, pixels kept sharp).
+import { EXPORT_SCALE, PRINT_THEME } from './series';
+
+export interface RasterFigure {
+  title: string;
+  /** The raster, one canvas pixel per entry or image pixel. */
+  raster: HTMLCanvasElement;
+  /** Size the raster is drawn at (CSS pixels of the export before scaling). */
+  width: number;
+  height: number;
+  xLabel?: string;
+  yLabel?: string;
+  /** Tick labels at fractions [0, 1] of each axis (x left to right, y top to bottom). */
+  xTicks?: { at: number; label: string }[];
+  yTicks?: { at: number; label: string }[];
+  /** A colour bar from lo to hi, drawn with `ramp` (t in [0, 1] → RGB). */
+  colorbar?: { lo: number; hi: number; ramp: (t: number) => [number, number, number] };
+}
+
+const FONT = '12px sans-serif';
+const M = { left: 56, right: 80, top: 30, bottom: 44 };
+
+/** Evenly spaced integer ticks 0 … n − 1 (at most `count`), at the centres of their cells. */
+export function indexTicks(n: number, count = 5): { at: number; label: string }[] {
+  if (n <= 0) return [];
+  const step = Math.max(1, Math.ceil((n - 1) / (count - 1)));
+  const out: { at: number; label: string }[] = [];
+  for (let i = 0; i < n; i += step) out.push({ at: (i + 0.5) / n, label: String(i) });
+  return out;
+}
+
+function layout(f: RasterFigure) {
+  const W = M.left + f.width + (f.colorbar ? M.right : 20);
+  const H = M.top + f.height + M.bottom;
+  return { W, H, x0: M.left, y0: M.top };
+}
+
+export function rasterPng(f: RasterFigure): string {
+  const { W, H, x0, y0 } = layout(f);
+  const c = document.createElement('canvas');
+  c.width = W * EXPORT_SCALE;
+  c.height = H * EXPORT_SCALE;
+  const ctx = c.getContext('2d')!;
+  ctx.scale(EXPORT_SCALE, EXPORT_SCALE);
+  ctx.fillStyle = PRINT_THEME.background;
+  ctx.fillRect(0, 0, W, H);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(f.raster, x0, y0, f.width, f.height);
+  ctx.strokeStyle = PRINT_THEME.fg;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x0 - 0.5, y0 - 0.5, f.width + 1, f.height + 1);
+  ctx.fillStyle = PRINT_THEME.fg;
+  ctx.font = 'bold 13px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.fillText(f.title, W / 2, 18);
+  ctx.font = FONT;
+  for (const t of f.xTicks ?? []) ctx.fillText(t.label, x0 + t.at * f.width, y0 + f.height + 14);
+  ctx.textAlign = 'right';
+  for (const t of f.yTicks ?? []) ctx.fillText(t.label, x0 - 4, y0 + t.at * f.height + 4);
+  ctx.textAlign = 'center';
+  if (f.xLabel) ctx.fillText(f.xLabel, x0 + f.width / 2, y0 + f.height + 32);
+  if (f.yLabel) {
+    ctx.save();
+    ctx.translate(14, y0 + f.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(f.yLabel, 0, 0);
+    ctx.restore();
+  }
+  if (f.colorbar) {
+    const bx = x0 + f.width + 16;
+    for (let i = 0; i < f.height; i++) {
+      const [r, g, b] = f.colorbar.ramp(1 - i / Math.max(1, f.height - 1));
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fillRect(bx, y0 + i, 14, 1);
+    }
+    ctx.fillStyle = PRINT_THEME.fg;
+    ctx.textAlign = 'left';
+    ctx.fillText(f.colorbar.hi.toPrecision(3), bx + 18, y0 + 10);
+    ctx.fillText(f.colorbar.lo.toPrecision(3), bx + 18, y0 + f.height);
+  }
+  return c.toDataURL('image/png');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function rasterSvg(f: RasterFigure): string {
+  const { W, H, x0, y0 } = layout(f);
+  const text = (x: number, y: number, s: string, extra = '') =>
+    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="sans-serif" font-size="12" ${extra}>${esc(s)}</text>`;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
+    `<rect width="${W}" height="${H}" fill="${PRINT_THEME.background}"/>`,
+    `<image href="${f.raster.toDataURL('image/png')}" x="${x0}" y="${y0}" width="${f.width}" height="${f.height}" preserveAspectRatio="none" style="image-rendering: pixelated"/>`,
+    `<rect x="${x0 - 0.5}" y="${y0 - 0.5}" width="${f.width + 1}" height="${f.height + 1}" fill="none" stroke="${PRINT_THEME.fg}"/>`,
+    text(W / 2, 18, f.title, 'text-anchor="middle" font-weight="bold" font-size="13"'),
+    ...(f.xTicks ?? []).map((t) => text(x0 + t.at * f.width, y0 + f.height + 14, t.label, 'text-anchor="middle"')),
+    ...(f.yTicks ?? []).map((t) => text(x0 - 4, y0 + t.at * f.height + 4, t.label, 'text-anchor="end"')),
+    ...(f.xLabel ? [text(x0 + f.width / 2, y0 + f.height + 32, f.xLabel, 'text-anchor="middle"')] : []),
+    ...(f.yLabel
+      ? [text(14, y0 + f.height / 2, f.yLabel, `text-anchor="middle" transform="rotate(-90 14 ${y0 + f.height / 2})"`)]
+      : []),
+  ];
+  if (f.colorbar) {
+    const bx = x0 + f.width + 16;
+    const stops = Array.from({ length: 11 }, (_, i) => {
+      const [r, g, b] = f.colorbar!.ramp(1 - i / 10);
+      return `<stop offset="${i / 10}" stop-color="rgb(${r},${g},${b})"/>`;
+    });
+    parts.push(
+      `<defs><linearGradient id="cb" x1="0" y1="0" x2="0" y2="1">${stops.join('')}</linearGradient></defs>`,
+      `<rect x="${bx}" y="${y0}" width="14" height="${f.height}" fill="url(#cb)"/>`,
+      text(bx + 18, y0 + 10, f.colorbar.hi.toPrecision(3)),
+      text(bx + 18, y0 + f.height, f.colorbar.lo.toPrecision(3)),
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}

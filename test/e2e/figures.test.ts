@@ -1,0 +1,63 @@
+// Figures for papers, whatever the screen's theme: in dark mode a chart's PNG is twice its size on
+// screen, opaque white with dark text; a heat map exports a framed SVG with its title, ticks and
+// colour bar, and an opaque PNG.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { openApp } from './browser.ts';
+
+const app = openApp();
+
+async function grab(fig: Locator, name: string): Promise<Buffer> {
+  const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name, exact: true }).click()]);
+  return readFileSync((await dl.path())!);
+}
+
+/** Size and the colour of a pixel near the corner and of the darkest pixel, decoded by the browser. */
+async function inspect(png: Buffer): Promise<{ w: number; h: number; corner: number[]; darkest: number }> {
+  return app.page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const all = ctx.getImageData(0, 0, c.width, c.height).data;
+    let darkest = 255;
+    for (let i = 0; i < all.length; i += 4) darkest = Math.min(darkest, all[i]!);
+    return { w: img.width, h: img.height, corner: [...ctx.getImageData(2, 2, 1, 1).data], darkest };
+  }, png.toString('base64'));
+}
+
+test('in dark mode a chart exports a 2× opaque white PNG with dark text', async () => {
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  const fig = app.page.locator('figure[data-chart="Class histogram"]');
+  await fig.waitFor();
+  const canvas = fig.locator('canvas');
+  const box = (await canvas.boundingBox())!;
+  const png = await inspect(await grab(fig, 'PNG'));
+  assert.equal(png.w, Math.round(box.width) * 2);
+  assert.equal(png.h, Math.round(box.height) * 2);
+  assert.deepEqual(png.corner, [255, 255, 255, 255]);
+  assert.ok(png.darkest < 60, `no dark ink: darkest red channel ${png.darkest}`);
+});
+
+test('a heat map exports a framed SVG (title, ticks, colour bar) and an opaque PNG', async () => {
+  await app.page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Random neural fields' }).click();
+  const fig = app.page.locator('figure[data-heatmap="Weights W = R ⊙ (Z A) (neurons × inputs)"]');
+  await fig.waitFor();
+  const svg = (await grab(fig, 'SVG')).toString('utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(svg, /<text[^>]*>Weights W = R ⊙ \(Z A\) \(neurons × inputs\)<\/text>/);
+  assert.match(svg, />input pixel<\/text>/);
+  assert.match(svg, />neuron<\/text>/);
+  assert.match(svg, /linearGradient/);
+  assert.match(svg, /<image href="data:image\/png;base64,/);
+  const png = await inspect(await grab(fig, 'PNG'));
+  assert.deepEqual(png.corner, [255, 255, 255, 255]);
+  assert.ok(png.w >= 600, `PNG ${png.w} wide`);
+  assert.deepEqual(app.pageErrors, []);
+});
