@@ -3,6 +3,7 @@
 import { Core } from '../core.ts';
 import { KairoError, toErrorValue } from '../errors.ts';
 import { startHost } from '../host/server.ts';
+import { hostToken, startStableHost } from '../host/stable.ts';
 import { cliCommands } from '../labs/index.ts';
 import type { LabCommand } from '../labs/lab.ts';
 import { readSession } from '../session/session.ts';
@@ -13,7 +14,8 @@ const usage = (labs: LabCommand[]) => `usage: kairo <command> [options]
 
   info                                   backend and version, as JSON
   session inspect FILE                   validate a .kairo session and summarise it
-  serve [--port N] [--workspace DIR]     serve the app to a browser on 127.0.0.1; files only inside DIR
+  serve [--port N] [--workspace DIR]     serve the app to a browser on 127.0.0.1 (port 5199 or the next free one, the
+                                         token kept in the config directory); files only inside DIR
                                          (default KAIRO_WORKSPACE, else ~/Documents)
 ${labs.map((l) => l.usage).join('\n')}
 
@@ -67,10 +69,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       noMore(1);
       const ws = args.flags.get('workspace');
-      const host = await startHost({
-        port: intFlag(args, 'port', 0, 0, 65535),
-        workspace: typeof ws === 'string' ? ws : undefined,
-      });
+      // Without --port: the same port and token at every start (a reload or bookmark keeps working).
+      const workspace = typeof ws === 'string' ? ws : undefined;
+      const host = args.flags.has('port')
+        ? await startHost({ port: intFlag(args, 'port', 0, 0, 65535), workspace, token: hostToken() })
+        : await startStableHost({ workspace });
       process.stderr.write(`Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops)\n`);
       out({ url: host.url, port: host.port });
       const stop = () => void host.close().then(() => process.exit(0));
