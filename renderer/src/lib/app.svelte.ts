@@ -20,6 +20,8 @@ class AppState {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   pathRequest = $state<PathRequest | null>(null);
+  /** Whether the host is reachable; 'lost' shows a banner while the client reconnects. */
+  connection = $state<'connected' | 'lost'>('connected');
   /** Unsaved work an earlier run left behind, offered back at start. */
   recovery = $state<{ path: string | null; savedAt: string } | null>(null);
   /** Live progress points per running job, for charts that draw while training. */
@@ -40,6 +42,11 @@ class AppState {
       if (j.state === 'diverged' && j.error) this.error = `${j.label}: ${j.error.message}`;
     });
     this.client.on('session.changed', (s) => (this.session = s));
+    this.client.onStatus((st) => {
+      this.connection = st;
+      // Back: the host may have restarted; take its session and jobs as they are now.
+      if (st === 'connected') void this.refresh();
+    });
     this.client.on('menu', ({ command }) => void this.command(command));
     await this.run(async () => {
       this.info = await this.client.call('app.info', {});
@@ -48,6 +55,16 @@ class AppState {
       this.recent = await this.client.call('session.recent', {});
       this.recovery = await this.client.call('session.recovery', {});
     });
+  }
+
+  /** Reloads what the host holds (after a reconnection). */
+  async refresh(): Promise<void> {
+    await this.run(async () => {
+      this.session = await this.client.call('session.get', {});
+      for (const j of await this.client.call('jobs.list', {})) this.jobs[j.id] = j;
+      this.recovery = await this.client.call('session.recovery', {});
+    });
+    this.error = null;
   }
 
   /** Takes back the unsaved session an earlier run left, or drops it. */

@@ -13,9 +13,14 @@ import type {
   Topic,
 } from '../../../core/contract';
 
+/** 'lost': the host went away; the transport is trying to reconnect. */
+export type ConnectionState = 'connected' | 'lost';
+
 export interface Transport {
   request(env: RequestEnvelope): Promise<ResponseEnvelope>;
   onEvent(cb: (e: EventEnvelope) => void): void;
+  /** Changes of the connection (the IPC bridge never loses it). */
+  onStatus?(cb: (s: ConnectionState) => void): void;
   readonly carrier: 'electron' | 'web';
 }
 
@@ -39,24 +44,63 @@ function ipcTransport(bridge: NonNullable<Window['kairo']>): Transport {
   return { carrier: 'electron', request: (env) => bridge.request(env), onEvent: (cb) => bridge.onEvent(cb) };
 }
 
+/** Seconds between reconnection attempts after the host went away: quick at first, then every 5 s. */
+const RETRY_S = [0.5, 1, 2, 5];
+
 function wsTransport(url: string): Transport {
   const pending = new Map<number, (r: ResponseEnvelope) => void>();
   const listeners: ((e: EventEnvelope) => void)[] = [];
+  const statusListeners: ((s: ConnectionState) => void)[] = [];
   let ws: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
+  let everConnected = false;
+  let retries = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  const setStatus = (st: ConnectionState) => statusListeners.forEach((l) => l(st));
   const fail = (why: string) => {
     for (const [id, resolve] of pending) resolve({ t: 'res', id, ok: false, error: { code: 'io', message: why } });
     pending.clear();
   };
+  // After a lost connection: try again until the host answers (a restarted host keeps its port and token).
+  const reconnect = () => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = null;
+        retries++;
+        void open().catch(() => reconnect());
+      },
+      RETRY_S[Math.min(retries, RETRY_S.length - 1)]! * 1000,
+    );
+  };
   const open = (): Promise<WebSocket> =>
     (opening ??= new Promise((resolve, reject) => {
       const s = new WebSocket(url);
-      s.onopen = () => ((ws = s), resolve(s));
-      s.onerror = () => reject(new KairoCallError('unauthorized', 'cannot connect to the Kairo host (wrong or missing token?)'));
+      s.onopen = () => {
+        ws = s;
+        retries = 0;
+        if (everConnected) setStatus('connected');
+        everConnected = true;
+        resolve(s);
+      };
+      s.onerror = () =>
+        reject(
+          new KairoCallError(
+            'io',
+            everConnected
+              ? 'the Kairo host is not answering; reconnecting…'
+              : 'cannot connect to the Kairo host: is it running, and is the address (with its #token) the one it printed?',
+          ),
+        );
       s.onclose = () => {
+        const was = ws === s;
         ws = null;
         opening = null;
-        fail('connection to the Kairo host closed');
+        fail('the connection to the Kairo host was lost; reconnecting…');
+        if (was || everConnected) {
+          setStatus('lost');
+          reconnect();
+        }
       };
       s.onmessage = (m) => {
         const env = JSON.parse(String(m.data)) as ServerEnvelope;
@@ -79,6 +123,9 @@ function wsTransport(url: string): Transport {
       listeners.push(cb);
       void open().catch(() => {});
     },
+    onStatus(cb) {
+      statusListeners.push(cb);
+    },
   };
 }
 
@@ -94,6 +141,11 @@ export class KairoClient {
 
   get carrier(): 'electron' | 'web' {
     return this.transport.carrier;
+  }
+
+  /** Called when the connection to the host is lost and when it comes back. */
+  onStatus(cb: (s: ConnectionState) => void): void {
+    this.transport.onStatus?.(cb);
   }
 
   async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
