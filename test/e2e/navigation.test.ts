@@ -66,3 +66,18 @@ test('the capacity experiment runs from its generated form, list fields included
   );
   assert.equal(cap.points.length, 2);
 });
+
+test('a result that lands while another lab is open puts a badge on its lab until visited', async () => {
+  const page = app.page;
+  const nav = page.getByRole('navigation', { name: 'labs' });
+  await nav.getByRole('button', { name: 'Datasets' }).click();
+  await page.getByLabel('Epochs').fill('1');
+  await page.getByRole('button', { name: 'Train baseline' }).click();
+  await nav.getByRole('button', { name: /^Fisher/ }).click();
+  const badge = nav.getByRole('button', { name: /^Datasets/ }).getByTestId('lab-badge');
+  await badge.waitFor({ timeout: 60000 });
+  assert.equal(await badge.textContent(), '1');
+  assert.equal(await nav.getByTestId('lab-badge').count(), 1);
+  await nav.getByRole('button', { name: /^Datasets/ }).click();
+  assert.equal(await nav.getByTestId('lab-badge').count(), 0);
+});

@@ -31,7 +31,9 @@ class AppState {
 
   async init(): Promise<void> {
     this.client.on('job.update', (j) => {
+      const before = this.jobs[j.id]?.state;
       this.jobs[j.id] = j;
+      if ((before === 'queued' || before === 'running') && j.state !== 'queued' && j.state !== 'running') this.ended(j);
       if (j.state === 'running' && j.progress) {
         const pts = (this.live[j.id] ??= []);
         if (pts.length === 0 || pts[pts.length - 1]!.step !== j.progress.step)
@@ -77,6 +79,26 @@ class AppState {
       }
     } else await this.run(() => this.client.call('session.discardRecovery', {}));
     this.recovery = null;
+  }
+
+  /** Labs with results that arrived while another lab was open: a badge in the sidebar until visited. */
+  unseen = $state<Partial<Record<LabId, number>>>({});
+
+  /** Jobs running longer than this (seconds) also raise a desktop notification when they end (Electron). */
+  static readonly NOTIFY_AFTER_S = 30;
+
+  private ended(j: JobInfo): void {
+    const lab = j.kind.split('.')[0] as LabId;
+    if (lab !== this.lab && this.info?.labs.includes(lab)) this.unseen[lab] = (this.unseen[lab] ?? 0) + 1;
+    const seconds = j.startedAt && j.finishedAt ? (j.finishedAt - j.startedAt) / 1000 : 0;
+    if (this.client.carrier === 'electron' && seconds > AppState.NOTIFY_AFTER_S && typeof Notification !== 'undefined')
+      new Notification(`${j.label}: ${j.state}`, { body: j.error?.message ?? `after ${Math.round(seconds)} s` });
+  }
+
+  /** Opens a lab, clearing its badge. */
+  show(lab: LabId): void {
+    this.lab = lab;
+    delete this.unseen[lab];
   }
 
   /** Runs a core call, turning failures into the one-line error banner. */
@@ -154,7 +176,7 @@ class AppState {
     if (c === 'session.save') return this.save(false);
     if (c === 'session.saveAs') return this.save(true);
     if ('openRecent' in c) return this.open(c.openRecent);
-    if ('showLab' in c) this.lab = c.showLab;
+    if ('showLab' in c) this.show(c.showLab);
   }
 }
 
