@@ -83,3 +83,44 @@ export function defaultsOf<S extends ParamSpec>(spec: S): ValuesOf<S> {
   for (const [k, f] of Object.entries(spec)) out[k] = Array.isArray(f.default) ? [...(f.default as number[])] : f.default;
   return out as ValuesOf<S>;
 }
+
+const bound = (f: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }) =>
+  `${f.minExclusive ? `> ${f.min}` : `≥ ${f.min}`} and ${f.maxExclusive ? `< ${f.max}` : `≤ ${f.max}`}`;
+
+function numberProblem(
+  f: { kind: 'int' | 'number' | 'ints' | 'numbers'; min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean },
+  v: unknown,
+): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return 'a number is needed';
+  if ((f.kind === 'int' || f.kind === 'ints') && !Number.isInteger(v)) return `a whole number is needed, ${bound(f)}`;
+  const low = f.minExclusive ? v <= f.min : v < f.min;
+  const high = f.maxExclusive ? v >= f.max : v > f.max;
+  return low || high ? `must be ${bound(f)}` : null;
+}
+
+/**
+ * What is wrong with a value for a field, in words for the form (null: nothing). The same bounds as
+ * the schema core/params.ts derives (test/unit/params.test.ts checks they agree).
+ */
+export function fieldProblem(f: FieldSpec, v: unknown): string | null {
+  switch (f.kind) {
+    case 'int':
+    case 'number':
+      return numberProblem(f, v);
+    case 'choice':
+      return (f.choices as readonly unknown[]).includes(v) ? null : `one of ${f.choices.join(', ')}`;
+    case 'switch':
+      return typeof v === 'boolean' ? null : 'on or off';
+    case 'ints':
+    case 'numbers': {
+      if (!Array.isArray(v)) return 'a list of numbers, separated by commas';
+      if (v.length < f.minItems) return `at least ${f.minItems} value${f.minItems === 1 ? '' : 's'}`;
+      if (v.length > f.maxItems) return `at most ${f.maxItems} values`;
+      for (const x of v) {
+        const p = numberProblem(f, x);
+        if (p) return `each value ${p === 'a number is needed' ? 'must be a number' : p.replace(/^must be /, 'must be ')}`;
+      }
+      return null;
+    }
+  }
+}

@@ -44,6 +44,10 @@ test('an error banner stays in view when the page is scrolled', async () => {
   await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'VAE recall' }).click();
   await page.locator('main').evaluate((m) => m.scrollTo(0, m.scrollHeight));
   await page.locator('input[name="epochs"]').fill('0');
+  // At the field, as it is typed: marked, with the allowed range in words.
+  const field = page.locator('label', { has: page.locator('input[name="epochs"]') });
+  assert.equal(await field.getByTestId('field-error').textContent(), 'must be ≥ 1 and ≤ 1000');
+  assert.equal(await page.locator('input[name="epochs"]').getAttribute('aria-invalid'), 'true');
   await page.getByRole('button', { name: 'Train VAE' }).click();
   const alert = page.getByRole('alert');
   await alert.waitFor();

@@ -8,6 +8,7 @@ import {
   BASELINE_FIELDS,
   CAPACITY_FIELDS,
   defaultsOf,
+  fieldProblem,
   FIELD_ROBUSTNESS_FIELDS,
   FIELD_TRAIN_FIELDS,
   FISHER_ISOMETRY_FIELDS,
@@ -127,4 +128,25 @@ test('CLI flags read back exactly what the spec describes; usage names every fla
     for (const f of Object.values(spec)) assert.ok(usage.includes(`--${f.flag}`), `usage lacks --${f.flag}`);
     for (const line of usage.split('\n')) assert.ok(line.length <= 110, line);
   }
+});
+
+test('the form’s field check agrees with the schema on every bound, one step past it, and nonsense', () => {
+  for (const [name, spec] of SPECS)
+    for (const [k, f] of Object.entries(spec)) {
+      const s = fieldSchema(f);
+      const probes: unknown[] = [f.default, 'x', null, NaN];
+      if (f.kind === 'int' || f.kind === 'number')
+        probes.push(f.min, f.max, f.min - 1, f.max + 1, f.min + 0.5, (f.min + f.max) / 2);
+      if (f.kind === 'ints' || f.kind === 'numbers')
+        probes.push([], [f.min], [f.max], [f.max + 1], [f.min - 1], Array(f.maxItems + 1).fill(f.min), [f.min + 0.5]);
+      if (f.kind === 'choice') probes.push(f.choices[0], `${f.choices[0]}x`);
+      if (f.kind === 'switch') probes.push(true, 1);
+      for (const v of probes)
+        assert.equal(
+          fieldProblem(f, v) === null,
+          s.safeParse(v).success,
+          `${name}.${k} = ${JSON.stringify(v)}: ${fieldProblem(f, v)}`,
+        );
+    }
+  assert.equal(fieldProblem(FISHER_NETWORK_FIELDS.depth, 1), 'must be ≥ 2 and ≤ 64');
 });
