@@ -28,6 +28,8 @@ export function fieldSchema<F extends FieldSpec>(f: F): z.ZodType<ValueOf<F>> {
       return z.enum(f.choices as unknown as [string, ...string[]]) as unknown as z.ZodType<ValueOf<F>>;
     case 'switch':
       return z.boolean() as unknown as z.ZodType<ValueOf<F>>;
+    case 'text':
+      return z.string().max(f.maxLength) as unknown as z.ZodType<ValueOf<F>>;
     case 'ints':
     case 'numbers':
       return z.array(numberSchema(f)).min(f.minItems).max(f.maxItems) as unknown as z.ZodType<ValueOf<F>>;

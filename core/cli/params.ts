@@ -25,6 +25,10 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
           ? numFlag(p, f.flag, d as number)
           : choiceFlag(p, f.flag, d as string, f.choices as readonly string[]);
     else if (f.kind === 'switch') out[k] = p.flags.has(f.flag) ? true : d;
+    else if (f.kind === 'text') {
+      const v = p.flags.get(f.flag);
+      out[k] = typeof v === 'string' ? v : d;
+    }
     else out[k] = listFlag(p, f.flag, d as number[]);
   }
   return out as ValuesOf<S>;

@@ -59,7 +59,14 @@ export interface ListField extends FieldBase {
   default: readonly number[];
 }
 
-export type FieldSpec = IntField | NumberField | ChoiceField | SwitchField | ListField;
+/** A short text (a formula, say); what it must parse as is the schema's cross-field rule. */
+export interface TextField extends FieldBase {
+  kind: 'text';
+  maxLength: number;
+  default: string;
+}
+
+export type FieldSpec = IntField | NumberField | ChoiceField | SwitchField | ListField | TextField;
 export type ParamSpec = { readonly [key: string]: FieldSpec };
 
 export type ValueOf<F> = F extends { kind: 'int' | 'number' }
@@ -68,7 +75,9 @@ export type ValueOf<F> = F extends { kind: 'int' | 'number' }
     ? C
     : F extends { kind: 'switch' }
       ? boolean
-      : number[];
+      : F extends { kind: 'text' }
+        ? string
+        : number[];
 
 /** The values a parameter set holds. */
 export type ValuesOf<S extends ParamSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
@@ -111,6 +120,8 @@ export function fieldProblem(f: FieldSpec, v: unknown): string | null {
       return (f.choices as readonly unknown[]).includes(v) ? null : `one of ${f.choices.join(', ')}`;
     case 'switch':
       return typeof v === 'boolean' ? null : 'on or off';
+    case 'text':
+      return typeof v !== 'string' ? 'a text is needed' : v.length > f.maxLength ? `at most ${f.maxLength} characters` : null;
     case 'ints':
     case 'numbers': {
       if (!Array.isArray(v)) return 'a list of numbers, separated by commas';

@@ -39,7 +39,8 @@ export function kernelMatrix(
     for (let j = 0; j < nb; j++) {
       let t = 0;
       for (let q = 0; q < d; q++) t += A[i * d + q]! * B[j * d + q]!;
-      out[i * nb + j] = k(t);
+      // Unit vectors: rounding can leave x·x a hair above 1, outside every kernel's domain.
+      out[i * nb + j] = k(t > 1 ? 1 : t < -1 ? -1 : t);
     }
   return out;
 }

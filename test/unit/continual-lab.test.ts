@@ -165,3 +165,20 @@ test('chain, sweeps and network run as jobs, store their results and reload exac
   assert.deepEqual(c2.session.labs.continual, core.session.labs.continual);
   await c2.shutdown();
 });
+
+test('a typed kernel: the NTK typed out gives the built-in NTK’s numbers; nonsense and non-kernels are refused', () => {
+  const base = ['continual', 'kernel', '--dim', '5', '--n1', '30', '--n2', '10', '--draws', '2', '--test-points', '100'];
+  const built = JSON.parse(kairo(...base).out);
+  const typed = kairo(...base, '--kernel', 'custom', '--kernel-expr', '(sqrt(1 - t^2) + 2*t*(pi - acos(t)))/(2*pi)');
+  assert.equal(typed.code, 0, typed.err);
+  assert.deepEqual(JSON.parse(typed.out), built);
+  for (const [expr, re] of [
+    ['t +', /kernelExpr: an expression is missing/],
+    ['log(t)', /kernelExpr: k\(-1\) is not a finite number/],
+    ['-t', /not positive definite on the sphere S\^4: its Mercer eigenvalue η_1/],
+  ] as const) {
+    const r = kairo(...base, '--kernel', 'custom', '--kernel-expr', expr);
+    assert.equal(r.code, 2, `${expr}: ${r.err}`);
+    assert.match(r.err, re);
+  }
+});

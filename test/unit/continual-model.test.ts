@@ -174,3 +174,21 @@ test('the network with an output scale γ: Θ scales by γ², and an entry match
     }
   assert.ok(Math.abs(s - th[1]!) < 1e-6 * Math.abs(th[1]!) + 1e-12, `${s} vs ${th[1]}`);
 });
+
+test('a typed kernel compiles to the same function, with the usual precedence, and bad input names its token', async () => {
+  const { compileKernel } = await import('../../models/continual/expression.ts');
+  const k = compileKernel('(sqrt(1 - t^2) + 2*t*(pi - acos(t)))/(2*pi)');
+  for (const t of [-1, -0.3, 0, 0.7, 1]) assert.equal(k(t), KERNELS['ntk-relu'].k(t));
+  assert.equal(compileKernel('2^3^2')(0), 512);
+  assert.equal(compileKernel('-t^2')(3), -9);
+  assert.equal(compileKernel('1 - 2*t/4 + .5e1')(2), 5);
+  assert.equal(compileKernel('exp(t - 1)')(0.2), Math.exp(-0.8));
+  for (const [bad, re] of [
+    ['t +', /an expression is missing at token 3/],
+    ['foo(t)', /unknown name "foo"/],
+    ['(t', /expected "\)"/],
+    ['t t', /unexpected at token 2/],
+    ['process', /unknown name "process"/],
+  ] as const)
+    assert.throws(() => compileKernel(bad), re);
+});

@@ -5,7 +5,7 @@
 import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 /** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
-export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf'] as const;
+export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf', 'custom'] as const;
 export const CONTINUAL_SWEEP_AXES = ['ratio', 'similarity'] as const;
 export const CONTINUAL_PARAMETERISATIONS = ['ntk', 'mean-field'] as const;
 export const CONTINUAL_NETWORK_DATA = ['teacher', 'mnist'] as const;
@@ -22,9 +22,19 @@ export const CL_MODEL_FIELDS = {
       arccos0: 'arc-cosine, degree 0',
       arccos1: 'arc-cosine, degree 1',
       rbf: 'Gaussian exp(t − 1)',
+      custom: 'k(t) typed below',
     },
     default: 'ntk-relu',
     doc: 'k(x·z) on the unit sphere; also the teachers’ kernel',
+  },
+  kernelExpr: {
+    kind: 'text',
+    label: 'k(t) =',
+    flag: 'kernel-expr',
+    metavar: 'EXPR',
+    maxLength: 400,
+    default: '(sqrt(1 - t^2) + 2*t*(pi - acos(t)))/(2*pi)',
+    doc: 'the custom kernel of t = x·z: numbers, t, + − * / ^ ( ), pi, e, sqrt exp log acos asin abs cos sin tanh; it must be positive definite on the sphere',
   },
   dim: {
     kind: 'int',

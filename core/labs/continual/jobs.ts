@@ -7,6 +7,7 @@ import { chainTeachers } from '../../../models/continual/theory.ts';
 import { permutation } from '../../../models/common/rng.ts';
 import { unitRows } from '../../../models/ngd/data.ts';
 import { getDataset, pixelRows } from '../../data/datasets.ts';
+import { compileKernel } from '../../../models/continual/expression.ts';
 import { KERNELS, mercerSpectrum, type MercerSpectrum } from '../../../models/continual/spectrum.ts';
 import { chainTheory, singleTaskError } from '../../../models/continual/theory.ts';
 import type { ClChainParams, ClNetworkParams, ClSweepParams, ClSweepPoint, ClTwoTask } from '../../contract.ts';
@@ -18,8 +19,21 @@ import { chainSchema, networkSchema, sweepSchema } from './state.ts';
 /** Degrees of the Mercer expansion kept; the rest enter as their trace (`tail`). */
 export const DEGREES = 40;
 
-export function spectrumOf(p: { kernel: ClChainParams['kernel']; dim: number }): MercerSpectrum {
-  return mercerSpectrum(KERNELS[p.kernel].k, p.dim, DEGREES);
+/** The kernel a parameter set names: a built-in one, or the typed k(t) (already checked by the schema). */
+export function kernelOf(p: { kernel: ClChainParams['kernel']; kernelExpr: string }): (t: number) => number {
+  return p.kernel === 'custom' ? compileKernel(p.kernelExpr) : KERNELS[p.kernel].k;
+}
+
+/** The Mercer spectrum; a kernel with a clearly negative eigenvalue is not a kernel on the sphere, and is refused. */
+export function spectrumOf(p: { kernel: ClChainParams['kernel']; kernelExpr: string; dim: number }): MercerSpectrum {
+  const s = mercerSpectrum(kernelOf(p), p.dim, DEGREES);
+  const top = Math.max(...Array.from(s.eta, Math.abs));
+  const l = s.eta.findIndex((e) => !Number.isFinite(e) || e < -1e-8 * top);
+  if (l >= 0 || !Number.isFinite(s.tail))
+    throw invalid(
+      `k(t) is not positive definite on the sphere S^${p.dim - 1}: its Mercer eigenvalue η_${l} = ${s.eta[l]?.toPrecision(3)} is negative or not finite`,
+    );
+  return s;
 }
 
 // Quadrature leaves ~1e-17 where an eigenvalue is exactly 0 (odd degrees ≥ 3 of the arc-cosine kernels): shown as 0.
@@ -48,7 +62,7 @@ export async function runChain(raw: ClChainParams, ctx: JobContext): Promise<Job
   await yieldNow();
   const mc = guarded(() =>
     chainMonteCarlo(chain, {
-      kernel: KERNELS[p.kernel].k,
+      kernel: kernelOf(p),
       d: p.dim,
       terms: p.targetTerms,
       draws: p.draws,
@@ -106,7 +120,7 @@ export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<Job
   const rhos = ratio ? [p.similarity] : p.rhos;
   const grid = guarded(() =>
     twoTaskGrid(p.n1, n2s, rhos, p.noise, p.ridge, {
-      kernel: KERNELS[p.kernel].k,
+      kernel: kernelOf(p),
       d: p.dim,
       terms: p.targetTerms,
       draws: p.draws,
@@ -180,7 +194,7 @@ export async function runNetwork(raw: ClNetworkParams, ctx: JobContext): Promise
   const data =
     p.data === 'mnist'
       ? mnistChainData(p, rand)
-      : teacherChainData(KERNELS[p.kernel].k, p.dim, p.targetTerms, p.sizes, p.similarity, p.testPoints, rand);
+      : teacherChainData(kernelOf(p), p.dim, p.targetTerms, p.sizes, p.similarity, p.testPoints, rand);
   const r = guarded(() =>
     runNetworkChain(
       data,

@@ -6,6 +6,7 @@ import type { SessionService } from '../../session/service.ts';
 type Model = LabStates['continual']['model'];
 const modelOf = (p: Model): Model => ({
   kernel: p.kernel,
+  kernelExpr: p.kernelExpr,
   dim: p.dim,
   targetTerms: p.targetTerms,
   noise: p.noise,

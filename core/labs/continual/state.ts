@@ -9,6 +9,7 @@ import {
   type ContinualLabState,
 } from '../../contract.ts';
 import { shapeOf } from '../../params.ts';
+import { compileKernel } from '../../../models/continual/expression.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
@@ -20,6 +21,18 @@ const chainDraft = z.object(shapeOf(CL_CHAIN_FIELDS)).strict();
 const sweepDraft = z.object(shapeOf(CL_SWEEP_FIELDS)).strict();
 const networkDraft = z.object(shapeOf(CL_NETWORK_FIELDS)).strict();
 
+/** A typed kernel must parse and be finite on [−1, 1]; positive definiteness is checked by the job (it needs the spectrum). */
+const checkKernel = (p: { kernel: string; kernelExpr: string }, ctx: z.RefinementCtx) => {
+  if (p.kernel !== 'custom') return;
+  try {
+    const k = compileKernel(p.kernelExpr);
+    const bad = [-1, -0.5, 0, 0.5, 1].find((t) => !Number.isFinite(k(t)));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['kernelExpr'], message: `k(${bad}) is not a finite number` });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', path: ['kernelExpr'], message: (e as Error).message });
+  }
+};
+
 /** The Monte-Carlo work of a chain: the kernel solves are (Σ N)³/3 per draw at most. */
 const checkChain = (p: { sizes: number[] }, ctx: z.RefinementCtx) => {
   if (!p.sizes.some((n) => n > 0)) ctx.addIssue({ code: 'custom', path: ['sizes'], message: 'at least one stage needs samples' });
@@ -28,12 +41,16 @@ const checkChain = (p: { sizes: number[] }, ctx: z.RefinementCtx) => {
 export const chainSchema = z
   .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS) })
   .strict()
-  .superRefine(checkChain);
+  .superRefine((p, ctx) => {
+    checkKernel(p, ctx);
+    checkChain(p, ctx);
+  });
 
 export const sweepSchema = z
   .object({ ...model, ...shapeOf(CL_SWEEP_FIELDS) })
   .strict()
   .superRefine((p, ctx) => {
+    checkKernel(p, ctx);
     if (p.axis === 'ratio')
       p.ratios.forEach((r, i) => {
         if (Math.round(r * p.n1) > 2000)
@@ -45,6 +62,7 @@ export const networkSchema = z
   .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS), ...shapeOf(CL_NETWORK_FIELDS) })
   .strict()
   .superRefine((p, ctx) => {
+    checkKernel(p, ctx);
     checkChain(p, ctx);
     const total = p.sizes.reduce((s, n) => s + n, 0) + p.testPoints;
     if (total > 3000)
