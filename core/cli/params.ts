@@ -28,8 +28,7 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
     else if (f.kind === 'text') {
       const v = p.flags.get(f.flag);
       out[k] = typeof v === 'string' ? v : d;
-    }
-    else out[k] = listFlag(p, f.flag, d as number[]);
+    } else out[k] = listFlag(p, f.flag, d as number[]);
   }
   return out as ValuesOf<S>;
 }
