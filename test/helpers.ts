@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,4 +22,13 @@ export async function runJobDone(core: Core, kind: JobKind, params: unknown): Pr
   const t = core.jobs.tensorsOf(job.id)!;
   assert.equal(t.after, t.before, `${kind} leaked tensors`);
   return end;
+}
+
+/** `kairo …` in a child process with a fresh KAIRO_HOME: exit status, stdout and stderr. */
+export function kairo(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

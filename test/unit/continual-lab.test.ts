@@ -1,26 +1,17 @@
 // The continual-learning lab through the CLI and the core: the documented output, its numbers against
 // the models called directly, refusals before a job starts, and results that save and reload exactly.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
 import { defaultContinualLab } from '../../core/labs/continual/state.ts';
 import { KERNELS, mercerSpectrum } from '../../models/continual/spectrum.ts';
 import { chainTheory, singleTaskError } from '../../models/continual/theory.ts';
-import { tempDir } from '../helpers.ts';
+import { kairo, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 const core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());
-
-function kairo(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KAIRO_HOME: tempDir() },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('kairo continual kernel prints the stages, E1, E2 and the theory; ρ = 1 with N₂ = 0 leaves E unchanged', () => {
   const args = ['--dim', '6', '--target-terms', '10', '--similarity', '1', '--noise', '0.1', '--ridge', '0'];

@@ -2,7 +2,6 @@
 // stored and kept as history, saved and reloaded, and the CLI's documented output checked against
 // an independent computation of the same numbers.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
@@ -12,19 +11,11 @@ import { NGD_METHODS as CONTRACT_METHODS } from '../../core/contract.ts';
 import { NGD_METHODS } from '../../models/ngd/methods.ts';
 import { eigh } from '../../models/linalg/dense.ts';
 import { forwardNtk, fullTheta, linearise } from '../../models/ngd/network.ts';
-import { tempDir } from '../helpers.ts';
+import { kairo, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 const core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());
-
-function kairo(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KAIRO_HOME: tempDir() },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 const SMALL = ['--width', '64', '--input-dim', '24', '--samples', '16', '--test-samples', '12', '--seed', '3'];
 

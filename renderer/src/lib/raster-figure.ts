@@ -17,6 +17,8 @@ export interface RasterFigure {
   yTicks?: { at: number; label: string }[];
   /** A colour bar from lo to hi, drawn with `ramp` (t in [0, 1] → RGB). */
   colorbar?: { lo: number; hi: number; ramp: (t: number) => [number, number, number] };
+  /** A legend of coloured entries (classes), drawn right of the raster. */
+  legend?: { label: string; color: string }[];
 }
 
 const FONT = '12px sans-serif';
@@ -32,7 +34,7 @@ export function indexTicks(n: number, count = 5): { at: number; label: string }[
 }
 
 function layout(f: RasterFigure) {
-  const W = M.left + f.width + (f.colorbar ? M.right : 20);
+  const W = M.left + f.width + (f.colorbar || f.legend ? M.right : 20);
   const H = M.top + f.height + M.bottom;
   return { W, H, x0: M.left, y0: M.top };
 }
@@ -80,6 +82,16 @@ export function rasterPng(f: RasterFigure): string {
     ctx.fillText(f.colorbar.hi.toPrecision(3), bx + 18, y0 + 10);
     ctx.fillText(f.colorbar.lo.toPrecision(3), bx + 18, y0 + f.height);
   }
+  if (f.legend) {
+    const bx = x0 + f.width + 12;
+    ctx.textAlign = 'left';
+    f.legend.forEach((e, i) => {
+      ctx.fillStyle = e.color;
+      ctx.fillRect(bx, y0 + i * 16, 10, 10);
+      ctx.fillStyle = PRINT_THEME.fg;
+      ctx.fillText(e.label, bx + 14, y0 + i * 16 + 9);
+    });
+  }
   return c.toDataURL('image/png');
 }
 
@@ -113,6 +125,15 @@ export function rasterSvg(f: RasterFigure): string {
       `<rect x="${bx}" y="${y0}" width="14" height="${f.height}" fill="url(#cb)"/>`,
       text(bx + 18, y0 + 10, f.colorbar.hi.toPrecision(3)),
       text(bx + 18, y0 + f.height, f.colorbar.lo.toPrecision(3)),
+    );
+  }
+  if (f.legend) {
+    const bx = x0 + f.width + 12;
+    f.legend.forEach((e, i) =>
+      parts.push(
+        `<rect x="${bx}" y="${y0 + i * 16}" width="10" height="10" fill="${e.color}"/>`,
+        text(bx + 14, y0 + i * 16 + 9, e.label),
+      ),
     );
   }
   parts.push('</svg>');
