@@ -19,7 +19,6 @@ import { shapeOf } from '../../params.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
-const seed = int.min(0).max(2 ** 31 - 1);
 
 export const hopfieldDataSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('toy'), ...shapeOf(TOY_DATA_FIELDS) }).strict(),

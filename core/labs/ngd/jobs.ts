@@ -17,7 +17,6 @@ import {
 } from '../../../models/ngd/unit-fisher.ts';
 import type {
   NgdCompareParams,
-  NgdCompareResult,
   NgdNetworkParams,
   NgdRunResult,
   NgdSweepParams,

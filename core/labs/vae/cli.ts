@@ -5,7 +5,7 @@ import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultHierarchicalSource } from '../data/state.ts';
 import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_STARTS } from './state.ts';
-import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
 import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
