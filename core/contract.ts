@@ -24,6 +24,8 @@ export * from './labs/hopfield/contract.ts';
 import type { HopfieldContract } from './labs/hopfield/contract.ts';
 export * from './labs/sweep/contract.ts';
 import type { SweepContract } from './labs/sweep/contract.ts';
+export * from './labs/runs/contract.ts';
+import type { RunsContract } from './labs/runs/contract.ts';
 
 /** Every lab's contract, by lab id, in sidebar order: a new lab adds its entry (and the two lines above). */
 export interface LabContracts {
@@ -35,6 +37,7 @@ export interface LabContracts {
   field: FieldContract;
   hopfield: HopfieldContract;
   sweep: SweepContract;
+  runs: RunsContract;
 }
 
 import type { DensityGrid } from './labs/hopfield/contract.ts';

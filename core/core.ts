@@ -5,6 +5,7 @@ import type {
   AppInfo,
   EventEnvelope,
   Events,
+  JobInfo,
   JobKind,
   KairoErrorValue,
   Method,
@@ -22,6 +23,7 @@ import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
 import { jobDef, LAB_IDS, LAB_METHODS, LABS, labMethod } from './labs/index.ts';
 import type { MethodContext } from './labs/lab.ts';
+import { recordRun, type RunSummary } from './session/runs.ts';
 import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './session/service.ts';
@@ -58,6 +60,8 @@ export class Core {
   readonly jobs: JobManager;
   private readonly listeners = new Set<Listener>();
   private readonly handlers: Handlers;
+  /** Jobs started through jobs.start: their parameters, and their raw result once it came, for the run record. */
+  private readonly started = new Map<string, { params: unknown; result: unknown }>();
 
   constructor(private readonly opts: CoreOptions) {
     this.session = new SessionService((v) => {
@@ -68,8 +72,15 @@ export class Core {
     for (const p of readRecent()) cleanStaleTemps(p);
     this.jobs = new JobManager({
       ...opts.jobs,
-      onUpdate: (info) => this.emit('job.update', info),
-      onOutput: (info, output) => this.storeOutput(info.kind, output),
+      onUpdate: (info) => {
+        this.emit('job.update', info);
+        this.keepRun(info);
+      },
+      onOutput: (info, output) => {
+        const started = this.started.get(info.id);
+        if (started) started.result = output.result;
+        return this.storeOutput(info.kind, output);
+      },
     });
     this.handlers = {
       ...(this.labMethods() as unknown as Pick<Handlers, Exclude<Method, CoreMethod>>),
@@ -99,7 +110,9 @@ export class Core {
           .map((j) => j.kind);
         const inputs = await def.prepare?.({ session: this.session, active, paths: opts.platform.paths }, params);
         this.checkData([params, inputs?.state]);
-        return this.jobs.start(kind, params, def.label, inputs);
+        const info = this.jobs.start(kind, params, def.label, inputs);
+        this.started.set(info.id, { params, result: undefined });
+        return info;
       },
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
       'jobs.list': () => this.jobs.list(),
@@ -212,6 +225,36 @@ export class Core {
   private keepCopy<T>(result?: T): T {
     this.opts.recovery?.schedule(() => this.session.snapshot());
     return result as T;
+  }
+
+  /** A job that ended leaves a run record (core/labs/runs/): done, cancelled with or without a result, diverged or failed. */
+  private keepRun(info: JobInfo): void {
+    if (info.state === 'queued' || info.state === 'running') return;
+    const started = this.started.get(info.id);
+    if (!started) return;
+    this.started.delete(info.id);
+    if (info.startedAt === null) return; // cancelled in the queue: nothing ran
+    const def = jobDef(info.kind)!;
+    let summary: RunSummary | null = null;
+    if (started.result !== undefined && def.summary) {
+      try {
+        summary = def.summary(started.params as never, started.result as never);
+      } catch (e) {
+        // A summary that cannot be made must not cost the run its record.
+        summary = null;
+        console.error(`kairo: no summary for ${info.kind}: ${toErrorValue(e).message}`);
+      }
+    }
+    recordRun(this.session, {
+      kind: info.kind,
+      label: info.label,
+      startedAt: info.startedAt,
+      finishedAt: info.finishedAt ?? Date.now(),
+      outcome: info.state,
+      error: info.error?.message ?? null,
+      params: started.params,
+      summary,
+    });
   }
 
   /** Stores a job's result in the session; a result that cannot be stored becomes the job's error, never a silent 'done'. */

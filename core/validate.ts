@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { JsonValue } from './contract.ts';
 import { invalid } from './errors.ts';
 
 /** Parses with a zod schema and turns the first issue into a one-line error naming the field. */
@@ -8,3 +9,8 @@ export function parseOrThrow<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, val
   const issue = r.error.issues[0]!;
   throw invalid(`${[where, ...issue.path.map(String)].join('.')}: ${issue.message}`);
 }
+
+/** Any JSON value (results stored as they came: a sweep's command output, a run's parameters). */
+export const jsonSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(jsonSchema), z.record(jsonSchema)]),
+);

@@ -11,6 +11,7 @@ import { continualLab } from './continual/lab.ts';
 import { fieldLab } from './field/lab.ts';
 import { hopfieldLab } from './hopfield/lab.ts';
 import { sweepLab } from './sweep/lab.ts';
+import { runsLab } from './runs/lab.ts';
 
 export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   data: dataLab,
@@ -21,6 +22,7 @@ export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   field: fieldLab,
   hopfield: hopfieldLab,
   sweep: sweepLab,
+  runs: runsLab,
 };
 
 export const LAB_IDS = Object.keys(LABS) as LabId[];

@@ -7,6 +7,7 @@ import type { JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
 import type { PathPolicy } from '../paths.ts';
 import type { SessionService } from '../session/service.ts';
 import type { CommandFlags } from '../sweep/spec.ts';
+import type { RunSummary } from '../session/runs.ts';
 
 /** A lab's job kinds and methods are the contract's names that start with its id. */
 export type KindsOf<L extends LabId> = Extract<JobKind, `${L}.${string}`>;
@@ -34,6 +35,11 @@ export interface JobDef<K extends JobKind> {
   memory?: (params: JobKinds[K]['params']) => number | null;
   /** Where the result goes in the session. */
   store: (session: SessionService, output: JobOutput<K>) => void;
+  /**
+   * The final metrics and curves its run record keeps (core/labs/runs/): called on the raw result, before
+   * the non-finite check, so a diverged run keeps its curves up to the point it went non-finite.
+   */
+  summary?: (params: JobKinds[K]['params'], result: JobKinds[K]['result']) => RunSummary;
   /** The worker side, loaded only inside job workers (model code never loads in the UI-facing process). */
   handler: () => Promise<JobHandler<K>>;
 }

@@ -69,7 +69,7 @@ export function normalise(value: unknown, dir: string): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !/^(seconds|saved_at|savedAt|elapsed|wall.*)$/.test(k))
+        .filter(([k]) => !/^(seconds|saved_at|savedAt|startedAt|finishedAt|elapsed|wall.*)$/.test(k))
         .map(([k, v]) => [k, normalise(v, dir)]),
     );
   }

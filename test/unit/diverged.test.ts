@@ -35,6 +35,12 @@ test('a training run whose loss goes non-finite ends "diverged" at that step and
   assert.equal(end.error!.code, 'diverged');
   assert.match(end.error!.message, /^diverged: the training loss became (NaN|-?Infinity) at step \d+/);
   assert.equal(core.session.labs.vae.result, null);
+  // Not dropped: the run is kept, marked diverged, with the reason.
+  const run = core.session.labs.runs.runs.at(-1)!;
+  assert.equal(run.kind, 'vae.train');
+  assert.equal(run.outcome, 'diverged');
+  assert.equal(run.error, end.error!.message);
+  assert.equal((run.params as { learningRate: number }).learningRate, 1);
 });
 
 test('a result with NaN in it (recall through NaN weights) ends "diverged", and the session keeps its earlier runs', async () => {
@@ -52,6 +58,13 @@ test('a result with NaN in it (recall through NaN weights) ends "diverged", and 
   assert.equal(r2.state, 'diverged');
   assert.match(r2.error!.message, /^diverged: result\[0\]\.points\[1\]\.\w+ is NaN; nothing was stored$/);
   assert.deepEqual(core.session.labs.vae.runs, lab.runs);
+  // The run record keeps the curves, with the non-finite step flagged (null) rather than dropped.
+  const run = core.session.labs.runs.runs.at(-1)!;
+  assert.equal(run.kind, 'vae.recall');
+  assert.equal(run.outcome, 'diverged');
+  const d = run.curves.find((c) => c.name.startsWith('distance to concept'))!;
+  assert.equal(typeof d.y[0], 'number');
+  assert.equal(d.y[1], null);
 });
 
 test('kairo exits 2 with one line naming the divergence', () => {

@@ -92,14 +92,14 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
     lambdaMax: 4,
     curves: [
       { factor: 0.5, eta: 0.25, losses: [1, 0.5], diverged: false },
-      { factor: 2, eta: 1, losses: [1, 1e20], diverged: true },
+      { factor: 2, eta: 1, losses: [1, 1e20, 1e300], diverged: true },
     ],
     partial: false,
   });
   assert.equal(lr[1]!.label, 'η = 2 × 2/λ_max (diverged)');
   assert.deepEqual(
     lr[1]!.points.map((p) => p.y),
-    [1, 1e12],
+    [1, 1e12, NaN],
   );
   const iso = {
     params: defaultFisherLab().isometryDraft,

@@ -1,6 +1,7 @@
 // The continual-learning lab: learning curves of sequential tasks in the NTK regime, the replica-style
 // theory from the kernel's Mercer spectrum beside Monte Carlo, and the same protocol with a network.
 import { defineLab } from '../lab.ts';
+import { chainSummary, networkSummary, sweepSummary } from './runs.ts';
 import { storeChain, storeNetwork, storeSweep } from './service.ts';
 import { chainSchema, continualLabSchema, defaultContinualLab, networkSchema, sweepSchema } from './state.ts';
 
@@ -12,6 +13,7 @@ export const continualLab = defineLab({
   tensors: () => [],
   jobs: {
     'continual.chain': {
+      summary: chainSummary,
       label: 'Continual-learning chain',
       params: chainSchema,
       // Kernel matrices of the largest stage and the test points against it, in float64.
@@ -20,6 +22,7 @@ export const continualLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runChain,
     },
     'continual.sweep': {
+      summary: sweepSummary,
       label: 'Continual-learning sweep',
       params: sweepSchema,
       memory: (p) => {
@@ -30,6 +33,7 @@ export const continualLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runSweep,
     },
     'continual.network': {
+      summary: networkSummary,
       label: 'Continual learning, network',
       params: networkSchema,
       memory: (p) => {

@@ -1,5 +1,6 @@
 // The Datasets lab: MNIST, IDX pairs and generated hierarchical patterns; the softmax baseline job.
 import { defineLab } from '../lab.ts';
+import { baselineSummary } from './runs.ts';
 import { dataPage, dataSummary, storeBaseline } from './service.ts';
 import { baselineParamsSchema, dataLabSchema, defaultDataLab } from './state.ts';
 
@@ -20,6 +21,7 @@ export const dataLab = defineLab({
   },
   jobs: {
     'data.baseline': {
+      summary: baselineSummary,
       label: 'Softmax baseline',
       params: baselineParamsSchema,
       source: (p) => p.source,

@@ -1,6 +1,7 @@
 // The random-neural-field lab: structured initialisers, NTK-regime training, robustness.
 import { layerShapes } from '../../../models/field/network.ts';
 import { defineLab } from '../lab.ts';
+import { robustnessSummary, trainSummary } from './runs.ts';
 import { exploreField, storeFieldRobustness, storeFieldTrain } from './service.ts';
 import { defaultFieldLab, fieldLabSchema, robustnessSchema, trainSchema } from './state.ts';
 
@@ -29,6 +30,7 @@ export const fieldLab = defineLab({
   },
   jobs: {
     'field.train': {
+      summary: trainSummary,
       label: 'Train field network (NTK regime)',
       params: trainSchema,
       source: (p) => p.source,
@@ -36,6 +38,7 @@ export const fieldLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runFieldTrain,
     },
     'field.robustness': {
+      summary: robustnessSummary,
       label: 'Field robustness',
       params: robustnessSchema,
       source: (p) => p.train.source,

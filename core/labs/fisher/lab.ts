@@ -2,6 +2,7 @@
 // mean-field theory; sweeps, the learning-rate bound, dynamical isometry, unit-wise blocks.
 import { z } from 'zod';
 import { defineLab } from '../lab.ts';
+import { blocksSummary, isometrySummary, lrSummary, spectrumSummary, sweepSummary } from './runs.ts';
 import { blocksBytes, spectrumBytes, sweepBytes } from './memory.ts';
 import { fisherTheoryMethod, storeFisher } from './service.ts';
 import { defaultFisherLab, fisherLabSchema, isometrySchema, lrSchema, networkSchema, sweepSchema } from './state.ts';
@@ -28,6 +29,7 @@ export const fisherLab = defineLab({
   },
   jobs: {
     'fisher.spectrum': {
+      summary: spectrumSummary,
       label: 'Fisher spectrum',
       params: z.object({ network: networkSchema, compare: z.boolean() }).strict(),
       source: (p) => imagesOf(p.network),
@@ -36,6 +38,7 @@ export const fisherLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runSpectrum,
     },
     'fisher.sweep': {
+      summary: sweepSummary,
       label: 'Fisher sweep',
       params: sweepSchema,
       source: (p) => imagesOf(p.network),
@@ -44,6 +47,7 @@ export const fisherLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runSweep,
     },
     'fisher.lrsweep': {
+      summary: lrSummary,
       label: 'Learning-rate experiment',
       params: lrSchema,
       source: (p) => imagesOf(p.network),
@@ -52,12 +56,14 @@ export const fisherLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runLrSweep,
     },
     'fisher.isometry': {
+      summary: isometrySummary,
       label: 'Conditional FIM vs depth',
       params: isometrySchema,
       store: (s, o) => storeFisher(s, 'fisher.isometry', o),
       handler: async () => (await import('./jobs.ts')).runIsometry,
     },
     'fisher.blocks': {
+      summary: blocksSummary,
       label: 'Fisher unit-wise blocks',
       params: z.object({ network: networkSchema }).strict(),
       source: (p) => imagesOf(p.network),

@@ -2,6 +2,7 @@
 // Training and capacity are jobs; everything that reads the trained machine is float64 code run
 // in the core's process (milliseconds).
 import { defineLab } from '../lab.ts';
+import { capacitySummary, trainSummary } from './runs.ts';
 import {
   hopfieldAttention,
   hopfieldComplete,
@@ -45,6 +46,7 @@ export const hopfieldLab = defineLab({
   },
   jobs: {
     'hopfield.train': {
+      summary: trainSummary,
       label: 'Train Boltzmann machine',
       params: hopfieldTrainSchema,
       source: (p) => (p.data.kind === 'images' ? p.data.source : null),
@@ -52,6 +54,7 @@ export const hopfieldLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runHopfieldTrain,
     },
     'hopfield.capacity': {
+      summary: capacitySummary,
       label: 'Hopfield capacity',
       params: capacitySchema,
       source: (p) => p.source,

@@ -1,6 +1,7 @@
 // The natural-gradient lab: exact NGD and its approximations (block-diagonal, block-tri-diagonal,
 // K-FAC, unit-wise) in the NTK regime beside their predicted function-space dynamics.
 import { defineLab } from '../lab.ts';
+import { compareSummary, sweepSummary, unitFisherSummary } from './runs.ts';
 import { ngdAlpha, storeNgdCompare, storeNgdSweep, storeUnitFisher } from './service.ts';
 import { compareSchema, defaultNgdLab, ngdLabSchema, sweepSchema, unitFisherSchema } from './state.ts';
 import type { NgdNetworkParams } from '../../contract.ts';
@@ -26,6 +27,7 @@ export const ngdLab = defineLab({
   tensors: () => [],
   jobs: {
     'ngd.compare': {
+      summary: compareSummary,
       label: 'NGD comparison',
       params: compareSchema,
       source: (p) => sourceOf(p.network),
@@ -34,6 +36,7 @@ export const ngdLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runCompare,
     },
     'ngd.sweep': {
+      summary: sweepSummary,
       label: 'NGD sweep',
       params: sweepSchema,
       source: (p) => sourceOf(p.network),
@@ -42,6 +45,7 @@ export const ngdLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runSweep,
     },
     'ngd.unitFisher': {
+      summary: unitFisherSummary,
       label: 'Unit-wise Fisher',
       params: unitFisherSchema,
       store: storeUnitFisher,

@@ -5,6 +5,7 @@ import type { SweepSpecJson } from '../../contract.ts';
 import { KairoError } from '../../errors.ts';
 import { specPaths, validateSpec } from '../../sweep/spec.ts';
 import { defineLab } from '../lab.ts';
+import { sweepLocalSummary } from './runs.ts';
 import { collectSweep, storeSweepLocal } from './service.ts';
 import { defaultSweepLab, sweepLabSchema } from './state.ts';
 
@@ -18,6 +19,7 @@ export const sweepLab = defineLab({
   tensors: () => [],
   jobs: {
     'sweep.local': {
+      summary: sweepLocalSummary,
       label: 'Sweep on this machine',
       // The spec's own rules need the lab commands' flag tables: prepare checks them.
       params: z.object({ spec: z.custom<SweepSpecJson>(isObject, 'a sweep spec must be a JSON object') }).strict(),

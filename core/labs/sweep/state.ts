@@ -1,6 +1,7 @@
 // The Sweeps lab's slice of a session: the sweep file being edited and the collected runs.
 import { z } from 'zod';
-import type { JsonValue, SweepLabState } from '../../contract.ts';
+import type { SweepLabState } from '../../contract.ts';
+import { jsonSchema } from '../../validate.ts';
 
 const value = z.union([z.number().finite(), z.string(), z.boolean(), z.array(z.number().finite())]);
 const params = z.record(value);
@@ -27,9 +28,7 @@ const specSchema = z
   .strict();
 
 // Results are whatever JSON the command printed; they are stored as they came.
-const json: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(json), z.record(json)]),
-);
+const json = jsonSchema;
 
 export const sweepResultSchema = z
   .object({

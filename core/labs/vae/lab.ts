@@ -2,6 +2,7 @@
 import { parameterShapes } from '../../../models/vae/vae.ts';
 import { KairoError } from '../../errors.ts';
 import { defineLab } from '../lab.ts';
+import { recallSummary, sweepSummary, trainSummary } from './runs.ts';
 import { configOf } from './config.ts';
 import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './service.ts';
 import { defaultVaeLab, recallSchema, sweepSchema, vaeLabSchema, vaeTrainSchema } from './state.ts';
@@ -39,6 +40,7 @@ export const vaeLab = defineLab({
   },
   jobs: {
     'vae.train': {
+      summary: trainSummary,
       label: 'Train VAE',
       params: vaeTrainSchema,
       source: (p) => p.source,
@@ -46,6 +48,7 @@ export const vaeLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runVaeTrain,
     },
     'vae.recall': {
+      summary: recallSummary,
       label: 'VAE recall',
       params: recallSchema,
       // A recall runs on the session's model: hand it over now, as it is at the start. While a
@@ -59,6 +62,7 @@ export const vaeLab = defineLab({
       handler: async () => (await import('./jobs.ts')).runVaeRecall,
     },
     'vae.sweep': {
+      summary: sweepSummary,
       label: 'VAE noise × latent sweep',
       params: sweepSchema,
       source: (p) => p.source,

@@ -89,8 +89,9 @@ export function sweepSeries(sweep: FisherSweepResult, key: FisherStat): Series[]
 export function lrSeries(lr: FisherLrResult): Series[] {
   return lr.curves.map((c) => ({
     label: `η = ${c.factor} × 2/λ_max${c.diverged ? ' (diverged)' : ''}`,
-    // Capped where a diverged run's loss leaves any readable scale (the label says it diverged).
-    points: c.losses.map((y, x) => ({ x, y: Math.min(y, 1e12) })),
+    // Capped where a diverged run's loss leaves any readable scale (the label says it diverged); a loss
+    // that overflowed (stored as 10³⁰⁰) is NaN here, which the chart marks as non-finite.
+    points: c.losses.map((y, x) => ({ x, y: y >= 1e300 ? NaN : Math.min(y, 1e12) })),
   }));
 }
 

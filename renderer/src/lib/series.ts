@@ -66,3 +66,48 @@ export const PRINT_THEME = { fg: '#111111', grid: 'rgba(0, 0, 0, 0.12)', backgro
 
 /** Scale of exported PNGs relative to the figure on screen. */
 export const EXPORT_SCALE = 2;
+
+/**
+ * TensorBoard's smoothing: an exponential moving average with weight w ∈ [0, 1), debiased so the
+ * first points are not pulled towards zero (s_i = EMA_i / (1 − wⁱ⁺¹)). Non-finite values pass
+ * through unsmoothed and do not enter the average.
+ */
+export function smoothPoints(points: readonly { x: number; y: number }[], w: number): { x: number; y: number }[] {
+  if (!(w > 0)) return points.map((p) => ({ ...p }));
+  let ema = 0;
+  let n = 0;
+  return points.map((p) => {
+    if (!Number.isFinite(p.y)) return { ...p };
+    ema = w * ema + (1 - w) * p.y;
+    n++;
+    return { x: p.x, y: ema / (1 - w ** n) };
+  });
+}
+
+/** The points of a series whose y is NaN or infinite: flagged on the chart, never dropped silently. */
+export function nonFinitePoints(series: readonly Series[]): { series: number; index: number; x: number; y: number }[] {
+  return series.flatMap((s, i) =>
+    s.points.flatMap((p, index) => (Number.isFinite(p.y) ? [] : [{ series: i, index, x: p.x, y: p.y }])),
+  );
+}
+
+export interface AxisRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * The axis range a drag from a to b (data values) zooms to, ordered; null when the drag is too
+ * small to mean a zoom (under minFraction of the current range, i.e. a click).
+ */
+export function dragRange(a: number, b: number, current: AxisRange, minFraction = 0.01): AxisRange | null {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  if (!(hi - lo > minFraction * Math.abs(current.max - current.min))) return null;
+  return { min: lo, max: hi };
+}
+
+/** The range after panning by `delta` data units; on a log axis the shift is a factor (delta in decades). */
+export function panRange(r: AxisRange, delta: number, log: boolean): AxisRange {
+  return log ? { min: r.min * 10 ** delta, max: r.max * 10 ** delta } : { min: r.min + delta, max: r.max + delta };
+}

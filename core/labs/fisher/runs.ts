@@ -1,0 +1,98 @@
+// What a Fisher-lab run record keeps (core/labs/runs/): measured statistics beside their theory.
+import type {
+  FisherBlocksResult,
+  FisherIsometryParams,
+  FisherIsometryResult,
+  FisherLrParams,
+  FisherLrResult,
+  FisherNetworkParams,
+  FisherSpectrumResult,
+  FisherSweepParams,
+  FisherSweepResult,
+} from '../../contract.ts';
+import { curve, type RunSummary } from '../../session/runs.ts';
+
+export const spectrumSummary = (_p: { network: FisherNetworkParams }, r: FisherSpectrumResult): RunSummary => ({
+  metrics: {
+    m_λ: r.stats.mLambda,
+    s_λ: r.stats.sLambda,
+    λ_max: r.stats.lambdaMax,
+    'theory m_λ': r.theory?.mLambda,
+    'theory λ_max': r.theory?.lambdaMax,
+    P: r.stats.P,
+    seconds: r.seconds,
+  },
+  curves: [],
+});
+
+export const sweepSummary = (p: FisherSweepParams, r: FisherSweepResult): RunSummary => {
+  const x = r.points.map((q) => q.value);
+  return {
+    metrics: {
+      points: r.points.length,
+      'last λ_max': r.points.at(-1)?.mean.lambdaMax,
+      'last m_λ': r.points.at(-1)?.mean.mLambda,
+    },
+    curves: [
+      curve(
+        'λ_max',
+        p.axis,
+        r.points.map((q) => q.mean.lambdaMax),
+        x,
+      ),
+      curve(
+        'λ_max theory',
+        p.axis,
+        r.points.map((q) => q.theory?.lambdaMax ?? null),
+        x,
+      ),
+      curve(
+        'm_λ',
+        p.axis,
+        r.points.map((q) => q.mean.mLambda),
+        x,
+      ),
+      curve(
+        'm_λ theory',
+        p.axis,
+        r.points.map((q) => q.theory?.mLambda ?? null),
+        x,
+      ),
+    ],
+  };
+};
+
+export const lrSummary = (_p: FisherLrParams, r: FisherLrResult): RunSummary => ({
+  metrics: {
+    λ_max: r.lambdaMax,
+    'largest converging c': Math.max(0, ...r.curves.filter((c) => !c.diverged).map((c) => c.factor)) || undefined,
+  },
+  curves: r.curves.map((c) =>
+    curve(
+      `loss at c = ${c.factor}`,
+      'step',
+      c.losses.map((v) => (v >= 1e300 ? NaN : v)),
+    ),
+  ),
+});
+
+export const isometrySummary = (_p: FisherIsometryParams, r: FisherIsometryResult): RunSummary => {
+  const kinds = [...new Set(r.runs.map((q) => q.weights))];
+  return {
+    metrics: { depths: new Set(r.runs.map((q) => q.depth)).size },
+    curves: kinds.map((w) => {
+      const rs = r.runs.filter((q) => q.weights === w);
+      return curve(
+        `λ_max, ${w} weights`,
+        'depth L',
+        rs.map((q) => Math.max(...q.eigenvalues)),
+        rs.map((q) => q.depth),
+      );
+    }),
+  };
+};
+
+export const blocksSummary = (_p: { network: FisherNetworkParams }, r: FisherBlocksResult): RunSummary => ({
+  metrics: { 'off/on block ratio': r.offOnRatio, units: r.units },
+  curves: [],
+});

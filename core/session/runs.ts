@@ -1,0 +1,103 @@
+// The Runs ledger: one record per ended job (kept even when the job diverged or failed, so nothing
+// ends silently), and the edits the runs table makes. The core writes records when jobs end; each
+// job kind's definition says what its record keeps (a `summary` built with `curve`); the ledger is
+// stored as the `runs` lab (core/labs/runs/), so sessions save, validate and migrate it like any lab.
+import type { JsonValue, RunCurve, RunOutcome, RunRecord, RunsLabState } from '../contract.ts';
+import { KairoError } from '../errors.ts';
+import type { SessionService } from './service.ts';
+
+/** The session keeps the latest runs; older ones are dropped first (the runs table says so). */
+export const MAX_RUNS = 500;
+/** Points a stored curve keeps (evenly thinned, the last point always kept). */
+export const MAX_CURVE_POINTS = 400;
+
+/** What a job kind's definition says about a result: final metrics (null or absent: not measured) and curves. */
+export interface RunSummary {
+  metrics: Record<string, number | null | undefined>;
+  curves: RunCurve[];
+}
+
+/** A named curve from raw values; NaN and infinities become null (drawn as markers), long ones are thinned. */
+export function curve(name: string, xLabel: string, y: readonly (number | null)[], x?: readonly number[]): RunCurve {
+  const xs = x ?? y.map((_, i) => i);
+  const n = Math.min(xs.length, y.length);
+  const keep: number[] = [];
+  if (n <= MAX_CURVE_POINTS) for (let i = 0; i < n; i++) keep.push(i);
+  else {
+    const stride = (n - 1) / (MAX_CURVE_POINTS - 1);
+    for (let k = 0; k < MAX_CURVE_POINTS; k++) keep.push(Math.round(k * stride));
+  }
+  const fin = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const px = keep.map((i) => xs[i]!);
+  return { name, xLabel, x: px.map((v) => (Number.isFinite(v) ? v : 0)), y: keep.map((i) => fin(y[i])) };
+}
+
+export interface EndedJob {
+  kind: string;
+  label: string;
+  startedAt: number;
+  finishedAt: number;
+  outcome: RunOutcome;
+  error: string | null;
+  params: unknown;
+  summary: RunSummary | null;
+}
+
+/** JSON of the parameters as started (they are validated JSON already; this drops anything that is not). */
+function jsonOf(v: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(v ?? null)) as JsonValue;
+}
+
+export function recordRun(session: SessionService, job: EndedJob): RunRecord {
+  const state = session.labs.runs;
+  const n = state.next;
+  const metrics: Record<string, number | null> = Object.create(null);
+  for (const [k, v] of Object.entries(job.summary?.metrics ?? {})) {
+    if (v === undefined || v === null) continue; // not measured in this run
+    metrics[k] = Number.isFinite(v) ? v : null; // measured and not finite: flagged
+  }
+  const params = jsonOf(job.params);
+  const seed =
+    typeof params === 'object' && params && !Array.isArray(params) && typeof params.seed === 'number' ? params.seed : null;
+  const run: RunRecord = {
+    id: `r${n}`,
+    lab: job.kind.split('.')[0]!,
+    kind: job.kind,
+    label: job.label,
+    name: `${job.label} #${n}`,
+    note: '',
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    outcome: job.outcome,
+    error: job.error ? job.error.slice(0, 2_000) : null,
+    params,
+    seed,
+    metrics: { ...metrics },
+    curves: (job.summary?.curves ?? []).slice(0, 24),
+  };
+  session.store('runs', { runs: [...state.runs, run].slice(-MAX_RUNS), next: n + 1 }, {});
+  return run;
+}
+
+export function editRun(session: SessionService, p: { id: string; name?: string; note?: string }): RunsLabState {
+  const state = session.labs.runs;
+  const run = state.runs.find((r) => r.id === p?.id);
+  if (!run) throw new KairoError('not_found', `there is no run "${String(p?.id)}"`);
+  const edited = {
+    ...run,
+    ...(typeof p.name === 'string' ? { name: p.name.trim() || run.name } : {}),
+    ...(typeof p.note === 'string' ? { note: p.note } : {}),
+  };
+  session.store('runs', { ...state, runs: state.runs.map((r) => (r === run ? edited : r)) }, {});
+  return session.labs.runs;
+}
+
+export function deleteRuns(session: SessionService, p: { ids: string[] }): RunsLabState {
+  if (!Array.isArray(p?.ids)) throw new KairoError('bad_request', 'runs.delete needs ids: a list of run ids');
+  const state = session.labs.runs;
+  const gone = new Set(p.ids.map(String));
+  const unknown = [...gone].find((id) => !state.runs.some((r) => r.id === id));
+  if (unknown) throw new KairoError('not_found', `there is no run "${unknown}"`);
+  session.store('runs', { ...state, runs: state.runs.filter((r) => !gone.has(r.id)) }, {});
+  return session.labs.runs;
+}

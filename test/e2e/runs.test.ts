@@ -1,0 +1,136 @@
+// Runs as first-class objects (issue 17) in the browser host: every job that ends is a row in its
+// lab's runs table; rows are renamed, sorted, exported and deleted (after asking); a run that went NaN
+// is flagged in its row and on its overlaid curve; the chart controls zoom, reset and toggle log.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
+import { openApp } from './browser.ts';
+
+const app = openApp();
+const { pageErrors } = app;
+const until = async (f: () => boolean, what: string, ms = 60000) => {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+test('two spectra leave two runs: renamed, sorted by λ_max, exported as CSV, one deleted after asking', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  await page.getByRole('button', { name: 'Fisher / NTK spectra' }).click();
+  await page.locator('input[name="inputDim"]').fill('16');
+  await page.locator('input[name="samples"]').fill('8');
+  for (const w of ['16', '40']) {
+    await page.locator('input[name="width"]').fill(w);
+    const before = core.session.labs.runs.runs.length;
+    await page.getByRole('button', { name: 'Compute spectrum' }).click();
+    await until(() => core.session.labs.runs.runs.length === before + 1, 'a run');
+  }
+  const table = page.locator('[data-testid="runs-table"][data-lab="fisher"]');
+  await table.locator('tbody tr').nth(1).waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 2);
+
+  const name = table.locator('tr[data-run="r1"] input[aria-label="run name"]');
+  await name.fill('narrow');
+  await name.press('Tab');
+  await until(() => core.session.labs.runs.runs[0]!.name === 'narrow', 'the rename');
+  const note = table.locator('tr[data-run="r2"] input[aria-label="run note"]');
+  await note.fill('wider one');
+  await note.press('Tab');
+  await until(() => core.session.labs.runs.runs[1]!.note === 'wider one', 'the note');
+
+  // Ascending by λ_max: the order the core's metrics give.
+  await table.getByRole('button', { name: /^λ_max/ }).click();
+  const byLmax = [...core.session.labs.runs.runs].sort((a, b) => a.metrics['λ_max']! - b.metrics['λ_max']!).map((r) => r.id);
+  assert.deepEqual(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run'))), byLmax);
+
+  const [dl] = await Promise.all([page.waitForEvent('download'), table.getByRole('button', { name: 'Runs CSV' }).click()]);
+  const lines = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n');
+  const head = lines[0]!.split(',');
+  assert.equal(lines.length, 3);
+  const col = head.indexOf('λ_max');
+  for (const line of lines.slice(1)) {
+    const id = line.split(',')[0]!;
+    const run = core.session.labs.runs.runs.find((r) => r.id === id)!;
+    assert.equal(Number(line.split(',')[col]), run.metrics['λ_max']);
+  }
+
+  // Deleting asks; declining keeps the run.
+  page.once('dialog', (d) => void d.dismiss());
+  await table.getByRole('button', { name: 'delete narrow' }).click();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(core.session.labs.runs.runs.length, 2);
+  page.once('dialog', (d) => void d.accept());
+  await table.getByRole('button', { name: 'delete narrow' }).click();
+  await until(() => core.session.labs.runs.runs.length === 1, 'the deletion');
+  assert.equal(await table.locator('tbody tr').count(), 1);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('chart controls: the log toggle flips the axis, a dragged box zooms and reset restores', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  const card = page.locator('.card', { has: page.getByRole('heading', { name: /^Learning rate/ }) });
+  await card.locator('input[name="factors"]').fill('0.5, 30');
+  await card.locator('input[name="steps"]').fill('100');
+  const before = core.session.labs.runs.runs.length;
+  await card.getByRole('button', { name: 'Run' }).click();
+  await until(() => core.session.labs.runs.runs.length === before + 1, 'the lr run');
+  const fig = page.locator('figure[data-chart="Training loss at multiples of 2/λ_max"]');
+  const log = fig.locator('[data-testid="log-toggle"]');
+  assert.equal(await log.getAttribute('aria-pressed'), 'true');
+  await log.click();
+  assert.equal(await log.getAttribute('aria-pressed'), 'false');
+  const box = (await fig.locator('canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.7, { steps: 4 });
+  await page.mouse.up();
+  await fig.locator('[data-testid="zoom-reset"]').click();
+  await fig.locator('[data-testid="zoom-reset"]').waitFor({ state: 'detached' });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a recall whose states went NaN is a red "diverged" row, and its overlaid curve marks the NaN steps', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  const run = async (kind: string, params: unknown) =>
+    core.jobs.wait((await core.call('jobs.start', { kind, params } as never)).id);
+  assert.equal(
+    (await run('vae.train', { ...defaultVaeTrain(), hidden: [32], latent: 2, epochs: 1, trainSize: 1000 })).state,
+    'done',
+  );
+  // A damaged model, as in test/unit/diverged.test.ts: one decoder weight NaN.
+  const W = core.session.tensor('vae.model.dec.out.b')!;
+  (W.data as Float32Array)[0] = NaN;
+  const end = await run('vae.recall', { ...defaultRecall(), noise: [0], samples: 50, iterations: 3, strips: 0 });
+  assert.equal(end.state, 'diverged');
+  const rec = core.session.labs.runs.runs.at(-1)!;
+  await page.getByRole('button', { name: 'VAE recall' }).click();
+  const table = page.locator('[data-testid="runs-table"][data-lab="vae"]');
+  const row = table.locator(`tr[data-run="${rec.id}"]`);
+  await row.locator('td.outcome.diverged').waitFor();
+  await row.locator('input[type="checkbox"]').check();
+  await table.locator('[data-testid="overlay-curve"]').selectOption('distance to concept, noise 0');
+  const note = table.locator('[data-testid="nonfinite-note"]');
+  await note.waitFor();
+  assert.match((await note.textContent())!, /⚠ 3 non-finite values/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the Runs page lists every lab’s runs with their job, and overlays a curve', async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Runs', exact: true }).click();
+  const table = page.locator('[data-testid="runs-table"][data-lab="all"]');
+  await table.locator('tbody tr').nth(1).waitFor();
+  assert.equal(await table.locator('tbody tr').count(), app.host.core.session.labs.runs.runs.length);
+  await table.locator('tr', { hasText: app.host.core.session.labs.runs.runs[0]!.label }).first().waitFor();
+  await page.locator('figure[data-chart$=": runs overlaid"]').waitFor();
+  await page.screenshot({ path: process.env.KAIRO_SHOT ?? '/dev/null', fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});
