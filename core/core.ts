@@ -215,10 +215,17 @@ export class Core {
     for (const l of this.listeners) l(env);
   }
 
-  async shutdown(): Promise<void> {
+  async shutdown(opts: { keepRecovery?: boolean } = {}): Promise<void> {
     await this.jobs.shutdown();
-    // Unsaved work stays in the recovery copy for the next start; a clean session leaves none.
-    this.opts.recovery?.writeNow(this.session.snapshot());
+    // Unsaved work stays in the recovery copy for the next start (a clean session leaves none),
+    // unless the user chose to drop it (Electron's "Don't Save").
+    if (opts.keepRecovery === false) this.opts.recovery?.discardCurrent();
+    else this.opts.recovery?.writeNow(this.session.snapshot());
+  }
+
+  /** The platform's path policy, for the Electron main process to grant paths its own dialogs return. */
+  get pathPolicy(): PathPolicy | undefined {
+    return this.opts.platform.paths;
   }
 
   /** After any change to the session: keep (or drop) the recovery copy. Returns its argument, for chaining. */

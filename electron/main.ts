@@ -144,8 +144,47 @@ async function createWindow(): Promise<void> {
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.on('focus', buildMenu); // the recent list may have changed
+  // Quitting with unsaved changes asks, as every desktop editor does (a crash still leaves the recovery copy).
+  win.on('close', (e) => {
+    if (closeAnswered || !core.session.view().dirty) return;
+    e.preventDefault();
+    void askBeforeClose();
+  });
   await win.loadURL(`${ORIGIN}index.html`);
 }
+
+let closeAnswered = false;
+
+/** Save, don't save, or stay: the answer to closing the window with unsaved changes. */
+async function askBeforeClose(): Promise<void> {
+  if (!win) return;
+  const running = core.jobs.list().filter((j) => j.state === 'running' || j.state === 'queued').length;
+  const r = await dialog.showMessageBox(win, {
+    type: 'question',
+    buttons: ['Save', 'Don’t Save', 'Cancel'],
+    defaultId: 0,
+    cancelId: 2,
+    message: 'Save the changes to this session before quitting?',
+    detail:
+      (running ? `${running} job${running === 1 ? ' is' : 's are'} still running and will be stopped. ` : '') +
+      'Changes that are not saved are lost.',
+  });
+  if (r.response === 2) return;
+  if (r.response === 0) {
+    const path = core.session.view().path ?? (await pickPath('session-save', null));
+    if (!path) return;
+    core.pathPolicy?.grant(path);
+    try {
+      await core.call('session.save', { path });
+    } catch (e) {
+      await dialog.showMessageBox(win, { type: 'error', message: 'The session could not be saved', detail: String(e) });
+      return;
+    }
+  } else discardOnQuit = true;
+  closeAnswered = true;
+  win.close();
+}
+let discardOnQuit = false;
 
 bindIpc(ipcMain, core, () => win?.webContents ?? null, senderOk);
 core.subscribe((e) => {
@@ -165,5 +204,6 @@ app.whenReady().then(async () => {
 });
 
 app.on('window-all-closed', () => {
-  void core.shutdown().then(() => app.quit());
+  // "Don't Save" means it: no recovery copy is offered at the next start.
+  void core.shutdown({ keepRecovery: !discardOnQuit }).then(() => app.quit());
 });

@@ -135,3 +135,14 @@ export function fieldProblem(f: FieldSpec, v: unknown): string | null {
     }
   }
 }
+
+/**
+ * A lab's quick look: one click that shows the lab's phenomenon in seconds, beside its full setting.
+ * `npm run bench:quick-looks` re-measures `seconds` and every number `shows` quotes (this 2-core
+ * machine, WebAssembly backend, MNIST or the generated data named).
+ */
+export interface QuickLook<P> {
+  seconds: number;
+  shows: string;
+  params: P;
+}

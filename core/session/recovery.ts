@@ -92,6 +92,12 @@ export class Recovery {
     rmSync(this.file, { force: true });
   }
 
+  /** The user chose not to keep this session's unsaved work; a copy from an earlier run still waiting for an answer stays. */
+  discardCurrent(): void {
+    if (this.waiting) return;
+    this.clear();
+  }
+
   /** The user took the copy back: from now on the copy follows the session again. */
   taken(): void {
     this.waiting = null;

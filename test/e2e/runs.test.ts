@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
+import { HOPFIELD_QUICK_LOOK } from '../../core/labs/hopfield/contract.ts';
 import { openApp } from './browser.ts';
 
 const app = openApp();
@@ -62,11 +63,11 @@ test('two spectra leave two runs: renamed, sorted by λ_max, exported as CSV, on
 
   // Deleting asks; declining keeps the run.
   page.once('dialog', (d) => void d.dismiss());
-  await table.getByRole('button', { name: 'delete narrow' }).click();
+  await table.getByRole('button', { name: 'delete run r1' }).click();
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(core.session.labs.runs.runs.length, 2);
   page.once('dialog', (d) => void d.accept());
-  await table.getByRole('button', { name: 'delete narrow' }).click();
+  await table.getByRole('button', { name: 'delete run r1' }).click();
   await until(() => core.session.labs.runs.runs.length === 1, 'the deletion');
   assert.equal(await table.locator('tbody tr').count(), 1);
   assert.deepEqual(pageErrors, []);
@@ -131,6 +132,23 @@ test('the Runs page lists every lab’s runs with their job, and overlays a curv
   assert.equal(await table.locator('tbody tr').count(), app.host.core.session.labs.runs.runs.length);
   await table.locator('tr', { hasText: app.host.core.session.labs.runs.runs[0]!.label }).first().waitFor();
   await page.locator('figure[data-chart$=": runs overlaid"]').waitFor();
-  await page.screenshot({ path: process.env.KAIRO_SHOT ?? '/dev/null', fullPage: true });
+  if (process.env.KAIRO_SHOT) await page.screenshot({ path: process.env.KAIRO_SHOT, fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a lab’s quick look fills its form with the small setting and runs it, leaving a run', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  await page.getByRole('button', { name: 'Hopfield–Boltzmann' }).click();
+  const before = core.session.labs.runs.runs.length;
+  await page
+    .getByTestId('quick-look')
+    .getByRole('button', { name: /^Quick look/ })
+    .click();
+  await until(() => core.session.labs.runs.runs.length === before + 1, 'the quick look run');
+  const run = core.session.labs.runs.runs.at(-1)!;
+  assert.equal(run.kind, 'hopfield.train');
+  assert.deepEqual(run.params, HOPFIELD_QUICK_LOOK.params);
+  assert.deepEqual(core.session.labs.hopfield.draft, HOPFIELD_QUICK_LOOK.params);
   assert.deepEqual(pageErrors, []);
 });

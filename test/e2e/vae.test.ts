@@ -41,6 +41,17 @@ test('train a tiny VAE, run recall, see the animated scatter and metric curves, 
   await app.page.getByTestId('scatter-iteration').filter({ hasText: 't = 8 / 8' }).waitFor({ timeout: 10000 });
   assert.notEqual(await pixels(), first);
 
+  // Hover: the nearest state's class and index (scan the plot until the pointer meets one), and a class legend.
+  const plot = (await scatter.locator('canvas').first().boundingBox())!;
+  const tip = scatter.getByTestId('scatter-tip');
+  scan: for (let y = 10; y < plot.height; y += 10)
+    for (let x = 10; x < plot.width; x += 10) {
+      await app.page.mouse.move(plot.x + x, plot.y + y);
+      if (await tip.count()) break scan;
+    }
+  assert.match((await tip.textContent())!, /class \d+ · state \d+/);
+  await scatter.getByTestId('scatter-legend').filter({ hasText: 'class 0' }).waitFor();
+
   // Metric curves, one series per run, carry exactly the stored numbers.
   const fig = app.page.locator('figure[data-chart="Mean distance to own concept"]');
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
@@ -57,6 +68,12 @@ test('train a tiny VAE, run recall, see the animated scatter and metric curves, 
 });
 
 test('the paper setting in one click: hierarchical data in the browser, a trained VAE, recall with per-level curves and minima', async () => {
+  // Retraining over the recall runs of the first test asks first; this test means it.
+  const accept = (d: import('playwright-core').Dialog) => {
+    assert.match(d.message(), /^Retraining replaces the current model and its \d+ recall runs? shown here/);
+    void d.accept();
+  };
+  app.page.on('dialog', accept);
   await app.page.getByRole('button', { name: 'VAE recall' }).click();
   await app.page.getByRole('button', { name: /^Paper setting/ }).click();
   const table = app.page.getByTestId('recall-minima');

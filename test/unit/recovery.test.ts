@@ -60,3 +60,21 @@ test('Save As does not replace another existing file unless told to', async () =
   // Saving over its own file is not "replacing another".
   await c2.call('session.save', { path: a, overwrite: false });
 });
+
+test('quitting with "Don’t Save" leaves no copy of this session, but a copy from an earlier run still waiting stays', async () => {
+  const dir = tempDir();
+  const first = new Core({ platform: { carrier: 'web' }, recovery: new Recovery(dir, 20) });
+  await first.call('session.update', { lab: 'data', state: { ...first.session.labs.data, classFilter: 2 } });
+  await first.shutdown({ keepRecovery: false });
+  assert.ok(!existsSync(join(dir, 'recovery.kairo')), '"Don’t Save" kept a copy');
+  // A crash leaves a copy; the next run quits without answering it and without saving its own work.
+  const crashed = new Core({ platform: { carrier: 'web' }, recovery: new Recovery(dir, 20) });
+  await crashed.call('session.update', { lab: 'data', state: { ...crashed.session.labs.data, classFilter: 7 } });
+  await crashed.shutdown();
+  const next = new Core({ platform: { carrier: 'web' }, recovery: new Recovery(dir, 20) });
+  await next.call('session.update', { lab: 'data', state: { ...next.session.labs.data, classFilter: 9 } });
+  await next.shutdown({ keepRecovery: false });
+  const last = new Core({ platform: { carrier: 'web' }, recovery: new Recovery(dir, 20) });
+  assert.equal((await last.call('session.recover', {})).labs.data.classFilter, 7);
+  await last.shutdown({ keepRecovery: false });
+});

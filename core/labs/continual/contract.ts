@@ -2,7 +2,7 @@
 // learning curves (Karakida & Akaho, ICLR 2022), theory beside Monte Carlo, and the same protocol with
 // a wide network. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
-import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 /** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
 export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf', 'custom'] as const;
@@ -307,3 +307,11 @@ export interface ContinualContract {
   jobs: ContinualJobs;
   methods: ContinualMethods;
 }
+
+/** The continual-learning lab's quick look: the same task learned again from few samples (self-knowledge forgetting). */
+export const CL_QUICK_LOOK: QuickLook<{ model: ClModelParams; chain: ValuesOf<typeof CL_CHAIN_FIELDS> }> = {
+  seconds: 4.1,
+  shows:
+    'self-knowledge forgetting: after 200 noisy samples, learning the same task again from 10 doubles its error (0.0040 → 0.0080; NTK of a 2-layer ReLU net, σ = 0.1, 30 draws)',
+  params: { model: defaultsOf(CL_MODEL_FIELDS), chain: { ...defaultsOf(CL_CHAIN_FIELDS), sizes: [200, 10] } },
+};

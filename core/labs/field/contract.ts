@@ -3,7 +3,7 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
-import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 /** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
 export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
@@ -217,3 +217,11 @@ export interface FieldContract {
   jobs: FieldJobs;
   methods: FieldMethods;
 }
+
+/** The random-neural-field lab's quick look: the default field network trained beside its NTK prediction. */
+export const FIELD_QUICK_LOOK: QuickLook<Omit<FieldTrainParams, 'source'>> = {
+  seconds: 7.5,
+  shows:
+    'a 512-wide random-field network trained on 80 MNIST digits: the training loss beside its NTK prediction (relative function gap 0.21), test accuracy 0.60',
+  params: defaultsOf(FIELD_TRAIN_FIELDS),
+};

@@ -2,7 +2,7 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { DatasetSource } from '../data/contract.ts';
-import { seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
 
 export const ACTIVATIONS = ['relu', 'tanh', 'erf', 'linear'] as const;
 export type FisherActivation = (typeof ACTIVATIONS)[number];
@@ -349,3 +349,11 @@ export interface FisherContract {
   jobs: FisherJobs;
   methods: FisherMethods;
 }
+
+/** The Fisher lab's quick look: the spectrum of the default network, every normalisation compared. */
+export const FISHER_QUICK_LOOK: QuickLook<Omit<FisherNetworkParams, 'source'>> = {
+  seconds: 13.6,
+  shows:
+    'the pathological spectrum of a random ReLU net (width 256, depth 3, 100 inputs): λ_max is 1.7·10⁴ × the mean eigenvalue m_λ; λ_max 221 beside the mean-field 198',
+  params: defaultsOf(FISHER_NETWORK_FIELDS),
+};

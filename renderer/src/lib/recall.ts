@@ -115,3 +115,29 @@ export function sweepCellSeries(sweep: VaeSweepResult, key: 'minConcept' | 'minS
     points: sweep.cells.filter((c) => c.latent === d).map((c) => ({ x: c.noise, y: c[key] })),
   }));
 }
+
+/**
+ * The state nearest a pointer at frame t of a [T, N, 2] array, in screen pixels (toScreen maps a data
+ * point to pixels); null when none lies within `radius` pixels.
+ */
+export function nearestState(
+  frames: Float32Array,
+  n: number,
+  t: number,
+  at: { x: number; y: number },
+  toScreen: (x: number, y: number) => [number, number],
+  radius = 8,
+): number | null {
+  let best: number | null = null;
+  let bestD = radius * radius;
+  const o = t * n * 2;
+  for (let i = 0; i < n; i++) {
+    const [px, py] = toScreen(frames[o + 2 * i]!, frames[o + 2 * i + 1]!);
+    const d = (px - at.x) ** 2 + (py - at.y) ** 2;
+    if (d <= bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
