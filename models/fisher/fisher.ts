@@ -89,7 +89,7 @@ export function centreOverBatch(f: Float64Array, T: number, C: number): Float64A
 }
 
 /** Q_t^{1/2} for Q_t = diag(p) − ppᵀ, p = softmax(f_t): the metric of the softmax cross-entropy. */
-function softmaxMetricRoot(logits: Float64Array, C: number): Float64Array {
+export function softmaxMetricRoot(logits: Float64Array, C: number): Float64Array {
   let mx = -Infinity;
   for (const v of logits) mx = Math.max(mx, v);
   const e = Array.from(logits, (v) => Math.exp(v - mx));

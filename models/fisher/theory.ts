@@ -104,7 +104,24 @@ export function momentsClosed(act: Activation, q1: number, q2: number): Moments 
   return ACTIVATION_TABLE[act].moments?.(q1, q2) ?? null;
 }
 
-function moments(act: Activation, q1: number, q2: number, quadrature: boolean): Moments {
+/** E φ(u)² and E φ'(u)², u ~ N(0, q): closed form where the table has one, else a 1-D Gauss–Hermite rule. */
+export function diagonalMoments(act: Activation, q: number): { e11: number; d11: number } {
+  const m = momentsClosed(act, q, q);
+  if (m) return m;
+  const { x, w } = gaussHermite(NODES);
+  const s = Math.sqrt(Math.max(q, 0));
+  let e11 = 0;
+  let d11 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const u = s * x[i]!;
+    e11 += w[i]! * phi(act, u) ** 2;
+    d11 += w[i]! * dphi(act, u) ** 2;
+  }
+  return { e11, d11 };
+}
+
+/** The Gaussian moments of φ: closed form where the table has one, else Gauss–Hermite quadrature. */
+export function moments(act: Activation, q1: number, q2: number, quadrature = false): Moments {
   return (!quadrature && momentsClosed(act, q1, q2)) || momentsQuadrature(act, q1, q2);
 }
 

@@ -51,3 +51,42 @@ test('configure a network, compute its spectrum, run a width sweep and export it
   assert.match(readFileSync((await svg.path())!, 'utf8'), /^<svg/);
   assert.deepEqual(pageErrors, []);
 });
+
+test('signal propagation: the recursion beside sampled networks, the fixed point in words, the phase diagram; the input-space metric beside its theory', async () => {
+  const page = app.page;
+  await page.locator('input[name="signalDepth"]').fill('8');
+  await page.locator('input[name="signalWidth"]').fill('300');
+  await page.locator('input[name="signalSigmaW2"]').fill('2.5');
+  await page.getByRole('button', { name: 'Propagate' }).click();
+  const note = page.getByTestId('signal-fixed-point');
+  await note.waitFor({ timeout: 60000 });
+  const s = app.host.core.session.labs.fisher.signal!;
+  assert.equal(s.params.sigmaW2, 2.5);
+  assert.match((await note.textContent())!, new RegExp(`χ₁ = ${s.fixedPoint.chi1!.toPrecision(5).replace('.', '\\.')}.*chaotic`));
+  await page.locator('figure[data-chart="Phase diagram: order and chaos"]').waitFor();
+  const fig = page.locator('figure[data-chart="Length q_l per layer"]');
+  const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
+  const theory = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('"theory (length map)"'))
+    .map((l) => Number(l.split(',')[2]));
+  assert.deepEqual(
+    theory,
+    s.layers.map((l) => l.qTheory),
+  );
+
+  await page.locator('input[name="width"]').fill('64');
+  await page.locator('input[name="inputDim"]').fill('40');
+  await page.locator('input[name="samples"]').fill('10');
+  await page.getByRole('button', { name: 'Input-space metric' }).click();
+  const table = page.getByTestId('input-metric-stats');
+  await table.waitFor({ timeout: 60000 });
+  const r = app.host.core.session.labs.fisher.inputMetric!;
+  assert.equal(r.network.inputDim, 40);
+  await table
+    .locator('tr', { hasText: 'λ_max' })
+    .filter({ hasText: r.stats.lambdaMax.toPrecision(5) })
+    .waitFor();
+  assert.deepEqual(pageErrors, []);
+});

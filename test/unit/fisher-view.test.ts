@@ -12,6 +12,8 @@ import {
   isometrySeries,
   isometrySpread,
   lrSeries,
+  phaseSeries,
+  signalCorrelationSeries,
   relError,
   sweepSeries,
 } from '../../renderer/src/lib/fisher.ts';
@@ -141,4 +143,25 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
   assert.equal(fmt(0.5), '0.50000');
   assert.equal(relError(110, 100), '10.0 %');
   assert.equal(relError(1, null), '—');
+});
+
+test('the phase diagram draws χ₁ = 1 where each σ_b² row crosses it (linear between grid points) and marks the network', () => {
+  const r = {
+    params: { ...defaultFisherLab().signalDraft, sigmaW2: 1.5, sigmaB2: 0.1 },
+    layers: [],
+    fixedPoint: { q: 1, c: 1, chi1: 0.9, xiQ: 1, xiC: 1 },
+    // Two rows (σ_b² = 0, 0.1), three columns (σ_w² = 1, 2, 3): row 0 crosses between 1 and 2 at 0.5 → 1.5; row 1 between 2 and 3.
+    phase: { sigmaW2: [1, 2, 3], sigmaB2: [0, 0.1], chi1: [0.5, 1.5, 2, 0.2, 0.6, 1.4] },
+  };
+  const [boundary, me] = phaseSeries(r);
+  assert.deepEqual(boundary!.points, [
+    { x: 1.5, y: 0 },
+    { x: 2.5, y: 0.1 },
+  ]);
+  assert.deepEqual(me!.points, [{ x: 1.5, y: 0.1 }]);
+  const angle = signalCorrelationSeries(
+    { ...r, layers: [{ l: 1, q: 1, c: 0.5, qTheory: 1, cTheory: 0, qSd: 0, cSd: 0 }] },
+    'angle',
+  );
+  assert.ok(Math.abs(angle[0]!.points[0]!.y - 90) < 1e-12 && Math.abs(angle[1]!.points[0]!.y - 60) < 1e-12);
 });

@@ -4,6 +4,7 @@ import {
   FISHER_ISOMETRY_FIELDS,
   FISHER_LR_FIELDS,
   FISHER_NETWORK_FIELDS,
+  FISHER_SIGNAL_FIELDS,
   FISHER_SWEEP_FIELDS,
   type FisherNetworkParams,
   type FisherTheoryValues,
@@ -29,13 +30,15 @@ export const FISHER_USAGE = `  fisher spectrum ${usageOf({ ...FISHER_NETWORK_FIE
   fisher theory   (the same flags; instant, any width)
   fisher lr-sweep (the same flags) ${usageOf(FISHER_LR_FIELDS)}
   fisher sweep    (the same flags) ${usageOf(FISHER_SWEEP_FIELDS)}
-  fisher isometry ${usageOf(FISHER_ISOMETRY_FIELDS, 18)}`;
-const SPECS = [FISHER_NETWORK_FIELDS, FISHER_LR_FIELDS, FISHER_SWEEP_FIELDS, FISHER_ISOMETRY_FIELDS];
+  fisher isometry ${usageOf(FISHER_ISOMETRY_FIELDS, 18)}
+  fisher input-metric (the spectrum flags; --norm none)
+  fisher signal   ${usageOf(FISHER_SIGNAL_FIELDS, 18)}`;
+const SPECS = [FISHER_NETWORK_FIELDS, FISHER_LR_FIELDS, FISHER_SWEEP_FIELDS, FISHER_ISOMETRY_FIELDS, FISHER_SIGNAL_FIELDS];
 const VALUED = new Set(SPECS.flatMap((s) => flagsOf(s).valued));
 const SWITCHES = new Set(['eigenvalues']);
 /** What `kairo sweep` may vary. */
 export const FISHER_FLAGS = {
-  subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry'],
+  subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry', 'input-metric', 'signal'],
   valued: VALUED,
   switches: SWITCHES,
 } as const;
@@ -135,8 +138,50 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         });
         return 0;
       }
+      case 'input-metric': {
+        await runJob(core, 'fisher.inputMetric', { network: network(p) });
+        const r = core.session.labs.fisher.inputMetric!;
+        out({
+          m_lambda: r.stats.mLambda,
+          s_lambda: r.stats.sLambda,
+          lambda_max: r.stats.lambdaMax,
+          theory: r.theory && {
+            m_lambda: r.theory.mLambda,
+            s_lambda: r.theory.sLambda,
+            lambda_max: r.theory.lambdaMax,
+            ...(r.theory.note ? { note: r.theory.note } : {}),
+          },
+          ...(p.flags.has('eigenvalues') ? { eigenvalues: r.eigenvalues } : {}),
+        });
+        return 0;
+      }
+      case 'signal': {
+        await runJob(core, 'fisher.signal', readFlags(p, FISHER_SIGNAL_FIELDS, defaultFisherLab().signalDraft));
+        const r = core.session.labs.fisher.signal!;
+        out({
+          layers: r.layers.map((x) => ({
+            l: x.l,
+            q: x.q,
+            c: x.c,
+            q_theory: x.qTheory,
+            c_theory: x.cTheory,
+            q_sd: x.qSd,
+            c_sd: x.cSd,
+          })),
+          fixed_point: {
+            q: r.fixedPoint.q,
+            c: r.fixedPoint.c,
+            chi1: r.fixedPoint.chi1,
+            xi_q: r.fixedPoint.xiQ,
+            xi_c: r.fixedPoint.xiC,
+          },
+        });
+        return 0;
+      }
       default:
-        throw invalid(`unknown fisher command ${JSON.stringify(sub ?? '')}; try spectrum, theory, lr-sweep, sweep or isometry`);
+        throw invalid(
+          `unknown fisher command ${JSON.stringify(sub ?? '')}; try spectrum, theory, lr-sweep, sweep, isometry, input-metric or signal`,
+        );
     }
   } finally {
     await core.shutdown();

@@ -316,6 +316,80 @@ export interface FisherBlocksResult {
   offOnRatio: number;
 }
 
+/** Two inputs through a random network: the length and correlation maps beside sampled networks. */
+export const FISHER_SIGNAL_FIELDS = {
+  activation: { ...FISHER_NETWORK_FIELDS.activation, default: 'tanh' },
+  sigmaW2: { ...FISHER_NETWORK_FIELDS.sigmaW2, default: 1.5 },
+  sigmaB2: { ...FISHER_NETWORK_FIELDS.sigmaB2, default: 0.05 },
+  depth: { kind: 'int', label: 'Depth L', flag: 'depth', metavar: 'L', min: 1, max: 200, default: 30, doc: 'layers followed' },
+  q0: {
+    kind: 'number',
+    label: 'Input length q₀',
+    flag: 'q0',
+    metavar: 'q',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    default: 1,
+    step: 0.1,
+    doc: '|x|²/M₀ of both inputs',
+  },
+  c0: {
+    kind: 'number',
+    label: 'Input correlation c₀',
+    flag: 'c0',
+    metavar: 'c',
+    min: -1,
+    max: 1,
+    default: 0.5,
+    step: 0.05,
+    doc: "x·x'/(|x||x'|), the cosine of the inputs' angle",
+  },
+  width: {
+    kind: 'int',
+    label: 'Width M',
+    flag: 'width',
+    metavar: 'M',
+    min: 2,
+    max: 4000,
+    default: 1000,
+    doc: 'width of the sampled networks (and of the inputs)',
+  },
+  networks: {
+    kind: 'int',
+    label: 'Networks',
+    flag: 'networks',
+    metavar: 'n',
+    min: 1,
+    max: 20,
+    default: 4,
+    doc: 'sampled networks averaged (mean ± sd)',
+  },
+  seed: seedField('seed of the sampled networks and inputs'),
+} as const satisfies ParamSpec;
+
+export type FisherSignalParams = ValuesOf<typeof FISHER_SIGNAL_FIELDS>;
+
+export interface FisherSignalResult {
+  params: FisherSignalParams;
+  /** Per layer: the recursion's q and c, and the sampled networks' mean and sd. */
+  layers: { l: number; q: number; c: number; qTheory: number; cTheory: number; qSd: number; cSd: number }[];
+  /** The maps' fixed point at these σ's; null fields where it does not exist (the length grows without bound). */
+  fixedPoint: { q: number | null; c: number | null; chi1: number | null; xiQ: number | null; xiC: number | null };
+  /** χ₁ at the fixed point over a (σ_w², σ_b²) grid, row-major by σ_b²; null where q* does not exist. */
+  phase: { sigmaW2: number[]; sigmaB2: number[]; chi1: (number | null)[] };
+}
+
+/** The metric of input space, G_x = (1/T) Σ_t J_x(t)ᵀ Q_t J_x(t), on the network above. */
+export interface FisherInputMetricResult {
+  network: FisherNetworkParams;
+  /** Over the M₀ eigenvalues of G_x (M₀ × M₀), measured exactly through its TC × TC dual. */
+  stats: { mLambda: number; sLambda: number; lambdaMax: number };
+  theory: { mLambda: number; sLambda: number; lambdaMax: number; note: string | null } | null;
+  /** The dual's eigenvalues, descending, at most 2,000. */
+  eigenvalues: number[];
+}
+
 export interface FisherLabState {
   network: FisherNetworkParams;
   spectrum: FisherSpectrumResult | null;
@@ -326,6 +400,9 @@ export interface FisherLabState {
   isometryDraft: FisherIsometryParams;
   isometry: FisherIsometryResult | null;
   blocks: FisherBlocksResult | null;
+  signalDraft: FisherSignalParams;
+  signal: FisherSignalResult | null;
+  inputMetric: FisherInputMetricResult | null;
 }
 
 /** Fisher jobs: parameters and result of each kind. */
@@ -335,6 +412,8 @@ export interface FisherJobs {
   'fisher.lrsweep': { params: FisherLrParams; result: FisherLrResult };
   'fisher.isometry': { params: FisherIsometryParams; result: FisherIsometryResult };
   'fisher.blocks': { params: { network: FisherNetworkParams }; result: FisherBlocksResult };
+  'fisher.signal': { params: FisherSignalParams; result: FisherSignalResult };
+  'fisher.inputMetric': { params: { network: FisherNetworkParams }; result: FisherInputMetricResult };
 }
 
 /** Fisher methods answered in the core's process. */

@@ -17,6 +17,7 @@ import { ntkGram, type Mlp } from '../../../models/ntk/gram.ts';
 import type {
   FisherBlocksResult,
   FisherIsometryParams,
+  FisherSignalParams,
   FisherIsometryResult,
   FisherLrParams,
   FisherLrResult,
@@ -29,11 +30,19 @@ import type {
   FisherTheoryValues,
 } from '../../contract.ts';
 import { getDataset, pixelRows } from '../../data/datasets.ts';
-import { invalid } from '../../errors.ts';
+import { invalid, KairoError } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { isometrySchema, lrSchema, networkSchema, sweepSchema } from './state.ts';
+import { isometrySchema, lrSchema, networkSchema, signalSchema, sweepSchema } from './state.ts';
+import {
+  fixedPoint as fixedPointOf,
+  phaseDiagram,
+  signalSampled,
+  signalTheory,
+  type SignalLayer,
+} from '../../../models/fisher/signal.ts';
+import { inputMetricDual, inputMetricTheory } from '../../../models/fisher/input-metric.ts';
 import { z } from 'zod';
 
 /** Above this many dual rows the spectrum comes from Lanczos (top eigenvalues only). */
@@ -402,5 +411,92 @@ export async function runBlocks(raw: { network: FisherNetworkParams }, ctx: JobC
   return {
     result,
     tensors: { 'fisher.blocks.norms': { dtype: 'F32', shape: [r.units, r.units], data: Float32Array.from(r.norms) } },
+  };
+}
+
+/** The (σ_w², σ_b²) grid of the phase diagram: σ_w² up to 4 (ReLU: 3, past which q* is gone), σ_b² up to 0.5. */
+function phaseGrid(activation: FisherSignalParams['activation']): { sigmaW2: number[]; sigmaB2: number[] } {
+  const wMax = activation === 'relu' ? 3 : 4;
+  return {
+    sigmaW2: Array.from({ length: 33 }, (_, i) => 0.1 + ((wMax - 0.1) * i) / 32),
+    sigmaB2: Array.from({ length: 21 }, (_, i) => (0.5 * i) / 20),
+  };
+}
+
+export async function runSignal(raw: FisherSignalParams, ctx: JobContext): Promise<JobOutput<'fisher.signal'>> {
+  const params = parseOrThrow(signalSchema, raw, 'fisher.signal');
+  const theory = signalTheory(params);
+  const sampled: SignalLayer[][] = [];
+  const total = params.networks + 1;
+  for (let s = 0; s < params.networks; s++) {
+    if (ctx.cancelled()) break;
+    sampled.push(signalSampled(params, params.width, mulberry32(params.seed + 7919 * s)));
+    ctx.progress({ step: s + 1, totalSteps: total, metrics: { network: s + 1 } });
+    await new Promise((r) => setImmediate(r));
+  }
+  if (!sampled.length) throw new KairoError('cancelled', 'cancelled before any network was sampled');
+  const stat = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+    return { m, sd };
+  };
+  const layers = theory.map((t, i) => {
+    const q = stat(sampled.map((s) => s[i]!.q));
+    const c = stat(sampled.map((s) => s[i]!.c));
+    return { l: t.l, q: q.m, c: c.m, qTheory: t.q, cTheory: t.c, qSd: q.sd, cSd: c.sd };
+  });
+  const start = theory.at(-1)!.q;
+  const fixedPoint = fixedPointOf(params.activation, params.sigmaW2, params.sigmaB2, start);
+  const grid = phaseGrid(params.activation);
+  const chi = phaseDiagram(params.activation, grid.sigmaW2, grid.sigmaB2);
+  ctx.progress({ step: total, totalSteps: total });
+  return {
+    result: { params, layers, fixedPoint, phase: { ...grid, chi1: Array.from(chi, (v) => (Number.isFinite(v) ? v : null)) } },
+    tensors: {},
+  };
+}
+
+export async function runInputMetric(
+  raw: { network: FisherNetworkParams },
+  ctx: JobContext,
+): Promise<JobOutput<'fisher.inputMetric'>> {
+  const p = parseOrThrow(networkSchema, raw?.network, 'fisher.inputMetric.network');
+  if (p.norm !== 'none')
+    throw invalid('fisher.inputMetric: the input-space metric is computed without normalisation (--norm none)');
+  checkSize(p);
+  const n = p.samples * p.outputs;
+  if (n > DENSE_LIMIT) throw invalid(`fisher.inputMetric: samples × outputs = ${n}; at most ${DENSE_LIMIT} dual rows`);
+  ctx.progress({ step: 0, totalSteps: 2 });
+  const b = build(p);
+  const D = inputMetricDual(b.net, b.X, b.T, p.loss);
+  ctx.progress({ step: 1, totalSteps: 2 });
+  const ev = eigh(D, n).values;
+  const M0 = b.widths[0]!;
+  let tr = 0;
+  let fro = 0;
+  for (let i = 0; i < n; i++) tr += D[i * n + i]!;
+  for (let i = 0; i < D.length; i++) fro += D[i]! * D[i]!;
+  const th = theoryFor(p);
+  const l1 = th?.layers[1];
+  const theory =
+    th && l1 && l1.qt1 !== null && l1.qt2 !== null
+      ? {
+          ...inputMetricTheory(l1.qt1, l1.qt2, p.sigmaW2, p.samples, p.outputs, M0, p.loss),
+          note:
+            p.loss === 'ce'
+              ? 'cross-entropy: equal-logit approximation p = 1/C, which holds only while the logits are near equal'
+              : null,
+        }
+      : null;
+  ctx.progress({ step: 2, totalSteps: 2 });
+  const sorted = Array.from(ev).sort((x, y) => y - x);
+  return {
+    result: {
+      network: p,
+      stats: { mLambda: tr / M0, sLambda: fro / M0, lambdaMax: sorted[0]! },
+      theory,
+      eigenvalues: sorted.slice(0, 2000),
+    },
+    tensors: {},
   };
 }

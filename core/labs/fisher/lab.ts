@@ -2,10 +2,26 @@
 // mean-field theory; sweeps, the learning-rate bound, dynamical isometry, unit-wise blocks.
 import { z } from 'zod';
 import { defineLab } from '../lab.ts';
-import { blocksSummary, isometrySummary, lrSummary, spectrumSummary, sweepSummary } from './runs.ts';
+import {
+  blocksSummary,
+  inputMetricSummary,
+  isometrySummary,
+  lrSummary,
+  signalSummary,
+  spectrumSummary,
+  sweepSummary,
+} from './runs.ts';
 import { blocksBytes, spectrumBytes, sweepBytes } from './memory.ts';
 import { fisherTheoryMethod, storeFisher } from './service.ts';
-import { defaultFisherLab, fisherLabSchema, isometrySchema, lrSchema, networkSchema, sweepSchema } from './state.ts';
+import {
+  defaultFisherLab,
+  fisherLabSchema,
+  isometrySchema,
+  lrSchema,
+  networkSchema,
+  signalSchema,
+  sweepSchema,
+} from './state.ts';
 
 const imagesOf = (n: { inputs: string; source: import('../../contract.ts').DatasetSource }) =>
   n.inputs === 'images' ? n.source : null;
@@ -61,6 +77,22 @@ export const fisherLab = defineLab({
       params: isometrySchema,
       store: (s, o) => storeFisher(s, 'fisher.isometry', o),
       handler: async () => (await import('./jobs.ts')).runIsometry,
+    },
+    'fisher.signal': {
+      summary: signalSummary,
+      label: 'Signal propagation',
+      params: signalSchema,
+      store: (s, o) => storeFisher(s, 'fisher.signal', o),
+      handler: async () => (await import('./jobs.ts')).runSignal,
+    },
+    'fisher.inputMetric': {
+      summary: inputMetricSummary,
+      label: 'Input-space metric',
+      params: z.object({ network: networkSchema }).strict(),
+      source: (p) => imagesOf(p.network),
+      memory: spectrumBytes,
+      store: (s, o) => storeFisher(s, 'fisher.inputMetric', o),
+      handler: async () => (await import('./jobs.ts')).runInputMetric,
     },
     'fisher.blocks': {
       summary: blocksSummary,

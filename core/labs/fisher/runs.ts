@@ -1,6 +1,9 @@
 // What a Fisher-lab run record keeps (core/labs/runs/): measured statistics beside their theory.
 import type {
   FisherBlocksResult,
+  FisherInputMetricResult,
+  FisherSignalParams,
+  FisherSignalResult,
   FisherIsometryParams,
   FisherIsometryResult,
   FisherLrParams,
@@ -95,4 +98,54 @@ export const isometrySummary = (_p: FisherIsometryParams, r: FisherIsometryResul
 export const blocksSummary = (_p: { network: FisherNetworkParams }, r: FisherBlocksResult): RunSummary => ({
   metrics: { 'off/on block ratio': r.offOnRatio, units: r.units },
   curves: [],
+});
+
+export const signalSummary = (_p: FisherSignalParams, r: FisherSignalResult): RunSummary => {
+  const l = r.layers.map((x) => x.l);
+  return {
+    metrics: {
+      'q*': r.fixedPoint.q,
+      'c*': r.fixedPoint.c,
+      'χ₁': r.fixedPoint.chi1,
+      ξ_c: r.fixedPoint.xiC,
+      'final c': r.layers.at(-1)?.c,
+    },
+    curves: [
+      curve(
+        'q_l',
+        'layer l',
+        r.layers.map((x) => x.q),
+        l,
+      ),
+      curve(
+        'q_l theory',
+        'layer l',
+        r.layers.map((x) => x.qTheory),
+        l,
+      ),
+      curve(
+        'c_l',
+        'layer l',
+        r.layers.map((x) => x.c),
+        l,
+      ),
+      curve(
+        'c_l theory',
+        'layer l',
+        r.layers.map((x) => x.cTheory),
+        l,
+      ),
+    ],
+  };
+};
+
+export const inputMetricSummary = (_p: { network: FisherNetworkParams }, r: FisherInputMetricResult): RunSummary => ({
+  metrics: {
+    m_λ: r.stats.mLambda,
+    s_λ: r.stats.sLambda,
+    λ_max: r.stats.lambdaMax,
+    'theory m_λ': r.theory?.mLambda,
+    'theory λ_max': r.theory?.lambdaMax,
+  },
+  curves: [curve('eigenvalues (descending)', 'index', r.eigenvalues)],
 });

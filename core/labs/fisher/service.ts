@@ -10,7 +10,18 @@ export function fisherTheoryMethod(p: { network: FisherNetworkParams }): FisherT
   return theoryFor(parseOrThrow(networkSchema, p?.network, 'fisher.theory.network'));
 }
 
-type Out = { [K in 'fisher.spectrum' | 'fisher.sweep' | 'fisher.lrsweep' | 'fisher.isometry' | 'fisher.blocks']: JobOutput<K> };
+type Out = {
+  [
+    K in
+      | 'fisher.spectrum'
+      | 'fisher.sweep'
+      | 'fisher.lrsweep'
+      | 'fisher.isometry'
+      | 'fisher.blocks'
+      | 'fisher.signal'
+      | 'fisher.inputMetric'
+  ]: JobOutput<K>;
+};
 
 /** Stores any Fisher job's result in the lab's slice (and the drafts that produced it). */
 export function storeFisher(session: SessionService, kind: keyof Out, output: Out[keyof Out]): void {
@@ -27,6 +38,12 @@ export function storeFisher(session: SessionService, kind: keyof Out, output: Ou
   } else if (kind === 'fisher.isometry') {
     const r = (output as Out['fisher.isometry']).result;
     Object.assign(lab, { isometry: r, isometryDraft: r.params });
+  } else if (kind === 'fisher.signal') {
+    const r = (output as Out['fisher.signal']).result;
+    Object.assign(lab, { signal: r, signalDraft: r.params });
+  } else if (kind === 'fisher.inputMetric') {
+    const r = (output as Out['fisher.inputMetric']).result;
+    Object.assign(lab, { inputMetric: r, network: r.network });
   } else {
     Object.assign(lab, { blocks: (output as Out['fisher.blocks']).result });
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   defaultsOf,
   FISHER_ISOMETRY_FIELDS,
+  FISHER_SIGNAL_FIELDS,
   FISHER_LR_FIELDS,
   FISHER_NETWORK_FIELDS,
   FISHER_SWEEP_FIELDS,
@@ -135,6 +136,27 @@ const blocks = z
   .object({ network: networkSchema, units: int.min(1), layerOf: z.array(int.min(0)), tensor: z.string(), offOnRatio: finite })
   .strict();
 
+export const signalSchema = z.object(shapeOf(FISHER_SIGNAL_FIELDS)).strict();
+const orNull = finite.nullable();
+const signal = z
+  .object({
+    params: signalSchema,
+    layers: z.array(
+      z.object({ l: int, q: finite, c: finite, qTheory: finite, cTheory: finite, qSd: finite, cSd: finite }).strict(),
+    ),
+    fixedPoint: z.object({ q: orNull, c: orNull, chi1: orNull, xiQ: orNull, xiC: orNull }).strict(),
+    phase: z.object({ sigmaW2: z.array(finite), sigmaB2: z.array(finite), chi1: z.array(orNull) }).strict(),
+  })
+  .strict();
+const inputMetric = z
+  .object({
+    network: networkSchema,
+    stats: z.object({ mLambda: finite, sLambda: finite, lambdaMax: finite }).strict(),
+    theory: z.object({ mLambda: finite, sLambda: finite, lambdaMax: finite, note: z.string().nullable() }).strict().nullable(),
+    eigenvalues: z.array(finite).max(2000),
+  })
+  .strict();
+
 // Sessions written before the contract named its statistics in camelCase (up to commit 02bd47b of
 // 2026-12-01) hold m_lambda, s_lambda, lambda_max and theory_lambda_max: renamed on load.
 const RENAMED = new Map([
@@ -143,6 +165,11 @@ const RENAMED = new Map([
   ['lambda_max', 'lambdaMax'],
   ['theory_lambda_max', 'theoryLambdaMax'],
 ]);
+/** Sessions from before the signal-propagation and input-metric experiments load with their defaults. */
+function withNewParts(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  return { signalDraft: defaultsOf(FISHER_SIGNAL_FIELDS), signal: null, inputMetric: null, ...v };
+}
 function camelNames(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelNames);
   if (v === null || typeof v !== 'object') return v;
@@ -150,7 +177,7 @@ function camelNames(v: unknown): unknown {
 }
 
 export const fisherLabSchema = z.preprocess(
-  camelNames,
+  (v) => withNewParts(camelNames(v)),
   z
     .object({
       network: networkSchema,
@@ -162,6 +189,9 @@ export const fisherLabSchema = z.preprocess(
       isometryDraft: isometrySchema,
       isometry: isometry.nullable(),
       blocks: blocks.nullable(),
+      signalDraft: signalSchema,
+      signal: signal.nullable(),
+      inputMetric: inputMetric.nullable(),
     })
     .strict(),
 );
@@ -178,4 +208,7 @@ export const defaultFisherLab = (): FisherLabState => ({
   isometryDraft: defaultsOf(FISHER_ISOMETRY_FIELDS),
   isometry: null,
   blocks: null,
+  signalDraft: defaultsOf(FISHER_SIGNAL_FIELDS),
+  signal: null,
+  inputMetric: null,
 });

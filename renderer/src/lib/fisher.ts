@@ -1,6 +1,7 @@
 // Chart shaping for the Fisher/NTK lab: pure functions from stored results to chart series,
 // tested in test/unit/fisher-view.test.ts.
 import type {
+  FisherSignalResult,
   FisherIsometryResult,
   FisherLrResult,
   FisherSpectrumResult,
@@ -125,5 +126,48 @@ export function comparisonSeries(comparison: NonNullable<FisherSpectrumResult['c
   return [
     { label: 'measured λ_max', points: comparison.map((c, i) => ({ x: i, y: c.lambdaMax })) },
     { label: 'theory λ_max', points: comparison.map((c, i) => ({ x: i, y: c.theoryLambdaMax ?? NaN })) },
+  ];
+}
+
+/** Length q_l per layer: the sampled networks (mean, ± sd dashed) beside the recursion. */
+export function signalLengthSeries(r: FisherSignalResult): Series[] {
+  return [
+    { label: 'theory (length map)', points: r.layers.map((l) => ({ x: l.l, y: l.qTheory })), color: 0 },
+    { label: 'sampled networks (mean)', style: 'points', points: r.layers.map((l) => ({ x: l.l, y: l.q })), color: 1 },
+    { label: '± sd', style: 'dashed', points: r.layers.map((l) => ({ x: l.l, y: l.q + l.qSd })), color: 1 },
+    { label: '− sd', style: 'dashed', points: r.layers.map((l) => ({ x: l.l, y: l.q - l.qSd })), color: 1 },
+  ];
+}
+
+/** The two inputs' correlation c_l, or their angle arccos c_l in degrees, per layer. */
+export function signalCorrelationSeries(r: FisherSignalResult, as: 'c' | 'angle'): Series[] {
+  const f = (c: number) => (as === 'c' ? c : (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI);
+  return [
+    { label: 'theory (correlation map)', points: r.layers.map((l) => ({ x: l.l, y: f(l.cTheory) })), color: 0 },
+    { label: 'sampled networks (mean)', style: 'points', points: r.layers.map((l) => ({ x: l.l, y: f(l.c) })), color: 1 },
+  ];
+}
+
+/**
+ * The order/chaos boundary χ₁ = 1 in the (σ_w², σ_b²) plane, from the grid: on each σ_b² row, the σ_w²
+ * where χ₁ first crosses 1 (linear between grid points); and this network's point.
+ */
+export function phaseSeries(r: FisherSignalResult): Series[] {
+  const { sigmaW2: W, sigmaB2: B, chi1 } = r.phase;
+  const boundary: { x: number; y: number }[] = [];
+  B.forEach((b, i) => {
+    for (let j = 1; j < W.length; j++) {
+      const a = chi1[i * W.length + j - 1];
+      const c = chi1[i * W.length + j];
+      if (a === null || a === undefined || c === null || c === undefined) continue;
+      if ((a - 1) * (c - 1) <= 0 && a !== c) {
+        boundary.push({ x: W[j - 1]! + ((1 - a) / (c - a)) * (W[j]! - W[j - 1]!), y: b });
+        break;
+      }
+    }
+  });
+  return [
+    { label: 'χ₁ = 1 (order | chaos)', points: boundary, color: 0 },
+    { label: 'this network', style: 'points', points: [{ x: r.params.sigmaW2, y: r.params.sigmaB2 }], color: 3 },
   ];
 }
