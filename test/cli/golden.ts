@@ -18,6 +18,7 @@ export const COMMANDS: string[][] = [
   'fisher lr-sweep --factors 0.5,0.9,1.1,2 --steps 20 --width 64 --samples 30',
   'fisher sweep --axis width --values 32,64 --seeds 2 --samples 20',
   'fisher isometry --activation linear --width 32 --depths 2,4',
+  'fisher isometry --activation tanh --width 64 --depths 2,6 --sigma-w2 1.05 --sigma-b2 0.01 --input-q 0.5 --seed 2 --spectrum',
   'fisher input-metric --width 64 --input-dim 40 --outputs 3 --samples 10 --loss ce --seed 2',
   'fisher signal --activation tanh --sigma-w2 2.5 --sigma-b2 0.05 --depth 5 --q0 1 --c0 0.5 --width 200 --networks 2 --seed 1',
   'ngd run --method exact --width 64 --input-dim 16 --samples 12 --test-samples 8 --steps 3',

@@ -12,6 +12,7 @@ import {
   isometrySeries,
   isometrySpread,
   lrSeries,
+  isometryHistogramSeries,
   phaseSeries,
   signalCorrelationSeries,
   relError,
@@ -106,11 +107,53 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
   const iso = {
     params: defaultFisherLab().isometryDraft,
     runs: [
-      { depth: 2, weights: 'gaussian' as const, eigenvalues: [1, 3] },
-      { depth: 2, weights: 'orthogonal' as const, eigenvalues: [4, 4] },
-      { depth: 4, weights: 'orthogonal' as const, eigenvalues: [8, 8] },
+      { depth: 2, weights: 'gaussian' as const, eigenvalues: [1, 3], theory: null, histogram: null },
+      {
+        depth: 2,
+        weights: 'orthogonal' as const,
+        eigenvalues: [4, 4],
+        theory: { lambdaMax: 4.5, moments: [4, 16, 64] },
+        histogram: null,
+      },
+      {
+        depth: 4,
+        weights: 'orthogonal' as const,
+        eigenvalues: [8, 8],
+        theory: { lambdaMax: null, moments: [8, 64, 512] },
+        histogram: null,
+      },
     ],
   };
+  // Theory lines only where the runs have theory: orthogonal, λ_max only where the law was computed.
+  assert.deepEqual(
+    isometrySeries(iso, 'max').map((s) => [s.label, s.points]),
+    [
+      ['gaussian weights', [{ x: 2, y: 3 }]],
+      [
+        'orthogonal weights',
+        [
+          { x: 2, y: 4 },
+          { x: 4, y: 8 },
+        ],
+      ],
+      ['orthogonal: free probability', [{ x: 2, y: 4.5 }]],
+    ],
+  );
+  assert.deepEqual(
+    isometryHistogramSeries({ ...iso.runs[0]!, histogram: { edges: [0, 2, 4], measured: [0.5, 0.5], theory: [0.25, 0.75] } }).map(
+      (s) => s.points,
+    ),
+    [
+      [
+        { x: 1, y: 0.5 },
+        { x: 3, y: 0.5 },
+      ],
+      [
+        { x: 1, y: 0.25 },
+        { x: 3, y: 0.75 },
+      ],
+    ],
+  );
   const [g, o] = isometrySeries(iso, 'mean');
   assert.deepEqual(g!.points, [{ x: 2, y: 2 }]);
   assert.deepEqual(

@@ -30,12 +30,12 @@ export const FISHER_USAGE = `  fisher spectrum ${usageOf({ ...FISHER_NETWORK_FIE
   fisher theory   (the same flags; instant, any width)
   fisher lr-sweep (the same flags) ${usageOf(FISHER_LR_FIELDS)}
   fisher sweep    (the same flags) ${usageOf(FISHER_SWEEP_FIELDS)}
-  fisher isometry ${usageOf(FISHER_ISOMETRY_FIELDS, 18)}
+  fisher isometry ${usageOf(FISHER_ISOMETRY_FIELDS, 18)} [--spectrum]
   fisher input-metric (the spectrum flags; --norm none)
   fisher signal   ${usageOf(FISHER_SIGNAL_FIELDS, 18)}`;
 const SPECS = [FISHER_NETWORK_FIELDS, FISHER_LR_FIELDS, FISHER_SWEEP_FIELDS, FISHER_ISOMETRY_FIELDS, FISHER_SIGNAL_FIELDS];
 const VALUED = new Set(SPECS.flatMap((s) => flagsOf(s).valued));
-const SWITCHES = new Set(['eigenvalues']);
+const SWITCHES = new Set(['eigenvalues', 'spectrum']);
 /** What `kairo sweep` may vary. */
 export const FISHER_FLAGS = {
   subcommands: ['spectrum', 'theory', 'lr-sweep', 'sweep', 'isometry', 'input-metric', 'signal'],
@@ -124,17 +124,19 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
       case 'isometry': {
         await runJob(core, 'fisher.isometry', readFlags(p, FISHER_ISOMETRY_FIELDS, defaultFisherLab().isometryDraft));
         const r = core.session.labs.fisher.isometry!;
+        const moment = (ev: number[], k: number) => ev.reduce((a, b) => a + b ** k, 0) / ev.length;
         out({
-          runs: r.runs.map((q) => {
-            const mean = q.eigenvalues.reduce((a, b) => a + b, 0) / q.eigenvalues.length;
-            return {
-              depth: q.depth,
-              weights: q.weights,
-              lambda_max: Math.max(...q.eigenvalues),
-              lambda_min: Math.min(...q.eigenvalues),
-              mean,
-            };
-          }),
+          runs: r.runs.map((q) => ({
+            depth: q.depth,
+            weights: q.weights,
+            lambda_max: Math.max(...q.eigenvalues),
+            lambda_min: Math.min(...q.eigenvalues),
+            mean: moment(q.eigenvalues, 1),
+            theory: q.theory && { lambda_max: q.theory.lambdaMax, mean: q.theory.moments[0]! },
+            ...(p.flags.has('spectrum')
+              ? { moments: { empirical: [1, 2, 3].map((k) => moment(q.eigenvalues, k)), theory: q.theory?.moments ?? null } }
+              : {}),
+          })),
         });
         return 0;
       }

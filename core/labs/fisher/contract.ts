@@ -294,6 +294,18 @@ export const FISHER_ISOMETRY_FIELDS = {
   },
   sigmaW2: { ...FISHER_NETWORK_FIELDS.sigmaW2, default: 1 },
   sigmaB2: { ...FISHER_NETWORK_FIELDS.sigmaB2, default: 0 },
+  inputQ: {
+    kind: 'number',
+    label: 'Input length q₀',
+    flag: 'input-q',
+    metavar: 'q',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    default: 1,
+    step: 0.1,
+    doc: '|x|²/M of the one input (the fixed point q* matters for tanh)',
+  },
   seed: FISHER_NETWORK_FIELDS.seed,
 } as const satisfies ParamSpec;
 
@@ -302,7 +314,15 @@ export type FisherIsometryParams = ValuesOf<typeof FISHER_ISOMETRY_FIELDS>;
 export interface FisherIsometryResult {
   params: FisherIsometryParams;
   /** Conditional FIM of one input, J Jᵀ (output width = M): eigenvalues per depth and weight kind. */
-  runs: { depth: number; weights: 'gaussian' | 'orthogonal'; eigenvalues: number[] }[];
+  runs: {
+    depth: number;
+    weights: 'gaussian' | 'orthogonal';
+    eigenvalues: number[];
+    /** Free probability (models/fisher/free.ts): λ_max from the limiting law, its first three moments exactly. */
+    theory: { lambdaMax: number | null; moments: number[] } | null;
+    /** The measured eigenvalues' histogram (fractions) and the limiting law's mass in the same bins. */
+    histogram: { edges: number[]; measured: number[]; theory: number[] } | null;
+  }[];
 }
 
 export interface FisherBlocksResult {

@@ -43,6 +43,7 @@ import {
   type SignalLayer,
 } from '../../../models/fisher/signal.ts';
 import { inputMetricDual, inputMetricTheory } from '../../../models/fisher/input-metric.ts';
+import { binLaw, isometryDensity, isometryMoments, type IsometryTheoryInput } from '../../../models/fisher/free.ts';
 import { z } from 'zod';
 
 /** Above this many dual rows the spectrum comes from Lanczos (top eigenvalues only). */
@@ -352,14 +353,36 @@ export async function runLrSweep(raw: FisherLrParams, ctx: JobContext): Promise<
   return { result: { params, lambdaMax: lmax, curves, partial: curves.length < params.factors.length }, tensors: {} };
 }
 
+/** Layers above which the limiting law is not computed (moments only): each layer costs two numerical free products. */
+export const ISOMETRY_DENSITY_DEPTH = 32;
+
+/** Free-probability theory of one run and the histogram it is drawn over (40 bins spanning both). */
+function isometryTheory(
+  p: IsometryTheoryInput,
+  eigenvalues: number[],
+): Pick<FisherIsometryResult['runs'][number], 'theory' | 'histogram'> {
+  const moments = isometryMoments(p);
+  if (!moments.every(Number.isFinite)) return { theory: null, histogram: null };
+  if (p.depth > ISOMETRY_DENSITY_DEPTH) return { theory: { lambdaMax: null, moments }, histogram: null };
+  const law = isometryDensity(p, 300);
+  const lo = Math.min(eigenvalues[0]!, law.t[0]!);
+  const hi = Math.max(eigenvalues.at(-1)!, law.lambdaMax) * 1.0001 + 1e-12;
+  const edges = Array.from({ length: 41 }, (_, i) => lo + ((hi - lo) * i) / 40);
+  const measured = binLaw({ t: eigenvalues, w: eigenvalues.map(() => 1 / eigenvalues.length) }, edges);
+  return { theory: { lambdaMax: law.lambdaMax, moments }, histogram: { edges, measured, theory: binLaw(law, edges) } };
+}
+
 export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): Promise<JobOutput<'fisher.isometry'>> {
   const params = parseOrThrow(isometrySchema, raw, 'fisher.isometry');
   const M = params.width;
   const runs: FisherIsometryResult['runs'] = [];
   const total = params.depths.length * 2;
+  // One Gaussian input scaled to |x|²/M = q₀ exactly.
   const x = (() => {
     const r = mulberry32(params.seed + 1);
-    return Float64Array.from({ length: M }, () => gaussian(r));
+    const v = Float64Array.from({ length: M }, () => gaussian(r));
+    const s = Math.sqrt((params.inputQ * M) / v.reduce((a, b) => a + b * b, 0));
+    return v.map((e) => e * s);
   })();
   for (const L of params.depths)
     for (const weights of ['gaussian', 'orthogonal'] as const) {
@@ -376,7 +399,9 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
         mulberry32(params.seed),
       );
       // T = 1: the conditional FIM of one input, J Jᵀ over the M outputs.
-      runs.push({ depth: L, weights, eigenvalues: Array.from(eigh(ntkGram(net, x, 1), M).values) });
+      const eigenvalues = Array.from(eigh(ntkGram(net, x, 1), M).values);
+      const theory = isometryTheory({ ...params, width: M, depth: L, weights }, eigenvalues);
+      runs.push({ depth: L, weights, eigenvalues, ...theory });
       ctx.progress({ step: runs.length, totalSteps: total, metrics: { depth: L } });
       await new Promise((r) => setImmediate(r));
     }

@@ -83,14 +83,23 @@ export const isometrySummary = (_p: FisherIsometryParams, r: FisherIsometryResul
   const kinds = [...new Set(r.runs.map((q) => q.weights))];
   return {
     metrics: { depths: new Set(r.runs.map((q) => q.depth)).size },
-    curves: kinds.map((w) => {
+    curves: kinds.flatMap((w) => {
       const rs = r.runs.filter((q) => q.weights === w);
-      return curve(
-        `λ_max, ${w} weights`,
-        'depth L',
-        rs.map((q) => Math.max(...q.eigenvalues)),
-        rs.map((q) => q.depth),
-      );
+      const L = rs.map((q) => q.depth);
+      return [
+        curve(
+          `λ_max, ${w} weights`,
+          'depth L',
+          rs.map((q) => Math.max(...q.eigenvalues)),
+          L,
+        ),
+        curve(
+          `λ_max theory, ${w} weights`,
+          'depth L',
+          rs.map((q) => q.theory?.lambdaMax ?? null),
+          L,
+        ),
+      ];
     }),
   };
 };

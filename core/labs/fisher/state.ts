@@ -128,7 +128,23 @@ export const isometrySchema = z.object(shapeOf(FISHER_ISOMETRY_FIELDS)).strict()
 const isometry = z
   .object({
     params: isometrySchema,
-    runs: z.array(z.object({ depth: int, weights: z.enum(WEIGHT_KINDS), eigenvalues: z.array(finite) }).strict()),
+    runs: z.array(
+      z
+        .object({
+          depth: int,
+          weights: z.enum(WEIGHT_KINDS),
+          eigenvalues: z.array(finite),
+          theory: z
+            .object({ lambdaMax: finite.nullable(), moments: z.array(finite) })
+            .strict()
+            .nullable(),
+          histogram: z
+            .object({ edges: z.array(finite), measured: z.array(finite), theory: z.array(finite) })
+            .strict()
+            .nullable(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -165,10 +181,23 @@ const RENAMED = new Map([
   ['lambda_max', 'lambdaMax'],
   ['theory_lambda_max', 'theoryLambdaMax'],
 ]);
-/** Sessions from before the signal-propagation and input-metric experiments load with their defaults. */
+/**
+ * Sessions from before the signal-propagation and input-metric experiments load with their defaults;
+ * isometry settings from before the input length was settable had |x|²/M ≈ 1, and their runs no theory.
+ */
 function withNewParts(v: unknown): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-  return { signalDraft: defaultsOf(FISHER_SIGNAL_FIELDS), signal: null, inputMetric: null, ...v };
+  const o = { signalDraft: defaultsOf(FISHER_SIGNAL_FIELDS), signal: null, inputMetric: null, ...v } as Record<string, unknown>;
+  const withQ = (d: unknown) => (d && typeof d === 'object' && !('inputQ' in d) ? { ...d, inputQ: 1 } : d);
+  o.isometryDraft = withQ(o.isometryDraft);
+  const iso = o.isometry as { params?: unknown; runs?: unknown[] } | null | undefined;
+  if (iso && typeof iso === 'object')
+    o.isometry = {
+      ...iso,
+      params: withQ(iso.params),
+      runs: Array.isArray(iso.runs) ? iso.runs.map((r) => ({ theory: null, histogram: null, ...(r as object) })) : iso.runs,
+    };
+  return o;
 }
 function camelNames(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelNames);

@@ -98,17 +98,43 @@ export function lrSeries(lr: FisherLrResult): Series[] {
 
 /** Largest or mean eigenvalue of the conditional FIM against depth, per weight kind. */
 export function isometrySeries(iso: FisherIsometryResult, stat: 'max' | 'mean'): Series[] {
-  return (['gaussian', 'orthogonal'] as const).map((w, i) => ({
+  const of = (w: 'gaussian' | 'orthogonal') => iso.runs.filter((r) => r.weights === w);
+  const measured = (['gaussian', 'orthogonal'] as const).map((w, i): Series => ({
     label: `${w} weights`,
-    style: 'line',
+    style: 'points',
     color: i,
-    points: iso.runs
-      .filter((r) => r.weights === w)
-      .map((r) => ({
-        x: r.depth,
-        y: stat === 'max' ? Math.max(...r.eigenvalues) : r.eigenvalues.reduce((a, b) => a + b, 0) / r.eigenvalues.length,
-      })),
+    points: of(w).map((r) => ({
+      x: r.depth,
+      y: stat === 'max' ? Math.max(...r.eigenvalues) : r.eigenvalues.reduce((a, b) => a + b, 0) / r.eigenvalues.length,
+    })),
   }));
+  // The free-probability prediction: λ_max from the limiting law's edge, the mean exactly.
+  const theory = (['gaussian', 'orthogonal'] as const).map((w, i): Series => ({
+    label: `${w}: free probability`,
+    style: 'dashed',
+    color: i,
+    points: of(w).flatMap((r) => {
+      const y = stat === 'max' ? r.theory?.lambdaMax : r.theory?.moments[0];
+      return y === null || y === undefined ? [] : [{ x: r.depth, y }];
+    }),
+  }));
+  return [...measured, ...theory.filter((t) => t.points.length)];
+}
+
+/** One run's eigenvalue histogram (fraction per bin, at the bin centres) beside the limiting law's mass in the same bins. */
+export function isometryHistogramSeries(run: FisherIsometryResult['runs'][number]): Series[] {
+  const h = run.histogram;
+  if (!h) return [];
+  const mid = (i: number) => (h.edges[i]! + h.edges[i + 1]!) / 2;
+  return [
+    {
+      label: 'measured (fraction of eigenvalues)',
+      style: 'points',
+      color: 1,
+      points: h.measured.map((y, i) => ({ x: mid(i), y })),
+    },
+    { label: 'free probability (mass per bin)', color: 0, points: h.theory.map((y, i) => ({ x: mid(i), y })) },
+  ];
 }
 
 /** Every run's eigenvalues in descending order, divided by the depth (orthogonal linear nets: flat at |x|² + 1). */
