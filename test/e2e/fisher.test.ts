@@ -90,3 +90,33 @@ test('signal propagation: the recursion beside sampled networks, the fixed point
     .waitFor();
   assert.deepEqual(pageErrors, []);
 });
+
+test('the conditional FIM vs depth: λ_max beside free probability, the histogram over the limiting law, training at c · 2/λ_max', async () => {
+  const page = app.page;
+  const card = page.locator('.card', { has: page.getByRole('heading', { name: /^Conditional FIM/ }) });
+  await card.locator('input[name="isoActivation"], select[name="isoActivation"]').first().selectOption('tanh');
+  await card.locator('input[name="isoWidth"]').fill('64');
+  await card.locator('input[name="isoDepths"]').fill('2, 6');
+  await card.locator('input[name="isoSigmaW2"]').fill('1.05');
+  await card.getByRole('button', { name: 'Run' }).click();
+  const hist = page.locator('figure[data-chart^="Eigenvalues of J Jᵀ beside the limiting law"]');
+  await hist.waitFor({ timeout: 60000 });
+  const iso = app.host.core.session.labs.fisher.isometry!;
+  assert.ok(iso.runs.every((r) => r.theory && r.histogram && r.lr));
+  await page.getByTestId('isometry-run').selectOption({ index: 3 });
+  await page
+    .locator('figure[data-chart="Gradient descent on this input at η = c · 2/λ_max(theory) (L = 6, orthogonal)"]')
+    .waitFor();
+  const fig = page.locator('figure[data-chart="Largest eigenvalue vs depth"]');
+  const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
+  const rows = readFileSync((await dl.path())!, 'utf8')
+    .trim()
+    .split('\n');
+  const theory = rows.filter((l) => l.startsWith('"orthogonal: free probability"')).map((l) => Number(l.split(',')[2]));
+  assert.deepEqual(
+    theory,
+    iso.runs.filter((r) => r.weights === 'orthogonal').map((r) => r.theory!.lambdaMax),
+  );
+  if (process.env.KAIRO_SHOT) await page.screenshot({ path: process.env.KAIRO_SHOT, fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});

@@ -117,3 +117,42 @@ test('deep tanh and ReLU nets: theory moments, λ_max and the law against wide s
     assert.ok(ks < 0.12, `${activation} ${weights}: Kolmogorov distance ${ks}`);
   }
 });
+
+test('the learning rate 2/λ_max(theory): one step of gradient descent shrinks the error by (1 − 2c)², as the linearised dynamics say', async () => {
+  // Linear orthogonal net: J Jᵀ = λI exactly with λ = L(M + 1), so f₁ − y = (1 − ηλ)(f₀ − y) to first order in η.
+  const { gradientDescent, outputs } = await import('../../models/fisher/fisher.ts');
+  const M = 256;
+  const L = 4;
+  const lambda = isometryDensity({
+    activation: 'linear',
+    width: M,
+    depth: L,
+    sigmaW2: 1,
+    sigmaB2: 0,
+    weights: 'orthogonal',
+    inputQ: 1,
+  }).lambdaMax;
+  const r = mulberry32(7);
+  const x = Float64Array.from({ length: M }, () => gaussian(r));
+  const s = Math.sqrt(M / x.reduce((a, b) => a + b * b, 0));
+  for (let i = 0; i < M; i++) x[i] = x[i]! * s;
+  const noise = Float64Array.from({ length: M }, () => 0.01 * gaussian(r));
+  for (const c of [0.25, 0.4, 0.9, 1.1, 1.5]) {
+    const net = randomNetwork(
+      {
+        activation: 'linear',
+        widths: new Array<number>(L + 1).fill(M),
+        sigmaW2: 1,
+        sigmaB2: 0,
+        weights: 'orthogonal',
+        norm: 'none',
+      },
+      mulberry32(3),
+    );
+    // A target near the output keeps the step in the linear regime (the parameter change is O(η|f − y|)).
+    const y = outputs(net, x, 1, 'none').map((v, k) => v + noise[k]!);
+    const [l0, l1] = gradientDescent(net, x, y, 1, 'none', (c * 2) / lambda, 1);
+    const want = (1 - 2 * c) ** 2;
+    assert.ok(Math.abs(l1! / l0! - want) < 0.01 + 0.01 * want, `c = ${c}: loss ratio ${l1! / l0!} vs ${want}`);
+  }
+});

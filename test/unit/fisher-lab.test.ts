@@ -125,7 +125,20 @@ test('spectrum, sweep, isometry and blocks results save and reload with their te
   for (const [kind, params] of [
     ['fisher.spectrum', { network, compare: true }],
     ['fisher.sweep', { network, axis: 'width', values: [8, 16], seeds: 2 }],
-    ['fisher.isometry', { activation: 'linear', width: 16, depths: [2, 4], sigmaW2: 1, sigmaB2: 0, inputQ: 1, seed: 1 }],
+    [
+      'fisher.isometry',
+      {
+        activation: 'linear',
+        width: 16,
+        depths: [2, 4],
+        sigmaW2: 1,
+        sigmaB2: 0,
+        inputQ: 1,
+        lrFactors: [0.5, 2],
+        lrSteps: 3,
+        seed: 1,
+      },
+    ],
     ['fisher.blocks', { network: { ...network, width: 8, depth: 3 } }],
   ] as const) {
     const job = await core.call('jobs.start', { kind, params } as never);

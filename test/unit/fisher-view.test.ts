@@ -13,6 +13,8 @@ import {
   isometrySpread,
   lrSeries,
   isometryHistogramSeries,
+  isometryLrSeries,
+  isometryEtaSeries,
   phaseSeries,
   signalCorrelationSeries,
   relError,
@@ -107,13 +109,14 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
   const iso = {
     params: defaultFisherLab().isometryDraft,
     runs: [
-      { depth: 2, weights: 'gaussian' as const, eigenvalues: [1, 3], theory: null, histogram: null },
+      { depth: 2, weights: 'gaussian' as const, eigenvalues: [1, 3], theory: null, histogram: null, lr: null },
       {
         depth: 2,
         weights: 'orthogonal' as const,
         eigenvalues: [4, 4],
         theory: { lambdaMax: 4.5, moments: [4, 16, 64] },
         histogram: null,
+        lr: { eta: 0.4, curves: [{ factor: 2, losses: [1, 9, 1e300], diverged: true }] },
       },
       {
         depth: 4,
@@ -121,6 +124,7 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
         eigenvalues: [8, 8],
         theory: { lambdaMax: null, moments: [8, 64, 512] },
         histogram: null,
+        lr: null,
       },
     ],
   };
@@ -163,6 +167,15 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
   assert.deepEqual(
     isometrySeries(iso, 'max')[0]!.points.map((p) => p.y),
     [3],
+  );
+  // Training curves: overflow (10³⁰⁰) is NaN, marked on the chart; η* only where a run trained.
+  assert.deepEqual(
+    isometryLrSeries(iso.runs[1]!).map((x) => [x.label, x.points.map((p) => p.y)]),
+    [['c = 2 (did not converge)', [1, 9, NaN]]],
+  );
+  assert.deepEqual(
+    isometryEtaSeries(iso).map((x) => x.points),
+    [[{ x: 2, y: 0.4 }]],
   );
   // Divided by depth: orthogonal linear networks lie flat at the same height.
   assert.deepEqual(

@@ -133,6 +133,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
             lambda_min: Math.min(...q.eigenvalues),
             mean: moment(q.eigenvalues, 1),
             theory: q.theory && { lambda_max: q.theory.lambdaMax, mean: q.theory.moments[0]! },
+            ...(q.lr ? { lr: { eta: q.lr.eta, curves: q.lr.curves } } : {}),
             ...(p.flags.has('spectrum')
               ? { moments: { empirical: [1, 2, 3].map((k) => moment(q.eigenvalues, k)), theory: q.theory?.moments ?? null } }
               : {}),

@@ -306,6 +306,29 @@ export const FISHER_ISOMETRY_FIELDS = {
     step: 0.1,
     doc: '|x|²/M of the one input (the fixed point q* matters for tanh)',
   },
+  lrFactors: {
+    kind: 'numbers',
+    label: 'Learning rates c',
+    flag: 'lr-factors',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    minItems: 1,
+    maxItems: 8,
+    default: [0.5, 0.9, 1.1, 2],
+    doc: 'gradient descent on the one input at η = c · 2/λ_max(theory)',
+  },
+  lrSteps: {
+    kind: 'int',
+    label: 'Steps',
+    flag: 'lr-steps',
+    metavar: 'n',
+    min: 0,
+    max: 2000,
+    default: 30,
+    doc: 'gradient-descent steps per learning rate (0: no training)',
+  },
   seed: FISHER_NETWORK_FIELDS.seed,
 } as const satisfies ParamSpec;
 
@@ -322,6 +345,12 @@ export interface FisherIsometryResult {
     theory: { lambdaMax: number | null; moments: number[] } | null;
     /** The measured eigenvalues' histogram (fractions) and the limiting law's mass in the same bins. */
     histogram: { edges: number[]; measured: number[]; theory: number[] } | null;
+    /**
+     * Gradient descent on ½|f(x) − y|² (y ~ N(0, I)) at η = c · 2/λ_max(theory), from this run's initial network:
+     * the loss before each step (10³⁰⁰ where it overflowed); `diverged` when the last loss is not below the first.
+     * Null without a theoretical λ_max or with no steps asked.
+     */
+    lr: { eta: number; curves: { factor: number; losses: number[]; diverged: boolean }[] } | null;
   }[];
 }
 

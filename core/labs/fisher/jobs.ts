@@ -401,7 +401,37 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
       // T = 1: the conditional FIM of one input, J Jᵀ over the M outputs.
       const eigenvalues = Array.from(eigh(ntkGram(net, x, 1), M).values);
       const theory = isometryTheory({ ...params, width: M, depth: L, weights }, eigenvalues);
-      runs.push({ depth: L, weights, eigenvalues, ...theory });
+      const lmax = theory.theory?.lambdaMax ?? null;
+      let lr: FisherIsometryResult['runs'][number]['lr'] = null;
+      if (params.lrSteps > 0 && lmax !== null) {
+        const y = (() => {
+          const r = mulberry32(params.seed + 2);
+          return Float64Array.from({ length: M }, () => gaussian(r));
+        })();
+        const eta = 2 / lmax;
+        const curves = params.lrFactors.map((factor) => {
+          // The same initial network for every learning rate: gradient descent changes it in place.
+          const fresh = randomNetwork(
+            {
+              activation: params.activation,
+              widths: new Array<number>(L + 1).fill(M),
+              sigmaW2: params.sigmaW2,
+              sigmaB2: params.sigmaB2,
+              weights,
+              norm: 'none',
+            },
+            mulberry32(params.seed),
+          );
+          const losses = gradientDescent(fresh, x, y, 1, 'none', factor * eta, params.lrSteps, ctx.cancelled);
+          return {
+            factor,
+            losses: losses.map((v) => (Number.isFinite(v) ? v : 1e300)),
+            diverged: !(losses.at(-1)! < losses[0]!),
+          };
+        });
+        lr = { eta, curves };
+      }
+      runs.push({ depth: L, weights, eigenvalues, ...theory, lr });
       ctx.progress({ step: runs.length, totalSteps: total, metrics: { depth: L } });
       await new Promise((r) => setImmediate(r));
     }

@@ -142,6 +142,13 @@ const isometry = z
             .object({ edges: z.array(finite), measured: z.array(finite), theory: z.array(finite) })
             .strict()
             .nullable(),
+          lr: z
+            .object({
+              eta: finite,
+              curves: z.array(z.object({ factor: finite, losses: z.array(finite), diverged: z.boolean() }).strict()),
+            })
+            .strict()
+            .nullable(),
         })
         .strict(),
     ),
@@ -188,14 +195,18 @@ const RENAMED = new Map([
 function withNewParts(v: unknown): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const o = { signalDraft: defaultsOf(FISHER_SIGNAL_FIELDS), signal: null, inputMetric: null, ...v } as Record<string, unknown>;
-  const withQ = (d: unknown) => (d && typeof d === 'object' && !('inputQ' in d) ? { ...d, inputQ: 1 } : d);
-  o.isometryDraft = withQ(o.isometryDraft);
+  // Older settings: |x|²/M was about 1 and no training ran.
+  const withQ = (d: unknown, lrSteps: number) =>
+    d && typeof d === 'object' ? { inputQ: 1, lrFactors: defaultsOf(FISHER_ISOMETRY_FIELDS).lrFactors, lrSteps, ...d } : d;
+  o.isometryDraft = withQ(o.isometryDraft, defaultsOf(FISHER_ISOMETRY_FIELDS).lrSteps);
   const iso = o.isometry as { params?: unknown; runs?: unknown[] } | null | undefined;
   if (iso && typeof iso === 'object')
     o.isometry = {
       ...iso,
-      params: withQ(iso.params),
-      runs: Array.isArray(iso.runs) ? iso.runs.map((r) => ({ theory: null, histogram: null, ...(r as object) })) : iso.runs,
+      params: withQ(iso.params, 0),
+      runs: Array.isArray(iso.runs)
+        ? iso.runs.map((r) => ({ theory: null, histogram: null, lr: null, ...(r as object) }))
+        : iso.runs,
     };
   return o;
 }

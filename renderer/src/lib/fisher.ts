@@ -197,3 +197,23 @@ export function phaseSeries(r: FisherSignalResult): Series[] {
     { label: 'this network', style: 'points', points: [{ x: r.params.sigmaW2, y: r.params.sigmaB2 }], color: 3 },
   ];
 }
+
+/** One run's training at multiples c of 2/λ_max(theory): the loss per step, overflow as NaN (marked on the chart). */
+export function isometryLrSeries(run: FisherIsometryResult['runs'][number]): Series[] {
+  return (run.lr?.curves ?? []).map((c, i) => ({
+    label: `c = ${c.factor}${c.diverged ? ' (did not converge)' : ''}`,
+    color: i,
+    points: c.losses.map((y, x) => ({ x, y: y >= 1e300 ? NaN : y })),
+  }));
+}
+
+/** The learning rate the theory allows, η* = 2/λ_max(theory), against depth, per weight kind. */
+export function isometryEtaSeries(iso: FisherIsometryResult): Series[] {
+  return (['gaussian', 'orthogonal'] as const)
+    .map((w, i): Series => ({
+      label: `${w} weights`,
+      color: i,
+      points: iso.runs.filter((r) => r.weights === w && r.lr).map((r) => ({ x: r.depth, y: r.lr!.eta })),
+    }))
+    .filter((s) => s.points.length);
+}
