@@ -201,8 +201,55 @@ try:
 except ImportError:
     pass
 
+def blas_info():
+    """Which BLAS the peer really runs: the shared libraries mapped after a product (Debian's PyTorch is
+    built with BLAS_INFO=generic and takes whatever libblas.so.3 points to), OpenBLAS's own core and
+    configuration where the library has them, and a one-thread sgemm figure to judge it by."""
+    import ctypes
+
+    try:
+        import torch
+
+        a = torch.randn(256, 256)
+        (a @ a).sum()
+    except ImportError:
+        torch = None
+    try:
+        import numpy as np
+
+        np.ones((64, 64)) @ np.ones((64, 64))
+    except ImportError:
+        np = None
+    libs = []
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({l.split()[-1] for l in f if any(k in l.lower() for k in ("blas", "lapack", "mkl", "blis", "atlas"))})
+    except OSError:
+        pass
+    core = config = None
+    for path in libs:
+        for name, out in (("openblas_get_corename", "core"), ("openblas_get_config", "config")):
+            try:
+                fn = getattr(ctypes.CDLL(path), name)
+                fn.restype = ctypes.c_char_p
+                if out == "core":
+                    core = core or fn().decode()
+                else:
+                    config = config or fn().decode()
+            except (OSError, AttributeError):
+                pass
+    gflops = None
+    if torch is not None:
+        torch.set_num_threads(1)
+        a = torch.randn(1024, 1024)
+        t = median_time(lambda: a @ a, 3)
+        gflops = 2 * 1024**3 / t / 1e9
+    return {"libraries": libs, "openblas_core": core, "openblas_config": config, "sgemm_1thread_gflops": gflops,
+            "torch": getattr(torch, "__version__", None), "numpy": getattr(np, "__version__", None)}
+
+
 if "--serve" in sys.argv:
-    print(json.dumps({"workloads": list(work)}), flush=True)
+    print(json.dumps({"workloads": list(work), "blas": blas_info()}), flush=True)
     for line in sys.stdin:
         f = work.get(line.strip())
         print(json.dumps(f() if f else None), flush=True)

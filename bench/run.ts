@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { initBackend } from '../core/backend.ts';
 import * as w from './workloads.ts';
 import { NGD_METHODS } from '../models/ngd/methods.ts';
+import { describePeerBlas, type PeerBlas } from './blas.ts';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 5 : 7;
@@ -35,8 +36,11 @@ const nextLine = async (): Promise<string | null> => {
   return r.done ? null : r.value;
 };
 let peerNames: string[] = [];
+let peerBlas: PeerBlas | null = null;
 try {
-  peerNames = (JSON.parse((await nextLine()) ?? 'null') as { workloads: string[] }).workloads;
+  const hello = JSON.parse((await nextLine()) ?? 'null') as { workloads: string[]; blas?: PeerBlas };
+  peerNames = hello.workloads;
+  peerBlas = hello.blas ?? null;
 } catch {
   process.stderr.write(`  no peer figures: ${(stderr || 'python3 unavailable').split('\n').filter(Boolean).at(-1)}\n`);
 }
@@ -58,6 +62,9 @@ const secs = (name: string, f: () => number) => measure(name, 's', false, f);
 process.stderr.write(
   `Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`,
 );
+// The peer's BLAS decides every ratio: name it, and say loudly when it is not a fair comparison.
+const blasNote = peerBlas ? describePeerBlas(peerBlas) : null;
+if (blasNote) process.stderr.write(`  ${blasNote.line}\n${blasNote.warning ? `\n  ${blasNote.warning}\n\n` : ''}`);
 await rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
 await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
 await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
@@ -107,4 +114,6 @@ console.log(
     `\nContinual self-knowledge curve: N₁ = 500, N₂ = 25 … 1,000, 30 draws, d = 10, ReLU NTK, 1,000 test points; one` +
     `\nfactorisation of each stage per draw serves every N₂ (leading blocks of one Cholesky factor).`,
 );
+// Under the table too, where a reader copying the figures will see it.
+if (blasNote) console.log(`\n${blasNote.line}${blasNote.warning ? `\n${blasNote.warning}` : ''}`);
 process.exit(0);
