@@ -1,6 +1,7 @@
 // Regenerates the README's screenshots: `npx tsx scripts/screenshot.ts` (docs/screenshot.png, the
 // VAE recall lab), `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab) or
-// `npx tsx scripts/screenshot.ts continual` (docs/continual.png, the continual-learning lab).
+// `npx tsx scripts/screenshot.ts continual` (docs/continual.png, the continual-learning lab) or
+// `npx tsx scripts/screenshot.ts fisher` (docs/fisher.png, the conditional FIM beside free probability).
 // Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
 import { chromium } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +27,24 @@ if (process.argv[2] === 'ngd') {
   await page.evaluate(() => document.querySelector('[data-testid="ngd-compare"]')!.scrollIntoView());
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'docs/ngd.png' });
+  await browser.close();
+  await host.close();
+  process.exit(0);
+}
+if (process.argv[2] === 'fisher') {
+  // The conditional FIM of one input through deep tanh nets beside its free-probability law.
+  await page.getByRole('button', { name: 'Fisher / NTK spectra' }).click();
+  const card = page.locator('.card', { has: page.getByRole('heading', { name: /^Conditional FIM/ }) });
+  await card.locator('select[name="isoActivation"]').selectOption('tanh');
+  await card.locator('input[name="isoWidth"]').fill('256');
+  await card.locator('input[name="isoDepths"]').fill('2, 4, 8, 16');
+  await card.locator('input[name="isoSigmaW2"]').fill('1.05');
+  await card.getByRole('button', { name: 'Run' }).click();
+  await page.locator('figure[data-chart^="Eigenvalues of J Jᵀ beside the limiting law"]').waitFor({ timeout: 600_000 });
+  await page.getByTestId('isometry-run').selectOption({ index: 5 });
+  await page.evaluate(() => document.querySelector('figure[data-chart="Largest eigenvalue vs depth"]')!.scrollIntoView());
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/fisher.png' });
   await browser.close();
   await host.close();
   process.exit(0);
