@@ -387,17 +387,20 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
   for (const L of params.depths)
     for (const weights of ['gaussian', 'orthogonal'] as const) {
       if (ctx.cancelled()) break;
-      const net = randomNetwork(
-        {
-          activation: params.activation,
-          widths: new Array<number>(L + 1).fill(M),
-          sigmaW2: params.sigmaW2,
-          sigmaB2: params.sigmaB2,
-          weights,
-          norm: 'none',
-        },
-        mulberry32(params.seed),
-      );
+      // The same initial network each call (gradient descent below changes its copy in place).
+      const square = () =>
+        randomNetwork(
+          {
+            activation: params.activation,
+            widths: new Array<number>(L + 1).fill(M),
+            sigmaW2: params.sigmaW2,
+            sigmaB2: params.sigmaB2,
+            weights,
+            norm: 'none',
+          },
+          mulberry32(params.seed),
+        );
+      const net = square();
       // T = 1: the conditional FIM of one input, J Jᵀ over the M outputs.
       const eigenvalues = Array.from(eigh(ntkGram(net, x, 1), M).values);
       const theory = isometryTheory({ ...params, width: M, depth: L, weights }, eigenvalues);
@@ -410,19 +413,7 @@ export async function runIsometry(raw: FisherIsometryParams, ctx: JobContext): P
         })();
         const eta = 2 / lmax;
         const curves = params.lrFactors.map((factor) => {
-          // The same initial network for every learning rate: gradient descent changes it in place.
-          const fresh = randomNetwork(
-            {
-              activation: params.activation,
-              widths: new Array<number>(L + 1).fill(M),
-              sigmaW2: params.sigmaW2,
-              sigmaB2: params.sigmaB2,
-              weights,
-              norm: 'none',
-            },
-            mulberry32(params.seed),
-          );
-          const losses = gradientDescent(fresh, x, y, 1, 'none', factor * eta, params.lrSteps, ctx.cancelled);
+          const losses = gradientDescent(square(), x, y, 1, 'none', factor * eta, params.lrSteps, ctx.cancelled);
           return {
             factor,
             losses: losses.map((v) => (Number.isFinite(v) ? v : 1e300)),
