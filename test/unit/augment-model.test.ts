@@ -82,3 +82,57 @@ test('self-paced augmentation augments exactly the samples above the threshold (
     'above the maximum: none',
   );
 });
+
+test('NA, CA and SPA share everything but the policy: SPA above every loss is NA exactly, below every loss CA exactly; no tensors leak', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { initBackend } = await import('../../core/backend.ts');
+  const { trainPolicy } = await import('../../models/augment/train.ts');
+  await initBackend();
+  // Two classes of 12 × 12 images: a bright left or right half, with noise.
+  const r = mulberry32(3);
+  const make = (n: number) => {
+    const x = new Float32Array(n * 144);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 2;
+      for (let p = 0; p < 144; p++)
+        x[i * 144 + p] = Math.min(1, Math.max(0, (p % 12 < 6 === (i % 2 === 0) ? 0.8 : 0.1) + 0.2 * (r() - 0.5)));
+    }
+    return { x, labels };
+  };
+  const train = make(40);
+  const test2 = make(20);
+  const spec = { arch: 'cnn' as const, h: 12, w: 12, classes: 2 };
+  const run = (policy: 'none' | 'conventional' | 'self-paced', value = 0) =>
+    trainPolicy(
+      spec,
+      {
+        policy,
+        augmentations: ['shift', 'noise'],
+        strength: 0.5,
+        threshold: { kind: 'fixed', value },
+        randOps: 2,
+        epochs: 2,
+        batchSize: 10,
+        learningRate: 0.01,
+        seed: 5,
+      },
+      train,
+      test2,
+    );
+  const before = tf.memory().numTensors;
+  const na = run('none');
+  const ca = run('conventional');
+  const spaNone = run('self-paced', Infinity);
+  const spaAll = run('self-paced', -Infinity);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  assert.deepEqual(spaNone.curve, na.curve);
+  assert.deepEqual(spaAll.curve, ca.curve);
+  assert.deepEqual(Array.from(spaAll.timesAugmented), new Array(40).fill(2), 'CA augments every sample once per epoch');
+  assert.ok(na.curve.every((p) => p.augmented === 0) && ca.curve.every((p) => p.augmented === 1));
+  assert.notDeepEqual(ca.curve, na.curve, 'augmentation changed the training');
+  // A middle threshold augments some samples: exactly those above it at their step (counted, between none and all).
+  const spa = run('self-paced', 0.5);
+  assert.ok(spa.curve.every((p) => p.augmented >= 0 && p.augmented <= 1));
+  assert.ok(na.curve.at(-1)!.testAccuracy > 0.9, `the task is learnable: ${na.curve.at(-1)!.testAccuracy}`);
+});
