@@ -28,16 +28,14 @@ export interface IsometryTheoryInput {
   inputQ: number;
 }
 
-/** The layers' variances q_l (l = 1 … L−1), the shifts c_l/M (l = 1 … L) and the D² laws. */
-export function isometryLayers(p: IsometryTheoryInput): { q: number[]; shift: number[]; d2: Atoms[] } {
+/** The shifts c_l/M (l = 1 … L) and the laws of D_l² at each layer's variance q_l (l = 1 … L−1). */
+export function isometryLayers(p: IsometryTheoryInput): { shift: number[]; d2: Atoms[] } {
   const { x, w } = gaussHermite(96);
   const M = p.width;
-  const q: number[] = [];
   const shift = [p.inputQ + 1 / M];
   const d2: Atoms[] = [];
   let ql = p.sigmaW2 * p.inputQ + p.sigmaB2;
   for (let l = 1; l < p.depth; l++) {
-    q.push(ql);
     const s = Math.sqrt(ql);
     let qh = 0;
     const t = new Float64Array(x.length);
@@ -49,7 +47,7 @@ export function isometryLayers(p: IsometryTheoryInput): { q: number[]; shift: nu
     shift.push(qh + 1 / M);
     ql = p.sigmaW2 * qh + p.sigmaB2;
   }
-  return { q, shift, d2 };
+  return { shift, d2 };
 }
 
 // ---------- moments ----------

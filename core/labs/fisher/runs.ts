@@ -36,32 +36,26 @@ export const sweepSummary = (p: FisherSweepParams, r: FisherSweepResult): RunSum
       'last λ_max': r.points.at(-1)?.mean.lambdaMax,
       'last m_λ': r.points.at(-1)?.mean.mLambda,
     },
-    curves: [
+    // Each statistic measured, then its theory line.
+    curves: (
+      [
+        ['λ_max', 'lambdaMax'],
+        ['m_λ', 'mLambda'],
+      ] as const
+    ).flatMap(([name, k]) => [
       curve(
-        'λ_max',
+        name,
         p.axis,
-        r.points.map((q) => q.mean.lambdaMax),
+        r.points.map((q) => q.mean[k]),
         x,
       ),
       curve(
-        'λ_max theory',
+        `${name} theory`,
         p.axis,
-        r.points.map((q) => q.theory?.lambdaMax ?? null),
+        r.points.map((q) => q.theory?.[k] ?? null),
         x,
       ),
-      curve(
-        'm_λ',
-        p.axis,
-        r.points.map((q) => q.mean.mLambda),
-        x,
-      ),
-      curve(
-        'm_λ theory',
-        p.axis,
-        r.points.map((q) => q.theory?.mLambda ?? null),
-        x,
-      ),
-    ],
+    ]),
   };
 };
 
