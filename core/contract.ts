@@ -22,6 +22,8 @@ export * from './labs/field/contract.ts';
 import type { FieldContract } from './labs/field/contract.ts';
 export * from './labs/hopfield/contract.ts';
 import type { HopfieldContract } from './labs/hopfield/contract.ts';
+export * from './labs/augment/contract.ts';
+import type { AugmentContract } from './labs/augment/contract.ts';
 export * from './labs/sweep/contract.ts';
 import type { SweepContract } from './labs/sweep/contract.ts';
 export * from './labs/runs/contract.ts';
@@ -36,6 +38,7 @@ export interface LabContracts {
   continual: ContinualContract;
   field: FieldContract;
   hopfield: HopfieldContract;
+  augment: AugmentContract;
   sweep: SweepContract;
   runs: RunsContract;
 }

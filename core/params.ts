@@ -30,6 +30,13 @@ export function fieldSchema<F extends FieldSpec>(f: F): z.ZodType<ValueOf<F>> {
       return z.boolean() as unknown as z.ZodType<ValueOf<F>>;
     case 'text':
       return z.string().max(f.maxLength) as unknown as z.ZodType<ValueOf<F>>;
+    case 'set':
+      return z
+        .array(z.enum(f.choices as unknown as [string, ...string[]]))
+        .min(f.minItems)
+        .refine((xs) => new Set(xs).size === xs.length, { message: 'each value at most once' }) as unknown as z.ZodType<
+        ValueOf<F>
+      >;
     case 'ints':
     case 'numbers':
       return z.array(numberSchema(f)).min(f.minItems).max(f.maxItems) as unknown as z.ZodType<ValueOf<F>>;

@@ -94,6 +94,21 @@ export function listFlag(p: Parsed, name: string, def: number[]): number[] {
   return xs;
 }
 
+/** Several named values, comma-separated, each one of `allowed` and given once. */
+export function setFlag<T extends string>(p: Parsed, name: string, def: T[], allowed: readonly T[]): T[] {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const xs = String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = xs.find((x) => !allowed.includes(x as T));
+  if (bad !== undefined)
+    throw invalid(`--${name} takes a comma-separated list of ${allowed.join(', ')}; got ${JSON.stringify(bad)}`);
+  if (new Set(xs).size !== xs.length) throw invalid(`--${name} names a value twice: ${String(v)}`);
+  return xs as T[];
+}
+
 export function choiceFlag<T extends string>(p: Parsed, name: string, def: T, allowed: readonly T[]): T {
   const v = p.flags.get(name);
   if (v === undefined) return def;

@@ -1,7 +1,7 @@
 // CLI flags from field specifications (core/contract/params.ts): which flags take values, their
 // parsing (with the one-line errors of cli/args.ts) and their usage text.
 import type { ParamSpec, ValuesOf } from '../contract.ts';
-import { choiceFlag, listFlag, numFlag, type Parsed } from './args.ts';
+import { choiceFlag, listFlag, numFlag, setFlag, type Parsed } from './args.ts';
 
 /** The flags of a parameter set: valued ones and switches. */
 export function flagsOf(spec: ParamSpec): { valued: string[]; switches: string[] } {
@@ -28,7 +28,8 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
     else if (f.kind === 'text') {
       const v = p.flags.get(f.flag);
       out[k] = typeof v === 'string' ? v : d;
-    } else out[k] = listFlag(p, f.flag, d as number[]);
+    } else if (f.kind === 'set') out[k] = setFlag(p, f.flag, d as string[], f.choices);
+    else out[k] = listFlag(p, f.flag, d as number[]);
   }
   return out as ValuesOf<S>;
 }
@@ -43,7 +44,7 @@ export function usageOf(spec: ParamSpec, indent = 0, skip: readonly string[] = [
     .map(([, f]) =>
       f.kind === 'switch'
         ? `[--${f.flag}]`
-        : `--${f.flag} ${f.kind === 'choice' ? f.choices.join('|') : f.kind === 'ints' || f.kind === 'numbers' ? `${f.metavar ?? 'x'},…` : (f.metavar ?? 'x')}`,
+        : `--${f.flag} ${f.kind === 'choice' ? f.choices.join('|') : f.kind === 'set' ? `${f.choices.join(',')}` : f.kind === 'ints' || f.kind === 'numbers' ? `${f.metavar ?? 'x'},…` : (f.metavar ?? 'x')}`,
     );
   const lines: string[] = [];
   for (const f of flags) {

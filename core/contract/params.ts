@@ -59,6 +59,15 @@ export interface ListField extends FieldBase {
   default: readonly number[];
 }
 
+/** Several of a few named values, each at most once (the augmentations composed, the policies compared). */
+export interface SetField<C extends string = string> extends FieldBase {
+  kind: 'set';
+  choices: readonly C[];
+  choiceLabels?: { readonly [K in C]?: string };
+  minItems: number;
+  default: readonly C[];
+}
+
 /** A short text (a formula, say); what it must parse as is the schema's cross-field rule. */
 export interface TextField extends FieldBase {
   kind: 'text';
@@ -66,7 +75,7 @@ export interface TextField extends FieldBase {
   default: string;
 }
 
-export type FieldSpec = IntField | NumberField | ChoiceField | SwitchField | ListField | TextField;
+export type FieldSpec = IntField | NumberField | ChoiceField | SwitchField | ListField | TextField | SetField;
 export type ParamSpec = { readonly [key: string]: FieldSpec };
 
 export type ValueOf<F> = F extends { kind: 'int' | 'number' }
@@ -77,7 +86,9 @@ export type ValueOf<F> = F extends { kind: 'int' | 'number' }
       ? boolean
       : F extends { kind: 'text' }
         ? string
-        : number[];
+        : F extends { kind: 'set'; choices: readonly (infer C)[] }
+          ? C[]
+          : number[];
 
 /** The values a parameter set holds. */
 export type ValuesOf<S extends ParamSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
@@ -89,7 +100,7 @@ export const seedField = (doc: string) =>
 /** Each field's default. */
 export function defaultsOf<S extends ParamSpec>(spec: S): ValuesOf<S> {
   const out: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(spec)) out[k] = Array.isArray(f.default) ? [...(f.default as number[])] : f.default;
+  for (const [k, f] of Object.entries(spec)) out[k] = Array.isArray(f.default) ? [...(f.default as unknown[])] : f.default;
   return out as ValuesOf<S>;
 }
 
@@ -122,6 +133,13 @@ export function fieldProblem(f: FieldSpec, v: unknown): string | null {
       return typeof v === 'boolean' ? null : 'on or off';
     case 'text':
       return typeof v !== 'string' ? 'a text is needed' : v.length > f.maxLength ? `at most ${f.maxLength} characters` : null;
+    case 'set': {
+      if (!Array.isArray(v)) return `some of ${f.choices.join(', ')}`;
+      if (v.length < f.minItems) return `tick at least ${f.minItems}`;
+      const bad = v.find((x) => !(f.choices as readonly unknown[]).includes(x));
+      if (bad !== undefined) return `${String(bad)} is not one of ${f.choices.join(', ')}`;
+      return new Set(v).size === v.length ? null : 'each at most once';
+    }
     case 'ints':
     case 'numbers': {
       if (!Array.isArray(v)) return 'a list of numbers, separated by commas';

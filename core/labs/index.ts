@@ -10,6 +10,7 @@ import { ngdLab } from './ngd/lab.ts';
 import { continualLab } from './continual/lab.ts';
 import { fieldLab } from './field/lab.ts';
 import { hopfieldLab } from './hopfield/lab.ts';
+import { augmentLab } from './augment/lab.ts';
 import { sweepLab } from './sweep/lab.ts';
 import { runsLab } from './runs/lab.ts';
 
@@ -21,6 +22,7 @@ export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   continual: continualLab,
   field: fieldLab,
   hopfield: hopfieldLab,
+  augment: augmentLab,
   sweep: sweepLab,
   runs: runsLab,
 };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../common/rng.ts';
 import { Adam } from '../common/adam.ts';
-import { augment, randAugment, selfPacedMask, type Augmentation, type Image, type Threshold } from './augment.ts';
+import { augment, randAugment, selfPacedMask, thresholdOf, type Augmentation, type Image, type Threshold } from './augment.ts';
 
 export type Policy = 'none' | 'conventional' | 'self-paced' | 'rand';
 
@@ -94,12 +94,16 @@ export interface PolicyRun {
   /** Strength in [0, 1] (augment.ts says what it means for each operation). */
   strength: number;
   threshold: Threshold;
+  /** SPA's threshold (or q) at the last epoch, reached linearly from `threshold`; null: constant. */
+  thresholdEnd: number | null;
   /** RandAugment: operations drawn per sample. */
   randOps: number;
   epochs: number;
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** Training images whose loss instability is measured after every epoch, and the draws per image. */
+  probe?: { indices: ArrayLike<number>; draws: number };
 }
 
 export interface EpochPoint {
@@ -109,15 +113,24 @@ export interface EpochPoint {
   testAccuracy: number;
   /** Fraction of the epoch's samples that were augmented. */
   augmented: number;
+  /** SPA's threshold this epoch (nats, or q); null for the other policies. */
+  threshold: number | null;
+  /** Mean over the probe of the variance over draws of the loss of the input the policy would train on (null: no probe). */
+  instability: number | null;
+  /** Mean over the probe of (mean over draws of that loss − the clean loss) (null: no probe). */
+  lossShift: number | null;
+  /** √(mean (ℓ_(s+1) − ℓ_s)²/2) over the epoch's batch losses. */
+  stepNoise: number;
 }
 
 export interface PolicyResult {
   curve: EpochPoint[];
-  /** How many times each training sample was augmented. */
+  /** How many epochs each training sample was augmented in. */
   timesAugmented: Int32Array;
   /** Each training sample's loss after the last epoch. */
   finalLosses: Float32Array;
-  seconds: number;
+  /** Seconds spent in the training steps (SPA's loss pass included, evaluation and probes not). */
+  trainSeconds: number;
 }
 
 function evaluate(m: Classifier, x: Float32Array, labels: Int32Array): { loss: number; accuracy: number } {
@@ -139,6 +152,102 @@ function evaluate(m: Classifier, x: Float32Array, labels: Int32Array): { loss: n
   return { loss: loss / n, accuracy: correct / n };
 }
 
+/** The threshold of an epoch (1-based): constant, or linear from `threshold` to `thresholdEnd` over the epochs. */
+export function thresholdAt(run: Pick<PolicyRun, 'threshold' | 'thresholdEnd' | 'epochs'>, epoch: number): Threshold {
+  const t = run.threshold;
+  if (run.thresholdEnd === null || run.epochs === 1) return t;
+  const f = (epoch - 1) / (run.epochs - 1);
+  const from = t.kind === 'fixed' ? t.value : t.q;
+  const v = from + f * (run.thresholdEnd - from);
+  return t.kind === 'fixed' ? { kind: 'fixed', value: v } : { kind: 'quantile', q: v };
+}
+
+/** The input a policy would train on for one image, given the image's current loss and the threshold in nats. */
+function policyInput(run: PolicyRun, img: Image, loss: number, thr: number, rand: () => number): Image {
+  if (run.policy === 'none' || (run.policy === 'self-paced' && !(loss > thr))) return img;
+  return run.policy === 'rand'
+    ? randAugment(img, run.augmentations, run.randOps, run.strength, rand)
+    : augment(img, run.augmentations, run.strength, rand);
+}
+
+/**
+ * Loss instability on the probe images at the current weights: for each image, the variance over `draws` draws
+ * of the loss of the input the policy would train on (SPA: augmented only above the threshold, a quantile
+ * threshold taken over the probe's clean losses), averaged over the images; and the mean shift of that loss
+ * above the clean loss. Zero for NA by definition (no draw changes its input).
+ */
+export function probeInstability(
+  m: Classifier,
+  run: PolicyRun,
+  threshold: Threshold,
+  x: Float32Array,
+  labels: Int32Array,
+  draws: number,
+  rand: () => number,
+): { instability: number; lossShift: number } {
+  const n = labels.length;
+  if (n === 0 || run.policy === 'none') return { instability: 0, lossShift: 0 };
+  const D = m.spec.h * m.spec.w;
+  const clean = perSampleLoss(m, x, labels);
+  const thr = thresholdOf(clean, threshold);
+  const sum = new Float64Array(n);
+  const sq = new Float64Array(n);
+  const xr = new Float32Array(n * D);
+  for (let r = 0; r < draws; r++) {
+    for (let i = 0; i < n; i++) {
+      const img: Image = { h: m.spec.h, w: m.spec.w, data: x.subarray(i * D, (i + 1) * D) };
+      xr.set(policyInput(run, img, clean[i]!, thr, rand).data, i * D);
+    }
+    const l = perSampleLoss(m, xr, labels);
+    for (let i = 0; i < n; i++) {
+      sum[i]! += l[i]!;
+      sq[i]! += l[i]! * l[i]!;
+    }
+  }
+  let inst = 0;
+  let shift = 0;
+  for (let i = 0; i < n; i++) {
+    const mean = sum[i]! / draws;
+    // Unbiased variance over the draws; clamped at 0 against rounding.
+    inst += Math.max(0, (sq[i]! - draws * mean * mean) / (draws - 1));
+    shift += mean - clean[i]!;
+  }
+  return { instability: inst / n, lossShift: shift / n };
+}
+
+/** √(mean of squared successive differences / 2): a fluctuation estimate that ignores a slow trend. */
+export function successiveNoise(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  let s = 0;
+  for (let i = 1; i < xs.length; i++) s += (xs[i]! - xs[i - 1]!) ** 2;
+  return Math.sqrt(s / (2 * (xs.length - 1)));
+}
+
+/**
+ * One throwaway step of the classifier (loss pass and Adam step on a blank batch): the backend compiles
+ * and allocates its kernels here, so the first policy timed is not charged for it.
+ */
+export function warmUp(spec: ClassifierSpec, batchSize: number): void {
+  const n = Math.max(1, Math.min(batchSize, 64));
+  trainPolicy(
+    spec,
+    {
+      policy: 'self-paced',
+      augmentations: [],
+      strength: 0,
+      threshold: { kind: 'fixed', value: Infinity },
+      thresholdEnd: null,
+      randOps: 1,
+      epochs: 1,
+      batchSize: n,
+      learningRate: 1e-3,
+      seed: 0,
+    },
+    { x: new Float32Array(n * spec.h * spec.w), labels: new Int32Array(n) },
+    { x: new Float32Array(spec.h * spec.w), labels: new Int32Array(1) },
+  );
+}
+
 /** Trains one classifier from the seed's initial weights under a policy; the test set is never augmented. */
 export function trainPolicy(
   spec: ClassifierSpec,
@@ -147,21 +256,30 @@ export function trainPolicy(
   test: { x: Float32Array; labels: Int32Array },
   opts: { cancelled?: () => boolean; onEpoch?: (p: EpochPoint) => void } = {},
 ): PolicyResult {
-  const t0 = Date.now();
   const D = spec.h * spec.w;
   const n = train.labels.length;
   const m = createClassifier(spec, run.seed);
   const opt = new Adam(run.learningRate);
   const order = mulberry32(run.seed + 1);
   const augRand = mulberry32(run.seed + 2);
+  // The probe draws from its own stream, so measuring never changes what is trained.
+  const probeRand = mulberry32(run.seed + 3);
+  const probe = run.probe && run.probe.indices.length > 0 ? run.probe : null;
+  const px = probe ? new Float32Array(probe.indices.length * D) : null;
+  const py = probe ? Int32Array.from(probe.indices, (i) => train.labels[i]!) : null;
+  if (probe) Array.from(probe.indices).forEach((i, j) => px!.set(train.x.subarray(i * D, (i + 1) * D), j * D));
   const timesAugmented = new Int32Array(n);
   const curve: EpochPoint[] = [];
+  let trainMs = 0;
   try {
     for (let epoch = 1; epoch <= run.epochs; epoch++) {
       if (opts.cancelled?.()) break;
+      const t0 = Date.now();
+      const thr = thresholdAt(run, epoch);
       const perm = permutation(n, order);
       let lossSum = 0;
       let augmented = 0;
+      const costs: number[] = [];
       for (let s = 0; s < n; s += run.batchSize) {
         const idx = perm.subarray(s, Math.min(n, s + run.batchSize));
         const k = idx.length;
@@ -176,7 +294,7 @@ export function trainPolicy(
           run.policy === 'none'
             ? new Array<boolean>(k).fill(false)
             : run.policy === 'self-paced'
-              ? selfPacedMask(perSampleLoss(m, xb, yb), run.threshold)
+              ? selfPacedMask(perSampleLoss(m, xb, yb), thr)
               : new Array<boolean>(k).fill(true);
         for (let j = 0; j < k; j++) {
           if (!mask[j]) continue;
@@ -198,15 +316,30 @@ export function trainPolicy(
           true,
           m.vars,
         )!;
-        lossSum += cost.dataSync()[0]! * k;
+        const c = cost.dataSync()[0]!;
         cost.dispose();
+        lossSum += c * k;
+        costs.push(c);
       }
+      trainMs += Date.now() - t0;
       const t = evaluate(m, test.x, test.labels);
-      const p = { epoch, trainLoss: lossSum / n, testLoss: t.loss, testAccuracy: t.accuracy, augmented: augmented / n };
+      const inst = probe
+        ? probeInstability(m, run, thr, px!, py!, probe.draws, probeRand)
+        : { instability: null, lossShift: null };
+      const p: EpochPoint = {
+        epoch,
+        trainLoss: lossSum / n,
+        testLoss: t.loss,
+        testAccuracy: t.accuracy,
+        augmented: augmented / n,
+        threshold: run.policy === 'self-paced' ? (thr.kind === 'fixed' ? thr.value : thr.q) : null,
+        ...inst,
+        stepNoise: successiveNoise(costs),
+      };
       curve.push(p);
       opts.onEpoch?.(p);
     }
-    return { curve, timesAugmented, finalLosses: perSampleLoss(m, train.x, train.labels), seconds: (Date.now() - t0) / 1000 };
+    return { curve, timesAugmented, finalLosses: perSampleLoss(m, train.x, train.labels), trainSeconds: trainMs / 1000 };
   } finally {
     opt.dispose();
     m.dispose();

@@ -24,7 +24,7 @@ test('every lab has its contract, its core folder and its view, found by folder 
     assert.equal(LABS[id].id, id);
     for (const kind of Object.keys(LABS[id].jobs)) assert.ok(kind.startsWith(`${id}.`), `${kind} is not named for ${id}`);
   }
-  assert.equal(JOB_KINDS.length, 22);
+  assert.equal(JOB_KINDS.length, 23);
 });
 
 test('app.info lists the labs in registry order with their titles', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import {
+  AUGMENT_FIELDS,
   BASELINE_FIELDS,
   CAPACITY_FIELDS,
   defaultsOf,
@@ -58,6 +59,7 @@ const SPECS: [string, ParamSpec][] = [
   ['hopfield.images', IMAGE_DATA_FIELDS],
   ['hopfield.retrieval', RETRIEVAL_FIELDS],
   ['hopfield.completion', COMPLETION_FIELDS],
+  ['augment', AUGMENT_FIELDS],
 ];
 
 test('the generated patterns default to the VAE paper setting', () => {
@@ -81,6 +83,11 @@ test('each field schema takes its bounds and refuses one step past them', () => 
       } else if (f.kind === 'choice') {
         for (const c of f.choices) assert.ok(ok(c), `${where}: ${c}`);
         assert.ok(!ok(`${f.choices[0]}x`), `${where}: an unknown choice`);
+      } else if (f.kind === 'set') {
+        assert.ok(ok([...f.choices]), `${where}: every choice`);
+        assert.equal(ok([]), f.minItems === 0, `${where}: empty`);
+        assert.ok(!ok([f.choices[0], f.choices[0]]), `${where}: twice`);
+        assert.ok(!ok([`${f.choices[0]}x`]), `${where}: an unknown choice`);
       } else if (f.kind === 'ints' || f.kind === 'numbers') {
         assert.equal(ok([]), f.minItems === 0, `${where}: empty`);
         assert.ok(!ok(Array(f.maxItems + 1).fill(f.max)), `${where}: too many`);
@@ -123,6 +130,17 @@ test('CLI flags read back exactly what the spec describes; usage names every fla
     defaultFisherLab().lrDraft,
   );
   assert.deepEqual(lists, { factors: [0.5, 2], steps: 50 });
+  const sets = readFlags(
+    parseArgs(['--augment', 'elastic,shift', '--policy', 'rand'], new Set(flagsOf(AUGMENT_FIELDS).valued), new Set()),
+    AUGMENT_FIELDS,
+    defaultsOf(AUGMENT_FIELDS),
+  );
+  assert.deepEqual([sets.augment, sets.policies], [['elastic', 'shift'], ['rand']]);
+  assert.throws(
+    () =>
+      readFlags(parseArgs(['--policy', 'none,none'], new Set(['policy']), new Set()), AUGMENT_FIELDS, defaultsOf(AUGMENT_FIELDS)),
+    /--policy names a value twice: none,none/,
+  );
   for (const [, spec] of SPECS) {
     const usage = usageOf(spec, 4);
     for (const f of Object.values(spec)) assert.ok(usage.includes(`--${f.flag}`), `usage lacks --${f.flag}`);
@@ -141,6 +159,8 @@ test('the form’s field check agrees with the schema on every bound, one step p
         probes.push([], [f.min], [f.max], [f.max + 1], [f.min - 1], Array(f.maxItems + 1).fill(f.min), [f.min + 0.5]);
       if (f.kind === 'choice') probes.push(f.choices[0], `${f.choices[0]}x`);
       if (f.kind === 'switch') probes.push(true, 1);
+      if (f.kind === 'set')
+        probes.push([], [...f.choices], [f.choices[0]], [f.choices[0], f.choices[0]], [`${f.choices[0]}x`], f.choices[0]);
       for (const v of probes)
         assert.equal(
           fieldProblem(f, v) === null,

@@ -8,9 +8,10 @@ import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_STARTS } from './s
 import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
 import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
+import { IDX_FLAGS, IDX_USAGE, idxSource } from '../../cli/data-source.ts';
 
 export const VAE_USAGE = `  vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
-            [--out F.kairo] [--data mnist|hierarchical] [--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]
+            [--out F.kairo] [--data mnist|hierarchical] ${IDX_USAGE}
             hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
   vae recall --session F.kairo ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
              (one --noise level; --noise-kind defaults to bitflip on hierarchical data, gaussian on images;
@@ -26,10 +27,7 @@ const VALUED = new Set([
   ...HIERARCHICAL_FLAGS,
   'out',
   'session',
-  'idx-images',
-  'idx-labels',
-  'idx-test-images',
-  'idx-test-labels',
+  ...IDX_FLAGS,
   'data',
 ]);
 const SWITCHES = new Set(['save']);
@@ -45,20 +43,7 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   }
   const stray = HIERARCHICAL_FLAGS.find((f) => p.flags.has(f));
   if (stray) throw invalid(`--${stray} belongs to --data hierarchical`);
-  const images = p.flags.get('idx-images');
-  const labels = p.flags.get('idx-labels');
-  if (images === undefined && labels === undefined) return { kind: 'mnist' };
-  if (typeof images !== 'string' || typeof labels !== 'string') throw invalid('give both --idx-images and --idx-labels');
-  const ti = p.flags.get('idx-test-images');
-  const tl = p.flags.get('idx-test-labels');
-  return {
-    kind: 'idx',
-    name: 'IDX dataset',
-    trainImages: images,
-    trainLabels: labels,
-    testImages: typeof ti === 'string' ? ti : null,
-    testLabels: typeof tl === 'string' ? tl : null,
-  };
+  return idxSource(p);
 }
 
 export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise<number> {

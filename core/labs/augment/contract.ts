@@ -1,0 +1,344 @@
+// The contract of the augmentation lab: a small classifier trained on few samples per class under
+// no augmentation (NA), augmentation of every sample (CA), self-paced augmentation (SPA: only the
+// samples whose current loss is above a threshold; Takase, Karakida & Asoh, Neurocomputing 2021)
+// and RandAugment-style draws, compared over seeds and training-set sizes. Part of the one contract
+// (core/contract.ts re-exports it): JSON-safe, and it imports nothing but other contract files.
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import type { DatasetSource } from '../data/contract.ts';
+
+/** Listed once: schemas, CLI and views read them (the operations are models/augment/augment.ts's, tested equal). */
+export const AUGMENT_POLICIES = ['none', 'conventional', 'self-paced', 'rand'] as const;
+export const AUGMENT_OPS = ['shift', 'rotate', 'scale', 'elastic', 'noise', 'erase'] as const;
+export const AUGMENT_ARCHS = ['cnn', 'mlp'] as const;
+export const AUGMENT_THRESHOLDS = ['fixed', 'quantile'] as const;
+export const AUGMENT_SCHEDULES = ['constant', 'linear'] as const;
+export type AugmentPolicy = (typeof AUGMENT_POLICIES)[number];
+
+export const POLICY_NAMES: { readonly [P in AugmentPolicy]: string } = {
+  none: 'NA (no augmentation)',
+  conventional: 'CA (every sample)',
+  'self-paced': 'SPA (self-paced)',
+  rand: 'RandAugment-style',
+};
+
+export const AUGMENT_FIELDS = {
+  policies: {
+    kind: 'set',
+    label: 'Policies',
+    flag: 'policy',
+    choices: AUGMENT_POLICIES,
+    choiceLabels: POLICY_NAMES,
+    minItems: 1,
+    default: ['none', 'conventional', 'self-paced'],
+    doc: 'the policies compared; each trains from the same initial weights, on the same batches, with the same augmentation stream per seed',
+  },
+  perClass: {
+    kind: 'ints',
+    label: 'Samples per class',
+    flag: 'per-class',
+    metavar: 'N',
+    min: 1,
+    max: 1000,
+    minItems: 1,
+    maxItems: 6,
+    default: [100],
+    doc: 'training images per class, drawn per seed (nested: the smaller sets are subsets of the larger); several values give accuracy against training-set size',
+  },
+  augment: {
+    kind: 'set',
+    label: 'Augmentations',
+    flag: 'augment',
+    choices: AUGMENT_OPS,
+    choiceLabels: {
+      shift: 'shift ±3m px',
+      rotate: 'rotate ±30m°',
+      scale: 'scale 1 ± 0.2m',
+      elastic: 'elastic α = 8m, σ = 3',
+      noise: 'noise σ = 0.3m',
+      erase: 'erase ≤ 25m % area',
+    },
+    minItems: 1,
+    default: ['shift', 'rotate', 'elastic'],
+    doc: 'applied in this order to an augmented sample (RandAugment draws some of them instead)',
+  },
+  strength: {
+    kind: 'number',
+    label: 'Strength m',
+    flag: 'strength',
+    metavar: 'm',
+    min: 0,
+    max: 1,
+    default: 0.5,
+    step: 0.05,
+    doc: 'magnitude of every augmentation, 0 (the identity) to 1; each draws its parameter uniformly up to this bound',
+  },
+  thresholdKind: {
+    kind: 'choice',
+    label: 'SPA threshold',
+    flag: 'threshold-kind',
+    choices: AUGMENT_THRESHOLDS,
+    choiceLabels: { fixed: 'a loss value', quantile: 'a quantile of the batch’s losses' },
+    default: 'fixed',
+    doc: 'SPA augments a sample when its loss, measured before the step, is above the threshold',
+  },
+  threshold: {
+    kind: 'number',
+    label: 'Threshold',
+    flag: 'threshold',
+    metavar: 'X',
+    min: 0,
+    max: 20,
+    default: 0.1,
+    step: 0.01,
+    unit: 'nats',
+    doc: 'fixed threshold on the per-sample cross-entropy',
+  },
+  quantile: {
+    kind: 'number',
+    label: 'Quantile q',
+    flag: 'quantile',
+    metavar: 'q',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0.5,
+    step: 0.05,
+    doc: 'quantile threshold: the samples above the batch’s q-quantile loss are augmented (about 1 − q of them)',
+  },
+  schedule: {
+    kind: 'choice',
+    label: 'Threshold schedule',
+    flag: 'threshold-schedule',
+    choices: AUGMENT_SCHEDULES,
+    choiceLabels: { constant: 'constant', linear: 'linear to the end value' },
+    default: 'constant',
+    doc: 'constant, or moved linearly over the epochs from the threshold (or q) to its end value',
+  },
+  thresholdEnd: {
+    kind: 'number',
+    label: 'End value',
+    flag: 'threshold-end',
+    metavar: 'X',
+    min: 0,
+    max: 20,
+    default: 0.1,
+    step: 0.01,
+    doc: 'the threshold (or q, below 1) at the last epoch, for the linear schedule',
+  },
+  randOps: {
+    kind: 'int',
+    label: 'RandAugment N',
+    flag: 'rand-ops',
+    metavar: 'N',
+    min: 1,
+    max: 6,
+    default: 2,
+    doc: 'operations drawn per sample from the ticked augmentations, each at strength m',
+  },
+  arch: {
+    kind: 'choice',
+    label: 'Network',
+    flag: 'arch',
+    choices: AUGMENT_ARCHS,
+    choiceLabels: { cnn: 'CNN (2 conv + pool)', mlp: 'MLP (256 ReLU)' },
+    default: 'cnn',
+    doc: 'CNN: conv 3×3·16 → ReLU → pool 2 → conv 3×3·32 → ReLU → pool 2 → dense; MLP: one hidden layer of 256 ReLU',
+  },
+  epochs: {
+    kind: 'int',
+    label: 'Epochs',
+    flag: 'epochs',
+    metavar: 'E',
+    min: 1,
+    max: 200,
+    default: 20,
+    doc: 'passes over the training set',
+  },
+  batchSize: {
+    kind: 'int',
+    label: 'Batch',
+    flag: 'batch',
+    metavar: 'B',
+    min: 1,
+    max: 1024,
+    default: 32,
+    doc: 'samples per Adam step',
+  },
+  learningRate: {
+    kind: 'number',
+    label: 'Learning rate',
+    flag: 'lr',
+    metavar: 'η',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.001,
+    step: 0.0001,
+    doc: 'Adam (β₁ 0.9, β₂ 0.999)',
+  },
+  testCount: {
+    kind: 'int',
+    label: 'Test images',
+    flag: 'test-count',
+    metavar: 'T',
+    min: 100,
+    max: 10000,
+    default: 2000,
+    doc: 'test images the accuracy is measured on (the same ones for every run)',
+  },
+  probe: {
+    kind: 'int',
+    label: 'Instability probe',
+    flag: 'probe',
+    metavar: 'P',
+    min: 0,
+    max: 1000,
+    default: 100,
+    doc: 'training images on which the loss instability is measured after every epoch (0: not measured)',
+  },
+  probeDraws: {
+    kind: 'int',
+    label: 'Draws per image',
+    flag: 'probe-draws',
+    metavar: 'R',
+    min: 2,
+    max: 32,
+    default: 5,
+    doc: 'augmentation draws per probe image for the instability',
+  },
+  seeds: {
+    kind: 'int',
+    label: 'Seeds',
+    flag: 'seeds',
+    metavar: 'K',
+    min: 1,
+    max: 10,
+    default: 3,
+    doc: 'repetitions, each with its own training subset, initial weights, batch order and augmentation draws (mean ± sd)',
+  },
+  seed: seedField('seed of the first repetition; repetition k uses seed + 1000·k'),
+} as const satisfies ParamSpec;
+
+export type AugmentFields = ValuesOf<typeof AUGMENT_FIELDS>;
+export type AugmentParams = AugmentFields & { source: DatasetSource };
+
+export interface AugmentEpoch {
+  epoch: number;
+  /** Mean loss of the batches as trained on (augmented where the policy augmented). */
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** Fraction of the epoch's samples that were augmented. */
+  augmented: number;
+  /** SPA's threshold this epoch (nats, or q for a quantile threshold); null for the other policies. */
+  threshold: number | null;
+  /**
+   * Loss instability: on the probe images at the epoch's end, the variance over R draws of the loss of the
+   * input the policy would train on, averaged over the images (NA: 0; SPA: only above-threshold images vary).
+   * Null when no probe was asked for.
+   */
+  instability: number | null;
+  /** Mean over the probe of (E_draws loss of that input − clean loss): how much harder the policy makes the task. */
+  lossShift: number | null;
+  /**
+   * Step-to-step fluctuation of the trained batch loss, √(mean (ℓ_(s+1) − ℓ_s)²/2) over the epoch's steps: the
+   * noise the optimiser sees, without the slow trend (von Neumann's successive-difference estimate).
+   */
+  stepNoise: number;
+}
+
+export interface AugmentRun {
+  policy: AugmentPolicy;
+  perClass: number;
+  /** This repetition's seed. */
+  seed: number;
+  curve: AugmentEpoch[];
+  /** Seconds in the training steps alone (SPA's extra forward pass included; evaluation and probes excluded). */
+  trainSeconds: number;
+}
+
+export interface MeanSd {
+  mean: number;
+  sd: number;
+}
+
+/** One policy at one training-set size, over the seeds that finished. */
+export interface AugmentCell {
+  policy: AugmentPolicy;
+  perClass: number;
+  seeds: number;
+  /** Final-epoch test accuracy and loss. */
+  accuracy: MeanSd;
+  testLoss: MeanSd;
+  trainSeconds: MeanSd;
+  /** Per epoch, mean over seeds (accuracy also its sd). */
+  curve: {
+    epoch: number;
+    accuracy: MeanSd;
+    testLoss: number;
+    trainLoss: number;
+    augmented: number;
+    instability: number | null;
+    stepNoise: number;
+  }[];
+}
+
+export interface AugmentSample {
+  /** Index in the dataset's training split. */
+  index: number;
+  label: number;
+  /** Epochs in which SPA augmented it (out of `epochs`). */
+  times: number;
+  /** Its cross-entropy after the last epoch (nats). */
+  loss: number;
+}
+
+/** Which samples SPA augmented: the first seed's run at the first size in the list. */
+export interface AugmentSamples {
+  perClass: number;
+  seed: number;
+  epochs: number;
+  /** Tensor `augment.samples`: U8 [most + least, h, w], the most augmented first. */
+  most: AugmentSample[];
+  least: AugmentSample[];
+  /** Mean fraction of epochs each class's samples were augmented, by class. */
+  byClass: number[];
+  /** Correlation over all training samples of times augmented with the final loss (Pearson; null when either is constant). */
+  lossCorrelation: number | null;
+}
+
+export interface AugmentResult {
+  params: AugmentParams;
+  datasetName: string;
+  classes: number;
+  /** 'test': the dataset's test split; 'held-out': training images outside every run's subset (no test split). */
+  testFrom: 'test' | 'held-out';
+  runs: AugmentRun[];
+  cells: AugmentCell[];
+  samples: AugmentSamples | null;
+  partial: boolean;
+}
+
+export interface AugmentLabState {
+  draft: AugmentFields;
+  result: AugmentResult | null;
+}
+
+export interface AugmentJobs {
+  'augment.compare': { params: AugmentParams; result: AugmentResult };
+}
+
+export interface AugmentMethods {}
+
+export interface AugmentContract {
+  state: AugmentLabState;
+  jobs: AugmentJobs;
+  methods: AugmentMethods;
+}
+
+/** The augmentation lab's quick look: NA, CA and SPA on 20 MNIST images per class. */
+export const AUGMENT_QUICK_LOOK: QuickLook<AugmentFields> = {
+  seconds: 0,
+  shows: '',
+  params: { ...defaultsOf(AUGMENT_FIELDS), perClass: [20], epochs: 15, seeds: 2, testCount: 1000, probe: 100 },
+};

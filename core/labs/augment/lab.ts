@@ -1,0 +1,33 @@
+// The augmentation lab: no, conventional, self-paced and RandAugment-style augmentation of a small
+// classifier's training set, compared over seeds and training-set sizes (Takase, Karakida & Asoh 2021).
+import { defineLab } from '../lab.ts';
+import { compareSummary } from './runs.ts';
+import { storeCompare } from './service.ts';
+import { augmentLabSchema, compareSchema, defaultAugmentLab } from './state.ts';
+
+export const augmentLab = defineLab({
+  id: 'augment',
+  title: 'Augmentation',
+  schema: augmentLabSchema,
+  defaults: defaultAugmentLab,
+  tensors: (s) => (s.result?.samples ? ['augment.samples'] : []),
+  shapes: (s) => {
+    const out = new Map<string, number[]>();
+    const m = s.result?.samples;
+    if (m) out.set('augment.samples', [m.most.length + m.least.length, -1, -1]);
+    return out;
+  },
+  dtypeOf: (name) => (name === 'augment.samples' ? 'U8' : null),
+  jobs: {
+    'augment.compare': {
+      summary: compareSummary,
+      label: 'Augmentation policies',
+      params: compareSchema,
+      source: (p) => p.source,
+      store: storeCompare,
+      handler: async () => (await import('./jobs.ts')).runCompare,
+    },
+  },
+  methods: {},
+  cli: { name: 'augment', sweepable: true, load: async () => (await import('./cli.ts')).command },
+});
