@@ -10,6 +10,7 @@ import { NGD_QUICK_LOOK } from '../core/labs/ngd/contract.ts';
 import { CL_QUICK_LOOK } from '../core/labs/continual/contract.ts';
 import { FIELD_QUICK_LOOK } from '../core/labs/field/contract.ts';
 import { HOPFIELD_QUICK_LOOK } from '../core/labs/hopfield/contract.ts';
+import { AUGMENT_QUICK_LOOK } from '../core/labs/augment/contract.ts';
 
 export interface QuickLookRun {
   lab: string;
@@ -110,5 +111,21 @@ export const QUICK_LOOKS: QuickLookRun[] = [
     ...HOPFIELD_QUICK_LOOK,
     jobs: [['hopfield.train', HOPFIELD_QUICK_LOOK.params]],
     quotes: (l) => [`${p2(l.hopfield.result!.trainNll)} nats per point`],
+  },
+  {
+    lab: 'augment',
+    ...AUGMENT_QUICK_LOOK,
+    jobs: [['augment.compare', { ...AUGMENT_QUICK_LOOK.params, source: mnist }]],
+    quotes: (l) => {
+      const r = l.augment.result!;
+      const acc = (p: string) => `${(100 * r.cells.find((c) => c.policy === p)!.accuracy.mean).toFixed(1)} %`;
+      const spa = r.cells.find((c) => c.policy === 'self-paced')!.curve;
+      const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
+      return [
+        `SPA augments ${pct(spa[0]!.augmented)} of the images in epoch 1 and ${pct(spa.at(-1)!.augmented)} in epoch ${spa.length}`,
+        `correlation ${r.samples!.lossCorrelation!.toFixed(2)} between`,
+        `NA ${acc('none')}, CA ${acc('conventional')}, SPA ${acc('self-paced')}`,
+      ];
+    },
   },
 ];

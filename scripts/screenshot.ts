@@ -1,7 +1,9 @@
 // Regenerates the README's screenshots: `npx tsx scripts/screenshot.ts` (docs/screenshot.png, the
 // VAE recall lab), `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab) or
 // `npx tsx scripts/screenshot.ts continual` (docs/continual.png, the continual-learning lab) or
-// `npx tsx scripts/screenshot.ts fisher` (docs/fisher.png, the conditional FIM beside free probability).
+// `npx tsx scripts/screenshot.ts fisher` (docs/fisher.png, the conditional FIM beside free probability) or
+// `npx tsx scripts/screenshot.ts augment F.kairo` (docs/augment.png: the session `kairo augment compare
+// --per-class 10,30,100 --out F.kairo` saved, its file under the system's temporary folder).
 // Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
 import { chromium } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 
 process.env.KAIRO_HOME = mkdtempSync(join(tmpdir(), 'kairo-shot-'));
 const { startHost } = await import('../core/host/server.ts');
-const host = await startHost();
+const host = await startHost({ workspace: tmpdir() });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox'],
@@ -45,6 +47,19 @@ if (process.argv[2] === 'fisher') {
   await page.evaluate(() => document.querySelector('figure[data-chart="Largest eigenvalue vs depth"]')!.scrollIntoView());
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'docs/fisher.png' });
+  await browser.close();
+  await host.close();
+  process.exit(0);
+}
+if (process.argv[2] === 'augment') {
+  // A saved comparison: accuracy against training-set size and the learning curves.
+  await host.core.call('session.open', { path: process.argv[3]! });
+  await page.reload();
+  await page.getByRole('button', { name: 'Augmentation' }).click();
+  await page.locator('figure[data-chart="Final test accuracy against training-set size"]').waitFor({ timeout: 60_000 });
+  await page.evaluate(() => document.querySelector('[data-testid="augment-table"]')!.closest('.card')!.scrollIntoView());
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: 'docs/augment.png' });
   await browser.close();
   await host.close();
   process.exit(0);

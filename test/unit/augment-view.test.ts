@@ -111,6 +111,7 @@ test('the table: accuracy in %, the gain over NA in points and the time ratio at
   assert.ok(Math.abs(spa.gain! - 6) < 1e-9);
   assert.equal(spa.timeRatio, 1.5);
   assert.equal(spa.seconds, '1.5 ± 0.5');
+  assert.ok(rows.filter((r) => r.policy === 'none').every((r) => r.gain === null && r.timeRatio === null));
   const withoutNa = policyRows({ ...result, cells: result.cells.filter((c) => c.policy !== 'none') });
   assert.ok(withoutNa.every((r) => r.gain === null && r.timeRatio === null));
 });

@@ -63,7 +63,7 @@ test('a bad sweep file is refused with one line naming the field', () => {
   bad({ command: ['fisher', 'spectrum'], grids: {} }, /^KairoError: sweep\.grids: unknown section/);
   bad(
     { command: ['nope', 'x'] },
-    /sweep\.command: unknown command "nope"; sweepable: vae, fisher, ngd, continual, field, hopfield/,
+    /sweep\.command: unknown command "nope"; sweepable: vae, fisher, ngd, continual, field, hopfield, augment/,
   );
   bad({ command: ['fisher', 'spectra'] }, /sweep\.command: "fisher" has no subcommand "spectra"/);
   bad({ command: ['fisher', 'spectrum'], grid: { widht: [1] } }, /sweep\.grid\.widht: kairo fisher has no flag --widht/);

@@ -336,9 +336,10 @@ export interface AugmentContract {
   methods: AugmentMethods;
 }
 
-/** The augmentation lab's quick look: NA, CA and SPA on 20 MNIST images per class. */
+/** The augmentation lab's quick look: NA, CA and SPA on 30 MNIST images per class. */
 export const AUGMENT_QUICK_LOOK: QuickLook<AugmentFields> = {
-  seconds: 0,
-  shows: '',
-  params: { ...defaultsOf(AUGMENT_FIELDS), perClass: [20], epochs: 15, seeds: 2, testCount: 1000, probe: 100 },
+  seconds: 13.8,
+  shows:
+    'on 30 MNIST images per class (CNN, 8 epochs, one seed), SPA augments 100 % of the images in epoch 1 and 61 % in epoch 8, mostly those it has not learned (correlation 0.41 between epochs augmented and final loss); test accuracy NA 84.2 %, CA 83.2 %, SPA 85.4 % (one seed: the 3-seed run below says how much is noise)',
+  params: { ...defaultsOf(AUGMENT_FIELDS), perClass: [30], epochs: 8, seeds: 1, testCount: 1000, probe: 50, probeDraws: 4 },
 };

@@ -90,10 +90,10 @@ export interface PolicyRow {
   perClass: number;
   seeds: number;
   accuracy: string;
-  /** Accuracy minus NA's at the same size, in points; null without an NA cell. */
+  /** Accuracy minus NA's at the same size, in points; null for NA itself and without an NA cell. */
   gain: number | null;
   seconds: string;
-  /** Training time ÷ NA's at the same size; null without an NA cell. */
+  /** Training time ÷ NA's at the same size; null for NA itself and without an NA cell. */
   timeRatio: number | null;
 }
 
@@ -103,7 +103,8 @@ const pct = (x: number) => (100 * x).toFixed(1);
 export function policyRows(r: AugmentResult): PolicyRow[] {
   const na = new Map<number, AugmentCell>(r.cells.filter((c) => c.policy === 'none').map((c) => [c.perClass, c]));
   return r.cells.map((c) => {
-    const base = na.get(c.perClass);
+    // NA's own row compares with nothing.
+    const base = c.policy === 'none' ? undefined : na.get(c.perClass);
     return {
       policy: c.policy,
       name: POLICY_NAMES[c.policy],
