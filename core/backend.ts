@@ -1,6 +1,7 @@
-// Chooses the TensorFlow.js backend once per process: native GPU → native CPU → WebAssembly →
-// plain JS. The native packages are optional dependencies that cannot install everywhere, so
-// each failure is recorded with its reason and shown to the user instead of thrown.
+// Chooses the TensorFlow.js backend once per process: native GPU (CUDA) → WebGPU (Dawn: the
+// machine's GPU) → native CPU → WebAssembly → plain JS. The native packages are optional
+// dependencies that cannot install everywhere, and a machine may have no GPU, so each failure is
+// recorded with its reason and shown to the user instead of thrown.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
@@ -10,9 +11,11 @@ import { kernelPool, kernelPoolFailure, registerThreadedWasm } from './compute/w
 import { installPoolKernels, installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
+import { adapterLine, startWebGpu, webGpuAdapter } from './compute/webgpu.ts';
+import { installCpuKernelFixes } from './compute/cpu-kernels.ts';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+const ORDER: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
@@ -48,7 +51,14 @@ function ownKernels(): boolean {
 }
 
 /** Returns a note on how the backend runs (e.g. why it is single-threaded). */
-async function tryBackend(name: BackendName): Promise<string> {
+async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
+  if (name === 'webgpu') {
+    // The software adapter only when asked: it is slower than WebAssembly.
+    installCpuKernelFixes(); // the CPU backend stays registered beside it (the WebGPU tests' reference)
+    const a = await startWebGpu(forced || process.env.KAIRO_WEBGPU === 'software');
+    if (!(await tf.setBackend('webgpu'))) throw new Error(`${adapterLine(a)}: the tfjs WebGPU backend failed to initialise`);
+    return adapterLine(a);
+  }
   const pkg = NATIVE_PACKAGE[name];
   if (pkg) {
     // A variable specifier keeps bundlers and tsc from resolving a package that may be absent.
@@ -58,6 +68,7 @@ async function tryBackend(name: BackendName): Promise<string> {
     return 'native TensorFlow';
   }
   if (name !== 'wasm') {
+    installCpuKernelFixes();
     if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
     return 'reference implementation, slow';
   }
@@ -92,18 +103,24 @@ function backendThreads(name: BackendName): number {
 
 /**
  * `KAIRO_BACKEND` forces one backend (tests use `cpu` as the reference implementation);
- * otherwise the first that works in ORDER wins.
+ * otherwise the first that works in ORDER wins. `noWebGpu`: why this process must not use WebGPU
+ * (a job whose model still reads tensors synchronously, which WebGPU in Node cannot).
  */
-export function initBackend(force: string | undefined = process.env.KAIRO_BACKEND): Promise<BackendInfo> {
+export function initBackend(force: string | undefined = process.env.KAIRO_BACKEND, noWebGpu?: string): Promise<BackendInfo> {
   chosen ??= (async () => {
     const tried: BackendAttempt[] = [];
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
     ownKernels(); // refuses a misspelt KAIRO_KERNELS here, not by silently falling back
     for (const name of order) {
+      if (name === 'webgpu' && noWebGpu) {
+        if (force) throw new Error(`KAIRO_BACKEND=webgpu: ${noWebGpu}`);
+        tried.push({ name, ok: false, reason: noWebGpu });
+        continue;
+      }
       let how: string;
       try {
-        how = await tryBackend(name);
+        how = await tryBackend(name, force === name);
         await tf.ready();
       } catch (e) {
         tried.push({ name, ok: false, reason: reasonOf(e) });
@@ -114,6 +131,7 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
         name: tf.getBackend(),
         threads: backendThreads(name),
         simd: name === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean) : false,
+        adapter: name === 'webgpu' ? adapterLine(webGpuAdapter()!) : null,
         tried,
       };
     }

@@ -58,6 +58,8 @@ export interface BackendInfo {
   name: string;
   threads: number;
   simd: boolean;
+  /** The GPU a WebGPU backend runs on: vendor, architecture, Dawn's backend type; null for the others. */
+  adapter: string | null;
   tried: BackendAttempt[];
 }
 

@@ -115,6 +115,11 @@ try {
   );
   if (data.length !== 4) fail(`MNIST files packed: ${data.join(', ')}`);
   if (wasm.length === 0) fail('no tfjs .wasm files packed');
+  // WebGPU: Dawn's binary for this platform and arch only (the afterPack hook drops the others).
+  const dawn = [...files]
+    .filter((f) => f.startsWith('node_modules/webgpu/dist/'))
+    .map((f) => f.slice('node_modules/webgpu/dist/'.length));
+  if (!dawn.includes(`linux-${process.arch}/dawn.node`)) fail(`Dawn's linux-${process.arch} binary is not packed`);
   const wire = await getCurrentFuseWire(join(out, 'linux-unpacked', pkg.name));
   const fuses = Object.fromEntries(
     Object.keys(FuseV1Options)
@@ -125,7 +130,7 @@ try {
       ]),
   );
   if (process.env.KAIRO_PACK_LIST) writeFileSync(process.env.KAIRO_PACK_LIST, [...files].join('\n'));
-  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm }, fuses }));
+  console.log(JSON.stringify({ valid: true, main: pkg.main, files: files.size, packed: { mnist: data, wasm, dawn }, fuses }));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

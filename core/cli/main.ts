@@ -55,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         backend: info.backend.name,
         threads: info.backend.threads,
         simd: info.backend.simd,
+        adapter: info.backend.adapter,
         backends_tried: info.backend.tried,
       });
       return 0;

@@ -4,6 +4,7 @@
 // `cancelGraceMs`, or three times the longest step it has shown (the gap between its progress
 // reports) when that is longer, so a slow step on a loaded machine still keeps its result; at
 // most MAX_GRACE_MS.
+import { prepareSoftwareWebGpu } from '../compute/webgpu-env.ts';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
@@ -164,6 +165,7 @@ export class JobManager {
     const url =
       this.opts.workerUrl ??
       (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
+    prepareSoftwareWebGpu();
     const worker = new Worker(url, { workerData: e.input });
     e.worker = worker;
     worker.on('message', (m: WorkerMessage) => {

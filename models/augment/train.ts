@@ -79,13 +79,27 @@ export function createClassifier(spec: ClassifierSpec, seed: number): Classifier
   };
 }
 
+/**
+ * Reads a tensor back and frees it. Asynchronous: WebGPU in Node cannot read the GPU synchronously
+ * (tfjs's `dataSync` there needs an OffscreenCanvas), so every read of these trainers awaits.
+ */
+async function take(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Cross-entropy of each sample, in nats, without updating anything. */
-export function perSampleLoss(m: Classifier, x: Float32Array, labels: Int32Array): Float32Array {
-  return tf.tidy(() => {
-    const n = labels.length;
-    const logp = tf.logSoftmax(m.logits(tf.tensor2d(x, [n, m.spec.h * m.spec.w])));
-    return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), m.spec.classes), logp), 1)).dataSync() as Float32Array;
-  });
+export function perSampleLoss(m: Classifier, x: Float32Array, labels: Int32Array): Promise<Float32Array> {
+  const n = labels.length;
+  return take(
+    tf.tidy(() => {
+      const logp = tf.logSoftmax(m.logits(tf.tensor2d(x, [n, m.spec.h * m.spec.w])));
+      return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), m.spec.classes), logp), 1));
+    }),
+  );
 }
 
 export interface PolicyRun {
@@ -127,27 +141,29 @@ export interface PolicyResult {
   curve: EpochPoint[];
   /** How many epochs each training sample was augmented in. */
   timesAugmented: Int32Array;
-  /** Each training sample's loss after the last epoch. */
+  /** Each training sample's loss after the last epoch (empty when cancelled before it). */
   finalLosses: Float32Array;
   /** Seconds spent in the training steps (SPA's loss pass included, evaluation and probes not). */
   trainSeconds: number;
 }
 
-function evaluate(m: Classifier, x: Float32Array, labels: Int32Array): { loss: number; accuracy: number } {
+async function evaluate(m: Classifier, x: Float32Array, labels: Int32Array): Promise<{ loss: number; accuracy: number }> {
   const n = labels.length;
   const D = m.spec.h * m.spec.w;
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < n; i += 500) {
     const k = Math.min(500, n - i);
-    const [l, c] = tf.tidy(() => {
-      const logits = m.logits(tf.tensor2d(x.subarray(i * D, (i + k) * D), [k, D]));
-      const y = tf.tensor1d(labels.subarray(i, i + k), 'int32');
-      const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(y, m.spec.classes), tf.logSoftmax(logits)), 1));
-      return [tf.sum(ce).dataSync()[0]!, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')).dataSync()[0]!];
-    });
-    loss += l;
-    correct += c;
+    const [l, c] = await take(
+      tf.tidy(() => {
+        const logits = m.logits(tf.tensor2d(x.subarray(i * D, (i + k) * D), [k, D]));
+        const y = tf.tensor1d(labels.subarray(i, i + k), 'int32');
+        const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(y, m.spec.classes), tf.logSoftmax(logits)), 1));
+        return tf.stack([tf.sum(ce), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'))]);
+      }),
+    );
+    loss += l!;
+    correct += c!;
   }
   return { loss: loss / n, accuracy: correct / n };
 }
@@ -176,7 +192,7 @@ function policyInput(run: PolicyRun, img: Image, loss: number, thr: number, rand
  * threshold taken over the probe's clean losses), averaged over the images; and the mean shift of that loss
  * above the clean loss. Zero for NA by definition (no draw changes its input).
  */
-export function probeInstability(
+export async function probeInstability(
   m: Classifier,
   run: PolicyRun,
   threshold: Threshold,
@@ -184,11 +200,11 @@ export function probeInstability(
   labels: Int32Array,
   draws: number,
   rand: () => number,
-): { instability: number; lossShift: number } {
+): Promise<{ instability: number; lossShift: number }> {
   const n = labels.length;
   if (n === 0 || run.policy === 'none') return { instability: 0, lossShift: 0 };
   const D = m.spec.h * m.spec.w;
-  const clean = perSampleLoss(m, x, labels);
+  const clean = await perSampleLoss(m, x, labels);
   const thr = thresholdOf(clean, threshold);
   const sum = new Float64Array(n);
   const sq = new Float64Array(n);
@@ -198,7 +214,7 @@ export function probeInstability(
       const img: Image = { h: m.spec.h, w: m.spec.w, data: x.subarray(i * D, (i + 1) * D) };
       xr.set(policyInput(run, img, clean[i]!, thr, rand).data, i * D);
     }
-    const l = perSampleLoss(m, xr, labels);
+    const l = await perSampleLoss(m, xr, labels);
     for (let i = 0; i < n; i++) {
       sum[i]! += l[i]!;
       sq[i]! += l[i]! * l[i]!;
@@ -227,9 +243,9 @@ export function successiveNoise(xs: readonly number[]): number {
  * One throwaway step of the classifier (loss pass and Adam step on a blank batch): the backend compiles
  * and allocates its kernels here, so the first policy timed is not charged for it.
  */
-export function warmUp(spec: ClassifierSpec, batchSize: number): void {
+export async function warmUp(spec: ClassifierSpec, batchSize: number): Promise<void> {
   const n = Math.max(1, Math.min(batchSize, 64));
-  trainPolicy(
+  await trainPolicy(
     spec,
     {
       policy: 'self-paced',
@@ -249,13 +265,13 @@ export function warmUp(spec: ClassifierSpec, batchSize: number): void {
 }
 
 /** Trains one classifier from the seed's initial weights under a policy; the test set is never augmented. */
-export function trainPolicy(
+export async function trainPolicy(
   spec: ClassifierSpec,
   run: PolicyRun,
   train: { x: Float32Array; labels: Int32Array },
   test: { x: Float32Array; labels: Int32Array },
   opts: { cancelled?: () => boolean; onEpoch?: (p: EpochPoint) => void } = {},
-): PolicyResult {
+): Promise<PolicyResult> {
   const D = spec.h * spec.w;
   const n = train.labels.length;
   const m = createClassifier(spec, run.seed);
@@ -281,6 +297,8 @@ export function trainPolicy(
       let augmented = 0;
       const costs: number[] = [];
       for (let s = 0; s < n; s += run.batchSize) {
+        // A cancel ends the epoch at once (an epoch on a slow device takes seconds); it is not recorded.
+        if (opts.cancelled?.()) break;
         const idx = perm.subarray(s, Math.min(n, s + run.batchSize));
         const k = idx.length;
         const xb = new Float32Array(k * D);
@@ -294,7 +312,7 @@ export function trainPolicy(
           run.policy === 'none'
             ? new Array<boolean>(k).fill(false)
             : run.policy === 'self-paced'
-              ? selfPacedMask(perSampleLoss(m, xb, yb), thr)
+              ? selfPacedMask(await perSampleLoss(m, xb, yb), thr)
               : new Array<boolean>(k).fill(true);
         for (let j = 0; j < k; j++) {
           if (!mask[j]) continue;
@@ -316,15 +334,15 @@ export function trainPolicy(
           true,
           m.vars,
         )!;
-        const c = cost.dataSync()[0]!;
-        cost.dispose();
+        const c = (await take(cost))[0]!;
         lossSum += c * k;
         costs.push(c);
       }
       trainMs += Date.now() - t0;
-      const t = evaluate(m, test.x, test.labels);
+      if (opts.cancelled?.()) break;
+      const t = await evaluate(m, test.x, test.labels);
       const inst = probe
-        ? probeInstability(m, run, thr, px!, py!, probe.draws, probeRand)
+        ? await probeInstability(m, run, thr, px!, py!, probe.draws, probeRand)
         : { instability: null, lossShift: null };
       const p: EpochPoint = {
         epoch,
@@ -339,7 +357,9 @@ export function trainPolicy(
       curve.push(p);
       opts.onEpoch?.(p);
     }
-    return { curve, timesAugmented, finalLosses: perSampleLoss(m, train.x, train.labels), trainSeconds: trainMs / 1000 };
+    // A cancelled run is not kept, so its final losses (a pass over every sample) are not computed.
+    const finalLosses = curve.length === run.epochs ? await perSampleLoss(m, train.x, train.labels) : new Float32Array(0);
+    return { curve, timesAugmented, finalLosses, trainSeconds: trainMs / 1000 };
   } finally {
     opt.dispose();
     m.dispose();

@@ -46,7 +46,7 @@ export function softmaxGradients(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Ten
 }
 
 /** One SGD step; returns the batch's loss and accuracy before the update. */
-export function sgdStep(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Tensor1D, learningRate: number): BatchStats {
+export async function sgdStep(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Tensor1D, learningRate: number): Promise<BatchStats> {
   const [loss, acc] = tf.tidy(() => {
     const { loss, correct } = forward(m, x, labels, m.b.shape[0]);
     const { dW, db } = softmaxGradients(m, x, labels);
@@ -54,18 +54,20 @@ export function sgdStep(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Tensor1D, le
     m.b.assign(tf.sub(m.b, tf.mul(db, learningRate)));
     return [loss, correct];
   });
-  const out = { loss: loss.dataSync()[0]!, accuracy: acc.dataSync()[0]! };
+  // Read asynchronously: WebGPU in Node cannot read the GPU synchronously.
+  const out = { loss: (await loss.data())[0]!, accuracy: (await acc.data())[0]! };
   loss.dispose();
   acc.dispose();
   return out;
 }
 
-export function evaluateBatch(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Tensor1D): BatchStats {
+export async function evaluateBatch(m: SoftmaxModel, x: tf.Tensor2D, labels: tf.Tensor1D): Promise<BatchStats> {
   const [loss, acc] = tf.tidy(() => {
     const { loss, correct } = forward(m, x, labels, m.b.shape[0]);
     return [loss, correct];
   });
-  const out = { loss: loss.dataSync()[0]!, accuracy: acc.dataSync()[0]! };
+  // Read asynchronously: WebGPU in Node cannot read the GPU synchronously.
+  const out = { loss: (await loss.data())[0]!, accuracy: (await acc.data())[0]! };
   loss.dispose();
   acc.dispose();
   return out;

@@ -125,11 +125,11 @@ test('NA, CA and SPA share everything but the policy: SPA above every loss is NA
   const test2 = halves(20, r);
   const run = (policy: Policy, over: Partial<PolicyRun> = {}) => trainPolicy(spec, runOf(policy, over), train, test2);
   const before = tf.memory().numTensors;
-  const na = run('none');
-  const ca = run('conventional');
-  const spaNone = run('self-paced', { threshold: { kind: 'fixed', value: Infinity } });
-  const spaAll = run('self-paced', { threshold: { kind: 'fixed', value: -Infinity } });
-  const caIdentity = run('conventional', { strength: 0 });
+  const na = await run('none');
+  const ca = await run('conventional');
+  const spaNone = await run('self-paced', { threshold: { kind: 'fixed', value: Infinity } });
+  const spaAll = await run('self-paced', { threshold: { kind: 'fixed', value: -Infinity } });
+  const caIdentity = await run('conventional', { strength: 0 });
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   assert.deepEqual(bare(spaNone.curve), bare(na.curve));
   assert.deepEqual(bare(spaAll.curve), bare(ca.curve), 'the same augmentation draws, and the same probe draws');
@@ -168,7 +168,7 @@ test('SPA augments exactly the samples whose loss before the step is above the t
   const sorted = [...losses].sort((a, b) => a - b);
   // Thresholds between two losses: the float32 batch and this float64 computation differ in the last digits.
   for (const value of [(sorted[7]! + sorted[8]!) / 2, (sorted[20]! + sorted[21]!) / 2]) {
-    const r = trainPolicy(
+    const r = await trainPolicy(
       spec,
       runOf('self-paced', { threshold: { kind: 'fixed', value }, epochs: 1, batchSize: 30, probe: undefined }),
       train,
@@ -183,7 +183,7 @@ test('SPA augments exactly the samples whose loss before the step is above the t
     assert.equal(r.curve[0]!.instability, null, 'no probe asked for');
   }
   // A quantile threshold: the batch's q-quantile, so about 1 − q of the batch is augmented.
-  const q = trainPolicy(
+  const q = await trainPolicy(
     spec,
     runOf('self-paced', { threshold: { kind: 'quantile', q: 0.75 }, epochs: 1, batchSize: 30, probe: undefined }),
     train,
@@ -205,10 +205,10 @@ test('the probe’s instability is the mean over images of the variance over dra
   try {
     for (const policy of ['conventional', 'self-paced', 'rand'] as const) {
       const run = runOf(policy, { threshold: { kind: 'quantile', q: 0.5 } });
-      const got = probeInstability(m, run, run.threshold, x, labels, 5, mulberry32(4));
+      const got = await probeInstability(m, run, run.threshold, x, labels, 5, mulberry32(4));
       // The same draws, in the same order, then the variance in two passes.
       const rand = mulberry32(4);
-      const clean = perSampleLoss(m, x, labels);
+      const clean = await perSampleLoss(m, x, labels);
       const thr = thresholdOf(clean, run.threshold);
       const draws: Float32Array[] = [];
       for (let d = 0; d < 5; d++) {
@@ -223,7 +223,7 @@ test('the probe’s instability is the mean over images of the variance over dra
               : augment(img, run.augmentations, 0.5, rand);
           xr.set(out.data, i * 144);
         }
-        draws.push(perSampleLoss(m, xr, labels));
+        draws.push(await perSampleLoss(m, xr, labels));
       }
       let v = 0;
       let shift = 0;

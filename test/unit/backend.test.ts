@@ -20,9 +20,15 @@ test('without native TensorFlow the WebAssembly backend with SIMD is chosen, rea
   assert.equal(b.simd, true);
   assert.deepEqual(
     b.tried.map((t: { name: string }) => t.name),
-    ['tensorflow-gpu', 'tensorflow', 'wasm'],
+    ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'],
   );
-  assert.ok(b.tried.slice(0, 2).every((t: { ok: boolean; reason: string }) => !t.ok && t.reason.length > 0));
+  assert.ok(b.tried.slice(0, 3).every((t: { ok: boolean; reason: string }) => !t.ok && t.reason.length > 0));
+  // No GPU here: WebGPU is skipped with the reason, and the software adapter is not taken unasked.
+  assert.match(
+    b.tried[1].reason,
+    /no Vulkan loader \(libvulkan\.so\.1\) on this machine; KAIRO_BACKEND=webgpu takes a software adapter/,
+  );
+  assert.equal(b.adapter, null);
 });
 
 test('the WASM backend computes on one thread per core, or as many as KAIRO_THREADS asks', () => {
@@ -44,7 +50,10 @@ test('the WASM backend computes on one thread per core, or as many as KAIRO_THRE
 
 test('KAIRO_BACKEND forces a backend, and an unknown one is refused by name', () => {
   assert.equal(probe({ KAIRO_BACKEND: 'cpu' }).name, 'cpu');
-  assert.match(probe({ KAIRO_BACKEND: 'tpu' }).error, /KAIRO_BACKEND=tpu is not one of tensorflow-gpu, tensorflow, wasm, cpu/);
+  assert.match(
+    probe({ KAIRO_BACKEND: 'tpu' }).error,
+    /KAIRO_BACKEND=tpu is not one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu/,
+  );
 });
 
 test("KAIRO_KERNELS=xnnpack runs tfjs's own kernels on every core instead, and a misspelt value is refused", () => {

@@ -26,11 +26,14 @@ test('kairo info names the running backend and why better ones were skipped', ()
     info.backends_tried.map((t: { name: string; ok: boolean }) => [t.name, t.ok]),
     [
       ['tensorflow-gpu', false],
+      ['webgpu', false],
       ['tensorflow', false],
       ['wasm', true],
     ],
   );
   assert.match(info.backends_tried[0].reason, /not installed/);
+  assert.match(info.backends_tried[1].reason, /libvulkan/);
+  assert.equal(info.adapter, null);
   assert.equal(info.version, JSON.parse(spawnSync('npm', ['pkg', 'get', 'version'], { encoding: 'utf8' }).stdout));
 });
 

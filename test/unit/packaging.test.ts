@@ -14,6 +14,8 @@ test('electron-builder.yml validates and packs the right app contents', () => {
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(report.main, 'dist/electron/main.mjs');
   assert.equal(report.packed.mnist.length, 4);
+  // One platform's Dawn binary of the five the package ships (21–30 MB each).
+  assert.deepEqual(report.packed.dawn, [`linux-${process.arch}/dawn.node`]);
   // electron-builder flipped the fuses in the (stand-in) binary's fuse wire: read back, they are
   // the config's, against Electron's defaults of RunAsNode, NODE_OPTIONS, --inspect and extra
   // file:// privileges on and cookie encryption off.

@@ -33,9 +33,9 @@ function setup(seed: number, n = 5, d = 4, c = 3) {
   return { W, b, X, y, m, x: tf.tensor2d(X), yt: tf.tensor1d(y, 'int32') };
 }
 
-test('loss and accuracy match a float64 computation on a hand-sized case', () => {
+test('loss and accuracy match a float64 computation on a hand-sized case', async () => {
   const { W, b, X, y, m, x, yt } = setup(3);
-  const s = evaluateBatch(m, x, yt);
+  const s = await evaluateBatch(m, x, yt);
   assert.ok(Math.abs(s.loss - lossF64(W, b, X, y)) < 1e-6);
   m.dispose();
   tf.dispose([x, yt]);
@@ -77,7 +77,7 @@ test('closed-form gradients match central finite differences and tfjs autodiff',
   }
 });
 
-test('1000 SGD steps leave no tensor behind and learn a separable problem', () => {
+test('1000 SGD steps leave no tensor behind and learn a separable problem', async () => {
   const r = mulberry32(9);
   const start = tf.memory().numTensors;
   const m = createSoftmax(2, 2);
@@ -87,7 +87,7 @@ test('1000 SGD steps leave no tensor behind and learn a separable problem', () =
     const y = X.map(([a, b]) => (a! + b! > 0 ? 1 : 0));
     const x = tf.tensor2d(X);
     const yt = tf.tensor1d(y, 'int32');
-    last = sgdStep(m, x, yt, 0.5);
+    last = await sgdStep(m, x, yt, 0.5);
     tf.dispose([x, yt]);
   }
   m.dispose();

@@ -170,7 +170,7 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
   }
 
   const spec = { arch: p.arch, h, w, classes: split.classes };
-  warmUp(spec, p.batchSize);
+  await warmUp(spec, p.batchSize);
   const total = p.perClass.length * seeds.length * p.policies.length * p.epochs;
   const runs: AugmentRun[] = [];
   let samples: { samples: AugmentSamples; images: NamedTensor } | null = null;
@@ -190,7 +190,7 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
           partial = true;
           break outer;
         }
-        const r = trainPolicy(
+        const r = await trainPolicy(
           spec,
           {
             policy,

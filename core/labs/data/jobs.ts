@@ -24,17 +24,17 @@ function batchTensors(split: LabelledImages, indices: ArrayLike<number>): { x: t
   };
 }
 
-export function evaluateSplit(
+export async function evaluateSplit(
   model: ReturnType<typeof createSoftmax>,
   split: LabelledImages,
-): { loss: number; accuracy: number } {
+): Promise<{ loss: number; accuracy: number }> {
   let loss = 0;
   let acc = 0;
   const B = 1000;
   for (let start = 0; start < split.count; start += B) {
     const idx = Array.from({ length: Math.min(B, split.count - start) }, (_, k) => start + k);
     const { x, y } = batchTensors(split, idx);
-    const s = evaluateBatch(model, x, y);
+    const s = await evaluateBatch(model, x, y);
     x.dispose();
     y.dispose();
     loss += s.loss * idx.length;
@@ -64,7 +64,7 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
       for (let s = 0; s < stepsPerEpoch; s++) {
         if (ctx.cancelled()) break outer;
         const { x, y } = batchTensors(train, order.subarray(s * batch, Math.min(n, (s + 1) * batch)));
-        const stats = sgdStep(model, x, y, params.learningRate);
+        const stats = await sgdStep(model, x, y, params.learningRate);
         x.dispose();
         y.dispose();
         step++;
@@ -75,9 +75,9 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
         if (step % 50 === 0) await new Promise((r) => setImmediate(r));
       }
     }
-    const test = ds.test && step > 0 ? evaluateSplit(model, ds.test) : null;
-    const W = model.W.dataSync() as Float32Array;
-    const b = model.b.dataSync() as Float32Array;
+    const test = ds.test && step > 0 ? await evaluateSplit(model, ds.test) : null;
+    const W = (await model.W.data()) as Float32Array;
+    const b = (await model.b.data()) as Float32Array;
     const result: BaselineResult = {
       params,
       curve,

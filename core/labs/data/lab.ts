@@ -21,6 +21,7 @@ export const dataLab = defineLab({
   },
   jobs: {
     'data.baseline': {
+      webgpu: true,
       summary: baselineSummary,
       label: 'Softmax baseline',
       params: baselineParamsSchema,

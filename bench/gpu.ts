@@ -1,0 +1,78 @@
+// `bench/gpu.sh` runs this once per backend: the adapter, then NTK-Gram-sized matrix products and
+// the augmentation lab's CNN and MLP training (1,000 MNIST images, Adam, batch 64) timed on it.
+// One JSON line on stdout. `--quick`: small sizes, for the software adapter (correctness, not speed).
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../core/backend.ts';
+import { getDataset, pixelRows } from '../core/data/datasets.ts';
+import { trainPolicy, warmUp } from '../models/augment/train.ts';
+
+const quick = process.argv.includes('--quick');
+const backend = process.argv[process.argv.indexOf('--backend') + 1]!;
+const info = await initBackend(backend);
+
+async function matmul(n: number, k: number): Promise<{ n: number; k: number; gflops: number }> {
+  const a = tf.randomNormal([n, k], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([k, n], 0, 1, 'float32', 2);
+  await tf.matMul(a, b).data(); // compile and warm
+  const reps = quick ? 2 : 5;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  }
+  const s = (performance.now() - t0) / 1000 / reps;
+  tf.dispose([a, b]);
+  return { n, k, gflops: (2 * n * n * k) / s / 1e9 };
+}
+
+async function training(arch: 'cnn' | 'mlp'): Promise<{ arch: string; secondsPerEpoch: number; finalTrainLoss: number }> {
+  const ds = getDataset({ kind: 'mnist' });
+  const n = quick ? 128 : 1000;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const train = { x: pixelRows(ds.train, idx), labels: Int32Array.from(idx, (i) => ds.train.labels[i]!) };
+  const test = {
+    x: pixelRows(ds.test!, idx.slice(0, 100)),
+    labels: Int32Array.from(idx.slice(0, 100), (i) => ds.test!.labels[i]!),
+  };
+  const spec = { arch, h: 28, w: 28, classes: 10 };
+  await warmUp(spec, 64);
+  const epochs = quick ? 1 : 3;
+  const r = await trainPolicy(
+    spec,
+    {
+      policy: 'none',
+      augmentations: [],
+      strength: 0,
+      threshold: { kind: 'fixed', value: 0 },
+      thresholdEnd: null,
+      randOps: 1,
+      epochs,
+      batchSize: 64,
+      learningRate: 1e-3,
+      seed: 1,
+    },
+    train,
+    test,
+  );
+  return { arch, secondsPerEpoch: r.trainSeconds / epochs, finalTrainLoss: r.curve.at(-1)!.trainLoss };
+}
+
+const sizes: [number, number][] = quick
+  ? [[256, 256]]
+  : [
+      [1024, 1024],
+      [2048, 2048],
+      [4096, 1024],
+    ];
+const products = [];
+for (const [n, k] of sizes) products.push(await matmul(n, k));
+console.log(
+  JSON.stringify({
+    backend: info.name,
+    adapter: info.adapter,
+    threads: info.threads,
+    matmul: products,
+    training: [await training('cnn'), await training('mlp')],
+  }),
+);

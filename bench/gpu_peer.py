@@ -1,0 +1,68 @@
+"""The GPU bench's peer: the same products and the same CNN/MLP training in PyTorch on CUDA, when it
+is there. One JSON line; {"cuda": false} without a CUDA device."""
+import json
+import sys
+import time
+
+quick = "--quick" in sys.argv
+try:
+    import torch
+except ImportError:
+    print(json.dumps({"peer": "pytorch", "error": "PyTorch is not installed"}))
+    sys.exit(0)
+if not torch.cuda.is_available():
+    print(json.dumps({"peer": "pytorch", "cuda": False}))
+    sys.exit(0)
+dev = torch.device("cuda")
+
+
+def matmul(n, k):
+    a = torch.randn(n, k, device=dev)
+    b = torch.randn(k, n, device=dev)
+    (a @ b).sum().item()
+    reps = 2 if quick else 5
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        c = a @ b
+    torch.cuda.synchronize()
+    s = (time.perf_counter() - t0) / reps
+    return {"n": n, "k": k, "gflops": 2 * n * n * k / s / 1e9}
+
+
+def training(arch):
+    n = 128 if quick else 1000
+    x = torch.rand(n, 1, 28, 28, device=dev)
+    y = torch.randint(0, 10, (n,), device=dev)
+    if arch == "cnn":
+        net = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 32, 10)).to(dev)
+    else:
+        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)).to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    epochs = 1 if quick else 3
+
+    def epoch():
+        perm = torch.randperm(n, device=dev)
+        for s in range(0, n, 64):
+            i = perm[s:s + 64]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x[i]), y[i])
+            loss.backward()
+            opt.step()
+            loss.item()  # Kairo reads each step's loss back too
+
+    epoch()
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        epoch()
+    torch.cuda.synchronize()
+    return {"arch": arch, "secondsPerEpoch": (time.perf_counter() - t0) / epochs}
+
+
+sizes = [(256, 256)] if quick else [(1024, 1024), (2048, 2048), (4096, 1024)]
+print(json.dumps({"peer": "pytorch", "device": torch.cuda.get_device_name(0),
+                  "matmul": [matmul(n, k) for n, k in sizes], "training": [training("cnn"), training("mlp")]}))
