@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU bench (issue 20): on a machine with a GPU, prints the WebGPU adapter and times NTK-Gram-sized
-# matrix products and CNN/MLP training on WebGPU beside WebAssembly and, where PyTorch sees CUDA, beside
+# matrix products, CNN/MLP training and VAE training steps on WebGPU beside WebAssembly and, where PyTorch sees CUDA, beside
 # PyTorch on the GPU. Run from the repository root after `npm ci`: `bash bench/gpu.sh [--quick]`.
 # Without a GPU it runs on Mesa's software adapter (KAIRO_WEBGPU=software; slow, checks the path only).
 set -uo pipefail

@@ -1,10 +1,14 @@
-// `bench/gpu.sh` runs this once per backend: the adapter, then NTK-Gram-sized matrix products and
-// the augmentation lab's CNN and MLP training (1,000 MNIST images, Adam, batch 64) timed on it.
+// `bench/gpu.sh` runs this once per backend: the adapter, then NTK-Gram-sized matrix products, the
+// augmentation lab's CNN and MLP training (1,000 MNIST images, Adam, batch 64) and the VAE lab's
+// 784-400-20 VAE's training steps (batch 128) timed on it.
 // One JSON line on stdout. `--quick`: small sizes, for the software adapter (correctness, not speed).
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../core/backend.ts';
 import { getDataset, pixelRows } from '../core/data/datasets.ts';
 import { trainPolicy, warmUp } from '../models/augment/train.ts';
+import { Adam } from '../models/common/adam.ts';
+import { mulberry32 } from '../models/common/rng.ts';
+import { createVae, initialTensors, trainStep, type VaeConfig } from '../models/vae/vae.ts';
 
 const quick = process.argv.includes('--quick');
 const backend = process.argv[process.argv.indexOf('--backend') + 1]!;
@@ -58,6 +62,39 @@ async function training(arch: 'cnn' | 'mlp'): Promise<{ arch: string; secondsPer
   return { arch, secondsPerEpoch: r.trainSeconds / epochs, finalTrainLoss: r.curve.at(-1)!.trainLoss };
 }
 
+/** The VAE lab's 784-400-20 MLP VAE (Bernoulli decoder, Adam, batch 128): seconds per training step. */
+async function vaeSteps(): Promise<{ arch: string; secondsPerStep: number }> {
+  const cfg: VaeConfig = {
+    arch: 'mlp',
+    inputShape: [28, 28],
+    hidden: [400],
+    latent: 20,
+    decoder: 'bernoulli',
+    gaussianSigma: 0.1,
+    beta: 1,
+  };
+  const rand = mulberry32(1);
+  const vae = createVae(cfg, initialTensors(cfg, rand));
+  const opt = new Adam(1e-3);
+  const ds = getDataset({ kind: 'mnist' });
+  const x = tf.tensor2d(
+    pixelRows(
+      ds.train,
+      Array.from({ length: 128 }, (_, i) => i),
+    ),
+    [128, 784],
+  );
+  await trainStep(vae, opt, x, rand);
+  const steps = quick ? 3 : 20;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await trainStep(vae, opt, x, rand);
+  const s = (performance.now() - t0) / 1000 / steps;
+  tf.dispose([x]);
+  opt.dispose();
+  vae.dispose();
+  return { arch: 'vae 784-400-20', secondsPerStep: s };
+}
+
 const sizes: [number, number][] = quick
   ? [[256, 256]]
   : [
@@ -74,5 +111,6 @@ console.log(
     threads: info.threads,
     matmul: products,
     training: [await training('cnn'), await training('mlp')],
+    vae: await vaeSteps(),
   }),
 );

@@ -63,6 +63,35 @@ def training(arch):
     return {"arch": arch, "secondsPerEpoch": (time.perf_counter() - t0) / epochs}
 
 
+def vae_steps():
+    """784-400-20 MLP VAE, Bernoulli decoder, Adam, batch 128: seconds per step."""
+    enc = torch.nn.Sequential(torch.nn.Linear(784, 400), torch.nn.ReLU(), torch.nn.Linear(400, 40)).to(dev)
+    dec = torch.nn.Sequential(torch.nn.Linear(20, 400), torch.nn.ReLU(), torch.nn.Linear(400, 784)).to(dev)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=1e-3)
+    x = torch.rand(128, 784, device=dev)
+
+    def step():
+        opt.zero_grad()
+        mu, logvar = enc(x).chunk(2, dim=1)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        rec = torch.nn.functional.binary_cross_entropy_with_logits(dec(z), x, reduction="sum") / 128
+        kl = -0.5 * torch.sum(1 + logvar - mu ** 2 - logvar.exp()) / 128
+        loss = rec + kl
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    step()
+    steps = 3 if quick else 20
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    torch.cuda.synchronize()
+    return {"arch": "vae 784-400-20", "secondsPerStep": (time.perf_counter() - t0) / steps}
+
+
 sizes = [(256, 256)] if quick else [(1024, 1024), (2048, 2048), (4096, 1024)]
 print(json.dumps({"peer": "pytorch", "device": torch.cuda.get_device_name(0),
-                  "matmul": [matmul(n, k) for n, k in sizes], "training": [training("cnn"), training("mlp")]}))
+                  "matmul": [matmul(n, k) for n, k in sizes], "training": [training("cnn"), training("mlp")],
+                  "vae": vae_steps()}))

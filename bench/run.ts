@@ -51,13 +51,13 @@ const peer = async (name: string): Promise<Peer | null> => {
 };
 
 const rows: Row[] = [];
-const measure = async (name: string, unit: string, higherIsBetter: boolean, f: () => number) => {
+const measure = async (name: string, unit: string, higherIsBetter: boolean, f: () => number | Promise<number>) => {
   process.stderr.write(`  ${name}…\n`);
-  const kairo = f();
+  const kairo = await f();
   rows.push({ name, kairo, unit, higherIsBetter, peer: await peer(name) });
 };
-const rate = (name: string, unit: string, f: () => number) => measure(name, unit, true, f);
-const secs = (name: string, f: () => number) => measure(name, 's', false, f);
+const rate = (name: string, unit: string, f: () => number | Promise<number>) => measure(name, unit, true, f);
+const secs = (name: string, f: () => number | Promise<number>) => measure(name, 's', false, f);
 
 process.stderr.write(
   `Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`,

@@ -103,21 +103,15 @@ function backendThreads(name: BackendName): number {
 
 /**
  * `KAIRO_BACKEND` forces one backend (tests use `cpu` as the reference implementation);
- * otherwise the first that works in ORDER wins. `noWebGpu`: why this process must not use WebGPU
- * (a job whose model still reads tensors synchronously, which WebGPU in Node cannot).
+ * otherwise the first that works in ORDER wins.
  */
-export function initBackend(force: string | undefined = process.env.KAIRO_BACKEND, noWebGpu?: string): Promise<BackendInfo> {
+export function initBackend(force: string | undefined = process.env.KAIRO_BACKEND): Promise<BackendInfo> {
   chosen ??= (async () => {
     const tried: BackendAttempt[] = [];
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
     ownKernels(); // refuses a misspelt KAIRO_KERNELS here, not by silently falling back
     for (const name of order) {
-      if (name === 'webgpu' && noWebGpu) {
-        if (force) throw new Error(`KAIRO_BACKEND=webgpu: ${noWebGpu}`);
-        tried.push({ name, ok: false, reason: noWebGpu });
-        continue;
-      }
       let how: string;
       try {
         how = await tryBackend(name, force === name);

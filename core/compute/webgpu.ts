@@ -132,6 +132,18 @@ export async function startWebGpu(software: boolean): Promise<WebGpuAdapter> {
   // Registered here, on the adapter chosen above; tfjs's own registration asks `navigator.gpu`, absent in Node.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), 3);
+  // tfjs reads the GPU synchronously through an OffscreenCanvas, which Node lacks (data still on the
+  // CPU side reads fine): say what to do instead of "OffscreenCanvas is not defined".
+  const readSync = WebGPUBackend.prototype.readSync;
+  WebGPUBackend.prototype.readSync = function (this: InstanceType<typeof WebGPUBackend>, dataId: object) {
+    try {
+      return readSync.call(this, dataId);
+    } catch (e) {
+      if (e instanceof ReferenceError && /OffscreenCanvas/.test(e.message))
+        throw new Error('a synchronous tensor read (dataSync) on WebGPU: Node cannot read the GPU synchronously; await t.data()');
+      throw e;
+    }
+  };
   active = { adapter: info, device };
   return info;
 }

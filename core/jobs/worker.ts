@@ -19,10 +19,7 @@ async function main(): Promise<void> {
   // The job's module loads first, before the job counts as started: a cancel terminates the
   // worker, and that should not land while a module is still being compiled and linked.
   const handler = (await def.handler()) as JobHandler<typeof input.kind>;
-  const backend = await initBackend(
-    process.env.KAIRO_BACKEND,
-    def.webgpu ? undefined : `${input.kind} still reads tensors synchronously, which WebGPU in Node cannot (not yet ported)`,
-  );
+  const backend = await initBackend();
   send({ type: 'started', backend });
   const t0 = performance.now();
   let lastSent = -Infinity;

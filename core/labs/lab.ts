@@ -40,11 +40,6 @@ export interface JobDef<K extends JobKind> {
    * the non-finite check, so a diverged run keeps its curves up to the point it went non-finite.
    */
   summary?: (params: JobKinds[K]['params'], result: JobKinds[K]['result']) => RunSummary;
-  /**
-   * Runs on WebGPU: its model reads tensors only asynchronously (`await t.data()`), since WebGPU in Node
-   * cannot read the GPU synchronously. Kinds without it run on the next backend in the chain.
-   */
-  webgpu?: true;
   /** The worker side, loaded only inside job workers (model code never loads in the UI-facing process). */
   handler: () => Promise<JobHandler<K>>;
 }

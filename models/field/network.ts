@@ -24,7 +24,8 @@ export interface FieldNet {
   ntk(pixels: tf.Tensor2D): tf.Tensor2D;
   /** The full empirical NTK Θ[(t,k),(t',k')] = ∇f_k(t)·∇f_k'(t'), NC × NC (rows t·C + k), float32. */
   ntkFull(pixels: tf.Tensor2D): tf.Tensor2D;
-  read(): Record<string, { shape: number[]; data: Float32Array }>;
+  /** Asynchronous: WebGPU in Node has no synchronous read. */
+  read(): Promise<Record<string, { shape: number[]; data: Float32Array }>>;
   dispose(): void;
 }
 
@@ -167,10 +168,10 @@ export function createFieldNet(s: FieldNetSpec, values: Record<string, ArrayLike
         return tf.add(readout, tf.div(hidden, C)) as tf.Tensor2D;
       });
     },
-    read() {
+    async read() {
       const out: Record<string, { shape: number[]; data: Float32Array }> = {};
       for (const [name, x] of Object.entries(v))
-        out[name] = { shape: x.shape, data: Float32Array.from(x.dataSync() as Float32Array) };
+        out[name] = { shape: x.shape, data: Float32Array.from((await x.data()) as Float32Array) };
       return out;
     },
     dispose() {

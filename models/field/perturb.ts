@@ -98,7 +98,7 @@ export function elastic(X: Float32Array, shape: [number, number], alpha: number,
 }
 
 /** FGSM: x + ε·sign(∇_x loss), clipped to [0, 1]; the loss is the network's MSE to the targets. */
-export function fgsm(net: FieldNet, X: Float32Array, Y: Float32Array, n: number, eps: number): Float32Array {
+export async function fgsm(net: FieldNet, X: Float32Array, Y: Float32Array, n: number, eps: number): Promise<Float32Array> {
   if (eps === 0) return Float32Array.from(X);
   const D = X.length / n;
   const C = Y.length / n;
@@ -108,7 +108,7 @@ export function fgsm(net: FieldNet, X: Float32Array, Y: Float32Array, n: number,
     const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.sub(net.forward(xx as tf.Tensor2D), y))))(x);
     return tf.clipByValue(tf.add(x, tf.mul(eps, tf.sign(g))), 0, 1);
   });
-  const out = Float32Array.from(adv.dataSync() as Float32Array);
+  const out = Float32Array.from((await adv.data()) as Float32Array);
   adv.dispose();
   return out;
 }

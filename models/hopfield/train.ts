@@ -78,10 +78,11 @@ export function nllGradients(
 
 export interface Trainer {
   /** One optimiser step on a batch; returns the batch's mean NLL before the step. */
-  step(V: tf.Tensor2D): number;
+  step(V: tf.Tensor2D): Promise<number>;
   /** Mean NLL of many rows, in chunks. */
-  evaluate(X: Float32Array, n: number): number;
-  read(): { W: Float32Array; b: Float32Array; c: Float32Array };
+  evaluate(X: Float32Array, n: number): Promise<number>;
+  /** Asynchronous reads throughout: WebGPU in Node has no synchronous one. */
+  read(): Promise<{ W: Float32Array; b: Float32Array; c: Float32Array }>;
   dispose(): void;
 }
 
@@ -98,7 +99,7 @@ export function createTrainer(o: TrainerOptions): Trainer {
   const opt = o.optimizer === 'adam' ? new Adam(o.learningRate) : tf.train.sgd(o.learningRate);
   const params: Params = { W, b, c };
   return {
-    step(V) {
+    async step(V) {
       const loss = tf.tidy(() => {
         const g = nllGradients(params, V, H);
         const grads: Record<string, tf.Tensor> = { [W.name]: g.W };
@@ -107,11 +108,11 @@ export function createTrainer(o: TrainerOptions): Trainer {
         opt.applyGradients(grads as unknown as tf.NamedTensorMap & Record<string, tf.Variable>);
         return g.loss;
       });
-      const v = loss.dataSync()[0]!;
+      const v = (await loss.data())[0]!;
       loss.dispose();
       return v;
     },
-    evaluate(X, n) {
+    async evaluate(X, n) {
       let s = 0;
       const CH = 500;
       for (let start = 0; start < n; start += CH) {
@@ -119,16 +120,16 @@ export function createTrainer(o: TrainerOptions): Trainer {
         const t = tf.tidy(() =>
           tf.mul(meanNllTensor(params, tf.tensor2d(X.subarray(start * o.nv, (start + m) * o.nv), [m, o.nv]), H), m),
         );
-        s += t.dataSync()[0]!;
+        s += (await t.data())[0]!;
         t.dispose();
       }
       return s / n;
     },
-    read() {
+    async read() {
       return {
-        W: Float32Array.from(W.dataSync() as Float32Array),
-        b: Float32Array.from(b.dataSync() as Float32Array),
-        c: Float32Array.from(c.dataSync() as Float32Array),
+        W: Float32Array.from((await W.data()) as Float32Array),
+        b: Float32Array.from((await b.data()) as Float32Array),
+        c: Float32Array.from((await c.data()) as Float32Array),
       };
     },
     dispose() {

@@ -8,7 +8,7 @@ import { gaussian } from '../common/rng.ts';
 import { normalNoise, type Vae } from './vae.ts';
 
 /** Encoder means of n flattened images, in chunks. */
-export function encodeMeans(vae: Vae, X: Float32Array, n: number): Float32Array {
+export async function encodeMeans(vae: Vae, X: Float32Array, n: number): Promise<Float32Array> {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   const d = vae.config.latent;
   const out = new Float32Array(n * d);
@@ -16,7 +16,7 @@ export function encodeMeans(vae: Vae, X: Float32Array, n: number): Float32Array 
   for (let s = 0; s < n; s += CH) {
     const m = Math.min(CH, n - s);
     const mu = tf.tidy(() => vae.encode(tf.tensor2d(X.subarray(s * D, (s + m) * D), [m, D])).mu);
-    out.set(mu.dataSync(), s * d);
+    out.set(await mu.data(), s * d);
     mu.dispose();
   }
   return out;
@@ -60,15 +60,15 @@ export interface TrajectoryOptions {
   onStep?: (t: number) => void;
 }
 
-/** Runs the iteration for n start images; every random draw comes from the seeded `rand`. */
-export function recallTrajectory(
+/** Runs the iteration for n start images; every random draw comes from the seeded `rand`. Reads asynchronously (WebGPU). */
+export async function recallTrajectory(
   vae: Vae,
   X0: Float32Array,
   n: number,
   iterations: number,
   rand: () => number,
   o: TrajectoryOptions,
-): RecallTrajectory {
+): Promise<RecallTrajectory> {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   const d = vae.config.latent;
   const K = iterations;
@@ -85,25 +85,25 @@ export function recallTrajectory(
   const sigma = vae.config.gaussianSigma;
   const bernoulli = vae.config.decoder === 'bernoulli';
   let z = tf.tidy(() => encode(tf.tensor2d(X0.subarray(0, n * D), [n, D])));
-  Z.set(z.dataSync(), 0);
+  Z.set(await z.data(), 0);
   for (let t = 1; t <= K && !(o.cancelled?.() ?? false); t++) {
     let x = vae.decodeMean(z);
     if (o.xMode === 'sample') {
-      const xs = x.dataSync() as Float32Array;
+      const xs = (await x.data()) as Float32Array;
       const drawn = new Float32Array(xs.length);
       for (let i = 0; i < xs.length; i++) drawn[i] = bernoulli ? (rand() < xs[i]! ? 1 : 0) : xs[i]! + sigma * gaussian(rand);
       x.dispose();
       x = tf.tensor2d(drawn, [n, D]);
     }
     if (keep.length) {
-      const xs = x.dataSync();
+      const xs = await x.data();
       keep.forEach((i, r) => images.set(xs.subarray(i * D, (i + 1) * D), (r * (K + 1) + t) * D));
     }
     const next = encode(x);
     x.dispose();
     z.dispose();
     z = next;
-    Z.set(z.dataSync(), t * n * d);
+    Z.set(await z.data(), t * n * d);
     o.onStep?.(t);
   }
   z.dispose();
@@ -237,7 +237,8 @@ export function pairDistanceSums(
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) if (labels[i]! >= 0) counts.set(labels[i]!, (counts.get(labels[i]!) ?? 0) + 1);
   for (const c of counts.values()) samePairs += (c * (c - 1)) / 2;
-  if ((force ?? (n >= PAIRWISE_TF_ROWS ? 'gram' : 'loop')) === 'gram') {
+  // WebGPU has no synchronous read: there the loop runs (the metrics stay synchronous float64 code).
+  if ((force ?? (n >= PAIRWISE_TF_ROWS && tf.getBackend() !== 'webgpu' ? 'gram' : 'loop')) === 'gram') {
     // Only the product runs in tfjs: its elementwise kernels cost ~30 ns an element here.
     const mean = new Float64Array(d);
     for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] = mean[k]! + Z[i * d + k]! / n;

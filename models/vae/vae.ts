@@ -190,7 +190,7 @@ export function normalNoise(rows: number, cols: number, rand: () => number): tf.
   );
 }
 
-export function trainStep(vae: Vae, opt: tf.Optimizer, x: tf.Tensor2D, rand: () => number): StepStats {
+export async function trainStep(vae: Vae, opt: tf.Optimizer, x: tf.Tensor2D, rand: () => number): Promise<StepStats> {
   const eps = normalNoise(x.shape[0], vae.config.latent, rand);
   let rec: tf.Tensor | null = null;
   let kl: tf.Tensor | null = null;
@@ -206,18 +206,21 @@ export function trainStep(vae: Vae, opt: tf.Optimizer, x: tf.Tensor2D, rand: () 
     true,
     Object.values(vae.vars),
   )!;
-  const out = { loss: loss.dataSync()[0]!, rec: rec!.dataSync()[0]!, kl: kl!.dataSync()[0]! };
+  // Read asynchronously: WebGPU in Node has no synchronous read.
+  const both = tf.stack([loss, rec!, kl!]);
   tf.dispose([loss, rec!, kl!, eps]);
-  return out;
+  const v = await both.data();
+  both.dispose();
+  return { loss: v[0]!, rec: v[1]!, kl: v[2]! };
 }
 
 /** Mean negative ELBO (β = 1, one sample per image), reconstruction and KL over many images. */
-export function evaluateElbo(
+export async function evaluateElbo(
   vae: Vae,
   X: Float32Array,
   n: number,
   rand: () => number,
-): { negElbo: number; rec: number; kl: number } {
+): Promise<{ negElbo: number; rec: number; kl: number }> {
   const D = vae.config.inputShape[0] * vae.config.inputShape[1];
   let rec = 0;
   let kl = 0;
@@ -229,7 +232,7 @@ export function evaluateElbo(
       const t = elboTerms(vae, tf.tensor2d(X.subarray(s * D, (s + m) * D), [m, D]), eps);
       return tf.stack([tf.sum(t.rec), tf.sum(t.kl)]);
     });
-    const v = sums.dataSync();
+    const v = await sums.data();
     rec += v[0]!;
     kl += v[1]!;
     tf.dispose([sums, eps]);
@@ -237,9 +240,9 @@ export function evaluateElbo(
   return { negElbo: (rec + kl) / n, rec: rec / n, kl: kl / n };
 }
 
-export function readWeights(vae: Vae): Record<string, { shape: number[]; data: Float32Array }> {
+export async function readWeights(vae: Vae): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, v] of Object.entries(vae.vars))
-    out[name] = { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) };
+    out[name] = { shape: v.shape, data: Float32Array.from((await v.data()) as Float32Array) };
   return out;
 }

@@ -199,7 +199,7 @@ test('one retrieval step is the attention formula v ← Wᵀ softmax(βWv)', () 
   }
 });
 
-test('training on a toy mixture lowers test NLL and recovers the centres, leaking no tensors', () => {
+test('training on a toy mixture lowers test NLL and recovers the centres, leaking no tensors', async () => {
   const r = mulberry32(12);
   const K = 4;
   const train = toyMixture(K, 150, 5, 1, r);
@@ -221,16 +221,16 @@ test('training on a toy mixture lowers test NLL and recovers the centres, leakin
   });
   const X32 = Float32Array.from(train.X);
   const T32 = Float32Array.from(test.X);
-  const start = tr.evaluate(T32, test.n);
+  const start = await tr.evaluate(T32, test.n);
   for (let epoch = 0; epoch < 60; epoch++) {
     for (let s = 0; s < train.n; s += 50) {
       const V = tf.tensor2d(X32.subarray(s * 2, (s + 50) * 2), [50, 2]);
-      tr.step(V);
+      await tr.step(V);
       V.dispose();
     }
   }
-  const end = tr.evaluate(T32, test.n);
-  const { W, b, c } = tr.read();
+  const end = await tr.evaluate(T32, test.n);
+  const { W, b, c } = await tr.read();
   tr.dispose();
   assert.equal(tf.memory().numTensors, before);
   assert.ok(end < start - 1, `test NLL ${start} → ${end}`);

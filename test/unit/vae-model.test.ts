@@ -98,7 +98,7 @@ function f64Vae(w: Record<string, { shape: number[]; data: Float32Array }>) {
   };
 }
 
-test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies below log p(x)', () => {
+test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies below log p(x)', async () => {
   const cfg: VaeConfig = {
     arch: 'mlp',
     inputShape: [1, 3],
@@ -109,7 +109,7 @@ test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies b
     beta: 1,
   };
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(3)));
-  const ref = f64Vae(readWeights(vae));
+  const ref = f64Vae(await readWeights(vae));
   const x = [0.9, 0.1, 0.6];
   const logLik = (z: number) =>
     ref.logits([z]).reduce((s, l, i) => s + x[i]! * l - Math.max(l, 0) - Math.log1p(Math.exp(-Math.abs(l))), 0);
@@ -129,13 +129,13 @@ test('the ELBO of a tiny VAE matches a brute-force quadrature over z, and lies b
   const n = 40000;
   const X = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) X.set(x, 3 * i);
-  const mc = evaluateElbo(vae, X, n, mulberry32(4));
+  const mc = await evaluateElbo(vae, X, n, mulberry32(4));
   close(-mc.negElbo, elbo, 0.01, 'ELBO');
   assert.ok(Math.log(px) >= elbo - 1e-9, `log p(x) ${Math.log(px)} < ELBO ${elbo}`);
   vae.dispose();
 });
 
-test('both architectures train (loss falls on a fixed batch) and leak no tensors', () => {
+test('both architectures train (loss falls on a fixed batch) and leak no tensors', async () => {
   for (const arch of ['mlp', 'conv'] as const) {
     const before = tf.memory().numTensors;
     const cfg: VaeConfig = {
@@ -154,9 +154,9 @@ test('both architectures train (loss falls on a fixed batch) and leak no tensors
       Float32Array.from({ length: 16 * 64 }, (_, i) => ((i * 7) % 64 < 32 ? 1 : 0)),
       [16, 64],
     );
-    const first = trainStep(vae, opt, x, rand).loss;
+    const first = (await trainStep(vae, opt, x, rand)).loss;
     let last = first;
-    for (let i = 0; i < 60; i++) last = trainStep(vae, opt, x, rand).loss;
+    for (let i = 0; i < 60; i++) last = (await trainStep(vae, opt, x, rand)).loss;
     assert.ok(last < first * 0.8, `${arch}: ${first} → ${last}`);
     const out = tf.tidy(() => vae.decodeMean(vae.encode(x).mu));
     assert.deepEqual(out.shape, [16, 64]);
@@ -218,7 +218,7 @@ test('projection axes are the leading principal components; d = 2 is shown as is
   assert.deepEqual(Array.from(project([1, 2, 3, 4], 2, 2, two)), [1, 2, 3, 4]);
 });
 
-test('mean-mode recall starts at the encoder means and is deterministic', () => {
+test('mean-mode recall starts at the encoder means and is deterministic', async () => {
   const cfg: VaeConfig = {
     arch: 'mlp',
     inputShape: [4, 4],
@@ -231,16 +231,16 @@ test('mean-mode recall starts at the encoder means and is deterministic', () => 
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(7)));
   const X = Float32Array.from({ length: 5 * 16 }, (_, i) => (i % 3) / 2);
   const before = tf.memory().numTensors;
-  const a = recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
-  const b = recallTrajectory(vae, X, 5, 4, mulberry32(99), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
+  const a = await recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
+  const b = await recallTrajectory(vae, X, 5, 4, mulberry32(99), { zMode: 'mean', xMode: 'mean', keep: [0, 2] });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a.Z, b.Z);
-  assert.deepEqual(Array.from(a.Z.subarray(0, 10)), Array.from(encodeMeans(vae, X, 5)));
+  assert.deepEqual(Array.from(a.Z.subarray(0, 10)), Array.from(await encodeMeans(vae, X, 5)));
   // Strips: row 0 starts with the start image; its next frame is the decoded first state.
   assert.deepEqual(Array.from(a.images.subarray(0, 16)), Array.from(X.subarray(0, 16)));
   const x1 = tf.tidy(() => vae.decodeMean(tf.tensor2d(a.Z.subarray(0, 2), [1, 2])).dataSync());
   assert.deepEqual(Array.from(a.images.subarray(16, 32)), Array.from(x1));
-  const s = recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'sample', xMode: 'mean', keep: [] });
+  const s = await recallTrajectory(vae, X, 5, 4, mulberry32(1), { zMode: 'sample', xMode: 'mean', keep: [] });
   assert.notDeepEqual(s.Z, a.Z);
   vae.dispose();
 });

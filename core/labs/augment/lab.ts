@@ -22,7 +22,6 @@ export const augmentLab = defineLab({
     'augment.compare': {
       summary: compareSummary,
       label: 'Augmentation policies',
-      webgpu: true,
       params: compareSchema,
       source: (p) => p.source,
       store: storeCompare,

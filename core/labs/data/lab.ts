@@ -21,7 +21,6 @@ export const dataLab = defineLab({
   },
   jobs: {
     'data.baseline': {
-      webgpu: true,
       summary: baselineSummary,
       label: 'Softmax baseline',
       params: baselineParamsSchema,

@@ -90,12 +90,12 @@ export function buildNet(p: FieldTrainParams, d: Data, rand: () => number): Fiel
   return createFieldNet(spec, initialValues(spec, rand, fs ? fieldWeights(fs, rand) : undefined));
 }
 
-export function accuracy(net: FieldNet, X: Float32Array, labels: Int32Array, n: number, D: number): number {
+export async function accuracy(net: FieldNet, X: Float32Array, labels: Int32Array, n: number, D: number): Promise<number> {
   let ok = 0;
   for (let s = 0; s < n; s += 1000) {
     const m = Math.min(1000, n - s);
     const pred = tf.tidy(() => tf.argMax(net.forward(tf.tensor2d(X.subarray(s * D, (s + m) * D), [m, D])), 1));
-    const p = pred.dataSync();
+    const p = await pred.data();
     pred.dispose();
     for (let i = 0; i < m; i++) if (p[i] === labels[s + i]) ok++;
   }
@@ -109,9 +109,9 @@ export const FULL_NTK_LIMIT = 2000;
  * The kernel behind the NTK prediction: the full empirical NC × NC kernel where it fits, else
  * Θ̄ ⊗ I_C (as in the published code), applied column by column. Returns the matrix and its order.
  */
-function ntkMatrix(net: FieldNet, X: Float32Array, n: number, D: number, full: boolean): Float64Array {
+async function ntkMatrix(net: FieldNet, X: Float32Array, n: number, D: number, full: boolean): Promise<Float64Array> {
   const t = tf.tidy(() => (full ? net.ntkFull(tf.tensor2d(X, [n, D])) : net.ntk(tf.tensor2d(X, [n, D]))));
-  const out = Float64Array.from(t.dataSync());
+  const out = Float64Array.from(await t.data());
   t.dispose();
   n = full ? n * net.spec.classes : n;
   // Symmetrise away float32 rounding before the float64 eigensolver.
@@ -186,13 +186,13 @@ export async function trainField(
   const rand = mulberry32(p.seed);
   const net = buildNet(p, d, rand);
   const full = d.n * d.C <= FULL_NTK_LIMIT;
-  const theta0 = ntkMatrix(net, d.X, d.n, d.D, full);
+  const theta0 = await ntkMatrix(net, d.X, d.n, d.D, full);
   const lambdaMax = eigh(theta0, full ? d.n * d.C : d.n).values.at(-1)!;
   const eta = (p.lrFactor * 2 * d.n * d.C) / lambdaMax;
   const X = tf.tensor2d(d.X, [d.n, d.D]);
   const Y = tf.tensor2d(d.Y, [d.n, d.C]);
   const f0 = tf.tidy(() => net.forward(X));
-  const r0 = Float64Array.from(f0.dataSync(), (v, i) => v - d.Y[i]!);
+  const r0 = Float64Array.from(await f0.data(), (v, i) => v - d.Y[i]!);
   f0.dispose();
   const NC = d.n * d.C;
   const lin = full
@@ -206,12 +206,12 @@ export async function trainField(
       if (ctx.cancelled()) break;
       if (step === p.steps) {
         const l = mseLoss(net, X, Y);
-        trainLoss.push(l.dataSync()[0]!);
+        trainLoss.push((await l.data())[0]!);
         l.dispose();
         break;
       }
       const l = opt.minimize(() => mseLoss(net, X, Y), true, net.vars)!;
-      trainLoss.push(l.dataSync()[0]!);
+      trainLoss.push((await l.data())[0]!);
       l.dispose();
       if (!Number.isFinite(trainLoss.at(-1)!)) throw diverged('the training loss', trainLoss.at(-1)!, step + 1);
       progress(step + 1);
@@ -222,10 +222,10 @@ export async function trainField(
     X.dispose();
     Y.dispose();
   }
-  const thetaT = ntkMatrix(net, d.X, d.n, d.D, full);
+  const thetaT = await ntkMatrix(net, d.X, d.n, d.D, full);
   // How far the trained function is from the linearised one: ‖f_T − f_T^lin‖ / ‖f_0 − y‖.
   const fT = tf.tidy(() => net.forward(tf.tensor2d(d.X, [d.n, d.D])));
-  const rT = Float64Array.from(fT.dataSync(), (v, i) => v - d.Y[i]!);
+  const rT = Float64Array.from(await fT.data(), (v, i) => v - d.Y[i]!);
   fT.dispose();
   let dn = 0;
   let d0 = 0;
@@ -259,7 +259,7 @@ export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Pro
   const t = await trainField(p, d, ctx, (step) => ctx.progress({ step, totalSteps: p.steps, samples: step * d.n }));
   try {
     const tensors: Record<string, NamedTensor> = {};
-    for (const [name, w] of Object.entries(t.net.read()))
+    for (const [name, w] of Object.entries(await t.net.read()))
       tensors[`field.model.${name}`] = { dtype: 'F32', shape: w.shape, data: w.data };
     const result: FieldTrainResult = {
       params: p,
@@ -267,8 +267,8 @@ export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Pro
       eta: t.eta,
       trainLoss: t.trainLoss,
       ntkLoss: t.ntkLoss.slice(0, t.trainLoss.length),
-      trainAccuracy: accuracy(t.net, d.X, d.labels, d.n, d.D),
-      testAccuracy: accuracy(t.net, d.Xt, d.labelsT, d.nt, d.D),
+      trainAccuracy: await accuracy(t.net, d.X, d.labels, d.n, d.D),
+      testAccuracy: await accuracy(t.net, d.Xt, d.labelsT, d.nt, d.D),
       laziness: t.laziness,
       functionGap: Number.isFinite(t.functionGap) ? t.functionGap : null,
       kernel: t.fullKernel ? 'full' : 'output-averaged',
@@ -319,8 +319,8 @@ export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobCon
                   ? shift(d.Xt, d.shape, level, rand)
                   : pert === 'elastic'
                     ? elastic(d.Xt, d.shape, level, rand)
-                    : fgsm(t.net, d.Xt, targets(d.labelsT, d.C), d.nt, level);
-            row.push(accuracy(t.net, Xp, d.labelsT, d.nt, d.D));
+                    : await fgsm(t.net, d.Xt, targets(d.labelsT, d.C), d.nt, level);
+            row.push(await accuracy(t.net, Xp, d.labelsT, d.nt, d.D));
           }
           ((acc[`${model}.${pert}`] ??= []) as number[][]).push(row);
         }

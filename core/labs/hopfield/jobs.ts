@@ -63,12 +63,12 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
   const totalSteps = stepsPerEpoch * params.epochs;
   const evalEvery = Math.max(1, Math.floor(params.epochs / 200));
   const curve: HopfieldCurvePoint[] = [];
-  const evaluate = (epoch: number, step: number) => {
+  const evaluate = async (epoch: number, step: number) => {
     const point = {
       epoch,
       step,
-      train: trainer.evaluate(X32, nTrain),
-      test: d.nTest > 0 ? trainer.evaluate(T32, d.nTest) : null,
+      train: await trainer.evaluate(X32, nTrain),
+      test: d.nTest > 0 ? await trainer.evaluate(T32, d.nTest) : null,
     };
     curve.push(point);
     return point;
@@ -78,17 +78,17 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
     ? Array.from({ length: d.trueCentres.length / 2 }, (_, k) => [d.trueCentres![2 * k]!, d.trueCentres![2 * k + 1]!])
     : null;
   let lastPreview = -Infinity;
-  const preview = (): JobPreview | undefined => {
+  const preview = async (): Promise<JobPreview | undefined> => {
     if (nv !== 2 || performance.now() - lastPreview < 250) return undefined;
     lastPreview = performance.now();
-    const w = trainer.read();
+    const w = await trainer.read();
     const m = params.model === 'gbrbm' ? rbmAsMachine(w.W, w.b, w.c, K, 2) : makeMachine(w.W, w.b, w.c, K, 2);
     return { kind: 'density', grid: densityGrid(m, d.train, d.trainLabels, nTrain, 60, trueCentres) };
   };
   let step = 0;
   let last: HopfieldCurvePoint;
   try {
-    last = evaluate(0, 0);
+    last = await evaluate(0, 0);
     const xb = new Float32Array(batch * nv);
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       const order = permutation(nTrain, rand);
@@ -97,7 +97,7 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
         const rows = order.subarray(s * batch, Math.min(nTrain, (s + 1) * batch));
         for (let r = 0; r < rows.length; r++) xb.set(X32.subarray(rows[r]! * nv, (rows[r]! + 1) * nv), r * nv);
         const V = tf.tensor2d(xb.subarray(0, rows.length * nv), [rows.length, nv]);
-        const loss = trainer.step(V);
+        const loss = await trainer.step(V);
         V.dispose();
         step++;
         if (!Number.isFinite(loss)) throw diverged('the batch NLL', loss, step);
@@ -106,14 +106,14 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
           totalSteps,
           samples: step * batch,
           metrics: { batch_nll: loss, train_nll: last.train, ...(last.test !== null ? { test_nll: last.test } : {}) },
-          preview: preview(),
+          preview: await preview(),
         });
         if (step % 20 === 0) await new Promise((r) => setImmediate(r));
       }
-      if ((epoch + 1) % evalEvery === 0 || epoch + 1 === params.epochs) last = evaluate(epoch + 1, step);
+      if ((epoch + 1) % evalEvery === 0 || epoch + 1 === params.epochs) last = await evaluate(epoch + 1, step);
     }
-    if (curve[curve.length - 1]!.step !== step) last = evaluate(step / stepsPerEpoch, step);
-    const w = trainer.read();
+    if (curve[curve.length - 1]!.step !== step) last = await evaluate(step / stepsPerEpoch, step);
+    const w = await trainer.read();
     const components = params.model === 'gbrbm' ? 1 << K : K;
     const tensors: Record<string, NamedTensor> = {
       'hopfield.W': f32([K, nv], w.W),

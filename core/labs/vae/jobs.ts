@@ -58,36 +58,40 @@ export const MODEL_PREFIX = 'vae.model.';
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
-function evaluateSplit(
+async function evaluateSplit(
   vae: Vae,
   split: LabelledImages,
   count: number,
   seed: number,
-): { negElbo: number; rec: number; kl: number } {
+): Promise<{ negElbo: number; rec: number; kl: number }> {
   const rand = mulberry32(seed);
   let s = { negElbo: 0, rec: 0, kl: 0 };
   for (let start = 0; start < count; start += 1000) {
     const m = Math.min(1000, count - start);
-    const e = evaluateElbo(vae, pixelRows(split, range(start, start + m)), m, rand);
+    const e = await evaluateElbo(vae, pixelRows(split, range(start, start + m)), m, rand);
     s = { negElbo: s.negElbo + e.negElbo * m, rec: s.rec + e.rec * m, kl: s.kl + e.kl * m };
   }
   return { negElbo: s.negElbo / count, rec: s.rec / count, kl: s.kl / count };
 }
 
 /** Eight test images beside their reconstructions (decoder means of the encoder means), and 16 prior samples' decoder means. */
-function previewImages(vae: Vae, split: LabelledImages, seed: number): { reconstructions: EncodedArray; samples: EncodedArray } {
+async function previewImages(
+  vae: Vae,
+  split: LabelledImages,
+  seed: number,
+): Promise<{ reconstructions: EncodedArray; samples: EncodedArray }> {
   const [h, w] = vae.config.inputShape;
   const D = h * w;
   const X = pixelRows(split, range(0, Math.min(8, split.count)));
   const n = X.length / D;
   const rec = tf.tidy(() => vae.decodeMean(vae.encode(tf.tensor2d(X, [n, D])).mu));
-  const recs = rec.dataSync();
+  const recs = await rec.data();
   const both = new Float32Array(2 * n * D);
   both.set(X, 0);
   both.set(recs, n * D);
   const z = normalNoise(16, vae.config.latent, mulberry32(seed));
   const smp = vae.decodeMean(z);
-  const samples = encodeU8([16, h, w], pixelsToBytes(smp.dataSync()));
+  const samples = encodeU8([16, h, w], pixelsToBytes(await smp.data()));
   tf.dispose([rec, z, smp]);
   return { reconstructions: encodeU8([2 * n, h, w], pixelsToBytes(both)), samples };
 }
@@ -148,7 +152,7 @@ async function trainLoop(
         const idx = Array.from(perm.subarray(s * batch, Math.min(n, (s + 1) * batch)), (i) => order[i]!);
         pixelRows(ds.train, idx, xb);
         const x = tf.tensor2d(xb.subarray(0, idx.length * D), [idx.length, D]);
-        const st = trainStep(vae, opt, x, rand);
+        const st = await trainStep(vae, opt, x, rand);
         x.dispose();
         step++;
         if (!Number.isFinite(st.loss)) throw diverged('the training loss', st.loss, step);
@@ -158,7 +162,7 @@ async function trainLoop(
         const now = performance.now();
         const preview =
           opts.previews && prep.test && now - lastPreview > 3000
-            ? ((lastPreview = now), { kind: 'vae' as const, ...previewImages(vae, prep.test, step) })
+            ? ((lastPreview = now), { kind: 'vae' as const, ...(await previewImages(vae, prep.test, step)) })
             : undefined;
         ctx.progress({
           step: (opts.stepOffset ?? 0) + step,
@@ -176,7 +180,7 @@ async function trainLoop(
       }
       const t =
         prep.test && opts.testCount > 0
-          ? evaluateSplit(vae, prep.test, Math.min(opts.testCount, prep.test.count), params.seed)
+          ? await evaluateSplit(vae, prep.test, Math.min(opts.testCount, prep.test.count), params.seed)
           : null;
       epochs.push({
         epoch: epoch + 1,
@@ -192,7 +196,7 @@ async function trainLoop(
           totalSteps: opts.stepTotal ?? totalSteps,
           samples: step * batch,
           metrics: t ? { test_neg_elbo: t.negElbo } : {},
-          preview: { kind: 'vae', ...previewImages(vae, prep.test, step) },
+          preview: { kind: 'vae', ...(await previewImages(vae, prep.test, step)) },
         });
       }
     }
@@ -206,18 +210,18 @@ async function trainLoop(
  * Concept vectors from the training images, and the scatter's projection axes. After a cancel
  * only the first 5,000 are used: the worker has under a second before it is stopped.
  */
-function concepts(
+async function concepts(
   vae: Vae,
   prep: Prepared,
   cancelled: boolean,
-): { concepts: Float64Array; counts: number[]; axes: Float64Array; centres: ReturnType<typeof hierarchyCentres> } {
+): Promise<{ concepts: Float64Array; counts: number[]; axes: Float64Array; centres: ReturnType<typeof hierarchyCentres> }> {
   const d = vae.config.latent;
   const n = cancelled ? Math.min(prep.n, 5000) : prep.n;
   const labels = Int32Array.from(prep.order.subarray(0, n), (i) => prep.ds.train.labels[i]!);
   const Z = new Float32Array(n * d);
   for (let s = 0; s < n; s += 5000) {
     const idx = prep.order.subarray(s, Math.min(n, s + 5000));
-    Z.set(encodeMeans(vae, pixelRows(prep.ds.train, idx), idx.length), s * d);
+    Z.set(await encodeMeans(vae, pixelRows(prep.ds.train, idx), idx.length), s * d);
   }
   const { concepts: m, counts } = conceptVectors(Z, labels, n, d, prep.classes);
   const centres = hierarchyCentres(m, counts, prep.classes, d, hierarchyOf(prep.ds.source));
@@ -246,14 +250,14 @@ export async function runVaeTrain(raw: VaeTrainParams, ctx: JobContext): Promise
   const t = await trainLoop(params, prep, ctx, { testCount: 10000, previews: true });
   try {
     const shape = prep.ds.train.shape;
-    const c = concepts(t.vae, prep, ctx.cancelled());
+    const c = await concepts(t.vae, prep, ctx.cancelled());
     const tensors: Record<string, NamedTensor> = {};
-    for (const [name, w] of Object.entries(readWeights(t.vae)))
+    for (const [name, w] of Object.entries(await readWeights(t.vae)))
       tensors[MODEL_PREFIX + name] = { dtype: 'F32', shape: w.shape, data: w.data };
     tensors['vae.concepts'] = { dtype: 'F32', shape: [prep.classes, params.latent], data: Float32Array.from(c.concepts) };
     tensors['vae.axes'] = { dtype: 'F32', shape: [3, params.latent], data: Float32Array.from(c.axes) };
     if (prep.test) {
-      const pv = previewImages(t.vae, prep.test, 0);
+      const pv = await previewImages(t.vae, prep.test, 0);
       for (const [k, v] of [
         ['vae.preview.reconstructions', pv.reconstructions],
         ['vae.preview.samples', pv.samples],
@@ -355,7 +359,7 @@ interface RecallRefs {
 }
 
 /** Recall from one noisy population and its measurements at every step. */
-function recallOnce(
+async function recallOnce(
   vae: Vae,
   split: LabelledImages,
   refs: RecallRefs,
@@ -364,19 +368,19 @@ function recallOnce(
   rand: () => number,
   keep: number,
   ctx?: { cancelled: () => boolean; onStep: (t: number, n: number) => void },
-): {
+): Promise<{
   Z: Float32Array;
   n: number;
   labels: Int32Array;
   images: Float32Array;
   points: RecallPoint[];
   minima: Record<RecallLevel, ReturnType<typeof curveMinimum>>;
-} {
+}> {
   const d = vae.config.latent;
   const K = p.iterations;
   const { X, clean, labels } = startStates(split, p.samples, p.noiseKind, noise, rand);
   const n = labels.length;
-  const tr = recallTrajectory(vae, X, n, K, rand, {
+  const tr = await recallTrajectory(vae, X, n, K, rand, {
     zMode: p.mode,
     xMode: p.xMode,
     keep: range(0, Math.min(keep, n)),
@@ -384,7 +388,7 @@ function recallOnce(
     onStep: ctx ? (t) => ctx.onStep(t, n) : undefined,
   });
   const lr: LevelRefs = {
-    memory: clean ? encodeMeans(vae, clean, n) : null,
+    memory: clean ? await encodeMeans(vae, clean, n) : null,
     labels,
     concepts: refs.concepts,
     classes: refs.classes,
@@ -431,7 +435,7 @@ export async function runVaeRecall(raw: RecallParams, ctx: JobContext): Promise<
     for (const [k, noise] of params.noise.entries()) {
       if (ctx.cancelled()) break;
       const rand = mulberry32(params.seed + 1000 * k);
-      const r = recallOnce(vae, split, refs, params, noise, rand, params.strips, {
+      const r = await recallOnce(vae, split, refs, params, noise, rand, params.strips, {
         cancelled: ctx.cancelled,
         onStep: (t, n) => ctx.progress({ step: k * K + t, totalSteps: total, samples: (k * K + t) * n, metrics: { noise } }),
       });
@@ -516,10 +520,10 @@ export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise
           done = false;
           break outer;
         }
-        const c = concepts(t.vae, prep, false);
+        const c = await concepts(t.vae, prep, false);
         const refs: RecallRefs = { concepts: c.concepts, classes: prep.classes, centres: c.centres };
         for (const [k, noise] of params.noise.entries()) {
-          const r = recallOnce(
+          const r = await recallOnce(
             t.vae,
             split,
             refs,
