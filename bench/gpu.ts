@@ -8,7 +8,8 @@ import { getDataset, pixelRows } from '../core/data/datasets.ts';
 import { trainPolicy, warmUp } from '../models/augment/train.ts';
 import { Adam } from '../models/common/adam.ts';
 import { mulberry32 } from '../models/common/rng.ts';
-import { createVae, initialTensors, trainStep, type VaeConfig } from '../models/vae/vae.ts';
+import { createVae, initialTensors, trainStep } from '../models/vae/vae.ts';
+import { VAE_784_400_20 } from './workloads.ts';
 
 const quick = process.argv.includes('--quick');
 const backend = process.argv[process.argv.indexOf('--backend') + 1]!;
@@ -64,15 +65,7 @@ async function training(arch: 'cnn' | 'mlp'): Promise<{ arch: string; secondsPer
 
 /** The VAE lab's 784-400-20 MLP VAE (Bernoulli decoder, Adam, batch 128): seconds per training step. */
 async function vaeSteps(): Promise<{ arch: string; secondsPerStep: number }> {
-  const cfg: VaeConfig = {
-    arch: 'mlp',
-    inputShape: [28, 28],
-    hidden: [400],
-    latent: 20,
-    decoder: 'bernoulli',
-    gaussianSigma: 0.1,
-    beta: 1,
-  };
+  const cfg = VAE_784_400_20;
   const rand = mulberry32(1);
   const vae = createVae(cfg, initialTensors(cfg, rand));
   const opt = new Adam(1e-3);

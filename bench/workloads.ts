@@ -219,17 +219,20 @@ export function attnbmRate(blocks: number, steps: number): number {
   return r;
 }
 
+/** The 784-400-20 MLP VAE with a Bernoulli decoder the VAE benches use (here and bench/gpu.ts). */
+export const VAE_784_400_20: VaeConfig = {
+  arch: 'mlp',
+  inputShape: [28, 28],
+  hidden: [400],
+  latent: 20,
+  decoder: 'bernoulli',
+  gaussianSigma: 0.1,
+  beta: 1,
+};
+
 /** Repeated inference through a 784-400-20 VAE: 1000 states × `steps` iterations, states/s. */
 export async function vaeRecallRate(blocks: number, steps: number): Promise<number> {
-  const cfg: VaeConfig = {
-    arch: 'mlp',
-    inputShape: [28, 28],
-    hidden: [400],
-    latent: 20,
-    decoder: 'bernoulli',
-    gaussianSigma: 0.1,
-    beta: 1,
-  };
+  const cfg = VAE_784_400_20;
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
   const X = Float32Array.from({ length: 1000 * 784 }, (_, i) => (i % 7) / 7);
   const s = await timeAsync(
@@ -246,15 +249,7 @@ export async function vaeRecallRate(blocks: number, steps: number): Promise<numb
  * concept, spreads, memory/concept/global levels). Seconds.
  */
 export async function vaeRecallRunSeconds(blocks: number): Promise<number> {
-  const cfg: VaeConfig = {
-    arch: 'mlp',
-    inputShape: [28, 28],
-    hidden: [400],
-    latent: 20,
-    decoder: 'bernoulli',
-    gaussianSigma: 0.1,
-    beta: 1,
-  };
+  const cfg = VAE_784_400_20;
   const vae = createVae(cfg, initialTensors(cfg, mulberry32(1)));
   const r = mulberry32(3);
   const n = 1000;
