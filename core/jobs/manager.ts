@@ -32,6 +32,8 @@ interface Entry {
   settled: Promise<JobInfo>;
   settle: (i: JobInfo) => void;
   killTimer: NodeJS.Timeout | null;
+  /** When cancel was asked for (the grace counts from here). */
+  cancelledAt?: number;
   backend: BackendInfo | null;
   tensors: { before: number; after: number } | null;
   /** When the worker last reported, and the longest gap between reports (a step's duration, roughly). */
@@ -102,17 +104,28 @@ export class JobManager {
       Atomics.store(new Int32Array(e.input.cancelFlag), 0, 1);
       // The step under way when cancel arrives may take as long as the longest one so far (a
       // silent, hung job gets no more than its steps have shown it needs).
-      const grace = Math.min(MAX_GRACE_MS, Math.max(this.opts.cancelGraceMs, 3 * e.longestGap));
-      e.killTimer ??= setTimeout(() => {
-        // The job did not notice the flag in time (a long op in progress): stop it hard.
-        void e.worker?.terminate();
-        this.finish(e, 'cancelled', {
-          code: 'cancelled',
-          message: `stopped after ${(grace / 1000).toFixed(1)} s without ending its step; nothing was kept`,
-        });
-      }, grace);
+      e.cancelledAt ??= Date.now();
+      if (!e.killTimer) this.armKill(e);
     }
     return { ...e.info };
+  }
+
+  /**
+   * Stops the worker hard if it has not ended within its grace. A report after the cancel re-arms it: the
+   * job is finishing what it keeps (a final evaluation), not hung; MAX_GRACE_MS from the cancel caps it.
+   */
+  private armKill(e: Entry): void {
+    if (e.killTimer) clearTimeout(e.killTimer);
+    const grace = Math.min(MAX_GRACE_MS, Math.max(this.opts.cancelGraceMs, 3 * e.longestGap));
+    const left = Math.max(0, Math.min(grace, e.cancelledAt! + MAX_GRACE_MS - Date.now()));
+    e.killTimer = setTimeout(() => {
+      // The job did not notice the flag in time (a long op in progress): stop it hard.
+      void e.worker?.terminate();
+      this.finish(e, 'cancelled', {
+        code: 'cancelled',
+        message: `stopped after ${((Date.now() - e.cancelledAt!) / 1000).toFixed(1)} s without ending its step; nothing was kept`,
+      });
+    }, left);
   }
 
   list(): JobInfo[] {
@@ -180,6 +193,7 @@ export class JobManager {
           if (e.lastReport) e.longestGap = Math.max(e.longestGap, now - e.lastReport);
           e.lastReport = now;
           e.info.progress = m.progress;
+          if (e.killTimer) this.armKill(e);
           this.emit(e.info);
           break;
         }

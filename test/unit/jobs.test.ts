@@ -153,3 +153,34 @@ test('KAIRO_WORKER_URL names the worker a manager starts when none is given (the
     else process.env.KAIRO_WORKER_URL = before;
   }
 });
+
+test('a cancelled baseline keeps its model and that model’s test accuracy, reporting while it evaluates', async () => {
+  // The final evaluation (10,000 images) reports as it goes, and each report re-arms the cancel's grace,
+  // so a loaded machine does not stop the worker mid-evaluation (the grace here is the shortest there is).
+  const { m, updates, outputs } = manager({ cancelGraceMs: 1 });
+  const job = m.start('data.baseline', params({ epochs: 50, batchSize: 50 }), 'cancel while evaluating');
+  await firstProgress(updates, job.id);
+  m.cancel(job.id);
+  const end = await m.wait(job.id);
+  assert.equal(end.state, 'cancelled');
+  assert.equal(end.error, null, end.error?.message);
+  const r = outputs[0]!.result;
+  assert.equal(r.partial, true);
+  // The kept accuracy is the kept model's, recomputed here from its weights on the whole test split.
+  const { getDataset } = await import('../../core/data/datasets.ts');
+  const t = getDataset({ kind: 'mnist' }).test!;
+  const W = outputs[0]!.tensors['data.baseline.W']!.data as Float32Array;
+  const b = outputs[0]!.tensors['data.baseline.b']!.data as Float32Array;
+  let ok = 0;
+  for (let i = 0; i < t.count; i++) {
+    let best = -Infinity;
+    let arg = -1;
+    for (let c = 0; c < 10; c++) {
+      let z = b[c]!;
+      for (let j = 0; j < 784; j++) z += (t.images[i * 784 + j]! / 255) * W[j * 10 + c]!;
+      if (z > best) [best, arg] = [z, c];
+    }
+    if (arg === t.labels[i]) ok++;
+  }
+  assert.ok(Math.abs(r.testAccuracy! - ok / t.count) <= 2e-4, `test accuracy ${r.testAccuracy} vs ${ok / t.count}`);
+});

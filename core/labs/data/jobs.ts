@@ -27,6 +27,8 @@ function batchTensors(split: LabelledImages, indices: ArrayLike<number>): { x: t
 export async function evaluateSplit(
   model: ReturnType<typeof createSoftmax>,
   split: LabelledImages,
+  /** Called after each chunk: the job reports, so a cancel's grace waits for the evaluation it keeps. */
+  beat: () => void = () => {},
 ): Promise<{ loss: number; accuracy: number }> {
   let loss = 0;
   let acc = 0;
@@ -39,6 +41,7 @@ export async function evaluateSplit(
     y.dispose();
     loss += s.loss * idx.length;
     acc += s.accuracy * idx.length;
+    beat();
   }
   return { loss: loss / split.count, accuracy: acc / split.count };
 }
@@ -75,7 +78,8 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
         if (step % 50 === 0) await new Promise((r) => setImmediate(r));
       }
     }
-    const test = ds.test && step > 0 ? await evaluateSplit(model, ds.test) : null;
+    const beat = () => ctx.progress({ step, totalSteps, samples: step * batch });
+    const test = ds.test && step > 0 ? await evaluateSplit(model, ds.test, beat) : null;
     const W = (await model.W.data()) as Float32Array;
     const b = (await model.b.data()) as Float32Array;
     const result: BaselineResult = {
