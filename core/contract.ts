@@ -90,6 +90,8 @@ export interface TensorInfo {
 export interface SessionView {
   path: string | null;
   dirty: boolean;
+  /** The open file carried no checksums (a file from before they existed): its contents are unverified until saved again. */
+  unsigned: boolean;
   labs: LabStates;
   tensors: Record<string, TensorInfo>;
 }

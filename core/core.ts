@@ -31,7 +31,7 @@ import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import type { Recovery } from './session/recovery.ts';
 import { APP_VERSION } from './version.ts';
-import { getDataset } from './data/datasets.ts';
+import { checkSource } from './data/datasets.ts';
 
 /** What only the platform can do (native dialogs); the web host has none. */
 export interface Platform {
@@ -100,16 +100,20 @@ export class Core {
         if (!def) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
         // Bad parameters are refused here, with the field named, before any worker starts.
         const params = parseOrThrow(def.params, p.params, kind);
+        // The path policy before anything touches a file: an error about a file outside the
+        // workspace would tell a page whether it exists and what it is.
+        this.checkData([params]);
         checkJobMemory(kind, params);
-        // Fail fast on an unreadable dataset here rather than seconds later inside a worker.
+        // Fail fast on an unreadable dataset here rather than seconds later inside a worker; only
+        // headers are read, without blocking: the worker reads the files.
         const source = def.source?.(params);
-        if (source) getDataset(source);
+        if (source) await checkSource(source);
         const active = this.jobs
           .list()
           .filter((j) => j.state === 'queued' || j.state === 'running')
           .map((j) => j.kind);
         const inputs = await def.prepare?.({ session: this.session, active, paths: opts.platform.paths }, params);
-        this.checkData([params, inputs?.state]);
+        this.checkData([inputs?.state]);
         const info = this.jobs.start(kind, params, def.label, inputs);
         this.started.set(info.id, { params, result: undefined });
         return info;

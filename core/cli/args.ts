@@ -63,34 +63,47 @@ export function parseArgs(argv: string[], valued: ReadonlySet<string>, switches:
   return { positional, flags };
 }
 
+/**
+ * Numbers as people write them in decimal: `Number()` alone also reads `0x10` as 16, `0b11`,
+ * `Infinity` and `1e0` where an integer is asked for, which silently runs something else.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** The number `text` spells in decimal (an integer only in plain digits when `integer`), else NaN. */
+export function parseDecimal(text: string, integer = false): number {
+  const t = text.trim();
+  return (integer ? INTEGER : DECIMAL).test(t) ? Number(t) : NaN;
+}
+
 export function intFlag(p: Parsed, name: string, def: number, min: number, max: number): number {
   const v = p.flags.get(name);
   if (v === undefined) return def;
-  const n = Number(v);
+  const n = typeof v === 'string' ? parseDecimal(v, true) : NaN;
   if (!Number.isInteger(n) || n < min || n > max)
     throw invalid(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
   return n;
 }
 
 /** A finite number; `def` when the flag is absent. Ranges are the lab schema's to check. */
-export function numFlag(p: Parsed, name: string, def: number): number {
+export function numFlag(p: Parsed, name: string, def: number, integer = false): number {
   const v = p.flags.get(name);
   if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n))
-    throw invalid(`--${name} must be a number, got ${String(v)}`);
+  const n = typeof v === 'string' ? parseDecimal(v, integer) : NaN;
+  if (!Number.isFinite(n)) throw invalid(`--${name} must be ${integer ? 'an integer' : 'a number'}, got ${String(v)}`);
   return n;
 }
 
 /** A comma-separated list of numbers (an empty value is an empty list). */
-export function listFlag(p: Parsed, name: string, def: number[]): number[] {
+export function listFlag(p: Parsed, name: string, def: number[], integer = false): number[] {
   const v = p.flags.get(name);
   if (v === undefined) return def;
   const xs = String(v)
     .split(',')
     .filter((s) => s.trim() !== '')
-    .map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isFinite(x))) throw invalid(`--${name} must be a comma-separated list of numbers, got ${String(v)}`);
+    .map((s) => parseDecimal(s, integer));
+  if (xs.some((x) => !Number.isFinite(x)))
+    throw invalid(`--${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'}, got ${String(v)}`);
   return xs;
 }
 

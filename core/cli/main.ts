@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       if (sub !== 'inspect' || rest.length !== 1) throw new KairoError('invalid_input', 'usage: kairo session inspect FILE');
       const s = readSession(rest[0]!);
       const tensors = Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape }]));
-      out({ saved_at: s.savedAt, labs: s.labs, tensors });
+      out({ saved_at: s.savedAt, signed: s.signed, labs: s.labs, tensors });
       return 0;
     }
     case 'serve': {
@@ -92,7 +92,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const v = toErrorValue(e);
     process.stderr.write(`kairo: error: ${v.message}\n`);
-    // 2: anything the user can act on (bad input, a file that cannot be read or written); 1: a bug.
-    process.exit(v.code === 'internal' ? 1 : 2);
+    // 2: anything the user can act on (bad input, a file that cannot be read or written); 1: a bug;
+    // 130: stopped by a signal (SIGINT or SIGTERM cancelled the job), as shells report an interrupt.
+    process.exit(v.code === 'internal' ? 1 : v.code === 'cancelled' ? 130 : 2);
   },
 );

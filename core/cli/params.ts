@@ -17,7 +17,7 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
   const out: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(spec)) {
     const d = (defaults as Record<string, unknown>)[k];
-    if (f.kind === 'int' || f.kind === 'number') out[k] = numFlag(p, f.flag, d as number);
+    if (f.kind === 'int' || f.kind === 'number') out[k] = numFlag(p, f.flag, d as number, f.kind === 'int');
     // A numeric choice reads as a number; the schema says which numbers.
     else if (f.kind === 'choice')
       out[k] =
@@ -29,7 +29,7 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
       const v = p.flags.get(f.flag);
       out[k] = typeof v === 'string' ? v : d;
     } else if (f.kind === 'set') out[k] = setFlag(p, f.flag, d as string[], f.choices);
-    else out[k] = listFlag(p, f.flag, d as number[]);
+    else out[k] = listFlag(p, f.flag, d as number[], f.kind === 'ints');
   }
   return out as ValuesOf<S>;
 }

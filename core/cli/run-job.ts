@@ -1,19 +1,57 @@
-// Runs a lab job to its end for the CLI, with a percentage on a terminal's stderr; a failed or
-// cancelled job becomes its one-line error.
-import type { JobKind, JobKinds } from '../contract.ts';
+// Runs a lab job to its end for the CLI. Progress goes to stderr: a live percentage on a terminal,
+// otherwise a line every NON_TTY_EVERY_MS (a log file or a scheduler's output stays readable and a
+// long job still shows it is alive). SIGINT and SIGTERM cancel the job the way the app's Cancel
+// does, so a script or a scheduler can stop it cleanly; a failed or cancelled job becomes its
+// one-line error.
+import type { JobInfo, JobKind, JobKinds } from '../contract.ts';
 import type { Core } from '../core.ts';
 import { KairoError } from '../errors.ts';
 
+/** How often a job's progress is written when stderr is not a terminal. */
+export const NON_TTY_EVERY_MS = 10_000;
+
+function line(kind: string, info: JobInfo): string {
+  const p = info.progress;
+  if (!p) return `${kind}: started`;
+  const eta = p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : '';
+  return `${kind}: ${Math.floor(100 * p.fraction)} % (step ${p.step}/${p.totalSteps}, ${Math.round(p.elapsedSeconds)} s${eta})`;
+}
+
 export async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
+  const tty = process.stderr.isTTY === true;
   let lastPct = -1;
+  let lastLine = Date.now();
   const stop = core.subscribe((e) => {
-    if (e.topic !== 'job.update' || !process.stderr.isTTY) return;
-    const pct = Math.floor(100 * ((e.payload as { progress?: { fraction: number } }).progress?.fraction ?? 0));
-    if (pct !== lastPct) process.stderr.write(`\r${kind}: ${(lastPct = pct)} %`);
+    if (e.topic !== 'job.update') return;
+    const info = e.payload as JobInfo;
+    if (info.state !== 'running') return;
+    if (tty) {
+      const pct = Math.floor(100 * (info.progress?.fraction ?? 0));
+      if (pct !== lastPct) process.stderr.write(`\r${kind}: ${(lastPct = pct)} %`);
+    } else if (Date.now() - lastLine >= NON_TTY_EVERY_MS) {
+      lastLine = Date.now();
+      process.stderr.write(`${line(kind, info)}\n`);
+    }
   });
   const job = await core.call('jobs.start', { kind, params } as never);
-  const end = await core.jobs.wait(job.id);
-  stop();
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal) return;
+    signal = s;
+    if (tty) process.stderr.write('\n');
+    process.stderr.write(`${kind}: ${s}: cancelling…\n`);
+    core.jobs.cancel(job.id);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const end = await core.jobs.wait(job.id);
+    if (tty && !signal) process.stderr.write('\n');
+    if (signal) throw new KairoError('cancelled', `${kind} cancelled by ${signal}`);
+    if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
+  } finally {
+    stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

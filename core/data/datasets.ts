@@ -7,7 +7,7 @@ import { generateHierarchical, patternShape } from '../../models/vae/hierarchica
 import { invalid } from '../errors.ts';
 import { hierarchicalSourceSchema } from '../labs/data/state.ts';
 import { parseOrThrow } from '../validate.ts';
-import { readIdxPair, type LabelledImages } from './idx.ts';
+import { peekIdxFile, readIdxPair, type LabelledImages } from './idx.ts';
 
 export interface Dataset {
   name: string;
@@ -104,6 +104,17 @@ export function getDataset(source: DatasetSource): Dataset {
     cache.set(key, ds);
   }
   return ds;
+}
+
+/**
+ * A quick, non-blocking check that a source can be read, for `jobs.start` to refuse a bad file at
+ * once: a loaded dataset passes, MNIST and generated patterns always do, and IDX files are
+ * checked from their headers. The job's worker reads them fully (and names any deeper problem).
+ */
+export async function checkSource(source: DatasetSource): Promise<void> {
+  const clean = validateSource(source);
+  if (clean.kind !== 'idx' || cache.has(sourceKey(clean))) return;
+  for (const f of [clean.trainImages, clean.trainLabels, clean.testImages, clean.testLabels]) if (f) await peekIdxFile(f);
 }
 
 export function splitOf(ds: Dataset, split: SplitName): LabelledImages {

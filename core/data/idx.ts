@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
 import { invalid } from '../errors.ts';
-import { maxFileBytes, readRegularFile } from '../files.ts';
+import { maxFileBytes, peekRegularFile, readRegularFile } from '../files.ts';
 
 export interface IdxArray {
   /** Dimensions after the item count, e.g. [28, 28] for images, [] for labels. */
@@ -86,6 +86,27 @@ export function parseIdx(raw: Uint8Array, label: string): IdxArray {
     throw invalid(`${label}: file has ${actual - expected} unexpected bytes after the ${dims.join('×')} data`);
   }
   return { count: dims[0]!, itemShape: dims.slice(1), data: buf.subarray(headerBytes) };
+}
+
+/**
+ * What can be told of an IDX file from its header alone, without reading it: a regular file within
+ * the size limit, gzip or the unsigned-byte IDX magic, and (uncompressed) a size that matches the
+ * dimensions it declares. The full checks run where the file is read, in a job's worker.
+ */
+export async function peekIdxFile(path: string): Promise<void> {
+  const label = basename(path);
+  const { head, size } = await peekRegularFile(path, 20);
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return;
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0)
+    throw invalid(`${label}: not an IDX file (its first bytes are not the IDX magic number 00 00 08 0N)`);
+  if (head[2] !== 0x08) throw invalid(`${label}: IDX element type is not unsigned byte; Kairo reads unsigned-byte IDX files`);
+  const ndims = head[3]!;
+  if (ndims < 1 || ndims > 4) throw invalid(`${label}: IDX file has ${ndims} dimensions; expected 1 to 4`);
+  if (head.length < 4 + 4 * ndims) throw invalid(`${label}: file is truncated inside its header`);
+  let data = 1;
+  for (let i = 0; i < ndims; i++) data *= head.readUInt32BE(4 + 4 * i);
+  if (size !== 4 + 4 * ndims + data)
+    throw invalid(`${label}: its header declares ${data} bytes of data, the file has ${size - 4 - 4 * ndims}`);
 }
 
 export function readIdxFile(path: string): IdxArray {

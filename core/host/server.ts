@@ -27,6 +27,18 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * Connections that never finish their request are closed: the headers must arrive within
+ * HEADERS_TIMEOUT_MS and the whole request within REQUEST_TIMEOUT_MS (checked every second), an
+ * idle connection is dropped after IDLE_TIMEOUT_MS, and at most MAX_CONNECTIONS are open at once,
+ * so a page or process that opens sockets and trickles bytes cannot use up the host's file
+ * descriptors (which a save needs). The app itself holds one WebSocket per window.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const IDLE_TIMEOUT_MS = 60_000;
+export const MAX_CONNECTIONS = 256;
+
 /** Largest WebSocket message the host accepts; a larger one closes that socket (code 1009). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
@@ -71,49 +83,85 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   // Only this host's own names: a page on another origin that rebinds a DNS name to 127.0.0.1
   // sends that name in Host, and gets nothing.
   let hosts: Set<string> = new Set();
-  const server: Server = createServer((req, res) => {
-    // Nothing in a request may throw out of here: an exception would stop the host, and with it
-    // the user's unsaved work and running jobs.
-    try {
-      if (!hosts.has(req.headers.host ?? '')) {
-        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('wrong Host header\n');
-        return;
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-        return;
-      }
-      let path: string;
+  const server: Server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => {
+      // Nothing in a request may throw out of here: an exception would stop the host, and with it
+      // the user's unsaved work and running jobs.
       try {
-        path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        if (!hosts.has(req.headers.host ?? '')) {
+          res.writeHead(421, { 'Content-Type': 'text/plain' }).end('wrong Host header\n');
+          return;
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+          return;
+        }
+        let path: string;
+        try {
+          path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+        const rel = normalize(path).replace(/^([/\\])+/, '');
+        let file = join(rendererDir, rel || 'index.html');
+        if (path.includes('\0') || (!file.startsWith(rendererDir + sep) && file !== rendererDir)) {
+          res.writeHead(403).end();
+          return;
+        }
+        if (!existsSync(file) || !statSync(file).isFile()) file = join(rendererDir, 'index.html');
+        res.writeHead(200, {
+          'Content-Type': own(TYPES, extname(file)) ?? 'application/octet-stream',
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        });
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
+        createReadStream(file)
+          .on('error', () => res.destroy())
+          .pipe(res);
       } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      const rel = normalize(path).replace(/^([/\\])+/, '');
-      let file = join(rendererDir, rel || 'index.html');
-      if (path.includes('\0') || (!file.startsWith(rendererDir + sep) && file !== rendererDir)) {
-        res.writeHead(403).end();
-        return;
-      }
-      if (!existsSync(file) || !statSync(file).isFile()) file = join(rendererDir, 'index.html');
-      res.writeHead(200, {
-        'Content-Type': own(TYPES, extname(file)) ?? 'application/octet-stream',
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      });
-      if (req.method === 'HEAD') {
+        if (!res.headersSent) res.writeHead(500);
         res.end();
-        return;
       }
-      createReadStream(file)
-        .on('error', () => res.destroy())
-        .pipe(res);
-    } catch {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    }
+    },
+  );
+  server.maxConnections = MAX_CONNECTIONS;
+  // Node's own headersTimeout missed connections here when several trickled at once (five sockets
+  // sending a byte a second stayed open), so each socket also gets a deadline of its own: its
+  // request's headers must be complete within HEADERS_TIMEOUT_MS of the connection (or of the
+  // previous response, on a kept-alive socket), or it is closed.
+  const deadlines = new WeakMap<import('node:net').Socket, NodeJS.Timeout>();
+  const arm = (socket: import('node:net').Socket) => {
+    clearTimeout(deadlines.get(socket));
+    deadlines.set(
+      socket,
+      setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS),
+    );
+  };
+  const disarm = (socket: import('node:net').Socket) => clearTimeout(deadlines.get(socket));
+  server.on('connection', (socket) => {
+    arm(socket);
+    socket.on('close', () => disarm(socket));
   });
+  server.on('request', (req, res) => {
+    disarm(req.socket);
+    res.on('finish', () => {
+      if (!req.socket.destroyed) arm(req.socket);
+    });
+  });
+  server.on('upgrade', (req) => disarm(req.socket));
+  // A socket that sends nothing at all for this long is closed (a WebSocket clears this timeout when
+  // it takes the socket over, so an open app window is never cut off).
+  server.setTimeout(IDLE_TIMEOUT_MS, (socket) => socket.destroy());
   // Malformed HTTP (bad request lines, oversized headers): drop that connection, nothing else.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

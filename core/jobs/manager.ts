@@ -6,6 +6,7 @@
 // most MAX_GRACE_MS.
 import { prepareSoftwareWebGpu } from '../compute/webgpu-env.ts';
 import { randomUUID } from 'node:crypto';
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
 import { KairoError } from '../errors.ts';
@@ -16,6 +17,13 @@ export interface JobManagerOptions {
   workerUrl?: URL;
   concurrency?: number;
   cancelGraceMs?: number;
+  /**
+   * The JavaScript heap a job's worker may grow to, in MB (KAIRO_WORKER_HEAP_MB; default half the
+   * machine's memory, 1–8 GB). A worker past it fails its own job with 'out of memory' and the
+   * process, with every other job and the open session, goes on. Typed arrays and the WebAssembly
+   * heap live outside this limit; the memory estimate at jobs.start (core/jobs/budget.ts) covers those.
+   */
+  workerHeapMb?: number;
   /** Every state or progress change of any job. */
   onUpdate?: (info: JobInfo) => void;
   /**
@@ -42,6 +50,12 @@ interface Entry {
 }
 
 const MAX_GRACE_MS = 60_000;
+
+export function defaultWorkerHeapMb(): number {
+  const env = Number(process.env.KAIRO_WORKER_HEAP_MB);
+  if (Number.isFinite(env) && env >= 16) return Math.floor(env);
+  return Math.max(1024, Math.min(8192, Math.floor(totalmem() / 2 ** 21)));
+}
 
 const KEEP_FINISHED = 50;
 
@@ -179,7 +193,10 @@ export class JobManager {
       this.opts.workerUrl ??
       (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
     prepareSoftwareWebGpu();
-    const worker = new Worker(url, { workerData: e.input });
+    const worker = new Worker(url, {
+      workerData: e.input,
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.workerHeapMb ?? defaultWorkerHeapMb() },
+    });
     e.worker = worker;
     worker.on('message', (m: WorkerMessage) => {
       if (e.info.finishedAt !== null) return;
@@ -214,7 +231,13 @@ export class JobManager {
       }
     });
     worker.on('error', (err) => {
-      this.finish(e, 'failed', { code: 'crashed', message: `job crashed: ${err.message.split('\n')[0]}` });
+      const oom = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.finish(e, 'failed', {
+        code: 'crashed',
+        message: oom
+          ? `job ran out of memory (its worker may use ${this.opts.workerHeapMb ?? defaultWorkerHeapMb()} MB of JavaScript heap; KAIRO_WORKER_HEAP_MB sets it): try smaller parameters`
+          : `job crashed: ${err.message.split('\n')[0]}`,
+      });
     });
     worker.on('exit', (code) => {
       this.finish(e, 'failed', { code: 'crashed', message: `job worker exited unexpectedly (code ${code})` });

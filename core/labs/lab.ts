@@ -68,6 +68,13 @@ export interface LabDef<L extends LabId> {
    * stored, for dimensions only the data fixes: -1 in a shape matches any size).
    */
   shapes?: (state: LabStates[L], shapeOf: (name: string) => number[] | null) => Map<string, number[]>;
+  /**
+   * The tensors the state's parameters imply must exist (a model's weights for its layer sizes): a
+   * file whose state lists fewer, or others, was edited, whatever its checksum says.
+   */
+  required?: (state: LabStates[L]) => string[];
+  /** Other facts of the state that must agree with each other or with the tensors; the first problem, or null. */
+  consistent?: (state: LabStates[L], shapeOf: (name: string) => number[] | null) => string | null;
   /** The dtype of each of the lab's tensors, by name (float32 where this is absent or says nothing). */
   dtypeOf?: (name: string) => TensorInfo['dtype'] | null;
   jobs: { [K in KindsOf<L>]: JobDef<K> };

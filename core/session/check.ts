@@ -5,7 +5,7 @@
 import type { LabStates, TensorInfo } from '../contract.ts';
 import { invalid } from '../errors.ts';
 import { LAB_IDS, labDef } from '../labs/index.ts';
-import type { NamedTensor } from './safetensors.ts';
+import { clipName as clip, type NamedTensor } from './safetensors.ts';
 
 /** Every tensor a lab writes has a fixed dtype, by name: float32 unless its lab says otherwise. */
 function dtypeOf(name: string): TensorInfo['dtype'] | null {
@@ -23,12 +23,47 @@ function shapes(labs: LabStates, tensors: Record<string, NamedTensor>): Map<stri
   return out;
 }
 
+/**
+ * What a checksum cannot vouch for (anyone can recompute one): the state and the tensors must
+ * describe one model. Each lab's tensors carry its prefix, exist and are referenced, have a shape
+ * its parameters define, and include every tensor those parameters require; the lab's own
+ * cross-checks (a machine's kind against its component count, pattern counts against the stored
+ * patterns) hold.
+ */
+export function checkConsistency(label: string, labs: LabStates, tensors: Record<string, NamedTensor>): void {
+  const shapeOf = (n: string) => (Object.hasOwn(tensors, n) ? tensors[n]!.shape : null);
+  const referenced = new Set<string>();
+  for (const id of LAB_IDS) {
+    const def = labDef(id);
+    const state = labs[id] as never;
+    const names = def.tensors(state);
+    const want = def.shapes?.(state, shapeOf);
+    for (const n of names) {
+      if (!n.startsWith(`${id}.`))
+        throw invalid(`${label}: labs.${id} refers to tensor "${clip(n)}", which is not the ${id} lab's`);
+      if (referenced.has(n)) throw invalid(`${label}: tensor "${clip(n)}" is referred to twice`);
+      referenced.add(n);
+      if (want && !want.has(n))
+        throw invalid(`${label}: labs.${id} refers to tensor "${clip(n)}", which its parameters do not define (file edited?)`);
+    }
+    const listed = new Set(names);
+    for (const n of def.required?.(state) ?? [])
+      if (!listed.has(n))
+        throw invalid(`${label}: labs.${id}'s parameters need tensor "${n}", which its state does not list (file edited?)`);
+    const problem = def.consistent?.(state, shapeOf);
+    if (problem) throw invalid(`${label}: labs.${id}: ${problem} (file edited?)`);
+  }
+  for (const n of Object.keys(tensors))
+    if (!referenced.has(n))
+      throw invalid(`${label}: tensor "${clip(n)}" is in the file, but nothing in the session refers to it (file edited?)`);
+}
+
 /** Throws a one-line error naming the first tensor whose dtype, shape or values are wrong. */
 export function checkTensors(label: string, labs: LabStates, tensors: Record<string, NamedTensor>): void {
   const want = shapes(labs, tensors);
   for (const name of Object.keys(tensors).sort()) {
     const t = tensors[name]!;
-    const where = `${label}: tensor "${name}"`;
+    const where = `${label}: tensor "${clip(name)}"`;
     const dtype = dtypeOf(name);
     if (dtype && t.dtype !== dtype) throw invalid(`${where} is ${t.dtype}; Kairo writes it as ${dtype}`);
     const s = want.get(name) ?? null;

@@ -13,8 +13,17 @@ export interface NamedTensor {
   data: TensorData;
 }
 
-const BYTES: Record<TensorInfo['dtype'], number> = { F32: 4, F64: 8, U8: 1, I32: 4 };
+/** A Map, so a dtype named "toString" or "__proto__" is simply not one of them. */
+const BYTES: ReadonlyMap<string, number> = new Map<TensorInfo['dtype'], number>([
+  ['F32', 4],
+  ['F64', 8],
+  ['U8', 1],
+  ['I32', 4],
+]);
 const MAX_HEADER = 100 * 1024 * 1024;
+
+/** A name from a file, as an error quotes it: long names are cut (errors stay one short line). */
+export const clipName = (name: string): string => (name.length > 80 ? `${name.slice(0, 77)}…` : name);
 
 export function dtypeOf(data: TensorData): TensorInfo['dtype'] {
   if (data instanceof Float32Array) return 'F32';
@@ -36,7 +45,7 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
     const t = tensors[name]!;
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw invalid(`tensor ${name}: shape ${t.shape.join('×')} does not match ${t.data.length} values`);
-    const bytes = n * BYTES[t.dtype];
+    const bytes = n * BYTES.get(t.dtype)!;
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
@@ -67,9 +76,12 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
       `${label}: its header is ${(Number(n) / 2 ** 20).toFixed(0)} MiB; Kairo reads session headers up to ${MAX_HEADER / 2 ** 20} MiB`,
     );
   const headerLen = Number(n);
+  // The header is a JSON object from its first byte, as the reference implementation requires (a
+  // byte-order mark or leading space there is damage, not formatting).
+  if (buf[8] !== 0x7b) throw invalid(`${label}: not a Kairo session (its header does not start with "{")`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf.subarray(8, 8 + headerLen)));
   } catch {
     throw invalid(`${label}: session header is not valid JSON (file damaged?)`);
   }
@@ -84,15 +96,15 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
     if (name === '__metadata__') {
       if (!entry || typeof entry !== 'object') throw invalid(`${label}: __metadata__ is not an object`);
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw invalid(`${label}: __metadata__.${k} is not a string`);
+        if (typeof v !== 'string') throw invalid(`${label}: __metadata__.${clipName(k)} is not a string`);
         metadata[k] = v;
       }
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const where = `${label}: tensor "${name}"`;
-    if (typeof e?.dtype !== 'string' || !(e.dtype in BYTES))
-      throw invalid(`${where} has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    const where = `${label}: tensor "${clipName(name)}"`;
+    const size = typeof e?.dtype === 'string' ? BYTES.get(e.dtype) : undefined;
+    if (size === undefined) throw invalid(`${where} has unsupported dtype ${JSON.stringify(e?.dtype)?.slice(0, 40)}`);
     const dtype = e.dtype as TensorInfo['dtype'];
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
       throw invalid(`${where} has an invalid shape`);
@@ -102,9 +114,10 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
       throw invalid(`${where} has invalid data_offsets`);
     }
     const [begin, end] = offs as [number, number];
-    const bytes = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
+    const bytes = shape.reduce((a, b) => a * b, 1) * size;
     if (end - begin !== bytes) throw invalid(`${where}: data_offsets span ${end - begin} bytes, shape needs ${bytes}`);
-    if (end > dataLen) throw invalid(`${label}: truncated: tensor "${name}" ends at byte ${end} of ${dataLen} data bytes`);
+    if (end > dataLen)
+      throw invalid(`${label}: truncated: tensor "${clipName(name)}" ends at byte ${end} of ${dataLen} data bytes`);
     spans.push([begin, end, name]);
     // Copy into fresh memory: typed arrays need alignment, and a Node Buffer's slice() is a view.
     const copy = new Uint8Array(end - begin);
@@ -123,7 +136,7 @@ export function decodeSafetensors(buf: Uint8Array, label: string): DecodedSafete
   let cursor = 0;
   for (const [begin, end, name] of spans) {
     if (begin !== cursor)
-      throw invalid(`${label}: tensor "${name}" ${begin < cursor ? 'overlaps another' : 'leaves a gap before it'}`);
+      throw invalid(`${label}: tensor "${clipName(name)}" ${begin < cursor ? 'overlaps another' : 'leaves a gap before it'}`);
     cursor = end;
   }
   if (cursor !== dataLen) throw invalid(`${label}: ${dataLen - cursor} unexpected bytes after the last tensor`);

@@ -23,11 +23,18 @@ export class SessionService {
   private doc: SessionDoc = { labs: defaultLabs(), tensors: {} };
   private path: string | null = null;
   private dirty = false;
+  private unsigned = false;
 
   constructor(private readonly onChange: (v: SessionView) => void = () => {}) {}
 
   view(): SessionView {
-    return { path: this.path, dirty: this.dirty, labs: structuredClone(this.doc.labs), tensors: tensorInfos(this.doc) };
+    return {
+      path: this.path,
+      dirty: this.dirty,
+      unsigned: this.unsigned,
+      labs: structuredClone(this.doc.labs),
+      tensors: tensorInfos(this.doc),
+    };
   }
 
   get labs(): LabStates {
@@ -75,6 +82,7 @@ export class SessionService {
     this.doc = { labs: defaultLabs(), tensors: {} };
     this.path = null;
     this.dirty = false;
+    this.unsigned = false;
     return this.view();
   }
 
@@ -89,6 +97,7 @@ export class SessionService {
     this.doc = { labs: loaded.labs, tensors: loaded.tensors };
     this.path = path;
     this.dirty = true;
+    this.unsigned = !loaded.signed;
     return this.view();
   }
 
@@ -104,6 +113,7 @@ export class SessionService {
     writeSessionAtomic(abs, this.doc);
     this.path = abs;
     this.dirty = false;
+    this.unsigned = false;
     addRecent(abs);
     return this.view();
   }
@@ -116,6 +126,7 @@ export class SessionService {
     this.doc = { labs: loaded.labs, tensors: loaded.tensors };
     this.path = abs;
     this.dirty = false;
+    this.unsigned = !loaded.signed;
     addRecent(abs);
     return this.view();
   }

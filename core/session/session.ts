@@ -3,17 +3,25 @@
 // Python's `safetensors.safe_open(path)` therefore reads the weights directly.
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readRegularFile } from '../files.ts';
-import { checkTensors } from './check.ts';
+import { checkConsistency, checkTensors } from './check.ts';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { LabId, LabStates, TensorInfo } from '../contract.ts';
-import { invalid, KairoError } from '../errors.ts';
+import { firstLine, invalid, KairoError } from '../errors.ts';
 import { LAB_IDS, LABS, tensorsReferenced as labTensors } from '../labs/index.ts';
 import { parseOrThrow } from '../validate.ts';
 import { APP_VERSION } from '../version.ts';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
+import { clipName, decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
-export const SESSION_SCHEMA_VERSION = 1;
+/**
+ * 2: every file carries `kairo.sha256`. A file of schema 1 may predate checksums and loads
+ * unsigned (and says so); from schema 2 a missing checksum means damage, so one flipped byte in
+ * the key's name cannot switch the check off.
+ */
+export const SESSION_SCHEMA_VERSION = 2;
+const FIRST_SIGNED_SCHEMA = 2;
+/** The metadata keys Kairo writes; any other `kairo.*` key is damage (e.g. a flipped `kairo.sha256`). */
+const KAIRO_KEYS = new Set(['kairo', 'kairo.sha256']);
 /** Node reads at most 2 GiB into one buffer, so larger sessions are refused when saved, not when opened. */
 export const MAX_SESSION_BYTES = 2 ** 31 - 1;
 const FORMAT = 'kairo-session';
@@ -21,6 +29,12 @@ const FORMAT = 'kairo-session';
 export interface SessionDoc {
   labs: LabStates;
   tensors: Record<string, NamedTensor>;
+}
+
+/** A loaded file: its document, when it was saved, and whether it carried checksums. */
+export interface LoadedSession extends SessionDoc {
+  savedAt: string;
+  signed: boolean;
 }
 
 export function tensorInfos(doc: SessionDoc): Record<string, TensorInfo> {
@@ -72,68 +86,84 @@ export function encodeSession(doc: SessionDoc, savedAt: string): Uint8Array[] {
   return encodeSafetensors(doc.tensors, { kairo: text, 'kairo.sha256': checksums(text, doc.tensors) });
 }
 
-/** Files saved before checksums have none; any other file's checksums must match. */
-function verifyChecksums(
-  label: string,
-  manifest: string,
-  tensors: Record<string, NamedTensor>,
-  stored: string | undefined,
-): void {
-  if (stored === undefined) return;
-  let c: { manifest?: unknown; tensors?: unknown };
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const quote = (v: unknown): string => clipName(JSON.stringify(v) ?? String(v));
+
+/** The stored checksums must be well-formed and match the manifest and every tensor, both ways. */
+function verifyChecksums(label: string, manifest: string, tensors: Record<string, NamedTensor>, stored: string): void {
+  let c: unknown;
   try {
-    c = JSON.parse(stored) as typeof c;
+    c = JSON.parse(stored);
   } catch {
     throw invalid(`${label}: its checksums are not valid JSON (file damaged?)`);
   }
+  if (!isRecord(c) || typeof c.manifest !== 'string' || !isRecord(c.tensors))
+    throw invalid(`${label}: its checksums are not {manifest, tensors} (file damaged?)`);
   if (c.manifest !== sha256(manifest)) throw invalid(`${label}: the manifest does not match its checksum (file damaged)`);
-  const want = c.tensors && typeof c.tensors === 'object' ? (c.tensors as Record<string, unknown>) : {};
+  const want = c.tensors;
   for (const name of Object.keys(tensors)) {
-    if (!Object.hasOwn(want, name)) throw invalid(`${label}: tensor "${name}" has no checksum (file damaged)`);
+    if (!Object.hasOwn(want, name)) throw invalid(`${label}: tensor ${quote(name)} has no checksum (file damaged)`);
     if (want[name] !== sha256(bytesOf(tensors[name]!)))
-      throw invalid(`${label}: tensor "${name}" does not match its checksum (file damaged)`);
+      throw invalid(`${label}: tensor ${quote(name)} does not match its checksum (file damaged)`);
   }
   for (const name of Object.keys(want))
-    if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: tensor "${name}" is listed in the checksums but missing`);
+    if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: tensor ${quote(name)} is listed in the checksums but missing`);
 }
 
-export function decodeSession(buf: Uint8Array, label: string): SessionDoc & { savedAt: string } {
+export function decodeSession(buf: Uint8Array, label: string): LoadedSession {
   const { metadata, tensors } = decodeSafetensors(buf, label);
   if (metadata.kairo === undefined) throw invalid(`${label}: a safetensors file, but not a Kairo session (no kairo manifest)`);
-  verifyChecksums(label, metadata.kairo, tensors, metadata['kairo.sha256']);
-  let m: Record<string, unknown>;
+  for (const k of Object.keys(metadata))
+    if ((k === 'kairo' || k.startsWith('kairo.')) && !KAIRO_KEYS.has(k))
+      throw invalid(`${label}: unknown metadata key ${quote(k)} (file damaged?)`);
+  let m: unknown;
   try {
-    m = JSON.parse(metadata.kairo) as Record<string, unknown>;
+    m = JSON.parse(metadata.kairo);
   } catch {
     throw invalid(`${label}: session manifest is not valid JSON`);
   }
-  if (!m || typeof m !== 'object' || m.format !== FORMAT) throw invalid(`${label}: manifest format is not "${FORMAT}"`);
+  if (!isRecord(m) || m.format !== FORMAT) throw invalid(`${label}: manifest format is not "${FORMAT}"`);
   const v = m.schemaVersion;
   if (!Number.isInteger(v) || (v as number) < 1) throw invalid(`${label}: manifest schemaVersion is missing or invalid`);
   if ((v as number) > SESSION_SCHEMA_VERSION) {
     throw invalid(
-      `${label}: saved by Kairo ${String(m.appVersion ?? '?')} with session schema ${v}; this Kairo (${APP_VERSION}) reads up to schema ${SESSION_SCHEMA_VERSION}, please update Kairo`,
+      `${label}: saved by Kairo ${quote(m.appVersion ?? '?')} with session schema ${v}; this Kairo (${APP_VERSION}) reads up to schema ${SESSION_SCHEMA_VERSION}, please update Kairo`,
     );
   }
+  const stored = metadata['kairo.sha256'];
+  if (stored !== undefined) verifyChecksums(label, metadata.kairo, tensors, stored);
+  else if ((v as number) >= FIRST_SIGNED_SCHEMA)
+    throw invalid(`${label}: has no checksums (kairo.sha256), which every file of session schema ${v} carries (file damaged)`);
   const labsIn = m.labs;
-  if (!labsIn || typeof labsIn !== 'object') throw invalid(`${label}: manifest has no labs object`);
-  for (const k of Object.keys(labsIn)) if (!LAB_IDS.includes(k as LabId)) throw invalid(`${label}: labs.${k}: unknown lab`);
+  if (!isRecord(labsIn)) throw invalid(`${label}: manifest's labs must be an object of lab states`);
+  for (const k of Object.keys(labsIn))
+    if (!LAB_IDS.includes(k as LabId)) throw invalid(`${label}: labs.${quote(k)}: unknown lab`);
   const labs = {} as Record<LabId, unknown>;
   for (const id of LAB_IDS) {
-    const raw = (labsIn as Record<string, unknown>)[id];
+    const raw = labsIn[id];
     // A lab added after the file was written starts at its defaults.
     labs[id] = raw === undefined ? LABS[id].defaults() : parseLab(id, raw, `${label}: labs.${id}`);
   }
   const doc: SessionDoc = { labs: labs as LabStates, tensors };
   for (const name of tensorsReferenced(doc.labs)) {
-    if (!Object.hasOwn(tensors, name)) throw invalid(`${label}: the manifest refers to tensor "${name}", which the file lacks`);
+    if (!Object.hasOwn(tensors, name))
+      throw invalid(`${label}: the manifest refers to tensor ${quote(name)}, which the file lacks`);
   }
+  checkConsistency(label, doc.labs, tensors);
   checkTensors(label, doc.labs, tensors);
-  return { ...doc, savedAt: typeof m.savedAt === 'string' ? m.savedAt : '' };
+  return { ...doc, savedAt: typeof m.savedAt === 'string' ? m.savedAt : '', signed: stored !== undefined };
 }
 
-export function readSession(path: string): SessionDoc & { savedAt: string } {
-  return decodeSession(readRegularFile(path, MAX_SESSION_BYTES), basename(path));
+export function readSession(path: string): LoadedSession {
+  const label = basename(path);
+  const buf = readRegularFile(path, MAX_SESSION_BYTES);
+  try {
+    return decodeSession(buf, label);
+  } catch (e) {
+    // Whatever a damaged file trips over is the file's problem, named with the file.
+    if (e instanceof KairoError) throw e;
+    throw invalid(`${label}: cannot be read as a Kairo session (${firstLine(e instanceof Error ? e.message : String(e))})`);
+  }
 }
 
 const TEMP = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;

@@ -2,12 +2,13 @@
 // killed run leaves no half file) holding its params, hash, the command's JSON result or its
 // error, timing, host and Kairo version. DIR/sweep.json records the expansion, so a directory
 // holds one sweep, and a rerun skips every run whose file exists with the same hash.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { invalid, toErrorValue } from '../errors.ts';
+import { invalid, KairoError, toErrorValue } from '../errors.ts';
+import { readRegularFile } from '../files.ts';
 import { APP_VERSION } from '../version.ts';
-import { argvOf, expand, type CommandFlags, type Params, type SweepRun, type SweepSpec } from './spec.ts';
+import { argvOf, SweepRuns, validateSpec, type CommandFlags, type Params, type SweepSpec } from './spec.ts';
 
 export interface SweepCommand extends CommandFlags {
   /** The CLI module's entry: runs `[subcommand, …flags]` and hands its JSON result to `out`. */
@@ -47,13 +48,18 @@ export function writeAtomic(path: string, text: string): void {
 }
 
 /** Records the sweep in DIR (once); a directory that holds another sweep is refused. */
-export function prepareDir(dir: string, spec: SweepSpec): { runs: SweepRun[]; manifest: SweepManifest } {
-  const runs = expand(spec);
-  const manifest: SweepManifest = { format: 'kairo-sweep', spec, count: runs.length, hashes: runs.map((r) => r.hash) };
+export function prepareDir(
+  dir: string,
+  spec: SweepSpec,
+  commands: ReadonlyMap<string, CommandFlags>,
+): { runs: SweepRuns; manifest: SweepManifest } {
+  const runs = new SweepRuns(spec);
+  const hashes = Array.from({ length: runs.count }, (_, i) => runs.at(i).hash);
+  const manifest: SweepManifest = { format: 'kairo-sweep', spec, count: runs.count, hashes };
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'sweep.json');
   if (existsSync(file)) {
-    const old = readManifest(dir);
+    const old = readManifest(dir, commands);
     if (old.count !== manifest.count || old.hashes.some((h, i) => h !== manifest.hashes[i])) {
       throw invalid(`${resolve(dir)} holds another sweep (see its sweep.json); give a fresh --out folder`);
     }
@@ -61,19 +67,39 @@ export function prepareDir(dir: string, spec: SweepSpec): { runs: SweepRun[]; ma
   return { runs, manifest };
 }
 
-export function readManifest(dir: string): SweepManifest {
+/** A manifest or record is a few MB at most (100,000 hashes); anything larger is not one of ours. */
+const MAX_SWEEP_FILE = 64 * 1024 * 1024;
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * DIR/sweep.json, read through the regular-file reader and validated: its spec against the
+ * commands' flags (and the run limit), its count and hashes against the spec's own expansion.
+ */
+export function readManifest(dir: string, commands: ReadonlyMap<string, CommandFlags>): SweepManifest {
   const file = join(dir, 'sweep.json');
-  let m: SweepManifest;
+  let raw: unknown;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as SweepManifest;
+    raw = JSON.parse(readRegularFile(file, MAX_SWEEP_FILE).toString('utf8'));
   } catch (e) {
-    throw invalid(
-      `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no sweep here (no sweep.json)' : 'not valid JSON'}`,
-    );
+    if (e instanceof KairoError && e.code === 'not_found') throw invalid(`${file}: no sweep here (no sweep.json)`);
+    if (e instanceof SyntaxError) throw invalid(`${file}: not valid JSON`);
+    throw e;
   }
-  if (m?.format !== 'kairo-sweep' || !Number.isInteger(m.count) || !Array.isArray(m.hashes))
-    throw invalid(`${file}: not a Kairo sweep manifest`);
-  return m;
+  if (!isObj(raw) || raw.format !== 'kairo-sweep') throw invalid(`${file}: not a Kairo sweep manifest`);
+  let spec: SweepSpec;
+  try {
+    spec = validateSpec(raw.spec, commands);
+  } catch (e) {
+    throw invalid(`${file}: ${toErrorValue(e).message}`);
+  }
+  const runs = new SweepRuns(spec);
+  const { count, hashes } = raw;
+  if (count !== runs.count) throw invalid(`${file}: count ${JSON.stringify(count)} does not match its spec's ${runs.count} runs`);
+  if (!Array.isArray(hashes) || hashes.length !== runs.count)
+    throw invalid(`${file}: hashes must list one hash per run (${runs.count})`);
+  for (let i = 0; i < runs.count; i++)
+    if (hashes[i] !== runs.at(i).hash) throw invalid(`${file}: hashes[${i}] does not match run ${i} of its spec`);
+  return { format: 'kairo-sweep', spec, count: runs.count, hashes: hashes as string[] };
 }
 
 /** The index of this run: --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX (Kubernetes). */
@@ -85,17 +111,30 @@ export function runIndex(flag: string | undefined, env: NodeJS.ProcessEnv, count
         ? ['SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID]
         : ['JOB_COMPLETION_INDEX', env.JOB_COMPLETION_INDEX];
   if (v === undefined) throw invalid('give --index i (or run under Slurm or a Kubernetes Indexed Job)');
-  const i = Number(v);
+  const i = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isInteger(i) || i < 0 || i >= count) throw invalid(`${from} = ${v}: this sweep has runs 0..${count - 1}`);
   return i;
 }
 
-function readRecord(path: string): RunRecord | null {
+/** A run's record, or why it cannot be used (missing, not a regular file, malformed). */
+function readRecord(path: string): RunRecord | { unreadable: string } | null {
+  let raw: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
-  } catch {
-    return null;
+    raw = JSON.parse(readRegularFile(path, MAX_SWEEP_FILE).toString('utf8'));
+  } catch (e) {
+    if (e instanceof KairoError && e.code === 'not_found') return null;
+    return { unreadable: e instanceof SyntaxError ? `${path}: not valid JSON` : toErrorValue(e).message };
   }
+  const r = raw as Partial<RunRecord>;
+  if (
+    !isObj(raw) ||
+    typeof r.hash !== 'string' ||
+    (r.error !== undefined && typeof r.error !== 'string') ||
+    typeof r.seconds !== 'number' ||
+    !Number.isFinite(r.seconds)
+  )
+    return { unreadable: `${path}: not a Kairo run record` };
+  return r as RunRecord;
 }
 
 /** Runs one index in this process and writes its record; skipped when a good record with its hash exists. */
@@ -104,12 +143,13 @@ export async function runOne(
   spec: SweepSpec,
   index: number,
   cmd: SweepCommand,
+  commands: ReadonlyMap<string, CommandFlags>,
 ): Promise<{ record: RunRecord; skipped: boolean }> {
-  const { runs } = prepareDir(dir, spec);
-  const run = runs[index]!;
+  const { runs } = prepareDir(dir, spec, commands);
+  const run = runs.at(index);
   const file = join(dir, `${index}.json`);
-  const old = existsSync(file) ? readRecord(file) : null;
-  if (old && old.hash === run.hash && old.error === undefined) return { record: old, skipped: true };
+  const old = readRecord(file);
+  if (old && !('unreadable' in old) && old.hash === run.hash && old.error === undefined) return { record: old, skipped: true };
   const started = new Date();
   const t0 = performance.now();
   let result: unknown;
@@ -142,15 +182,17 @@ export interface Collected {
   failed: { index: number; params: Params; error: string }[];
 }
 
-/** Every record of a sweep directory: done, failed, and the indices with no (or a stale) file. */
-export function collect(dir: string): Collected {
-  const m = readManifest(dir);
-  const runs = expand(m.spec);
+/**
+ * Every record of a sweep directory: done, failed (a record that is not a readable regular file
+ * counts as failed, with the reason), and the indices with no (or a stale) file.
+ */
+export function collect(dir: string, commands: ReadonlyMap<string, CommandFlags>): Collected {
+  const m = readManifest(dir, commands);
   const out: Collected = { spec: m.spec, runs: [], missing: [], failed: [] };
-  const files = new Set(readdirSync(dir));
-  for (const r of runs) {
-    const rec = files.has(`${r.index}.json`) ? readRecord(join(dir, `${r.index}.json`)) : null;
-    if (!rec || rec.hash !== r.hash) out.missing.push(r.index);
+  for (const r of new SweepRuns(m.spec)) {
+    const rec = readRecord(join(dir, `${r.index}.json`));
+    if (rec && 'unreadable' in rec) out.failed.push({ index: r.index, params: r.params, error: rec.unreadable });
+    else if (!rec || rec.hash !== r.hash) out.missing.push(r.index);
     else if (rec.error !== undefined) out.failed.push({ index: r.index, params: r.params, error: rec.error });
     else out.runs.push({ index: r.index, params: r.params, result: rec.result, seconds: rec.seconds });
   }

@@ -128,14 +128,52 @@ export function validateSpec(raw: unknown, commands: ReadonlyMap<string, Command
     }
     spec.random = { count: r.count as number, seed: r.seed as number, params };
   }
+  checkCount(spec);
   return spec;
 }
 
-/** Cartesian product in key order, the first key varying slowest. */
-function product(grid: Record<string, FlagValue[]>): Params[] {
-  let rows: Params[] = [{}];
-  for (const [k, vs] of Object.entries(grid)) rows = rows.flatMap((r) => vs.map((v) => ({ ...r, [k]: v })));
-  return rows;
+/**
+ * The most runs one sweep file may expand to. Runs are counted as a product before anything is
+ * expanded, so a 1000 × 1000 × 1000 grid is refused in microseconds instead of growing the host
+ * until it dies; the cap matches random.count's, and a manifest's hash list stays a few MB.
+ */
+export const MAX_SWEEP_RUNS = 100_000;
+
+interface Axes {
+  grid: [string, FlagValue[]][];
+  zipKeys: string[];
+  zipLen: number;
+  draws: number;
+}
+
+function axesOf(spec: SweepSpec): Axes {
+  const zipKeys = Object.keys(spec.zip ?? {});
+  return {
+    grid: Object.entries(spec.grid ?? {}),
+    zipKeys,
+    zipLen: zipKeys.length ? spec.zip![zipKeys[0]!]!.length : 1,
+    draws: spec.random ? spec.random.count : 1,
+  };
+}
+
+/** How many runs a spec expands to, as a product (a float, so it cannot overflow to a small number). */
+export function runCount(spec: SweepSpec): number {
+  const a = axesOf(spec);
+  return a.grid.reduce((n, [, vs]) => n * vs.length, 1) * a.zipLen * a.draws;
+}
+
+function checkCount(spec: SweepSpec): void {
+  const n = runCount(spec);
+  if (n <= MAX_SWEEP_RUNS) return;
+  const a = axesOf(spec);
+  const factors = [
+    ...a.grid.map(([, vs]) => vs.length),
+    ...(a.zipKeys.length ? [a.zipLen] : []),
+    ...(spec.random ? [a.draws] : []),
+  ];
+  throw invalid(
+    `sweep: ${factors.join(' × ')} = ${n.toLocaleString('en-US')} runs; one sweep runs at most ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (split it into several files)`,
+  );
 }
 
 function sortedJson(v: Params): string {
@@ -155,39 +193,72 @@ export function runHash(command: readonly string[], params: Params): string {
     .slice(0, 16);
 }
 
-/** Every run of a spec: grid × zip rows × random draws, fixed flags in each. Deterministic. */
-export function expand(spec: SweepSpec): SweepRun[] {
-  const grid = product(spec.grid ?? {});
-  const zipKeys = Object.keys(spec.zip ?? {});
-  const zipLen = zipKeys.length ? spec.zip![zipKeys[0]!]!.length : 1;
-  const zipRows = Array.from(
-    { length: zipLen },
-    (_, i) => Object.fromEntries(zipKeys.map((k) => [k, spec.zip![k]![i]!])) as Params,
-  );
-  const rand = spec.random ? mulberry32(spec.random.seed) : null;
-  const draws: Params[] = spec.random
-    ? Array.from({ length: spec.random.count }, () => {
-        const d: Params = {};
-        for (const [k, r] of Object.entries(spec.random!.params)) {
-          if ('choice' in r) d[k] = r.choice[Math.floor(rand!() * r.choice.length)]!;
-          else {
-            const u = rand!();
-            let v = r.log ? Math.exp(Math.log(r.min) + u * (Math.log(r.max) - Math.log(r.min))) : r.min + u * (r.max - r.min);
-            if (r.int) v = Math.min(r.max, Math.max(r.min, Math.round(v)));
-            d[k] = v;
-          }
-        }
-        return d;
-      })
-    : [{}];
-  const runs: SweepRun[] = [];
-  for (const g of grid)
-    for (const z of zipRows)
-      for (const d of draws) {
-        const params = { ...(spec.fixed ?? {}), ...g, ...z, ...d };
-        runs.push({ index: runs.length, params, hash: runHash(spec.command, params) });
+/** The random draws, in order (at most MAX_SWEEP_RUNS small objects). */
+function drawsOf(spec: SweepSpec): Params[] {
+  if (!spec.random) return [{}];
+  const rand = mulberry32(spec.random.seed);
+  return Array.from({ length: spec.random.count }, () => {
+    const d: Params = {};
+    for (const [k, r] of Object.entries(spec.random!.params)) {
+      if ('choice' in r) d[k] = r.choice[Math.floor(rand() * r.choice.length)]!;
+      else {
+        const u = rand();
+        let v = r.log ? Math.exp(Math.log(r.min) + u * (Math.log(r.max) - Math.log(r.min))) : r.min + u * (r.max - r.min);
+        if (r.int) v = Math.min(r.max, Math.max(r.min, Math.round(v)));
+        d[k] = v;
       }
-  return runs;
+    }
+    return d;
+  });
+}
+
+/**
+ * The runs of a spec one at a time, by index: grid (first key slowest) × zip rows × random draws,
+ * fixed flags in each. Deterministic, and nothing but the draws is held in memory.
+ */
+export class SweepRuns {
+  readonly count: number;
+  private readonly axes: Axes;
+  private readonly draws: Params[];
+
+  constructor(private readonly spec: SweepSpec) {
+    checkCount(spec);
+    this.axes = axesOf(spec);
+    this.count = runCount(spec);
+    this.draws = drawsOf(spec);
+  }
+
+  at(index: number): SweepRun {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count)
+      throw invalid(`run ${index}: this sweep has runs 0..${this.count - 1}`);
+    const { grid, zipKeys, zipLen, draws } = this.axes;
+    let rest = index;
+    const d = this.draws[rest % draws]!;
+    rest = Math.floor(rest / draws);
+    const zi = rest % zipLen;
+    rest = Math.floor(rest / zipLen);
+    const g: Params = {};
+    for (let k = grid.length - 1; k >= 0; k--) {
+      const [key, vs] = grid[k]!;
+      g[key] = vs[rest % vs.length]!;
+      rest = Math.floor(rest / vs.length);
+    }
+    const z = Object.fromEntries(zipKeys.map((k) => [k, this.spec.zip![k]![zi]!])) as Params;
+    // Key order as the nested loops always gave it: fixed, grid in key order, zip, draws.
+    const ordered: Params = {};
+    for (const [key] of grid) ordered[key] = g[key]!;
+    const params = { ...(this.spec.fixed ?? {}), ...ordered, ...z, ...d };
+    return { index, params, hash: runHash(this.spec.command, params) };
+  }
+
+  *[Symbol.iterator](): Generator<SweepRun> {
+    for (let i = 0; i < this.count; i++) yield this.at(i);
+  }
+}
+
+/** Every run of a spec (at most MAX_SWEEP_RUNS), for the few callers that need them all at once. */
+export function expand(spec: SweepSpec): SweepRun[] {
+  return [...new SweepRuns(spec)];
 }
 
 /** Flags whose values are files: read (…) or written (out). */

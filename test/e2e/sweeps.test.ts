@@ -19,7 +19,7 @@ test('open a collected sweep folder, table its runs, chart lambda_max against wi
     { command: ['fisher', 'theory'], fixed: { samples: 50 }, grid: { width: [100, 1000, 10000], depth: [2, 3] } },
     LAB_COMMANDS,
   );
-  for (let i = 0; i < 6; i++) await runOne(dir, spec, i, LAB_COMMANDS.get('fisher')!);
+  for (let i = 0; i < 6; i++) await runOne(dir, spec, i, LAB_COMMANDS.get('fisher')!, LAB_COMMANDS);
 
   await app.page.getByRole('button', { name: 'Sweeps' }).click();
   await app.page.getByRole('button', { name: 'Open a collected folder…' }).click();

@@ -97,3 +97,112 @@ test('an oversized message, invalid UTF-8 and a bad opcode close that socket onl
   await stillServes();
   assert.deepEqual(uncaught, []);
 });
+
+/** Resolves with the milliseconds until the host closes a socket that sends one header byte every `everyMs`. */
+function trickle(everyMs: number, limitMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const s = connect(host.port, '127.0.0.1');
+    const bytes = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Slow: ${'a'.repeat(100)}`;
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i < bytes.length && s.writable) s.write(bytes[i++]!);
+    }, everyMs);
+    const done = () => {
+      clearInterval(timer);
+      resolve(Date.now() - t0);
+    };
+    s.on('error', done);
+    s.on('close', done);
+    setTimeout(() => s.destroy(), limitMs);
+  });
+}
+
+test('half-sent connections are closed once the header timeout passes (a trickle of bytes does not keep them)', async () => {
+  // Five connections each sending a header byte every second: before the fix they stayed open
+  // for minutes; now each is closed within HEADERS_TIMEOUT_MS plus the one-second check.
+  const { HEADERS_TIMEOUT_MS } = await import('../../core/host/server.ts');
+  const times = await Promise.all(Array.from({ length: 5 }, () => trickle(1000, HEADERS_TIMEOUT_MS + 8000)));
+  for (const t of times) assert.ok(t < HEADERS_TIMEOUT_MS + 3000, `closed after ${t} ms`);
+  await stillServes();
+});
+
+test('connections above the cap are refused, and the host serves again once they close', async () => {
+  const { MAX_CONNECTIONS } = await import('../../core/host/server.ts');
+  const open = await Promise.all(
+    Array.from(
+      { length: MAX_CONNECTIONS + 20 },
+      () =>
+        new Promise<import('node:net').Socket>((resolve) => {
+          const s = connect(host.port, '127.0.0.1');
+          s.on('error', () => {});
+          s.on('connect', () => resolve(s));
+          setTimeout(() => resolve(s), 2000);
+        }),
+    ),
+  );
+  // The server drops the surplus sockets as they arrive.
+  await new Promise((r) => setTimeout(r, 300));
+  const alive = open.filter((s) => !s.destroyed && s.readyState === 'open').length;
+  assert.ok(alive <= MAX_CONNECTIONS + 1, `${alive} connections open`);
+  for (const s of open) s.destroy();
+  await new Promise((r) => setTimeout(r, 200));
+  await stillServes();
+});
+
+test('an error quotes a bounded part of what it was sent', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+  const name = 'x'.repeat(10 * 1024 * 1024);
+  const reply = await new Promise<string>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'req', id: 9, method: 'session.tensor', params: { name } })));
+    ws.on('message', (d) => resolve(String(d)));
+    ws.on('error', reject);
+  });
+  ws.close();
+  const res = JSON.parse(reply);
+  assert.equal(res.ok, false);
+  assert.ok(reply.length < 1000, `the reply is ${reply.length} bytes`);
+  assert.match(res.error.message, /^this session has no tensor "x+…$/);
+});
+
+test('a job worker that runs out of memory fails its own job while the host keeps answering', async () => {
+  const { Core } = await import('../../core/core.ts');
+  const core = new Core({
+    platform: { carrier: 'web' },
+    jobs: { workerUrl: new URL('../fixtures/greedy-worker.mjs', import.meta.url), workerHeapMb: 64 },
+  });
+  const greedy = await startHost({ rendererDir: 'dist/renderer', core });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${greedy.port}/ws?token=${greedy.token}`, {
+      origin: `http://127.0.0.1:${greedy.port}`,
+    });
+    const replies = new Map<number, { ok: boolean; result?: { id: string } }>();
+    const ended: { state: string; error: { message: string } | null }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('error', reject);
+    });
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      if (m.t === 'res') replies.set(m.id, m);
+      else if (m.topic === 'job.update' && !['queued', 'running'].includes(m.payload.state)) ended.push(m.payload);
+    });
+    const params = { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.1, trainSize: 100, seed: 1 };
+    ws.send(JSON.stringify({ t: 'req', id: 1, method: 'jobs.start', params: { kind: 'data.baseline', params } }));
+    // The host answers while the worker grows towards its limit.
+    let answered = 0;
+    for (let i = 0; i < 200 && ended.length === 0; i++) {
+      ws.send(JSON.stringify({ t: 'req', id: 100 + i, method: 'app.info' }));
+      await new Promise((r) => setTimeout(r, 100));
+      if (replies.has(100 + i)) answered++;
+    }
+    assert.equal(replies.get(1)?.ok, true, JSON.stringify(replies.get(1)));
+    assert.ok(answered > 0);
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]!.state, 'failed');
+    assert.match(ended[0]!.error!.message, /ran out of memory/);
+    ws.close();
+  } finally {
+    await greedy.close();
+  }
+});

@@ -96,9 +96,9 @@ test('runs write their record atomically, skip when done, and collect names miss
     LAB_COMMANDS,
   );
   const cmd = LAB_COMMANDS.get('fisher')!;
-  for (let i = 0; i < 4; i++) await runOne(dir, spec, i, cmd);
+  for (let i = 0; i < 4; i++) await runOne(dir, spec, i, cmd, LAB_COMMANDS);
   const first = readFileSync(join(dir, '1.json'), 'utf8');
-  const again = await runOne(dir, spec, 1, cmd);
+  const again = await runOne(dir, spec, 1, cmd, LAB_COMMANDS);
   assert.equal(again.skipped, true);
   assert.equal(readFileSync(join(dir, '1.json'), 'utf8'), first);
   const rec = JSON.parse(first);
@@ -118,7 +118,7 @@ test('runs write their record atomically, skip when done, and collect names miss
   assert.equal(direct.status, 0, direct.stderr);
   assert.deepEqual(rec.result, JSON.parse(direct.stdout));
   rmSync(join(dir, '3.json'));
-  const c = collect(dir);
+  const c = collect(dir, LAB_COMMANDS);
   assert.deepEqual(
     c.runs.map((r) => r.index),
     [1],
@@ -132,7 +132,7 @@ test('runs write their record atomically, skip when done, and collect names miss
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
   // Another sweep in the same folder is refused.
   const other = validateSpec({ command: ['fisher', 'theory'], grid: { width: [5] } }, LAB_COMMANDS);
-  await assert.rejects(runOne(dir, other, 0, cmd), /holds another sweep/);
+  await assert.rejects(runOne(dir, other, 0, cmd, LAB_COMMANDS), /holds another sweep/);
 });
 
 test('the index comes from --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX, and must exist', () => {

@@ -17,6 +17,7 @@ export const augmentLab = defineLab({
     if (m) out.set('augment.samples', [m.most.length + m.least.length, -1, -1]);
     return out;
   },
+  required: (s) => (s.result?.samples ? ['augment.samples'] : []),
   dtypeOf: (name) => (name === 'augment.samples' ? 'U8' : null),
   jobs: {
     'augment.compare': {

@@ -8,7 +8,7 @@ import type { LabelledImages } from '../../data/idx.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import { baselineParamsSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { diverged } from '../../errors.ts';
+import { LossWatch } from '../../errors.ts';
 
 export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
 
@@ -62,6 +62,7 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
   const curve: CurvePoint[] = [];
   let step = 0;
   try {
+    const watch = new LossWatch('the training loss');
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       const order = permutation(n, rand);
       for (let s = 0; s < stepsPerEpoch; s++) {
@@ -71,7 +72,7 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
         x.dispose();
         y.dispose();
         step++;
-        if (!Number.isFinite(stats.loss)) throw diverged('the training loss', stats.loss, step);
+        watch.check(stats.loss, step);
         if (step % every === 0 || step === totalSteps) curve.push({ step, epoch: step / stepsPerEpoch, ...stats });
         ctx.progress({ step, totalSteps, samples: step * batch, metrics: { loss: stats.loss, accuracy: stats.accuracy } });
         // Yield now and then so the worker can receive messages; the cancel flag itself is shared memory.

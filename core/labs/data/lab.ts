@@ -19,6 +19,7 @@ export const dataLab = defineLab({
     }
     return out;
   },
+  required: (s) => (s.baseline ? ['data.baseline.W', 'data.baseline.b'] : []),
   jobs: {
     'data.baseline': {
       summary: baselineSummary,

@@ -14,7 +14,7 @@ import {
   type FieldTrainResult,
 } from '../../contract.ts';
 import { getDataset, pixelRows } from '../../data/datasets.ts';
-import { diverged, invalid } from '../../errors.ts';
+import { LossWatch, invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../../validate.ts';
@@ -202,6 +202,7 @@ export async function trainField(
   const trainLoss: number[] = [];
   let step = 0;
   try {
+    const watch = new LossWatch('the training loss');
     for (; step <= p.steps; step++) {
       if (ctx.cancelled()) break;
       if (step === p.steps) {
@@ -213,7 +214,7 @@ export async function trainField(
       const l = opt.minimize(() => mseLoss(net, X, Y), true, net.vars)!;
       trainLoss.push((await l.data())[0]!);
       l.dispose();
-      if (!Number.isFinite(trainLoss.at(-1)!)) throw diverged('the training loss', trainLoss.at(-1)!, step + 1);
+      watch.check(trainLoss.at(-1)!, step + 1);
       progress(step + 1);
       if (step % 10 === 0) await new Promise((r) => setImmediate(r));
     }

@@ -28,6 +28,12 @@ export const fieldLab = defineLab({
       out.set(`field.model.${n}`, shape);
     return out;
   },
+  required: (s) =>
+    s.result
+      ? layerShapes({ inputDim: 1, width: 1, classes: 1, maxpool: s.result.params.maxpool, sigmaW: 1, sigmaB: 0 }).map(
+          ([n]) => `field.model.${n}`,
+        )
+      : [],
   jobs: {
     'field.train': {
       summary: trainSummary,

@@ -43,6 +43,10 @@ export const fisherLab = defineLab({
     if (s.blocks) out.set(s.blocks.tensor, [s.blocks.units, s.blocks.units]);
     return out;
   },
+  required: (s) => [
+    ...(s.spectrum ? [s.spectrum.tensors.gram, s.spectrum.tensors.eigenvalues] : []),
+    ...(s.blocks ? [s.blocks.tensor] : []),
+  ],
   jobs: {
     'fisher.spectrum': {
       summary: spectrumSummary,

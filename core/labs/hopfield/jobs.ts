@@ -17,7 +17,7 @@ import { getDataset } from '../../data/datasets.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { diverged } from '../../errors.ts';
+import { LossWatch } from '../../errors.ts';
 import { corrupt, densityGrid, labelledRows, prepareData, SUCCESS_OVERLAP } from './prepare.ts';
 import { capacitySchema, hopfieldTrainSchema } from './state.ts';
 
@@ -90,6 +90,7 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
   try {
     last = await evaluate(0, 0);
     const xb = new Float32Array(batch * nv);
+    const watch = new LossWatch('the batch NLL');
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       const order = permutation(nTrain, rand);
       for (let s = 0; s < stepsPerEpoch; s++) {
@@ -100,7 +101,7 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
         const loss = await trainer.step(V);
         V.dispose();
         step++;
-        if (!Number.isFinite(loss)) throw diverged('the batch NLL', loss, step);
+        watch.check(loss, step);
         ctx.progress({
           step,
           totalSteps,

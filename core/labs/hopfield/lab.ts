@@ -44,6 +44,33 @@ export const hopfieldLab = defineLab({
       out.set(`hopfield.${n}`, [...shape]);
     return out;
   },
+  required: (s) => {
+    const r = s.result;
+    if (!r) return [];
+    const names = ['W', 'b', 'c', 'train', 'trainLabels', 'test', 'testLabels'];
+    if (r.params.data.kind === 'images' && r.params.data.zca) names.push('zca.mean', 'zca.A', 'zca.Ainv');
+    return names.map((n) => `hopfield.${n}`);
+  },
+  // A machine's kind, its pattern counts and its image shape are not in its tensors' shapes: each is
+  // checked against what training wrote beside it.
+  consistent: (s, shapeOf) => {
+    const r = s.result;
+    if (!r) return null;
+    const K = r.params.hidden;
+    const components = r.params.model === 'gbrbm' ? 2 ** K : K;
+    if (r.components !== components)
+      return `a ${r.params.model} with ${K} hidden units has ${components} components, the file says ${r.components}`;
+    if (r.patterns !== shapeOf('hopfield.trainLabels')?.[0])
+      return `patterns is ${r.patterns}, but the file holds ${shapeOf('hopfield.trainLabels')?.[0] ?? 0} training patterns`;
+    if (r.testPatterns !== shapeOf('hopfield.testLabels')?.[0])
+      return `testPatterns is ${r.testPatterns}, but the file holds ${shapeOf('hopfield.testLabels')?.[0] ?? 0} test patterns`;
+    const pixels = r.imageShape ? r.imageShape.reduce((a, b) => a * b, 1) : 2;
+    if (r.imageShape ? r.imageShape.length !== 2 || pixels !== r.nv : r.nv !== 2)
+      return `image shape ${r.imageShape?.join('×') ?? 'none'} does not fit ${r.nv} visible units`;
+    if ((r.params.data.kind === 'images') !== (r.imageShape !== null))
+      return `${r.params.data.kind} data ${r.imageShape ? 'with' : 'without'} an image shape`;
+    return null;
+  },
   jobs: {
     'hopfield.train': {
       summary: trainSummary,

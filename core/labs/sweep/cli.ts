@@ -10,7 +10,7 @@ import { invalid } from '../../errors.ts';
 import { readRegularFile } from '../../files.ts';
 import { DOCKERFILE, k8sManifest, slurmScript } from '../../sweep/cluster.ts';
 import { collect, prepareDir, runIndex, runOne, writeAtomic, type SweepCommand } from '../../sweep/runner.ts';
-import { validateSpec, type SweepSpec } from '../../sweep/spec.ts';
+import { SweepRuns, validateSpec, type SweepSpec } from '../../sweep/spec.ts';
 import { checkOutputFlags, intFlag, parseArgs } from '../../cli/args.ts';
 
 export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
@@ -70,17 +70,16 @@ export async function sweepCli(
   switch (sub) {
     case 'expand': {
       const spec = readSpec(target, commands);
-      const { expand } = await import('../../sweep/spec.ts');
-      const runs = expand(spec);
+      const runs = [...new SweepRuns(spec)];
       out({ count: runs.length, runs });
       return 0;
     }
     case 'run': {
       const spec = readSpec(target, commands);
       const dir = outDir();
-      const { runs } = prepareDir(dir, spec);
-      const i = runIndex(str(p.flags.get('index')), process.env, runs.length);
-      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!);
+      const { runs } = prepareDir(dir, spec, commands);
+      const i = runIndex(str(p.flags.get('index')), process.env, runs.count);
+      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!, commands);
       out({
         index: i,
         hash: r.record.hash,
@@ -95,14 +94,14 @@ export async function sweepCli(
     case 'local': {
       const spec = readSpec(target, commands);
       const dir = outDir();
-      const { runs } = prepareDir(dir, spec);
+      const { runs } = prepareDir(dir, spec, commands);
       const workers = intFlag(p, 'workers', 1, 1, Math.max(1, cpus().length));
-      return runLocal(resolve(target!), dir, runs.length, workers, out);
+      return runLocal(resolve(target!), dir, runs.count, workers, out);
     }
     case 'collect': {
       if (!target) throw invalid('give the sweep folder: kairo sweep collect DIR');
       checkOutputFlags(p, ['out']);
-      const c = collect(target);
+      const c = collect(target, commands);
       const file = str(p.flags.get('out'));
       if (file) {
         // A session the app opens: the Sweeps lab holding this folder's runs.
@@ -126,7 +125,7 @@ export async function sweepCli(
       const spec = readSpec(target, commands);
       checkOutputFlags(p, ['out']);
       const dir = outDir();
-      const { runs } = prepareDir(dir, spec);
+      const { runs } = prepareDir(dir, spec, commands);
       const specCopy = join(dir, 'spec.json');
       writeAtomic(specCopy, JSON.stringify(spec, null, 2) + '\n');
       const { mkdirSync } = await import('node:fs');
@@ -136,7 +135,7 @@ export async function sweepCli(
         kairo: KAIRO_BIN,
         spec: specCopy,
         dir,
-        count: runs.length,
+        count: runs.count,
         maxParallel: p.flags.has('max-parallel') ? intFlag(p, 'max-parallel', 1, 1, 100000) : undefined,
         partition: str(p.flags.get('partition')),
         time: str(p.flags.get('time')),
@@ -145,7 +144,7 @@ export async function sweepCli(
       });
       const file = join(dir, 'sweep.sbatch');
       writeAtomic(file, script);
-      out({ count: runs.length, script: file, submit: `sbatch ${file}` });
+      out({ count: runs.count, script: file, submit: `sbatch ${file}` });
       return 0;
     }
     case 'k8s': {
@@ -154,10 +153,10 @@ export async function sweepCli(
       if (!image) throw invalid('--image IMG is required (build it with the Dockerfile this writes)');
       checkOutputFlags(p, ['out']);
       const dir = outDir();
-      const { runs } = prepareDir(dir, spec);
+      const { runs } = prepareDir(dir, spec, commands);
       const manifest = k8sManifest({
         image,
-        count: runs.length,
+        count: runs.count,
         spec,
         parallelism: intFlag(p, 'parallelism', 4, 1, 100000),
         cpu: str(p.flags.get('cpu')),
@@ -167,7 +166,7 @@ export async function sweepCli(
       writeAtomic(join(dir, 'job.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeAtomic(join(dir, 'Dockerfile'), DOCKERFILE);
       out({
-        count: runs.length,
+        count: runs.count,
         manifest: join(dir, 'job.json'),
         dockerfile: join(dir, 'Dockerfile'),
         apply: `kubectl apply -f ${join(dir, 'job.json')}`,

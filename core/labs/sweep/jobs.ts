@@ -4,22 +4,22 @@ import { LAB_COMMANDS } from '../../cli/commands.ts';
 import type { JsonValue, SweepResult, SweepSpecJson } from '../../contract.ts';
 import { toErrorValue } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import { argvOf, expand, validateSpec } from '../../sweep/spec.ts';
+import { argvOf, SweepRuns, validateSpec } from '../../sweep/spec.ts';
 
 export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContext): Promise<JobOutput<'sweep.local'>> {
   const spec = validateSpec(raw?.spec, LAB_COMMANDS);
   const cmd = LAB_COMMANDS.get(spec.command[0])!;
-  const runs = expand(spec);
+  const runs = new SweepRuns(spec);
   const result: SweepResult = {
     spec: spec as SweepSpecJson,
     source: null,
-    count: runs.length,
+    count: runs.count,
     runs: [],
     missing: [],
     failed: [],
     partial: false,
   };
-  ctx.progress({ step: 0, totalSteps: runs.length });
+  ctx.progress({ step: 0, totalSteps: runs.count });
   for (const r of runs) {
     if (ctx.cancelled()) {
       result.missing.push(r.index);
@@ -38,7 +38,7 @@ export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContex
     } catch (e) {
       result.failed.push({ index: r.index, params: r.params, error: toErrorValue(e).message });
     }
-    ctx.progress({ step: r.index + 1, totalSteps: runs.length, metrics: { failed: result.failed.length } });
+    ctx.progress({ step: r.index + 1, totalSteps: runs.count, metrics: { failed: result.failed.length } });
   }
   result.partial = result.missing.length > 0;
   return { result, tensors: {} };

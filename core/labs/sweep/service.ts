@@ -4,8 +4,9 @@ import type { JobOutput } from '../../jobs/types.ts';
 import { collect } from '../../sweep/runner.ts';
 import type { SessionService } from '../../session/service.ts';
 
-export function collectSweep(session: SessionService, path: string): SweepResult {
-  const c = collect(path);
+export async function collectSweep(session: SessionService, path: string): Promise<SweepResult> {
+  // A manifest's spec is checked against the commands' flags: their tables load with the CLI modules.
+  const c = collect(path, await (await import('../index.ts')).labCommands());
   const result: SweepResult = {
     spec: c.spec as SweepResult['spec'],
     source: path,

@@ -45,7 +45,7 @@ import type {
 } from '../../contract.ts';
 import { getDataset, pixelRows, type Dataset } from '../../data/datasets.ts';
 import type { LabelledImages } from '../../data/idx.ts';
-import { diverged, invalid } from '../../errors.ts';
+import { LossWatch, invalid } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
 import { encodeU8, pixelsToBytes } from '../../session/encode.ts';
 import type { NamedTensor } from '../../session/safetensors.ts';
@@ -143,6 +143,7 @@ async function trainLoop(
   let step = 0;
   let lastPreview = performance.now();
   try {
+    const watch = new LossWatch('the training loss');
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       const perm = permutation(n, rand);
       let sum = 0;
@@ -155,7 +156,7 @@ async function trainLoop(
         const st = await trainStep(vae, opt, x, rand);
         x.dispose();
         step++;
-        if (!Number.isFinite(st.loss)) throw diverged('the training loss', st.loss, step);
+        watch.check(st.loss, step);
         sum += st.loss * idx.length;
         count += idx.length;
         if (step % every === 0 || step === totalSteps) steps.push({ step, epoch: step / perEpoch, ...st });

@@ -38,6 +38,15 @@ export const vaeLab = defineLab({
     }
     return out;
   },
+  required: (s) =>
+    s.result
+      ? [
+          ...[...parameterShapes(configOf(s.result.params, s.result.imageShape)).keys()].map((n) => `vae.model.${n}`),
+          'vae.concepts',
+          'vae.axes',
+        ]
+      : [],
+  consistent: (s) => (new Set(s.runs.map((r) => r.id)).size === s.runs.length ? null : 'two recall runs have the same id'),
   jobs: {
     'vae.train': {
       summary: trainSummary,
