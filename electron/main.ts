@@ -12,9 +12,9 @@ import {
   type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
 } from 'electron';
-import { join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../core/carriers/ipc.ts';
+import { DESKTOP_CSP, rendererFile, viewMenu } from './security.ts';
 import type { MenuCommand } from '../core/contract.ts';
 import { Core, type Platform } from '../core/core.ts';
 import { Recovery } from '../core/session/recovery.ts';
@@ -32,13 +32,17 @@ const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 function serveRenderer(): void {
-  protocol.handle(SCHEME, (req) => {
-    const url = new URL(req.url);
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
-    const file = join(RENDERER_DIR, rel || 'index.html');
-    if (url.host !== 'app' || !file.startsWith(RENDERER_DIR.endsWith(sep) ? RENDERER_DIR : RENDERER_DIR + sep))
+  protocol.handle(SCHEME, async (req) => {
+    const file = rendererFile(req.url, RENDERER_DIR);
+    if (!file) return new Response(null, { status: 404 });
+    try {
+      const res = await net.fetch(pathToFileURL(file).toString());
+      const headers = new Headers(res.headers);
+      headers.set('Content-Security-Policy', DESKTOP_CSP);
+      return new Response(res.body, { status: res.status, headers });
+    } catch {
       return new Response(null, { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    }
   });
 }
 
@@ -122,7 +126,7 @@ function buildMenu(): void {
         click: () => send({ showLab: id }),
       })),
     },
-    { role: 'viewMenu' },
+    viewMenu(app.isPackaged),
     { role: 'windowMenu' },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -138,11 +142,14 @@ async function createWindow(): Promise<void> {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      devTools: !app.isPackaged,
     },
   });
   // The renderer is local; any navigation or new window would be a bug or an attack.
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.on('will-frame-navigate', (e) => e.preventDefault());
+  win.webContents.on('will-redirect', (e) => e.preventDefault());
   win.on('focus', buildMenu); // the recent list may have changed
   // Quitting with unsaved changes asks, as every desktop editor does (a crash still leaves the recovery copy).
   win.on('close', (e) => {

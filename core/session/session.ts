@@ -127,7 +127,7 @@ export function decodeSession(buf: Uint8Array, label: string): LoadedSession {
   if (!Number.isInteger(v) || (v as number) < 1) throw invalid(`${label}: manifest schemaVersion is missing or invalid`);
   if ((v as number) > SESSION_SCHEMA_VERSION) {
     throw invalid(
-      `${label}: saved by Kairo ${quote(m.appVersion ?? '?')} with session schema ${v}; this Kairo (${APP_VERSION}) reads up to schema ${SESSION_SCHEMA_VERSION}, please update Kairo`,
+      `${label}: saved by Kairo ${clipName(String(m.appVersion ?? '?'))} with session schema ${v}; this Kairo (${APP_VERSION}) reads up to schema ${SESSION_SCHEMA_VERSION}, please update Kairo`,
     );
   }
   const stored = metadata['kairo.sha256'];
@@ -137,7 +137,7 @@ export function decodeSession(buf: Uint8Array, label: string): LoadedSession {
   const labsIn = m.labs;
   if (!isRecord(labsIn)) throw invalid(`${label}: manifest's labs must be an object of lab states`);
   for (const k of Object.keys(labsIn))
-    if (!LAB_IDS.includes(k as LabId)) throw invalid(`${label}: labs.${quote(k)}: unknown lab`);
+    if (!LAB_IDS.includes(k as LabId)) throw invalid(`${label}: labs.${clipName(k)}: unknown lab`);
   const labs = {} as Record<LabId, unknown>;
   for (const id of LAB_IDS) {
     const raw = labsIn[id];

@@ -172,7 +172,7 @@ function checkCount(spec: SweepSpec): void {
     ...(spec.random ? [a.draws] : []),
   ];
   throw invalid(
-    `sweep: ${factors.join(' × ')} = ${n.toLocaleString('en-US')} runs; one sweep runs at most ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (split it into several files)`,
+    `sweep: ${factors.map((f) => f.toLocaleString('en-US')).join(' × ')} = ${n.toLocaleString('en-US')} runs; one sweep runs at most ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (split it into several files)`,
   );
 }
 

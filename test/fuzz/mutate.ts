@@ -1,6 +1,7 @@
 // Seeded mutations of a file's bytes, for the fuzz runs: blind byte damage and structured edits
 // of a safetensors header (numbers, dtypes, shapes, offsets, names), so that both the parser and
 // the checks behind it are reached.
+import { createHash } from 'node:crypto';
 import { mulberry32 } from '../../models/common/rng.ts';
 
 export type Rand = () => number;
@@ -83,3 +84,87 @@ export function mutateSafetensorsHeader(buf: Buffer, r: Rand): Buffer {
 }
 
 export { mulberry32 };
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Damage a checksum cannot catch, because it is recomputed (anyone can): edits to the manifest's
+ * labs that change what the model is, and damage to the checksum's key. `mustRefuse` says the
+ * edit makes the state and tensors disagree, so loading it is a failure; other edits (a number in
+ * a curve) may load, and must then load exactly what the file says.
+ */
+export function mutateSemantic(buf: Buffer, r: Rand): { buf: Buffer; mustRefuse: boolean; what: string } {
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
+  const meta = header.__metadata__ as Record<string, string>;
+  const m = JSON.parse(meta.kairo!) as { labs: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  const vae = m.labs.vae as { result: Record<string, unknown> & { params: Record<string, unknown> }; runs: unknown[] };
+  let resign = true;
+  const edits: [string, boolean, () => void][] = [
+    ['labs = {}', true, () => (m.labs = {})],
+    ['labs = []', true, () => ((m as Record<string, unknown>).labs = [])],
+    ['a second hidden layer', true, () => (vae.result.params.hidden = [...(vae.result.params.hidden as number[]), 16])],
+    ['another latent size', true, () => (vae.result.params.latent = (vae.result.params.latent as number) + 1)],
+    ['a duplicated recall run', true, () => vae.runs.push(structuredClone(vae.runs[0]))],
+    ['no recall runs', true, () => (vae.runs = [])],
+    ['another image shape', true, () => (vae.result.imageShape = [14, 56])],
+    ['a tensor dropped from the list', true, () => (vae.result.tensors as string[]).pop()],
+    [
+      'the checksum key damaged',
+      true,
+      () => {
+        const k = pick(r, ['kairo.sha257', 'kairo.sha25', 'kaiRo.sha256', 'kairo.SHA256', 'xkairo.sha256']);
+        meta[k] = meta['kairo.sha256']!;
+        delete meta['kairo.sha256'];
+        resign = false;
+      },
+    ],
+    ['a curve value changed', false, () => ((vae.result.steps as { loss: number }[])[0]!.loss += 1)],
+  ];
+  const [what, mustRefuse, edit] = pick(r, edits);
+  edit();
+  meta.kairo = JSON.stringify(m);
+  if (resign && meta['kairo.sha256']) {
+    const c = JSON.parse(meta['kairo.sha256']) as Record<string, unknown>;
+    c.manifest = createHash('sha256').update(meta.kairo).digest('hex');
+    meta['kairo.sha256'] = JSON.stringify(c);
+  }
+  let text = JSON.stringify(header);
+  text += ' '.repeat((8 - (Buffer.byteLength(text) % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
+  return { buf: Buffer.concat([len, Buffer.from(text), buf.subarray(8 + n)]), mustRefuse, what };
+}
+
+/** A sweep file: huge grids, malformed sections and values, or a manifest of a folder damaged. */
+export function mutateSweep(r: Rand): { spec: unknown; manifest: unknown; what: string } {
+  const good = { command: ['fisher', 'theory'], fixed: { samples: 10 }, grid: { width: [100, 200], depth: [2, 3] } };
+  const big = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
+  const cases: [string, () => unknown][] = [
+    ['a 1000³ grid', () => ({ command: ['fisher', 'theory'], grid: { width: big(1000), samples: big(1000), seed: big(1000) } })],
+    [
+      'a grid × random count over the cap',
+      () => ({ ...good, random: { count: 100000, seed: 1, params: { outputs: { min: 1, max: 3 } } } }),
+    ],
+    ['grid values not a list', () => ({ ...good, grid: { width: pick(r, [5, 'x', {}, null, []]) } })],
+    ['a command that is not a pair', () => ({ ...good, command: pick(r, ['x', ['fisher'], [1, 2], null, {}]) })],
+    ['an unknown flag', () => ({ ...good, grid: { widht: [1] } })],
+    ['a value of the wrong type', () => ({ ...good, fixed: { samples: pick(r, [NaN, null, {}, [1, 'a'], '--x', true]) } })],
+    ['zip lists of unequal lengths', () => ({ ...good, zip: { 'sigma-w2': [1, 2], 'sigma-b2': [0] } })],
+    ['not an object', () => pick(r, [null, 3, 'x', [], [good]])],
+    ['a prototype key', () => JSON.parse('{"command":["fisher","theory"],"grid":{"__proto__":[1]}}')],
+    ['the good spec', () => good],
+  ];
+  const [what, make] = pick(r, cases);
+  const spec = make();
+  const count = int(r, 6);
+  const manifest = pick(r, [
+    { format: 'kairo-sweep', spec, count: 4, hashes: ['a', 'b', 'c', 'd'] },
+    { format: 'kairo-sweep', spec: good, count, hashes: Array.from({ length: count }, () => 'x') },
+    { format: 'kairo-sweep', spec: good, count: 'x', hashes: 3 },
+    { format: 'kairo-sweep', spec: { command: 'x' }, count: 0, hashes: [] },
+    { format: 'other' },
+    [],
+  ]);
+  return { spec, manifest, what };
+}

@@ -1,5 +1,5 @@
-// `npm run fuzz [-- --cases N --seed S]`: mutated sessions and IDX pairs, from real files, each
-// loaded as `kairo` loads them. Every case must either load or be refused with one KairoError
+// `npm run fuzz [-- --cases N --seed S]`: mutated sessions, IDX pairs, re-signed session edits and
+// sweep files, from real files, each loaded as `kairo` loads them. Every case must either load or be refused with one KairoError
 // line; a stack trace, another exception, a hang (5 s per case) or running out of memory is a
 // failure. test/unit/fuzz.test.ts runs a few hundred cases of each in `npm test`.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,11 +24,18 @@ export interface FuzzOptions {
 
 const WORKER = new URL('./worker-boot.mjs', import.meta.url);
 
+/**
+ * The case families, `cases` of each: sessions with damaged bytes or headers; IDX pairs; sessions
+ * whose manifest was edited and re-signed (the checksum recomputed, as anyone can) or whose
+ * checksum key was damaged; sweep files and sweep-folder manifests.
+ */
+export const FAMILIES = ['session', 'idx', 'semantic', 'sweep'] as const;
+
 /** Runs the cases in a worker with capped memory; a case that outlives the timeout is reported and the rest go on in a fresh worker. */
 export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   mkdirSync(o.dir, { recursive: true });
   const report: FuzzReport = { cases: 0, loaded: 0, refused: 0, failures: [] };
-  const total = 2 * o.cases;
+  const total = FAMILIES.length * o.cases;
   let next = 0;
   while (next < total) {
     next = await new Promise<number>((resolve) => {
@@ -42,7 +49,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
           report.failures.push({
-            kind: current < o.cases ? 'session' : 'idx',
+            kind: FAMILIES[Math.floor(current / o.cases)]!,
             index: current,
             what: `hang: no answer in ${o.timeoutMs ?? 5000} ms`,
           });
@@ -61,7 +68,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       });
       w.on('error', (e) => {
         report.failures.push({
-          kind: current < o.cases ? 'session' : 'idx',
+          kind: FAMILIES[Math.floor(current / o.cases)]!,
           index: current,
           what: `worker died: ${e.message.split('\n')[0]}`,
         });

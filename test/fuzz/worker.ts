@@ -1,13 +1,16 @@
 // One fuzz worker: makes case i from the seed, writes it, loads it as kairo does, and reports
 // the outcome. Cases are reproducible from (seed, i) alone.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { readIdxPair } from '../../core/data/idx.ts';
 import { KairoError } from '../../core/errors.ts';
 import { readSession } from '../../core/session/session.ts';
-import { mulberry32, mutateBytes, mutateSafetensorsHeader } from './mutate.ts';
+import { LAB_COMMANDS } from '../../core/cli/commands.ts';
+import { collect } from '../../core/sweep/runner.ts';
+import { SweepRuns, validateSpec } from '../../core/sweep/spec.ts';
+import { mulberry32, mutateBytes, mutateSafetensorsHeader, mutateSemantic, mutateSweep } from './mutate.ts';
 
 const o = workerData as {
   cases: number;
@@ -55,6 +58,35 @@ for (let i = o.from; i < o.total; i++) {
     writeFileSync(f, buf);
     // Checksums cover every byte that matters: a session that loads must be the original.
     check('session', i, () => (same(readSession(f)) ? null : 'a damaged session loaded with different content'));
+  } else if (i >= 2 * o.cases && i < 3 * o.cases) {
+    const m = mutateSemantic(session, r);
+    const f = join(o.dir, `case-${i}.kairo`);
+    writeFileSync(f, m.buf);
+    check('semantic', i, () => {
+      const d = readSession(f);
+      if (m.mustRefuse) return `loaded a re-signed session with ${m.what}`;
+      // What loads must be what the file says: saved again, it reads back the same.
+      return JSON.stringify(d.labs.vae.result?.steps[0]) === JSON.stringify(baseDoc.labs.vae.result?.steps[0])
+        ? 'the edited value did not load'
+        : null;
+    });
+  } else if (i >= 3 * o.cases) {
+    const m = mutateSweep(r);
+    const dir = join(o.dir, `sweep-${i}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify(m.manifest));
+    check('sweep', i, () => {
+      // A spec is valid only below the run cap; the runs of a valid spec are counted, not built.
+      const spec = validateSpec(m.spec, LAB_COMMANDS);
+      const runs = new SweepRuns(spec);
+      if (runs.count > 100_000 || runs.at(runs.count - 1).index !== runs.count - 1)
+        return `${m.what}: ${runs.count} runs accepted`;
+      return null;
+    });
+    check('sweep', i, () => {
+      collect(dir, LAB_COMMANDS);
+      return null;
+    });
   } else {
     const which = r() < 0.6 ? 'images' : 'labels';
     let img: Buffer = images;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -66,6 +66,11 @@ test('bad input exits non-zero with one line on stderr and nothing on stdout', (
     [['frobnicate'], /unknown command "frobnicate"/],
     [['info', '--bogus'], /unknown option --bogus/],
     [['session', 'inspect', join(d, 'img')], /img: not a Kairo session|header length/],
+    // Numbers are read as written in decimal: hex, binary and exponents for integers are refused.
+    [['vae', 'train', '--lr', '0x10'], /--lr must be a number, got 0x10/],
+    [['vae', 'train', '--epochs', '1e0'], /--epochs must be an integer, got 1e0/],
+    [['vae', 'train', '--hidden', '0b11'], /--hidden must be a comma-separated list of integers, got 0b11/],
+    [['vae', 'train', '--lr', 'Infinity'], /--lr must be a number, got Infinity/],
   ] as const) {
     const r = kairo(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
@@ -78,10 +83,39 @@ test('bad input exits non-zero with one line on stderr and nothing on stdout', (
 test('kairo session inspect validates and summarises a session', () => {
   const d = tempDir();
   const f = join(d, 's.kairo');
-  writeSessionAtomic(f, { labs: defaultLabs(), tensors: { w: { dtype: 'F32', shape: [2], data: new Float32Array(2) } } });
+  writeSessionAtomic(f, { labs: defaultLabs(), tensors: {} });
   const r = kairo('session', 'inspect', f);
   assert.equal(r.code, 0, r.err);
   const s = JSON.parse(r.out);
-  assert.deepEqual(s.tensors, { w: { dtype: 'F32', shape: [2] } });
+  assert.deepEqual(s.tensors, {});
+  assert.equal(s.signed, true);
   assert.equal(s.labs.data.source.kind, 'mnist');
+  // A tensor nothing refers to is refused (the next save would have dropped it silently).
+  writeSessionAtomic(f, { labs: defaultLabs(), tensors: { w: { dtype: 'F32', shape: [2], data: new Float32Array(2) } } });
+  const bad = kairo('session', 'inspect', f);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^kairo: error: s\.kairo: tensor "w" is in the file, but nothing in the session refers to it/);
+});
+
+test('a job’s progress reaches a non-terminal stderr, and SIGTERM cancels it cleanly with one line', async () => {
+  const { NON_TTY_EVERY_MS } = await import('../../core/cli/run-job.ts');
+  assert.equal(NON_TTY_EVERY_MS, 10_000);
+  const child = spawn(process.execPath, ['bin/kairo.mjs', 'vae', 'train', '--epochs', '50', '--train-size', '20000'], {
+    env: { ...process.env, KAIRO_HOME: tempDir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  let out = '';
+  child.stderr.on('data', (b) => (err += b));
+  child.stdout.on('data', (b) => (out += b));
+  // The first progress line comes after NON_TTY_EVERY_MS; then stop it as a scheduler would.
+  const t0 = Date.now();
+  while (!/vae\.train: \d+ % \(step \d+\/\d+, \d+ s · ETA \d+ s\)/.test(err) && Date.now() - t0 < 60_000)
+    await new Promise((r) => setTimeout(r, 200));
+  assert.match(err, /vae\.train: \d+ % \(step \d+\/\d+, \d+ s · ETA \d+ s\)\n/);
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 130);
+  assert.equal(out, '');
+  assert.match(err, /vae\.train: SIGTERM: cancelling…\nkairo: error: vae\.train cancelled by SIGTERM\n$/);
 });

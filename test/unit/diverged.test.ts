@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
-import { firstNonFinite } from '../../core/errors.ts';
+import { DIVERGENCE_GROWTH, firstNonFinite, LossWatch } from '../../core/errors.ts';
 import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -21,6 +21,26 @@ test('the first non-finite number of a result is named by its path', () => {
 const job = async (kind: 'vae.train' | 'vae.recall', params: unknown) =>
   core.jobs.wait((await core.call('jobs.start', { kind, params } as never)).id);
 
+test('a loss is diverged when non-finite, or once it exceeds 10⁶ times its first value (taken as at least 1)', () => {
+  const w = new LossWatch('the loss');
+  w.check(500, 1);
+  w.check(-400, 2); // magnitudes, so an NLL that crosses zero is not a divergence
+  w.check(500 * DIVERGENCE_GROWTH, 3); // at the bound: still training
+  assert.throws(() => w.check(500 * DIVERGENCE_GROWTH * 1.01, 4), /^KairoError: diverged: the loss grew to 5\.05e\+8 at step 4/);
+  assert.throws(() => new LossWatch('x').check(NaN, 7), /diverged: x became NaN at step 7/);
+  const small = new LossWatch('mse');
+  small.check(1e-4, 1);
+  small.check(9e5, 2); // a tiny first loss counts as 1: 9·10⁵ is not yet a divergence
+  assert.throws(() => small.check(2e6, 3), /grew to 2\.00e\+6/);
+});
+
+test('a VAE at learning rate 1 (the reported −ELBO of 10²⁴) ends "diverged" by growth while its loss is still finite', async () => {
+  const end = await job('vae.train', { ...defaultVaeTrain(), epochs: 1, trainSize: 2000, batchSize: 100, learningRate: 1 });
+  assert.equal(end.state, 'diverged');
+  assert.match(end.error!.message, /^diverged: the training loss grew to \S+ at step \d+, over 10⁶ times its first value/);
+  assert.equal(core.session.labs.vae.result, null);
+});
+
 test('a training run whose loss goes non-finite ends "diverged" at that step and stores nothing', async () => {
   const end = await job('vae.train', {
     ...defaultVaeTrain(),
@@ -33,7 +53,7 @@ test('a training run whose loss goes non-finite ends "diverged" at that step and
   });
   assert.equal(end.state, 'diverged');
   assert.equal(end.error!.code, 'diverged');
-  assert.match(end.error!.message, /^diverged: the training loss became (NaN|-?Infinity) at step \d+/);
+  assert.match(end.error!.message, /^diverged: the training loss (became (NaN|-?Infinity)|grew to \S+) at step \d+/);
   assert.equal(core.session.labs.vae.result, null);
   // Not dropped: the run is kept, marked diverged, with the reason.
   const run = core.session.labs.runs.runs.at(-1)!;
@@ -94,6 +114,6 @@ test('kairo exits 2 with one line naming the divergence', () => {
   );
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^kairo: error: diverged: the training loss became \S+ at step \d+/);
+  assert.match(r.stderr, /^kairo: error: diverged: the training loss (became|grew to) \S+ at step \d+/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });

@@ -3,6 +3,7 @@
 // user, or on the recent list; the IPC carrier answers only Kairo's own frame. The desktop side
 // runs here with stand-ins for Electron's dialogs, as in the IPC carrier's own test.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -44,6 +45,31 @@ test('the browser host’s workspace: sessions and data inside it only, symbolic
       params: { source: idxPair(outside), epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 },
     }),
     /outside the workspace/,
+  );
+  // The path is checked before anything reads it: a missing file, a FIFO or a non-IDX file outside the
+  // workspace all answer "outside the workspace", so a page learns nothing of what is there.
+  execFileSync('mkfifo', [join(outside, 'pipe')]);
+  writeFileSync(join(outside, 'text'), 'not an idx file at all');
+  for (const name of ['missing', 'pipe', 'text']) {
+    const src = { kind: 'idx', name: 'x', trainImages: join(outside, name), trainLabels: join(outside, name) };
+    await assert.rejects(
+      core.call('jobs.start', {
+        kind: 'data.baseline',
+        params: { source: src, epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 },
+      } as never),
+      (e: Error) => /outside the workspace/.test(e.message),
+      name,
+    );
+  }
+  // Inside it, a bad file is still refused at the start, from its header alone.
+  writeFileSync(join(ws, 'data', 'text'), 'not an idx file at all');
+  const src = { kind: 'idx', name: 'x', trainImages: join(ws, 'data', 'text'), trainLabels: join(ws, 'data', 'l.idx') };
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'data.baseline',
+      params: { source: src, epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 },
+    } as never),
+    /text: not an IDX file/,
   );
   // A sweep's flags name files too: an --out or --session outside the workspace is refused.
   await assert.rejects(

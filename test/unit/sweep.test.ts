@@ -232,3 +232,106 @@ test('a sweep run from the app is a job: progress per run, results in the Sweeps
   assert.equal(core.jobs.list().length, jobs);
   await core.shutdown();
 });
+
+test('a huge grid is counted as a product and refused in one line before anything expands (CLI and jobs.start)', async () => {
+  const dir = tempDir();
+  const r1000 = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const big = join(dir, 'big.json');
+  writeFileSync(big, JSON.stringify({ command: ['fisher', 'theory'], grid: { width: r1000, samples: r1000, seed: r1000 } }));
+  const t0 = Date.now();
+  const r = kairo('sweep', 'expand', big);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    'kairo: error: sweep: 1,000 × 1,000 × 1,000 = 1,000,000,000 runs; one sweep runs at most 100,000 (split it into several files)\n',
+  );
+  assert.ok(Date.now() - t0 < 15_000);
+  // Through the core, as the app starts it: refused at jobs.start, no worker started.
+  const { Core } = await import('../../core/core.ts');
+  const core = new Core({ platform: { carrier: 'web' } });
+  try {
+    await assert.rejects(
+      core.call('jobs.start', { kind: 'sweep.local', params: { spec: JSON.parse(readFileSync(big, 'utf8')) } } as never),
+      /1,000,000,000 runs; one sweep runs at most 100,000/,
+    );
+    assert.deepEqual(core.jobs.list(), []);
+  } finally {
+    await core.shutdown();
+  }
+  // Random draws multiply too; the cap itself is allowed, and runs are built by index.
+  assert.throws(
+    () =>
+      validateSpec(
+        {
+          command: ['fisher', 'theory'],
+          grid: { width: [1, 2] },
+          random: { count: 100000, seed: 1, params: { depth: { min: 2, max: 4 } } },
+        },
+        LAB_COMMANDS,
+      ),
+    /2 × 100,000 = 200,000 runs/,
+  );
+  const { SweepRuns } = await import('../../core/sweep/spec.ts');
+  const spec = validateSpec(
+    { command: ['fisher', 'theory'], grid: { width: r1000, samples: r1000.slice(0, 100) } },
+    LAB_COMMANDS,
+  );
+  const runs = new SweepRuns(spec);
+  assert.equal(runs.count, 100_000);
+  assert.deepEqual(runs.at(99_999).params, { width: 1000, samples: 100 });
+  assert.deepEqual(runs.at(101).params, { width: 2, samples: 2 });
+});
+
+test('collect reads a folder through the file rules: special files and malformed manifests are one-line errors', () => {
+  const dir = tempDir();
+  const spec = { command: ['fisher', 'theory'], grid: { width: [100, 200] } };
+  const run = (args: string[]) => {
+    const r = kairo(...args);
+    return { status: r.status, err: r.stderr, out: r.stdout };
+  };
+  const manifest = (m: unknown) => writeFileSync(join(dir, 'sweep.json'), JSON.stringify(m));
+  for (const [m, re] of [
+    [
+      { format: 'kairo-sweep', spec: { command: 'x' }, count: 0, hashes: [] },
+      /sweep\.json: sweep\.command: give the command and subcommand/,
+    ],
+    [{ format: 'kairo-sweep', spec, count: 2, hashes: 'ab' }, /sweep\.json: hashes must list one hash per run \(2\)/],
+    [{ format: 'kairo-sweep', spec, count: 'x', hashes: [] }, /sweep\.json: count "x" does not match its spec's 2 runs/],
+    [{ format: 'kairo-sweep', spec, count: 2, hashes: ['a', 'b'] }, /sweep\.json: hashes\[0\] does not match run 0 of its spec/],
+    [[], /sweep\.json: not a Kairo sweep manifest/],
+  ] as const) {
+    manifest(m);
+    const r = run(['sweep', 'collect', dir]);
+    assert.equal(r.status, 2, r.err);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+  // A FIFO as the manifest used to freeze the process for good; /dev/zero as a record aborted it.
+  rmSync(join(dir, 'sweep.json'));
+  spawnSync('mkfifo', [join(dir, 'sweep.json')]);
+  const t0 = Date.now();
+  const fifo = run(['sweep', 'collect', dir]);
+  assert.equal(fifo.status, 2);
+  assert.match(fifo.err, /sweep\.json: cannot read \(a named pipe \(FIFO\); Kairo reads regular files only\)/);
+  assert.ok(Date.now() - t0 < 15_000);
+  rmSync(join(dir, 'sweep.json'));
+  const s = validateSpec(spec, LAB_COMMANDS);
+  manifest({ format: 'kairo-sweep', spec: s, count: 2, hashes: expand(s).map((r) => r.hash) });
+  spawnSync('ln', ['-s', '/dev/zero', join(dir, '0.json')]);
+  writeFileSync(join(dir, '1.json'), '{"hash": 3}');
+  const c = collect(dir, LAB_COMMANDS);
+  assert.deepEqual(c.runs, []);
+  assert.deepEqual(
+    c.failed.map((f) => [f.index, f.error.replace(dir, 'DIR')]),
+    [
+      [0, 'DIR/0.json: cannot read (a character device; Kairo reads regular files only)'],
+      [1, 'DIR/1.json: not a Kairo run record'],
+    ],
+  );
+});
+
+test('--index takes plain digits only (1e0 and 0x1 are refused, not read as 1)', () => {
+  for (const v of ['1e0', '0x1', ' 1.0', 'Infinity'])
+    assert.throws(() => runIndex(v, {}, 4), /--index = .*: this sweep has runs 0\.\.3/, v);
+  assert.equal(runIndex('3', {}, 4), 3);
+});

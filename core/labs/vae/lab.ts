@@ -41,7 +41,7 @@ export const vaeLab = defineLab({
   required: (s) =>
     s.result
       ? [
-          ...[...parameterShapes(configOf(s.result.params, s.result.imageShape)).keys()].map((n) => `vae.model.${n}`),
+          ...parameterShapes(configOf(s.result.params, s.result.imageShape)).map(([n]) => `vae.model.${n}`),
           'vae.concepts',
           'vae.axes',
         ]
