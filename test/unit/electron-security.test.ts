@@ -29,13 +29,7 @@ test('kairo:// URLs map into the renderer folder only, and malformed ones are re
   const dir = '/opt/kairo/renderer';
   assert.equal(rendererFile('kairo://app/', dir), join(dir, 'index.html'));
   assert.equal(rendererFile('kairo://app/assets/a.js', dir), join(dir, 'assets/a.js'));
-  for (const bad of [
-    'kairo://app/%',
-    'kairo://app/%E0%A4%A',
-    'kairo://other/index.html',
-    'kairo://app/a%00b',
-    'not a url',
-  ])
+  for (const bad of ['kairo://app/%', 'kairo://app/%E0%A4%A', 'kairo://other/index.html', 'kairo://app/a%00b', 'not a url'])
     assert.equal(rendererFile(bad, dir), null, bad);
   // Escaped climbs are resolved against the folder's root and stay inside it.
   assert.equal(rendererFile('kairo://app/..%2F..%2Fetc%2Fpasswd', dir), join(dir, 'etc/passwd'));
