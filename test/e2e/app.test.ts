@@ -94,7 +94,7 @@ test('a finished job stores its result, and the session saves and reopens exactl
   const file = join(app.home, 'e2e.kairo');
   await app.page.getByRole('button', { name: 'Save as…' }).click();
   await app.page.getByRole('dialog').getByRole('textbox').fill(file);
-  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
   await app.page.getByTestId('session-status').filter({ hasText: file }).waitFor();
   assert.doesNotMatch((await app.page.getByTestId('session-status').textContent())!, /•/);
 
@@ -107,7 +107,7 @@ test('a finished job stores its result, and the session saves and reopens exactl
   writeFileSync(bad, Buffer.alloc(64, 0xff));
   await app.page.keyboard.press('Control+o');
   await app.page.getByRole('dialog').getByRole('textbox').fill(bad);
-  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
   await app.page
     .getByRole('alert')
     .filter({ hasText: /bad\.kairo: not a Kairo session/ })
@@ -116,7 +116,7 @@ test('a finished job stores its result, and the session saves and reopens exactl
   await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
   await app.page.getByRole('button', { name: 'Open…' }).click();
-  await app.page.getByRole('dialog').getByRole('button', { name: file }).click(); // from the recent list
+  await app.page.getByRole('dialog').getByRole('button', { name: file, exact: true }).click(); // from the recent list
   await app.page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent === '101–200 of 1,010');
   assert.equal(await app.page.getByTestId('baseline-result').textContent(), result);
   assert.equal(await app.page.getByLabel('Train size (0 = all)').inputValue(), '3000');

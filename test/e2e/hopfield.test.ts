@@ -84,13 +84,13 @@ test('train an AttnBM on a toy mixture, see its contours, retrieve and export', 
   const file = join(app.home, 'hop.kairo');
   await app.page.getByRole('button', { name: 'Save as…' }).click();
   await app.page.getByRole('dialog').getByRole('textbox').fill(file);
-  await app.page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
   await app.page.getByTestId('session-status').filter({ hasText: file }).waitFor();
   const shown = await result.textContent();
   await app.page.getByRole('button', { name: 'New', exact: true }).click();
   await result.waitFor({ state: 'detached' });
   await app.page.getByRole('button', { name: 'Open…' }).click();
-  await app.page.getByRole('dialog').getByRole('button', { name: file }).click();
+  await app.page.getByRole('dialog').getByRole('button', { name: file, exact: true }).click();
   await result.filter({ hasText: shown! }).waitFor();
   await fig.waitFor();
   await app.page.getByTestId('retrieval-result').waitFor();

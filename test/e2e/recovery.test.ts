@@ -28,14 +28,14 @@ test('Open asks before dropping unsaved changes; Save As asks before replacing a
   page.once('dialog', (d) => (asked.push(d.message()), void d.dismiss()));
   await page.getByRole('button', { name: 'Save as…' }).click();
   await page.getByRole('dialog').getByRole('textbox').fill(file);
-  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
   await page.waitForTimeout(300);
   assert.equal(asked[1], `${file} already exists. Replace it?`);
   assert.equal(readFileSync(file, 'utf8'), 'not replaced yet');
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Save as…' }).click();
   await page.getByRole('dialog').getByRole('textbox').fill(file);
-  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
   await page.getByTestId('session-status').filter({ hasText: file }).waitFor();
 });
 

@@ -24,7 +24,7 @@ test('open a collected sweep folder, table its runs, chart lambda_max against wi
   await app.page.getByRole('button', { name: 'Sweeps' }).click();
   await app.page.getByRole('button', { name: 'Open a collected folder…' }).click();
   await app.page.locator('input[name="path"]').fill(dir);
-  await app.page.getByRole('button', { name: 'OK' }).click();
+  await app.page.getByRole('button', { name: 'OK', exact: true }).click();
   await app.page.getByTestId('sweep-summary').filter({ hasText: 'fisher theory · 6 of 6 runs' }).waitFor();
   const rows = app.page.getByTestId('sweep-runs').locator('tbody tr');
   assert.equal(await rows.count(), 6);
