@@ -2,7 +2,8 @@
 // when the code behind them is reorganised (issue 14). `record` writes what the code prints now
 // into test/fixtures/cli-golden.json; test/unit/cli-golden.test.ts compares against it. Record
 // again only for an intended change of output, and say so in the commit.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -87,26 +88,65 @@ export interface GoldenRun {
   json: unknown;
 }
 
-export function runAll(dir: string, env: NodeJS.ProcessEnv): GoldenRun[] {
-  writeInputs(dir);
-  return COMMANDS.map((cmd) => {
-    const args = cmd.map((a) => a.replace('{dir}', dir));
-    const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...args], { encoding: 'utf8', env });
-    let json: unknown = null;
-    try {
-      json = JSON.parse(r.stdout);
-    } catch {
-      json = { unparsable: r.stdout.slice(0, 200), stderr: r.stderr.slice(-300) };
-    }
-    return { args: cmd, status: r.status ?? -1, json: normalise(json, dir) };
+/**
+ * The commands as chains: one that writes a file under {dir} (--out, --machine-out) and those that
+ * read it run in order in one chain; chains are independent of each other.
+ */
+export function chains(commands: string[][]): number[][] {
+  const writerChain = new Map<string, number>();
+  const out: number[][] = [];
+  commands.forEach((cmd, i) => {
+    const files = cmd.filter((a) => a.includes('{dir}'));
+    const reads = cmd.filter((a, k) => a.includes('{dir}') && !['--out', '--machine-out'].includes(cmd[k - 1] ?? ''));
+    const joined = reads.map((f) => writerChain.get(f)).find((c) => c !== undefined);
+    const chain = joined ?? out.push([]) - 1;
+    out[chain]!.push(i);
+    for (const f of files) if (!writerChain.has(f)) writerChain.set(f, chain);
   });
+  return out;
+}
+
+function runOne(cmd: string[], dir: string, env: NodeJS.ProcessEnv): Promise<GoldenRun> {
+  const args = cmd.map((a) => a.replace('{dir}', dir));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/kairo.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => {
+      let json: unknown = null;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = { unparsable: stdout.slice(0, 200), stderr: stderr.slice(-300) };
+      }
+      resolve({ args: cmd, status: status ?? -1, json: normalise(json, dir) });
+    });
+  });
+}
+
+/**
+ * Every command, in as many parallel lanes as the machine has cores (each command is mostly its
+ * own start-up and a short job): the independent chains share the lanes, a chain runs in order.
+ * Results come back in the list's order.
+ */
+export async function runAll(dir: string, env: NodeJS.ProcessEnv, lanes = availableParallelism()): Promise<GoldenRun[]> {
+  writeInputs(dir);
+  const results: GoldenRun[] = new Array(COMMANDS.length);
+  const todo = chains(COMMANDS);
+  const lane = async () => {
+    for (let c = todo.shift(); c; c = todo.shift()) for (const i of c) results[i] = await runOne(COMMANDS[i]!, dir, env);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+  return results;
 }
 
 if (process.argv[2] === 'record') {
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'kairo-golden-'));
-  const runs = runAll(dir, { ...process.env, KAIRO_HOME: dir });
+  const runs = await runAll(dir, { ...process.env, KAIRO_HOME: dir });
   const bad = runs.filter((r) => r.status !== 0);
   if (bad.length) {
     console.error(JSON.stringify(bad, null, 1).slice(0, 2000));

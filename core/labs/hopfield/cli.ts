@@ -18,6 +18,7 @@ import {
 import {
   COMPLETION_FIELDS,
   defaultsOf,
+  fieldProblem,
   HOPFIELD_TRAIN_FIELDS,
   IMAGE_DATA_FIELDS,
   RETRIEVAL_FIELDS,
@@ -29,7 +30,7 @@ import { invalid } from '../../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
+import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
 import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
 import { runJob } from '../../cli/run-job.ts';
 
@@ -188,13 +189,14 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
       return 0;
     }
     case 'retrieve': {
-      const beta = numFlag(p, 'beta', 1);
-      const steps = numFlag(p, 'steps', 10);
       if (machineSource(p) === 'machine') {
+        // β and the step count are the retrieval fields' own, with their bounds (one description).
+        const { beta, steps } = readFlags(p, RETRIEVAL_FIELDS, defaultRetrieval());
+        for (const k of ['beta', 'steps'] as const) {
+          const problem = fieldProblem(RETRIEVAL_FIELDS[k], k === 'beta' ? beta : steps);
+          if (problem) throw invalid(`--${RETRIEVAL_FIELDS[k].flag} ${problem}, got ${k === 'beta' ? beta : steps}`);
+        }
         const m = machineFromJson(String(p.flags.get('machine')));
-        if (!(beta > 0)) throw invalid(`--beta must be positive, got ${beta}`);
-        if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
-          throw invalid(`--steps must be an integer in 1..1000, got ${steps}`);
         const pts = pointsFromJson(needPoints(p), m.nv, false) as number[][];
         const runs = pts.map((v0) => {
           const states: number[][] = [v0];
