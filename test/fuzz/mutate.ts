@@ -137,7 +137,7 @@ export function mutateSemantic(buf: Buffer, r: Rand): { buf: Buffer; mustRefuse:
 }
 
 /** A sweep file: huge grids, malformed sections and values, or a manifest of a folder damaged. */
-export function mutateSweep(r: Rand): { spec: unknown; manifest: unknown; what: string } {
+export function mutateSweep(r: Rand): { spec: unknown; manifest: unknown; what: string; good: unknown } {
   const good = { command: ['fisher', 'theory'], fixed: { samples: 10 }, grid: { width: [100, 200], depth: [2, 3] } };
   const big = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
   const cases: [string, () => unknown][] = [
@@ -166,5 +166,5 @@ export function mutateSweep(r: Rand): { spec: unknown; manifest: unknown; what: 
     { format: 'other' },
     [],
   ]);
-  return { spec, manifest, what };
+  return { spec, manifest, what, good };
 }

@@ -1,6 +1,7 @@
 // One fuzz worker: makes case i from the seed, writes it, loads it as kairo does, and reports
 // the outcome. Cases are reproducible from (seed, i) alone.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
@@ -52,6 +53,7 @@ function check(kind: string, i: number, load: () => string | null): void {
 
 for (let i = o.from; i < o.total; i++) {
   const r = mulberry32((o.seed * 1_000_003 + i) >>> 0);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   if (i < o.cases) {
     const buf = r() < 0.5 ? mutateSafetensorsHeader(session, r) : mutateBytes(session, r);
     const f = join(o.dir, `case-${i}.kairo`);
@@ -74,7 +76,27 @@ for (let i = o.from; i < o.total; i++) {
     const m = mutateSweep(r);
     const dir = join(o.dir, `sweep-${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'sweep.json'), JSON.stringify(m.manifest));
+    const manifest = join(dir, 'sweep.json');
+    // Now and then the manifest or a record is a special file: a FIFO (which froze collect for
+    // good), /dev/zero (which aborted it) or a folder.
+    const special = r();
+    if (special < 0.1) execFileSync('mkfifo', [manifest]);
+    else if (special < 0.2) symlinkSync('/dev/zero', manifest);
+    else if (special < 0.25) mkdirSync(manifest);
+    else if (special < 0.5) {
+      // A valid folder, so that its records are read: the record files get the damage.
+      const spec = validateSpec(m.good, LAB_COMMANDS);
+      const runs = [...new SweepRuns(spec)];
+      writeFileSync(
+        manifest,
+        JSON.stringify({ format: 'kairo-sweep', spec, count: runs.length, hashes: runs.map((x) => x.hash) }),
+      );
+      writeFileSync(
+        join(dir, '1.json'),
+        mutateBytes(Buffer.from(JSON.stringify({ hash: runs[1]!.hash, seconds: 1, result: {} })), r),
+      );
+    } else writeFileSync(manifest, JSON.stringify(m.manifest));
+    if (r() < 0.2) symlinkSync(pick(['/dev/zero', '/dev/null', dir]), join(dir, '0.json'));
     check('sweep', i, () => {
       // A spec is valid only below the run cap; the runs of a valid spec are counted, not built.
       const spec = validateSpec(m.spec, LAB_COMMANDS);
@@ -84,8 +106,10 @@ for (let i = o.from; i < o.total; i++) {
       return null;
     });
     check('sweep', i, () => {
-      collect(dir, LAB_COMMANDS);
-      return null;
+      const c = collect(dir, LAB_COMMANDS);
+      return c.runs.length + c.missing.length + c.failed.length === c.spec.grid!.width!.length * c.spec.grid!.depth!.length
+        ? null
+        : 'collect lost a run';
     });
   } else {
     const which = r() < 0.6 ? 'images' : 'labels';

@@ -206,3 +206,49 @@ test('a job worker that runs out of memory fails its own job while the host keep
     await greedy.close();
   }
 });
+
+/** One request over the host's WebSocket; resolves with its response envelope. */
+async function ask(method: string, params: unknown): Promise<{ ok: boolean; error?: { message: string } }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+  try {
+    return await new Promise((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ t: 'req', id: 5, method, params })));
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d));
+        if (m.t === 'res') resolve(m);
+      });
+      ws.on('error', reject);
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+test('through the host: a huge sweep grid is refused at once, and data paths are checked before anything reads them', async () => {
+  const r = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const t0 = Date.now();
+  const big = await ask('jobs.start', {
+    kind: 'sweep.local',
+    params: { spec: { command: ['fisher', 'theory'], grid: { width: r, samples: r, seed: r } } },
+  });
+  assert.equal(big.ok, false);
+  assert.match(big.error!.message, /1,000,000,000 runs; one sweep runs at most 100,000/);
+  assert.ok(Date.now() - t0 < 10_000);
+  // Outside the workspace, a missing file and a device answer the same: nothing is read or told.
+  for (const f of ['/nonexistent/x.idx', '/dev/zero', '/etc/passwd']) {
+    const res = await ask('jobs.start', {
+      kind: 'data.baseline',
+      params: {
+        source: { kind: 'idx', name: 'x', trainImages: f, trainLabels: f },
+        epochs: 1,
+        batchSize: 2,
+        learningRate: 0.1,
+        trainSize: 0,
+        seed: 1,
+      },
+    });
+    assert.equal(res.ok, false);
+    assert.match(res.error!.message, /outside the workspace/, f);
+  }
+  await stillServes();
+});

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalid } from '../../errors.ts';
+import { invalid, KairoError } from '../../errors.ts';
 import { readRegularFile } from '../../files.ts';
 import { DOCKERFILE, k8sManifest, slurmScript } from '../../sweep/cluster.ts';
 import { collect, prepareDir, runIndex, runOne, writeAtomic, type SweepCommand } from '../../sweep/runner.ts';
@@ -185,11 +185,23 @@ async function runLocal(spec: string, dir: string, count: number, workers: numbe
   let finished = 0;
   let failed = 0;
   let skipped = 0;
+  // SIGINT or SIGTERM (a scheduler's stop) ends the runs under way and starts no more; the runs
+  // done keep their records, and a rerun of the same command skips them.
+  const children = new Set<ReturnType<typeof spawn>>();
+  let stopped: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    stopped ??= s;
+    for (const c of children) c.kill('SIGTERM');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const one = (i: number) =>
     new Promise<void>((res) => {
       const child = spawn(process.execPath, [KAIRO_BIN, 'sweep', 'run', spec, '--index', String(i), '--out', dir], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      children.add(child);
+      child.on('close', () => children.delete(child));
       let so = '';
       child.stdout.on('data', (d) => (so += d));
       child.stderr.on('data', () => {});
@@ -206,9 +218,19 @@ async function runLocal(spec: string, dir: string, count: number, workers: numbe
       });
     });
   const lane = async () => {
-    while (next < count) await one(next++);
+    while (next < count && !stopped) await one(next++);
   };
-  await Promise.all(Array.from({ length: Math.min(workers, count) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, count) }, lane));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (stopped)
+    throw new KairoError(
+      'cancelled',
+      `sweep stopped by ${stopped} after ${finished} of ${count} runs; run it again to do the rest`,
+    );
   out({ count, done: count - failed, failed, skipped, seconds: (performance.now() - t0) / 1000, out: dir });
   return failed ? 2 : 0;
 }
