@@ -16,14 +16,13 @@ import type {
   Topic,
 } from './contract.ts';
 import { CONTRACT_VERSION } from './contract.ts';
-import { initBackend } from './backend.ts';
 import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
-import { jobDef, LAB_IDS, LAB_METHODS, LABS, labMethod } from './labs/index.ts';
+import { jobDef, LAB_IDS, LAB_METHODS, LABS, labCommands, labMethod, recordRun } from './labs/index.ts';
 import type { MethodContext } from './labs/lab.ts';
-import { recordRun, type RunSummary } from './session/runs.ts';
+import type { RunSummary } from './labs/kit/runs.ts';
 import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './session/service.ts';
@@ -89,7 +88,9 @@ export class Core {
         contractVersion: CONTRACT_VERSION,
         sessionSchemaVersion: SESSION_SCHEMA_VERSION,
         carrier: opts.platform.carrier,
-        backend: await initBackend(),
+        // TensorFlow.js loads only when asked for (about a second): a CLI command or a host that never
+        // calls app.info starts without it.
+        backend: await (await import('./backend.ts')).initBackend(),
         labs: LAB_IDS,
         labTitles: Object.fromEntries(LAB_IDS.map((id) => [id, LABS[id].title])) as Record<LabId, string>,
       }),
@@ -112,7 +113,10 @@ export class Core {
           .list()
           .filter((j) => j.state === 'queued' || j.state === 'running')
           .map((j) => j.kind);
-        const inputs = await def.prepare?.({ session: this.session, active, paths: opts.platform.paths }, params);
+        const inputs = await def.prepare?.(
+          { session: this.session, active, paths: opts.platform.paths, sweepable: labCommands },
+          params,
+        );
         this.checkData([inputs?.state]);
         const info = this.jobs.start(kind, params, def.label, inputs);
         this.started.set(info.id, { params, result: undefined });
@@ -167,7 +171,7 @@ export class Core {
 
   /** Every lab's methods (`fisher.theory`, `hopfield.retrieve`, …), from the lab registry. */
   private labMethods(): Record<string, (p: unknown) => unknown> {
-    const ctx: MethodContext = { session: this.session, paths: this.opts.platform.paths };
+    const ctx: MethodContext = { session: this.session, paths: this.opts.platform.paths, sweepable: labCommands };
     return Object.fromEntries(
       LAB_METHODS.map((name) => {
         const run = labMethod(name) as unknown as (c: MethodContext, p: unknown) => unknown;

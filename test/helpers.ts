@@ -32,3 +32,11 @@ export function kairo(...args: string[]): { code: number | null; out: string; er
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** A CLI context on a fresh core (shut down when the test file ends), as `kairo` gives lab commands. */
+export async function cliOnFreshCore(): Promise<import('../core/labs/kit/cli.ts').CliContext> {
+  const [{ Core }, { cliContext }] = await Promise.all([import('../core/core.ts'), import('../core/cli/context.ts')]);
+  const core = new Core({ platform: { carrier: 'web' } });
+  after(() => core.shutdown());
+  return cliContext(core);
+}

@@ -1,6 +1,7 @@
 // `kairo`: the core without a window. JSON results on stdout, human text on stderr, and a
 // one-line error with a non-zero exit status on bad input, so scripts can rely on all three.
 import { Core } from '../core.ts';
+import { cliContext } from './context.ts';
 import { KairoError, toErrorValue } from '../errors.ts';
 import { startHost } from '../host/server.ts';
 import { hostToken, startStableHost } from '../host/stable.ts';
@@ -8,7 +9,7 @@ import { cliCommands } from '../labs/index.ts';
 import type { LabCommand } from '../labs/lab.ts';
 import { readSession } from '../session/session.ts';
 import { APP_VERSION } from '../version.ts';
-import { intFlag, parseArgs } from './args.ts';
+import { intFlag, parseArgs } from '../labs/kit/args.ts';
 
 const usage = (labs: LabCommand[]) => `usage: kairo <command> [options]
 
@@ -30,7 +31,15 @@ export async function main(argv: string[]): Promise<number> {
   // Lab commands own their flags.
   const labs = await cliCommands();
   const lab = labs.get(argv[0] ?? '');
-  if (lab && !argv.includes('--help')) return lab.run(argv.slice(1), out);
+  if (lab && !argv.includes('--help')) {
+    // The one core of this process: every lab command runs through it.
+    const core = new Core({ platform: { carrier: 'web' } });
+    try {
+      return await lab.run(argv.slice(1), out, cliContext(core));
+    } finally {
+      await core.shutdown();
+    }
+  }
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [cmd, sub, ...rest] = args.positional;
   if (args.flags.has('version')) {

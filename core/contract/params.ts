@@ -1,6 +1,6 @@
 // Parameters described once: a field specification (label, CLI flag, bounds, default, unit,
 // one-line doc) from which the zod schema (core/params.ts), the CLI's flags and usage text
-// (core/cli/params.ts) and the renderer's form inputs (components/ParamForm.svelte) are derived.
+// (core/labs/kit/flags.ts) and the renderer's form inputs (components/ParamForm.svelte) are derived.
 // Cross-field rules stay hand-written beside the schema. Part of the contract: imports nothing.
 
 interface FieldBase {

@@ -1,4 +1,5 @@
 import type { BackendInfo, JobKind, JobKinds, JobPreview, JobProgress, KairoErrorValue } from '../contract.ts';
+import type { CliContext } from '../labs/kit/cli.ts';
 import type { NamedTensor } from '../session/safetensors.ts';
 
 export interface ProgressReport {
@@ -17,6 +18,12 @@ export interface JobContext {
   cancelled(): boolean;
   /** What the job reads from the session, copied when it started (e.g. the trained model it analyses). */
   inputs: JobInputs;
+  /**
+   * Runs `body` with a fresh core of the worker's own, for jobs that run lab commands (a sweep of
+   * them): each command starts its jobs in that core's empty session, never in the app's, as the
+   * same command does from a shell. The core is shut down when `body` ends.
+   */
+  withCli<T>(body: (cli: CliContext) => Promise<T>): Promise<T>;
 }
 
 export interface JobInputs {

@@ -52,6 +52,15 @@ async function main(): Promise<void> {
     },
     cancelled: () => Atomics.load(flag, 0) !== 0,
     inputs: input.inputs ?? { tensors: {}, state: null },
+    withCli: async (body) => {
+      const [{ Core }, { cliContext }] = await Promise.all([import('../core.ts'), import('../cli/context.ts')]);
+      const core = new Core({ platform: { carrier: 'web' } });
+      try {
+        return await body(cliContext(core));
+      } finally {
+        await core.shutdown();
+      }
+    },
   };
   const before = tf.memory().numTensors;
   const output = await handler(input.params as never, ctx);

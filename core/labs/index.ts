@@ -69,3 +69,6 @@ export async function cliCommands(): Promise<Map<string, LabCommand & { sweepabl
 export async function labCommands(): Promise<ReadonlyMap<string, LabCommand>> {
   return new Map([...(await cliCommands())].filter(([, c]) => c.sweepable));
 }
+
+/** The runs ledger, which the core writes when a job ends (core/labs/runs/). */
+export { recordRun } from './runs/ledger.ts';

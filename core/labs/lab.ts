@@ -5,9 +5,11 @@ import type { z } from 'zod';
 import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Method, ParamsOf, ResultOf } from '../contract.ts';
 import type { JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
 import type { PathPolicy } from '../paths.ts';
-import type { SessionService } from '../session/service.ts';
-import type { CommandFlags } from '../sweep/spec.ts';
-import type { RunSummary } from '../session/runs.ts';
+import type { LabSession } from './kit/session.ts';
+import type { LabCommand } from './kit/cli.ts';
+
+export type { CliContext, CommandFlags, LabCommand } from './kit/cli.ts';
+import type { RunSummary } from './kit/runs.ts';
 
 /** A lab's job kinds and methods are the contract's names that start with its id. */
 export type KindsOf<L extends LabId> = Extract<JobKind, `${L}.${string}`>;
@@ -15,11 +17,13 @@ export type MethodsOf<L extends LabId> = Extract<Method, `${L}.${string}`>;
 
 /** What a job's start checks may look at. */
 export interface StartContext {
-  session: SessionService;
+  session: LabSession;
   /** Kinds of the jobs queued or running now. */
   active: readonly JobKind[];
   /** The platform's path policy (none in the CLI). */
   paths: PathPolicy | undefined;
+  /** The commands `kairo sweep` may run (from the registry, which a lab does not import). */
+  sweepable: () => Promise<ReadonlyMap<string, LabCommand>>;
 }
 
 export interface JobDef<K extends JobKind> {
@@ -34,7 +38,7 @@ export interface JobDef<K extends JobKind> {
   /** Float64/float32 bytes the job will need, when that grows with its parameters (core/jobs/budget.ts). */
   memory?: (params: JobKinds[K]['params']) => number | null;
   /** Where the result goes in the session. */
-  store: (session: SessionService, output: JobOutput<K>) => void;
+  store: (session: LabSession, output: JobOutput<K>) => void;
   /**
    * The final metrics and curves its run record keeps (core/labs/runs/): called on the raw result, before
    * the non-finite check, so a diverged run keeps its curves up to the point it went non-finite.
@@ -45,14 +49,10 @@ export interface JobDef<K extends JobKind> {
 }
 
 export interface MethodContext {
-  session: SessionService;
+  session: LabSession;
   paths: PathPolicy | undefined;
-}
-
-/** A lab command of the CLI (`kairo <lab> …`): its flags (which `kairo sweep` may vary) and entry. */
-export interface LabCommand extends CommandFlags {
-  usage: string;
-  run(argv: string[], out: (v: unknown) => void): Promise<number>;
+  /** The commands `kairo sweep` may run (from the registry, which a lab does not import). */
+  sweepable: () => Promise<ReadonlyMap<string, LabCommand>>;
 }
 
 export interface LabDef<L extends LabId> {

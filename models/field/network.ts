@@ -5,15 +5,9 @@
 // (kernel 3, stride 1), then the readout. Inputs are images scaled to unit norm.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian } from '../common/rng.ts';
+import { layerShapes, type FieldNetSpec } from './shapes.ts';
 
-export interface FieldNetSpec {
-  inputDim: number;
-  width: number;
-  classes: number;
-  maxpool: boolean;
-  sigmaW: number;
-  sigmaB: number;
-}
+export { layerShapes, type FieldNetSpec } from './shapes.ts';
 
 export interface FieldNet {
   spec: FieldNetSpec;
@@ -27,16 +21,6 @@ export interface FieldNet {
   /** Asynchronous: WebGPU in Node has no synchronous read. */
   read(): Promise<Record<string, { shape: number[]; data: Float32Array }>>;
   dispose(): void;
-}
-
-export function layerShapes(s: FieldNetSpec): [string, number[]][] {
-  const out: [string, number[]][] = [
-    ['W1', [s.inputDim, s.width]],
-    ['b1', [s.width]],
-  ];
-  if (!s.maxpool) out.push(['W2', [s.width, s.width]], ['b2', [s.width]]);
-  out.push(['Wout', [s.width, s.classes]], ['bout', [s.classes]]);
-  return out;
 }
 
 /**

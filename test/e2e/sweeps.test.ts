@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LAB_COMMANDS } from '../../core/cli/commands.ts';
-import { runOne } from '../../core/sweep/runner.ts';
-import { validateSpec } from '../../core/sweep/spec.ts';
-import { tempDir } from '../helpers.ts';
+import { runOne } from '../../core/labs/sweep/runner.ts';
+import { validateSpec } from '../../core/labs/sweep/spec.ts';
+import { cliOnFreshCore, tempDir } from '../helpers.ts';
 import { openApp } from './browser.ts';
 
 const app = openApp();
@@ -19,7 +19,7 @@ test('open a collected sweep folder, table its runs, chart lambda_max against wi
     { command: ['fisher', 'theory'], fixed: { samples: 50 }, grid: { width: [100, 1000, 10000], depth: [2, 3] } },
     LAB_COMMANDS,
   );
-  for (let i = 0; i < 6; i++) await runOne(dir, spec, i, LAB_COMMANDS.get('fisher')!, LAB_COMMANDS);
+  for (let i = 0; i < 6; i++) await runOne(dir, spec, i, LAB_COMMANDS.get('fisher')!, LAB_COMMANDS, await cliOnFreshCore());
 
   await app.page.getByRole('button', { name: 'Sweeps' }).click();
   await app.page.getByRole('button', { name: 'Open a collected folder…' }).click();

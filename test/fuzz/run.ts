@@ -45,7 +45,9 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       });
       let current = next;
       let timer: NodeJS.Timeout | null = null;
-      const arm = () => {
+      // A fresh worker first loads the modules it checks with (every lab's CLI, for the sweep
+      // family): that can take many seconds on a loaded machine and is no case's hang.
+      const arm = (ms = o.timeoutMs ?? 5000) => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
           report.failures.push({
@@ -55,10 +57,11 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
           });
           void w.terminate();
           resolve(current + 1);
-        }, o.timeoutMs ?? 5000);
+        }, ms);
       };
-      arm();
-      w.on('message', (m: { i: number; outcome: 'loaded' | 'refused' | 'failed'; what?: string; kind: string }) => {
+      arm(120_000);
+      w.on('message', (m: { ready?: true; i: number; outcome: 'loaded' | 'refused' | 'failed'; what?: string; kind: string }) => {
+        if (m.ready) return arm();
         report.cases++;
         if (m.outcome === 'loaded') report.loaded++;
         else if (m.outcome === 'refused') report.refused++;

@@ -9,8 +9,8 @@ import { readIdxPair } from '../../core/data/idx.ts';
 import { KairoError } from '../../core/errors.ts';
 import { readSession } from '../../core/session/session.ts';
 import { LAB_COMMANDS } from '../../core/cli/commands.ts';
-import { collect } from '../../core/sweep/runner.ts';
-import { SweepRuns, validateSpec } from '../../core/sweep/spec.ts';
+import { collect } from '../../core/labs/sweep/runner.ts';
+import { SweepRuns, validateSpec } from '../../core/labs/sweep/spec.ts';
 import { mulberry32, mutateBytes, mutateSafetensorsHeader, mutateSemantic, mutateSweep } from './mutate.ts';
 
 const o = workerData as {
@@ -51,6 +51,7 @@ function check(kind: string, i: number, load: () => string | null): void {
   }
 }
 
+parentPort!.postMessage({ ready: true });
 for (let i = o.from; i < o.total; i++) {
   const r = mulberry32((o.seed * 1_000_003 + i) >>> 0);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

@@ -85,7 +85,7 @@ test('the WebSocket host refuses wrong tokens and foreign origins and serves the
   ws.send('not json');
   host.core.emit('menu', { command: 'session.open' });
   // Until the summary arrives: loading MNIST can take more than a fixed wait on a busy machine.
-  for (let t = 0; t < 200 && !got.some((e) => e.t === 'res' && e.id === 1); t++) await new Promise((r) => setTimeout(r, 50));
+  for (let t = 0; t < 1200 && !got.some((e) => e.t === 'res' && e.id === 1); t++) await new Promise((r) => setTimeout(r, 50));
   const res = got.find((e) => e.t === 'res' && e.id === 1) as ResponseEnvelope & {
     ok: true;
     result: { train: { count: number } };

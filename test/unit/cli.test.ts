@@ -98,7 +98,7 @@ test('kairo session inspect validates and summarises a session', () => {
 });
 
 test('a job’s progress reaches a non-terminal stderr, and SIGTERM cancels it cleanly with one line', async () => {
-  const { NON_TTY_EVERY_MS } = await import('../../core/cli/run-job.ts');
+  const { NON_TTY_EVERY_MS } = await import('../../core/cli/context.ts');
   assert.equal(NON_TTY_EVERY_MS, 10_000);
   const child = spawn(process.execPath, ['bin/kairo.mjs', 'vae', 'train', '--epochs', '50', '--train-size', '20000'], {
     env: { ...process.env, KAIRO_HOME: tempDir() },

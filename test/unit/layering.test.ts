@@ -11,11 +11,18 @@ function files(dir: string): string[] {
   });
 }
 
-const imports = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => ({
-    typeOnly: !!m[1],
-    spec: m[2]!,
-  }));
+/** Static imports (type-only ones marked), re-exports and lazy `import('…')` calls: every edge a reader follows. */
+const imports = (file: string) => {
+  const text = readFileSync(file, 'utf8');
+  return [
+    ...[...text.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => ({
+      typeOnly: !!m[1],
+      lazy: false,
+      spec: m[2]!,
+    })),
+    ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => ({ typeOnly: false, lazy: true, spec: m[1]! })),
+  ];
+};
 
 test('only electron/ imports electron at run time', () => {
   for (const dir of ['core', 'models', 'renderer/src', 'scripts', 'bin'])
@@ -67,17 +74,36 @@ test('outside core/labs/, nothing names a lab: the core, sessions, jobs, CLI and
   for (const f of shared)
     for (const i of imports(f)) {
       const target = resolveSpec(f, i.spec);
-      assert.ok(!/core\/labs\/[^/]+\//.test(target), `${f} imports ${i.spec}: use core/labs/index.ts`);
+      // core/labs/kit/ is what every lab is built from (the session view, the CLI context, flags, run summaries), not a lab.
+      assert.ok(
+        !/core\/labs\/[^/]+\//.test(target) || target.startsWith('core/labs/kit/'),
+        `${f} imports ${i.spec}: use core/labs/index.ts`,
+      );
     }
 });
 
-test('no import cycles at run time in core/ and models/', () => {
+test('labs are plug-ins: no lab imports the core, the CLI entry or the session service, or builds a core', () => {
+  const labFiles = files('core/labs').map((f) => f.replace(/\\/g, '/'));
+  assert.ok(labFiles.length > 50);
+  for (const f of labFiles) {
+    for (const i of imports(f)) {
+      const target = resolveSpec(f, i.spec);
+      assert.ok(
+        !['core/core.ts', 'core/session/service.ts'].includes(target) && !target.startsWith('core/cli/'),
+        `${f} imports ${i.spec}${i.typeOnly ? ' (type only)' : ''}${i.lazy ? ' (lazily)' : ''}: a lab receives what it needs (core/labs/kit/)`,
+      );
+    }
+    assert.ok(!/\bnew Core\(/.test(readFileSync(f, 'utf8')), `${f} builds a Core of its own`);
+  }
+});
+
+test('no import cycles in core/ and models/, counting type-only and lazy imports', () => {
   const all = [...files('core'), ...files('models')].map((f) => f.replace(/\\/g, '/'));
   const graph = new Map(
     all.map((f) => [
       f,
       imports(f)
-        .filter((i) => !i.typeOnly && i.spec.startsWith('.'))
+        .filter((i) => i.spec.startsWith('.'))
         .map((i) => resolveSpec(f, i.spec)),
     ]),
   );

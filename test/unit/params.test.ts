@@ -32,8 +32,8 @@ import {
   VAE_TRAIN_FIELDS,
   type ParamSpec,
 } from '../../core/contract.ts';
-import { parseArgs } from '../../core/cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../core/cli/params.ts';
+import { parseArgs } from '../../core/labs/kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../../core/labs/kit/flags.ts';
 import { fieldSchema, shapeOf } from '../../core/params.ts';
 import { defaultFisherLab, defaultNetwork, isometrySchema, networkSchema } from '../../core/labs/fisher/state.ts';
 

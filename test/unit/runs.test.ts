@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
 import { defaultNetwork } from '../../core/labs/fisher/state.ts';
-import { curve, MAX_CURVE_POINTS } from '../../core/session/runs.ts';
+import { curve, MAX_CURVE_POINTS } from '../../core/labs/kit/runs.ts';
 import { readSession } from '../../core/session/session.ts';
 import { runJobDone, tempDir } from '../helpers.ts';
 

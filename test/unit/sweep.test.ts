@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { LAB_COMMANDS } from '../../core/cli/commands.ts';
-import { k8sManifest } from '../../core/sweep/cluster.ts';
-import { collect, runIndex, runOne } from '../../core/sweep/runner.ts';
-import { expand, runHash, validateSpec } from '../../core/sweep/spec.ts';
-import { tempDir } from '../helpers.ts';
+import { k8sManifest } from '../../core/labs/sweep/cluster.ts';
+import { collect, runIndex, runOne } from '../../core/labs/sweep/runner.ts';
+import { expand, runHash, validateSpec } from '../../core/labs/sweep/spec.ts';
+import { cliOnFreshCore, tempDir } from '../helpers.ts';
 
 process.env.KAIRO_HOME = tempDir();
 const kairo = (...args: string[]) =>
@@ -96,9 +96,10 @@ test('runs write their record atomically, skip when done, and collect names miss
     LAB_COMMANDS,
   );
   const cmd = LAB_COMMANDS.get('fisher')!;
-  for (let i = 0; i < 4; i++) await runOne(dir, spec, i, cmd, LAB_COMMANDS);
+  const ctx = await cliOnFreshCore();
+  for (let i = 0; i < 4; i++) await runOne(dir, spec, i, cmd, LAB_COMMANDS, ctx);
   const first = readFileSync(join(dir, '1.json'), 'utf8');
-  const again = await runOne(dir, spec, 1, cmd, LAB_COMMANDS);
+  const again = await runOne(dir, spec, 1, cmd, LAB_COMMANDS, ctx);
   assert.equal(again.skipped, true);
   assert.equal(readFileSync(join(dir, '1.json'), 'utf8'), first);
   const rec = JSON.parse(first);
@@ -132,7 +133,7 @@ test('runs write their record atomically, skip when done, and collect names miss
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
   // Another sweep in the same folder is refused.
   const other = validateSpec({ command: ['fisher', 'theory'], grid: { width: [5] } }, LAB_COMMANDS);
-  await assert.rejects(runOne(dir, other, 0, cmd, LAB_COMMANDS), /holds another sweep/);
+  await assert.rejects(runOne(dir, other, 0, cmd, LAB_COMMANDS, ctx), /holds another sweep/);
 });
 
 test('the index comes from --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX, and must exist', () => {
@@ -169,7 +170,8 @@ test('a run killed mid-way leaves no result file, and the rerun does it', async 
     env: { ...process.env, KAIRO_HOME: tempDir() },
   });
   // Wait until the sweep is recorded (the run has begun), then kill it.
-  for (let t = 0; t < 200 && !existsSync(join(out, 'sweep.json')); t++) await new Promise((r) => setTimeout(r, 25));
+  // Starting the CLI can take many seconds on a loaded machine: wait up to a minute.
+  for (let t = 0; t < 2400 && !existsSync(join(out, 'sweep.json')); t++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   assert.deepEqual(readdirSync(out), ['sweep.json']);
@@ -271,7 +273,7 @@ test('a huge grid is counted as a product and refused in one line before anythin
       ),
     /2 × 100,000 = 200,000 runs/,
   );
-  const { SweepRuns } = await import('../../core/sweep/spec.ts');
+  const { SweepRuns } = await import('../../core/labs/sweep/spec.ts');
   const spec = validateSpec(
     { command: ['fisher', 'theory'], grid: { width: r1000, samples: r1000.slice(0, 100) } },
     LAB_COMMANDS,

@@ -1,13 +1,11 @@
 // `kairo augment …`: the augmentation lab without a window; the same job as the UI.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import { AUGMENT_FIELDS, defaultsOf, type AugmentCell, type AugmentParams } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, parseArgs, type Parsed } from '../../cli/args.ts';
-import { IDX_FLAGS, IDX_USAGE, idxSource } from '../../cli/data-source.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { checkOutputFlags, parseArgs, type Parsed } from '../kit/args.ts';
+import { IDX_FLAGS, IDX_USAGE, idxSource } from '../kit/data-source.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { compareSchema } from './state.ts';
 
 export const AUGMENT_USAGE = `  augment run ${usageOf(AUGMENT_FIELDS, 14)}
@@ -52,7 +50,7 @@ function cellJson(c: AugmentCell, seeds: { seed: number; accuracy: number; secon
   };
 }
 
-export async function augmentCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function augmentCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, AUGMENT_FLAGS.switches);
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
@@ -62,9 +60,9 @@ export async function augmentCli(argv: string[], out: (v: unknown) => void): Pro
   const params_ = params(p);
   if (sub === 'run' && (params_.policies.length !== 1 || params_.perClass.length !== 1))
     throw invalid('augment run takes one --policy and one --per-class; use augment compare for several');
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
-    await runJob(core, 'augment.compare', params_);
+  const core = ctx;
+  {
+    await ctx.runJob('augment.compare', params_);
     const r = core.session.labs.augment.result!;
     const file = p.flags.get('out');
     if (typeof file === 'string') await core.call('session.save', { path: file });
@@ -84,8 +82,6 @@ export async function augmentCli(argv: string[], out: (v: unknown) => void): Pro
     if (sub === 'run') out({ ...head, ...entries[0], ...(r.params.policies[0] === 'self-paced' ? spa : {}) });
     else out({ ...head, results: entries, ...(spa ? { self_paced: spa } : {}) });
     return 0;
-  } finally {
-    await core.shutdown();
   }
 }
 

@@ -1,7 +1,7 @@
 // What an augmentation run record keeps (core/labs/runs/): final accuracy per policy and size, and the
 // mean test-accuracy curve of each policy at the first size.
 import { POLICY_NAMES, type AugmentParams, type AugmentResult } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const compareSummary = (p: AugmentParams, r: AugmentResult): RunSummary => {
   const several = p.perClass.length > 1;

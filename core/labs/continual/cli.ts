@@ -1,5 +1,5 @@
 // `kairo continual …`: the continual-learning lab without a window; the same jobs as the UI.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import {
   CL_CHAIN_FIELDS,
   CL_MODEL_FIELDS,
@@ -8,12 +8,10 @@ import {
   defaultsOf,
   type ClChainParams,
 } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, numFlag, parseArgs, type Parsed } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { checkOutputFlags, numFlag, parseArgs, type Parsed } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { chainSchema, networkSchema, sweepSchema } from './state.ts';
 
 export const CONTINUAL_USAGE = `  continual kernel ${usageOf(CL_MODEL_FIELDS, 19)}
@@ -51,16 +49,16 @@ const stagesJson = (errors: number[][]) =>
     ...Object.fromEntries(errors.map((row, t) => [`error_task${t + 1}`, row[m]])),
   }));
 
-export async function continualCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function continualCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, CONTINUAL_FLAGS.switches);
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
+  const core = ctx;
+  {
     switch (sub) {
       case 'kernel': {
-        await runJob(core, 'continual.chain', parseOrThrow(chainSchema, chainParams(p), 'continual'));
+        await ctx.runJob('continual.chain', parseOrThrow(chainSchema, chainParams(p), 'continual'));
         const r = core.session.labs.continual.chain!;
         const file = p.flags.get('out');
         if (typeof file === 'string') await core.call('session.save', { path: file });
@@ -80,7 +78,7 @@ export async function continualCli(argv: string[], out: (v: unknown) => void): P
           { ...chainParams(p), ...readFlags(p, CL_NETWORK_FIELDS, defaultsOf(CL_NETWORK_FIELDS)) },
           'continual',
         );
-        await runJob(core, 'continual.network', params);
+        await ctx.runJob('continual.network', params);
         const r = core.session.labs.continual.network!;
         out({
           stages: stagesJson(r.measured),
@@ -101,7 +99,7 @@ export async function continualCli(argv: string[], out: (v: unknown) => void): P
           },
           'continual sweep',
         );
-        await runJob(core, 'continual.sweep', params);
+        await ctx.runJob('continual.sweep', params);
         const s = core.session.labs.continual.sweep!;
         out({
           axis: s.params.axis,
@@ -122,8 +120,6 @@ export async function continualCli(argv: string[], out: (v: unknown) => void): P
       default:
         throw invalid(`unknown continual command ${JSON.stringify(sub ?? '')}; try kernel, network or sweep`);
     }
-  } finally {
-    await core.shutdown();
   }
 }
 

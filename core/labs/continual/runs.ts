@@ -7,7 +7,7 @@ import type {
   ClSweepParams,
   ClSweepResult,
 } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 /** errors[t][m] (task t+1 after stage m+1) as one curve per task over the stages it has seen. */
 const perTask = (label: string, errors: number[][]) =>

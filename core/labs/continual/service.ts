@@ -1,7 +1,7 @@
 // The continual-learning lab in the core's process: storing job results and the forms that made them.
 import type { LabStates } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 
 type Model = LabStates['continual']['model'];
 const modelOf = (p: Model): Model => ({
@@ -16,7 +16,7 @@ const modelOf = (p: Model): Model => ({
   seed: p.seed,
 });
 
-export function storeChain(session: SessionService, output: JobOutput<'continual.chain'>): void {
+export function storeChain(session: LabSession, output: JobOutput<'continual.chain'>): void {
   const r = output.result;
   const { sizes, similarity } = r.params;
   session.store(
@@ -26,7 +26,7 @@ export function storeChain(session: SessionService, output: JobOutput<'continual
   );
 }
 
-export function storeSweep(session: SessionService, output: JobOutput<'continual.sweep'>): void {
+export function storeSweep(session: LabSession, output: JobOutput<'continual.sweep'>): void {
   const r = output.result;
   const { axis, n1, n2, ratios, similarity, rhos } = r.params;
   session.store(
@@ -36,7 +36,7 @@ export function storeSweep(session: SessionService, output: JobOutput<'continual
   );
 }
 
-export function storeNetwork(session: SessionService, output: JobOutput<'continual.network'>): void {
+export function storeNetwork(session: LabSession, output: JobOutput<'continual.network'>): void {
   const r = output.result;
   const { data, parameterisation, width, depth, steps, lrFactor } = r.params;
   session.store(

@@ -1,10 +1,9 @@
 // `kairo data …`: what a dataset holds, without a window.
 import type { SplitSummary } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { readIdxPair } from '../../data/idx.ts';
 import { KairoError } from '../../errors.ts';
-import { parseArgs } from '../../cli/args.ts';
-import type { LabCommand } from '../lab.ts';
+import { parseArgs } from '../kit/args.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 
 const USAGE = `  data inspect [--idx-images F --idx-labels F]
                                          counts, shapes and classes of MNIST or an IDX pair`;
@@ -15,7 +14,7 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
   return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
 }
 
-async function dataCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+async function dataCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, VALUED, SWITCHES);
   const [sub, ...rest] = args.positional;
   if (sub !== 'inspect')
@@ -29,7 +28,7 @@ async function dataCli(argv: string[], out: (v: unknown) => void): Promise<numbe
     out(splitJson(readIdxPair(images, labels)));
     return 0;
   }
-  const core = new Core({ platform: { carrier: 'web' } });
+  const core = ctx;
   const s = await core.call('data.summary', { source: { kind: 'mnist' } });
   out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
   return 0;

@@ -1,6 +1,6 @@
 // What a dataset-lab run record keeps (core/labs/runs/).
 import type { BaselineParams, BaselineResult } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const baselineSummary = (_p: BaselineParams, r: BaselineResult): RunSummary => ({
   metrics: {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DataPage, DatasetSummary, LabStates, ParamsOf } from '../../contract.ts';
 import { getDataset, splitOf, summarise } from '../../data/datasets.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 import { encodeU8 } from '../../session/encode.ts';
 import { parseOrThrow } from '../../validate.ts';
 
@@ -45,7 +45,7 @@ export function dataPage(p: ParamsOf<'data.page'>): DataPage {
   };
 }
 
-export function storeBaseline(session: SessionService, output: JobOutput<'data.baseline'>): void {
+export function storeBaseline(session: LabSession, output: JobOutput<'data.baseline'>): void {
   const lab: LabStates['data'] = { ...session.labs.data, baseline: output.result };
   session.store('data', lab, output.tensors);
 }

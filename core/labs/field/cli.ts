@@ -1,15 +1,13 @@
 // `kairo field …`: the random-neural-field lab without a window; the same code as the UI.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import { mulberry32 } from '../../../models/common/rng.ts';
 import { noiseField, noiseStats, type FieldSpec } from '../../../models/field/init.ts';
 import { FIELD_KINDS, FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS, type FieldTrainParams } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
                    [--m-sigma M] [--dims 1|2]
@@ -36,7 +34,7 @@ function trainParams(p: Parsed): FieldTrainParams {
   return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
 }
 
-export async function fieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function fieldCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
@@ -83,11 +81,11 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
     out({ variance_center: s.varianceCenter, variance_edge: s.varianceEdge, correlation: s.correlation });
     return 0;
   }
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
+  const core = ctx;
+  {
     switch (sub) {
       case 'train': {
-        await runJob(core, 'field.train', trainParams(p));
+        await ctx.runJob('field.train', trainParams(p));
         const r = core.session.labs.field.result!;
         const file = p.flags.get('out');
         if (typeof file === 'string') await core.call('session.save', { path: file });
@@ -107,7 +105,7 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
       }
       case 'robustness': {
         const d = defaultFieldLab().robustnessDraft;
-        await runJob(core, 'field.robustness', { train: trainParams(p), ...readFlags(p, FIELD_ROBUSTNESS_FIELDS, d) });
+        await ctx.runJob('field.robustness', { train: trainParams(p), ...readFlags(p, FIELD_ROBUSTNESS_FIELDS, d) });
         const r = core.session.labs.field.robustness!;
         out({
           curves: r.curves.map((c) => ({
@@ -123,8 +121,6 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void): Promi
       default:
         throw invalid(`unknown field command ${JSON.stringify(sub ?? '')}; try init-stats, train or robustness`);
     }
-  } finally {
-    await core.shutdown();
   }
 }
 

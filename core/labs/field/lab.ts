@@ -1,5 +1,5 @@
 // The random-neural-field lab: structured initialisers, NTK-regime training, robustness.
-import { layerShapes } from '../../../models/field/network.ts';
+import { layerShapes } from '../../../models/field/shapes.ts';
 import { defineLab } from '../lab.ts';
 import { robustnessSummary, trainSummary } from './runs.ts';
 import { exploreField, storeFieldRobustness, storeFieldTrain } from './service.ts';

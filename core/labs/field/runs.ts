@@ -1,6 +1,6 @@
 // What a random-neural-field run record keeps (core/labs/runs/).
 import type { FieldRobustnessParams, FieldRobustnessResult, FieldTrainParams, FieldTrainResult } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const trainSummary = (_p: FieldTrainParams, r: FieldTrainResult): RunSummary => ({
   metrics: {

@@ -5,7 +5,7 @@ import { gaussian, mulberry32 } from '../../../models/common/rng.ts';
 import type { FieldExploreView, FieldLabState, LabStates } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
 import { encodeF32 } from '../../session/encode.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { exploreSchema } from './state.ts';
 
@@ -56,11 +56,11 @@ export function exploreField(raw: FieldLabState['explore']): FieldExploreView {
   };
 }
 
-export function storeFieldTrain(session: SessionService, output: JobOutput<'field.train'>): void {
+export function storeFieldTrain(session: LabSession, output: JobOutput<'field.train'>): void {
   const lab: LabStates['field'] = { ...session.labs.field, result: output.result, draft: output.result.params };
   session.store('field', lab, output.tensors);
 }
 
-export function storeFieldRobustness(session: SessionService, output: JobOutput<'field.robustness'>): void {
+export function storeFieldRobustness(session: LabSession, output: JobOutput<'field.robustness'>): void {
   session.store('field', { ...session.labs.field, robustness: output.result }, {});
 }

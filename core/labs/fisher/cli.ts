@@ -1,5 +1,5 @@
 // `kairo fisher …`: the Fisher/NTK lab without a window; the same jobs as the UI.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import {
   FISHER_ISOMETRY_FIELDS,
   FISHER_LR_FIELDS,
@@ -9,14 +9,12 @@ import {
   type FisherNetworkParams,
   type FisherTheoryValues,
 } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { theoryFor } from './jobs.ts';
 import { defaultFisherLab, defaultNetwork, networkSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { parseArgs, type Parsed } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { parseArgs, type Parsed } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 const EIGENVALUES = {
   kind: 'switch',
@@ -62,7 +60,7 @@ const theoryJson = (t: FisherTheoryValues | null) =>
 const orderJson = (t: FisherTheoryValues) =>
   t.layers.map((l, i) => ({ layer: i, q1: l.q1, q2: l.q2, q_hat1: l.qh1, q_hat2: l.qh2, q_tilde1: l.qt1, q_tilde2: l.qt2 }));
 
-export async function fisherCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function fisherCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -72,11 +70,11 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
     out(t ? { ...theoryJson(t), order_parameters: orderJson(t) } : null);
     return 0;
   }
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
+  const core = ctx;
+  {
     switch (sub) {
       case 'spectrum': {
-        await runJob(core, 'fisher.spectrum', { network: network(p), compare: false });
+        await ctx.runJob('fisher.spectrum', { network: network(p), compare: false });
         const r = core.session.labs.fisher.spectrum!;
         const ev = core.session.tensor(r.tensors.eigenvalues)!.data;
         out({
@@ -91,7 +89,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'lr-sweep': {
-        await runJob(core, 'fisher.lrsweep', {
+        await ctx.runJob('fisher.lrsweep', {
           network: network(p),
           ...readFlags(p, FISHER_LR_FIELDS, defaultFisherLab().lrDraft),
         });
@@ -103,7 +101,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'sweep': {
-        await runJob(core, 'fisher.sweep', {
+        await ctx.runJob('fisher.sweep', {
           network: network(p),
           ...readFlags(p, FISHER_SWEEP_FIELDS, defaultFisherLab().sweepDraft),
         });
@@ -122,7 +120,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'isometry': {
-        await runJob(core, 'fisher.isometry', readFlags(p, FISHER_ISOMETRY_FIELDS, defaultFisherLab().isometryDraft));
+        await ctx.runJob('fisher.isometry', readFlags(p, FISHER_ISOMETRY_FIELDS, defaultFisherLab().isometryDraft));
         const r = core.session.labs.fisher.isometry!;
         const moment = (ev: number[], k: number) => ev.reduce((a, b) => a + b ** k, 0) / ev.length;
         out({
@@ -142,7 +140,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'input-metric': {
-        await runJob(core, 'fisher.inputMetric', { network: network(p) });
+        await ctx.runJob('fisher.inputMetric', { network: network(p) });
         const r = core.session.labs.fisher.inputMetric!;
         out({
           m_lambda: r.stats.mLambda,
@@ -159,7 +157,7 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
         return 0;
       }
       case 'signal': {
-        await runJob(core, 'fisher.signal', readFlags(p, FISHER_SIGNAL_FIELDS, defaultFisherLab().signalDraft));
+        await ctx.runJob('fisher.signal', readFlags(p, FISHER_SIGNAL_FIELDS, defaultFisherLab().signalDraft));
         const r = core.session.labs.fisher.signal!;
         out({
           layers: r.layers.map((x) => ({
@@ -186,8 +184,6 @@ export async function fisherCli(argv: string[], out: (v: unknown) => void): Prom
           `unknown fisher command ${JSON.stringify(sub ?? '')}; try spectrum, theory, lr-sweep, sweep, isometry, input-metric or signal`,
         );
     }
-  } finally {
-    await core.shutdown();
   }
 }
 

@@ -13,7 +13,7 @@ import type {
   FisherSweepParams,
   FisherSweepResult,
 } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const spectrumSummary = (_p: { network: FisherNetworkParams }, r: FisherSpectrumResult): RunSummary => ({
   metrics: {

@@ -1,7 +1,7 @@
 // The Fisher/NTK lab in the core's process: instant theory, and storing job results.
 import type { FisherNetworkParams, FisherTheoryValues, LabStates } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { theoryFor } from './jobs.ts';
 import { networkSchema } from './state.ts';
@@ -24,7 +24,7 @@ type Out = {
 };
 
 /** Stores any Fisher job's result in the lab's slice (and the drafts that produced it). */
-export function storeFisher(session: SessionService, kind: keyof Out, output: Out[keyof Out]): void {
+export function storeFisher(session: LabSession, kind: keyof Out, output: Out[keyof Out]): void {
   const lab: LabStates['fisher'] = { ...session.labs.fisher };
   if (kind === 'fisher.spectrum') {
     const r = (output as Out['fisher.spectrum']).result;

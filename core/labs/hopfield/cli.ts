@@ -1,7 +1,7 @@
 // `kairo hopfield …`: the Hopfield–Boltzmann lab without a window. Machines come from a
 // session or from plain JSON ({"W": N_h rows of N_v, "b": N_v, "c": N_h}) so other tools can
 // check and reuse them; the numbers are the same functions the UI calls.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import { writeFileSync } from 'node:fs';
 import { readRegularFile } from '../../files.ts';
 import { z } from 'zod';
@@ -25,14 +25,12 @@ import {
   TOY_DATA_FIELDS,
   type HopfieldTrainParams,
 } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 // The form's switch is "train c", on by default; the CLI's --fixed-c turns it off, so it is read apart.
 const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
@@ -109,10 +107,9 @@ function machineJsonOf(m: Machine): { W: number[][]; b: number[]; c: number[] } 
   };
 }
 
-async function sessionMachine(path: string): Promise<{ core: Core; loaded: Loaded }> {
-  const core = new Core({ platform: { carrier: 'web' } });
-  await core.call('session.open', { path });
-  return { core, loaded: loadMachine(core.session) };
+async function sessionMachine(ctx: CliContext, path: string): Promise<Loaded> {
+  await ctx.call('session.open', { path });
+  return loadMachine(ctx.session);
 }
 
 function machineSource(p: Parsed): 'machine' | 'session' {
@@ -128,7 +125,7 @@ function needPoints(p: Parsed): string {
   return v;
 }
 
-export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function hopfieldCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
@@ -150,9 +147,9 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
         }),
         trainC: !p.flags.has('fixed-c'),
       };
-      const core = new Core({ platform: { carrier: 'web' } });
-      try {
-        await runJob(core, 'hopfield.train', params);
+      const core = ctx;
+      {
+        await ctx.runJob('hopfield.train', params);
         const r = core.session.labs.hopfield.result!;
         const outPath = p.flags.get('out');
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
@@ -171,19 +168,13 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
           ...(typeof outPath === 'string' ? { session: core.session.view().path } : {}),
         });
         return 0;
-      } finally {
-        await core.shutdown();
       }
     }
     case 'nll': {
       const src = machineSource(p);
       let m: Machine;
       if (src === 'machine') m = machineFromJson(String(p.flags.get('machine')));
-      else {
-        const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
-        m = loaded.machine;
-        await core.shutdown();
-      }
+      else m = (await sessionMachine(ctx, String(p.flags.get('session')))).machine;
       const pts = pointsFromJson(String(p.flags.get('points') ?? needPoints(p)), m.nv, false) as number[][];
       out({ nll: pts.map((v) => nll(m, v)), posterior: pts.map((v) => Array.from(posterior(m, v))) });
       return 0;
@@ -208,8 +199,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
         out({ trajectories: runs.map((r) => r.states), attention: runs.map((r) => r.attention) });
         return 0;
       }
-      const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
-      await core.shutdown();
+      const loaded = await sessionMachine(ctx, String(p.flags.get('session')));
       const run = retrieve(loaded, readFlags(p, RETRIEVAL_FIELDS, defaultRetrieval()));
       const s = run.summary;
       out({
@@ -236,8 +226,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void): Pr
         out({ completed: res.map((r) => Array.from(r.v)), posterior: res.map((r) => Array.from(r.posterior)) });
         return 0;
       }
-      const { core, loaded } = await sessionMachine(String(p.flags.get('session')));
-      await core.shutdown();
+      const loaded = await sessionMachine(ctx, String(p.flags.get('session')));
       const r = completeImage(loaded, readFlags(p, COMPLETION_FIELDS, defaultsOf(COMPLETION_FIELDS)));
       out({ mse_completed: r.mseCompleted, mse_mean_image: r.mseMean });
       return 0;

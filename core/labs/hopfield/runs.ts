@@ -1,6 +1,6 @@
 // What a Hopfield–Boltzmann run record keeps (core/labs/runs/).
 import type { CapacityParams, CapacityResult, HopfieldTrainParams, HopfieldTrainResult } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const trainSummary = (_p: HopfieldTrainParams, r: HopfieldTrainResult): RunSummary => ({
   metrics: { 'train NLL (nats)': r.trainNll, 'test NLL (nats)': r.testNll, steps: r.stepsDone, components: r.components },

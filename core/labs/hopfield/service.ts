@@ -30,7 +30,7 @@ import type {
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { encodeF32, encodeU8, pixelsToBytes } from '../../session/encode.ts';
 import { corrupt, densityGrid, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
@@ -53,14 +53,14 @@ export interface Loaded {
 
 const cache = new WeakMap<object, Loaded>();
 
-function f64(session: SessionService, name: string): Float64Array {
+function f64(session: LabSession, name: string): Float64Array {
   const t = session.tensor(name);
   if (!t) throw invalid(`the session lacks tensor ${name}: train a machine first`);
   return Float64Array.from(t.data);
 }
 
 /** The trained machine of the open session, converted once per training run. */
-export function loadMachine(session: SessionService): Loaded {
+export function loadMachine(session: LabSession): Loaded {
   const result = session.labs.hopfield.result;
   const W = session.tensor('hopfield.W');
   if (!result || !W) throw invalid('no machine yet: train one first');
@@ -100,14 +100,14 @@ function needImages(l: Loaded, what: string): number[] {
   return l.result.imageShape;
 }
 
-export function hopfieldDensity(session: SessionService, p: { n: number }): DensityGrid {
+export function hopfieldDensity(session: LabSession, p: { n: number }): DensityGrid {
   const n = parseOrThrow(z.number().int().min(10).max(300), p?.n, 'hopfield.density.n');
   const l = loadMachine(session);
   if (l.result.nv !== 2) throw invalid('the density map is drawn for the 2-D toy only');
   return densityGrid(l.machine, l.train, l.trainLabels, l.result.patterns, n, l.result.trueCentres);
 }
 
-export function hopfieldMachine(session: SessionService, p: { samples: number; seed: number }): MachineView {
+export function hopfieldMachine(session: LabSession, p: { samples: number; seed: number }): MachineView {
   const n = parseOrThrow(z.number().int().min(1).max(400), p?.samples, 'hopfield.machine.samples');
   const seed = parseOrThrow(z.number().int().min(0), p?.seed, 'hopfield.machine.seed');
   const l = loadMachine(session);
@@ -125,7 +125,7 @@ export function hopfieldMachine(session: SessionService, p: { samples: number; s
   };
 }
 
-export function hopfieldAttention(session: SessionService, p: unknown): AttentionView {
+export function hopfieldAttention(session: LabSession, p: unknown): AttentionView {
   const { split, indices } = parseOrThrow(attentionInputsSchema, p, 'hopfield.attention');
   const l = loadMachine(session);
   const X = split === 'train' ? l.train : l.test;
@@ -204,7 +204,7 @@ export function retrieve(l: Loaded, settings: RetrievalSettings): RetrievalRun {
   };
 }
 
-export function hopfieldRetrieve(session: SessionService, p: RetrievalSettings): RetrievalRun {
+export function hopfieldRetrieve(session: LabSession, p: RetrievalSettings): RetrievalRun {
   const run = retrieve(loadMachine(session), p);
   // Redrawing a stored run (e.g. after opening a session) recomputes the same summary: not a change.
   if (JSON.stringify(run.summary) !== JSON.stringify(session.labs.hopfield.lastRetrieval)) {
@@ -260,7 +260,7 @@ export function completeImage(l: Loaded, raw: CompletionRequest): CompletionResu
   };
 }
 
-export function hopfieldComplete(session: SessionService, p: CompletionRequest): CompletionResult {
+export function hopfieldComplete(session: LabSession, p: CompletionRequest): CompletionResult {
   const out = completeImage(loadMachine(session), p);
   const completion = parseOrThrow(completionSchema, p, 'hopfield.complete');
   if (JSON.stringify(completion) !== JSON.stringify(session.labs.hopfield.completion)) {
@@ -269,7 +269,7 @@ export function hopfieldComplete(session: SessionService, p: CompletionRequest):
   return out;
 }
 
-export function storeHopfieldTrain(session: SessionService, output: JobOutput<'hopfield.train'>): void {
+export function storeHopfieldTrain(session: LabSession, output: JobOutput<'hopfield.train'>): void {
   const lab: LabStates['hopfield'] = {
     ...session.labs.hopfield,
     result: output.result,
@@ -279,6 +279,6 @@ export function storeHopfieldTrain(session: SessionService, output: JobOutput<'h
   session.store('hopfield', lab, output.tensors);
 }
 
-export function storeCapacity(session: SessionService, output: JobOutput<'hopfield.capacity'>): void {
+export function storeCapacity(session: LabSession, output: JobOutput<'hopfield.capacity'>): void {
   session.store('hopfield', { ...session.labs.hopfield, capacity: output.result }, {});
 }

@@ -1,5 +1,5 @@
 // `kairo ngd …`: the natural-gradient lab without a window; the same jobs as the UI.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import {
   NGD_METHODS,
   NGD_NETWORK_FIELDS,
@@ -10,12 +10,10 @@ import {
   type NgdMethodName,
   type NgdRunResult,
 } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, choiceFlag, parseArgs, type Parsed } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
+import { checkOutputFlags, choiceFlag, parseArgs, type Parsed } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { compareSchema, defaultNgdCompare, defaultNgdLab, sweepSchema, unitFisherSchema } from './state.ts';
 import { defaultsOf } from '../../contract.ts';
 
@@ -75,18 +73,18 @@ const runJson = (r: NgdRunResult) => ({
   theory: { alpha: r.theory.alpha, note: r.theory.note, losses: r.theory.losses, test_losses: r.theory.testLosses },
 });
 
-export async function ngdCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function ngdCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
+  const core = ctx;
+  {
     switch (sub) {
       case 'run': {
         if (!p.flags.has('method')) throw invalid(`ngd run needs --method ${METHODS}`);
         const method = choiceFlag(p, 'method', 'exact', NGD_METHODS);
-        await runJob(core, 'ngd.compare', compareParams(p, [method], p.flags.has('lr') ? 'common' : 'best'));
+        await ctx.runJob('ngd.compare', compareParams(p, [method], p.flags.has('lr') ? 'common' : 'best'));
         const c = core.session.labs.ngd.compare!;
         const r = c.runs[0]!;
         if (r.error) throw invalid(r.error);
@@ -105,7 +103,7 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void): Promise
       }
       case 'compare': {
         const at = choiceFlag(p, 'at', 'both', ['best', 'common', 'both'] as const);
-        await runJob(core, 'ngd.compare', compareParams(p, methodsFlag(p), at));
+        await ctx.runJob('ngd.compare', compareParams(p, methodsFlag(p), at));
         const c = core.session.labs.ngd.compare!;
         const file = p.flags.get('out');
         if (typeof file === 'string') await core.call('session.save', { path: file });
@@ -131,7 +129,7 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void): Promise
           },
           'ngd sweep',
         );
-        await runJob(core, 'ngd.sweep', params);
+        await ctx.runJob('ngd.sweep', params);
         const s = core.session.labs.ngd.sweep!;
         out({
           axis: s.params.axis,
@@ -154,7 +152,7 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void): Promise
           readFlags(p, UNIT_FISHER_FIELDS, defaultsOf(UNIT_FISHER_FIELDS)),
           'ngd unit-fisher',
         );
-        await runJob(core, 'ngd.unitFisher', params);
+        await ctx.runJob('ngd.unitFisher', params);
         const u = core.session.labs.ngd.unit!;
         out({
           closed_form: u.closedForm,
@@ -167,8 +165,6 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void): Promise
       default:
         throw invalid(`unknown ngd command ${JSON.stringify(sub ?? '')}; try run, compare, sweep or unit-fisher`);
     }
-  } finally {
-    await core.shutdown();
   }
 }
 

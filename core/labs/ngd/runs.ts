@@ -7,7 +7,7 @@ import type {
   UnitFisherParams,
   UnitFisherResult,
 } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const compareSummary = (_p: NgdCompareParams, r: NgdCompareResult): RunSummary => ({
   metrics: Object.fromEntries([

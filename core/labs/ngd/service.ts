@@ -3,7 +3,7 @@
 import { alphaOf } from '../../../models/ngd/theory.ts';
 import { NGD_KEPT_RUNS, type LabStates, type NgdMethods } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import type { SessionService } from '../../session/service.ts';
+import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { z } from 'zod';
 import { NGD_METHODS } from '../../contract.ts';
@@ -25,7 +25,7 @@ export function ngdAlpha(raw: NgdMethods['ngd.alpha']['params']): NgdMethods['ng
   });
 }
 
-export function storeNgdCompare(session: SessionService, output: JobOutput<'ngd.compare'>): void {
+export function storeNgdCompare(session: LabSession, output: JobOutput<'ngd.compare'>): void {
   const lab: LabStates['ngd'] = session.labs.ngd;
   const r = output.result;
   // The comparison shown before becomes the newest kept run.
@@ -33,12 +33,12 @@ export function storeNgdCompare(session: SessionService, output: JobOutput<'ngd.
   session.store('ngd', { ...lab, compare: r, history, draft: r.params }, {});
 }
 
-export function storeNgdSweep(session: SessionService, output: JobOutput<'ngd.sweep'>): void {
+export function storeNgdSweep(session: LabSession, output: JobOutput<'ngd.sweep'>): void {
   const r = output.result;
   const { axis, values, etaFactor } = r.params;
   session.store('ngd', { ...session.labs.ngd, sweep: r, sweepDraft: { axis, values, etaFactor } }, {});
 }
 
-export function storeUnitFisher(session: SessionService, output: JobOutput<'ngd.unitFisher'>): void {
+export function storeUnitFisher(session: LabSession, output: JobOutput<'ngd.unitFisher'>): void {
   session.store('ngd', { ...session.labs.ngd, unit: output.result, unitDraft: output.result.params }, {});
 }

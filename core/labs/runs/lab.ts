@@ -2,7 +2,7 @@
 // with the summary its kind's definition gives); the runs table in each lab and the Runs page
 // name, annotate, sort, overlay, export and delete them.
 import { defineLab } from '../lab.ts';
-import { deleteRuns, editRun } from '../../session/runs.ts';
+import { deleteRuns, editRun } from './ledger.ts';
 import { defaultRunsLab, runsLabSchema } from './state.ts';
 
 export const runsLab = defineLab({

@@ -2,7 +2,7 @@
 // at these defaults (an empty ledger), like any lab missing from an older file.
 import { z } from 'zod';
 import { RUN_OUTCOMES, type RunsLabState } from '../../contract.ts';
-import { MAX_CURVE_POINTS, MAX_RUNS } from '../../session/runs.ts';
+import { MAX_CURVE_POINTS, MAX_RUNS } from '../kit/runs.ts';
 import { jsonSchema } from '../../validate.ts';
 
 const finite = z.number().finite();

@@ -1,17 +1,17 @@
 // `kairo sweep …`: expand a sweep file into numbered runs, run one (here, in a Slurm array task
 // or a Kubernetes Indexed Job), run all on this machine, collect the results, or write the
 // cluster templates.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, CommandFlags, LabCommand } from '../lab.ts';
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalid, KairoError } from '../../errors.ts';
 import { readRegularFile } from '../../files.ts';
-import { DOCKERFILE, k8sManifest, slurmScript } from '../../sweep/cluster.ts';
-import { collect, prepareDir, runIndex, runOne, writeAtomic, type SweepCommand } from '../../sweep/runner.ts';
-import { SweepRuns, validateSpec, type SweepSpec } from '../../sweep/spec.ts';
-import { checkOutputFlags, intFlag, parseArgs } from '../../cli/args.ts';
+import { DOCKERFILE, k8sManifest, slurmScript } from './cluster.ts';
+import { collect, prepareDir, runIndex, runOne, writeAtomic } from './runner.ts';
+import { SweepRuns, validateSpec, type SweepSpec } from './spec.ts';
+import { checkOutputFlags, intFlag, parseArgs } from '../kit/args.ts';
 
 export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
   sweep run SPEC --out DIR [--index i]   one run (else SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into DIR/<i>.json
@@ -39,7 +39,7 @@ const VALUED = new Set([
 ]);
 const KAIRO_BIN = fileURLToPath(new URL('../../../bin/kairo.mjs', import.meta.url));
 
-function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepCommand>): SweepSpec {
+function readSpec(path: string | undefined, commands: ReadonlyMap<string, CommandFlags>): SweepSpec {
   if (!path) throw invalid('give the sweep file: kairo sweep … SPEC');
   let raw: unknown;
   try {
@@ -54,11 +54,8 @@ function readSpec(path: string | undefined, commands: ReadonlyMap<string, SweepC
 
 const str = (v: string | true | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export async function sweepCli(
-  argv: string[],
-  out: (v: unknown) => void,
-  commands: ReadonlyMap<string, SweepCommand>,
-): Promise<number> {
+export async function sweepCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
+  const commands = await ctx.sweepable();
   const p = parseArgs(argv, VALUED, new Set());
   const [sub, target, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -79,7 +76,7 @@ export async function sweepCli(
       const dir = outDir();
       const { runs } = prepareDir(dir, spec, commands);
       const i = runIndex(str(p.flags.get('index')), process.env, runs.count);
-      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!, commands);
+      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!, commands, ctx);
       out({
         index: i,
         hash: r.record.hash,
@@ -105,14 +102,8 @@ export async function sweepCli(
       const file = str(p.flags.get('out'));
       if (file) {
         // A session the app opens: the Sweeps lab holding this folder's runs.
-        const { Core } = await import('../../core.ts');
-        const core = new Core({ platform: { carrier: 'web' } });
-        try {
-          await core.call('sweep.collect', { path: resolve(target) });
-          await core.call('session.save', { path: file });
-        } finally {
-          await core.shutdown();
-        }
+        await ctx.call('sweep.collect', { path: resolve(target) });
+        await ctx.call('session.save', { path: file });
       }
       out({
         runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })),
@@ -241,5 +232,5 @@ export const command: LabCommand = {
   subcommands: ['expand', 'run', 'local', 'slurm', 'k8s', 'collect'],
   valued: VALUED,
   switches: new Set(),
-  run: async (argv, out) => sweepCli(argv, out, await (await import('../index.ts')).labCommands()),
+  run: sweepCli,
 };

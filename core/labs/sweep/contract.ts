@@ -5,7 +5,7 @@ import type { JsonValue } from '../../contract/base.ts';
 
 export type SweepFlagValue = number | string | boolean | number[];
 
-/** A sweep file (see core/sweep/spec.ts): one kairo command, fixed flags, grid, zip and random draws. */
+/** A sweep file (see core/labs/sweep/spec.ts): one kairo command, fixed flags, grid, zip and random draws. */
 export interface SweepSpecJson {
   command: [string, string];
   fixed?: Record<string, SweepFlagValue>;

@@ -1,14 +1,14 @@
 // A sweep run from the app: every index in this worker, one after another, each as the CLI
 // would run it, with progress per run; cancel stops between runs and keeps those done.
-import { LAB_COMMANDS } from '../../cli/commands.ts';
 import type { JsonValue, SweepResult, SweepSpecJson } from '../../contract.ts';
 import { toErrorValue } from '../../errors.ts';
 import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import { argvOf, SweepRuns, validateSpec } from '../../sweep/spec.ts';
+import { argvOf, SweepRuns, validateSpec } from './spec.ts';
 
 export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContext): Promise<JobOutput<'sweep.local'>> {
-  const spec = validateSpec(raw?.spec, LAB_COMMANDS);
-  const cmd = LAB_COMMANDS.get(spec.command[0])!;
+  const commands = await ctx.withCli((cli) => cli.sweepable());
+  const spec = validateSpec(raw?.spec, commands);
+  const cmd = commands.get(spec.command[0])!;
   const runs = new SweepRuns(spec);
   const result: SweepResult = {
     spec: spec as SweepSpecJson,
@@ -28,7 +28,7 @@ export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContex
     const t0 = performance.now();
     let out: unknown;
     try {
-      await cmd.run(argvOf(spec, r.params, cmd.switches).slice(1), (v) => (out = v));
+      await ctx.withCli((cli) => cmd.run(argvOf(spec, r.params, cmd.switches).slice(1), (v) => (out = v), cli));
       result.runs.push({
         index: r.index,
         params: r.params,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { SweepSpecJson } from '../../contract.ts';
 import { KairoError } from '../../errors.ts';
-import { specPaths, validateSpec } from '../../sweep/spec.ts';
+import { specPaths, validateSpec } from './spec.ts';
 import { defineLab } from '../lab.ts';
 import { sweepLocalSummary } from './runs.ts';
 import { collectSweep, storeSweepLocal } from './service.ts';
@@ -25,7 +25,7 @@ export const sweepLab = defineLab({
       params: z.object({ spec: z.custom<SweepSpecJson>(isObject, 'a sweep spec must be a JSON object') }).strict(),
       prepare: async (ctx, p) => {
         // The flag tables come with the CLI modules, loaded only when a sweep starts.
-        const spec = validateSpec(p.spec, await (await import('../index.ts')).labCommands());
+        const spec = validateSpec(p.spec, await ctx.sweepable());
         // Its runs read and write the files its flags name, so the same path policy applies to them.
         if (ctx.paths)
           for (const f of specPaths(spec)) ctx.paths.check(f.path, f.use === 'write' ? 'session-write' : 'data-read');
@@ -39,7 +39,7 @@ export const sweepLab = defineLab({
     'sweep.collect': (ctx, p) => {
       if (typeof p?.path !== 'string' || !p.path) throw new KairoError('bad_request', 'sweep.collect needs a path');
       ctx.paths?.check(p.path, 'data-read');
-      return collectSweep(ctx.session, p.path);
+      return collectSweep(ctx, p.path);
     },
   },
   cli: { name: 'sweep', sweepable: false, load: async () => (await import('./cli.ts')).command },

@@ -1,12 +1,14 @@
 // The Sweeps lab in the core: collect a sweep folder into the session, store a local run.
 import type { JsonValue, SweepResult } from '../../contract.ts';
 import type { JobOutput } from '../../jobs/types.ts';
-import { collect } from '../../sweep/runner.ts';
-import type { SessionService } from '../../session/service.ts';
+import { collect } from './runner.ts';
+import type { LabSession } from '../kit/session.ts';
+import type { MethodContext } from '../lab.ts';
 
-export async function collectSweep(session: SessionService, path: string): Promise<SweepResult> {
+export async function collectSweep(ctx: MethodContext, path: string): Promise<SweepResult> {
+  const session = ctx.session;
   // A manifest's spec is checked against the commands' flags: their tables load with the CLI modules.
-  const c = collect(path, await (await import('../index.ts')).labCommands());
+  const c = collect(path, await ctx.sweepable());
   const result: SweepResult = {
     spec: c.spec as SweepResult['spec'],
     source: path,
@@ -21,6 +23,6 @@ export async function collectSweep(session: SessionService, path: string): Promi
   return result;
 }
 
-export function storeSweepLocal(session: SessionService, o: JobOutput<'sweep.local'>): void {
+export function storeSweepLocal(session: LabSession, o: JobOutput<'sweep.local'>): void {
   session.store('sweep', { ...session.labs.sweep, result: o.result }, {});
 }

@@ -1,14 +1,12 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
-import type { LabCommand } from '../lab.ts';
+import type { CliContext, LabCommand } from '../lab.ts';
 import { HIERARCHICAL_FIELDS, RECALL_FIELDS, VAE_SWEEP_FIELDS, VAE_TRAIN_FIELDS, type JobKinds } from '../../contract.ts';
-import { Core } from '../../core.ts';
 import { invalid } from '../../errors.ts';
 import { defaultHierarchicalSource } from '../data/state.ts';
 import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_STARTS } from './state.ts';
-import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../../cli/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../cli/params.ts';
-import { runJob } from '../../cli/run-job.ts';
-import { IDX_FLAGS, IDX_USAGE, idxSource } from '../../cli/data-source.ts';
+import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
+import { IDX_FLAGS, IDX_USAGE, idxSource } from '../kit/data-source.ts';
 
 export const VAE_USAGE = `  vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
             [--out F.kairo] [--data mnist|hierarchical] ${IDX_USAGE}
@@ -46,16 +44,16 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   return idxSource(p);
 }
 
-export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise<number> {
+export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const p = parseArgs(argv, VALUED, SWITCHES);
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const core = new Core({ platform: { carrier: 'web' } });
-  try {
+  const core = ctx;
+  {
     switch (sub) {
       case 'train': {
-        await runJob(core, 'vae.train', { source: source(p), ...readFlags(p, VAE_TRAIN_FIELDS, defaultVaeTrain()) });
+        await ctx.runJob('vae.train', { source: source(p), ...readFlags(p, VAE_TRAIN_FIELDS, defaultVaeTrain()) });
         const r = core.session.labs.vae.result!;
         const outPath = p.flags.get('out');
         if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
@@ -85,7 +83,7 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
         const noiseKind = isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy;
         const params = readFlags(p, RECALL_FIELDS, { ...d, noiseKind, noise: [0] });
         if (params.noise.length !== 1) throw invalid('--noise takes one level here: run recall once per level');
-        await runJob(core, 'vae.recall', { ...params, strips: p.flags.has('save') ? params.strips : 0 });
+        await ctx.runJob('vae.recall', { ...params, strips: p.flags.has('save') ? params.strips : 0 });
         // The run just made is the newest one.
         const run = core.session.labs.vae.runs.at(-1)!;
         if (p.flags.has('save')) await core.call('session.save', { path: null });
@@ -111,7 +109,7 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
       }
       case 'sweep': {
         const d = defaultSweep();
-        await runJob(core, 'vae.sweep', {
+        await ctx.runJob('vae.sweep', {
           source: source(p),
           ...readFlags(p, VAE_SWEEP_FIELDS, {
             ...d,
@@ -143,8 +141,6 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void): Promise
       default:
         throw invalid(`unknown vae command ${JSON.stringify(sub ?? '')}; try train, recall or sweep`);
     }
-  } finally {
-    await core.shutdown();
   }
 }
 

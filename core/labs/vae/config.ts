@@ -1,6 +1,6 @@
 // The model configuration a VAE training run implies: shared by the jobs and by the session's
 // load-time tensor checks, which must not load the job code.
-import type { VaeConfig } from '../../../models/vae/vae.ts';
+import type { VaeConfig } from '../../../models/vae/shapes.ts';
 import type { VaeTrainParams } from '../../contract.ts';
 
 export function configOf(p: VaeTrainParams, imageShape: number[]): VaeConfig {

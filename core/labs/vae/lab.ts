@@ -1,5 +1,5 @@
 // The VAE recall lab: train a VAE, run repeated inference from noisy or held-out inputs, sweep.
-import { parameterShapes } from '../../../models/vae/vae.ts';
+import { parameterShapes } from '../../../models/vae/shapes.ts';
 import { KairoError } from '../../errors.ts';
 import { defineLab } from '../lab.ts';
 import { recallSummary, sweepSummary, trainSummary } from './runs.ts';

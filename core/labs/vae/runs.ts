@@ -7,7 +7,7 @@ import type {
   VaeTrainParams,
   VaeTrainResult,
 } from '../../contract.ts';
-import { curve, type RunSummary } from '../../session/runs.ts';
+import { curve, type RunSummary } from '../kit/runs.ts';
 
 export const trainSummary = (_p: VaeTrainParams, r: VaeTrainResult): RunSummary => {
   const ep = r.epochs.map((e) => e.epoch);

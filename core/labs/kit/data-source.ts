@@ -1,7 +1,7 @@
 // The dataset flags lab commands share: MNIST by default, or a pair of IDX files (with an optional
 // test pair), as `kairo vae train` and `kairo augment run` take them.
-import type { DatasetSource } from '../contract.ts';
-import { invalid } from '../errors.ts';
+import type { DatasetSource } from '../../contract.ts';
+import { invalid } from '../../errors.ts';
 import type { Parsed } from './args.ts';
 
 export const IDX_FLAGS = ['idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels'] as const;

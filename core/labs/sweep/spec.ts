@@ -3,8 +3,9 @@
 // with stable indices and hashes, as disentanglement_lib did for its 12,600 models. The same
 // expansion feeds `kairo sweep run` on a laptop, a Slurm array task or a Kubernetes Indexed Job.
 import { createHash } from 'node:crypto';
-import { mulberry32 } from '../../models/common/rng.ts';
-import { invalid } from '../errors.ts';
+import { mulberry32 } from '../../../models/common/rng.ts';
+import { invalid } from '../../errors.ts';
+import type { CommandFlags } from '../kit/cli.ts';
 
 export type FlagValue = number | string | boolean | number[];
 export type Params = Record<string, FlagValue>;
@@ -33,12 +34,7 @@ export interface SweepRun {
   hash: string;
 }
 
-/** What a command accepts, from its CLI module (flag names without "--"). */
-export interface CommandFlags {
-  subcommands: readonly string[];
-  valued: ReadonlySet<string>;
-  switches: ReadonlySet<string>;
-}
+export type { CommandFlags } from '../kit/cli.ts';
 
 const SECTIONS = new Set(['command', 'fixed', 'grid', 'zip', 'random']);
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -2,35 +2,10 @@
 // ends silently), and the edits the runs table makes. The core writes records when jobs end; each
 // job kind's definition says what its record keeps (a `summary` built with `curve`); the ledger is
 // stored as the `runs` lab (core/labs/runs/), so sessions save, validate and migrate it like any lab.
-import type { JsonValue, RunCurve, RunOutcome, RunRecord, RunsLabState } from '../contract.ts';
-import { KairoError } from '../errors.ts';
-import type { SessionService } from './service.ts';
-
-/** The session keeps the latest runs; older ones are dropped first (the runs table says so). */
-export const MAX_RUNS = 500;
-/** Points a stored curve keeps (evenly thinned, the last point always kept). */
-export const MAX_CURVE_POINTS = 400;
-
-/** What a job kind's definition says about a result: final metrics (null or absent: not measured) and curves. */
-export interface RunSummary {
-  metrics: Record<string, number | null | undefined>;
-  curves: RunCurve[];
-}
-
-/** A named curve from raw values; NaN and infinities become null (drawn as markers), long ones are thinned. */
-export function curve(name: string, xLabel: string, y: readonly (number | null)[], x?: readonly number[]): RunCurve {
-  const xs = x ?? y.map((_, i) => i);
-  const n = Math.min(xs.length, y.length);
-  const keep: number[] = [];
-  if (n <= MAX_CURVE_POINTS) for (let i = 0; i < n; i++) keep.push(i);
-  else {
-    const stride = (n - 1) / (MAX_CURVE_POINTS - 1);
-    for (let k = 0; k < MAX_CURVE_POINTS; k++) keep.push(Math.round(k * stride));
-  }
-  const fin = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const px = keep.map((i) => xs[i]!);
-  return { name, xLabel, x: px.map((v) => (Number.isFinite(v) ? v : 0)), y: keep.map((i) => fin(y[i])) };
-}
+import type { JsonValue, RunOutcome, RunRecord, RunsLabState } from '../../contract.ts';
+import { KairoError } from '../../errors.ts';
+import type { LabSession } from '../kit/session.ts';
+import { MAX_RUNS, type RunSummary } from '../kit/runs.ts';
 
 export interface EndedJob {
   kind: string;
@@ -48,7 +23,7 @@ function jsonOf(v: unknown): JsonValue {
   return JSON.parse(JSON.stringify(v ?? null)) as JsonValue;
 }
 
-export function recordRun(session: SessionService, job: EndedJob): RunRecord {
+export function recordRun(session: LabSession, job: EndedJob): RunRecord {
   const state = session.labs.runs;
   const n = state.next;
   const metrics: Record<string, number | null> = Object.create(null);
@@ -79,7 +54,7 @@ export function recordRun(session: SessionService, job: EndedJob): RunRecord {
   return run;
 }
 
-export function editRun(session: SessionService, p: { id: string; name?: string; note?: string }): RunsLabState {
+export function editRun(session: LabSession, p: { id: string; name?: string; note?: string }): RunsLabState {
   const state = session.labs.runs;
   const run = state.runs.find((r) => r.id === p?.id);
   if (!run) throw new KairoError('not_found', `there is no run "${String(p?.id)}"`);
@@ -92,7 +67,7 @@ export function editRun(session: SessionService, p: { id: string; name?: string;
   return session.labs.runs;
 }
 
-export function deleteRuns(session: SessionService, p: { ids: string[] }): RunsLabState {
+export function deleteRuns(session: LabSession, p: { ids: string[] }): RunsLabState {
   if (!Array.isArray(p?.ids)) throw new KairoError('bad_request', 'runs.delete needs ids: a list of run ids');
   const state = session.labs.runs;
   const gone = new Set(p.ids.map(String));

@@ -1,6 +1,6 @@
 // CLI flags from field specifications (core/contract/params.ts): which flags take values, their
-// parsing (with the one-line errors of cli/args.ts) and their usage text.
-import type { ParamSpec, ValuesOf } from '../contract.ts';
+// parsing (with the one-line errors of kit/args.ts) and their usage text.
+import type { ParamSpec, ValuesOf } from '../../contract.ts';
 import { choiceFlag, listFlag, numFlag, setFlag, type Parsed } from './args.ts';
 
 /** The flags of a parameter set: valued ones and switches. */

@@ -5,15 +5,11 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { invalid, KairoError, toErrorValue } from '../errors.ts';
-import { readRegularFile } from '../files.ts';
-import { APP_VERSION } from '../version.ts';
+import { invalid, KairoError, toErrorValue } from '../../errors.ts';
+import { readRegularFile } from '../../files.ts';
+import { APP_VERSION } from '../../version.ts';
+import type { CliContext, LabCommand } from '../kit/cli.ts';
 import { argvOf, SweepRuns, validateSpec, type CommandFlags, type Params, type SweepSpec } from './spec.ts';
-
-export interface SweepCommand extends CommandFlags {
-  /** The CLI module's entry: runs `[subcommand, …flags]` and hands its JSON result to `out`. */
-  run(argv: string[], out: (v: unknown) => void): Promise<number>;
-}
 
 export interface RunRecord {
   index: number;
@@ -142,8 +138,9 @@ export async function runOne(
   dir: string,
   spec: SweepSpec,
   index: number,
-  cmd: SweepCommand,
+  cmd: LabCommand,
   commands: ReadonlyMap<string, CommandFlags>,
+  ctx: CliContext,
 ): Promise<{ record: RunRecord; skipped: boolean }> {
   const { runs } = prepareDir(dir, spec, commands);
   const run = runs.at(index);
@@ -156,7 +153,7 @@ export async function runOne(
   let error: string | undefined;
   try {
     const argv = argvOf(spec, run.params, cmd.switches).slice(1);
-    await cmd.run(argv, (v) => (result = v));
+    await cmd.run(argv, (v) => (result = v), ctx);
   } catch (e) {
     error = toErrorValue(e).message;
   }

@@ -1,4 +1,5 @@
-// Runs a lab job to its end for the CLI. Progress goes to stderr: a live percentage on a terminal,
+// The CLI's context for lab commands: the process's one core, narrowed to what a lab command
+// needs (core/labs/kit/cli.ts). Its runJob runs a lab job to its end. Progress goes to stderr: a live percentage on a terminal,
 // otherwise a line every NON_TTY_EVERY_MS (a log file or a scheduler's output stays readable and a
 // long job still shows it is alive). SIGINT and SIGTERM cancel the job the way the app's Cancel
 // does, so a script or a scheduler can stop it cleanly; a failed or cancelled job becomes its
@@ -6,6 +7,18 @@
 import type { JobInfo, JobKind, JobKinds } from '../contract.ts';
 import type { Core } from '../core.ts';
 import { KairoError } from '../errors.ts';
+import type { CliContext } from '../labs/kit/cli.ts';
+import { labCommands } from '../labs/index.ts';
+
+/** The context lab commands run in: `core`, the one core of this process (or of a sweep's worker). */
+export function cliContext(core: Core): CliContext {
+  return {
+    call: (method, params) => core.call(method, params),
+    runJob: (kind, params) => runJob(core, kind, params),
+    session: core.session,
+    sweepable: labCommands,
+  };
+}
 
 /** How often a job's progress is written when stderr is not a terminal. */
 export const NON_TTY_EVERY_MS = 10_000;

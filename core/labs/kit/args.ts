@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { invalid } from '../errors.ts';
+import { invalid } from '../../errors.ts';
 
 /**
  * Output flags are checked before any work starts: a training run must not end in "cannot
