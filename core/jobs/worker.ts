@@ -1,9 +1,7 @@
 // Entry point of a job worker thread: one job per worker, so a crash or a hard cancel
 // (terminate) never leaves another job's state behind.
-import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PROGRESS_HZ, type JobProgress } from '../contract.ts';
-import { initBackend } from '../backend.ts';
+import { PROGRESS_HZ, type BackendInfo, type JobProgress } from '../contract.ts';
 import { toErrorValue } from '../errors.ts';
 import { jobDef } from '../labs/index.ts';
 import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
@@ -13,13 +11,18 @@ const input = workerData as WorkerInput;
 const flag = new Int32Array(input.cancelFlag);
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+/** What a float64 job runs on: plain JavaScript (and Eigen in WebAssembly for its linear algebra). */
+const FLOAT64: BackendInfo = { name: 'float64', threads: 1, simd: false, adapter: null, tried: [] };
+
 async function main(): Promise<void> {
   const def = jobDef(input.kind);
   if (!def) throw new Error(`unknown job kind ${input.kind}`);
   // The job's module loads first, before the job counts as started: a cancel terminates the
   // worker, and that should not land while a module is still being compiled and linked.
   const handler = (await def.handler()) as JobHandler<typeof input.kind>;
-  const backend = await initBackend();
+  // A float64 job never touches TensorFlow.js: neither it nor its backend is loaded (about 2 s).
+  const tf = def.float64 ? null : await import('@tensorflow/tfjs');
+  const backend = def.float64 ? FLOAT64 : await (await import('../backend.ts')).initBackend();
   send({ type: 'started', backend });
   const t0 = performance.now();
   let lastSent = -Infinity;
@@ -62,9 +65,9 @@ async function main(): Promise<void> {
       }
     },
   };
-  const before = tf.memory().numTensors;
+  const before = tf?.memory().numTensors ?? 0;
   const output = await handler(input.params as never, ctx);
-  const tensors = { before, after: tf.memory().numTensors };
+  const tensors = { before, after: tf?.memory().numTensors ?? 0 };
   if (pending) send({ type: 'progress', progress: pending });
   const buffers = Object.values(output.tensors).map((t) => t.data.buffer as ArrayBuffer);
   send({ type: 'done', output, cancelled: ctx.cancelled(), tensors }, buffers);

@@ -46,6 +46,12 @@ export interface JobDef<K extends JobKind> {
   summary?: (params: JobKinds[K]['params'], result: JobKinds[K]['result']) => RunSummary;
   /** The worker side, loaded only inside job workers (model code never loads in the UI-facing process). */
   handler: () => Promise<JobHandler<K>>;
+  /**
+   * The job computes in float64 JavaScript and never loads TensorFlow.js, so its worker skips the
+   * backend: loading tfjs and starting the threaded WebAssembly backend took about 2.2 s at every
+   * job's start. test/unit/layering.test.ts checks the flag against the handler module's imports.
+   */
+  float64?: true;
 }
 
 export interface MethodContext {

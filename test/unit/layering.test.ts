@@ -117,3 +117,36 @@ test('no import cycles in core/ and models/, counting type-only and lazy imports
   };
   for (const f of all) visit(f, []);
 });
+
+test('a job flagged float64 never reaches TensorFlow.js, and every job that never does is flagged', async () => {
+  const { LABS, LAB_IDS } = await import('../../core/labs/index.ts');
+  /** Whether `file` reaches @tensorflow/* through run-time imports (static, re-exports or lazy). */
+  const reach = new Map<string, boolean>();
+  const reachesTf = (file: string): boolean => {
+    if (reach.has(file)) return reach.get(file)!;
+    reach.set(file, false); // a cycle adds nothing new
+    const hit = imports(file)
+      .filter((i) => !i.typeOnly)
+      .some((i) => i.spec.startsWith('@tensorflow/') || (i.spec.startsWith('.') && reachesTf(resolveSpec(file, i.spec))));
+    reach.set(file, hit);
+    return hit;
+  };
+  let flagged = 0;
+  for (const id of LAB_IDS) {
+    const jobs = Object.entries(LABS[id].jobs) as [string, { float64?: true; handler: () => unknown }][];
+    if (!jobs.length) continue;
+    // Every handler is `(await import('./jobs.ts')).run…`, so the lab's jobs.ts is what a worker loads.
+    const lab = readFileSync(`core/labs/${id}/lab.ts`, 'utf8');
+    assert.equal(lab.match(/handler: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length, jobs.length, id);
+    const tf = reachesTf(`core/labs/${id}/jobs.ts`);
+    for (const [kind, def] of jobs) {
+      assert.equal(
+        def.float64 === true,
+        !tf,
+        `${kind}: float64 ${def.float64 === true}, its jobs.ts ${tf ? 'loads' : 'never loads'} TensorFlow.js`,
+      );
+      if (def.float64) flagged++;
+    }
+  }
+  assert.ok(flagged >= 14, `${flagged} float64 jobs`);
+});

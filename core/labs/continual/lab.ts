@@ -20,6 +20,7 @@ export const continualLab = defineLab({
       memory: (p) => 8 * (3 * Math.max(...p.sizes) ** 2 + p.testPoints * p.sizes.reduce((s, n) => s + n, 0)),
       store: storeChain,
       handler: async () => (await import('./jobs.ts')).runChain,
+      float64: true,
     },
     'continual.sweep': {
       summary: sweepSummary,
@@ -31,6 +32,7 @@ export const continualLab = defineLab({
       },
       store: storeSweep,
       handler: async () => (await import('./jobs.ts')).runSweep,
+      float64: true,
     },
     'continual.network': {
       summary: networkSummary,
@@ -44,6 +46,7 @@ export const continualLab = defineLab({
       source: (p) => (p.data === 'mnist' ? { kind: 'mnist' } : null),
       store: storeNetwork,
       handler: async () => (await import('./jobs.ts')).runNetwork,
+      float64: true,
     },
   },
   methods: {},

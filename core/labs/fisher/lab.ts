@@ -56,6 +56,7 @@ export const fisherLab = defineLab({
       memory: spectrumBytes,
       store: (s, o) => storeFisher(s, 'fisher.spectrum', o),
       handler: async () => (await import('./jobs.ts')).runSpectrum,
+      float64: true,
     },
     'fisher.sweep': {
       summary: sweepSummary,
@@ -65,6 +66,7 @@ export const fisherLab = defineLab({
       memory: sweepBytes,
       store: (s, o) => storeFisher(s, 'fisher.sweep', o),
       handler: async () => (await import('./jobs.ts')).runSweep,
+      float64: true,
     },
     'fisher.lrsweep': {
       summary: lrSummary,
@@ -74,6 +76,7 @@ export const fisherLab = defineLab({
       memory: spectrumBytes,
       store: (s, o) => storeFisher(s, 'fisher.lrsweep', o),
       handler: async () => (await import('./jobs.ts')).runLrSweep,
+      float64: true,
     },
     'fisher.isometry': {
       summary: isometrySummary,
@@ -81,6 +84,7 @@ export const fisherLab = defineLab({
       params: isometrySchema,
       store: (s, o) => storeFisher(s, 'fisher.isometry', o),
       handler: async () => (await import('./jobs.ts')).runIsometry,
+      float64: true,
     },
     'fisher.signal': {
       summary: signalSummary,
@@ -88,6 +92,7 @@ export const fisherLab = defineLab({
       params: signalSchema,
       store: (s, o) => storeFisher(s, 'fisher.signal', o),
       handler: async () => (await import('./jobs.ts')).runSignal,
+      float64: true,
     },
     'fisher.inputMetric': {
       summary: inputMetricSummary,
@@ -97,6 +102,7 @@ export const fisherLab = defineLab({
       memory: spectrumBytes,
       store: (s, o) => storeFisher(s, 'fisher.inputMetric', o),
       handler: async () => (await import('./jobs.ts')).runInputMetric,
+      float64: true,
     },
     'fisher.blocks': {
       summary: blocksSummary,
@@ -106,6 +112,7 @@ export const fisherLab = defineLab({
       memory: blocksBytes,
       store: (s, o) => storeFisher(s, 'fisher.blocks', o),
       handler: async () => (await import('./jobs.ts')).runBlocks,
+      float64: true,
     },
   },
   methods: {

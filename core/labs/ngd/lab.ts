@@ -34,6 +34,7 @@ export const ngdLab = defineLab({
       memory: (p) => bytes(p.network),
       store: storeNgdCompare,
       handler: async () => (await import('./jobs.ts')).runCompare,
+      float64: true,
     },
     'ngd.sweep': {
       summary: sweepSummary,
@@ -43,6 +44,7 @@ export const ngdLab = defineLab({
       memory: (p) => bytes(p.network, p.axis === 'width' ? Math.max(...p.values) : p.network.width),
       store: storeNgdSweep,
       handler: async () => (await import('./jobs.ts')).runSweep,
+      float64: true,
     },
     'ngd.unitFisher': {
       summary: unitFisherSummary,
@@ -50,6 +52,7 @@ export const ngdLab = defineLab({
       params: unitFisherSchema,
       store: storeUnitFisher,
       handler: async () => (await import('./jobs.ts')).runUnitFisher,
+      float64: true,
     },
   },
   methods: {

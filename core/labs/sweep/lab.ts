@@ -33,6 +33,7 @@ export const sweepLab = defineLab({
       },
       store: storeSweepLocal,
       handler: async () => (await import('./jobs.ts')).runSweepLocal,
+      float64: true,
     },
   },
   methods: {
