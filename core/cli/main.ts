@@ -1,6 +1,8 @@
 // `kairo`: the core without a window. JSON results on stdout, human text on stderr, and a
 // one-line error with a non-zero exit status on bad input, so scripts can rely on all three.
+import { resolve } from 'node:path';
 import { Core } from '../core.ts';
+import { defaultWorkspace } from '../paths.ts';
 import { cliContext } from './context.ts';
 import { KairoError, toErrorValue } from '../errors.ts';
 import { startHost } from '../host/server.ts';
@@ -84,7 +86,9 @@ export async function main(argv: string[]): Promise<number> {
       const host = args.flags.has('port')
         ? await startHost({ port: intFlag(args, 'port', 0, 0, 65535), workspace, token: hostToken() })
         : await startStableHost({ workspace });
-      process.stderr.write(`Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops)\n`);
+      process.stderr.write(
+        `Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops; files are read and saved in ${resolve(workspace ?? defaultWorkspace())})\n`,
+      );
       out({ url: host.url, port: host.port });
       const stop = () => void host.close().then(() => process.exit(0));
       process.on('SIGINT', stop);

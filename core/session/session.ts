@@ -230,6 +230,14 @@ export function writeSessionAtomic(path: string, doc: SessionDoc, opts: WriteOpt
       `cannot save ${path}: the session would be ${(total / 2 ** 30).toFixed(2)} GiB; Kairo opens sessions up to 2 GiB (clear recall runs or sweeps to shrink it)`,
     );
   }
+  // A missing or unwritable folder is named as such, before a temporary file's name can show up in the error.
+  let folder: import('node:fs').Stats | null = null;
+  try {
+    folder = statSync(dirname(path));
+  } catch {
+    folder = null;
+  }
+  if (!folder?.isDirectory()) throw new KairoError('io', `cannot save ${path}: the folder ${dirname(path)} does not exist`);
   cleanStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | null = null;
@@ -254,7 +262,9 @@ export function writeSessionAtomic(path: string, doc: SessionDoc, opts: WriteOpt
     if (fd !== null) closeSync(fd);
     rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new KairoError('io', `cannot save ${path}: ${(e as Error).message.split('\n')[0]}`);
+    // The reason, not Node's message: that one names the temporary file, which the user never chose.
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code;
+    if (code) throw new KairoError('io', `cannot save ${path}: ${why}`);
     throw e;
   }
   try {

@@ -221,3 +221,19 @@ test('a session saved before the Fisher statistics were renamed to camelCase ope
   assert.ok(!/m_lambda|lambda_max/.test(text) && /lambdaMax/.test(text), 'saved with the new names');
   assert.deepEqual(readSession(file).labs.fisher, old.labs.fisher);
 });
+
+test('saving into a missing folder names the folder, never the temporary file', () => {
+  const d = tempDir();
+  const target = join(d, 'missing', 'x.kairo');
+  assert.throws(
+    () => writeSessionAtomic(target, { labs: defaultLabs(), tensors: {} }),
+    (e: Error) =>
+      e.message === `cannot save ${target}: the folder ${join(d, 'missing')} does not exist` && !e.message.includes('.tmp'),
+  );
+  // A file where the folder should be is no folder either.
+  writeFileSync(join(d, 'file'), 'x');
+  assert.throws(
+    () => writeSessionAtomic(join(d, 'file', 'x.kairo'), { labs: defaultLabs(), tensors: {} }),
+    /the folder .*file does not exist/,
+  );
+});
