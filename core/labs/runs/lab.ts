@@ -1,4 +1,4 @@
-// The Runs ledger: every job that ends leaves a record (core/core.ts writes it through record.ts,
+// The Runs ledger: every job that ends leaves a record (core/core.ts writes it through ledger.ts,
 // with the summary its kind's definition gives); the runs table in each lab and the Runs page
 // name, annotate, sort, overlay, export and delete them.
 import { defineLab } from '../lab.ts';
