@@ -189,15 +189,20 @@ test('a job worker that runs out of memory fails its own job while the host keep
     });
     const params = { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.1, trainSize: 100, seed: 1 };
     ws.send(JSON.stringify({ t: 'req', id: 1, method: 'jobs.start', params: { kind: 'data.baseline', params } }));
-    // The host answers while the worker grows towards its limit.
-    let answered = 0;
-    for (let i = 0; i < 200 && ended.length === 0; i++) {
-      ws.send(JSON.stringify({ t: 'req', id: 100 + i, method: 'app.info' }));
+    // The host answers while the worker grows towards its limit, and after it is gone.
+    let sent = 0;
+    for (; sent < 600 && ended.length === 0; sent++) {
+      ws.send(JSON.stringify({ t: 'req', id: 100 + sent, method: 'jobs.list' }));
       await new Promise((r) => setTimeout(r, 100));
-      if (replies.has(100 + i)) answered++;
     }
+    ws.send(JSON.stringify({ t: 'req', id: 99, method: 'jobs.list' }));
+    for (let t = 0; t < 200 && !replies.has(99); t++) await new Promise((r) => setTimeout(r, 50));
+    // Replies come in order, so once the last one is in, every request sent while the job ran is answered.
+    const answeredWhileRunning = [...replies.keys()].filter((id) => id >= 100).length;
     assert.equal(replies.get(1)?.ok, true, JSON.stringify(replies.get(1)));
-    assert.ok(answered > 0);
+    assert.equal(answeredWhileRunning, sent, 'every request sent while the job ran is answered');
+    assert.ok(sent > 0);
+    assert.equal(replies.get(99)?.ok, true);
     assert.equal(ended.length, 1);
     assert.equal(ended[0]!.state, 'failed');
     assert.match(ended[0]!.error!.message, /ran out of memory/);
