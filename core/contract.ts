@@ -133,6 +133,11 @@ export interface JobInfo {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /**
+   * The job that started this one (a sweep's run), or absent: its result is its parent's, not the
+   * session's, and a lab's page does not take it for its own job.
+   */
+  parent?: string;
 }
 
 // ---------- methods ----------

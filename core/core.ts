@@ -7,6 +7,7 @@ import type {
   Events,
   JobInfo,
   JobKind,
+  JobKinds,
   KairoErrorValue,
   Method,
   ParamsOf,
@@ -22,6 +23,8 @@ import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
 import { jobDef, LAB_IDS, LAB_METHODS, LABS, labCommands, labMethod, recordRun } from './labs/index.ts';
 import type { MethodContext } from './labs/lab.ts';
+import type { CliContext } from './labs/kit/cli.ts';
+import type { LabSession } from './labs/kit/session.ts';
 import type { RunSummary } from './labs/kit/runs.ts';
 import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
@@ -54,13 +57,30 @@ type CoreMethod = Extract<Method, `app.${string}` | `session.${string}` | `jobs.
 type Handlers = { [M in Method]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 type Listener = (e: EventEnvelope) => void;
 
+/** Where a job's result goes: the app's session (and its runs ledger), or a command's scratch session. */
+export interface JobTarget {
+  session: LabSession;
+  /** Leave a run record in the ledger (the app's jobs; not a sweep's runs, whose sweep keeps them). */
+  record?: boolean;
+  parent?: string;
+  label?: string;
+}
+
+interface Started extends JobTarget {
+  params: unknown;
+  /** The raw result as it came (before the non-finite check), for the run record. */
+  result: unknown;
+  /** The output once stored. */
+  output: JobOutput<JobKind> | undefined;
+}
+
 export class Core {
   readonly session: SessionService;
   readonly jobs: JobManager;
   private readonly listeners = new Set<Listener>();
   private readonly handlers: Handlers;
-  /** Jobs started through jobs.start: their parameters, and their raw result once it came, for the run record. */
-  private readonly started = new Map<string, { params: unknown; result: unknown }>();
+  /** Jobs started through jobs.start: their parameters, where they store, and their output once it came. */
+  private readonly started = new Map<string, Started>();
 
   constructor(private readonly opts: CoreOptions) {
     this.session = new SessionService((v) => {
@@ -77,8 +97,11 @@ export class Core {
       },
       onOutput: (info, output) => {
         const started = this.started.get(info.id);
-        if (started) started.result = output.result;
-        return this.storeOutput(info.kind, output);
+        if (!started) return null;
+        started.result = output.result;
+        const refused = this.storeOutput(started.session, info.kind, output);
+        if (!refused) started.output = output;
+        return refused;
       },
     });
     this.handlers = {
@@ -95,33 +118,7 @@ export class Core {
         labTitles: Object.fromEntries(LAB_IDS.map((id) => [id, LABS[id].title])) as Record<LabId, string>,
       }),
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
-      'jobs.start': async (p) => {
-        const kind = p?.kind as JobKind;
-        const def = typeof kind === 'string' ? jobDef(kind) : undefined;
-        if (!def) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
-        // Bad parameters are refused here, with the field named, before any worker starts.
-        const params = parseOrThrow(def.params, p.params, kind);
-        // The path policy before anything touches a file: an error about a file outside the
-        // workspace would tell a page whether it exists and what it is.
-        this.checkData([params]);
-        checkJobMemory(kind, params);
-        // Fail fast on an unreadable dataset here rather than seconds later inside a worker; only
-        // headers are read, without blocking: the worker reads the files.
-        const source = def.source?.(params);
-        if (source) await checkSource(source);
-        const active = this.jobs
-          .list()
-          .filter((j) => j.state === 'queued' || j.state === 'running')
-          .map((j) => j.kind);
-        const inputs = await def.prepare?.(
-          { session: this.session, active, paths: opts.platform.paths, sweepable: labCommands },
-          params,
-        );
-        this.checkData([inputs?.state]);
-        const info = this.jobs.start(kind, params, def.label, inputs);
-        this.started.set(info.id, { params, result: undefined });
-        return info;
-      },
+      'jobs.start': (p) => this.startJob(p?.kind, p?.params, { session: this.session, record: true }),
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),
       'jobs.list': () => this.jobs.list(),
       'session.get': () => this.session.view(),
@@ -167,6 +164,106 @@ export class Core {
         return { supported: true, path };
       },
     };
+  }
+
+  /**
+   * jobs.start, for the app's session or a command's scratch one: bad parameters, paths outside the
+   * policy, an estimate over the memory limit and an unreadable dataset are refused here, before
+   * any worker starts. A job with a driver (a sweep) runs in this process and starts its runs here
+   * as its children.
+   */
+  private async startJob(rawKind: unknown, rawParams: unknown, opts: JobTarget): Promise<JobInfo> {
+    const kind = rawKind as JobKind;
+    const def = typeof kind === 'string' ? jobDef(kind) : undefined;
+    if (!def) throw new KairoError('bad_request', `unknown job kind ${JSON.stringify(kind)}`);
+    // Bad parameters are refused here, with the field named, before any worker starts.
+    const params = parseOrThrow(def.params, rawParams, kind);
+    // The path policy before anything touches a file: an error about a file outside the
+    // workspace would tell a page whether it exists and what it is.
+    this.checkData([params]);
+    checkJobMemory(kind, params);
+    // Fail fast on an unreadable dataset here rather than seconds later inside a worker; only
+    // headers are read, without blocking: the worker reads the files.
+    const source = def.source?.(params);
+    if (source) await checkSource(source);
+    const active = this.jobs
+      .list()
+      .filter((j) => j.state === 'queued' || j.state === 'running')
+      .map((j) => j.kind);
+    const inputs = await def.prepare?.(
+      { session: opts.session, active, paths: this.opts.platform.paths, sweepable: labCommands },
+      params,
+    );
+    this.checkData([inputs?.state]);
+    const started: Started = { params, result: undefined, output: undefined, ...opts };
+    let info: JobInfo;
+    if (def.driver) {
+      const driver = await def.driver();
+      info = this.jobs.startDriver(kind, params, def.label, (run) =>
+        driver(params as never, {
+          progress: run.progress,
+          cancelled: run.cancelled,
+          scratch: () => this.scratch(run.id),
+          sweepable: labCommands,
+        }),
+      );
+    } else {
+      const label = opts.label ?? (opts.parent !== undefined ? `${def.label} (a sweep's run)` : def.label);
+      info = this.jobs.start(kind, params, label, inputs, opts.parent);
+    }
+    this.started.set(info.id, started);
+    return info;
+  }
+
+  /**
+   * Starts a job and waits for its end; its output, or its one-line error when it did not end
+   * 'done'. `onStart` hears the job's id (a command's runJob cancels it on SIGINT).
+   */
+  async runJob<K extends JobKind>(
+    kind: K,
+    params: JobKinds[K]['params'],
+    target: JobTarget,
+    onStart?: (info: JobInfo) => void,
+  ): Promise<JobOutput<K>> {
+    const info = await this.startJob(kind, params, target);
+    const started = this.started.get(info.id)!;
+    onStart?.(info);
+    const end = await this.jobs.wait(info.id);
+    if (end.state !== 'done' || !started.output)
+      throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
+    return started.output as JobOutput<K>;
+  }
+
+  /**
+   * A command context with an empty session of its own, for one run of a sweep (in the app or in
+   * `kairo sweep run`): its jobs go through this core's jobs.start as children of `parent`, their
+   * results land in that session, and neither the app's session nor its runs ledger changes.
+   */
+  scratch(parent?: string): CliContext {
+    const session = new SessionService();
+    const paths = this.opts.platform.paths;
+    const ctx: CliContext = {
+      session,
+      call: (method, params) => {
+        // The app's session and jobs are not a sweep run's to touch: it has its own session.
+        if (/^(session|jobs)\./.test(method)) throw new KairoError('internal', `a sweep run cannot call ${method}`);
+        return this.call(method, params);
+      },
+      runJob: (kind, params) =>
+        this.runJob(kind, params, { session, record: false, ...(parent !== undefined ? { parent } : {}) }),
+      open: async (path) => {
+        paths?.check(path, 'session-read');
+        session.open(path);
+      },
+      save: async (path) => {
+        const target = path ?? session.view().path;
+        if (target) paths?.check(target.endsWith('.kairo') ? target : `${target}.kairo`, 'session-write');
+        session.save(path);
+      },
+      scratch: () => this.scratch(parent),
+      sweepable: labCommands,
+    };
+    return ctx;
   }
 
   /** Every lab's methods (`fisher.theory`, `hopfield.retrieve`, …), from the lab registry. */
@@ -248,7 +345,7 @@ export class Core {
     const started = this.started.get(info.id);
     if (!started) return;
     this.started.delete(info.id);
-    if (info.startedAt === null) return; // cancelled in the queue: nothing ran
+    if (info.startedAt === null || !started.record) return; // cancelled in the queue: nothing ran
     const def = jobDef(info.kind)!;
     let summary: RunSummary | null = null;
     if (started.result !== undefined && def.summary) {
@@ -273,11 +370,11 @@ export class Core {
   }
 
   /** Stores a job's result in the session; a result that cannot be stored becomes the job's error, never a silent 'done'. */
-  private storeOutput(kind: JobKind, output: JobOutput<JobKind>): KairoErrorValue | null {
+  private storeOutput(session: LabSession, kind: JobKind, output: JobOutput<JobKind>): KairoErrorValue | null {
     const bad = firstNonFinite(output.result, output.tensors);
     if (bad) return { code: 'diverged', message: `diverged: ${bad}; nothing was stored` };
     try {
-      jobDef(kind)!.store(this.session, output);
+      jobDef(kind)!.store(session, output);
       return null;
     } catch (e) {
       return { code: 'internal', message: `the result could not be stored: ${toErrorValue(e).message}` };

@@ -5,17 +5,25 @@
 // does, so a script or a scheduler can stop it cleanly; a failed or cancelled job becomes its
 // one-line error.
 import type { JobInfo, JobKind, JobKinds } from '../contract.ts';
-import type { Core } from '../core.ts';
+import type { Core, JobTarget } from '../core.ts';
 import { KairoError } from '../errors.ts';
+import type { JobOutput } from '../jobs/types.ts';
 import type { CliContext } from '../labs/kit/cli.ts';
 import { labCommands } from '../labs/index.ts';
 
-/** The context lab commands run in: `core`, the one core of this process (or of a sweep's worker). */
+/** The context lab commands run in: `core`, the one core of this process, and its session. */
 export function cliContext(core: Core): CliContext {
   return {
     call: (method, params) => core.call(method, params),
-    runJob: (kind, params) => runJob(core, kind, params),
+    runJob: (kind, params) => runJob(core, kind, params, { session: core.session, record: true }),
     session: core.session,
+    open: async (path) => void (await core.call('session.open', { path })),
+    save: async (path) => void (await core.call('session.save', { path })),
+    // One run of `kairo sweep run`: an empty session of its own, progress and signals as here.
+    scratch: () => {
+      const s = core.scratch();
+      return { ...s, runJob: (kind, params) => runJob(core, kind, params, { session: s.session, record: false }) };
+    },
     sweepable: labCommands,
   };
 }
@@ -30,14 +38,20 @@ function line(kind: string, info: JobInfo): string {
   return `${kind}: ${Math.floor(100 * p.fraction)} % (step ${p.step}/${p.totalSteps}, ${Math.round(p.elapsedSeconds)} s${eta})`;
 }
 
-export async function runJob<K extends JobKind>(core: Core, kind: K, params: JobKinds[K]['params']): Promise<void> {
+export async function runJob<K extends JobKind>(
+  core: Core,
+  kind: K,
+  params: JobKinds[K]['params'],
+  target: JobTarget,
+): Promise<JobOutput<K>> {
   const tty = process.stderr.isTTY === true;
   let lastPct = -1;
   let lastLine = Date.now();
+  let id: string | null = null;
   const stop = core.subscribe((e) => {
     if (e.topic !== 'job.update') return;
     const info = e.payload as JobInfo;
-    if (info.state !== 'running') return;
+    if (info.id !== id || info.state !== 'running') return;
     if (tty) {
       const pct = Math.floor(100 * (info.progress?.fraction ?? 0));
       if (pct !== lastPct) process.stderr.write(`\r${kind}: ${(lastPct = pct)} %`);
@@ -46,22 +60,29 @@ export async function runJob<K extends JobKind>(core: Core, kind: K, params: Job
       process.stderr.write(`${line(kind, info)}\n`);
     }
   });
-  const job = await core.call('jobs.start', { kind, params } as never);
   let signal: NodeJS.Signals | null = null;
   const onSignal = (s: NodeJS.Signals) => {
     if (signal) return;
     signal = s;
     if (tty) process.stderr.write('\n');
     process.stderr.write(`${kind}: ${s}: cancelling…\n`);
-    core.jobs.cancel(job.id);
+    if (id) core.jobs.cancel(id);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const end = await core.jobs.wait(job.id);
+    const output = await core
+      .runJob(kind, params, target, (info) => {
+        id = info.id;
+        if (signal) core.jobs.cancel(info.id);
+      })
+      .catch((e: unknown) => {
+        if (signal) throw new KairoError('cancelled', `${kind} cancelled by ${signal}`);
+        throw e;
+      });
     if (tty && !signal) process.stderr.write('\n');
     if (signal) throw new KairoError('cancelled', `${kind} cancelled by ${signal}`);
-    if (end.state !== 'done') throw new KairoError(end.error?.code ?? 'internal', end.error?.message ?? `${kind} ${end.state}`);
+    return output;
   } finally {
     stop();
     process.off('SIGINT', onSignal);

@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     // The one core of this process: every lab command runs through it.
     const core = new Core({ platform: { carrier: 'web' } });
     try {
-      return await lab.run(argv.slice(1), out, cliContext(core));
+      return await lab.run(parseArgs(argv.slice(1), lab.valued, lab.switches), out, cliContext(core));
     } finally {
       await core.shutdown();
     }

@@ -9,8 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
-import { KairoError } from '../errors.ts';
-import type { JobInputs, JobOutput, WorkerInput, WorkerMessage } from './types.ts';
+import { KairoError, toErrorValue } from '../errors.ts';
+import {
+  progressOf,
+  type JobInputs,
+  type JobOutput,
+  type ProgressReport,
+  type WorkerInput,
+  type WorkerMessage,
+} from './types.ts';
 
 export interface JobManagerOptions {
   /** Worker entry; defaults to the TypeScript worker through tsx. Electron passes its bundle. */
@@ -47,6 +54,15 @@ interface Entry {
   /** When the worker last reported, and the longest gap between reports (a step's duration, roughly). */
   lastReport: number;
   longestGap: number;
+  /** A driver job: it runs in this process, takes no worker and no slot, and is cancelled through its children. */
+  driver: boolean;
+}
+
+/** What a driver job's body is given by the manager. */
+export interface DriverRun {
+  id: string;
+  progress(p: ProgressReport): void;
+  cancelled(): boolean;
 }
 
 const MAX_GRACE_MS = 60_000;
@@ -75,7 +91,59 @@ export class JobManager {
     params: JobKinds[K]['params'],
     label: string,
     inputs: JobInputs = { tensors: {}, state: null },
+    parent?: string,
   ): JobInfo {
+    const e = this.add(kind, params, label, inputs, parent, false);
+    this.queue.push(e.info.id);
+    this.emit(e.info);
+    this.pump();
+    return { ...e.info };
+  }
+
+  /**
+   * Starts a driver job: `body` runs here at once (it starts its own runs as child jobs, which
+   * queue like any other, so it must not hold a slot they wait for). Its outcome is `body`'s:
+   * output, or the error it throws. Cancel cancels its children and lets `body` end with what it has.
+   */
+  startDriver<K extends JobKind>(
+    kind: K,
+    params: JobKinds[K]['params'],
+    label: string,
+    body: (run: DriverRun) => Promise<JobOutput<K>>,
+  ): JobInfo {
+    const e = this.add(kind, params, label, { tensors: {}, state: null }, undefined, true);
+    e.info.state = 'running';
+    e.info.startedAt = Date.now();
+    this.emit(e.info);
+    const t0 = performance.now();
+    const flag = new Int32Array(e.input.cancelFlag);
+    const run: DriverRun = {
+      id: e.info.id,
+      progress: (p) => {
+        if (e.info.finishedAt !== null) return;
+        e.info.progress = progressOf(p, (performance.now() - t0) / 1000);
+        this.emit(e.info);
+      },
+      cancelled: () => Atomics.load(flag, 0) !== 0,
+    };
+    body(run).then(
+      (output) => this.ended(e, output, run.cancelled()),
+      (err: unknown) => {
+        const v = toErrorValue(err);
+        this.finish(e, v.code === 'cancelled' ? 'cancelled' : v.code === 'diverged' ? 'diverged' : 'failed', v);
+      },
+    );
+    return { ...e.info };
+  }
+
+  private add<K extends JobKind>(
+    kind: K,
+    params: JobKinds[K]['params'],
+    label: string,
+    inputs: JobInputs,
+    parent: string | undefined,
+    driver: boolean,
+  ): Entry {
     const id = randomUUID();
     let settle!: (i: JobInfo) => void;
     const settled = new Promise<JobInfo>((r) => (settle = r));
@@ -89,9 +157,10 @@ export class JobManager {
       createdAt: Date.now(),
       startedAt: null,
       finishedAt: null,
+      ...(parent !== undefined ? { parent } : {}),
     };
     const input: WorkerInput = { kind, params, inputs, cancelFlag: new SharedArrayBuffer(4) };
-    this.jobs.set(id, {
+    const entry: Entry = {
       info,
       input,
       worker: null,
@@ -102,11 +171,10 @@ export class JobManager {
       tensors: null,
       lastReport: 0,
       longestGap: 0,
-    });
-    this.queue.push(id);
-    this.emit(info);
-    this.pump();
-    return { ...info };
+      driver,
+    };
+    this.jobs.set(id, entry);
+    return entry;
   }
 
   cancel(id: string): JobInfo {
@@ -116,6 +184,12 @@ export class JobManager {
       this.finish(e, 'cancelled', null);
     } else if (e.info.state === 'running') {
       Atomics.store(new Int32Array(e.input.cancelFlag), 0, 1);
+      // A driver stops starting runs and its children end with what they have; it has no worker to stop.
+      if (e.driver) {
+        for (const c of this.jobs.values())
+          if (c.info.parent === id && (c.info.state === 'queued' || c.info.state === 'running')) this.cancel(c.info.id);
+        return { ...e.info };
+      }
       // The step under way when cancel arrives may take as long as the longest one so far (a
       // silent, hung job gets no more than its steps have shown it needs).
       e.cancelledAt ??= Date.now();
@@ -162,6 +236,7 @@ export class JobManager {
 
   async shutdown(): Promise<void> {
     for (const id of [...this.queue]) this.cancel(id);
+    for (const e of this.jobs.values()) if (e.driver && e.info.state === 'running') this.cancel(e.info.id);
     await Promise.all([...this.jobs.values()].map((e) => e.worker?.terminate()));
   }
 
@@ -214,13 +289,10 @@ export class JobManager {
           this.emit(e.info);
           break;
         }
-        case 'done': {
+        case 'done':
           e.tensors = m.tensors;
-          const refused = this.opts.onOutput?.({ ...e.info, state: m.cancelled ? 'cancelled' : 'done' }, m.output) ?? null;
-          if (refused) this.finish(e, refused.code === 'diverged' ? 'diverged' : 'failed', refused);
-          else this.finish(e, m.cancelled ? 'cancelled' : 'done', null);
+          this.ended(e, m.output, m.cancelled);
           break;
-        }
         case 'error':
           this.finish(
             e,
@@ -242,6 +314,14 @@ export class JobManager {
     worker.on('exit', (code) => {
       this.finish(e, 'failed', { code: 'crashed', message: `job worker exited unexpectedly (code ${code})` });
     });
+  }
+
+  /** A job's output came: stored (or refused, which becomes its outcome), then the job ends. */
+  private ended(e: Entry, output: JobOutput<JobKind>, cancelled: boolean): void {
+    if (e.info.finishedAt !== null) return;
+    const refused = this.opts.onOutput?.({ ...e.info, state: cancelled ? 'cancelled' : 'done' }, output) ?? null;
+    if (refused) this.finish(e, refused.code === 'diverged' ? 'diverged' : 'failed', refused);
+    else this.finish(e, cancelled ? 'cancelled' : 'done', null);
   }
 
   private finish(e: Entry, state: JobInfo['state'], error: KairoErrorValue | null): void {

@@ -1,44 +1,25 @@
-import type { BackendInfo, JobKind, JobKinds, JobPreview, JobProgress, KairoErrorValue } from '../contract.ts';
-import type { CliContext } from '../labs/kit/cli.ts';
-import type { NamedTensor } from '../session/safetensors.ts';
+// The job manager's side of a job: the messages between a worker and the manager, and how a
+// progress report becomes what the jobs panel shows. What a lab's job sees is core/labs/kit/job.ts.
+import type { BackendInfo, JobKind, JobProgress, KairoErrorValue } from '../contract.ts';
+import type { JobInputs, JobOutput, ProgressReport } from '../labs/kit/job.ts';
 
-export interface ProgressReport {
-  step: number;
-  totalSteps: number;
-  /** Samples processed so far, for the samples/s figure. */
-  samples?: number;
-  metrics?: Record<string, number>;
-  preview?: JobPreview;
+export type { JobContext, JobHandler, JobInputs, JobOutput, ProgressReport } from '../labs/kit/job.ts';
+export type { DriverContext, JobDriver } from '../labs/kit/cli.ts';
+
+/** A report as the jobs panel shows it: fraction, elapsed time, ETA and throughput. */
+export function progressOf(p: ProgressReport, elapsedSeconds: number): JobProgress {
+  const fraction = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
+  return {
+    fraction,
+    step: p.step,
+    totalSteps: p.totalSteps,
+    elapsedSeconds,
+    etaSeconds: fraction > 0 ? (elapsedSeconds * (1 - fraction)) / fraction : null,
+    samplesPerSecond: p.samples !== undefined && elapsedSeconds > 0 ? p.samples / elapsedSeconds : null,
+    metrics: p.metrics ?? {},
+    preview: p.preview ?? null,
+  };
 }
-
-export interface JobContext {
-  /** Throttled to PROGRESS_HZ on the way out; the last report before the end is always sent. */
-  progress(p: ProgressReport): void;
-  /** Cheap to call every step: reads a flag in shared memory. */
-  cancelled(): boolean;
-  /** What the job reads from the session, copied when it started (e.g. the trained model it analyses). */
-  inputs: JobInputs;
-  /**
-   * Runs `body` with a fresh core of the worker's own, for jobs that run lab commands (a sweep of
-   * them): each command starts its jobs in that core's empty session, never in the app's, as the
-   * same command does from a shell. The core is shut down when `body` ends.
-   */
-  withCli<T>(body: (cli: CliContext) => Promise<T>): Promise<T>;
-}
-
-export interface JobInputs {
-  tensors: Record<string, NamedTensor>;
-  /** The lab's state at the start, unvalidated here: the handler parses what it uses. */
-  state: unknown;
-}
-
-export interface JobOutput<K extends JobKind> {
-  result: JobKinds[K]['result'];
-  /** Tensors to store in the session (e.g. trained weights), keyed by session tensor name. */
-  tensors: Record<string, NamedTensor>;
-}
-
-export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext) => Promise<JobOutput<K>>;
 
 export type WorkerMessage =
   | { type: 'started'; backend: BackendInfo }

@@ -4,7 +4,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PROGRESS_HZ, type BackendInfo, type JobProgress } from '../contract.ts';
 import { toErrorValue } from '../errors.ts';
 import { jobDef } from '../labs/index.ts';
-import type { JobContext, JobHandler, ProgressReport, WorkerInput, WorkerMessage } from './types.ts';
+import {
+  progressOf,
+  type JobContext,
+  type JobHandler,
+  type ProgressReport,
+  type WorkerInput,
+  type WorkerMessage,
+} from './types.ts';
 
 const port = parentPort!;
 const input = workerData as WorkerInput;
@@ -19,6 +26,7 @@ async function main(): Promise<void> {
   if (!def) throw new Error(`unknown job kind ${input.kind}`);
   // The job's module loads first, before the job counts as started: a cancel terminates the
   // worker, and that should not land while a module is still being compiled and linked.
+  if (!def.handler) throw new Error(`${input.kind} runs in the core, not in a worker`);
   const handler = (await def.handler()) as JobHandler<typeof input.kind>;
   // A float64 job never touches TensorFlow.js: neither it nor its backend is loaded (about 2 s).
   const tf = def.float64 ? null : await import('@tensorflow/tfjs');
@@ -27,20 +35,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let lastSent = -Infinity;
   let pending: JobProgress | null = null;
-  const toProgress = (p: ProgressReport): JobProgress => {
-    const elapsed = (performance.now() - t0) / 1000;
-    const fraction = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
-    return {
-      fraction,
-      step: p.step,
-      totalSteps: p.totalSteps,
-      elapsedSeconds: elapsed,
-      etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
-      samplesPerSecond: p.samples !== undefined && elapsed > 0 ? p.samples / elapsed : null,
-      metrics: p.metrics ?? {},
-      preview: p.preview ?? null,
-    };
-  };
+  const toProgress = (p: ProgressReport): JobProgress => progressOf(p, (performance.now() - t0) / 1000);
   const ctx: JobContext = {
     progress(p) {
       // A preview survives throttling: it rides on the next report that goes out.
@@ -55,15 +50,6 @@ async function main(): Promise<void> {
     },
     cancelled: () => Atomics.load(flag, 0) !== 0,
     inputs: input.inputs ?? { tensors: {}, state: null },
-    withCli: async (body) => {
-      const [{ Core }, { cliContext }] = await Promise.all([import('../core.ts'), import('../cli/context.ts')]);
-      const core = new Core({ platform: { carrier: 'web' } });
-      try {
-        return await body(cliContext(core));
-      } finally {
-        await core.shutdown();
-      }
-    },
   };
   const before = tf?.memory().numTensors ?? 0;
   const output = await handler(input.params as never, ctx);

@@ -3,7 +3,7 @@
 // worker, the CLI and the Electron menu iterate these definitions; none of them names a lab.
 import type { z } from 'zod';
 import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Method, ParamsOf, ResultOf } from '../contract.ts';
-import type { JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
+import type { JobDriver, JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
 import type { PathPolicy } from '../paths.ts';
 import type { LabSession } from './kit/session.ts';
 import type { LabCommand } from './kit/cli.ts';
@@ -44,8 +44,16 @@ export interface JobDef<K extends JobKind> {
    * the non-finite check, so a diverged run keeps its curves up to the point it went non-finite.
    */
   summary?: (params: JobKinds[K]['params'], result: JobKinds[K]['result']) => RunSummary;
-  /** The worker side, loaded only inside job workers (model code never loads in the UI-facing process). */
-  handler: () => Promise<JobHandler<K>>;
+  /**
+   * The worker side, loaded only inside job workers (model code never loads in the UI-facing process).
+   * A job has a handler or a driver, not both.
+   */
+  handler?: () => Promise<JobHandler<K>>;
+  /**
+   * A job that runs other jobs (a sweep): it runs in the core's process without a worker of its own
+   * and starts its runs through the same core's jobs.start, as children it can cancel.
+   */
+  driver?: () => Promise<JobDriver<K>>;
   /**
    * The job computes in float64 JavaScript and never loads TensorFlow.js, so its worker skips the
    * backend: loading tfjs and starting the threaded WebAssembly backend took about 2.2 s at every

@@ -12,7 +12,7 @@ const { pageErrors } = app;
 test('train a tiny VAE, run recall, see the animated scatter and metric curves, export them', async () => {
   await app.page.getByRole('button', { name: 'VAE recall' }).click();
   await app.page.locator('input[name="hidden"]').fill('64');
-  await app.page.locator('select[name="latent"]').selectOption('2');
+  await app.page.locator('input[name="latent"]').fill('2');
   await app.page.locator('input[name="epochs"]').fill('2');
   await app.page.locator('input[name="trainSize"]').fill('3000');
   await app.page.getByRole('button', { name: 'Train VAE' }).click();
@@ -117,7 +117,7 @@ test('a training run that goes NaN shows a "diverged" outcome with its step, and
   await app.page.getByRole('button', { name: 'VAE recall' }).click();
   const before = app.host.core.session.labs.vae.result;
   await app.page.locator('input[name="hidden"]').fill('64');
-  await app.page.locator('select[name="latent"]').selectOption('2');
+  await app.page.locator('input[name="latent"]').fill('2');
   await app.page.locator('select[name="decoder"]').selectOption('gaussian');
   await app.page.locator('input[name="learningRate"]').fill('1');
   await app.page.locator('input[name="epochs"]').fill('1');

@@ -133,13 +133,22 @@ test('a job flagged float64 never reaches TensorFlow.js, and every job that neve
   };
   let flagged = 0;
   for (const id of LAB_IDS) {
-    const jobs = Object.entries(LABS[id].jobs) as [string, { float64?: true; handler: () => unknown }][];
+    const jobs = Object.entries(LABS[id].jobs) as [string, { float64?: true; handler?: unknown; driver?: unknown }][];
     if (!jobs.length) continue;
-    // Every handler is `(await import('./jobs.ts')).run…`, so the lab's jobs.ts is what a worker loads.
+    for (const [kind, def] of jobs) assert.ok(!def.handler !== !def.driver, `${kind}: a handler or a driver, not both`);
+    const workers = jobs.filter(([, def]) => def.handler);
+    // Every handler (and driver) is `(await import('./jobs.ts')).run…`, so the lab's jobs.ts is what a worker loads.
     const lab = readFileSync(`core/labs/${id}/lab.ts`, 'utf8');
-    assert.equal(lab.match(/handler: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length, jobs.length, id);
+    assert.equal(lab.match(/handler: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length ?? 0, workers.length, id);
+    assert.equal(
+      lab.match(/driver: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length ?? 0,
+      jobs.length - workers.length,
+      id,
+    );
     const tf = reachesTf(`core/labs/${id}/jobs.ts`);
-    for (const [kind, def] of jobs) {
+    // A driver runs in the process that answers the UI: it must never load TensorFlow.js there.
+    if (workers.length < jobs.length) assert.ok(!tf, `${id}: a driver's jobs.ts loads TensorFlow.js`);
+    for (const [kind, def] of workers) {
       assert.equal(
         def.float64 === true,
         !tf,
@@ -148,5 +157,5 @@ test('a job flagged float64 never reaches TensorFlow.js, and every job that neve
       if (def.float64) flagged++;
     }
   }
-  assert.ok(flagged >= 14, `${flagged} float64 jobs`);
+  assert.ok(flagged >= 13, `${flagged} float64 jobs`);
 });

@@ -97,7 +97,7 @@ test('bad flags get one-line errors before any job starts', () => {
     [['ngd', 'run', '--method', 'exact', '--samples', '400', '--outputs', '3'], /N·C must be at most 1000/],
     [['ngd', 'run', '--method', 'kfac', '--forster', '--samples', '10', '--input-dim', '20'], /Forster transform needs N ≥ M₀/],
     [['ngd', 'run', '--method', 'exact', '--damping', '-1'], /damping: Number must be greater than or equal to 0/],
-    [['ngd', 'compare', '--methods', 'exact,sgd'], /unknown method "sgd"/],
+    [['ngd', 'compare', '--methods', 'exact,sgd'], /--methods takes a comma-separated list of gd, exact, .*; got "sgd"/],
     [['ngd', 'unit-fisher', '--activation', 'linear'], /--activation must be one of relu\|tanh\|erf/],
     [['ngd', 'sweep', '--axis', 'width', '--values', '8,9000'], /widths are integers 2 … 4,096, got 9000/],
     [['ngd', 'run', '--method', 'block-tridiagonal', '--depth', '5', ...SMALL], /depth 5 \(= 3s \+ 2\).*set ρ > 0/],

@@ -216,12 +216,26 @@ test('a sweep run from the app is a job: progress per run, results in the Sweeps
     if ((core.jobs.list().find((x) => x.id === j2.id)?.progress?.step ?? 0) >= 1) break;
     await new Promise((res) => setTimeout(res, 20));
   }
+  // Each run is a job of the same core, a child of the sweep: not a second core, not argv.
+  const children = () => core.jobs.list().filter((x) => x.parent === j2.id);
+  assert.ok(children().length >= 1 && children().every((c) => c.kind === 'fisher.spectrum'));
   await core.call('jobs.cancel', { id: j2.id });
   const e2 = await core.jobs.wait(j2.id);
   assert.equal(e2.state, 'cancelled');
+  // The cancel reached the run under way: no child is left running.
+  assert.ok(children().every((c) => c.state !== 'running' && c.state !== 'queued'));
   const s = core.session.labs.sweep.result!;
   assert.ok(s.partial && s.runs.length >= 1 && s.runs.length < 6);
   assert.deepEqual([...s.runs.map((x) => x.index), ...s.missing].sort(), [0, 1, 2, 3, 4, 5]);
+  // A run prints what the same command prints from a shell …
+  const shell = kairo('fisher', 'spectrum', '--width', '256', '--depth', '3', '--samples', '200', '--seed', '1');
+  assert.deepEqual(s.runs[0]!.result, JSON.parse(shell.stdout));
+  // … and leaves the app's session alone: the Fisher lab holds no spectrum, the ledger only the sweeps.
+  assert.equal(core.session.labs.fisher.spectrum, null);
+  assert.deepEqual(
+    core.session.labs.runs.runs.map((x) => x.kind),
+    ['sweep.local', 'sweep.local'],
+  );
   // A bad sweep file is refused at jobs.start, before any worker, with the field named.
   const jobs = core.jobs.list().length;
   await assert.rejects(

@@ -3,7 +3,7 @@ import type { CliContext, LabCommand } from '../lab.ts';
 import { AUGMENT_FIELDS, defaultsOf, type AugmentCell, type AugmentParams } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, parseArgs, type Parsed } from '../kit/args.ts';
+import { checkOutputFlags, type Parsed } from '../kit/args.ts';
 import { IDX_FLAGS, IDX_USAGE, idxSource } from '../kit/data-source.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { compareSchema } from './state.ts';
@@ -50,8 +50,7 @@ function cellJson(c: AugmentCell, seeds: { seed: number; accuracy: number; secon
   };
 }
 
-export async function augmentCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, AUGMENT_FLAGS.switches);
+export async function augmentCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -65,7 +64,7 @@ export async function augmentCli(argv: string[], out: (v: unknown) => void, ctx:
     await ctx.runJob('augment.compare', params_);
     const r = core.session.labs.augment.result!;
     const file = p.flags.get('out');
-    if (typeof file === 'string') await core.call('session.save', { path: file });
+    if (typeof file === 'string') await ctx.save(file);
     const entries = r.cells.map((c) =>
       cellJson(
         c,

@@ -10,7 +10,7 @@ import {
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, numFlag, parseArgs, type Parsed } from '../kit/args.ts';
+import { checkOutputFlags, numFlag, type Parsed } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { chainSchema, networkSchema, sweepSchema } from './state.ts';
 
@@ -49,8 +49,7 @@ const stagesJson = (errors: number[][]) =>
     ...Object.fromEntries(errors.map((row, t) => [`error_task${t + 1}`, row[m]])),
   }));
 
-export async function continualCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, CONTINUAL_FLAGS.switches);
+export async function continualCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -61,7 +60,7 @@ export async function continualCli(argv: string[], out: (v: unknown) => void, ct
         await ctx.runJob('continual.chain', parseOrThrow(chainSchema, chainParams(p), 'continual'));
         const r = core.session.labs.continual.chain!;
         const file = p.flags.get('out');
-        if (typeof file === 'string') await core.call('session.save', { path: file });
+        if (typeof file === 'string') await ctx.save(file);
         out({
           stages: stagesJson(r.mean),
           E1: r.mean[0]![0],

@@ -2,7 +2,7 @@
 import type { SplitSummary } from '../../contract.ts';
 import { readIdxPair } from '../../data/idx.ts';
 import { KairoError } from '../../errors.ts';
-import { parseArgs } from '../kit/args.ts';
+import type { Parsed } from '../kit/args.ts';
 import type { CliContext, LabCommand } from '../lab.ts';
 
 const USAGE = `  data inspect [--idx-images F --idx-labels F]
@@ -14,8 +14,8 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
   return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
 }
 
-async function dataCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const args = parseArgs(argv, VALUED, SWITCHES);
+async function dataCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
+  const args = p;
   const [sub, ...rest] = args.positional;
   if (sub !== 'inspect')
     throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);

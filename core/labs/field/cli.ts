@@ -6,7 +6,7 @@ import { FIELD_KINDS, FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS, type FieldTra
 import { invalid } from '../../errors.ts';
 import { defaultFieldLab, defaultFieldTrain, trainSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, numFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { choiceFlag, numFlag, type Parsed, checkOutputFlags } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
@@ -34,8 +34,7 @@ function trainParams(p: Parsed): FieldTrainParams {
   return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
 }
 
-export async function fieldCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, SWITCHES);
+export async function fieldCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -88,7 +87,7 @@ export async function fieldCli(argv: string[], out: (v: unknown) => void, ctx: C
         await ctx.runJob('field.train', trainParams(p));
         const r = core.session.labs.field.result!;
         const file = p.flags.get('out');
-        if (typeof file === 'string') await core.call('session.save', { path: file });
+        if (typeof file === 'string') await ctx.save(file);
         out({
           lambda_max: r.lambdaMax,
           eta: r.eta,

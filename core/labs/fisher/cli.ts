@@ -13,7 +13,7 @@ import { invalid } from '../../errors.ts';
 import { theoryFor } from './jobs.ts';
 import { defaultFisherLab, defaultNetwork, networkSchema } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { parseArgs, type Parsed } from '../kit/args.ts';
+import { type Parsed } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 const EIGENVALUES = {
@@ -60,8 +60,7 @@ const theoryJson = (t: FisherTheoryValues | null) =>
 const orderJson = (t: FisherTheoryValues) =>
   t.layers.map((l, i) => ({ layer: i, q1: l.q1, q2: l.q2, q_hat1: l.qh1, q_hat2: l.qh2, q_tilde1: l.qt1, q_tilde2: l.qt2 }));
 
-export async function fisherCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, SWITCHES);
+export async function fisherCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   if (sub === 'theory') {

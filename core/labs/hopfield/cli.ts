@@ -20,6 +20,7 @@ import {
   defaultsOf,
   fieldProblem,
   HOPFIELD_TRAIN_FIELDS,
+  hopfieldSettingFor,
   IMAGE_DATA_FIELDS,
   RETRIEVAL_FIELDS,
   TOY_DATA_FIELDS,
@@ -29,7 +30,7 @@ import { invalid } from '../../errors.ts';
 import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
 import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { choiceFlag, type Parsed, checkOutputFlags } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 
 // The form's switch is "train c", on by default; the CLI's --fixed-c turns it off, so it is read apart.
@@ -38,7 +39,7 @@ const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] toy: [${usageOf(TOY_DATA_FIELDS, 17)}]
                  mnist: [${usageOf(IMAGE_DATA_FIELDS, 17)}]
                  ${usageOf(TRAIN_FLAGS, 17)} [--fixed-c]
-                 [--out F.kairo] [--machine-out M.json]   (--hidden defaults to the clusters, 100 for mnist; --lr to 0.01 for mnist)
+                 [--out F.kairo] [--machine-out M.json]   (mnist: --hidden 200 --lr 0.01 --epochs 20 --batch 20 unless given; toy: --hidden = --clusters)
   hopfield nll (--machine M.json | --session F.kairo) --points X.json
   hopfield retrieve --machine M.json --points X.json [--beta B] [--steps K]
   hopfield retrieve --session F.kairo ${usageOf(RETRIEVAL_FIELDS, 20)}
@@ -108,7 +109,7 @@ function machineJsonOf(m: Machine): { W: number[][]; b: number[]; c: number[] } 
 }
 
 async function sessionMachine(ctx: CliContext, path: string): Promise<Loaded> {
-  await ctx.call('session.open', { path });
+  await ctx.open(path);
   return loadMachine(ctx.session);
 }
 
@@ -125,8 +126,7 @@ function needPoints(p: Parsed): string {
   return v;
 }
 
-export async function hopfieldCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, SWITCHES);
+export async function hopfieldCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -140,11 +140,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void, ctx
           data === 'toy'
             ? { kind: 'toy', ...toy }
             : { kind: 'images', source: { kind: 'mnist' }, ...readFlags(p, IMAGE_DATA_FIELDS, defaultsOf(IMAGE_DATA_FIELDS)) },
-        ...readFlags(p, TRAIN_FLAGS, {
-          ...d,
-          hidden: data === 'toy' ? toy.clusters : 100,
-          learningRate: data === 'toy' ? d.learningRate : 0.01,
-        }),
+        ...readFlags(p, TRAIN_FLAGS, { ...d, ...hopfieldSettingFor(data === 'toy' ? 'toy' : 'images', toy.clusters) }),
         trainC: !p.flags.has('fixed-c'),
       };
       const core = ctx;
@@ -152,7 +148,7 @@ export async function hopfieldCli(argv: string[], out: (v: unknown) => void, ctx
         await ctx.runJob('hopfield.train', params);
         const r = core.session.labs.hopfield.result!;
         const outPath = p.flags.get('out');
-        if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
+        if (typeof outPath === 'string') await ctx.save(outPath);
         const mOut = p.flags.get('machine-out');
         // The GB-RBM is written as its 2^K-component mixture, which is what M.json describes.
         if (typeof mOut === 'string')

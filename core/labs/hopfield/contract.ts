@@ -175,6 +175,22 @@ export const IMAGE_DATA_FIELDS = {
 
 export type HopfieldTrainParams = { data: HopfieldData } & ValuesOf<typeof HOPFIELD_TRAIN_FIELDS>;
 
+/**
+ * The training settings that suit each kind of data, applied when the data kind changes: the
+ * form's Data menu and `kairo hopfield train --data` both take them from here, so the app and the
+ * CLI train the same model by default. Toy: one hidden state per cluster at the fields' defaults;
+ * images (784 dimensions, far fewer patterns per key): more keys, a smaller step, smaller batches.
+ */
+export function hopfieldSettingFor(
+  kind: 'toy' | 'images',
+  clusters: number = TOY_DATA_FIELDS.clusters.default,
+): Pick<HopfieldTrainParams, 'hidden' | 'learningRate' | 'epochs' | 'batchSize'> {
+  const f = HOPFIELD_TRAIN_FIELDS;
+  return kind === 'toy'
+    ? { hidden: clusters, learningRate: f.learningRate.default, epochs: f.epochs.default, batchSize: f.batchSize.default }
+    : { hidden: 200, learningRate: 0.01, epochs: 20, batchSize: 20 };
+}
+
 export interface HopfieldCurvePoint {
   epoch: number;
   step: number;

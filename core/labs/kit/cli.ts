@@ -2,6 +2,8 @@
 // its entry, which receives the process's one core through a narrow context. A lab command never
 // builds a core of its own, and never imports the core, the CLI entry or the session service.
 import type { JobKind, JobKinds, Method, ParamsOf, ResultOf } from '../../contract.ts';
+import type { JobOutput, ProgressReport } from './job.ts';
+import type { Parsed } from './args.ts';
 import type { LabSession } from './session.ts';
 
 /** What a command accepts (flag names without "--"). */
@@ -11,23 +13,56 @@ export interface CommandFlags {
   switches: ReadonlySet<string>;
 }
 
-/** What the CLI entry (or a sweep run) hands a lab command: the one core of the process, narrowly. */
+/**
+ * What the CLI entry (or one run of a sweep) hands a lab command: the one core of the process,
+ * narrowly, and the session the command works in: the process's own from a shell, an empty one
+ * of its own for a sweep's run (in the app or in `kairo sweep run`), so a run never changes the
+ * app's session.
+ */
 export interface CliContext {
-  /** Any method of the contract, as the app would call it. */
+  /** A method of the contract that is not about the session or jobs (`data.summary`, `sweep.collect`). */
   call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   /**
-   * Starts a job through `jobs.start` and waits for its end: progress on stderr, SIGINT and SIGTERM
-   * cancel it; a job that does not end 'done' throws its one-line error.
+   * Starts a job through the core's `jobs.start` and waits for its end; its output (also stored in
+   * this context's session). From a shell: progress on stderr, SIGINT and SIGTERM cancel it. A job
+   * that does not end 'done' throws its one-line error.
    */
-  runJob<K extends JobKind>(kind: K, params: JobKinds[K]['params']): Promise<void>;
-  /** The open session: results land here when a job ends. */
+  runJob<K extends JobKind>(kind: K, params: JobKinds[K]['params']): Promise<JobOutput<K>>;
+  /** The session results land in when a job ends. */
   readonly session: LabSession;
+  /** Opens a session file as this context's session (through the platform's path policy). */
+  open(path: string): Promise<void>;
+  /** Saves this context's session to `path` (null: where it was opened or last saved). */
+  save(path: string | null): Promise<void>;
+  /** A context of the same core with an empty session of its own (one run of a sweep). */
+  scratch(): CliContext;
   /** The commands `kairo sweep` may run, from the lab registry. */
   sweepable(): Promise<ReadonlyMap<string, LabCommand>>;
 }
 
-/** A lab command of the CLI (`kairo <lab> …`). */
+/**
+ * A lab command of the CLI (`kairo <lab> …`). It receives its flags parsed (by the CLI entry from
+ * the shell's words, or by a sweep from a run's values), never argv.
+ */
 export interface LabCommand extends CommandFlags {
   usage: string;
-  run(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number>;
+  run(args: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number>;
 }
+
+/**
+ * What a driver job (one that runs other jobs: a sweep) gets. It runs in the core's process, takes
+ * no worker of its own, and starts its runs through the core's jobs.start as children.
+ */
+export interface DriverContext {
+  progress(p: ProgressReport): void;
+  cancelled(): boolean;
+  /**
+   * A command context of this core with an empty session of its own: the jobs a lab command starts
+   * in it are this job's children, and their results land in that session, never in the app's.
+   */
+  scratch(): CliContext;
+  /** The commands a sweep may run, from the lab registry. */
+  sweepable(): Promise<ReadonlyMap<string, LabCommand>>;
+}
+
+export type JobDriver<K extends JobKind> = (params: JobKinds[K]['params'], ctx: DriverContext) => Promise<JobOutput<K>>;

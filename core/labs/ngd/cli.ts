@@ -1,6 +1,7 @@
 // `kairo ngd …`: the natural-gradient lab without a window; the same jobs as the UI.
 import type { CliContext, LabCommand } from '../lab.ts';
 import {
+  NGD_COMPARE_FIELDS,
   NGD_METHODS,
   NGD_NETWORK_FIELDS,
   NGD_SWEEP_FIELDS,
@@ -12,7 +13,7 @@ import {
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { parseOrThrow } from '../../validate.ts';
-import { checkOutputFlags, choiceFlag, parseArgs, type Parsed } from '../kit/args.ts';
+import { checkOutputFlags, choiceFlag, type Parsed } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { compareSchema, defaultNgdCompare, defaultNgdLab, sweepSchema, unitFisherSchema } from './state.ts';
 import { defaultsOf } from '../../contract.ts';
@@ -22,8 +23,8 @@ export const NGD_USAGE = `  ngd run --method ${METHODS}
           ${usageOf(NGD_NETWORK_FIELDS, 10)}
           ${usageOf(NGD_TRAIN_FIELDS, 10)} [--out F.kairo]
           (without --lr each method runs at its best η = 1/α)
-  ngd compare [--methods m,…] [--at best|common|both] (the run flags)
-  ngd sweep [--methods m,…] ${usageOf(NGD_SWEEP_FIELDS, 28)} (the run flags)
+  ngd compare ${usageOf(NGD_COMPARE_FIELDS, 14)} (the run flags)
+  ngd sweep ${usageOf({ methods: NGD_COMPARE_FIELDS.methods }, 12)} ${usageOf(NGD_SWEEP_FIELDS, 28)} (the run flags)
   ngd unit-fisher ${usageOf(UNIT_FISHER_FIELDS, 18)}`;
 
 const VALUED = new Set([
@@ -31,23 +32,16 @@ const VALUED = new Set([
   ...flagsOf(NGD_TRAIN_FIELDS).valued,
   ...flagsOf(NGD_SWEEP_FIELDS).valued,
   ...flagsOf(UNIT_FISHER_FIELDS).valued,
+  ...flagsOf(NGD_COMPARE_FIELDS).valued,
   'method',
-  'methods',
-  'at',
   'out',
 ]);
 const SWITCHES = new Set(flagsOf(NGD_NETWORK_FIELDS).switches);
 /** What `kairo sweep` may vary. */
 export const NGD_FLAGS = { subcommands: ['run', 'compare', 'sweep', 'unit-fisher'], valued: VALUED, switches: SWITCHES } as const;
 
-function methodsFlag(p: Parsed): NgdMethodName[] {
-  const v = p.flags.get('methods');
-  if (typeof v !== 'string') return [...NGD_METHODS];
-  const out = v.split(',').map((s) => s.trim());
-  for (const m of out)
-    if (!(NGD_METHODS as readonly string[]).includes(m)) throw invalid(`--methods: unknown method "${m}"; use ${METHODS}`);
-  return out as NgdMethodName[];
-}
+/** The methods (every one without --methods) from the compare fields: the form's checkboxes read the same. */
+const methodsFlag = (p: Parsed): NgdMethodName[] => [...readFlags(p, NGD_COMPARE_FIELDS, defaultNgdCompare()).methods];
 
 function compareParams(p: Parsed, methods: NgdMethodName[], at: NgdCompareParams['at']): NgdCompareParams {
   const d = defaultNgdCompare();
@@ -73,8 +67,7 @@ const runJson = (r: NgdRunResult) => ({
   theory: { alpha: r.theory.alpha, note: r.theory.note, losses: r.theory.losses, test_losses: r.theory.testLosses },
 });
 
-export async function ngdCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, SWITCHES);
+export async function ngdCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -89,7 +82,7 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void, ctx: Cli
         const r = c.runs[0]!;
         if (r.error) throw invalid(r.error);
         const file = p.flags.get('out');
-        if (typeof file === 'string') await core.call('session.save', { path: file });
+        if (typeof file === 'string') await ctx.save(file);
         out({
           lambda_max: c.lambdaMax,
           eta: r.eta,
@@ -102,11 +95,11 @@ export async function ngdCli(argv: string[], out: (v: unknown) => void, ctx: Cli
         return 0;
       }
       case 'compare': {
-        const at = choiceFlag(p, 'at', 'both', ['best', 'common', 'both'] as const);
+        const { at } = readFlags(p, NGD_COMPARE_FIELDS, defaultNgdCompare());
         await ctx.runJob('ngd.compare', compareParams(p, methodsFlag(p), at));
         const c = core.session.labs.ngd.compare!;
         const file = p.flags.get('out');
-        if (typeof file === 'string') await core.call('session.save', { path: file });
+        if (typeof file === 'string') await ctx.save(file);
         out({
           parameters: c.parameters,
           lambda_max: c.lambdaMax,

@@ -18,6 +18,30 @@ export const NGD_METHOD_LABELS: { readonly [M in NgdMethodName]: string } = {
   'unit-wise': 'unit-wise',
 };
 export const NGD_DATA = ['gaussian', 'mnist01', 'dataset'] as const;
+export const NGD_ATS = ['best', 'common', 'both'] as const;
+
+/** Which methods a comparison (or a sweep) trains, and at which learning rates: the form's and the CLI's one description. */
+export const NGD_COMPARE_FIELDS = {
+  methods: {
+    kind: 'set',
+    label: 'Methods',
+    flag: 'methods',
+    choices: NGD_METHODS,
+    choiceLabels: NGD_METHOD_LABELS,
+    minItems: 1,
+    default: NGD_METHODS,
+    doc: 'the update rules compared, from the same initial network on the same data',
+  },
+  at: {
+    kind: 'choice',
+    label: 'Learning rates',
+    flag: 'at',
+    choices: NGD_ATS,
+    choiceLabels: { best: 'each method’s best η', common: 'the common η', both: 'both' },
+    default: 'best',
+    doc: 'each method at its best η = 1/α (gradient descent: 2/(λ_max + λ_min)), all at the common --lr, or both',
+  },
+} as const satisfies ParamSpec;
 export const NGD_SWEEP_AXES = ['damping', 'width'] as const;
 /** Unit-wise Fisher of one unit: activations with a closed form or quadrature (not linear: its Fisher is the input covariance). */
 export const UNIT_ACTIVATIONS = ['relu', 'tanh', 'erf'] as const;
@@ -233,7 +257,7 @@ export type NgdCompareParams = NgdTrainParams & {
   network: NgdNetworkParams;
   methods: NgdMethodName[];
   /** Which learning rates each method runs at. */
-  at: 'best' | 'common' | 'both';
+  at: (typeof NGD_ATS)[number];
 };
 export type NgdSweepParams = ValuesOf<typeof NGD_SWEEP_FIELDS> &
   Omit<NgdTrainParams, 'lr'> & { network: NgdNetworkParams; methods: NgdMethodName[] };

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import {
   defaultsOf,
+  NGD_ATS,
+  NGD_COMPARE_FIELDS,
   NGD_METHODS,
   NGD_NETWORK_FIELDS,
   NGD_SWEEP_FIELDS,
@@ -51,7 +53,7 @@ export const compareSchema = z
     lr: train.lr,
     network: networkSchema,
     methods,
-    at: z.enum(['best', 'common', 'both']),
+    at: z.enum(NGD_ATS),
   })
   .strict();
 
@@ -161,8 +163,7 @@ export const defaultNgdNetwork = (): NgdNetworkParams => ({ ...defaultsOf(NGD_NE
 export const defaultNgdCompare = (): NgdCompareParams => ({
   ...defaultsOf(NGD_TRAIN_FIELDS),
   network: defaultNgdNetwork(),
-  methods: [...NGD_METHODS],
-  at: 'best',
+  ...defaultsOf(NGD_COMPARE_FIELDS),
 });
 
 export const defaultNgdLab = (): NgdLabState => ({

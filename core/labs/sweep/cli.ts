@@ -11,7 +11,7 @@ import { readRegularFile } from '../../files.ts';
 import { DOCKERFILE, k8sManifest, slurmScript } from './cluster.ts';
 import { collect, prepareDir, runIndex, runOne, writeAtomic } from './runner.ts';
 import { SweepRuns, validateSpec, type SweepSpec } from './spec.ts';
-import { checkOutputFlags, intFlag, parseArgs } from '../kit/args.ts';
+import { checkOutputFlags, intFlag, type Parsed } from '../kit/args.ts';
 
 export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
   sweep run SPEC --out DIR [--index i]   one run (else SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into DIR/<i>.json
@@ -54,9 +54,8 @@ function readSpec(path: string | undefined, commands: ReadonlyMap<string, Comman
 
 const str = (v: string | true | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export async function sweepCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
+export async function sweepCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const commands = await ctx.sweepable();
-  const p = parseArgs(argv, VALUED, new Set());
   const [sub, target, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
   const outDir = () => {
@@ -76,7 +75,7 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, ctx: C
       const dir = outDir();
       const { runs } = prepareDir(dir, spec, commands);
       const i = runIndex(str(p.flags.get('index')), process.env, runs.count);
-      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!, commands, ctx);
+      const r = await runOne(dir, spec, i, commands.get(spec.command[0])!, commands, ctx.scratch());
       out({
         index: i,
         hash: r.record.hash,
@@ -103,7 +102,7 @@ export async function sweepCli(argv: string[], out: (v: unknown) => void, ctx: C
       if (file) {
         // A session the app opens: the Sweeps lab holding this folder's runs.
         await ctx.call('sweep.collect', { path: resolve(target) });
-        await ctx.call('session.save', { path: file });
+        await ctx.save(file);
       }
       out({
         runs: c.runs.map((r) => ({ index: r.index, params: r.params, result: r.result })),

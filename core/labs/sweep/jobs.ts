@@ -1,12 +1,14 @@
-// A sweep run from the app: every index in this worker, one after another, each as the CLI
-// would run it, with progress per run; cancel stops between runs and keeps those done.
+// A sweep run from the app: every index one after another, each as a lab command run in a scratch
+// context of the app's own core (an empty session of its own), so each run's job goes through the
+// same jobs.start as the app's, as a child of the sweep; progress per run. Cancel cancels the run
+// under way (it counts as missing) and starts no more; the runs done are kept.
 import type { JsonValue, SweepResult, SweepSpecJson } from '../../contract.ts';
 import { toErrorValue } from '../../errors.ts';
-import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import { argvOf, SweepRuns, validateSpec } from './spec.ts';
+import type { DriverContext, JobOutput } from '../../jobs/types.ts';
+import { argsOf, SweepRuns, validateSpec } from './spec.ts';
 
-export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContext): Promise<JobOutput<'sweep.local'>> {
-  const commands = await ctx.withCli((cli) => cli.sweepable());
+export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: DriverContext): Promise<JobOutput<'sweep.local'>> {
+  const commands = await ctx.sweepable();
   const spec = validateSpec(raw?.spec, commands);
   const cmd = commands.get(spec.command[0])!;
   const runs = new SweepRuns(spec);
@@ -28,7 +30,7 @@ export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContex
     const t0 = performance.now();
     let out: unknown;
     try {
-      await ctx.withCli((cli) => cmd.run(argvOf(spec, r.params, cmd.switches).slice(1), (v) => (out = v), cli));
+      await cmd.run(argsOf(spec, r.params, cmd.switches), (v) => (out = v), ctx.scratch());
       result.runs.push({
         index: r.index,
         params: r.params,
@@ -36,7 +38,9 @@ export async function runSweepLocal(raw: { spec: SweepSpecJson }, ctx: JobContex
         seconds: (performance.now() - t0) / 1000,
       });
     } catch (e) {
-      result.failed.push({ index: r.index, params: r.params, error: toErrorValue(e).message });
+      // A run the cancel stopped was not finished: it is missing, not failed.
+      if (ctx.cancelled()) result.missing.push(r.index);
+      else result.failed.push({ index: r.index, params: r.params, error: toErrorValue(e).message });
     }
     ctx.progress({ step: r.index + 1, totalSteps: runs.count, metrics: { failed: result.failed.length } });
   }

@@ -32,8 +32,7 @@ export const sweepLab = defineLab({
         return undefined;
       },
       store: storeSweepLocal,
-      handler: async () => (await import('./jobs.ts')).runSweepLocal,
-      float64: true,
+      driver: async () => (await import('./jobs.ts')).runSweepLocal,
     },
   },
   methods: {

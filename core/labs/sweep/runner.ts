@@ -9,7 +9,7 @@ import { invalid, KairoError, toErrorValue } from '../../errors.ts';
 import { readRegularFile } from '../../files.ts';
 import { APP_VERSION } from '../../version.ts';
 import type { CliContext, LabCommand } from '../kit/cli.ts';
-import { argvOf, SweepRuns, validateSpec, type CommandFlags, type Params, type SweepSpec } from './spec.ts';
+import { argsOf, SweepRuns, validateSpec, type CommandFlags, type Params, type SweepSpec } from './spec.ts';
 
 export interface RunRecord {
   index: number;
@@ -133,7 +133,10 @@ function readRecord(path: string): RunRecord | { unreadable: string } | null {
   return r as RunRecord;
 }
 
-/** Runs one index in this process and writes its record; skipped when a good record with its hash exists. */
+/**
+ * Runs one index in this process and writes its record; skipped when a good record with its hash
+ * exists. `ctx` is a scratch context of the process's core (an empty session of the run's own).
+ */
 export async function runOne(
   dir: string,
   spec: SweepSpec,
@@ -152,8 +155,7 @@ export async function runOne(
   let result: unknown;
   let error: string | undefined;
   try {
-    const argv = argvOf(spec, run.params, cmd.switches).slice(1);
-    await cmd.run(argv, (v) => (result = v), ctx);
+    await cmd.run(argsOf(spec, run.params, cmd.switches), (v) => (result = v), ctx);
   } catch (e) {
     error = toErrorValue(e).message;
   }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../../../models/common/rng.ts';
 import { invalid } from '../../errors.ts';
+import type { Parsed } from '../kit/args.ts';
 import type { CommandFlags } from '../kit/cli.ts';
 
 export type FlagValue = number | string | boolean | number[];
@@ -283,13 +284,16 @@ export function specPaths(spec: SweepSpec): { path: string; use: 'read' | 'write
   return out;
 }
 
-/** The command line of one run: `[command, subcommand, --flag, value, …]`. */
-export function argvOf(spec: SweepSpec, params: Params, switches: ReadonlySet<string>): string[] {
-  const argv = [...spec.command];
+/**
+ * The flags of one run as its command receives them (`kairo <lab> <sub> --flag value …` parsed):
+ * values as the shell would spell them, switches present when true.
+ */
+export function argsOf(spec: SweepSpec, params: Params, switches: ReadonlySet<string>): Parsed {
+  const flags = new Map<string, string | true>();
   for (const [k, v] of Object.entries(params)) {
     if (switches.has(k)) {
-      if (v === true) argv.push(`--${k}`);
-    } else argv.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
+      if (v === true) flags.set(k, true);
+    } else flags.set(k, Array.isArray(v) ? v.join(',') : String(v));
   }
-  return argv;
+  return { positional: [spec.command[1]], flags };
 }

@@ -1,14 +1,23 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
 import type { CliContext, LabCommand } from '../lab.ts';
-import { HIERARCHICAL_FIELDS, RECALL_FIELDS, VAE_SWEEP_FIELDS, VAE_TRAIN_FIELDS, type JobKinds } from '../../contract.ts';
+import {
+  HIERARCHICAL_FIELDS,
+  RECALL_FIELDS,
+  VAE_MNIST_PRESET,
+  VAE_PAPER_PRESET,
+  VAE_SWEEP_FIELDS,
+  VAE_TRAIN_FIELDS,
+  type JobKinds,
+} from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { defaultHierarchicalSource } from '../data/state.ts';
 import { defaultRecall, defaultSweep, defaultVaeTrain, RECALL_STARTS } from './state.ts';
-import { choiceFlag, parseArgs, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import { choiceFlag, type Parsed, checkOutputFlags } from '../kit/args.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { IDX_FLAGS, IDX_USAGE, idxSource } from '../kit/data-source.ts';
 
-export const VAE_USAGE = `  vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
+export const VAE_USAGE = `  (defaults: the app's "MNIST setting" on images, its "Paper setting" with --data hierarchical)
+  vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
             [--out F.kairo] [--data mnist|hierarchical] ${IDX_USAGE}
             hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
   vae recall --session F.kairo ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
@@ -44,8 +53,7 @@ function source(p: Parsed): JobKinds['vae.train']['params']['source'] {
   return idxSource(p);
 }
 
-export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const p = parseArgs(argv, VALUED, SWITCHES);
+export async function vaeCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   checkOutputFlags(p, ['out', 'machine-out']);
   const [sub, ...extra] = p.positional;
   if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -53,10 +61,16 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: Cli
   {
     switch (sub) {
       case 'train': {
-        await ctx.runJob('vae.train', { source: source(p), ...readFlags(p, VAE_TRAIN_FIELDS, defaultVaeTrain()) });
+        // On the hierarchical patterns the defaults are the app's "Paper setting"; on images its "MNIST setting".
+        const src = source(p);
+        const preset = src.kind === 'hierarchical' ? VAE_PAPER_PRESET.train : VAE_MNIST_PRESET.train;
+        await ctx.runJob('vae.train', {
+          source: src,
+          ...readFlags(p, VAE_TRAIN_FIELDS, { ...defaultVaeTrain(), ...preset, hidden: [...preset.hidden] }),
+        });
         const r = core.session.labs.vae.result!;
         const outPath = p.flags.get('out');
-        if (typeof outPath === 'string') await core.call('session.save', { path: outPath });
+        if (typeof outPath === 'string') await ctx.save(outPath);
         out({
           test_neg_elbo: r.testNegElbo,
           epochs: r.epochs.map((e) => ({
@@ -73,7 +87,7 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: Cli
       case 'recall': {
         const file = p.flags.get('session');
         if (typeof file !== 'string') throw invalid('--session F.kairo is required');
-        await core.call('session.open', { path: file });
+        await ctx.open(file);
         const d = defaultRecall();
         const binary = core.session.labs.vae.result?.params.source.kind === 'hierarchical';
         // Scripts from before the hierarchical data passed the noise kind as --start.
@@ -81,12 +95,13 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: Cli
         const isStart = (v: string): v is (typeof RECALL_STARTS)[number] => (RECALL_STARTS as readonly string[]).includes(v);
         if (!isStart(legacy)) p.flags.set('start', 'test');
         const noiseKind = isStart(legacy) ? (binary ? 'bitflip' : 'gaussian') : legacy;
-        const params = readFlags(p, RECALL_FIELDS, { ...d, noiseKind, noise: [0] });
+        const preset = binary ? VAE_PAPER_PRESET.recall : VAE_MNIST_PRESET.recall;
+        const params = readFlags(p, RECALL_FIELDS, { ...d, ...preset, noiseKind, noise: [0] });
         if (params.noise.length !== 1) throw invalid('--noise takes one level here: run recall once per level');
         await ctx.runJob('vae.recall', { ...params, strips: p.flags.has('save') ? params.strips : 0 });
         // The run just made is the newest one.
         const run = core.session.labs.vae.runs.at(-1)!;
-        if (p.flags.has('save')) await core.call('session.save', { path: null });
+        if (p.flags.has('save')) await ctx.save(null);
         out({
           noise: run.noise,
           iterations: run.points.map((q) => ({
@@ -109,13 +124,17 @@ export async function vaeCli(argv: string[], out: (v: unknown) => void, ctx: Cli
       }
       case 'sweep': {
         const d = defaultSweep();
-        await ctx.runJob('vae.sweep', {
-          source: source(p),
-          ...readFlags(p, VAE_SWEEP_FIELDS, {
-            ...d,
-            noiseKind: p.flags.get('data') === 'hierarchical' ? 'bitflip' : d.noiseKind,
-          }),
-        });
+        const src = source(p);
+        const preset =
+          src.kind === 'hierarchical'
+            ? {
+                ...VAE_PAPER_PRESET.sweep,
+                hidden: [...VAE_PAPER_PRESET.sweep.hidden],
+                latents: [...VAE_PAPER_PRESET.sweep.latents],
+                noise: [...VAE_PAPER_PRESET.sweep.noise],
+              }
+            : {};
+        await ctx.runJob('vae.sweep', { source: src, ...readFlags(p, VAE_SWEEP_FIELDS, { ...d, ...preset }) });
         const s = core.session.labs.vae.sweep!;
         out({
           cells: s.cells.map((c) => ({

@@ -182,7 +182,7 @@ export const RECALL_FIELDS = {
     doc: 'p or σ per run; their curves are overlaid',
   },
   samples: int('Samples N', 'samples', 'N', 2, 10000, 1000, 'states iterated'),
-  iterations: int('Iterations K', 'iterations', 'K', 1, 500, 20, 'encode → decode → re-encode steps'),
+  iterations: int('Iterations K', 'iterations', 'K', 1, 500, 30, 'encode → decode → re-encode steps'),
   mode: {
     kind: 'choice',
     label: 'z_t',
@@ -270,7 +270,7 @@ export const VAE_SWEEP_FIELDS = {
   epochs: { ...VAE_TRAIN_FIELDS.epochs, label: 'Epochs each', default: 2 },
   trainSize: { ...VAE_TRAIN_FIELDS.trainSize, label: 'Train size', default: 20000 },
   samples: { ...RECALL_FIELDS.samples, label: 'Samples', max: 5000, default: 500 },
-  iterations: { ...RECALL_FIELDS.iterations, label: 'Iterations', max: 200 },
+  iterations: { ...RECALL_FIELDS.iterations, label: 'Iterations', max: 200, default: 20 },
   seed: seedField('first seed: seeds seed, seed + 1, …'),
   seeds: int('Seeds', 'seeds', 'K', 1, 10, 1, 'models per cell (mean ± sd)'),
   batchSize: VAE_TRAIN_FIELDS.batchSize,

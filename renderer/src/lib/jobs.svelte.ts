@@ -7,10 +7,12 @@ import { app } from './app.svelte';
 
 export const isActive = (j: JobInfo | null | undefined): boolean => j?.state === 'running' || j?.state === 'queued';
 
-/** The newest job of these kinds in the app's list, or null. */
+/** The newest job of these kinds in the app's list (not a sweep's run), or null. */
 export function latestJob(kinds: readonly JobKind[]): JobInfo | null {
   let best: JobInfo | null = null;
-  for (const j of Object.values(app.jobs)) if (kinds.includes(j.kind) && (!best || j.createdAt >= best.createdAt)) best = j;
+  for (const j of Object.values(app.jobs))
+    // A sweep's runs are the sweep's: a lab's page does not take one for its own job.
+    if (j.parent === undefined && kinds.includes(j.kind) && (!best || j.createdAt >= best.createdAt)) best = j;
   return best;
 }
 
