@@ -6,9 +6,9 @@ import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Me
 import type { JobDriver, JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
 import type { PathPolicy } from '../paths.ts';
 import type { LabSession } from './kit/session.ts';
-import type { LabCommand } from './kit/cli.ts';
+import type { LabCommand, SubCommand } from './kit/cli.ts';
 
-export type { CliContext, CommandFlags, LabCommand } from './kit/cli.ts';
+export type { CliContext, CommandFlags, LabCommand, SubCommand } from './kit/cli.ts';
 import type { RunSummary } from './kit/runs.ts';
 
 /** A lab's job kinds and methods are the contract's names that start with its id. */
@@ -96,6 +96,39 @@ export interface LabDef<L extends LabId> {
   /** `kairo <cli.name> …`, loaded only when the CLI needs it; sweepable when `kairo sweep` may run it. */
   cli?: { name: string; sweepable: boolean; load: () => Promise<LabCommand> };
 }
+
+/**
+ * One experiment of a lab, in its own file (core/labs/<lab>/experiments/<name>.ts): its job, with
+ * the run summary and the store it needs, and the CLI subcommand that runs it. Adding an
+ * experiment is that file, its worker side (core/labs/<lab>/jobs/<name>.ts) and its entry in the
+ * lab's list of experiments.
+ */
+export interface Experiment<K extends JobKind> {
+  kind: K;
+  job: JobDef<K>;
+  /** `kairo <lab> <sub> …`, when the CLI runs it. */
+  cli?: SubCommand;
+}
+
+export const experiment = <K extends JobKind>(kind: K, def: Omit<Experiment<K>, 'kind'>): Experiment<K> => ({
+  kind,
+  ...def,
+});
+
+// `any`: an experiment of any kind; each element keeps its own kind in the tuple.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyExperiment = Experiment<any>;
+
+/** A lab's jobs, keyed by kind, from its list of experiments: a kind left out is a compile error in defineLab. */
+export type JobsOf<E extends readonly AnyExperiment[]> = { [X in E[number] as X['kind']]: JobDef<X['kind']> };
+
+export function jobsOf<const E extends readonly AnyExperiment[]>(experiments: E): JobsOf<E> {
+  return Object.fromEntries(experiments.map((e) => [e.kind, e.job])) as JobsOf<E>;
+}
+
+/** The CLI subcommands of a list of experiments, in its order. */
+export const subcommandsOf = (experiments: readonly AnyExperiment[]): SubCommand[] =>
+  experiments.flatMap((e) => (e.cli ? [e.cli] : []));
 
 /** Ties a definition's id to its entry in the registry (a typo is a compile error). */
 export const defineLab = <L extends LabId>(def: LabDef<L>): LabDef<L> => def;

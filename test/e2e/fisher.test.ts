@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { theoryFor } from '../../core/labs/fisher/jobs.ts';
+import { theoryFor } from '../../core/labs/fisher/jobs/network.ts';
 import { openApp } from './browser.ts';
 
 const app = openApp();

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
-import { build } from '../../core/labs/fisher/jobs.ts';
+import { build } from '../../core/labs/fisher/jobs/network.ts';
 import { defaultNetwork } from '../../core/labs/fisher/state.ts';
 import { fisherDual } from '../../models/fisher/fisher.ts';
 import { eigh } from '../../models/linalg/dense.ts';

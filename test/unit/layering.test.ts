@@ -1,6 +1,6 @@
 // ARCHITECTURE.md's import rules, checked on every file rather than trusted.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -136,23 +136,27 @@ test('a job flagged float64 never reaches TensorFlow.js, and every job that neve
     const jobs = Object.entries(LABS[id].jobs) as [string, { float64?: true; handler?: unknown; driver?: unknown }][];
     if (!jobs.length) continue;
     for (const [kind, def] of jobs) assert.ok(!def.handler !== !def.driver, `${kind}: a handler or a driver, not both`);
-    const workers = jobs.filter(([, def]) => def.handler);
-    // Every handler (and driver) is `(await import('./jobs.ts')).run…`, so the lab's jobs.ts is what a worker loads.
-    const lab = readFileSync(`core/labs/${id}/lab.ts`, 'utf8');
-    assert.equal(lab.match(/handler: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length ?? 0, workers.length, id);
-    assert.equal(
-      lab.match(/driver: async \(\) => \(await import\('\.\/jobs\.ts'\)\)/g)?.length ?? 0,
-      jobs.length - workers.length,
-      id,
-    );
-    const tf = reachesTf(`core/labs/${id}/jobs.ts`);
-    // A driver runs in the process that answers the UI: it must never load TensorFlow.js there.
-    if (workers.length < jobs.length) assert.ok(!tf, `${id}: a driver's jobs.ts loads TensorFlow.js`);
-    for (const [kind, def] of workers) {
+    for (const [kind, def] of jobs) {
+      // Every handler and driver is `async () => (await import('…')).run…`: the module it names is
+      // what a worker (or, for a driver, the core's own process) loads. It is written in the lab's
+      // lab.ts or in its experiments/ folder.
+      const fn = (def.handler ?? def.driver) as () => unknown;
+      const spec = /import\((['"])([^'"]+)\1\)/.exec(fn.toString())?.[2];
+      assert.ok(spec, `${kind}: its handler imports its module lazily`);
+      const module = [`core/labs/${id}/lab.ts`, `core/labs/${id}/experiments/x.ts`]
+        .map((from) => resolveSpec(from, spec!))
+        .find((f) => existsSync(f));
+      assert.ok(module, `${kind}: ${spec} not found beside lab.ts or in experiments/`);
+      const tf = reachesTf(module);
+      // A driver runs in the process that answers the UI: it must never load TensorFlow.js there.
+      if (def.driver) {
+        assert.ok(!tf, `${kind}: its driver's module loads TensorFlow.js`);
+        continue;
+      }
       assert.equal(
         def.float64 === true,
         !tf,
-        `${kind}: float64 ${def.float64 === true}, its jobs.ts ${tf ? 'loads' : 'never loads'} TensorFlow.js`,
+        `${kind}: float64 ${def.float64 === true}, its module ${module} ${tf ? 'loads' : 'never loads'} TensorFlow.js`,
       );
       if (def.float64) flagged++;
     }

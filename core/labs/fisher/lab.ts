@@ -1,30 +1,16 @@
 // The Fisher/NTK lab: exact spectra of the Fisher information of random networks beside the
 // mean-field theory; sweeps, the learning-rate bound, dynamical isometry, unit-wise blocks.
-import { z } from 'zod';
-import { defineLab } from '../lab.ts';
-import {
-  blocksSummary,
-  inputMetricSummary,
-  isometrySummary,
-  lrSummary,
-  signalSummary,
-  spectrumSummary,
-  sweepSummary,
-} from './runs.ts';
-import { blocksBytes, spectrumBytes, sweepBytes } from './memory.ts';
-import { fisherTheoryMethod, storeFisher } from './service.ts';
-import {
-  defaultFisherLab,
-  fisherLabSchema,
-  isometrySchema,
-  lrSchema,
-  networkSchema,
-  signalSchema,
-  sweepSchema,
-} from './state.ts';
+import type { FisherNetworkParams, FisherTheoryValues } from '../../contract.ts';
+import { parseOrThrow } from '../../validate.ts';
+import { defineLab, jobsOf } from '../lab.ts';
+import { FISHER_EXPERIMENTS } from './experiments/index.ts';
+import { defaultFisherLab, fisherLabSchema, networkSchema } from './state.ts';
 
-const imagesOf = (n: { inputs: string; source: import('../../contract.ts').DatasetSource }) =>
-  n.inputs === 'images' ? n.source : null;
+/** `fisher.theory`: the mean-field prediction for a network, instantly (it loads the theory on first use). */
+async function fisherTheory(p: { network: FisherNetworkParams }): Promise<FisherTheoryValues | null> {
+  const network = parseOrThrow(networkSchema, p?.network, 'fisher.theory.network');
+  return (await import('./jobs/network.ts')).theoryFor(network);
+}
 
 export const fisherLab = defineLab({
   id: 'fisher',
@@ -47,76 +33,9 @@ export const fisherLab = defineLab({
     ...(s.spectrum ? [s.spectrum.tensors.gram, s.spectrum.tensors.eigenvalues] : []),
     ...(s.blocks ? [s.blocks.tensor] : []),
   ],
-  jobs: {
-    'fisher.spectrum': {
-      summary: spectrumSummary,
-      label: 'Fisher spectrum',
-      params: z.object({ network: networkSchema, compare: z.boolean() }).strict(),
-      source: (p) => imagesOf(p.network),
-      memory: spectrumBytes,
-      store: (s, o) => storeFisher(s, 'fisher.spectrum', o),
-      handler: async () => (await import('./jobs.ts')).runSpectrum,
-      float64: true,
-    },
-    'fisher.sweep': {
-      summary: sweepSummary,
-      label: 'Fisher sweep',
-      params: sweepSchema,
-      source: (p) => imagesOf(p.network),
-      memory: sweepBytes,
-      store: (s, o) => storeFisher(s, 'fisher.sweep', o),
-      handler: async () => (await import('./jobs.ts')).runSweep,
-      float64: true,
-    },
-    'fisher.lrsweep': {
-      summary: lrSummary,
-      label: 'Learning-rate experiment',
-      params: lrSchema,
-      source: (p) => imagesOf(p.network),
-      memory: spectrumBytes,
-      store: (s, o) => storeFisher(s, 'fisher.lrsweep', o),
-      handler: async () => (await import('./jobs.ts')).runLrSweep,
-      float64: true,
-    },
-    'fisher.isometry': {
-      summary: isometrySummary,
-      label: 'Conditional FIM vs depth',
-      params: isometrySchema,
-      store: (s, o) => storeFisher(s, 'fisher.isometry', o),
-      handler: async () => (await import('./jobs.ts')).runIsometry,
-      float64: true,
-    },
-    'fisher.signal': {
-      summary: signalSummary,
-      label: 'Signal propagation',
-      params: signalSchema,
-      store: (s, o) => storeFisher(s, 'fisher.signal', o),
-      handler: async () => (await import('./jobs.ts')).runSignal,
-      float64: true,
-    },
-    'fisher.inputMetric': {
-      summary: inputMetricSummary,
-      label: 'Input-space metric',
-      params: z.object({ network: networkSchema }).strict(),
-      source: (p) => imagesOf(p.network),
-      memory: spectrumBytes,
-      store: (s, o) => storeFisher(s, 'fisher.inputMetric', o),
-      handler: async () => (await import('./jobs.ts')).runInputMetric,
-      float64: true,
-    },
-    'fisher.blocks': {
-      summary: blocksSummary,
-      label: 'Fisher unit-wise blocks',
-      params: z.object({ network: networkSchema }).strict(),
-      source: (p) => imagesOf(p.network),
-      memory: blocksBytes,
-      store: (s, o) => storeFisher(s, 'fisher.blocks', o),
-      handler: async () => (await import('./jobs.ts')).runBlocks,
-      float64: true,
-    },
-  },
+  jobs: jobsOf(FISHER_EXPERIMENTS),
   methods: {
-    'fisher.theory': (_ctx, p) => fisherTheoryMethod(p),
+    'fisher.theory': (_ctx, p) => fisherTheory(p),
   },
   cli: { name: 'fisher', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

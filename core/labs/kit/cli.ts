@@ -3,7 +3,8 @@
 // builds a core of its own, and never imports the core, the CLI entry or the session service.
 import type { JobKind, JobKinds, Method, ParamsOf, ResultOf } from '../../contract.ts';
 import type { JobOutput, ProgressReport } from './job.ts';
-import type { Parsed } from './args.ts';
+import { invalid } from '../../errors.ts';
+import { checkOutputFlags, type Parsed } from './args.ts';
 import type { LabSession } from './session.ts';
 
 /** What a command accepts (flag names without "--"). */
@@ -66,3 +67,42 @@ export interface DriverContext {
 }
 
 export type JobDriver<K extends JobKind> = (params: JobKinds[K]['params'], ctx: DriverContext) => Promise<JobOutput<K>>;
+
+/** One subcommand of a lab command (`kairo fisher spectrum …`): an experiment's, or one that runs no job. */
+export interface SubCommand {
+  sub: string;
+  run(args: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number>;
+}
+
+/**
+ * A lab's command from its subcommands: the flags it accepts (every subcommand's, as `kairo sweep`
+ * validates them per command), output flags checked before any work, one positional (the
+ * subcommand), and a one-line error naming the subcommands for anything else.
+ */
+export function commandOf(o: {
+  name: string;
+  usage: string;
+  valued: Iterable<string>;
+  switches?: Iterable<string>;
+  /** Flags naming files the command writes: their folder must exist before anything runs. */
+  outputs?: readonly string[];
+  subs: readonly SubCommand[];
+}): LabCommand {
+  const subs = new Map(o.subs.map((s) => [s.sub, s]));
+  const names = [...subs.keys()];
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');
+  return {
+    usage: o.usage,
+    subcommands: names,
+    valued: new Set(o.valued),
+    switches: new Set(o.switches ?? []),
+    run: (p, out, ctx) => {
+      checkOutputFlags(p, o.outputs ?? []);
+      const [sub, ...extra] = p.positional;
+      if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
+      const s = subs.get(sub ?? '');
+      if (!s) throw invalid(`unknown ${o.name} command ${JSON.stringify(sub ?? '')}; try ${list}`);
+      return s.run(p, out, ctx);
+    },
+  };
+}
