@@ -9,7 +9,7 @@ import { VAE_PAPER_PRESET, type HierarchicalSource, type VaeTrainParams } from '
 import { Core } from '../../core/core.ts';
 import { getDataset } from '../../core/data/datasets.ts';
 import { defaultRecall, defaultVaeTrain, vaeLabSchema } from '../../core/labs/vae/state.ts';
-import { startStates } from '../../core/labs/vae/jobs.ts';
+import { startStates } from '../../core/labs/vae/jobs/model.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { generateHierarchical, patternShape } from '../../models/vae/hierarchical.ts';
 import { conceptVectors, curveMinimum, hierarchyCentres, levelMetrics, normalised, t90 } from '../../models/vae/recall.ts';

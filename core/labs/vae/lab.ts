@@ -1,11 +1,9 @@
 // The VAE recall lab: train a VAE, run repeated inference from noisy or held-out inputs, sweep.
 import { parameterShapes } from '../../../models/vae/shapes.ts';
-import { KairoError } from '../../errors.ts';
-import { defineLab } from '../lab.ts';
-import { recallSummary, sweepSummary, trainSummary } from './runs.ts';
+import { defineLab, jobsOf } from '../lab.ts';
 import { configOf } from './config.ts';
-import { recallInputs, storeVaeRecall, storeVaeSweep, storeVaeTrain } from './service.ts';
-import { defaultVaeLab, recallSchema, sweepSchema, vaeLabSchema, vaeTrainSchema } from './state.ts';
+import { VAE_EXPERIMENTS } from './experiments/index.ts';
+import { defaultVaeLab, vaeLabSchema } from './state.ts';
 
 export const vaeLab = defineLab({
   id: 'vae',
@@ -47,38 +45,7 @@ export const vaeLab = defineLab({
         ]
       : [],
   consistent: (s) => (new Set(s.runs.map((r) => r.id)).size === s.runs.length ? null : 'two recall runs have the same id'),
-  jobs: {
-    'vae.train': {
-      summary: trainSummary,
-      label: 'Train VAE',
-      params: vaeTrainSchema,
-      source: (p) => p.source,
-      store: storeVaeTrain,
-      handler: async () => (await import('./jobs.ts')).runVaeTrain,
-    },
-    'vae.recall': {
-      summary: recallSummary,
-      label: 'VAE recall',
-      params: recallSchema,
-      // A recall runs on the session's model: hand it over now, as it is at the start. While a
-      // new VAE trains, that model is about to be replaced (and its runs with it): refuse.
-      prepare: (ctx) => {
-        if (ctx.active.includes('vae.train'))
-          throw new KairoError('invalid_input', 'a VAE is training; run recall when it has finished');
-        return recallInputs(ctx.session);
-      },
-      store: storeVaeRecall,
-      handler: async () => (await import('./jobs.ts')).runVaeRecall,
-    },
-    'vae.sweep': {
-      summary: sweepSummary,
-      label: 'VAE noise × latent sweep',
-      params: sweepSchema,
-      source: (p) => p.source,
-      store: storeVaeSweep,
-      handler: async () => (await import('./jobs.ts')).runVaeSweep,
-    },
-  },
+  jobs: jobsOf(VAE_EXPERIMENTS),
   methods: {},
   cli: { name: 'vae', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

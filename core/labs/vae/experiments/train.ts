@@ -1,0 +1,80 @@
+// Training a VAE on the Datasets lab's images or on hierarchical patterns: its curves, test ELBO,
+// concept vectors and the model recall runs on.
+import type { VaeTrainParams, VaeTrainResult } from '../../../contract.ts';
+import { VAE_MNIST_PRESET, VAE_PAPER_PRESET, VAE_TRAIN_FIELDS } from '../../../contract.ts';
+import { experiment } from '../../lab.ts';
+import { curve, type RunSummary } from '../../kit/runs.ts';
+import { readFlags } from '../../kit/flags.ts';
+import { defaultVaeTrain, vaeTrainSchema } from '../state.ts';
+import { source } from './common.ts';
+
+const summary = (_p: VaeTrainParams, r: VaeTrainResult): RunSummary => {
+  const ep = r.epochs.map((e) => e.epoch);
+  return {
+    metrics: {
+      'test −ELBO': r.testNegElbo,
+      'final train loss': r.steps.at(-1)?.loss,
+      'final KL': r.steps.at(-1)?.kl,
+      steps: r.stepsDone,
+    },
+    curves: [
+      curve(
+        'train loss (nats/image)',
+        'step',
+        r.steps.map((s) => s.loss),
+        r.steps.map((s) => s.step),
+      ),
+      curve(
+        'KL (nats/image)',
+        'step',
+        r.steps.map((s) => s.kl),
+        r.steps.map((s) => s.step),
+      ),
+      curve(
+        'test −ELBO (nats/image)',
+        'epoch',
+        r.epochs.map((e) => e.testNegElbo),
+        ep,
+      ),
+    ],
+  };
+};
+
+export const train = experiment('vae.train', {
+  job: {
+    label: 'Train VAE',
+    params: vaeTrainSchema,
+    source: (p) => p.source,
+    handler: async () => (await import('../jobs/train.ts')).runVaeTrain,
+    summary,
+    store: (session, o) =>
+      // Recall runs belong to the model they ran on: a new model starts with none.
+      session.store('vae', { ...session.labs.vae, result: o.result, draft: o.result.params, runs: [] }, o.tensors),
+  },
+  cli: {
+    sub: 'train',
+    run: async (p, out, ctx) => {
+      // On the hierarchical patterns the defaults are the app's "Paper setting"; on images its "MNIST setting".
+      const src = source(p);
+      const preset = src.kind === 'hierarchical' ? VAE_PAPER_PRESET.train : VAE_MNIST_PRESET.train;
+      const { result: r } = await ctx.runJob('vae.train', {
+        source: src,
+        ...readFlags(p, VAE_TRAIN_FIELDS, { ...defaultVaeTrain(), ...preset, hidden: [...preset.hidden] }),
+      });
+      const outPath = p.flags.get('out');
+      if (typeof outPath === 'string') await ctx.save(outPath);
+      out({
+        test_neg_elbo: r.testNegElbo,
+        epochs: r.epochs.map((e) => ({
+          epoch: e.epoch,
+          test_neg_elbo: e.testNegElbo,
+          test_rec: e.testRec,
+          test_kl: e.testKl,
+          train_loss: e.trainLoss,
+        })),
+        ...(typeof outPath === 'string' ? { session: ctx.session.view().path } : {}),
+      });
+      return 0;
+    },
+  },
+});
