@@ -181,11 +181,11 @@ export class Core {
     // The path policy before anything touches a file: an error about a file outside the
     // workspace would tell a page whether it exists and what it is.
     this.checkData([params]);
-    checkJobMemory(kind, params);
     // Fail fast on an unreadable dataset here rather than seconds later inside a worker; only
-    // headers are read, without blocking: the worker reads the files.
+    // headers are read, without blocking: the worker reads the files. They also give the image
+    // size the memory estimate needs.
     const source = def.source?.(params);
-    if (source) await checkSource(source);
+    checkJobMemory(kind, params, source ? await checkSource(source) : { imageSize: null });
     const active = this.jobs
       .list()
       .filter((j) => j.state === 'queued' || j.state === 'running')

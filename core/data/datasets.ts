@@ -111,10 +111,24 @@ export function getDataset(source: DatasetSource): Dataset {
  * once: a loaded dataset passes, MNIST and generated patterns always do, and IDX files are
  * checked from their headers. The job's worker reads them fully (and names any deeper problem).
  */
-export async function checkSource(source: DatasetSource): Promise<void> {
+export async function checkSource(source: DatasetSource): Promise<{ imageSize: number }> {
   const clean = validateSource(source);
-  if (clean.kind !== 'idx' || cache.has(sourceKey(clean))) return;
-  for (const f of [clean.trainImages, clean.trainLabels, clean.testImages, clean.testLabels]) if (f) await peekIdxFile(f);
+  const cached = cache.get(sourceKey(clean));
+  if (cached || clean.kind !== 'idx') {
+    // MNIST and generated patterns: their size is known without reading anything.
+    if (!cached && clean.kind === 'mnist') return { imageSize: 28 * 28 };
+    const ds = cached ?? getDataset(clean);
+    return { imageSize: ds.train.shape[0]! * ds.train.shape[1]! };
+  }
+  let dims: number[] | null = null;
+  for (const f of [clean.trainImages, clean.trainLabels, clean.testImages, clean.testLabels])
+    if (f) {
+      const d = await peekIdxFile(f);
+      if (f === clean.trainImages) dims = d;
+    }
+  // A gzipped pair shows its header only once inflated: load it (the job would, a moment later).
+  if (!dims) dims = [0, ...getDataset(clean).train.shape];
+  return { imageSize: dims.slice(1).reduce((a, b) => a * b, 1) };
 }
 
 export function splitOf(ds: Dataset, split: SplitName): LabelledImages {

@@ -93,20 +93,22 @@ export function parseIdx(raw: Uint8Array, label: string): IdxArray {
  * the size limit, gzip or the unsigned-byte IDX magic, and (uncompressed) a size that matches the
  * dimensions it declares. The full checks run where the file is read, in a job's worker.
  */
-export async function peekIdxFile(path: string): Promise<void> {
+export async function peekIdxFile(path: string): Promise<number[] | null> {
   const label = basename(path);
   const { head, size } = await peekRegularFile(path, 20);
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return;
+  // A gzipped file's header is inside the stream: the full read checks it.
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return null;
   if (head.length < 4 || head[0] !== 0 || head[1] !== 0)
     throw invalid(`${label}: not an IDX file (its first bytes are not the IDX magic number 00 00 08 0N)`);
   if (head[2] !== 0x08) throw invalid(`${label}: IDX element type is not unsigned byte; Kairo reads unsigned-byte IDX files`);
   const ndims = head[3]!;
   if (ndims < 1 || ndims > 4) throw invalid(`${label}: IDX file has ${ndims} dimensions; expected 1 to 4`);
   if (head.length < 4 + 4 * ndims) throw invalid(`${label}: file is truncated inside its header`);
-  let data = 1;
-  for (let i = 0; i < ndims; i++) data *= head.readUInt32BE(4 + 4 * i);
+  const dims = Array.from({ length: ndims }, (_, i) => head.readUInt32BE(4 + 4 * i));
+  const data = dims.reduce((a, b) => a * b, 1);
   if (size !== 4 + 4 * ndims + data)
     throw invalid(`${label}: its header declares ${data} bytes of data, the file has ${size - 4 - 4 * ndims}`);
+  return dims;
 }
 
 export function readIdxFile(path: string): IdxArray {

@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import type { JobKind } from '../contract.ts';
 import { KairoError } from '../errors.ts';
 import { jobDef } from '../labs/index.ts';
+import type { JobData } from '../labs/kit/job.ts';
 
 const MB = 1024 * 1024;
 /** KAIRO_MAX_JOB_MB, else 60 % of this machine's memory. */
@@ -14,9 +15,14 @@ export function jobMemoryLimit(): number {
 }
 
 /** Throws a one-line error when the job's estimated memory is above the limit. Malformed parameters are left to the job's schema. */
-export function checkJobMemory(kind: JobKind, params: unknown, limit = jobMemoryLimit()): void {
-  const memory = jobDef(kind)?.memory as ((p: unknown) => number | null) | undefined;
-  const est = memory?.(params) ?? null;
+export function checkJobMemory(
+  kind: JobKind,
+  params: unknown,
+  data: JobData = { imageSize: null },
+  limit = jobMemoryLimit(),
+): void {
+  const memory = jobDef(kind)?.memory as ((p: unknown, d: JobData) => number | null) | undefined;
+  const est = memory?.(params, data) ?? null;
   if (est === null || est <= limit) return;
   const gb = (b: number) => (b / 1024 ** 3).toFixed(b < 10 * 1024 ** 3 ? 1 : 0);
   throw new KairoError(

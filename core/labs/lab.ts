@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Method, ParamsOf, ResultOf } from '../contract.ts';
 import type { JobDriver, JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
+import type { JobData } from './kit/job.ts';
 import type { PathPolicy } from '../paths.ts';
 import type { LabSession } from './kit/session.ts';
 import type { LabCommand, SubCommand } from './kit/cli.ts';
@@ -36,7 +37,7 @@ export interface JobDef<K extends JobKind> {
   /** Checks that need the session or the other jobs; returns what the job reads from the session. */
   prepare?: (ctx: StartContext, params: JobKinds[K]['params']) => JobInputs | undefined | Promise<JobInputs | undefined>;
   /** Float64/float32 bytes the job will need, when that grows with its parameters (core/jobs/budget.ts). */
-  memory?: (params: JobKinds[K]['params']) => number | null;
+  memory?: (params: JobKinds[K]['params'], data: JobData) => number | null;
   /** Where the result goes in the session. */
   store: (session: LabSession, output: JobOutput<K>) => void;
   /**
@@ -106,8 +107,8 @@ export interface LabDef<L extends LabId> {
 export interface Experiment<K extends JobKind> {
   kind: K;
   job: JobDef<K>;
-  /** `kairo <lab> <sub> …`, when the CLI runs it. */
-  cli?: SubCommand;
+  /** `kairo <lab> <sub> …`, when the CLI runs it (several subcommands may run the same job). */
+  cli?: SubCommand | readonly SubCommand[];
 }
 
 export const experiment = <K extends JobKind>(kind: K, def: Omit<Experiment<K>, 'kind'>): Experiment<K> => ({
@@ -128,7 +129,7 @@ export function jobsOf<const E extends readonly AnyExperiment[]>(experiments: E)
 
 /** The CLI subcommands of a list of experiments, in its order. */
 export const subcommandsOf = (experiments: readonly AnyExperiment[]): SubCommand[] =>
-  experiments.flatMap((e) => (e.cli ? [e.cli] : []));
+  experiments.flatMap((e): SubCommand[] => (!e.cli ? [] : 'sub' in e.cli ? [e.cli] : [...e.cli]));
 
 /** Ties a definition's id to its entry in the registry (a typo is a compile error). */
 export const defineLab = <L extends LabId>(def: LabDef<L>): LabDef<L> => def;

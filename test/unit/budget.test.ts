@@ -36,10 +36,18 @@ test('a network needing tens of gigabytes is refused at jobs.start, before any w
   assert.equal(core.jobs.list().length, before);
   // The limit is configurable: a small network passes a small limit, a sweep is judged by its largest value.
   const small = { ...defaultNetwork(), depth: 3, width: 256, samples: 100 };
-  assert.doesNotThrow(() => checkJobMemory('fisher.spectrum', { network: small, compare: false }, 64 * 1024 ** 2));
+  assert.doesNotThrow(() =>
+    checkJobMemory('fisher.spectrum', { network: small, compare: false }, { imageSize: null }, 64 * 1024 ** 2),
+  );
   assert.throws(
-    () => checkJobMemory('fisher.sweep', { network: small, axis: 'width', values: [64, 8192], seeds: 1 }, 64 * 1024 ** 2),
+    () =>
+      checkJobMemory(
+        'fisher.sweep',
+        { network: small, axis: 'width', values: [64, 8192], seeds: 1 },
+        { imageSize: null },
+        64 * 1024 ** 2,
+      ),
     /fisher\.sweep would need/,
   );
-  assert.doesNotThrow(() => checkJobMemory('vae.train', { anything: 1 }, 1));
+  assert.doesNotThrow(() => checkJobMemory('vae.train', { anything: 1 }, { imageSize: null }, 1));
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
-import { networkOf, prepareTask } from '../../core/labs/ngd/jobs.ts';
+import { networkOf, prepareTask } from '../../core/labs/ngd/jobs/task.ts';
 import { defaultNgdCompare } from '../../core/labs/ngd/state.ts';
 import { NGD_METHODS as CONTRACT_METHODS } from '../../core/contract.ts';
 import { NGD_METHODS } from '../../models/ngd/methods.ts';
@@ -161,4 +161,59 @@ test('comparisons are stored, the previous one kept in history; sweeps and the u
   await c2.call('session.open', { path: file });
   assert.deepEqual(c2.session.labs.ngd, lab);
   await c2.shutdown();
+});
+
+test("images fix the input width from their own headers: α and the memory estimate of a 12 × 12 data set use 144, not MNIST's 784", async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { encodeIdx } = await import('../../core/data/idx.ts');
+  const { checkSource } = await import('../../core/data/datasets.ts');
+  const { alphaOf } = await import('../../models/ngd/theory.ts');
+  const { jobDef } = await import('../../core/labs/index.ts');
+  const dir = tempDir();
+  const n = 40;
+  writeFileSync(
+    join(dir, 'i.idx'),
+    encodeIdx(
+      [n, 12, 12],
+      Uint8Array.from({ length: n * 144 }, (_, i) => (i * 37) % 256),
+    ),
+  );
+  writeFileSync(
+    join(dir, 'l.idx'),
+    encodeIdx(
+      [n],
+      Uint8Array.from({ length: n }, (_, i) => i % 2),
+    ),
+  );
+  const source = { kind: 'idx' as const, name: 'small', trainImages: join(dir, 'i.idx'), trainLabels: join(dir, 'l.idx') };
+  const network = {
+    ...defaultNgdCompare().network,
+    data: 'dataset' as const,
+    source,
+    samples: 8,
+    testSamples: 8,
+    depth: 2,
+    width: 32,
+    sigmaB2: 0.1,
+  };
+  for (const method of ['kfac', 'unit-wise'] as const)
+    assert.deepEqual(
+      await core.call('ngd.alpha', { network, method }),
+      alphaOf({ method, activation: network.activation, widths: [144, 32, 1], samples: 8, bias: true, forster: false }),
+    );
+  // The memory estimate reads the width from the headers (jobs.start passes what checkSource gives).
+  const data = await checkSource(source);
+  assert.deepEqual(data, { imageSize: 144 });
+  const memory = jobDef('ngd.compare')!.memory as (p: unknown, d: { imageSize: number | null }) => number;
+  const params = { ...defaultNgdCompare(), network };
+  // By hand: parameters P = 144·32 + 32 + 32·1 + 1; three copies, the dual Grams, the inputs.
+  const P = 144 * 32 + 32 + 32 + 1;
+  const nn = 8;
+  assert.equal(memory(params, data), 8 * (3 * P + (3 * 2 + 6) * nn * nn + 2 * 2 * nn * 32 + 16 * 144));
+  assert.notEqual(memory(params, { imageSize: 784 }), memory(params, data));
+  // And a job on that data set trains a network with 144 inputs.
+  const j = await core.call('jobs.start', { kind: 'ngd.compare', params: { ...params, methods: ['exact'], steps: 1 } });
+  const end = await core.jobs.wait(j.id);
+  assert.equal(end.state, 'done', end.error?.message);
+  assert.equal(core.session.labs.ngd.compare!.parameters, P);
 });

@@ -35,3 +35,9 @@ export interface JobOutput<K extends JobKind> {
 }
 
 export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext) => Promise<JobOutput<K>>;
+
+/** What a job's memory estimate may know about its data before any worker starts. */
+export interface JobData {
+  /** Pixels per image of the dataset the job reads, from its file headers; null when it reads none. */
+  imageSize: number | null;
+}

@@ -10,7 +10,7 @@ import {
 } from '../../../core/contract';
 import type { Series } from './series';
 
-/** Losses stored for an overflowed step (core/labs/ngd/jobs.ts). */
+/** Losses stored for an overflowed step (core/labs/ngd/jobs/task.ts). */
 const OVERFLOW = 1e300;
 
 /** One colour per method, the same in every chart. */
