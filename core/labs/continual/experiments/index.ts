@@ -1,0 +1,7 @@
+// The continual-learning lab's experiments: the list its definition (lab.ts) and its command (cli.ts) read.
+import { chain } from './chain.ts';
+import { network } from './network.ts';
+import { sweep } from './sweep.ts';
+
+/** In the order the CLI lists their subcommands. */
+export const CONTINUAL_EXPERIMENTS = [chain, network, sweep] as const;

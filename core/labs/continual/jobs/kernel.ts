@@ -1,0 +1,36 @@
+// What the continual-learning jobs share, in their worker: the kernel and its Mercer spectrum,
+// the summary of Monte Carlo draws, and the cancel-aware loop.
+import { SingularKernel } from '../../../../models/continual/monte-carlo.ts';
+import { compileKernel } from '../../../../models/continual/expression.ts';
+import { KERNELS, mercerSpectrum, type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
+import type { ClChainParams } from '../../../contract.ts';
+import { invalid } from '../../../errors.ts';
+
+/** Degrees of the Mercer expansion kept; the rest enter as their trace (`tail`). */
+export const DEGREES = 40;
+
+/** The kernel a parameter set names: a built-in one, or the typed k(t) (already checked by the schema). */
+export function kernelOf(p: { kernel: ClChainParams['kernel']; kernelExpr: string }): (t: number) => number {
+  return p.kernel === 'custom' ? compileKernel(p.kernelExpr) : KERNELS[p.kernel].k;
+}
+
+/** The Mercer spectrum; a kernel with a clearly negative eigenvalue is not a kernel on the sphere, and is refused. */
+export function spectrumOf(p: { kernel: ClChainParams['kernel']; kernelExpr: string; dim: number }): MercerSpectrum {
+  const s = mercerSpectrum(kernelOf(p), p.dim, DEGREES);
+  const top = Math.max(...Array.from(s.eta, Math.abs));
+  const l = s.eta.findIndex((e) => !Number.isFinite(e) || e < -1e-8 * top);
+  if (l >= 0 || !Number.isFinite(s.tail))
+    throw invalid(
+      `k(t) is not positive definite on the sphere S^${p.dim - 1}: its Mercer eigenvalue η_${l} = ${s.eta[l]?.toPrecision(3)} is negative or not finite`,
+    );
+  return s;
+}
+
+export function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SingularKernel) throw invalid(e.message);
+    throw e;
+  }
+}
