@@ -1,13 +1,13 @@
 // `kairo field …`: the random-neural-field lab without a window; the same code as the UI.
-import type { CliContext, LabCommand } from '../lab.ts';
 import { mulberry32 } from '../../../models/common/rng.ts';
 import { noiseField, noiseStats, type FieldSpec } from '../../../models/field/init.ts';
-import { FIELD_KINDS, FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS, type FieldTrainParams } from '../../contract.ts';
+import { FIELD_KINDS, FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
-import { defaultFieldLab, defaultFieldTrain, trainSchema } from './state.ts';
-import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, numFlag, type Parsed, checkOutputFlags } from '../kit/args.ts';
-import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
+import { choiceFlag, numFlag } from '../kit/args.ts';
+import { commandOf, type LabCommand, type SubCommand } from '../kit/cli.ts';
+import { flagsOf, usageOf } from '../kit/flags.ts';
+import { subcommandsOf } from '../lab.ts';
+import { FIELD_EXPERIMENTS } from './experiments/index.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
                    [--m-sigma M] [--dims 1|2]
@@ -23,22 +23,14 @@ const VALUED = new Set([
   'out',
 ]);
 const SWITCHES = new Set(flagsOf(FIELD_TRAIN_FIELDS).switches);
-/** What `kairo sweep` may vary. */
-export const FIELD_FLAGS = { subcommands: ['init-stats', 'train', 'robustness'], valued: VALUED, switches: SWITCHES } as const;
 
 /** Lags of `field init-stats`, in input units (pixels). */
 export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];
 
-function trainParams(p: Parsed): FieldTrainParams {
-  const d = defaultFieldTrain();
-  return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
-}
-
-export async function fieldCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  checkOutputFlags(p, ['out', 'machine-out']);
-  const [sub, ...extra] = p.positional;
-  if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-  if (sub === 'init-stats') {
+/** `field init-stats`: the noise field's variance and correlation, computed here (no job). */
+const initStats: SubCommand = {
+  sub: 'init-stats',
+  run: async (p, out) => {
     // The noise statistics are those of a structured field: every kind but the plain Gaussian.
     const kind = choiceFlag(
       p,
@@ -79,48 +71,14 @@ export async function fieldCli(p: Parsed, out: (v: unknown) => void, ctx: CliCon
     );
     out({ variance_center: s.varianceCenter, variance_edge: s.varianceEdge, correlation: s.correlation });
     return 0;
-  }
-  const core = ctx;
-  {
-    switch (sub) {
-      case 'train': {
-        await ctx.runJob('field.train', trainParams(p));
-        const r = core.session.labs.field.result!;
-        const file = p.flags.get('out');
-        if (typeof file === 'string') await ctx.save(file);
-        out({
-          lambda_max: r.lambdaMax,
-          eta: r.eta,
-          kernel: r.kernel,
-          train_loss: r.trainLoss,
-          ntk_loss: r.ntkLoss,
-          laziness: r.laziness,
-          function_gap: r.functionGap,
-          train_accuracy: r.trainAccuracy,
-          test_accuracy: r.testAccuracy,
-          ...(typeof file === 'string' ? { session: core.session.view().path } : {}),
-        });
-        return 0;
-      }
-      case 'robustness': {
-        const d = defaultFieldLab().robustnessDraft;
-        await ctx.runJob('field.robustness', { train: trainParams(p), ...readFlags(p, FIELD_ROBUSTNESS_FIELDS, d) });
-        const r = core.session.labs.field.robustness!;
-        out({
-          curves: r.curves.map((c) => ({
-            model: c.model,
-            perturbation: c.perturbation,
-            levels: c.levels,
-            accuracy_mean: c.mean,
-            accuracy_sd: c.sd,
-          })),
-        });
-        return 0;
-      }
-      default:
-        throw invalid(`unknown field command ${JSON.stringify(sub ?? '')}; try init-stats, train or robustness`);
-    }
-  }
-}
+  },
+};
 
-export const command: LabCommand = { usage: FIELD_USAGE, ...FIELD_FLAGS, run: fieldCli };
+export const command: LabCommand = commandOf({
+  name: 'field',
+  usage: FIELD_USAGE,
+  valued: VALUED,
+  switches: SWITCHES,
+  outputs: ['out', 'machine-out'],
+  subs: [initStats, ...subcommandsOf(FIELD_EXPERIMENTS)],
+});

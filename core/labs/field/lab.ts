@@ -1,9 +1,9 @@
 // The random-neural-field lab: structured initialisers, NTK-regime training, robustness.
 import { layerShapes } from '../../../models/field/shapes.ts';
-import { defineLab } from '../lab.ts';
-import { robustnessSummary, trainSummary } from './runs.ts';
-import { exploreField, storeFieldRobustness, storeFieldTrain } from './service.ts';
-import { defaultFieldLab, fieldLabSchema, robustnessSchema, trainSchema } from './state.ts';
+import { defineLab, jobsOf } from '../lab.ts';
+import { exploreField } from './explore.ts';
+import { FIELD_EXPERIMENTS } from './experiments/index.ts';
+import { defaultFieldLab, fieldLabSchema } from './state.ts';
 
 export const fieldLab = defineLab({
   id: 'field',
@@ -34,24 +34,7 @@ export const fieldLab = defineLab({
           ([n]) => `field.model.${n}`,
         )
       : [],
-  jobs: {
-    'field.train': {
-      summary: trainSummary,
-      label: 'Train field network (NTK regime)',
-      params: trainSchema,
-      source: (p) => p.source,
-      store: storeFieldTrain,
-      handler: async () => (await import('./jobs.ts')).runFieldTrain,
-    },
-    'field.robustness': {
-      summary: robustnessSummary,
-      label: 'Field robustness',
-      params: robustnessSchema,
-      source: (p) => p.train.source,
-      store: storeFieldRobustness,
-      handler: async () => (await import('./jobs.ts')).runFieldRobustness,
-    },
-  },
+  jobs: jobsOf(FIELD_EXPERIMENTS),
   methods: {
     'field.explore': (_ctx, p) => exploreField(p),
   },

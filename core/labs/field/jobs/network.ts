@@ -1,24 +1,14 @@
-// The random-neural-field lab's jobs, run in a worker: NTK-regime training beside the NTK
-// prediction, and the robustness experiment (field vs vanilla, several seeds).
+// What the field lab's jobs share, in their worker: the data, the field network, its training in
+// the NTK regime with the linearised dynamics beside it, and accuracy.
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, permutation } from '../../../models/common/rng.ts';
-import { fieldWeights, type FieldSpec } from '../../../models/field/init.ts';
-import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpec } from '../../../models/field/network.ts';
-import { addNoise, elastic, fgsm, shift } from '../../../models/field/perturb.ts';
-import { eigh } from '../../../models/linalg/dense.ts';
-import {
-  FIELD_PERTURBATIONS,
-  type FieldRobustnessCurve,
-  type FieldRobustnessParams,
-  type FieldTrainParams,
-  type FieldTrainResult,
-} from '../../contract.ts';
-import { getDataset, pixelRows } from '../../data/datasets.ts';
-import { LossWatch, invalid } from '../../errors.ts';
-import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import type { NamedTensor } from '../../session/safetensors.ts';
-import { parseOrThrow } from '../../validate.ts';
-import { robustnessSchema, trainSchema } from './state.ts';
+import { mulberry32, permutation } from '../../../../models/common/rng.ts';
+import { fieldWeights, type FieldSpec } from '../../../../models/field/init.ts';
+import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpec } from '../../../../models/field/network.ts';
+import { eigh } from '../../../../models/linalg/dense.ts';
+import { type FieldTrainParams } from '../../../contract.ts';
+import { getDataset, pixelRows } from '../../../data/datasets.ts';
+import { LossWatch, invalid } from '../../../errors.ts';
+import type { JobContext } from '../../../jobs/types.ts';
 
 /** Targets as in the published code: 0.9 for the class, −0.1 elsewhere. */
 export function targets(labels: ArrayLike<number>, C: number): Float32Array {
@@ -252,97 +242,4 @@ export async function trainField(
     stepsDone: done,
     fullKernel: full,
   };
-}
-
-export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Promise<JobOutput<'field.train'>> {
-  const p = parseOrThrow(trainSchema, raw, 'field.train');
-  const d = loadData(p);
-  const t = await trainField(p, d, ctx, (step) => ctx.progress({ step, totalSteps: p.steps, samples: step * d.n }));
-  try {
-    const tensors: Record<string, NamedTensor> = {};
-    for (const [name, w] of Object.entries(await t.net.read()))
-      tensors[`field.model.${name}`] = { dtype: 'F32', shape: w.shape, data: w.data };
-    const result: FieldTrainResult = {
-      params: p,
-      lambdaMax: t.lambdaMax,
-      eta: t.eta,
-      trainLoss: t.trainLoss,
-      ntkLoss: t.ntkLoss.slice(0, t.trainLoss.length),
-      trainAccuracy: await accuracy(t.net, d.X, d.labels, d.n, d.D),
-      testAccuracy: await accuracy(t.net, d.Xt, d.labelsT, d.nt, d.D),
-      laziness: t.laziness,
-      functionGap: Number.isFinite(t.functionGap) ? t.functionGap : null,
-      kernel: t.fullKernel ? 'full' : 'output-averaged',
-      stepsDone: t.stepsDone,
-      partial: t.stepsDone < p.steps,
-      tensors: Object.keys(tensors),
-    };
-    return { result, tensors };
-  } finally {
-    t.net.dispose();
-  }
-}
-
-export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobContext): Promise<JobOutput<'field.robustness'>> {
-  const params = parseOrThrow(robustnessSchema, raw, 'field.robustness');
-  const base = params.train;
-  if (base.kind === 'vanilla')
-    throw invalid(
-      'field.robustness: choose a field layer (gaussian, mexican or matern); vanilla is the baseline it is compared with',
-    );
-  const kinds = [
-    ['field', base],
-    ['vanilla', { ...base, kind: 'vanilla' as const }],
-  ] as const;
-  const perts = FIELD_PERTURBATIONS.filter((k) => params[k].length > 0);
-  const acc: Record<string, number[][]> = {};
-  const total = kinds.length * params.seeds;
-  let done = 0;
-  let partial = false;
-  outer: for (let s = 0; s < params.seeds; s++)
-    for (const [model, p0] of kinds) {
-      if (ctx.cancelled()) {
-        partial = true;
-        break outer;
-      }
-      const p = { ...p0, seed: base.seed + s };
-      const d = loadData(p);
-      const t = await trainField(p, d, ctx, () => {});
-      try {
-        const rand = mulberry32(p.seed + 99);
-        for (const pert of perts) {
-          const row: number[] = [];
-          for (const level of params[pert]) {
-            const Xp =
-              pert === 'noise'
-                ? addNoise(d.Xt, level, rand)
-                : pert === 'shift'
-                  ? shift(d.Xt, d.shape, level, rand)
-                  : pert === 'elastic'
-                    ? elastic(d.Xt, d.shape, level, rand)
-                    : await fgsm(t.net, d.Xt, targets(d.labelsT, d.C), d.nt, level);
-            row.push(await accuracy(t.net, Xp, d.labelsT, d.nt, d.D));
-          }
-          ((acc[`${model}.${pert}`] ??= []) as number[][]).push(row);
-        }
-      } finally {
-        t.net.dispose();
-      }
-      done++;
-      ctx.progress({ step: done, totalSteps: total, metrics: { seed: s } });
-      await new Promise((r) => setImmediate(r));
-    }
-  const curves: FieldRobustnessCurve[] = [];
-  for (const [model] of kinds)
-    for (const pert of perts) {
-      const runs = acc[`${model}.${pert}`] ?? [];
-      if (!runs.length) continue;
-      const levels = params[pert];
-      const mean = levels.map((_, i) => runs.reduce((a, r) => a + r[i]!, 0) / runs.length);
-      const sd = levels.map((_, i) =>
-        runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[i]! - mean[i]!) ** 2, 0) / (runs.length - 1)) : 0,
-      );
-      curves.push({ model, perturbation: pert, levels, mean, sd });
-    }
-  return { result: { params, curves, partial }, tensors: {} };
 }

@@ -1,14 +1,11 @@
-// The random-neural-field lab in the core's process: the initialiser explorer (milliseconds
-// to a fraction of a second) and storing job results.
+// The random-neural-field lab's initialiser explorer, in the core's process: milliseconds to a
+// fraction of a second per request, so the sliders answer as they move.
 import { envelopeMatrix, noiseField, noiseStats, smoothing, type FieldSpec } from '../../../models/field/init.ts';
 import { gaussian, mulberry32 } from '../../../models/common/rng.ts';
-import type { FieldExploreView, FieldLabState, LabStates } from '../../contract.ts';
-import type { JobOutput } from '../../jobs/types.ts';
+import type { FieldExploreView, FieldLabState } from '../../contract.ts';
 import { encodeF32 } from '../../session/encode.ts';
-import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { exploreSchema } from './state.ts';
-
 /** Lags shown: pixels along the flattened image (1-D) or along an image row (2-D). */
 export const LAGS_1D = [0, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100];
 export const LAGS_2D = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12];
@@ -54,13 +51,4 @@ export function exploreField(raw: FieldLabState['explore']): FieldExploreView {
     varianceEdge: stats.varianceEdge,
     correlation: stats.correlation,
   };
-}
-
-export function storeFieldTrain(session: LabSession, output: JobOutput<'field.train'>): void {
-  const lab: LabStates['field'] = { ...session.labs.field, result: output.result, draft: output.result.params };
-  session.store('field', lab, output.tensors);
-}
-
-export function storeFieldRobustness(session: LabSession, output: JobOutput<'field.robustness'>): void {
-  session.store('field', { ...session.labs.field, robustness: output.result }, {});
 }

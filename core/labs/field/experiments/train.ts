@@ -1,0 +1,63 @@
+// Training a field network (a first layer drawn from a random neural field) in the NTK regime:
+// its kernel, laziness and accuracy beside the linearised network.
+import type { FieldTrainParams, FieldTrainResult, LabStates } from '../../../contract.ts';
+import { FIELD_TRAIN_FIELDS } from '../../../contract.ts';
+import { parseOrThrow } from '../../../validate.ts';
+import { experiment } from '../../lab.ts';
+import { curve, type RunSummary } from '../../kit/runs.ts';
+import type { Parsed } from '../../kit/args.ts';
+import { readFlags } from '../../kit/flags.ts';
+import { defaultFieldTrain, trainSchema } from '../state.ts';
+
+/** The training the flags describe (the form's defaults where absent). */
+export function trainParams(p: Parsed): FieldTrainParams {
+  const d = defaultFieldTrain();
+  return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
+}
+
+const summary = (_p: FieldTrainParams, r: FieldTrainResult): RunSummary => ({
+  metrics: {
+    'test accuracy': r.testAccuracy,
+    'train accuracy': r.trainAccuracy,
+    'final train loss': r.trainLoss.at(-1),
+    laziness: r.laziness,
+    'function gap': r.functionGap,
+    λ_max: r.lambdaMax,
+  },
+  curves: [curve('train loss', 'step', r.trainLoss), curve('train loss, NTK prediction', 'step', r.ntkLoss)],
+});
+
+export const train = experiment('field.train', {
+  job: {
+    label: 'Train field network (NTK regime)',
+    params: trainSchema,
+    source: (p) => p.source,
+    handler: async () => (await import('../jobs/train.ts')).runFieldTrain,
+    summary,
+    store: (session, o) => {
+      const lab: LabStates['field'] = { ...session.labs.field, result: o.result, draft: o.result.params };
+      session.store('field', lab, o.tensors);
+    },
+  },
+  cli: {
+    sub: 'train',
+    run: async (p, out, ctx) => {
+      const { result: r } = await ctx.runJob('field.train', trainParams(p));
+      const file = p.flags.get('out');
+      if (typeof file === 'string') await ctx.save(file);
+      out({
+        lambda_max: r.lambdaMax,
+        eta: r.eta,
+        kernel: r.kernel,
+        train_loss: r.trainLoss,
+        ntk_loss: r.ntkLoss,
+        laziness: r.laziness,
+        function_gap: r.functionGap,
+        train_accuracy: r.trainAccuracy,
+        test_accuracy: r.testAccuracy,
+        ...(typeof file === 'string' ? { session: ctx.session.view().path } : {}),
+      });
+      return 0;
+    },
+  },
+});
