@@ -1,14 +1,9 @@
 // `kairo hopfield …`: the Hopfield–Boltzmann lab without a window. Machines come from a
 // session or from plain JSON ({"W": N_h rows of N_v, "b": N_v, "c": N_h}) so other tools can
 // check and reuse them; the numbers are the same functions the UI calls.
-import type { CliContext, LabCommand } from '../lab.ts';
-import { writeFileSync } from 'node:fs';
-import { readRegularFile } from '../../files.ts';
-import { z } from 'zod';
 import {
   attentionLogits,
   complete,
-  makeMachine,
   nll,
   posterior,
   retrieveStep,
@@ -20,20 +15,20 @@ import {
   defaultsOf,
   fieldProblem,
   HOPFIELD_TRAIN_FIELDS,
-  hopfieldSettingFor,
   IMAGE_DATA_FIELDS,
   RETRIEVAL_FIELDS,
   TOY_DATA_FIELDS,
-  type HopfieldTrainParams,
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
-import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
-import { defaultHopfieldTrain, defaultRetrieval } from './state.ts';
-import { parseOrThrow } from '../../validate.ts';
-import { choiceFlag, type Parsed, checkOutputFlags } from '../kit/args.ts';
+import type { Parsed } from '../kit/args.ts';
+import { commandOf, type CliContext, type LabCommand, type SubCommand } from '../kit/cli.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
+import { subcommandsOf } from '../lab.ts';
+import { HOPFIELD_EXPERIMENTS } from './experiments/index.ts';
+import { machineFromJson, pointsFromJson } from './machine-json.ts';
+import { completeImage, loadMachine, retrieve, type Loaded } from './service.ts';
+import { defaultRetrieval } from './state.ts';
 
-// The form's switch is "train c", on by default; the CLI's --fixed-c turns it off, so it is read apart.
 const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
 
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] toy: [${usageOf(TOY_DATA_FIELDS, 17)}]
@@ -60,54 +55,6 @@ const VALUED = new Set([
   'points',
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
-/** What `kairo sweep` may vary (core/cli/commands.ts). */
-export const HOPFIELD_FLAGS = {
-  subcommands: ['train', 'nll', 'retrieve', 'complete'],
-  valued: VALUED,
-  switches: SWITCHES,
-} as const;
-
-function readJson(path: string, what: string): unknown {
-  // Regular files only, size-limited: a FIFO named here would otherwise hang the CLI.
-  const text = readRegularFile(path, 512 * 1024 * 1024).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalid(`${path}: the ${what} is not valid JSON`);
-  }
-}
-
-const row = z.array(z.number().finite()).min(1);
-const machineJson = z.object({ W: z.array(row).min(1), b: row, c: z.array(z.number().finite()).min(1) }).strict();
-
-export function machineFromJson(path: string): Machine {
-  const m = parseOrThrow(machineJson, readJson(path, 'machine'), path);
-  const nh = m.W.length;
-  const nv = m.b.length;
-  m.W.forEach((r, i) => {
-    if (r.length !== nv) throw invalid(`${path}: W[${i}] has ${r.length} entries, b has ${nv}`);
-  });
-  if (m.c.length !== nh) throw invalid(`${path}: c has ${m.c.length} entries, W has ${nh} rows`);
-  return makeMachine(m.W.flat(), m.b, m.c, nh, nv);
-}
-
-function pointsFromJson(path: string, nv: number, allowMissing: boolean): (number | null)[][] {
-  const entry = allowMissing ? z.number().finite().nullable() : z.number().finite();
-  const pts = parseOrThrow(z.array(z.array(entry)).min(1), readJson(path, 'points'), path);
-  pts.forEach((p, i) => {
-    if (p.length !== nv) throw invalid(`${path}: point ${i} has ${p.length} values, the machine has N_v = ${nv}`);
-  });
-  return pts;
-}
-
-function machineJsonOf(m: Machine): { W: number[][]; b: number[]; c: number[] } {
-  return {
-    W: Array.from({ length: m.nh }, (_, i) => Array.from(m.W.subarray(i * m.nv, (i + 1) * m.nv))),
-    b: Array.from(m.b),
-    c: Array.from(m.c),
-  };
-}
-
 async function sessionMachine(ctx: CliContext, path: string): Promise<Loaded> {
   await ctx.open(path);
   return loadMachine(ctx.session);
@@ -126,46 +73,9 @@ function needPoints(p: Parsed): string {
   return v;
 }
 
-export async function hopfieldCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  checkOutputFlags(p, ['out', 'machine-out']);
-  const [sub, ...extra] = p.positional;
-  if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
+/** nll, retrieve, complete: the trained machine in float64, here (no job). */
+async function pointsCommand(sub: string, p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   switch (sub) {
-    case 'train': {
-      const d = defaultHopfieldTrain();
-      const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);
-      const toy = readFlags(p, TOY_DATA_FIELDS, defaultsOf(TOY_DATA_FIELDS));
-      const params: HopfieldTrainParams = {
-        data:
-          data === 'toy'
-            ? { kind: 'toy', ...toy }
-            : { kind: 'images', source: { kind: 'mnist' }, ...readFlags(p, IMAGE_DATA_FIELDS, defaultsOf(IMAGE_DATA_FIELDS)) },
-        ...readFlags(p, TRAIN_FLAGS, { ...d, ...hopfieldSettingFor(data === 'toy' ? 'toy' : 'images', toy.clusters) }),
-        trainC: !p.flags.has('fixed-c'),
-      };
-      const core = ctx;
-      {
-        await ctx.runJob('hopfield.train', params);
-        const r = core.session.labs.hopfield.result!;
-        const outPath = p.flags.get('out');
-        if (typeof outPath === 'string') await ctx.save(outPath);
-        const mOut = p.flags.get('machine-out');
-        // The GB-RBM is written as its 2^K-component mixture, which is what M.json describes.
-        if (typeof mOut === 'string')
-          writeFileSync(mOut, JSON.stringify(machineJsonOf(loadMachine(core.session).machine)) + '\n');
-        out({
-          train_nll: r.trainNll,
-          test_nll: r.testNll,
-          components: r.components,
-          nv: r.nv,
-          patterns: r.patterns,
-          test_patterns: r.testPatterns,
-          curve: r.curve.map((c) => ({ epoch: c.epoch, train_nll: c.train, test_nll: c.test })),
-          ...(typeof outPath === 'string' ? { session: core.session.view().path } : {}),
-        });
-        return 0;
-      }
-    }
     case 'nll': {
       const src = machineSource(p);
       let m: Machine;
@@ -228,8 +138,20 @@ export async function hopfieldCli(p: Parsed, out: (v: unknown) => void, ctx: Cli
       return 0;
     }
     default:
-      throw invalid(`unknown hopfield command ${JSON.stringify(sub ?? '')}; try train, nll, retrieve or complete`);
+      throw invalid(`unknown hopfield command ${JSON.stringify(sub)}`);
   }
 }
 
-export const command: LabCommand = { usage: HOPFIELD_USAGE, ...HOPFIELD_FLAGS, run: hopfieldCli };
+const pointCommands: SubCommand[] = ['nll', 'retrieve', 'complete'].map((sub) => ({
+  sub,
+  run: (p, out, ctx) => pointsCommand(sub, p, out, ctx),
+}));
+
+export const command: LabCommand = commandOf({
+  name: 'hopfield',
+  usage: HOPFIELD_USAGE,
+  valued: VALUED,
+  switches: SWITCHES,
+  outputs: ['out', 'machine-out'],
+  subs: [...subcommandsOf(HOPFIELD_EXPERIMENTS), ...pointCommands],
+});

@@ -1,18 +1,10 @@
 // The Hopfield–Boltzmann lab: attention Boltzmann machines and GB-RBMs as modern Hopfield networks.
 // Training and capacity are jobs; everything that reads the trained machine is float64 code run
 // in the core's process (milliseconds).
-import { defineLab } from '../lab.ts';
-import { capacitySummary, trainSummary } from './runs.ts';
-import {
-  hopfieldAttention,
-  hopfieldComplete,
-  hopfieldDensity,
-  hopfieldMachine,
-  hopfieldRetrieve,
-  storeCapacity,
-  storeHopfieldTrain,
-} from './service.ts';
-import { capacitySchema, defaultHopfieldLab, hopfieldLabSchema, hopfieldTrainSchema } from './state.ts';
+import { defineLab, jobsOf } from '../lab.ts';
+import { HOPFIELD_EXPERIMENTS } from './experiments/index.ts';
+import { hopfieldAttention, hopfieldComplete, hopfieldDensity, hopfieldMachine, hopfieldRetrieve } from './service.ts';
+import { defaultHopfieldLab, hopfieldLabSchema } from './state.ts';
 
 export const hopfieldLab = defineLab({
   id: 'hopfield',
@@ -71,24 +63,7 @@ export const hopfieldLab = defineLab({
       return `${r.params.data.kind} data ${r.imageShape ? 'with' : 'without'} an image shape`;
     return null;
   },
-  jobs: {
-    'hopfield.train': {
-      summary: trainSummary,
-      label: 'Train Boltzmann machine',
-      params: hopfieldTrainSchema,
-      source: (p) => (p.data.kind === 'images' ? p.data.source : null),
-      store: storeHopfieldTrain,
-      handler: async () => (await import('./jobs.ts')).runHopfieldTrain,
-    },
-    'hopfield.capacity': {
-      summary: capacitySummary,
-      label: 'Hopfield capacity',
-      params: capacitySchema,
-      source: (p) => p.source,
-      store: storeCapacity,
-      handler: async () => (await import('./jobs.ts')).runCapacity,
-    },
-  },
+  jobs: jobsOf(HOPFIELD_EXPERIMENTS),
   methods: {
     'hopfield.density': (ctx, p) => hopfieldDensity(ctx.session, p),
     'hopfield.machine': (ctx, p) => hopfieldMachine(ctx.session, p),

@@ -23,20 +23,17 @@ import type {
   CompletionResult,
   DensityGrid,
   HopfieldTrainResult,
-  LabStates,
   MachineView,
   RetrievalRun,
   RetrievalSettings,
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
-import type { JobOutput } from '../../jobs/types.ts';
 import type { LabSession } from '../kit/session.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { encodeF32, encodeU8, pixelsToBytes } from '../../session/encode.ts';
 import { corrupt, densityGrid, signedRowsToBytes, SUCCESS_OVERLAP, toModel, toPixels } from './prepare.ts';
 import { attentionInputsSchema, completionSchema, retrievalSchema } from './state.ts';
 import { z } from 'zod';
-
 export interface Loaded {
   result: HopfieldTrainResult;
   /** The mixture: the AttnBM itself, or the GB-RBM's 2^K components. */
@@ -267,18 +264,4 @@ export function hopfieldComplete(session: LabSession, p: CompletionRequest): Com
     session.store('hopfield', { ...session.labs.hopfield, completion }, {});
   }
   return out;
-}
-
-export function storeHopfieldTrain(session: LabSession, output: JobOutput<'hopfield.train'>): void {
-  const lab: LabStates['hopfield'] = {
-    ...session.labs.hopfield,
-    result: output.result,
-    draft: output.result.params,
-    lastRetrieval: null,
-  };
-  session.store('hopfield', lab, output.tensors);
-}
-
-export function storeCapacity(session: LabSession, output: JobOutput<'hopfield.capacity'>): void {
-  session.store('hopfield', { ...session.labs.hopfield, capacity: output.result }, {});
 }
