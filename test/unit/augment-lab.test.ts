@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { AUGMENT_FIELDS, AUGMENT_OPS, defaultsOf, type AugmentParams, type AugmentRun } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
 import { encodeIdx } from '../../core/data/idx.ts';
-import { cellsOf, classOrder, samplesOf } from '../../core/labs/augment/jobs.ts';
+import { cellsOf, classOrder, samplesOf } from '../../core/labs/augment/jobs/compare.ts';
 import { AUGMENTATIONS } from '../../models/augment/augment.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { kairo, tempDir } from '../helpers.ts';

@@ -1,9 +1,8 @@
 // The augmentation lab: no, conventional, self-paced and RandAugment-style augmentation of a small
 // classifier's training set, compared over seeds and training-set sizes (Takase, Karakida & Asoh 2021).
-import { defineLab } from '../lab.ts';
-import { compareSummary } from './runs.ts';
-import { storeCompare } from './service.ts';
-import { augmentLabSchema, compareSchema, defaultAugmentLab } from './state.ts';
+import { defineLab, jobsOf } from '../lab.ts';
+import { compare } from './experiments/compare.ts';
+import { augmentLabSchema, defaultAugmentLab } from './state.ts';
 
 export const augmentLab = defineLab({
   id: 'augment',
@@ -19,16 +18,7 @@ export const augmentLab = defineLab({
   },
   required: (s) => (s.result?.samples ? ['augment.samples'] : []),
   dtypeOf: (name) => (name === 'augment.samples' ? 'U8' : null),
-  jobs: {
-    'augment.compare': {
-      summary: compareSummary,
-      label: 'Augmentation policies',
-      params: compareSchema,
-      source: (p) => p.source,
-      store: storeCompare,
-      handler: async () => (await import('./jobs.ts')).runCompare,
-    },
-  },
+  jobs: jobsOf([compare]),
   methods: {},
   cli: { name: 'augment', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

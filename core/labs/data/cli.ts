@@ -3,7 +3,7 @@ import type { SplitSummary } from '../../contract.ts';
 import { readIdxPair } from '../../data/idx.ts';
 import { KairoError } from '../../errors.ts';
 import type { Parsed } from '../kit/args.ts';
-import type { CliContext, LabCommand } from '../lab.ts';
+import { commandOf, type CliContext, type LabCommand } from '../kit/cli.ts';
 
 const USAGE = `  data inspect [--idx-images F --idx-labels F]
                                          counts, shapes and classes of MNIST or an IDX pair`;
@@ -14,12 +14,7 @@ function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: 
   return { count: s.count, shape: s.shape, classes: s.classes, class_counts: s.classCounts };
 }
 
-async function dataCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
-  const args = p;
-  const [sub, ...rest] = args.positional;
-  if (sub !== 'inspect')
-    throw new KairoError('invalid_input', `unknown data command ${JSON.stringify(sub ?? '')}; try "data inspect"`);
-  if (rest.length) throw new KairoError('invalid_input', `unexpected argument ${JSON.stringify(rest[0])}`);
+async function inspect(args: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number> {
   const images = args.flags.get('idx-images');
   const labels = args.flags.get('idx-labels');
   if ((images === undefined) !== (labels === undefined))
@@ -28,10 +23,15 @@ async function dataCli(p: Parsed, out: (v: unknown) => void, ctx: CliContext): P
     out(splitJson(readIdxPair(images, labels)));
     return 0;
   }
-  const core = ctx;
-  const s = await core.call('data.summary', { source: { kind: 'mnist' } });
+  const s = await ctx.call('data.summary', { source: { kind: 'mnist' } });
   out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
   return 0;
 }
 
-export const command: LabCommand = { usage: USAGE, subcommands: ['inspect'], valued: VALUED, switches: SWITCHES, run: dataCli };
+export const command: LabCommand = commandOf({
+  name: 'data',
+  usage: USAGE,
+  valued: VALUED,
+  switches: SWITCHES,
+  subs: [{ sub: 'inspect', run: inspect }],
+});

@@ -1,8 +1,8 @@
 // The Datasets lab: MNIST, IDX pairs and generated hierarchical patterns; the softmax baseline job.
-import { defineLab } from '../lab.ts';
-import { baselineSummary } from './runs.ts';
-import { dataPage, dataSummary, storeBaseline } from './service.ts';
-import { baselineParamsSchema, dataLabSchema, defaultDataLab } from './state.ts';
+import { defineLab, jobsOf } from '../lab.ts';
+import { baseline } from './experiments/baseline.ts';
+import { dataPage, dataSummary } from './service.ts';
+import { dataLabSchema, defaultDataLab } from './state.ts';
 
 export const dataLab = defineLab({
   id: 'data',
@@ -20,16 +20,7 @@ export const dataLab = defineLab({
     return out;
   },
   required: (s) => (s.baseline ? ['data.baseline.W', 'data.baseline.b'] : []),
-  jobs: {
-    'data.baseline': {
-      summary: baselineSummary,
-      label: 'Softmax baseline',
-      params: baselineParamsSchema,
-      source: (p) => p.source,
-      store: storeBaseline,
-      handler: async () => (await import('./jobs.ts')).runBaseline,
-    },
-  },
+  jobs: jobsOf([baseline]),
   methods: {
     'data.summary': (_ctx, p) => dataSummary(p),
     'data.page': (_ctx, p) => dataPage(p),

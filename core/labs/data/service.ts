@@ -1,13 +1,10 @@
 // The dataset lab: summaries and pages of images for the browser, and the baseline job's
 // results stored back into the session.
 import { z } from 'zod';
-import type { DataPage, DatasetSummary, LabStates, ParamsOf } from '../../contract.ts';
+import type { DataPage, DatasetSummary, ParamsOf } from '../../contract.ts';
 import { getDataset, splitOf, summarise } from '../../data/datasets.ts';
-import type { JobOutput } from '../../jobs/types.ts';
-import type { LabSession } from '../kit/session.ts';
 import { encodeU8 } from '../../session/encode.ts';
 import { parseOrThrow } from '../../validate.ts';
-
 const pageParams = z.object({
   split: z.enum(['train', 'test']),
   offset: z.number().int().min(0),
@@ -43,9 +40,4 @@ export function dataPage(p: ParamsOf<'data.page'>): DataPage {
     labels: indices.map((i) => s.labels[i]!),
     images: encodeU8([n, ...s.shape], bytes),
   };
-}
-
-export function storeBaseline(session: LabSession, output: JobOutput<'data.baseline'>): void {
-  const lab: LabStates['data'] = { ...session.labs.data, baseline: output.result };
-  session.store('data', lab, output.tensors);
 }

@@ -1,15 +1,14 @@
 // The dataset lab's job: a softmax-regression baseline on the chosen dataset. Runs in a worker.
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, permutation } from '../../../models/common/rng.ts';
-import { createSoftmax, evaluateBatch, sgdStep } from '../../../models/linear/softmax.ts';
-import type { BaselineParams, BaselineResult, CurvePoint } from '../../contract.ts';
-import { getDataset, pixelRows } from '../../data/datasets.ts';
-import type { LabelledImages } from '../../data/idx.ts';
-import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import { baselineParamsSchema } from './state.ts';
-import { parseOrThrow } from '../../validate.ts';
-import { LossWatch } from '../../errors.ts';
-
+import { mulberry32, permutation } from '../../../../models/common/rng.ts';
+import { createSoftmax, evaluateBatch, sgdStep } from '../../../../models/linear/softmax.ts';
+import type { BaselineParams, BaselineResult, CurvePoint } from '../../../contract.ts';
+import { getDataset, pixelRows } from '../../../data/datasets.ts';
+import type { LabelledImages } from '../../../data/idx.ts';
+import type { JobContext, JobOutput } from '../../../jobs/types.ts';
+import { baselineParamsSchema } from '../state.ts';
+import { parseOrThrow } from '../../../validate.ts';
+import { LossWatch } from '../../../errors.ts';
 export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
 
 /** Pixels scaled to [0, 1], rows of `indices` only: the whole split as float32 would be 190 MB. */

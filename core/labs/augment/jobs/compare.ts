@@ -1,17 +1,16 @@
 // The augmentation lab's job, run in a worker: every policy at every training-set size and seed, from
 // the same initial weights, batches and augmentation stream per seed (models/augment/train.ts), then
 // the mean ± sd over seeds and which samples self-paced augmentation picked.
-import { mulberry32, permutation } from '../../../models/common/rng.ts';
-import { trainPolicy, warmUp, type PolicyResult } from '../../../models/augment/train.ts';
-import type { AugmentCell, AugmentParams, AugmentRun, AugmentSample, AugmentSamples, MeanSd } from '../../contract.ts';
-import { getDataset, pixelRows } from '../../data/datasets.ts';
-import type { LabelledImages } from '../../data/idx.ts';
-import { invalid, KairoError } from '../../errors.ts';
-import type { JobContext, JobOutput } from '../../jobs/types.ts';
-import type { NamedTensor } from '../../session/safetensors.ts';
-import { parseOrThrow } from '../../validate.ts';
-import { compareSchema } from './state.ts';
-
+import { mulberry32, permutation } from '../../../../models/common/rng.ts';
+import { trainPolicy, warmUp, type PolicyResult } from '../../../../models/augment/train.ts';
+import type { AugmentCell, AugmentParams, AugmentRun, AugmentSample, AugmentSamples, MeanSd } from '../../../contract.ts';
+import { getDataset, pixelRows } from '../../../data/datasets.ts';
+import type { LabelledImages } from '../../../data/idx.ts';
+import { invalid, KairoError } from '../../../errors.ts';
+import type { JobContext, JobOutput } from '../../../jobs/types.ts';
+import type { NamedTensor } from '../../../session/safetensors.ts';
+import { parseOrThrow } from '../../../validate.ts';
+import { compareSchema } from '../state.ts';
 /** Images shown for each end of the "which samples SPA augments" grid. */
 export const SAMPLES_SHOWN = 10;
 

@@ -1,0 +1,44 @@
+// The softmax baseline on the Datasets lab's data: how well a linear classifier does, the yardstick
+// the other labs' numbers sit beside.
+import type { LabStates } from '../../../contract.ts';
+import { experiment } from '../../lab.ts';
+import { baselineParamsSchema } from '../state.ts';
+import type { BaselineParams, BaselineResult } from '../../../contract.ts';
+import { curve, type RunSummary } from '../../kit/runs.ts';
+
+const summary = (_p: BaselineParams, r: BaselineResult): RunSummary => ({
+  metrics: {
+    'test accuracy': r.testAccuracy,
+    'test loss': r.testLoss,
+    'final train loss': r.curve.at(-1)?.loss,
+    steps: r.stepsDone,
+  },
+  curves: [
+    curve(
+      'train loss',
+      'step',
+      r.curve.map((c) => c.loss),
+      r.curve.map((c) => c.step),
+    ),
+    curve(
+      'train accuracy',
+      'step',
+      r.curve.map((c) => c.accuracy),
+      r.curve.map((c) => c.step),
+    ),
+  ],
+});
+
+export const baseline = experiment('data.baseline', {
+  job: {
+    label: 'Softmax baseline',
+    params: baselineParamsSchema,
+    source: (p) => p.source,
+    handler: async () => (await import('../jobs/baseline.ts')).runBaseline,
+    summary,
+    store: (session, o) => {
+      const lab: LabStates['data'] = { ...session.labs.data, baseline: o.result };
+      session.store('data', lab, o.tensors);
+    },
+  },
+});
