@@ -14,7 +14,8 @@ import { twoTaskGrid } from '../models/continual/monte-carlo.ts';
 import { KERNELS } from '../models/continual/spectrum.ts';
 import { gaussianTask } from '../models/ngd/data.ts';
 import { preconditioner, type NgdMethod } from '../models/ngd/methods.ts';
-import { applySteps, initNtk, layerStep, linearise } from '../models/ngd/network.ts';
+import { initNtk, linearise } from '../models/ngd/network.ts';
+import { applySteps, layerStep } from '../models/ngd/steps.ts';
 
 /** The same for asynchronous work (what reads tensors back awaits them). */
 export async function timeAsync(f: () => Promise<unknown>, blocks: number): Promise<number> {

@@ -21,83 +21,12 @@
 //    zeros, and MaxPoolGrad follows tfjs's tie rule (see maxPoolGradJs).
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_ADAM } from '../../models/common/adam.ts';
-import type { AdamScalars, KernelPool, Window } from './pool.ts';
+import type { AdamScalars, KernelPool } from './pool.ts';
 import { kernelPool } from './wasm-threads.ts';
-
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & {
-  disposeData(id: object): boolean;
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  getMemoryOffset(id: object): number;
-  typedArrayFromHeap(t: Info): Float32Array;
-};
-type Args = { inputs: Record<string, Info>; backend: Backend; attrs: Record<string, unknown> };
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type ConvAttrs = {
-  strides: [number, number] | number;
-  pad: Pad;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations?: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-};
+import { type Info, type Backend, type Args, type Pad, kernel, call, register, pooled, offset, windowOf } from './wasm-pool.ts';
+import { type ConvAttrs, pooledConv2D, pooledConv2DBackpropInput, pooledConv2DBackpropFilter } from './wasm-conv.ts';
 
 let installed = false;
-
-function kernel(name: string): tf.KernelConfig {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm backend has no ${name} kernel`);
-  return k;
-}
-
-function call(k: tf.KernelConfig, args: Args): Info {
-  return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
-}
-
-function register(name: string, kernelFunc: (args: Args) => Info, setupFunc?: tf.KernelSetupFunc): void {
-  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
-  // Keep setupFunc where there was one: it binds the original's wasm export when the backend starts.
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc });
-}
-
-/** Runs `fast` with the kernel pool when it is up and the inputs are float32, else `slow`. */
-function pooled(fast: (args: Args, pool: KernelPool) => Info | null, slow: (args: Args) => Info): (args: Args) => Info {
-  return (args) => {
-    const pool = kernelPool();
-    const float = Object.values(args.inputs).every((t) => t.dtype === 'float32');
-    return (pool && float && fast(args, pool)) || slow(args);
-  };
-}
-
-const offset = (backend: Backend, t: Info) => backend.getMemoryOffset(t.dataId);
-
-function windowOf(info: tf.backend_util.Conv2DInfo): Window {
-  return {
-    batch: info.batchSize,
-    H: info.inHeight,
-    W: info.inWidth,
-    C: info.inChannels,
-    KH: info.filterHeight,
-    KW: info.filterWidth,
-    SH: info.strideHeight,
-    SW: info.strideWidth,
-    DH: info.dilationHeight,
-    DW: info.dilationWidth,
-    PT: info.padInfo.top,
-    PL: info.padInfo.left,
-    OH: info.outHeight,
-    OW: info.outWidth,
-  };
-}
-
-/** A temporary float32 buffer on the heap, freed after `use`. */
-function withTemp<T>(backend: Backend, shape: number[], use: (at: number) => T): T {
-  const t = backend.makeOutput(shape, 'float32');
-  try {
-    return use(offset(backend, t));
-  } finally {
-    backend.disposeData(t.dataId);
-  }
-}
 
 function pooledMatMul(args: Args, pool: KernelPool): Info | null {
   const { a, b } = args.inputs as { a: Info; b: Info };
@@ -134,124 +63,6 @@ function pooledMatMul(args: Args, pool: KernelPool): Info | null {
   return out;
 }
 
-function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.backend_util.Conv2DInfo | null {
-  if (a.dataFormat === 'NCHW') return null;
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-  );
-}
-
-/**
- * A convolution kernel through the patch matrix (rows = batch·OH·OW, depth = KH·KW·CI): makes
- * the output, a temporary patch matrix, and hands both to `body` as heap offsets.
- */
-function throughPatches(
-  args: Args,
-  xShape: number[],
-  filterShape: number[],
-  attrs: ConvAttrs,
-  outShape: (info: tf.backend_util.Conv2DInfo) => number[],
-  body: (p: { cols: number; out: number; w: Window; rows: number; depth: number; channels: number }) => void,
-): Info | null {
-  const info = convInfo(xShape, filterShape, attrs);
-  if (!info) return null;
-  const w = windowOf(info);
-  const [rows, depth] = [w.batch * w.OH * w.OW, w.KH * w.KW * w.C];
-  const out = args.backend.makeOutput(outShape(info), 'float32');
-  withTemp(args.backend, [rows, depth], (cols) =>
-    body({ cols, out: offset(args.backend, out), w, rows, depth, channels: info.outChannels }),
-  );
-  return out;
-}
-
-// y[rows, CO] = cols[rows, depth] · filter[depth, CO]
-function pooledConv2D(args: Args, pool: KernelPool): Info | null {
-  const { x, filter } = args.inputs as { x: Info; filter: Info };
-  return throughPatches(
-    args,
-    x.shape,
-    filter.shape,
-    args.attrs as ConvAttrs,
-    (info) => info.outShape,
-    (p) => {
-      pool.im2col(offset(args.backend, x), p.w, p.cols);
-      pool.product({
-        M: p.rows,
-        N: p.channels,
-        K: p.depth,
-        a: p.cols,
-        ars: p.depth,
-        acs: 1,
-        b: offset(args.backend, filter),
-        brs: p.channels,
-        bcs: 1,
-        c: p.out,
-      });
-    },
-  );
-}
-
-// dcols[rows, depth] = dy[rows, CO] · filterᵀ, then summed back into the image.
-function pooledConv2DBackpropInput(args: Args, pool: KernelPool): Info | null {
-  const { dy, filter } = args.inputs as { dy: Info; filter: Info };
-  const attrs = args.attrs as ConvAttrs & { inputShape: number[] };
-  return throughPatches(
-    args,
-    attrs.inputShape,
-    filter.shape,
-    { ...attrs, dilations: 1 },
-    () => attrs.inputShape,
-    (p) => {
-      pool.product({
-        M: p.rows,
-        N: p.depth,
-        K: p.channels,
-        a: offset(args.backend, dy),
-        ars: p.channels,
-        acs: 1,
-        b: offset(args.backend, filter),
-        brs: 1,
-        bcs: p.channels,
-        c: p.cols,
-      });
-      pool.col2im(p.cols, p.w, p.out);
-    },
-  );
-}
-
-// dfilter[depth, CO] = colsᵀ · dy[rows, CO]
-function pooledConv2DBackpropFilter(args: Args, pool: KernelPool): Info | null {
-  const { x, dy } = args.inputs as { x: Info; dy: Info };
-  const attrs = args.attrs as ConvAttrs & { filterShape: number[] };
-  return throughPatches(
-    args,
-    x.shape,
-    attrs.filterShape,
-    { ...attrs, dilations: 1 },
-    () => attrs.filterShape,
-    (p) => {
-      pool.im2col(offset(args.backend, x), p.w, p.cols);
-      pool.product({
-        M: p.depth,
-        N: p.channels,
-        K: p.rows,
-        a: p.cols,
-        ars: 1,
-        acs: p.depth,
-        b: offset(args.backend, dy),
-        brs: p.channels,
-        bcs: 1,
-        c: p.out,
-      });
-    },
-  );
-}
-
 // Sums over leading axes only (bias gradients); tfjs's own transposes them innermost first.
 function pooledSum(args: Args, pool: KernelPool): Info | null {
   const { x } = args.inputs as { x: Info };
@@ -271,6 +82,7 @@ type PoolAttrs = {
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
+
 const poolWindow = (input: Info, a: PoolAttrs) =>
   windowOf(
     tf.backend_util.computePool2DInfo(

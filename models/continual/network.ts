@@ -9,20 +9,18 @@ import { gaussian } from '../common/rng.ts';
 import { eigh } from '../linalg/dense.ts';
 import { preconditioner } from '../ngd/methods.ts';
 import {
-  applySteps,
   cloneNet,
   forwardNtk,
   fullTheta,
   initNtk,
-  layerStep,
   linearise,
   rowCotangents,
   type Linearisation,
   type NtkNet,
 } from '../ngd/network.ts';
+import { applySteps, layerStep } from '../ngd/steps.ts';
 import { drawTeacher, evalTeacher, spherePoints } from './monte-carlo.ts';
 import { chainTeachers } from './theory.ts';
-
 /** The chain's data: every stage's samples, then the test points, as rows of X; each task's noise-free target at all of them. */
 export interface ChainData {
   X: Float64Array;

@@ -11,7 +11,8 @@
 //   unit-wise          Δθ_i = J_iᵀ (J_i J_iᵀ + ρ)⁻¹ r for every unit i (its incoming weights and bias)
 import { eigh } from '../linalg/dense.ts';
 import { choleskyJs, cholSolveJs, luFactor, luSolve } from '../linalg/small.ts';
-import { depthOf, fullTheta, layerFunctionStep, type LayerUpdate, type Linearisation, type NtkNet } from './network.ts';
+import { depthOf, fullTheta, type Linearisation, type NtkNet } from './network.ts';
+import { layerFunctionStep, type LayerUpdate } from './steps.ts';
 
 export const NGD_METHODS = ['gd', 'exact', 'block-diagonal', 'block-tridiagonal', 'kfac', 'unit-wise'] as const;
 export type NgdMethod = (typeof NGD_METHODS)[number];

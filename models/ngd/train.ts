@@ -3,22 +3,9 @@
 // and the isotropy diagnostic (the spectrum of the method's function-space kernel at initialisation).
 import { eigh } from '../linalg/dense.ts';
 import { preconditioner, type NgdMethod } from './methods.ts';
-import {
-  applySteps,
-  cloneNet,
-  crossTheta,
-  depthOf,
-  forwardNtk,
-  fullTheta,
-  halfMse,
-  layerFunctionStep,
-  layerStep,
-  linearise,
-  probe,
-  type NtkNet,
-} from './network.ts';
+import { cloneNet, crossTheta, depthOf, forwardNtk, fullTheta, halfMse, linearise, type NtkNet } from './network.ts';
+import { applySteps, layerFunctionStep, layerStep, probe } from './steps.ts';
 import { alphaOf, isotropicLosses, isotropicTest, type Alpha } from './theory.ts';
-
 export interface NgdTask {
   X: Float64Array;
   Y: Float64Array;

@@ -119,3 +119,19 @@ test('a drag zooms to its ordered range unless it is a click; a pan shifts linea
   const r = panRange({ min: 1, max: 100 }, 1, true);
   assert.ok(Math.abs(r.min - 10) < 1e-12 && Math.abs(r.max - 1000) < 1e-9);
 });
+
+test('a chart’s CSV lists every point of every series, with categories as x where the chart has them', async () => {
+  const { seriesCsv } = await import('../../renderer/src/lib/series.ts');
+  const series = [
+    {
+      label: 'loss, "train"',
+      points: [
+        { x: 1, y: 0.5 },
+        { x: 2, y: NaN },
+      ],
+    },
+    { label: 'theory', points: [{ x: 1, y: 0.25 }] },
+  ];
+  assert.equal(seriesCsv(series), 'series,x,y\n"loss, \\"train\\"",1,0.5\n"loss, \\"train\\"",2,NaN\n"theory",1,0.25\n');
+  assert.equal(seriesCsv([series[1]!], ['relu']), 'series,x,y\n"theory","relu",0.25\n');
+});

@@ -111,3 +111,14 @@ export function dragRange(a: number, b: number, current: AxisRange, minFraction 
 export function panRange(r: AxisRange, delta: number, log: boolean): AxisRange {
   return log ? { min: r.min * 10 ** delta, max: r.max * 10 ** delta } : { min: r.min + delta, max: r.max + delta };
 }
+
+/** Every point of every series as CSV (series, x, y); category charts write the category as x. */
+export function seriesCsv(series: readonly Series[], categories?: readonly string[] | null): string {
+  const rows = ['series,x,y'];
+  for (const s of series)
+    s.points.forEach((p, i) => {
+      const x = categories ? JSON.stringify(categories[i] ?? String(p.x)) : String(p.x);
+      rows.push(`${JSON.stringify(s.label)},${x},${p.y}`);
+    });
+  return rows.join('\n') + '\n';
+}
