@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobKind } from '../core/contract.ts';
 import { Core } from '../core/core.ts';
-import { QUICK_LOOKS } from './quick-look-list.ts';
+import { quickLooks } from './quick-look-list.ts';
 
+const QUICK_LOOKS = await quickLooks();
 process.env.KAIRO_HOME = mkdtempSync(join(tmpdir(), 'kairo-quick-'));
 const core = new Core({ platform: { carrier: 'web' } });
 const only = process.argv.slice(2);

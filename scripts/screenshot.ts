@@ -1,14 +1,17 @@
-// Regenerates the README's screenshots: `npx tsx scripts/screenshot.ts` (docs/screenshot.png, the
-// VAE recall lab), `npx tsx scripts/screenshot.ts ngd` (docs/ngd.png, the natural-gradient lab) or
-// `npx tsx scripts/screenshot.ts continual` (docs/continual.png, the continual-learning lab) or
-// `npx tsx scripts/screenshot.ts fisher` (docs/fisher.png, the conditional FIM beside free probability) or
-// `npx tsx scripts/screenshot.ts augment F.kairo` (docs/augment.png: the session `kairo augment compare
-// --per-class 10,30,100 --out F.kairo` saved, its file under the system's temporary folder).
+// Regenerates the README's screenshots, one lab's at a time or all: `npx tsx scripts/screenshot.ts
+// [LAB|all] [ARG]`. Each recipe below is named by its lab's id in the registry (core/labs/index.ts),
+// and `all` goes through the registry in sidebar order, naming any lab without one.
+// vae (default): docs/screenshot.png, the recall lab in the paper setting; fisher: docs/fisher.png,
+// the conditional FIM beside free probability; ngd: docs/ngd.png; continual: docs/continual.png;
+// augment F.kairo: docs/augment.png from the session `kairo augment compare --per-class 10,30,100
+// --out F.kairo` saved (its file under the system's temporary folder; `all` skips it without one).
 // Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabId } from '../core/contract.ts';
+import { LAB_IDS } from '../core/labs/index.ts';
 
 process.env.KAIRO_HOME = mkdtempSync(join(tmpdir(), 'kairo-shot-'));
 const { startHost } = await import('../core/host/server.ts');
@@ -17,79 +20,117 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox'],
 });
-const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-await page.goto(host.url);
-if (process.argv[2] === 'ngd') {
-  // Every method from one ReLU network of width 1,024 at its best η, beside the predictions.
-  await page.getByRole('button', { name: 'Natural gradient' }).click();
-  await page.locator('input[name="width"]').fill('1024');
-  await page.locator('input[name="steps"]').fill('6');
-  await page.getByRole('button', { name: 'Train and compare' }).click();
-  await page.locator('figure[data-chart="Train loss, each at its best η"]').waitFor({ timeout: 600_000 });
-  await page.evaluate(() => document.querySelector('[data-testid="ngd-compare"]')!.scrollIntoView());
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: 'docs/ngd.png' });
-  await browser.close();
-  await host.close();
-  process.exit(0);
+let page: Page;
+
+const SHOTS = new Map<LabId, { file: string; take: (arg: string | undefined) => Promise<void> }>([
+  [
+    'vae',
+    {
+      file: 'docs/screenshot.png',
+      take: async (arg) => {
+        // The headline lab in the paper setting: hierarchical patterns, a trained VAE, recall under bit flips.
+        await page.getByRole('button', { name: 'VAE recall' }).click();
+        await page.getByRole('button', { name: /^Paper setting/ }).click();
+        await page.getByTestId('recall-minima').locator('tbody tr').nth(3).waitFor({ timeout: 180_000 });
+        await page.getByLabel('recall run').selectOption({ label: 'flip p = 0.1 · mean' });
+        await page.locator('figure[data-scatter]').waitFor();
+        await page.getByRole('button', { name: 'first iteration' }).click();
+        await page.locator('input[aria-label="iteration"]').fill('3');
+        await page.locator('figure[data-scatter]').scrollIntoViewIfNeeded();
+        await page.evaluate(() => document.querySelector('main')!.scrollBy(0, -40));
+        await page.waitForTimeout(500);
+      },
+    },
+  ],
+  [
+    'fisher',
+    {
+      file: 'docs/fisher.png',
+      take: async (arg) => {
+        // The conditional FIM of one input through deep tanh nets beside its free-probability law.
+        await page.getByRole('button', { name: 'Fisher / NTK spectra' }).click();
+        const card = page.locator('.card', { has: page.getByRole('heading', { name: /^Conditional FIM/ }) });
+        await card.locator('select[name="isoActivation"]').selectOption('tanh');
+        await card.locator('input[name="isoWidth"]').fill('256');
+        await card.locator('input[name="isoDepths"]').fill('2, 4, 8, 16');
+        await card.locator('input[name="isoSigmaW2"]').fill('1.05');
+        await card.getByRole('button', { name: 'Run' }).click();
+        await page.locator('figure[data-chart^="Eigenvalues of J Jᵀ beside the limiting law"]').waitFor({ timeout: 600_000 });
+        await page.getByTestId('isometry-run').selectOption({ index: 5 });
+        await page.evaluate(() => document.querySelector('figure[data-chart="Largest eigenvalue vs depth"]')!.scrollIntoView());
+        await page.waitForTimeout(500);
+      },
+    },
+  ],
+  [
+    'ngd',
+    {
+      file: 'docs/ngd.png',
+      take: async (arg) => {
+        // Every method from one ReLU network of width 1,024 at its best η, beside the predictions.
+        await page.getByRole('button', { name: 'Natural gradient' }).click();
+        await page.locator('input[name="width"]').fill('1024');
+        await page.locator('input[name="steps"]').fill('6');
+        await page.getByRole('button', { name: 'Train and compare' }).click();
+        await page.locator('figure[data-chart="Train loss, each at its best η"]').waitFor({ timeout: 600_000 });
+        await page.evaluate(() => document.querySelector('[data-testid="ngd-compare"]')!.scrollIntoView());
+        await page.waitForTimeout(500);
+      },
+    },
+  ],
+  [
+    'continual',
+    {
+      file: 'docs/continual.png',
+      take: async (arg) => {
+        // A chain on one target with an unbalanced middle stage (forgetting, then transfer), 20 draws.
+        await page.getByRole('button', { name: 'Continual learning' }).click();
+        await page.locator('input[name="draws"]').fill('20');
+        await page.locator('input[name="sizes"]').fill('200, 20, 400');
+        await page.getByRole('button', { name: 'Run the chain' }).click();
+        await page.getByTestId('continual-chain').waitFor({ timeout: 600_000 });
+        await page.evaluate(() => document.querySelector('[data-testid="continual-chain"]')!.scrollIntoView());
+        await page.waitForTimeout(500);
+      },
+    },
+  ],
+  [
+    'augment',
+    {
+      file: 'docs/augment.png',
+      take: async (arg) => {
+        // A saved comparison: accuracy against training-set size and the learning curves.
+        await host.core.call('session.open', { path: arg! });
+        await page.reload();
+        await page.getByRole('button', { name: 'Augmentation' }).click();
+        await page.locator('figure[data-chart="Final test accuracy against training-set size"]').waitFor({ timeout: 60_000 });
+        await page.evaluate(() => document.querySelector('[data-testid="augment-table"]')!.closest('.card')!.scrollIntoView());
+        await page.waitForTimeout(800);
+      },
+    },
+  ],
+]);
+
+const [which = 'vae', arg] = process.argv.slice(2);
+const labs = which === 'all' ? LAB_IDS : [which as LabId];
+for (const id of labs) {
+  const shot = SHOTS.get(id);
+  if (!shot) {
+    if (which !== 'all') throw new Error(`no screenshot recipe for ${JSON.stringify(id)}; have: ${[...SHOTS.keys()].join(', ')}`);
+    console.log(`${id}: no screenshot in the README`);
+    continue;
+  }
+  if (id === 'augment' && !arg) {
+    console.log('augment: give the saved session (scripts/screenshot.ts augment F.kairo)');
+    continue;
+  }
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  await page.goto(host.url);
+  await shot.take(arg);
+  await page.screenshot({ path: shot.file });
+  await page.close();
+  console.log(`${id}: ${shot.file}`);
 }
-if (process.argv[2] === 'fisher') {
-  // The conditional FIM of one input through deep tanh nets beside its free-probability law.
-  await page.getByRole('button', { name: 'Fisher / NTK spectra' }).click();
-  const card = page.locator('.card', { has: page.getByRole('heading', { name: /^Conditional FIM/ }) });
-  await card.locator('select[name="isoActivation"]').selectOption('tanh');
-  await card.locator('input[name="isoWidth"]').fill('256');
-  await card.locator('input[name="isoDepths"]').fill('2, 4, 8, 16');
-  await card.locator('input[name="isoSigmaW2"]').fill('1.05');
-  await card.getByRole('button', { name: 'Run' }).click();
-  await page.locator('figure[data-chart^="Eigenvalues of J Jᵀ beside the limiting law"]').waitFor({ timeout: 600_000 });
-  await page.getByTestId('isometry-run').selectOption({ index: 5 });
-  await page.evaluate(() => document.querySelector('figure[data-chart="Largest eigenvalue vs depth"]')!.scrollIntoView());
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: 'docs/fisher.png' });
-  await browser.close();
-  await host.close();
-  process.exit(0);
-}
-if (process.argv[2] === 'augment') {
-  // A saved comparison: accuracy against training-set size and the learning curves.
-  await host.core.call('session.open', { path: process.argv[3]! });
-  await page.reload();
-  await page.getByRole('button', { name: 'Augmentation' }).click();
-  await page.locator('figure[data-chart="Final test accuracy against training-set size"]').waitFor({ timeout: 60_000 });
-  await page.evaluate(() => document.querySelector('[data-testid="augment-table"]')!.closest('.card')!.scrollIntoView());
-  await page.waitForTimeout(800);
-  await page.screenshot({ path: 'docs/augment.png' });
-  await browser.close();
-  await host.close();
-  process.exit(0);
-}
-if (process.argv[2] === 'continual') {
-  // A chain on one target with an unbalanced middle stage (forgetting, then transfer), 20 draws.
-  await page.getByRole('button', { name: 'Continual learning' }).click();
-  await page.locator('input[name="draws"]').fill('20');
-  await page.locator('input[name="sizes"]').fill('200, 20, 400');
-  await page.getByRole('button', { name: 'Run the chain' }).click();
-  await page.getByTestId('continual-chain').waitFor({ timeout: 600_000 });
-  await page.evaluate(() => document.querySelector('[data-testid="continual-chain"]')!.scrollIntoView());
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: 'docs/continual.png' });
-  await browser.close();
-  await host.close();
-  process.exit(0);
-}
-// The headline lab in the paper setting: hierarchical patterns, a trained VAE, recall under bit flips.
-await page.getByRole('button', { name: 'VAE recall' }).click();
-await page.getByRole('button', { name: /^Paper setting/ }).click();
-await page.getByTestId('recall-minima').locator('tbody tr').nth(3).waitFor({ timeout: 180_000 });
-await page.getByLabel('recall run').selectOption({ label: 'flip p = 0.1 · mean' });
-await page.locator('figure[data-scatter]').waitFor();
-await page.getByRole('button', { name: 'first iteration' }).click();
-await page.locator('input[aria-label="iteration"]').fill('3');
-await page.locator('figure[data-scatter]').scrollIntoViewIfNeeded();
-await page.evaluate(() => document.querySelector('main')!.scrollBy(0, -40));
-await page.waitForTimeout(500);
-await page.screenshot({ path: 'docs/screenshot.png' });
 await browser.close();
 await host.close();
 process.exit(0);

@@ -11,6 +11,7 @@ import type { LabCommand, SubCommand } from './kit/cli.ts';
 
 export type { CliContext, CommandFlags, LabCommand, SubCommand } from './kit/cli.ts';
 import type { RunSummary } from './kit/runs.ts';
+import type { QuickLookRun } from './kit/quick-look.ts';
 
 /** A lab's job kinds and methods are the contract's names that start with its id. */
 export type KindsOf<L extends LabId> = Extract<JobKind, `${L}.${string}`>;
@@ -94,6 +95,8 @@ export interface LabDef<L extends LabId> {
   dtypeOf?: (name: string) => TensorInfo['dtype'] | null;
   jobs: { [K in KindsOf<L>]: JobDef<K> };
   methods: { [M in MethodsOf<L>]: (ctx: MethodContext, params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
+  /** Its quick look as data (core/labs/<lab>/quick-look.ts), loaded only by the bench and the tests. */
+  quickLook?: () => Promise<QuickLookRun>;
   /** `kairo <cli.name> …`, loaded only when the CLI needs it; sweepable when `kairo sweep` may run it. */
   cli?: { name: string; sweepable: boolean; load: () => Promise<LabCommand> };
 }

@@ -6,9 +6,10 @@ import { after, test } from 'node:test';
 import type { JobKind } from '../../core/contract.ts';
 import { Core } from '../../core/core.ts';
 import { LAB_IDS } from '../../core/labs/index.ts';
-import { QUICK_LOOKS } from '../../bench/quick-look-list.ts';
+import { quickLooks } from '../../bench/quick-look-list.ts';
 import { tempDir } from '../helpers.ts';
 
+const QUICK_LOOKS = await quickLooks();
 process.env.KAIRO_HOME = tempDir();
 const core = new Core({ platform: { carrier: 'web' } });
 after(() => core.shutdown());

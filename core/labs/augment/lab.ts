@@ -19,6 +19,7 @@ export const augmentLab = defineLab({
   required: (s) => (s.result?.samples ? ['augment.samples'] : []),
   dtypeOf: (name) => (name === 'augment.samples' ? 'U8' : null),
   jobs: jobsOf([compare]),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {},
   cli: { name: 'augment', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

@@ -11,6 +11,7 @@ export const continualLab = defineLab({
   defaults: defaultContinualLab,
   tensors: () => [],
   jobs: jobsOf(CONTINUAL_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {},
   cli: { name: 'continual', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

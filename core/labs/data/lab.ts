@@ -21,6 +21,7 @@ export const dataLab = defineLab({
   },
   required: (s) => (s.baseline ? ['data.baseline.W', 'data.baseline.b'] : []),
   jobs: jobsOf([baseline]),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {
     'data.summary': (_ctx, p) => dataSummary(p),
     'data.page': (_ctx, p) => dataPage(p),

@@ -35,6 +35,7 @@ export const fieldLab = defineLab({
         )
       : [],
   jobs: jobsOf(FIELD_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {
     'field.explore': (_ctx, p) => exploreField(p),
   },

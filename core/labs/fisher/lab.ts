@@ -34,6 +34,7 @@ export const fisherLab = defineLab({
     ...(s.blocks ? [s.blocks.tensor] : []),
   ],
   jobs: jobsOf(FISHER_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {
     'fisher.theory': (_ctx, p) => fisherTheory(p),
   },

@@ -64,6 +64,7 @@ export const hopfieldLab = defineLab({
     return null;
   },
   jobs: jobsOf(HOPFIELD_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {
     'hopfield.density': (ctx, p) => hopfieldDensity(ctx.session, p),
     'hopfield.machine': (ctx, p) => hopfieldMachine(ctx.session, p),

@@ -34,6 +34,7 @@ export const ngdLab = defineLab({
   defaults: defaultNgdLab,
   tensors: () => [],
   jobs: jobsOf(NGD_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {
     'ngd.alpha': (_ctx, p) => ngdAlpha(p),
   },

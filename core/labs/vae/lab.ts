@@ -46,6 +46,7 @@ export const vaeLab = defineLab({
       : [],
   consistent: (s) => (new Set(s.runs.map((r) => r.id)).size === s.runs.length ? null : 'two recall runs have the same id'),
   jobs: jobsOf(VAE_EXPERIMENTS),
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   methods: {},
   cli: { name: 'vae', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });
