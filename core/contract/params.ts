@@ -97,6 +97,35 @@ export type ValuesOf<S extends ParamSpec> = { -readonly [K in keyof S]: ValueOf<
 export const seedField = (doc: string) =>
   ({ kind: 'int', label: 'Seed', flag: 'seed', metavar: 'S', min: 0, max: 2 ** 31 - 1, default: 1, doc }) as const;
 
+/**
+ * Parameters several labs share a meaning for, described once: the label, flag and units are
+ * fixed here; each lab gives the bounds and default its model needs and says what it means there.
+ */
+export const widthField = (o: { min: number; max: number; default: number; doc?: string }) =>
+  ({ kind: 'int', label: 'Width M', flag: 'width', metavar: 'M', doc: 'hidden width', ...o }) as const;
+
+/** A learning rate η > 0 (its label says which, where a lab has several). */
+export const lrField = (o: { max: number; default: number; step: number; doc: string; label?: string }) =>
+  ({ kind: 'number', label: 'Learning rate', flag: 'lr', metavar: 'η', min: 0, minExclusive: true, ...o }) as const;
+
+/** Weight variance × fan-in of a random network's layers. */
+export const sigmaW2Field = (o: { default: number; doc: string }) =>
+  ({
+    kind: 'number',
+    label: 'σ_w²',
+    flag: 'sigma-w2',
+    metavar: 'S',
+    min: 0,
+    minExclusive: true,
+    max: 100,
+    step: 0.1,
+    ...o,
+  }) as const;
+
+/** Bias variance of a random network's layers. */
+export const sigmaB2Field = (o: { default: number; doc: string }) =>
+  ({ kind: 'number', label: 'σ_b²', flag: 'sigma-b2', metavar: 'S', min: 0, max: 100, step: 0.05, ...o }) as const;
+
 /** Each field's default. */
 export function defaultsOf<S extends ParamSpec>(spec: S): ValuesOf<S> {
   const out: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
 // samples whose current loss is above a threshold; Takase, Karakida & Asoh, Neurocomputing 2021)
 // and RandAugment-style draws, compared over seeds and training-set sizes. Part of the one contract
 // (core/contract.ts re-exports it): JSON-safe, and it imports nothing but other contract files.
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, lrField } from '../../contract/params.ts';
 import type { DatasetSource } from '../data/contract.ts';
 
 /** Listed once: schemas, CLI and views read them (the operations are models/augment/augment.ts's, tested equal). */
@@ -164,18 +164,7 @@ export const AUGMENT_FIELDS = {
     default: 32,
     doc: 'samples per Adam step',
   },
-  learningRate: {
-    kind: 'number',
-    label: 'Learning rate',
-    flag: 'lr',
-    metavar: 'η',
-    min: 0,
-    minExclusive: true,
-    max: 1,
-    default: 0.001,
-    step: 0.0001,
-    doc: 'Adam (β₁ 0.9, β₂ 0.999)',
-  },
+  learningRate: lrField({ max: 1, default: 0.001, step: 0.0001, doc: 'Adam (β₁ 0.9, β₂ 0.999)' }),
   testCount: {
     kind: 'int',
     label: 'Test images',

@@ -2,7 +2,7 @@
 // learning curves (Karakida & Akaho, ICLR 2022), theory beside Monte Carlo, and the same protocol with
 // a wide network. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
 
 /** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
 export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf', 'custom'] as const;
@@ -197,7 +197,7 @@ export const CL_NETWORK_FIELDS = {
     default: 'ntk',
     doc: 'NTK: f = (σ_w/√M) ω h; mean-field: the readout ÷ √M more, learning rate × M',
   },
-  width: { kind: 'int', label: 'Width M', flag: 'width', metavar: 'M', min: 2, max: 4096, default: 512, doc: 'hidden width' },
+  width: widthField({ min: 2, max: 4096, default: 512 }),
   depth: { kind: 'int', label: 'Depth L', flag: 'depth', metavar: 'L', min: 2, max: 4, default: 2, doc: 'layers with weights' },
   steps: {
     kind: 'int',

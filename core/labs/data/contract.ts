@@ -2,7 +2,7 @@
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, lrField } from '../../contract/params.ts';
 
 /**
  * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
@@ -102,18 +102,7 @@ export const BASELINE_FIELDS = {
     default: 128,
     doc: 'images per SGD step',
   },
-  learningRate: {
-    kind: 'number',
-    label: 'Learning rate',
-    flag: 'lr',
-    metavar: 'η',
-    min: 0,
-    minExclusive: true,
-    max: 100,
-    default: 0.5,
-    step: 0.05,
-    doc: 'SGD step size',
-  },
+  learningRate: lrField({ max: 100, default: 0.5, step: 0.05, doc: 'SGD step size' }),
   trainSize: {
     kind: 'int',
     label: 'Train size (0 = all)',

@@ -3,7 +3,7 @@
 // nothing but other contract files.
 import type { EncodedArray } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
 
 /** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
 export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
@@ -49,7 +49,7 @@ export const FIELD_TRAIN_FIELDS = {
     default: false,
     doc: 'replace the second hidden layer by max-pooling over neighbouring units (3, stride 1)',
   },
-  width: { kind: 'int', label: 'Width M', flag: 'width', metavar: 'M', min: 1, max: 8192, default: 512, doc: 'hidden width' },
+  width: widthField({ min: 1, max: 8192, default: 512 }),
   trainSize: {
     kind: 'int',
     label: 'Train N',

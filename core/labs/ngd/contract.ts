@@ -4,7 +4,17 @@
 // other contract files.
 import type { DatasetSource } from '../data/contract.ts';
 import { ACTIVATIONS } from '../fisher/contract.ts';
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf } from '../../contract/params.ts';
+import {
+  type QuickLook,
+  defaultsOf,
+  seedField,
+  type ParamSpec,
+  type ValuesOf,
+  widthField,
+  lrField,
+  sigmaW2Field,
+  sigmaB2Field,
+} from '../../contract/params.ts';
 
 /** The update rules, in the order the views list them. Listed once: schemas, CLI and views read it. */
 export const NGD_METHODS = ['gd', 'exact', 'block-diagonal', 'block-tridiagonal', 'kfac', 'unit-wise'] as const;
@@ -50,16 +60,7 @@ export const UNIT_ACTIVATIONS = ['relu', 'tanh', 'erf'] as const;
 export const NGD_NETWORK_FIELDS = {
   activation: { kind: 'choice', label: 'Activation', flag: 'activation', choices: ACTIVATIONS, default: 'relu', doc: 'φ' },
   depth: { kind: 'int', label: 'Depth L', flag: 'depth', metavar: 'L', min: 2, max: 5, default: 3, doc: 'layers with weights' },
-  width: {
-    kind: 'int',
-    label: 'Width M',
-    flag: 'width',
-    metavar: 'M',
-    min: 2,
-    max: 4096,
-    default: 256,
-    doc: 'hidden width (the NTK regime is M → ∞; the paper used 4,096)',
-  },
+  width: widthField({ min: 2, max: 4096, default: 256, doc: 'hidden width (the NTK regime is M → ∞; the paper used 4,096)' }),
   inputDim: {
     kind: 'int',
     label: 'Inputs M₀',
@@ -100,29 +101,11 @@ export const NGD_NETWORK_FIELDS = {
     default: 1,
     doc: 'network outputs',
   },
-  sigmaW2: {
-    kind: 'number',
-    label: 'σ_w²',
-    flag: 'sigma-w2',
-    metavar: 'S',
-    min: 0,
-    minExclusive: true,
-    max: 100,
+  sigmaW2: sigmaW2Field({
     default: 2,
-    step: 0.1,
     doc: 'weight variance of the NTK parameterisation (2 with ReLU keeps the signal’s scale)',
-  },
-  sigmaB2: {
-    kind: 'number',
-    label: 'σ_b²',
-    flag: 'sigma-b2',
-    metavar: 'S',
-    min: 0,
-    max: 100,
-    default: 0,
-    step: 0.05,
-    doc: 'bias variance (the paper’s networks have none)',
-  },
+  }),
+  sigmaB2: sigmaB2Field({ default: 0, doc: 'bias variance (the paper’s networks have none)' }),
   data: {
     kind: 'choice',
     label: 'Data',
@@ -156,18 +139,13 @@ export const NGD_TRAIN_FIELDS = {
     doc: 'Δθ = −η(G̃ + ρI)⁻¹Jᵀ(f − y), G̃ the method’s approximation of JᵀJ; 0: pseudo-inverse',
   },
   steps: { kind: 'int', label: 'Steps', flag: 'steps', metavar: 'K', min: 0, max: 1000, default: 8, doc: 'full-batch steps' },
-  lr: {
-    kind: 'number',
+  lr: lrField({
     label: 'Common η',
-    flag: 'lr',
-    metavar: 'η',
-    min: 0,
-    minExclusive: true,
     max: 1e4,
     default: 0.02,
     step: 0.01,
     doc: 'the learning rate every method also runs at, beside its own best η = 1/α',
-  },
+  }),
 } as const satisfies ParamSpec;
 
 export const NGD_SWEEP_FIELDS = {

@@ -3,7 +3,7 @@
 // the mean ± sd over seeds and which samples self-paced augmentation picked.
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
 import { trainPolicy, warmUp, type PolicyResult } from '../../../../models/augment/train.ts';
-import type { AugmentCell, AugmentParams, AugmentRun, AugmentSample, AugmentSamples, MeanSd } from '../../../contract.ts';
+import type { AugmentCell, AugmentParams, AugmentRun, AugmentSample, AugmentSamples } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
 import type { LabelledImages } from '../../../data/idx.ts';
 import { invalid, KairoError } from '../../../errors.ts';
@@ -11,18 +11,14 @@ import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import type { NamedTensor } from '../../../session/safetensors.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { compareSchema } from '../state.ts';
+import { meanSd } from '../../../../models/common/stats.ts';
 /** Images shown for each end of the "which samples SPA augments" grid. */
 export const SAMPLES_SHOWN = 10;
 
 /** Repetition k's seed: far enough apart that one's streams (seed, +1, …, +6) never meet another's. */
 export const seedOf = (seed: number, k: number) => seed + 1000 * k;
 
-export function meanSd(xs: readonly number[]): MeanSd {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd };
-}
+export { meanSd };
 
 /**
  * Each class's training images in a seeded order: a set of N per class is the first N of each list, so

@@ -8,6 +8,7 @@ import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { robustnessSchema } from '../state.ts';
 import { targets, loadData, accuracy, trainField } from './network.ts';
+import { meanSd } from '../../../../models/common/stats.ts';
 
 export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobContext): Promise<JobOutput<'field.robustness'>> {
   const params = parseOrThrow(robustnessSchema, raw, 'field.robustness');
@@ -64,10 +65,9 @@ export async function runFieldRobustness(raw: FieldRobustnessParams, ctx: JobCon
       const runs = acc[`${model}.${pert}`] ?? [];
       if (!runs.length) continue;
       const levels = params[pert];
-      const mean = levels.map((_, i) => runs.reduce((a, r) => a + r[i]!, 0) / runs.length);
-      const sd = levels.map((_, i) =>
-        runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[i]! - mean[i]!) ** 2, 0) / (runs.length - 1)) : 0,
-      );
+      const at = levels.map((_, i) => meanSd(runs.map((r) => r[i]!)));
+      const mean = at.map((x) => x.mean);
+      const sd = at.map((x) => x.sd);
       curves.push({ model, perturbation: pert, levels, mean, sd });
     }
   return { result: { params, curves, partial }, tensors: {} };

@@ -1,7 +1,7 @@
 // The Fisher/NTK lab's parameters, each described once: its choices and its field specs, from
 // which the schemas, the CLI's flags and the forms are made. Part of the contract (it imports
 // nothing but other contract files); the lab's contract.ts re-exports it.
-import { seedField, type ParamSpec } from '../../../contract/params.ts';
+import { seedField, type ParamSpec, widthField, sigmaW2Field, sigmaB2Field } from '../../../contract/params.ts';
 
 export const ACTIVATIONS = ['relu', 'tanh', 'erf', 'linear'] as const;
 
@@ -32,16 +32,7 @@ export const FISHER_NETWORK_FIELDS = {
     doc: 'weight layers including the readout: depth 3 = two hidden layers',
   },
   // Theory works at any width; jobs that build the network check their own limits.
-  width: {
-    kind: 'int',
-    label: 'Width M',
-    flag: 'width',
-    metavar: 'M',
-    min: 1,
-    max: 1e9,
-    default: 256,
-    doc: 'hidden width (every hidden layer)',
-  },
+  width: widthField({ min: 1, max: 1e9, default: 256, doc: 'hidden width (every hidden layer)' }),
   inputDim: {
     kind: 'int',
     label: 'Input dim M₀',
@@ -72,29 +63,8 @@ export const FISHER_NETWORK_FIELDS = {
     default: 100,
     doc: 'inputs T the Fisher information averages over',
   },
-  sigmaW2: {
-    kind: 'number',
-    label: 'σ_w²',
-    flag: 'sigma-w2',
-    metavar: 'S',
-    min: 0,
-    minExclusive: true,
-    max: 100,
-    default: 2,
-    step: 0.1,
-    doc: 'weight variance × fan-in: W_ij ~ N(0, σ_w²/M_(l−1))',
-  },
-  sigmaB2: {
-    kind: 'number',
-    label: 'σ_b²',
-    flag: 'sigma-b2',
-    metavar: 'S',
-    min: 0,
-    max: 100,
-    default: 0.05,
-    step: 0.05,
-    doc: 'bias variance: b_i ~ N(0, σ_b²)',
-  },
+  sigmaW2: sigmaW2Field({ default: 2, doc: 'weight variance × fan-in: W_ij ~ N(0, σ_w²/M_(l−1))' }),
+  sigmaB2: sigmaB2Field({ default: 0.05, doc: 'bias variance: b_i ~ N(0, σ_b²)' }),
   weights: {
     kind: 'choice',
     label: 'Weights',
@@ -203,16 +173,7 @@ export const FISHER_LR_FIELDS = {
 /** The conditional Fisher information of one input through square networks of several depths. */
 export const FISHER_ISOMETRY_FIELDS = {
   activation: { ...FISHER_NETWORK_FIELDS.activation, default: 'linear' },
-  width: {
-    kind: 'int',
-    label: 'Width M',
-    flag: 'width',
-    metavar: 'M',
-    min: 2,
-    max: 1024,
-    default: 128,
-    doc: 'width of every layer',
-  },
+  width: widthField({ min: 2, max: 1024, default: 128, doc: 'width of every layer' }),
   depths: {
     kind: 'ints',
     label: 'Depths',
@@ -294,16 +255,7 @@ export const FISHER_SIGNAL_FIELDS = {
     step: 0.05,
     doc: "x·x'/(|x||x'|), the cosine of the inputs' angle",
   },
-  width: {
-    kind: 'int',
-    label: 'Width M',
-    flag: 'width',
-    metavar: 'M',
-    min: 2,
-    max: 4000,
-    default: 1000,
-    doc: 'width of the sampled networks (and of the inputs)',
-  },
+  width: widthField({ min: 2, max: 4000, default: 1000, doc: 'width of the sampled networks (and of the inputs)' }),
   networks: {
     kind: 'int',
     label: 'Networks',

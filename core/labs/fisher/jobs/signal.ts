@@ -12,6 +12,7 @@ import {
   signalTheory,
   type SignalLayer,
 } from '../../../../models/fisher/signal.ts';
+import { meanSd } from '../../../../models/common/stats.ts';
 
 /** The (σ_w², σ_b²) grid of the phase diagram: σ_w² up to 4 (ReLU: 3, past which q* is gone), σ_b² up to 0.5. */
 function phaseGrid(activation: FisherSignalParams['activation']): { sigmaW2: number[]; sigmaB2: number[] } {
@@ -35,8 +36,7 @@ export async function runSignal(raw: FisherSignalParams, ctx: JobContext): Promi
   }
   if (!sampled.length) throw new KairoError('cancelled', 'cancelled before any network was sampled');
   const stat = (xs: number[]) => {
-    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+    const { mean: m, sd } = meanSd(xs);
     return { m, sd };
   };
   const layers = theory.map((t, i) => {

@@ -5,6 +5,7 @@ import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { networkSchema, sweepSchema } from '../state.ts';
 import { DENSE_LIMIT, build, theoryFor, checkSize, measure } from './network.ts';
+import { mean as meanOf, sampleSd } from '../../../../models/common/stats.ts';
 
 function withAxis(p: FisherNetworkParams, axis: FisherSweepParams['axis'], v: number, seed: number): FisherNetworkParams {
   const q = { ...p, seed };
@@ -43,11 +44,8 @@ export async function runSweep(raw: FisherSweepParams, ctx: JobContext): Promise
       ctx.progress({ step: done, totalSteps: total, metrics: { [params.axis]: v } });
       await new Promise((r) => setImmediate(r));
     }
-    const mean = (k: 'm' | 's' | 'l') => runs.reduce((a, r) => a + r[k], 0) / runs.length;
-    const sd = (k: 'm' | 's' | 'l') => {
-      const mu = mean(k);
-      return runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r[k] - mu) ** 2, 0) / (runs.length - 1)) : 0;
-    };
+    const mean = (k: 'm' | 's' | 'l') => meanOf(runs.map((r) => r[k]));
+    const sd = (k: 'm' | 's' | 'l') => sampleSd(runs.map((r) => r[k]));
     points.push({
       value: v,
       mean: { P: runs[0]!.P, mLambda: mean('m'), sLambda: mean('s'), lambdaMax: mean('l') },

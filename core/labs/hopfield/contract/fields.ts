@@ -1,7 +1,7 @@
 // The Hopfield–Boltzmann lab's parameters, each described once: its choices and its field specs, from
 // which the schemas, the CLI's flags and the forms are made. Part of the contract (it imports
 // nothing but other contract files); the lab's contract.ts re-exports it.
-import { seedField, type ParamSpec } from '../../../contract/params.ts';
+import { seedField, type ParamSpec, lrField } from '../../../contract/params.ts';
 
 // The choices of the lab's parameters, listed once: the schemas, the CLI and the views read these.
 export const HOPFIELD_MODELS = ['attnbm', 'gbrbm'] as const;
@@ -57,18 +57,7 @@ export const HOPFIELD_TRAIN_FIELDS = {
     default: 'adam',
     doc: 'Adam or plain SGD',
   },
-  learningRate: {
-    kind: 'number',
-    label: 'Learning rate',
-    flag: 'lr',
-    metavar: 'X',
-    min: 0,
-    minExclusive: true,
-    max: 10,
-    default: 0.05,
-    step: 0.005,
-    doc: 'step size',
-  },
+  learningRate: lrField({ max: 10, default: 0.05, step: 0.005, doc: 'step size' }),
   batchSize: {
     kind: 'int',
     label: 'Batch',
@@ -216,8 +205,8 @@ export const RETRIEVAL_FIELDS = {
     label: 'β',
     flag: 'beta',
     metavar: 'B',
-    min: 0,
-    minExclusive: true,
+    // Six decades, which the view's slider spans logarithmically (it needs a positive floor).
+    min: 0.001,
     max: 1000,
     default: 1,
     step: 0.1,

@@ -1,7 +1,7 @@
 // The VAE recall lab's parameters, each described once: its choices and its field specs, from
 // which the schemas, the CLI's flags and the forms are made. Part of the contract (it imports
 // nothing but other contract files); the lab's contract.ts re-exports it.
-import { seedField, type ParamSpec } from '../../../contract/params.ts';
+import { seedField, type ParamSpec, lrField } from '../../../contract/params.ts';
 
 // The choices of the VAE lab's parameters, listed once: the schemas, the CLI and the views read these.
 export const VAE_ARCHS = ['mlp', 'conv'] as const;
@@ -74,18 +74,7 @@ export const VAE_TRAIN_FIELDS = {
     step: 0.1,
     doc: 'weight of the KL term',
   },
-  learningRate: {
-    kind: 'number',
-    label: 'Learning rate',
-    flag: 'lr',
-    metavar: 'X',
-    min: 0,
-    minExclusive: true,
-    max: 1,
-    default: 1e-3,
-    step: 0.0005,
-    doc: 'Adam step size',
-  },
+  learningRate: lrField({ max: 1, default: 1e-3, step: 0.0005, doc: 'Adam step size' }),
   batchSize: int('Batch', 'batch', 'N', 1, 10000, 128, 'images per step'),
   epochs: int('Epochs', 'epochs', 'E', 1, 1000, 5, 'passes over the training images'),
   trainSize: int(

@@ -9,10 +9,7 @@ import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { sweepSchema } from '../state.ts';
 import { range, prepare, trainLoop, concepts, startSplit, type RecallRefs, recallOnce } from './model.ts';
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+import { mean, sampleSd as sd } from '../../../../models/common/stats.ts';
 
 /** Means over seeds of the nearest-level fractions (null where a level is absent). */
 function meanLevels(ls: (NearestLevel | null)[]): NearestLevel | null {
