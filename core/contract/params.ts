@@ -33,6 +33,11 @@ export interface NumberField extends FieldBase {
   default: number;
   /** The form's spin step. */
   step?: number;
+  /**
+   * Where a logarithmic control (a slider over decades) starts, for a field whose minimum is 0
+   * excluded: smaller values stay allowed, typed in the CLI or an API call.
+   */
+  logMin?: number;
 }
 
 /** One of a few values: names, or numbers (1-D or 2-D positions, say). */

@@ -205,9 +205,11 @@ export const RETRIEVAL_FIELDS = {
     label: 'β',
     flag: 'beta',
     metavar: 'B',
-    // Six decades, which the view's slider spans logarithmically (it needs a positive floor).
-    min: 0.001,
+    min: 0,
+    minExclusive: true,
     max: 1000,
+    // The view's slider spans six decades (a tiny β averages every memory: allowed, not on the slider).
+    logMin: 0.001,
     default: 1,
     step: 0.1,
     doc: 'inverse temperature of the update v ← b + Wᵀ softmax(β(Wv + c))',
@@ -260,9 +262,10 @@ export const CAPACITY_FIELDS = {
     label: 'β values',
     flag: 'betas',
     metavar: 'β',
-    min: 0,
-    minExclusive: true,
-    max: 1000,
+    // The single retrieval's range (RETRIEVAL_FIELDS.beta): one β, one set of bounds.
+    min: RETRIEVAL_FIELDS.beta.min,
+    minExclusive: RETRIEVAL_FIELDS.beta.minExclusive,
+    max: RETRIEVAL_FIELDS.beta.max,
     minItems: 1,
     maxItems: 8,
     default: [0.05, 0.2, 1],
