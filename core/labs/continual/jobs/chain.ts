@@ -1,6 +1,5 @@
 // A chain of sequential kernel regressions, in a worker: Monte Carlo errors on every task after
 // every stage, beside the replica-style theory.
-import { mulberry32 } from '../../../../models/common/rng.ts';
 import { chainMonteCarlo } from '../../../../models/continual/monte-carlo.ts';
 import { type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
 import { chainTheory } from '../../../../models/continual/theory.ts';
@@ -8,7 +7,7 @@ import type { ClChainParams } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { chainSchema } from '../state.ts';
-import { kernelOf, spectrumOf, guarded } from './kernel.ts';
+import { spectrumOf, guarded, monteCarloOptions } from './kernel.ts';
 
 // Quadrature leaves ~1e-17 where an eigenvalue is exactly 0 (odd degrees ≥ 3 of the arc-cosine kernels): shown as 0.
 const summary = (s: MercerSpectrum) => ({
@@ -25,18 +24,7 @@ export async function runChain(raw: ClChainParams, ctx: JobContext): Promise<Job
   const chain = { sizes: p.sizes, rho: p.similarity, noise: p.noise, ridge: p.ridge };
   const theory = chainTheory(spec, chain);
   await yieldNow();
-  const mc = guarded(() =>
-    chainMonteCarlo(chain, {
-      kernel: kernelOf(p),
-      d: p.dim,
-      terms: p.targetTerms,
-      draws: p.draws,
-      testPoints: p.testPoints,
-      rand: mulberry32(p.seed),
-      cancelled: ctx.cancelled,
-      onDraw: (done) => ctx.progress({ step: done, totalSteps: p.draws }),
-    }),
-  );
+  const mc = guarded(() => chainMonteCarlo(chain, monteCarloOptions(p, ctx)));
   return {
     result: {
       params: p,

@@ -1,10 +1,12 @@
 // What the continual-learning jobs share, in their worker: the kernel and its Mercer spectrum,
 // the summary of Monte Carlo draws, and the cancel-aware loop.
-import { SingularKernel } from '../../../../models/continual/monte-carlo.ts';
+import { SingularKernel, type McOptions } from '../../../../models/continual/monte-carlo.ts';
 import { compileKernel } from '../../../../models/continual/expression.ts';
 import { KERNELS, mercerSpectrum, type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
-import type { ClChainParams } from '../../../contract.ts';
+import type { ClChainParams, ClModelParams } from '../../../contract.ts';
+import type { JobContext } from '../../../jobs/types.ts';
 import { invalid } from '../../../errors.ts';
+import { mulberry32 } from '../../../../models/common/rng.ts';
 
 /** Degrees of the Mercer expansion kept; the rest enter as their trace (`tail`). */
 export const DEGREES = 40;
@@ -33,4 +35,18 @@ export function guarded<T>(f: () => T): T {
     if (e instanceof SingularKernel) throw invalid(e.message);
     throw e;
   }
+}
+
+/** The Monte Carlo options of the model's settings: draws reported as the job's progress, cancel polled. */
+export function monteCarloOptions(p: ClModelParams, ctx: JobContext): McOptions {
+  return {
+    kernel: kernelOf(p),
+    d: p.dim,
+    terms: p.targetTerms,
+    draws: p.draws,
+    testPoints: p.testPoints,
+    rand: mulberry32(p.seed),
+    cancelled: ctx.cancelled,
+    onDraw: (done) => ctx.progress({ step: done, totalSteps: p.draws }),
+  };
 }

@@ -1,6 +1,5 @@
 // The two-task sweep, in a worker: forward and backward transfer against N₂/N₁ or the target
 // similarity ρ, Monte Carlo beside theory, and the critical ρ.
-import { mulberry32 } from '../../../../models/common/rng.ts';
 import { twoTaskGrid } from '../../../../models/continual/monte-carlo.ts';
 import { type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
 import { chainTheory, singleTaskError } from '../../../../models/continual/theory.ts';
@@ -8,7 +7,7 @@ import type { ClSweepParams, ClSweepPoint, ClTwoTask } from '../../../contract.t
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { sweepSchema } from '../state.ts';
-import { kernelOf, spectrumOf, guarded } from './kernel.ts';
+import { spectrumOf, guarded, monteCarloOptions } from './kernel.ts';
 
 function theoryTwoTask(spec: MercerSpectrum, n1: number, n2: number, rho: number, noise: number, ridge: number): ClTwoTask {
   const e = chainTheory(spec, { sizes: [n1, n2], rho, noise, ridge }).errors;
@@ -41,18 +40,7 @@ export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<Job
   const ratio = p.axis === 'ratio';
   const n2s = ratio ? p.ratios.map((r) => Math.round(r * p.n1)) : [p.n2];
   const rhos = ratio ? [p.similarity] : p.rhos;
-  const grid = guarded(() =>
-    twoTaskGrid(p.n1, n2s, rhos, p.noise, p.ridge, {
-      kernel: kernelOf(p),
-      d: p.dim,
-      terms: p.targetTerms,
-      draws: p.draws,
-      testPoints: p.testPoints,
-      rand: mulberry32(p.seed),
-      cancelled: ctx.cancelled,
-      onDraw: (done) => ctx.progress({ step: done, totalSteps: p.draws }),
-    }),
-  );
+  const grid = guarded(() => twoTaskGrid(p.n1, n2s, rhos, p.noise, p.ridge, monteCarloOptions(p, ctx)));
   const points: ClSweepPoint[] = [];
   n2s.forEach((n2, i) =>
     rhos.forEach((rho, j) =>
