@@ -166,12 +166,23 @@ export function freeProductDensity(mu: Atoms, nu: Atoms, x: Float64Array, eps: n
 
 const massAtZero = (a: Atoms) => a.t.reduce((s, t, i) => (t === 0 ? s + a.w[i]! : s), 0);
 
+/** Tolerance on the mass a sharp density's grid may miss before the smoothed one is used instead. */
+const SHARP_MASS_TOL = 1e-3;
+
 /**
  * μ ⊠ ν as atoms: the atom at 0 of mass max(μ({0}), ν({0})) (the kernel of a product of free
  * elements) and the continuous part from the density on a grid of `points`, scaled to the rest.
  * The norm bound max μ · max ν can lie far above the support (Marchenko–Pastur factors): a
  * coarse, barely smoothed pass finds where the density ends; the fine grid stops two coarse cells
- * past it, so no smoothing tail becomes mass.
+ * past it.
+ *
+ * The fine density is first taken sharp, at height ε = dx/1000. Smoothing at ε = dx/4 puts ~10⁻³
+ * of the mass past the edge at every layer; kept as mass, L − 1 layers moved λ_max of an
+ * orthogonal tanh net at depth 16 22 % above sampled networks. When the sharp grid accounts for its
+ * mass within 10⁻³, what it misses is spread over the grid. Otherwise the density is rough on the
+ * grid's scale or singular at 0 (Marchenko–Pastur factors, saturated units): it is smoothed at
+ * ε = dx/4 and the missing mass goes into one atom placed so that the product keeps its exact
+ * mean, mean(μ)·mean(ν) (free products multiply means).
  */
 export function freeProduct(mu: Atoms, nu: Atoms, points = 500): Atoms {
   // A point mass only scales the other law.
@@ -194,17 +205,21 @@ export function freeProduct(mu: Atoms, nu: Atoms, points = 500): Atoms {
   let last = coarse.x.length - 1;
   while (last > 0 && fc[last]! < 1e-4 * peak) last--;
   const { dx, x } = grid(Math.min(bound, coarse.x[last]! + 2 * coarse.dx), points);
-  const f = freeProductDensity(mu, nu, x, dx / 4, zero);
-  const w = f.map((v) => v * dx);
-  // Mass the grid misses (a singular density at 0, as Marchenko–Pastur's) goes into one atom placed
-  // so the product keeps its exact mean, mean(μ)·mean(ν) (free products multiply means).
-  const missing = 1 - zero - w.reduce((s2, v) => s2 + v, 0);
-  const mean = (m: Atoms) => m.t.reduce((s2, t, i) => s2 + t * m.w[i]!, 0);
-  const target = mean(mu) * mean(nu);
-  const have = x.reduce((s2, t, i) => s2 + t * w[i]!, 0);
+  const massOf = (w: Float64Array) => w.reduce((s2, v) => s2 + v, 0);
+  const sharp = freeProductDensity(mu, nu, x, dx / 1000, zero).map((v) => v * dx);
+  const sharpMissing = 1 - zero - massOf(sharp);
   const extra: number[][] = [];
-  if (missing > 1e-12) extra.push([Math.min(x.at(-1)!, Math.max(0, (target - have) / missing)), missing]);
-  else if (missing < 0) w.forEach((v, i) => (w[i] = (v * (1 - zero)) / (1 - zero - missing)));
+  let w = sharp;
+  if (Math.abs(sharpMissing) <= SHARP_MASS_TOL) w.forEach((v, i) => (w[i] = (v * (1 - zero)) / (1 - zero - sharpMissing)));
+  else {
+    w = freeProductDensity(mu, nu, x, dx / 4, zero).map((v) => v * dx);
+    const missing = 1 - zero - massOf(w);
+    const mean = (m: Atoms) => m.t.reduce((s2, t, i) => s2 + t * m.w[i]!, 0);
+    const target = mean(mu) * mean(nu);
+    const have = x.reduce((s2, t, i) => s2 + t * w[i]!, 0);
+    if (missing > 1e-12) extra.push([Math.min(x.at(-1)!, Math.max(0, (target - have) / missing)), missing]);
+    else if (missing < 0) w.forEach((v, i) => (w[i] = (v * (1 - zero)) / (1 - zero - missing)));
+  }
   const ts = [...(zero > 0 ? [0] : []), ...extra.map((e) => e[0]!), ...x];
   const ws = [...(zero > 0 ? [zero] : []), ...extra.map((e) => e[1]!), ...w];
   const order = ts.map((_, i) => i).sort((i, j) => ts[i]! - ts[j]!);
@@ -238,8 +253,12 @@ export interface IsometryDensity {
   lambdaMax: number;
 }
 
-/** The limiting law of J Jᵀ's eigenvalues by the recursion, each layer's law as atoms. */
-export function isometryDensity(p: IsometryTheoryInput, points = 500): IsometryDensity {
+/**
+ * The limiting law of J Jᵀ's eigenvalues by the recursion, each layer's law as atoms on `points`
+ * grid cells. Orthogonal nets take the sharp density, whose edge needs the finer grid: λ_max/M of
+ * an orthogonal tanh net at depth 16 is 0.575 on 300 cells, 0.5293 on 1,200 and on 2,400.
+ */
+export function isometryDensity(p: IsometryTheoryInput, points = p.weights === 'orthogonal' ? 1200 : 300): IsometryDensity {
   const { shift, d2 } = isometryLayers(p);
   const M = p.width;
   let mu: Atoms = { t: Float64Array.of(shift[0]!), w: Float64Array.of(1) };

@@ -87,7 +87,7 @@ test('deep tanh and ReLU nets: theory moments, λ_max and the law against wide s
     const L = 6;
     const p = { activation, width: M, depth: L, sigmaW2, sigmaB2, weights, inputQ: 1 };
     const th = isometryMoments(p);
-    const law = isometryDensity(p, 300);
+    const law = isometryDensity(p);
     // Route two: the density's own moments.
     [1, 2].forEach((k) => {
       const d = law.t.reduce((s, t, i) => s + t ** k * law.w[i]!, 0);

@@ -20,7 +20,7 @@ function isometryTheory(
   const moments = isometryMoments(p);
   if (!moments.every(Number.isFinite)) return { theory: null, histogram: null };
   if (p.depth > ISOMETRY_DENSITY_DEPTH) return { theory: { lambdaMax: null, moments }, histogram: null };
-  const law = isometryDensity(p, 300);
+  const law = isometryDensity(p);
   const lo = Math.min(eigenvalues[0]!, law.t[0]!);
   const hi = Math.max(eigenvalues.at(-1)!, law.lambdaMax) * 1.0001 + 1e-12;
   const edges = Array.from({ length: 41 }, (_, i) => lo + ((hi - lo) * i) / 40);
