@@ -16,6 +16,23 @@ export function unitRows(X: Float64Array, T: number, d: number): Float64Array {
   return X;
 }
 
+/**
+ * The authors' preparation (Karakida & Osawa's released code): the whole set minus its global mean,
+ * divided by its global standard deviation, in place. Rows are normalised to |x| = 1 afterwards.
+ */
+export function standardise(X: Float64Array): Float64Array {
+  const n = X.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += X[i]!;
+  mean /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (X[i]! - mean) ** 2;
+  const sd = Math.sqrt(v / n);
+  if (!(sd > 0)) throw new Error('the inputs are constant: there is nothing to standardise');
+  for (let i = 0; i < n; i++) X[i] = (X[i]! - mean) / sd;
+  return X;
+}
+
 /** N(0, I) inputs normalised to |x| = 1, targets ±0.5 drawn independently per output. */
 export function gaussianTask(T: number, d: number, C: number, rand: () => number): { X: Float64Array; Y: Float64Array } {
   const X = unitRows(

@@ -5,6 +5,7 @@ import { eigh } from '../linalg/dense.ts';
 import { preconditioner, type NgdMethod } from './methods.ts';
 import { cloneNet, crossTheta, depthOf, forwardNtk, fullTheta, halfMse, linearise, type NtkNet } from './network.ts';
 import { applySteps, layerFunctionStep, layerStep, probe } from './steps.ts';
+import { analyticTest } from './analytic.ts';
 import { alphaOf, isotropicLosses, isotropicTest, type Alpha } from './theory.ts';
 export interface NgdTask {
   X: Float64Array;
@@ -34,7 +35,11 @@ export interface NgdRun {
   /** Train loss ½·mean|f − y|² before each step and after the last; test loss alike. */
   losses: number[];
   testLosses: number[];
-  theory: Alpha & { losses: number[]; testLosses: number[] };
+  /**
+   * Predictions: `losses`/`testLosses` with the network's own (empirical, finite-width) NTK;
+   * `testLossesAnalytic` with the infinite-width one (models/ngd/analytic.ts), null with its reason in `analyticNote`.
+   */
+  theory: Alpha & { losses: number[]; testLosses: number[]; testLossesAnalytic: number[] | null; analyticNote: string | null };
   /** Eigenvalues (ascending) of K = J(G̃ + ρ)⁻¹Jᵀ at initialisation, or null (with the reason). */
   spectrum: number[] | null;
   spectrumNote: string | null;
@@ -73,7 +78,8 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
   const losses: number[] = [];
   const testLosses: number[] = [];
   let eta = 0;
-  let theory: NgdRun['theory'] = { ...alpha, losses: [], testLosses: [] };
+  const none = { testLossesAnalytic: null, analyticNote: null };
+  let theory: NgdRun['theory'] = { ...alpha, losses: [], testLosses: [], ...none };
   let spectrum: number[] | null = null;
   let spectrumNote: string | null = null;
   let diverged = false;
@@ -110,6 +116,7 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
         });
         theory = {
           ...alpha,
+          ...none,
           losses: isotropicLosses(a, eta, loss, o.steps),
           testLosses: Array.from({ length: o.steps + 1 }, (_, t) => halfMse(isotropicTest(a, eta, ft, v, t), task.Yt, Tt)),
         };
@@ -128,7 +135,7 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
         });
         const Tx = crossTheta(net, lin, at);
         const rows = Tt * lin.C;
-        theory = { ...alpha, losses: [], testLosses: [] };
+        theory = { ...alpha, losses: [], testLosses: [], ...none };
         for (let t = 0; t <= o.steps; t++) {
           let l2 = 0;
           for (let k = 0; k < n; k++) l2 += (1 - eta * lam[k]!) ** (2 * t) * c[k]! ** 2;
@@ -148,6 +155,25 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
           theory.testLosses.push(halfMse(fp.subarray(0, rows), task.Yt, Tt));
         }
       }
+      const analytic = analyticTest({
+        activation: net.activation,
+        widths: net.widths,
+        sigmaW2: net.sigmaW ** 2,
+        sigmaB2: net.sigmaB ** 2,
+        method: o.method,
+        alpha: alpha.alpha,
+        ...task,
+        f0: f,
+        ft0: ft,
+        eta,
+        steps: o.steps,
+      });
+      // A mean-field output scale (γ ≠ 1) is not the NTK parameterisation the analytic kernel describes.
+      const scaled = (net.outScale ?? 1) !== 1;
+      theory.testLossesAnalytic = scaled ? null : (analytic.outputs?.map((fp) => halfMse(fp, task.Yt, Tt)) ?? null);
+      theory.analyticNote = scaled
+        ? 'no infinite-width prediction for a scaled output (γ ≠ 1)'
+        : (analytic.note ?? (o.rho > 0 ? `at ρ = 0 (this run damps with ρ = ${o.rho})` : null));
       if (o.spectrum) {
         const K = prec.kernel();
         spectrum = K ? symmetricEigenvalues(K, lin.n) : null;

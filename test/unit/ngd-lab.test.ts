@@ -217,3 +217,33 @@ test("images fix the input width from their own headers: α and the memory estim
   assert.equal(end.state, 'done', end.error?.message);
   assert.equal(core.session.labs.ngd.compare!.parameters, P);
 });
+
+test('--preprocess standardise: the set minus its global mean, over its standard deviation, then |x| = 1 (recomputed here)', () => {
+  const d = defaultNgdCompare();
+  const base = { ...d.network, inputDim: 24, samples: 16, testSamples: 12, seed: 3 };
+  const unit = prepareTask({ ...base, preprocess: 'unit' }).task;
+  const std = prepareTask({ ...base, preprocess: 'standardise' }).task;
+  // Gaussian inputs come as unit rows: standardising them is subtracting their global mean (the
+  // standard deviation cancels in the unit norm), each set with its own.
+  for (const [X, Y, T] of [
+    [unit.X, std.X, 16],
+    [unit.Xt, std.Xt, 12],
+  ] as const) {
+    const m = X.reduce((s, v) => s + v, 0) / X.length;
+    for (let t = 0; t < T; t++) {
+      const row = X.subarray(t * 24, t * 24 + 24).map((v) => v - m);
+      const n = Math.hypot(...row);
+      row.forEach((v, j) => assert.ok(Math.abs(v / n - Y[t * 24 + j]!) < 1e-12));
+    }
+  }
+  assert.deepEqual(std.Y, unit.Y);
+  // The CLI prints both predictions; standardising changes the inputs, so the losses.
+  const a = JSON.parse(kairo('ngd', 'run', '--method', 'exact', ...SMALL, '--width', '256', '--steps', '1').out);
+  const b = JSON.parse(
+    kairo('ngd', 'run', '--method', 'exact', ...SMALL, '--width', '256', '--steps', '1', '--preprocess', 'standardise').out,
+  );
+  assert.equal(a.theory.test_losses_analytic.length, 2);
+  assert.equal(a.theory.analytic_note, null);
+  assert.notEqual(a.losses[0], b.losses[0]);
+  assert.equal(kairo('ngd', 'run', '--preprocess', 'centre').code, 2);
+});

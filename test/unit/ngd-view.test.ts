@@ -12,7 +12,14 @@ const run = (over: Partial<NgdRunResult>): NgdRunResult => ({
   eta: 1,
   losses: [1, 0.01, 1e-4],
   testLosses: [2, 1.5, 1.4],
-  theory: { alpha: 1, note: null, losses: [1, 0, 0], testLosses: [2, 1.6, 1.6] },
+  theory: {
+    alpha: 1,
+    note: null,
+    losses: [1, 0, 0],
+    testLosses: [2, 1.6, 1.6],
+    testLossesAnalytic: [2, 1.55, 1.55],
+    analyticNote: null,
+  },
   spectrum: [0.9, 1, 1.1],
   spectrumNote: null,
   diverged: false,
@@ -41,7 +48,14 @@ test('loss curves: measured solid, predicted dashed in the same colour; zeros an
       method: 'kfac',
       diverged: true,
       losses: [1, 50, 1e300],
-      theory: { alpha: 9, note: null, losses: [1, 0.25, 0.0625], testLosses: [2, 2, 2] },
+      theory: {
+        alpha: 9,
+        note: null,
+        losses: [1, 0.25, 0.0625],
+        testLosses: [2, 2, 2],
+        testLossesAnalytic: null,
+        analyticNote: null,
+      },
     }),
     run({ method: 'unit-wise', error: 'singular', losses: [] }),
     run({ at: 'common', eta: 0.1 }),
@@ -64,12 +78,36 @@ test('loss curves: measured solid, predicted dashed in the same colour; zeros an
     [1, 50],
   );
   assert.equal(lossSeries(r, 'common', 'test')[0]!.points.length, 3);
+  // The test loss adds the infinite-width prediction, dotted, where a run has one.
+  const t = lossSeries(r, 'best', 'test');
+  assert.deepEqual(
+    t.map((x) => `${x.label} [${x.style ?? 'line'}]`),
+    [
+      'exact NGD [line]',
+      'exact NGD, predicted (α = 1, empirical NTK) [dashed]',
+      'exact NGD, predicted (infinite-width NTK) [dotted]',
+      'K-FAC (diverged) [line]',
+      'K-FAC, predicted (α = 9, empirical NTK) [dashed]',
+    ],
+  );
+  assert.deepEqual(
+    t[2]!.points.map((p) => p.y),
+    [2, 1.55, 1.55],
+  );
 });
 
 test('isotropy: the kernel’s eigenvalues divided by α (gradient descent by their mean) against rank in [0, 1]', () => {
   const r = result([
-    run({ method: 'block-diagonal', theory: { alpha: 3, note: null, losses: [], testLosses: [] }, spectrum: [3, 3, 6] }),
-    run({ method: 'gd', theory: { alpha: null, note: 'x', losses: [], testLosses: [] }, spectrum: [1, 2, 3] }),
+    run({
+      method: 'block-diagonal',
+      theory: { alpha: 3, note: null, losses: [], testLosses: [], testLossesAnalytic: null, analyticNote: null },
+      spectrum: [3, 3, 6],
+    }),
+    run({
+      method: 'gd',
+      theory: { alpha: null, note: 'x', losses: [], testLosses: [], testLossesAnalytic: null, analyticNote: null },
+      spectrum: [1, 2, 3],
+    }),
   ]);
   const s = isotropySeries(r);
   assert.deepEqual(s[0]!.points, [
@@ -90,7 +128,11 @@ test('summary rows say each run’s outcome in words and its first-step ratio be
       run({}),
       run({ method: 'kfac', diverged: true, losses: [1, 1e300] }),
       run({ method: 'block-tridiagonal', error: 'singular system', losses: [] }),
-      run({ method: 'gd', losses: [1, 2, 3], theory: { alpha: null, note: 'n', losses: [1, 0.9, 0.8], testLosses: [] } }),
+      run({
+        method: 'gd',
+        losses: [1, 2, 3],
+        theory: { alpha: null, note: 'n', losses: [1, 0.9, 0.8], testLosses: [], testLossesAnalytic: null, analyticNote: null },
+      }),
     ]),
   );
   assert.deepEqual(

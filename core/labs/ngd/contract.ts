@@ -28,6 +28,7 @@ export const NGD_METHOD_LABELS: { readonly [M in NgdMethodName]: string } = {
   'unit-wise': 'unit-wise',
 };
 export const NGD_DATA = ['gaussian', 'mnist01', 'dataset'] as const;
+export const NGD_PREPROCESS = ['unit', 'standardise'] as const;
 export const NGD_ATS = ['best', 'common', 'both'] as const;
 
 /** Which methods a comparison (or a sweep) trains, and at which learning rates: the form's and the CLI's one description. */
@@ -114,6 +115,15 @@ export const NGD_NETWORK_FIELDS = {
     choiceLabels: { gaussian: 'Gaussian, |x| = 1', mnist01: 'MNIST 0 vs 1', dataset: 'loaded dataset, 2 classes' },
     default: 'gaussian',
     doc: 'inputs normalised to |x| = 1; targets ±0.5 (random for Gaussian inputs, by class for images)',
+  },
+  preprocess: {
+    kind: 'choice',
+    label: 'Input preparation',
+    flag: 'preprocess',
+    choices: NGD_PREPROCESS,
+    choiceLabels: { unit: '|x| = 1', standardise: 'standardise, then |x| = 1 (the authors’)' },
+    default: 'unit',
+    doc: 'unit: each input scaled to |x| = 1; standardise: first subtract the set’s global mean and divide by its standard deviation (train and test sets each by their own, as the authors’ code does)',
   },
   forster: {
     kind: 'switch',
@@ -247,7 +257,11 @@ export interface NgdTheory {
   /** Where α's assumptions fail or hold only on average. */
   note: string | null;
   losses: number[];
+  /** Test loss predicted with the network's own (finite-width, empirical) NTK. */
   testLosses: number[];
+  /** Test loss predicted with the infinite-width (analytic) NTK, as the authors' code predicts; null with the reason in analyticNote. */
+  testLossesAnalytic: number[] | null;
+  analyticNote: string | null;
 }
 
 export interface NgdRunResult {

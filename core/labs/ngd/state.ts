@@ -24,7 +24,10 @@ const int = z.number().int();
 export const MAX_ROWS = 1000;
 
 const net = shapeOf(NGD_NETWORK_FIELDS);
-export const networkSchema = z
+/** Settings saved before the input preparation was a choice scaled each input to |x| = 1. */
+const withPreprocess = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !('preprocess' in v) ? { ...v, preprocess: 'unit' } : v;
+const networkObject = z
   .object({ ...net, source: datasetSourceSchema })
   .strict()
   .superRefine((p, ctx) => {
@@ -43,6 +46,7 @@ export const networkSchema = z
         message: `the Forster transform needs N ≥ M₀ (N = ${p.samples}, M₀ = ${p.inputDim})`,
       });
   });
+export const networkSchema = z.preprocess(withPreprocess, networkObject);
 
 const methods = z.array(z.enum(NGD_METHODS)).min(1).max(NGD_METHODS.length);
 const train = shapeOf(NGD_TRAIN_FIELDS);
@@ -79,7 +83,15 @@ export const unitFisherSchema = z
   });
 
 const theory = z
-  .object({ alpha: finite.nullable(), note: z.string().nullable(), losses: z.array(finite), testLosses: z.array(finite) })
+  .object({
+    alpha: finite.nullable(),
+    note: z.string().nullable(),
+    losses: z.array(finite),
+    testLosses: z.array(finite),
+    // Sessions saved before the analytic prediction existed have none.
+    testLossesAnalytic: z.array(finite).nullable().default(null),
+    analyticNote: z.string().nullable().default(null),
+  })
   .strict();
 const run = z
   .object({

@@ -21,8 +21,9 @@ const loggable = (ys: number[]) => ys.flatMap((y, x) => (y > 0 && Number.isFinit
 
 /**
  * Loss per step of every method at one kind of learning rate: measured solid, its predicted curve dashed
- * in the same colour. Values of 0 (the prediction at η = 1/α converges in one step) cannot sit on a log
- * axis: the dashed line stops there, and its label says so.
+ * in the same colour (with the network's own, empirical NTK); on the test loss also the infinite-width
+ * (analytic NTK) prediction, dotted. Values of 0 (the prediction at η = 1/α converges in one step)
+ * cannot sit on a log axis: the dashed line stops there, and its label says so.
  */
 export function lossSeries(result: NgdCompareResult, at: 'best' | 'common', which: 'train' | 'test'): Series[] {
   const out: Series[] = [];
@@ -35,11 +36,14 @@ export function lossSeries(result: NgdCompareResult, at: 'best' | 'common', whic
     const zeroAt = theory.findIndex((y) => y === 0);
     const kind = r.theory.alpha === null ? 'NTK linear model' : `α = ${fmtAlpha(r.theory.alpha)}`;
     out.push({
-      label: `${name}, predicted (${kind}${zeroAt > 0 ? `; 0 from step ${zeroAt}` : ''})`,
+      label: `${name}, predicted (${kind}${which === 'test' ? ', empirical NTK' : ''}${zeroAt > 0 ? `; 0 from step ${zeroAt}` : ''})`,
       color,
       style: 'dashed',
       points: loggable(theory),
     });
+    const analytic = r.theory.testLossesAnalytic;
+    if (which === 'test' && analytic)
+      out.push({ label: `${name}, predicted (infinite-width NTK)`, color, style: 'dotted', points: loggable(analytic) });
   }
   return out;
 }

@@ -5,8 +5,8 @@ export interface Series {
   points: { x: number; y: number }[];
   /** Second y axis on the right, for a metric on another scale. */
   right?: boolean;
-  /** 'points': markers without a line (measurements); 'dashed': a thin dashed line (bands, theory). */
-  style?: 'line' | 'points' | 'dashed';
+  /** 'points': markers without a line (measurements); 'dashed': a thin dashed line (bands, theory); 'dotted': a second theory. */
+  style?: 'line' | 'points' | 'dashed' | 'dotted';
   /** Palette index, so related series (mean and its band) share a colour. */
   color?: number;
 }

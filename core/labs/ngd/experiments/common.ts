@@ -61,6 +61,16 @@ export function compareParams(p: Parsed, methods: NgdMethodName[], at: NgdCompar
   );
 }
 
+/** A run's predictions as the CLI prints them: the empirical-NTK ones and the infinite-width ones side by side. */
+export const theoryJson = (t: NgdRunResult['theory']) => ({
+  alpha: t.alpha,
+  note: t.note,
+  losses: t.losses,
+  test_losses: t.testLosses,
+  test_losses_analytic: t.testLossesAnalytic,
+  analytic_note: t.analyticNote,
+});
+
 export const runJson = (r: NgdRunResult) => ({
   method: r.method,
   eta: r.eta,
@@ -68,5 +78,5 @@ export const runJson = (r: NgdRunResult) => ({
   test_losses: r.testLosses,
   diverged: r.diverged,
   error: r.error,
-  theory: { alpha: r.theory.alpha, note: r.theory.note, losses: r.theory.losses, test_losses: r.theory.testLosses },
+  theory: theoryJson(r.theory),
 });

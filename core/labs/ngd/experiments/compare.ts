@@ -9,7 +9,7 @@ import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
 import { readFlags } from '../../kit/flags.ts';
 import { compareSchema, defaultNgdCompare } from '../state.ts';
-import { bytes, compareParams, METHODS, methodsFlag, runJson, sourceOf } from './common.ts';
+import { bytes, compareParams, METHODS, methodsFlag, runJson, sourceOf, theoryJson } from './common.ts';
 
 /** `ngd run`: one method, at its best η (or at --lr); prints its curves beside the prediction. */
 const run: SubCommand = {
@@ -28,7 +28,7 @@ const run: SubCommand = {
       losses: r.losses,
       test_losses: r.testLosses,
       diverged: r.diverged,
-      theory: { alpha: r.theory.alpha, note: r.theory.note, losses: r.theory.losses, test_losses: r.theory.testLosses },
+      theory: theoryJson(r.theory),
       ...(typeof file === 'string' ? { session: ctx.session.view().path } : {}),
     });
     return 0;

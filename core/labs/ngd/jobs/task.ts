@@ -1,7 +1,7 @@
 // What the NGD lab's jobs share, in their worker: the task (Gaussian inputs or two image classes),
 // the network, and one method's run turned into its result.
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
-import { applyForster, forster, gaussianTask, twoClassTargets, unitRows } from '../../../../models/ngd/data.ts';
+import { applyForster, forster, gaussianTask, standardise, twoClassTargets, unitRows } from '../../../../models/ngd/data.ts';
 import { NgdError } from '../../../../models/ngd/methods.ts';
 import { initNtk, type NtkNet } from '../../../../models/ngd/network.ts';
 import { type NgdTask } from '../../../../models/ngd/train.ts';
@@ -44,6 +44,15 @@ function twoClass(
   return { idx, second };
 }
 
+/** Constant inputs cannot be standardised: the job's one-line error. */
+function guardedStandardise(X: Float64Array): Float64Array {
+  try {
+    return standardise(X);
+  } catch (e) {
+    throw invalid((e as Error).message);
+  }
+}
+
 /** The task a parameter set describes: inputs on the unit sphere, targets ±0.5, the Forster transform if asked. */
 export function prepareTask(p: NgdNetworkParams): Prepared {
   const rand = mulberry32(p.seed ^ 0x5bd1e995);
@@ -58,6 +67,10 @@ export function prepareTask(p: NgdNetworkParams): Prepared {
     d = p.inputDim;
     ({ X, Y } = gaussianTask(T, d, p.outputs, rand));
     ({ X: Xt, Y: Yt } = gaussianTask(Tt, d, p.outputs, rand));
+    if (p.preprocess === 'standardise') {
+      X = unitRows(guardedStandardise(X), T, d);
+      Xt = unitRows(guardedStandardise(Xt), Tt, d);
+    }
   } else {
     const ds = getDataset(p.data === 'mnist01' ? { kind: 'mnist' } : p.source);
     const tr = ds.train;
@@ -82,8 +95,10 @@ export function prepareTask(p: NgdNetworkParams): Prepared {
             throw invalid(`${ds.name}: not enough images of classes ${pick.join(' and ')} for ${Tt} test samples`);
           return { idx: keep.map(([i]) => i), second: keep.map(([, s]) => s) };
         })();
-    X = unitRows(pixelRows(tr, a.idx, new Float64Array(T * d)), T, d);
-    Xt = unitRows(pixelRows(te, b.idx, new Float64Array(Tt * d)), Tt, d);
+    // Standardising (the authors' preparation) shifts every pixel: it precedes the unit norm.
+    const prep = (x: Float64Array) => (p.preprocess === 'standardise' ? guardedStandardise(x) : x);
+    X = unitRows(prep(pixelRows(tr, a.idx, new Float64Array(T * d))), T, d);
+    Xt = unitRows(prep(pixelRows(te, b.idx, new Float64Array(Tt * d))), Tt, d);
     Y = twoClassTargets(a.second, p.outputs);
     Yt = twoClassTargets(b.second, p.outputs);
   }
