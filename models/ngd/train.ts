@@ -43,6 +43,14 @@ export interface NgdRun {
   /** Eigenvalues (ascending) of K = J(G̃ + ρ)⁻¹Jᵀ at initialisation, or null (with the reason). */
   spectrum: number[] | null;
   spectrumNote: string | null;
+  /**
+   * Whether each step stayed in the linear regime (one value per step taken): η‖Δθ‖ ÷ ‖θ₀‖; the
+   * linearisation error ‖Δf − JΔθ‖ ÷ ‖JΔθ‖ on the training outputs (Δf the outputs' actual change);
+   * the fraction of hidden pre-activations (unit × sample) whose sign the step changed.
+   */
+  stepSizes: number[];
+  linearErrors: number[];
+  signChanges: number[];
   /** The loss went non-finite or above 10¹² times its start: the run stopped there. */
   diverged: boolean;
   stepsDone: number;
@@ -60,6 +68,32 @@ function symmetricEigenvalues(K: Float64Array, n: number): number[] {
   const S = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S[i * n + j] = (K[i * n + j]! + K[j * n + i]!) / 2;
   return [...eigh(S, n).values];
+}
+
+const sumSq = (a: Float64Array) => a.reduce((s, v) => s + v * v, 0);
+
+/** ‖(f₁ − f₀) − predicted‖ ÷ ‖predicted‖. */
+function linearError(f0: Float64Array, f1: Float64Array, predicted: Float64Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < f0.length; i++) {
+    num += (f1[i]! - f0[i]! - predicted[i]!) ** 2;
+    den += predicted[i]! ** 2;
+  }
+  return den > 0 ? Math.sqrt(num / den) : 0;
+}
+
+/** The fraction of hidden pre-activations whose sign differs between two passes. */
+function signChanged(a: Float64Array[], b: Float64Array[]): number {
+  let flips = 0;
+  let total = 0;
+  a.forEach((u, l) =>
+    u.forEach((v, i) => {
+      total++;
+      if (v > 0 !== b[l]![i]! > 0) flips++;
+    }),
+  );
+  return total ? flips / total : 0;
 }
 
 /** Runs one method from a copy of `net0`. */
@@ -84,10 +118,19 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
   let spectrumNote: string | null = null;
   let diverged = false;
   let stepsDone = 0;
+  const stepSizes: number[] = [];
+  const linearErrors: number[] = [];
+  const signChanges: number[] = [];
+  const norm0 = Math.sqrt(net.omega.concat(net.bias).reduce((s, w) => s + w.reduce((a, b) => a + b * b, 0), 0));
+  let before: { f: Float64Array; predicted: Float64Array; u: Float64Array[] } | null = null;
   const t0 = Date.now();
   for (let step = 0; step <= o.steps; step++) {
     const lin = linearise(net, task.X, T);
     const f = lin.pass.h[L]!;
+    if (before) {
+      linearErrors.push(linearError(before.f, f, before.predicted));
+      signChanges.push(signChanged(before.u, lin.pass.u.slice(0, L - 1)));
+    }
     const r = f.map((x, i) => x - task.Y[i]!);
     const loss = halfMse(f, task.Y, T);
     const ft = forwardNtk(net, task.Xt, Tt).h[L]!;
@@ -181,11 +224,14 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
       }
     }
     if (last) break;
-    applySteps(
-      net,
-      ups.map((up, l) => layerStep(net, lin, l, up)),
-      eta,
-    );
+    const layerSteps = ups.map((up, l) => layerStep(net, lin, l, up));
+    const size = Math.sqrt(layerSteps.reduce((s, st) => s + sumSq(st.dOmega) + sumSq(st.dBias), 0));
+    stepSizes.push((eta * size) / norm0);
+    // JΔθ on the training rows, to compare with what the step does.
+    const predicted = new Float64Array(lin.n);
+    ups.forEach((up, l) => layerFunctionStep(net, lin, l, up).forEach((v, i) => (predicted[i]! -= eta * v)));
+    before = { f, predicted, u: lin.pass.u.slice(0, L - 1) };
+    applySteps(net, layerSteps, eta);
     stepsDone = step + 1;
   }
   const secondsPerStep = (Date.now() - t0) / 1000 / Math.max(1, stepsDone);
@@ -197,6 +243,9 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
     theory,
     spectrum,
     spectrumNote,
+    stepSizes,
+    linearErrors,
+    signChanges,
     diverged,
     stepsDone,
     secondsPerStep,

@@ -27,7 +27,17 @@ test('kairo ngd run prints λ_max of JJᵀ/N, K+1 losses and the theory; exact N
   const r = kairo('ngd', 'run', '--method', 'exact', ...SMALL, '--width', '512', '--steps', '3');
   assert.equal(r.code, 0, r.err);
   const o = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(o).sort(), ['diverged', 'eta', 'lambda_max', 'losses', 'test_losses', 'theory']);
+  assert.deepEqual(Object.keys(o).sort(), [
+    'diverged',
+    'eta',
+    'lambda_max',
+    'linearisation_errors',
+    'losses',
+    'sign_changes',
+    'step_sizes',
+    'test_losses',
+    'theory',
+  ]);
   assert.equal(o.losses.length, 4);
   assert.equal(o.test_losses.length, 4);
   assert.equal(o.theory.alpha, 1);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NgdCompareResult, NgdRunResult } from '../../core/contract.ts';
 import { defaultNgdCompare } from '../../core/labs/ngd/state.ts';
-import { isotropySeries, lossSeries, summaryRows, sweepGapSeries } from '../../renderer/src/lib/ngd.ts';
+import { isotropySeries, linearitySeries, lossSeries, summaryRows, sweepGapSeries } from '../../renderer/src/lib/ngd.ts';
 
 const run = (over: Partial<NgdRunResult>): NgdRunResult => ({
   method: 'exact',
@@ -22,6 +22,9 @@ const run = (over: Partial<NgdRunResult>): NgdRunResult => ({
   },
   spectrum: [0.9, 1, 1.1],
   spectrumNote: null,
+  stepSizes: [0.01, 0.001],
+  linearErrors: [0.02, 0.01],
+  signChanges: [0.001, 0],
   diverged: false,
   error: null,
   stepsDone: 2,
@@ -200,4 +203,29 @@ test('series colours: the palette first, then every colour distinct for as many 
   assert.equal(cs[0], '#4c78a8');
   assert.equal(new Set(cs).size, 40);
   for (const c of cs) assert.match(c, /^#[0-9a-f]{6}$/);
+});
+
+test('linear regime: per step taken (step t from t − 1), zeros left off the log axis, one series per method', () => {
+  const r = result([run({}), run({ method: 'kfac', signChanges: [0.3, 0.25], diverged: true }), run({ at: 'common' })]);
+  const signs = linearitySeries(r, 'best', 'signs');
+  assert.deepEqual(
+    signs.map((s) => s.label),
+    ['exact NGD', 'K-FAC (diverged)'],
+  );
+  assert.deepEqual(signs[0]!.points, [{ x: 1, y: 0.001 }]);
+  assert.deepEqual(
+    signs[1]!.points.map((p) => [p.x, p.y]),
+    [
+      [1, 0.3],
+      [2, 0.25],
+    ],
+  );
+  assert.deepEqual(
+    linearitySeries(r, 'best', 'error')[0]!.points.map((p) => p.y),
+    [0.02, 0.01],
+  );
+  assert.deepEqual(
+    linearitySeries(r, 'best', 'size')[0]!.points.map((p) => p.y),
+    [0.01, 0.001],
+  );
 });

@@ -276,6 +276,10 @@ export interface NgdRunResult {
   /** Eigenvalues (ascending) of the preconditioned kernel J(G̃ + ρI)⁻¹Jᵀ at initialisation. */
   spectrum: number[] | null;
   spectrumNote: string | null;
+  /** Per step taken: η‖Δθ‖ ÷ ‖θ₀‖, the linearisation error ‖Δf − JΔθ‖ ÷ ‖JΔθ‖ on the training outputs, the fraction of hidden pre-activations changing sign. */
+  stepSizes: number[];
+  linearErrors: number[];
+  signChanges: number[];
   diverged: boolean;
   /** The method could not run in this setting (a singular system without damping), in one line; its curves are empty. */
   error: string | null;

@@ -103,6 +103,10 @@ const run = z
     theory,
     spectrum: z.array(finite).nullable(),
     spectrumNote: z.string().nullable(),
+    // Sessions saved before the linear-regime diagnostics existed have none.
+    stepSizes: z.array(finite).default([]),
+    linearErrors: z.array(finite).default([]),
+    signChanges: z.array(finite).default([]),
     diverged: z.boolean(),
     error: z.string().nullable(),
     stepsDone: int.min(0),

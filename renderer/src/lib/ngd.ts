@@ -48,6 +48,31 @@ export function lossSeries(result: NgdCompareResult, at: 'best' | 'common', whic
   return out;
 }
 
+export const LINEARITY = {
+  error: { title: 'Linearisation error per step', y: '‖Δf − JΔθ‖ ÷ ‖JΔθ‖ (train outputs)' },
+  size: { title: 'Parameter step per step', y: 'η‖Δθ‖ ÷ ‖θ₀‖' },
+  signs: { title: 'Hidden pre-activations changing sign', y: 'fraction of units × samples' },
+} as const;
+
+/**
+ * Whether each method's steps stayed in the linear regime the predictions assume: per step, the
+ * linearisation error, the parameter step relative to the initial parameters, or the fraction of
+ * hidden pre-activations whose sign the step changed (ReLU's activation pattern). Step t is the
+ * step from t − 1 to t; zeros cannot sit on the log axis and are left out.
+ */
+export function linearitySeries(result: NgdCompareResult, at: 'best' | 'common', which: keyof typeof LINEARITY): Series[] {
+  return result.runs
+    .filter((r) => r.at === at && !r.error)
+    .map((r) => {
+      const ys = which === 'error' ? r.linearErrors : which === 'size' ? r.stepSizes : r.signChanges;
+      return {
+        label: `${NGD_METHOD_LABELS[r.method]}${r.diverged ? ' (diverged)' : ''}`,
+        color: methodColor(r.method),
+        points: loggable(ys).map((p) => ({ x: p.x + 1, y: p.y })),
+      };
+    });
+}
+
 export const fmtAlpha = (a: number): string => (Number.isInteger(a) ? String(a) : a.toPrecision(4));
 
 /** A number as the lab's tables show it. */

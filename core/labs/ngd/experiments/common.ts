@@ -78,5 +78,8 @@ export const runJson = (r: NgdRunResult) => ({
   test_losses: r.testLosses,
   diverged: r.diverged,
   error: r.error,
+  step_sizes: r.stepSizes,
+  linearisation_errors: r.linearErrors,
+  sign_changes: r.signChanges,
   theory: theoryJson(r.theory),
 });

@@ -28,6 +28,9 @@ const run: SubCommand = {
       losses: r.losses,
       test_losses: r.testLosses,
       diverged: r.diverged,
+      step_sizes: r.stepSizes,
+      linearisation_errors: r.linearErrors,
+      sign_changes: r.signChanges,
       theory: theoryJson(r.theory),
       ...(typeof file === 'string' ? { session: ctx.session.view().path } : {}),
     });
