@@ -1,0 +1,66 @@
+// The README's measured numbers and the commands that produce them (see test/claims/check.ts).
+// `npm run claims` reruns every one and rewrites the README; `npm run claims -- --check` only
+// compares; test/unit/claims.test.ts reruns those marked 'ci' in every test run.
+import { at, type Claim } from './check.ts';
+
+const claim = (
+  id: string,
+  command: string,
+  value: (o: unknown) => number,
+  format: Claim['format'],
+  cost: Claim['cost'],
+  tolerance = 0.002,
+): Claim => ({ id, command, value, format, tolerance, cost });
+
+// The Fisher lab's conditional FIM, depth 8, tanh, the defaults (σ_w² = 1, |x|²/M = 1).
+const isometry = (width: number, cost: Claim['cost']): Claim[] => {
+  const command = `fisher isometry --activation tanh --width ${width} --depths 8 --lr-steps 0`;
+  return (['gaussian', 'orthogonal'] as const).flatMap((w) => [
+    claim(`iso-${w}-${width}`, command, (o) => at(o, `runs.[weights=${w}].lambda_max`) / width, 'sig:4', cost),
+    claim(`iso-${w}-${width}-theory`, command, (o) => at(o, `runs.[weights=${w}].theory.lambda_max`) / width, 'sig:4', cost),
+  ]);
+};
+
+// Unit-wise NGD with ReLU: the first step at ρ = 0 and ρ = 10⁻⁶.
+const unitWise = (width: number, damping: string, cost: Claim['cost']): Claim[] => {
+  const command = `ngd run --method unit-wise --samples 48 --input-dim 64 --test-samples 16 --steps 4 --width ${width} --damping ${damping}`;
+  const id = `uw-${width}-${damping}`;
+  return [
+    claim(`${id}-loss0`, command, (o) => at(o, 'losses.0'), 'sig:2', cost),
+    claim(`${id}-loss4`, command, (o) => at(o, 'losses.4'), 'sci:2', cost, 0.02),
+    claim(`${id}-size`, command, (o) => at(o, 'step_sizes.0'), 'sig:2', cost, 0.02),
+    claim(`${id}-error`, command, (o) => at(o, 'linearisation_errors.0'), 'sig:2', cost, 0.02),
+    claim(`${id}-signs`, command, (o) => at(o, 'sign_changes.0'), 'pct:1', cost, 0.02),
+  ];
+};
+
+// The authors' NGD setting: MNIST 0 vs 1, N = 100, 50 test images, width 4,096, two steps.
+const MNIST_NGD =
+  'ngd compare --data mnist01 --width 4096 --samples 100 --test-samples 50 --steps 2 --methods exact,kfac,block-diagonal,gd --preprocess standardise';
+const mnistRows: Claim[] = (['exact', 'block-diagonal', 'kfac', 'gd'] as const).flatMap((m) => {
+  const run = `runs.[method=${m}]`;
+  return [
+    claim(`ngd-${m}-loss0`, MNIST_NGD, (o) => at(o, `${run}.losses.0`), 'sig:3', 'full'),
+    claim(`ngd-${m}-loss1`, MNIST_NGD, (o) => at(o, `${run}.losses.1`), 'sci:2', 'full', 0.02),
+    claim(`ngd-${m}-loss2`, MNIST_NGD, (o) => at(o, `${run}.losses.2`), 'sci:2', 'full', 0.05),
+    claim(`ngd-${m}-test`, MNIST_NGD, (o) => at(o, `${run}.test_losses.2`), 'sig:2', 'full', 0.01),
+    claim(`ngd-${m}-emp`, MNIST_NGD, (o) => at(o, `${run}.theory.test_losses.2`), 'sig:2', 'full', 0.01),
+    claim(`ngd-${m}-ana`, MNIST_NGD, (o) => at(o, `${run}.theory.test_losses_analytic.2`), 'sig:2', 'full', 0.01),
+  ];
+});
+
+const GAUSS_NGD =
+  'ngd compare --data gaussian --input-dim 784 --width 4096 --samples 100 --test-samples 50 --steps 2 --methods exact,kfac';
+const firstStep = (m: string) => (o: unknown) => at(o, `runs.[method=${m}].losses.1`) / at(o, `runs.[method=${m}].losses.0`);
+
+export const CLAIMS: readonly Claim[] = [
+  ...isometry(400, 'ci'),
+  ...isometry(800, 'full'),
+  ...unitWise(256, '0', 'ci'),
+  ...unitWise(256, '1e-6', 'ci'),
+  ...unitWise(4096, '0', 'full'),
+  ...unitWise(4096, '1e-6', 'full'),
+  ...mnistRows,
+  claim('ngd-kfac-gauss', GAUSS_NGD, firstStep('kfac'), 'pct:1', 'full', 0.02),
+  claim('ngd-exact-gauss', GAUSS_NGD, firstStep('exact'), 'pct:2', 'full', 0.02),
+];
