@@ -22,6 +22,66 @@ export function logTick(v: number): string {
   return k >= -2 && k <= 3 ? String(Number(v.toPrecision(1))) : `1e${k > 0 ? '+' : ''}${k}`;
 }
 
+const plainOrExp = (v: number, digits: number) => {
+  const k = Math.floor(Math.log10(v) + 1e-9);
+  return k >= -2 && k <= 3
+    ? String(Number(v.toPrecision(digits)))
+    : v
+        .toExponential(digits - 1)
+        .replace(/e\+?/, 'e')
+        .replace('e', k > 0 ? 'e+' : 'e');
+};
+
+/**
+ * Labels for the ticks chart.js places on a logarithmic axis (1…9 × 10^k): decades only where three
+ * or more are on the axis; else also 2 and 5 × 10^k; else every tick. An axis spanning less than a
+ * decade would otherwise show one label or none.
+ */
+export function logTickLabels(ticks: readonly number[]): string[] {
+  const mantissa = (v: number) => Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(6));
+  const keep = [[1], [1, 2, 5], null].find(
+    (set) => ticks.filter((v) => v > 0 && (!set || set.includes(mantissa(v)))).length >= 3,
+  );
+  return ticks.map((v) => {
+    if (!(v > 0)) return '';
+    if (keep === undefined || keep === null) return plainOrExp(v, 2);
+    return keep.includes(mantissa(v)) ? (keep.length === 1 ? logTick(v) : plainOrExp(v, 1)) : '';
+  });
+}
+
+/**
+ * Ticks for a log axis too short for chart.js's own (it places 1…9 × 10^k, plus the ends: an axis from
+ * 1.1 to 1.9 gets two): 3–6 evenly spaced round values inside [min, max].
+ */
+export function shortLogTicks(min: number, max: number): number[] {
+  const span = max - min;
+  if (!(span > 0)) return [min];
+  const base = 10 ** Math.floor(Math.log10(span / 3));
+  const step = [1, 2, 5, 10].map((m) => m * base).find((st) => span / st <= 6)!;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max * (1 + 1e-12); v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Whether every x of every series is an integer (steps, stages, epochs): the axis then ticks integers only. */
+export const integerX = (series: readonly Series[]): boolean =>
+  series.some((s) => s.points.length) && series.every((s) => s.points.every((p) => Number.isInteger(p.x)));
+
+/**
+ * What a logarithmic y axis from `min` can show: points below it are dropped (the axis range must
+ * contain what is drawn), and the series' label says how many.
+ */
+export function clipBelow<S extends Series>(series: readonly S[], min: number | undefined): S[] {
+  if (min === undefined) return [...series];
+  return series.map((s) => {
+    const kept = s.points.filter((p) => !(p.y < min));
+    const dropped = s.points.length - kept.length;
+    return dropped
+      ? { ...s, points: kept, label: `${s.label} (${dropped} below ${logTick(min) || min.toExponential(0)} not drawn)` }
+      : s;
+  });
+}
+
 /** Decades a logarithmic axis spans at most: chart.js's log scale collapses to [0, max] when its data reach ~30 decades. */
 export const LOG_DECADES = 24;
 
