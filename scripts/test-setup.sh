@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm run test:setup`: the Debian/Ubuntu packages `npm test` needs beyond Node (what .ci/run installs
+# on CI), installed with apt-get (through sudo when not root). Each package and what needs it:
+#   chromium, fonts-dejavu-core: the browser Playwright drives (test/e2e), and its fonts.
+#   slurm-wlm, munge: the one-node Slurm cluster the sweep test submits a job array to.
+#   libegl1, libegl-mesa0, libgles2, libgl1-mesa-dri: Mesa's software OpenGL ES, the WebGPU adapter
+#     (Dawn, compatibility mode) the WebGPU kernel and training tests run on.
+#   python3, clang, lld, wasi-libc, libc++-dev-wasm32, libc++abi-14-dev-wasm32,
+#     libclang-rt-dev-wasm32, libeigen3-dev: rebuilding the shipped WebAssembly modules to check
+#     they match their sources (native/*/build.sh --check, run by .ci/run).
+set -euo pipefail
+need=(chromium fonts-dejavu-core python3 clang lld wasi-libc libc++-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-dev-wasm32 libeigen3-dev slurm-wlm munge libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test:setup: every package is installed"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "test:setup: no apt-get here; install the equivalents of: ${missing[*]}" >&2
+  exit 1
+fi
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "test:setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "test:setup: done"
