@@ -10,13 +10,15 @@ import { hostToken, startStableHost } from '../host/stable.ts';
 import { cliCommands } from '../labs/index.ts';
 import type { LabCommand } from '../labs/lab.ts';
 import { readSession } from '../session/session.ts';
+import { sessionSummary } from '../session/summary.ts';
 import { APP_VERSION } from '../version.ts';
 import { intFlag, parseArgs } from '../labs/kit/args.ts';
 
 const usage = (labs: LabCommand[]) => `usage: kairo <command> [options]
 
   info                                   backend and version, as JSON
-  session inspect FILE                   validate a .kairo session and summarise it
+  session inspect FILE [--manifest]      validate a .kairo session and summarise it (--manifest: every setting
+                                         and result, and each tensor's shape)
   serve [--port N] [--workspace DIR]     serve the app to a browser on 127.0.0.1 (port 5199 or the next free one, the
                                          token kept in the config directory); files only inside DIR
                                          (default KAIRO_WORKSPACE, else ~/Documents)
@@ -25,7 +27,7 @@ ${labs.map((l) => l.usage).join('\n')}
 Results are JSON on stdout; messages go to stderr.`;
 
 const VALUED = new Set(['port', 'workspace']);
-const SWITCHES = new Set(['help', 'version']);
+const SWITCHES = new Set(['help', 'version', 'manifest']);
 
 const out = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
@@ -56,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     const extra = args.positional.slice(n);
     if (extra.length) throw new KairoError('invalid_input', `unexpected argument ${JSON.stringify(extra[0])}`);
   };
+  if (args.flags.has('manifest') && cmd !== 'session')
+    throw new KairoError('invalid_input', '--manifest is an option of kairo session inspect');
   switch (cmd) {
     case 'info': {
       noMore(1);
@@ -72,8 +76,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'session': {
-      if (sub !== 'inspect' || rest.length !== 1) throw new KairoError('invalid_input', 'usage: kairo session inspect FILE');
+      if (sub !== 'inspect' || rest.length !== 1)
+        throw new KairoError('invalid_input', 'usage: kairo session inspect FILE [--manifest]');
       const s = readSession(rest[0]!);
+      if (!args.flags.has('manifest')) {
+        out(sessionSummary(rest[0]!, s));
+        return 0;
+      }
       const tensors = Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape }]));
       out({ saved_at: s.savedAt, signed: s.signed, labs: s.labs, tensors });
       return 0;

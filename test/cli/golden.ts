@@ -45,6 +45,7 @@ export const COMMANDS: string[][] = [
   'vae recall --session {dir}/h.kairo --samples 60 --iterations 3 --noise 0.1 --noise-kind bitflip --start test --seed 1',
   'vae sweep --latents 2 --noise 0,0.3 --epochs 1 --seeds 1 --train-size 300 --samples 50 --iterations 3 --level-step 2',
   'session inspect {dir}/vae.kairo',
+  'session inspect {dir}/vae.kairo --manifest',
   'augment run --policy self-paced --per-class 5 --epochs 2 --seeds 2 --test-count 100 --probe 10 --probe-draws 2 --arch mlp',
   'augment compare --policy none,conventional,rand --per-class 3,6 --epochs 1 --seeds 1 --test-count 100 --probe 5 --probe-draws 2 --augment shift,erase',
 ].map((c) => c.split(' '));

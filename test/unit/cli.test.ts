@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeIdx } from '../../core/data/idx.ts';
@@ -87,9 +87,16 @@ test('kairo session inspect validates and summarises a session', () => {
   const r = kairo('session', 'inspect', f);
   assert.equal(r.code, 0, r.err);
   const s = JSON.parse(r.out);
-  assert.deepEqual(s.tensors, {});
+  // By default a summary: each lab's kept parts (settings left out), tensor count and bytes, file size.
+  assert.deepEqual(s.tensors, { count: 0, bytes: 0 });
   assert.equal(s.signed, true);
-  assert.equal(s.labs.data.source.kind, 'mnist');
+  assert.equal(s.bytes, statSync(f).size);
+  // A fresh session keeps no results: no lab has a part to list (settings are left out).
+  assert.deepEqual(s.labs, {});
+  // --manifest: every setting and result.
+  const m = JSON.parse(kairo('session', 'inspect', f, '--manifest').out);
+  assert.deepEqual(m.tensors, {});
+  assert.equal(m.labs.data.source.kind, 'mnist');
   // A tensor nothing refers to is refused (the next save would have dropped it silently).
   writeSessionAtomic(f, { labs: defaultLabs(), tensors: { w: { dtype: 'F32', shape: [2], data: new Float32Array(2) } } });
   const bad = kairo('session', 'inspect', f);

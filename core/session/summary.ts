@@ -1,0 +1,38 @@
+// What `kairo session inspect` prints by default: a summary a person can read (each lab's kept
+// results with their sizes, the tensors' count and bytes, the file's size, signed or not), where
+// the whole manifest (`--manifest`) runs to hundreds of kilobytes for one trained model.
+import { statSync } from 'node:fs';
+import type { LoadedSession } from './session.ts';
+
+/**
+ * One lab's state in a line per part: `true` for a kept result (an object with the `params` it ran
+ * with), an array's length for kept lists (histories, the runs ledger); settings and empty parts
+ * left out.
+ */
+function labSummary(state: unknown): Record<string, number | true> {
+  const out: Record<string, number | true> = Object.create(null) as Record<string, number | true>;
+  if (state === null || typeof state !== 'object') return out;
+  for (const [key, v] of Object.entries(state)) {
+    if (/draft$/i.test(key) || v === null || v === undefined) continue;
+    if (Array.isArray(v)) {
+      if (v.length) out[key] = v.length;
+    } else if (typeof v === 'object' && 'params' in v) out[key] = true;
+  }
+  return out;
+}
+
+export function sessionSummary(file: string, s: LoadedSession) {
+  const tensors = Object.values(s.tensors);
+  const labs = Object.fromEntries(
+    Object.entries(s.labs)
+      .map(([id, state]) => [id, labSummary(state)] as const)
+      .filter(([, parts]) => Object.keys(parts).length > 0),
+  );
+  return {
+    saved_at: s.savedAt,
+    signed: s.signed,
+    bytes: statSync(file).size,
+    labs,
+    tensors: { count: tensors.length, bytes: tensors.reduce((sum, t) => sum + t.data.byteLength, 0) },
+  };
+}
