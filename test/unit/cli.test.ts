@@ -126,3 +126,21 @@ test('a job’s progress reaches a non-terminal stderr, and SIGTERM cancels it c
   assert.equal(out, '');
   assert.match(err, /vae\.train: SIGTERM: cancelling…\nkairo: error: vae\.train cancelled by SIGTERM\n$/);
 });
+
+test('an out-of-range flag is refused naming the flag the user typed, not a schema path', () => {
+  for (const [args, re] of [
+    [['vae', 'train', '--epochs', '0'], /^kairo: error: --epochs: Number must be greater than or equal to 1 \(got 0\)$/],
+    [
+      ['fisher', 'isometry', '--depths', '2,0'],
+      /^kairo: error: --depths: value 2: Number must be greater than or equal to 1 \(got 2,0\)$/,
+    ],
+    [
+      ['ngd', 'run', '--method', 'exact', '--width', '1'],
+      /^kairo: error: --width: Number must be greater than or equal to 2 \(got 1\)$/,
+    ],
+  ] as const) {
+    const r = kairo(...args);
+    assert.equal(r.code, 2);
+    assert.match(r.err.trim(), re);
+  }
+});

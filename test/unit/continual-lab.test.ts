@@ -50,8 +50,8 @@ test('kairo continual kernel prints the stages, E1, E2 and the theory; ρ = 1 wi
 
 test('bad flags get one-line errors before any job starts', () => {
   for (const [args, re] of [
-    [['continual', 'kernel', '--dim', '2'], /dim: Number must be greater than or equal to 3/],
-    [['continual', 'kernel', '--similarity', '1.5'], /similarity: Number must be less than or equal to 1/],
+    [['continual', 'kernel', '--dim', '2'], /--dim: Number must be greater than or equal to 3/],
+    [['continual', 'kernel', '--similarity', '1.5'], /--similarity: Number must be less than or equal to 1/],
     [['continual', 'kernel', '--kernel', 'poly'], /--kernel must be one of ntk-relu\|arccos0\|arccos1\|rbf/],
     [['continual', 'kernel', '--sizes', '10,10', '--n1', '5'], /give --sizes or --n1\/--n2, not both/],
     [['continual', 'kernel', '--sizes', '0,0'], /at least one stage needs samples/],

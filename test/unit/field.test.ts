@@ -212,7 +212,7 @@ test('kairo field init-stats prints the documented fields; bad input is one line
   for (const [args, re] of [
     [['init-stats', '--kind', 'cauchy'], /--kind must be one of gaussian\|mexican\|matern/],
     [['init-stats', '--s-sigma', '-1'], /--s-sigma must be positive/],
-    [['train', '--width', '0'], /field\.width: Number must be greater than or equal to 1/],
+    [['train', '--width', '0'], /--width: Number must be greater than or equal to 1 \(got 0\)/],
     [['robustness', '--kind', 'vanilla', '--steps', '1'], /choose a field layer/],
   ] as const) {
     const e = run(...args);

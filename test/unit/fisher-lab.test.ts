@@ -107,7 +107,7 @@ test('kairo fisher lr-sweep: below 2/λ_max the loss falls, far above it diverge
 test('bad flags and oversize requests get one-line errors', () => {
   for (const [args, re] of [
     [['fisher', 'spectrum', '--norm', 'batch'], /--norm must be one of none\|bn-last\|bn-hidden\|ln/],
-    [['fisher', 'spectrum', '--depth', '1'], /network\.depth: Number must be greater than or equal to 2/],
+    [['fisher', 'spectrum', '--depth', '1'], /--depth: Number must be greater than or equal to 2/],
     [['fisher', 'spectrum', '--loss', 'ce', '--outputs', '1'], /cross-entropy needs at least 2 outputs/],
     [['fisher', 'spectrum', '--norm', 'bn-hidden', '--samples', '500'], /keep samples × outputs ≤ 400/],
     [['fisher', 'spectrum', '--width', '20000'], /width and input-dim must be at most 8192/],

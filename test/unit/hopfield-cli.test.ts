@@ -116,7 +116,7 @@ test('bad hopfield input gets a one-line error and exit status 2', () => {
     [['hopfield', 'nll', '--machine', M, '--points', X], /W\[1\] has 1 entries, b has 2/],
     [['hopfield', 'nll', '--machine', X, '--points', X], /Expected object, received array/],
     [['hopfield', 'nll', '--points', X], /exactly one of --machine/],
-    [['hopfield', 'train', '--epochs', '0'], /epochs: Number must be greater than or equal to 1/],
+    [['hopfield', 'train', '--epochs', '0'], /--epochs: Number must be greater than or equal to 1/],
     [['hopfield', 'train', '--model', 'boltzmann'], /--model must be one of attnbm\|gbrbm/],
     [['hopfield', 'fly'], /unknown hopfield command "fly"/],
   ] as const) {

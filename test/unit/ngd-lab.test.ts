@@ -103,10 +103,10 @@ test('bad flags get one-line errors before any job starts', () => {
   for (const [args, re] of [
     [['ngd', 'run', '--method', 'newton'], /--method must be one of gd\|exact/],
     [['ngd', 'run'], /ngd run needs --method/],
-    [['ngd', 'run', '--method', 'exact', '--depth', '7'], /network\.depth: Number must be less than or equal to 5/],
+    [['ngd', 'run', '--method', 'exact', '--depth', '7'], /--depth: Number must be less than or equal to 5/],
     [['ngd', 'run', '--method', 'exact', '--samples', '400', '--outputs', '3'], /N·C must be at most 1000/],
     [['ngd', 'run', '--method', 'kfac', '--forster', '--samples', '10', '--input-dim', '20'], /Forster transform needs N ≥ M₀/],
-    [['ngd', 'run', '--method', 'exact', '--damping', '-1'], /damping: Number must be greater than or equal to 0/],
+    [['ngd', 'run', '--method', 'exact', '--damping', '-1'], /--damping: Number must be greater than or equal to 0/],
     [['ngd', 'compare', '--methods', 'exact,sgd'], /--methods takes a comma-separated list of gd, exact, .*; got "sgd"/],
     [['ngd', 'unit-fisher', '--activation', 'linear'], /--activation must be one of relu\|tanh\|erf/],
     [['ngd', 'sweep', '--axis', 'width', '--values', '8,9000'], /widths are integers 2 … 4,096, got 9000/],

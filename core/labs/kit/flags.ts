@@ -1,6 +1,8 @@
 // CLI flags from field specifications (core/contract/params.ts): which flags take values, their
 // parsing (with the one-line errors of kit/args.ts) and their usage text.
 import type { ParamSpec, ValuesOf } from '../../contract.ts';
+import { invalid } from '../../errors.ts';
+import { fieldSchema } from '../../params.ts';
 import { choiceFlag, listFlag, numFlag, setFlag, type Parsed } from './args.ts';
 
 /** The flags of a parameter set: valued ones and switches. */
@@ -12,7 +14,11 @@ export function flagsOf(spec: ParamSpec): { valued: string[]; switches: string[]
   };
 }
 
-/** The values the flags give, each absent flag at `defaults`' value. Ranges are the schema's to check. */
+/**
+ * The values the flags give, each absent flag at `defaults`' value. A value the user typed is checked
+ * against its field here, so the error names the flag (`--epochs: …`), not the job's schema path
+ * (`vae.train.epochs: …`); rules between fields stay the job schema's.
+ */
 export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: ValuesOf<S>): ValuesOf<S> {
   const out: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(spec)) {
@@ -30,6 +36,14 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
       out[k] = typeof v === 'string' ? v : d;
     } else if (f.kind === 'set') out[k] = setFlag(p, f.flag, d as string[], f.choices);
     else out[k] = listFlag(p, f.flag, d as number[], f.kind === 'ints');
+    if (p.flags.has(f.flag)) {
+      const r = fieldSchema(f).safeParse(out[k]);
+      if (!r.success) {
+        const issue = r.error.issues[0]!;
+        const item = typeof issue.path[0] === 'number' ? `value ${issue.path[0] + 1}: ` : '';
+        throw invalid(`--${f.flag}: ${item}${issue.message} (got ${p.flags.get(f.flag)})`);
+      }
+    }
   }
   return out as ValuesOf<S>;
 }
