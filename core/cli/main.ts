@@ -96,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
         ? await startHost({ port: intFlag(args, 'port', 0, 0, 65535), workspace, token: hostToken() })
         : await startStableHost({ workspace });
       process.stderr.write(
-        `Kairo is running at ${host.url}\n(open it in a browser; Ctrl+C stops; files are read and saved in ${resolve(workspace ?? defaultWorkspace())})\n`,
+        // The URL itself is printed once, in the JSON below (what scripts read).
+        `Kairo is running: open the "url" below in a browser (Ctrl+C stops; files are read and saved in ${resolve(workspace ?? defaultWorkspace())})\n`,
       );
       out({ url: host.url, port: host.port });
       const stop = () => void host.close().then(() => process.exit(0));
