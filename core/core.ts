@@ -50,6 +50,8 @@ export interface CoreOptions {
   jobs?: Omit<JobManagerOptions, 'onUpdate' | 'onOutput'>;
   /** Keep a background copy of unsaved work (the app's hosts; not the CLI). */
   recovery?: Recovery;
+  /** Put files opened and saved in the Recent list (default; the CLI says false). */
+  recent?: boolean;
 }
 
 /** The methods the core itself answers; every other method belongs to a lab. */
@@ -86,7 +88,7 @@ export class Core {
     this.session = new SessionService((v) => {
       this.emit('session.changed', v);
       this.keepCopy();
-    });
+    }, opts.recent ?? true);
     // Saves that were killed midway leave temporary files beside the sessions the user works on.
     for (const p of readRecent()) cleanStaleTemps(p);
     this.jobs = new JobManager({

@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   const lab = labs.get(argv[0] ?? '');
   if (lab && !argv.includes('--help')) {
     // The one core of this process: every lab command runs through it.
-    const core = new Core({ platform: { carrier: 'web' } });
+    // The CLI's files (`--out`, `--session`) stay out of the app's Recent list.
+    const core = new Core({ platform: { carrier: 'web' }, recent: false });
     try {
       return await lab.run(parseArgs(argv.slice(1), lab.valued, lab.switches), out, cliContext(core));
     } finally {
@@ -63,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'info': {
       noMore(1);
-      const core = new Core({ platform: { carrier: 'web' } });
+      // The CLI's files (`--out`, `--session`) stay out of the app's Recent list.
+      const core = new Core({ platform: { carrier: 'web' }, recent: false });
       const info = await core.call('app.info', {});
       out({
         version: info.version,

@@ -25,7 +25,14 @@ export class SessionService {
   private dirty = false;
   private unsigned = false;
 
-  constructor(private readonly onChange: (v: SessionView) => void = () => {}) {}
+  /**
+   * `remember`: files opened and saved go to the Recent list. The app's session does; the CLI's and
+   * a sweep's runs' do not, so `--out` files of scripts do not crowd the user's list.
+   */
+  constructor(
+    private readonly onChange: (v: SessionView) => void = () => {},
+    private readonly remember = false,
+  ) {}
 
   view(): SessionView {
     return {
@@ -114,7 +121,7 @@ export class SessionService {
     this.path = abs;
     this.dirty = false;
     this.unsigned = false;
-    addRecent(abs);
+    if (this.remember) addRecent(abs);
     return this.view();
   }
 
@@ -127,7 +134,7 @@ export class SessionService {
     this.path = abs;
     this.dirty = false;
     this.unsigned = !loaded.signed;
-    addRecent(abs);
+    if (this.remember) addRecent(abs);
     return this.view();
   }
 }

@@ -189,7 +189,7 @@ test('the session service changes nothing when a file fails to open', () => {
 test('saving adds the file to the recent list, newest first, without duplicates', async () => {
   const d = tempDir();
   const { readRecent } = await import('../../core/session/recent.ts');
-  const svc = new SessionService();
+  const svc = new SessionService(() => {}, true);
   svc.save(join(d, 'a'));
   svc.save(join(d, 'b.kairo'));
   svc.open(join(d, 'a.kairo'));
