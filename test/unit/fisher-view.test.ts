@@ -20,6 +20,7 @@ import {
   relError,
   sweepSeries,
 } from '../../renderer/src/lib/fisher.ts';
+import { nonFinitePoints } from '../../renderer/src/lib/series.ts';
 
 const theory: FisherTheoryValues = {
   kappa1: 1,
@@ -195,6 +196,10 @@ test('learning-rate, isometry and comparison series carry the stored numbers', (
     cmp[1]!.points.map((p) => p.y),
     [9, NaN],
   );
+  // No theory by design (hidden batch norm) is said in the legend, not flagged as a non-finite value.
+  assert.equal(cmp[1]!.label, 'theory λ_max (no theory for bn-hidden)');
+  assert.deepEqual(nonFinitePoints(cmp), []);
+  assert.equal(nonFinitePoints([{ label: 'x', points: [{ x: 0, y: NaN }] }]).length, 1);
   assert.equal(fmt(123456), '1.2346e+5');
   assert.equal(fmt(0.5), '0.50000');
   assert.equal(relError(110, 100), '10.0 %');

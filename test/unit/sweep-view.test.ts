@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SweepResult, SweepRunEntry } from '../../core/contract.ts';
-import { curves, numericFields, sweepTable, toCsv, varyingParams, viewRows } from '../../renderer/src/lib/sweeps.ts';
+import { curves, fieldTitle, numericFields, sweepTable, toCsv, varyingParams, viewRows } from '../../renderer/src/lib/sweeps.ts';
 
 const run = (index: number, width: number, seed: number, lambda: number, theory: number): SweepRunEntry => ({
   index,
@@ -33,6 +33,16 @@ test('curves average over seeds with ±sd bands and draw the theory counterpart'
     { x: 64, y: 23 + sd64 },
   ]);
   assert.equal(c[3]!.label, 'theory lambda_max');
+  // Theory and the ± sd band never look alike: the band's edges are thin faint lines, theory dashed.
+  assert.deepEqual(
+    c.map((s) => s.style ?? 'line'),
+    ['line', 'band', 'band', 'dashed'],
+  );
+  // Axis titles: the quantity in words and symbols, then the CLI's key.
+  assert.equal(fieldTitle('m_lambda'), 'mean FIM eigenvalue m_λ (m_lambda)');
+  assert.equal(fieldTitle('theory.lambda_max'), 'largest FIM eigenvalue λ_max, theory (theory.lambda_max)');
+  assert.equal(fieldTitle('sigma_noise'), 'σ noise (sigma_noise)');
+  assert.equal(fieldTitle('accuracy'), 'accuracy');
   assert.deepEqual(c[3]!.points, [
     { x: 32, y: 11 },
     { x: 64, y: 22 },

@@ -7,14 +7,14 @@ const COLOR: { readonly [P in AugmentPolicy]: number } = { none: 0, conventional
 
 const cellsAt = (r: AugmentResult, perClass: number) => r.cells.filter((c) => c.perClass === perClass);
 
-/** Mean ± sd as a solid line with points and two dashed lines, one colour per policy. */
+/** Mean ± sd as a solid line with points and two thin faint lines (± sd), one colour per policy. */
 function band(label: string, color: number, pts: { x: number; mean: number; sd: number }[], sd: boolean): Series[] {
   return [
     { label, color, points: pts.map((p) => ({ x: p.x, y: p.mean })) },
     ...(sd
       ? ([
-          { label: `${label} + sd`, style: 'dashed', color, points: pts.map((p) => ({ x: p.x, y: p.mean + p.sd })) },
-          { label: `${label} − sd`, style: 'dashed', color, points: pts.map((p) => ({ x: p.x, y: p.mean - p.sd })) },
+          { label: `${label} + sd`, style: 'band', color, points: pts.map((p) => ({ x: p.x, y: p.mean + p.sd })) },
+          { label: `${label} − sd`, style: 'band', color, points: pts.map((p) => ({ x: p.x, y: p.mean - p.sd })) },
         ] as Series[])
       : []),
   ];

@@ -3,7 +3,7 @@
 import type { ClChainResult, ClNetworkResult, ClSweepResult } from '../../../core/contract';
 import type { Series } from './series';
 
-/** Per task: the Monte-Carlo mean after each stage as points, ± sd dashed, the theory as a line; x is the stage (1-based). */
+/** Per task: the Monte-Carlo mean after each stage as points, ± sd as thin faint lines, the theory as a line; x is the stage (1-based). */
 export function chainSeries(r: ClChainResult): Series[] {
   return r.mean.flatMap((row, t): Series[] => [
     {
@@ -14,7 +14,7 @@ export function chainSeries(r: ClChainResult): Series[] {
     },
     {
       label: `task ${t + 1}, ± sd`,
-      style: 'dashed',
+      style: 'band',
       color: t,
       points: row.map((y, m) => ({ x: m + 1, y: y + r.sd[t]![m]! })),
     },
@@ -32,7 +32,7 @@ export function ratioSeries(s: ClSweepResult): Series[] {
       color: 0,
       points: pts.map((p) => ({ x: p.value, y: p.mean.e12 })),
     },
-    { label: '± sd', style: 'dashed', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean.e12 + p.sd.e12 })) },
+    { label: '± sd', style: 'band', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean.e12 + p.sd.e12 })) },
     { label: 'E₁ after stage 2, theory', color: 0, points: pts.map((p) => ({ x: p.value, y: p.theory.e12 })) },
     { label: 'E₁ after stage 1 (theory)', style: 'dashed', color: 1, points: pts.map((p) => ({ x: p.value, y: p.theory.e11 })) },
   ];

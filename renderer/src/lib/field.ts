@@ -29,7 +29,7 @@ export function ntkLossSeries(r: FieldTrainResult | null): Series[] {
   ];
 }
 
-/** Test accuracy against one perturbation's level, per network: the mean, and ± sd dashed when there are several seeds. */
+/** Test accuracy against one perturbation's level, per network: the mean, and ± sd as thin faint lines when there are several seeds. */
 export function robustnessSeries(r: FieldRobustnessResult, pert: (typeof PERTURBATIONS)[number]): Series[] {
   return r.curves
     .filter((c) => c.perturbation === pert)
@@ -39,13 +39,13 @@ export function robustnessSeries(r: FieldRobustnessResult, pert: (typeof PERTURB
         ? [
             {
               label: `${c.model} ± sd`,
-              style: 'dashed' as const,
+              style: 'band' as const,
               color: i,
               points: c.levels.map((x, k) => ({ x, y: c.mean[k]! + c.sd[k]! })),
             },
             {
               label: `${c.model} − sd`,
-              style: 'dashed' as const,
+              style: 'band' as const,
               color: i,
               points: c.levels.map((x, k) => ({ x, y: c.mean[k]! - c.sd[k]! })),
             },

@@ -69,15 +69,15 @@ export function eigenHistogram(
   ];
 }
 
-/** A sweep's statistic against the varied setting: mean over seeds as points, ± sd dashed, and the theory line. */
+/** A sweep's statistic against the varied setting: mean over seeds as points, ± sd as thin faint lines, and the theory line. */
 export function sweepSeries(sweep: FisherSweepResult, key: FisherStat): Series[] {
   const pts = sweep.points;
   return [
     { label: 'measured (mean)', style: 'points', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean[key]! })) },
-    { label: 'mean + sd', style: 'dashed', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean[key]! + p.sd[key] })) },
+    { label: 'mean + sd', style: 'band', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean[key]! + p.sd[key] })) },
     {
       label: 'mean − sd',
-      style: 'dashed',
+      style: 'band',
       color: 0,
       // Log axes: a band reaching zero is drawn at the smallest positive number instead.
       points: pts.map((p) => ({ x: p.value, y: Math.max(1e-300, p.mean[key]! - p.sd[key]) })),
@@ -147,21 +147,27 @@ export function isometrySpread(iso: FisherIsometryResult): Series[] {
   }));
 }
 
-/** λ_max of the same network under each normalisation, measured and predicted (NaN where no theory). */
+/** λ_max of the same network under each normalisation, measured and predicted (a gap, said in the legend, where there is no theory). */
 export function comparisonSeries(comparison: NonNullable<FisherSpectrumResult['comparison']>): Series[] {
+  const none = comparison.filter((c) => c.theoryLambdaMax === null).map((c) => c.norm);
   return [
     { label: 'measured λ_max', points: comparison.map((c, i) => ({ x: i, y: c.lambdaMax })) },
-    { label: 'theory λ_max', points: comparison.map((c, i) => ({ x: i, y: c.theoryLambdaMax ?? NaN })) },
+    {
+      label: `theory λ_max${none.length ? ` (no theory for ${none.join(', ')})` : ''}`,
+      points: comparison.map((c, i) =>
+        c.theoryLambdaMax === null ? { x: i, y: NaN, none: true } : { x: i, y: c.theoryLambdaMax },
+      ),
+    },
   ];
 }
 
-/** Length q_l per layer: the sampled networks (mean, ± sd dashed) beside the recursion. */
+/** Length q_l per layer: the sampled networks (mean, ± sd as thin faint lines) beside the recursion. */
 export function signalLengthSeries(r: FisherSignalResult): Series[] {
   return [
     { label: 'theory (length map)', points: r.layers.map((l) => ({ x: l.l, y: l.qTheory })), color: 0 },
     { label: 'sampled networks (mean)', style: 'points', points: r.layers.map((l) => ({ x: l.l, y: l.q })), color: 1 },
-    { label: '± sd', style: 'dashed', points: r.layers.map((l) => ({ x: l.l, y: l.q + l.qSd })), color: 1 },
-    { label: '− sd', style: 'dashed', points: r.layers.map((l) => ({ x: l.l, y: l.q - l.qSd })), color: 1 },
+    { label: '± sd', style: 'band', points: r.layers.map((l) => ({ x: l.l, y: l.q + l.qSd })), color: 1 },
+    { label: '− sd', style: 'band', points: r.layers.map((l) => ({ x: l.l, y: l.q - l.qSd })), color: 1 },
   ];
 }
 

@@ -2,11 +2,15 @@
 // without a browser) and drawn by components/Chart.svelte.
 export interface Series {
   label: string;
-  points: { x: number; y: number }[];
+  /** `none`: no value by design (no theory for that setting): drawn as a gap, not flagged as non-finite. */
+  points: { x: number; y: number; none?: boolean }[];
   /** Second y axis on the right, for a metric on another scale. */
   right?: boolean;
-  /** 'points': markers without a line (measurements); 'dashed': a thin dashed line (bands, theory); 'dotted': a second theory. */
-  style?: 'line' | 'points' | 'dashed' | 'dotted';
+  /**
+   * 'points': markers without a line (measurements); 'dashed': a thin dashed line (theory); 'dotted': a
+   * second theory; 'band': a thin faint solid line (the edge of a ± sd band), never like theory.
+   */
+  style?: 'line' | 'points' | 'dashed' | 'dotted' | 'band';
   /** Palette index, so related series (mean and its band) share a colour. */
   color?: number;
 }
@@ -147,7 +151,7 @@ export function smoothPoints(points: readonly { x: number; y: number }[], w: num
 /** The points of a series whose y is NaN or infinite: flagged on the chart, never dropped silently. */
 export function nonFinitePoints(series: readonly Series[]): { series: number; index: number; x: number; y: number }[] {
   return series.flatMap((s, i) =>
-    s.points.flatMap((p, index) => (Number.isFinite(p.y) ? [] : [{ series: i, index, x: p.x, y: p.y }])),
+    s.points.flatMap((p, index) => (Number.isFinite(p.y) || p.none ? [] : [{ series: i, index, x: p.x, y: p.y }])),
   );
 }
 

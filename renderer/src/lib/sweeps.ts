@@ -76,8 +76,43 @@ export function toCsv(t: { columns: string[]; rows: SweepTable['rows'] }): strin
 export interface CurveSeries {
   label: string;
   points: { x: number; y: number }[];
-  style?: 'line' | 'points' | 'dashed';
+  style?: 'line' | 'points' | 'dashed' | 'band';
   color?: number;
+}
+
+/** Names a flag or a result field of the CLI's JSON as an axis title: the quantity in words and symbols, then the raw key. */
+const TITLES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  m_lambda: 'mean FIM eigenvalue m_λ',
+  s_lambda: 'second moment of FIM eigenvalues s_λ',
+  lambda_max: 'largest FIM eigenvalue λ_max',
+  lambda_min: 'smallest eigenvalue λ_min',
+  width: 'width M',
+  depth: 'depth L',
+  samples: 'samples N',
+  outputs: 'outputs C',
+  lr: 'learning rate η',
+  seed: 'seed',
+  latent: 'latent size',
+  epochs: 'epochs',
+  beta: 'β',
+  'sigma-w2': 'weight variance σ_w²',
+  'sigma-b2': 'bias variance σ_b²',
+  damping: 'damping ρ',
+  noise: 'noise level',
+  similarity: 'target similarity ρ',
+});
+export function fieldTitle(key: string): string {
+  const theory = key.startsWith('theory.');
+  const base = theory ? key.slice('theory.'.length) : key;
+  const words =
+    TITLES[base] ??
+    base
+      .replace(/_/g, ' ')
+      .replace(/\blambda\b/g, 'λ')
+      .replace(/\bsigma\b/g, 'σ')
+      .replace(/\beta\b/g, 'η');
+  const named = `${words}${theory ? ', theory' : ''}`;
+  return named === key ? key : `${named} (${key})`;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -85,8 +120,9 @@ const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + 
 
 /**
  * `y` against the numeric parameter `x`: one curve per combination of the other varying
- * parameters (seed excepted, which is averaged over), with mean ± sd bands as dashed lines, and
- * the mean of `theory.<y>` as a dashed line where the results carry it.
+ * parameters (seed excepted, which is averaged over), with mean ± sd band edges as thin faint lines,
+ * and the mean of `theory.<y>` as a dashed line where the results carry it: theory and the band never
+ * look alike.
  */
 export function curves(runs: SweepRunEntry[], x: string, y: string): CurveSeries[] {
   const others = varyingParams(runs).filter((p) => p !== x && p !== 'seed');
@@ -116,8 +152,8 @@ export function curves(runs: SweepRunEntry[], x: string, y: string): CurveSeries
       color,
     });
     if (ys.some((p) => p.n > 1)) {
-      out.push({ label: `${label} + sd`, points: ys.map((p) => ({ x: p.x, y: p.m + p.s })), style: 'dashed', color });
-      out.push({ label: `${label} − sd`, points: ys.map((p) => ({ x: p.x, y: p.m - p.s })), style: 'dashed', color });
+      out.push({ label: `${label} + sd`, points: ys.map((p) => ({ x: p.x, y: p.m + p.s })), style: 'band', color });
+      out.push({ label: `${label} − sd`, points: ys.map((p) => ({ x: p.x, y: p.m - p.s })), style: 'band', color });
     }
     const th = theoryKey ? at(theoryKey) : [];
     if (th.length)
