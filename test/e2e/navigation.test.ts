@@ -81,3 +81,21 @@ test('a result that lands while another lab is open puts a badge on its lab unti
   await nav.getByRole('button', { name: /^Datasets/ }).click();
   assert.equal(await nav.getByTestId('lab-badge').count(), 0);
 });
+
+test('each lab keeps its own scroll offset: another lab opens at its top, and coming back restores it', async () => {
+  const page = app.page;
+  const nav = (name: string) => page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name }).click();
+  const main = page.getByTestId('lab-main');
+  await nav('Fisher / NTK spectra');
+  await page.getByRole('heading', { name: 'Network', exact: true }).waitFor();
+  const top = await main.evaluate((m) => {
+    m.scrollTo({ top: 400 });
+    return m.scrollTop;
+  });
+  assert.ok(top > 0, 'the Fisher lab does not scroll here');
+  await nav('Continual learning');
+  await page.waitForFunction(() => document.querySelector('[data-testid="lab-main"]')!.scrollTop === 0);
+  await nav('Fisher / NTK spectra');
+  await page.waitForFunction((t) => document.querySelector('[data-testid="lab-main"]')!.scrollTop === t, top);
+  assert.deepEqual(app.pageErrors, []);
+});
