@@ -32,7 +32,7 @@ test('the stable host keeps its token and port across starts, or takes the next 
   await again.close();
 });
 
-test('a stopped host shows at once; the page reconnects when it is back', async () => {
+test('a stopped host shows at once; the page reconnects when it is back, without the old host’s jobs', async () => {
   process.env.KAIRO_HOME = tempDir();
   const port = 48000 + Math.floor(Math.random() * 1000);
   const token = hostToken();
@@ -45,11 +45,16 @@ test('a stopped host shows at once; the page reconnects when it is back', async 
     const page = await browser.newPage();
     await page.goto(host.url);
     await page.getByTestId('page-range').waitFor();
+    // A finished job in the panel, which the restarted host will not know.
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByRole('button', { name: 'Train baseline' }).click();
+    await page.locator('[data-job-state="done"]').first().waitFor({ timeout: 60000 });
     await host.close();
     const lost = page.getByTestId('connection-lost');
     await lost.waitFor({ timeout: 2000 });
     host = await startHost({ rendererDir: 'dist/renderer', workspace: tmpdir(), port, token });
     await lost.waitFor({ state: 'detached', timeout: 15000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-job-state]').length === 0);
     // The page works again: a change reaches the new host.
     await page.getByRole('group', { name: 'split' }).getByRole('button', { name: 'Test' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="page-range"]')?.textContent?.endsWith('of 10,000'));

@@ -59,11 +59,22 @@ class AppState {
     });
   }
 
-  /** Reloads what the host holds (after a reconnection). */
+  /**
+   * Reloads what the host holds (after a reconnection). Jobs the host does not know are gone: a
+   * restarted host has none of the old one's, and the panel must not keep showing them.
+   */
   async refresh(): Promise<void> {
     await this.run(async () => {
       this.session = await this.client.call('session.get', {});
-      for (const j of await this.client.call('jobs.list', {})) this.jobs[j.id] = j;
+      const list = await this.client.call('jobs.list', {});
+      const known = new Set(list.map((j) => j.id));
+      for (const id of Object.keys(this.jobs))
+        if (!known.has(id)) {
+          delete this.jobs[id];
+          delete this.live[id];
+          delete this.previews[id];
+        }
+      for (const j of list) this.jobs[j.id] = j;
       this.recovery = await this.client.call('session.recovery', {});
     });
     this.error = null;
