@@ -66,7 +66,13 @@ test('loss curves: measured solid, predicted dashed in the same colour; zeros an
   const s = lossSeries(r, 'best', 'train');
   assert.deepEqual(
     s.map((x) => x.label),
-    ['exact NGD', 'exact NGD, predicted (α = 1; 0 from step 1)', 'K-FAC (diverged)', 'K-FAC, predicted (α = 9)'],
+    [
+      'exact NGD',
+      'exact NGD, predicted (α = 1; 0 from step 1)',
+      'K-FAC (diverged)',
+      'K-FAC, predicted (α = 9)',
+      'predicted (dashed)',
+    ],
   );
   assert.deepEqual(s[0]!.points, [
     { x: 0, y: 1 },
@@ -91,7 +97,18 @@ test('loss curves: measured solid, predicted dashed in the same colour; zeros an
       'exact NGD, predicted (infinite-width NTK) [dotted]',
       'K-FAC (diverged) [line]',
       'K-FAC, predicted (α = 9, empirical NTK) [dashed]',
+      'predicted, empirical NTK (dashed) [dashed]',
+      'predicted, infinite-width NTK (dotted) [dotted]',
     ],
+  );
+  // The legend lists the methods and the two grey keys; the per-method predictions are drawn but not listed.
+  assert.deepEqual(
+    t.filter((x) => x.legend !== false).map((x) => x.label),
+    ['exact NGD', 'K-FAC (diverged)', 'predicted, empirical NTK (dashed)', 'predicted, infinite-width NTK (dotted)'],
+  );
+  assert.deepEqual(
+    t.filter((x) => x.color === -1).map((x) => x.points.length),
+    [0, 0],
   );
   assert.deepEqual(
     t[2]!.points.map((p) => p.y),

@@ -23,7 +23,8 @@ const loggable = (ys: number[]) => ys.flatMap((y, x) => (y > 0 && Number.isFinit
  * Loss per step of every method at one kind of learning rate: measured solid, its predicted curve dashed
  * in the same colour (with the network's own, empirical NTK); on the test loss also the infinite-width
  * (analytic NTK) prediction, dotted. Values of 0 (the prediction at η = 1/α converges in one step)
- * cannot sit on a log axis: the dashed line stops there, and its label says so.
+ * cannot sit on a log axis: the dashed line stops there, and its label says so. The legend lists the
+ * methods and one grey key per line style (a legend of three entries per method hid the plot).
  */
 export function lossSeries(result: NgdCompareResult, at: 'best' | 'common', which: 'train' | 'test'): Series[] {
   const out: Series[] = [];
@@ -39,11 +40,23 @@ export function lossSeries(result: NgdCompareResult, at: 'best' | 'common', whic
       label: `${name}, predicted (${kind}${which === 'test' ? ', empirical NTK' : ''}${zeroAt > 0 ? `; 0 from step ${zeroAt}` : ''})`,
       color,
       style: 'dashed',
+      legend: false,
       points: loggable(theory),
     });
     const analytic = r.theory.testLossesAnalytic;
     if (which === 'test' && analytic)
-      out.push({ label: `${name}, predicted (infinite-width NTK)`, color, style: 'dotted', points: loggable(analytic) });
+      out.push({
+        label: `${name}, predicted (infinite-width NTK)`,
+        color,
+        style: 'dotted',
+        legend: false,
+        points: loggable(analytic),
+      });
+  }
+  if (out.length) {
+    out.push({ label: `predicted${which === 'test' ? ', empirical NTK' : ''} (dashed)`, color: -1, style: 'dashed', points: [] });
+    if (out.some((s) => s.style === 'dotted'))
+      out.push({ label: 'predicted, infinite-width NTK (dotted)', color: -1, style: 'dotted', points: [] });
   }
   return out;
 }

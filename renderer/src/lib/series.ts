@@ -11,8 +11,10 @@ export interface Series {
    * second theory; 'band': a thin faint solid line (the edge of a ± sd band), never like theory.
    */
   style?: 'line' | 'points' | 'dashed' | 'dotted' | 'band';
-  /** Palette index, so related series (mean and its band) share a colour. */
+  /** Palette index, so related series (mean and its band) share a colour; -1: neutral grey (a key to line styles). */
   color?: number;
+  /** false: drawn but not listed in the legend (a per-method line whose style a key entry explains); the CSV keeps it. */
+  legend?: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2
 
 /** The colour of series i: the eight palette colours, then hues a golden angle apart, so any number stay distinct. */
 export function seriesColor(i: number): string {
+  if (i < 0) return '#888888';
   if (i < PALETTE.length) return PALETTE[i]!;
   const hue = Math.round((i * 137.508) % 360);
   // Hex, so that a two-digit alpha can be appended as for the palette.
