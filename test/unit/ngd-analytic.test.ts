@@ -9,20 +9,11 @@ import { layerKernels, layerThetas } from '../../models/ngd/analytic.ts';
 import { gaussianTask } from '../../models/ngd/data.ts';
 import { fullTheta, initNtk, linearise } from '../../models/ngd/network.ts';
 import { runMethod } from '../../models/ngd/train.ts';
+import { relErr } from './ngd-reference.ts';
 
 const d = 30;
 const T = 12;
 const { X } = gaussianTask(T, d, 1, mulberry32(1));
-
-const relErr = (a: Float64Array, b: Float64Array) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
 
 test('the analytic NTK: sampled networks converge to it as 1/√M (ReLU, erf, linear; tanh by quadrature)', () => {
   for (const activation of ['relu', 'erf', 'linear', 'tanh'] as const) {
