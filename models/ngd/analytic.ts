@@ -8,7 +8,7 @@
 // Gram of layer l's augmented inputs (s h, σ_b), B_l that of its cotangents. The Gaussian
 // expectations are the arc-cosine (ReLU), arcsine (erf) and linear closed forms of
 // models/ntk/activations.ts; tanh has none and takes Gauss–Hermite quadrature.
-import { moments } from '../fisher/theory.ts';
+import { moments, momentsClosed } from '../fisher/theory.ts';
 import { eigh, solveSPD } from '../linalg/dense.ts';
 import type { Activation } from '../ntk/activations.ts';
 import { tridiagonalCoefficients, type NgdMethod } from './methods.ts';
@@ -39,6 +39,38 @@ function commonNorm(X: Float64Array, T: number, d: number, what: string): number
   return first;
 }
 
+/** Chebyshev–Lobatto nodes in the correlation ρ for activations without closed forms. */
+const CHEB = 65;
+
+/**
+ * E[φ(u)φ(u')] and E[φ'(u)φ'(u')] at variance q as functions of the correlation ρ = cov/q: the closed
+ * forms where they exist; otherwise quadrature at CHEB Chebyshev nodes in ρ and barycentric
+ * interpolation between them (both are analytic in ρ on [−1, 1] for tanh: the interpolant agrees with
+ * direct quadrature within 10⁻¹⁰ of the diagonal moment at q ≤ 2 and 10⁻⁶ at q = 8, and N² pairs cost
+ * CHEB quadratures instead of N²: 0.2 s instead of 10 s at N = 100).
+ */
+export function pairMoments(act: Activation, q: number): (cov: number) => { e12: number; d12: number } {
+  if (momentsClosed(act, q, 0)) return (cov) => moments(act, q, cov);
+  const rho = Array.from({ length: CHEB }, (_, j) => Math.cos((Math.PI * j) / (CHEB - 1)));
+  const at = rho.map((r) => moments(act, q, r * q, true));
+  const w = rho.map((_, j) => (j % 2 ? -1 : 1) * (j === 0 || j === CHEB - 1 ? 0.5 : 1));
+  return (cov) => {
+    const r = Math.max(-1, Math.min(1, cov / q));
+    let num1 = 0;
+    let num2 = 0;
+    let den = 0;
+    for (let j = 0; j < CHEB; j++) {
+      const d = r - rho[j]!;
+      if (d === 0) return { e12: at[j]!.e12, d12: at[j]!.d12 };
+      const c = w[j]! / d;
+      num1 += c * at[j]!.e12;
+      num2 += c * at[j]!.d12;
+      den += c;
+    }
+    return { e12: num1 / den, d12: num2 / den };
+  };
+}
+
 export function layerKernels(spec: AnalyticSpec, A: Float64Array, Ta: number, B: Float64Array, Tb: number): LayerKernels {
   const d = spec.widths[0]!;
   const L = spec.widths.length - 1;
@@ -60,8 +92,9 @@ export function layerKernels(spec: AnalyticSpec, A: Float64Array, Ta: number, B:
     const prev = sigma[l - 1]!;
     const next = new Float64Array(prev.length);
     const dot = new Float64Array(prev.length);
+    const pair = pairMoments(spec.activation, q);
     for (let i = 0; i < prev.length; i++) {
-      const m = moments(spec.activation, q, prev[i]!);
+      const m = pair(prev[i]!);
       next[i] = w2 * m.e12 + b2;
       dot[i] = w2 * m.d12;
     }
@@ -145,7 +178,8 @@ export function analyticTest(p: AnalyticInput): AnalyticTest {
   if (p.method !== 'gd' && p.alpha === null) return { outputs: null, note: 'the method has no α here, so no prediction' };
   const r0 = p.f0.map((v, i) => v - p.Y[i]!);
   try {
-    const train = layerThetas(layerKernels(p, p.X, T, p.X, T));
+    const trainK = layerKernels(p, p.X, T, p.X, T);
+    const train = layerThetas(trainK);
     const kx = layerKernels(p, p.Xt, Tt, p.X, T);
     const cross = layerThetas(kx);
     const perLayer = (l: number) => applyRows(rightSolve(cross.layers[l]!, train.layers[l]!, T, Tt), r0, T, Tt, C);
@@ -171,7 +205,6 @@ export function analyticTest(p: AnalyticInput): AnalyticTest {
         break;
       }
       case 'kfac': {
-        const trainK = layerKernels(p, p.X, T, p.X, T);
         R = perLayer(L - 1);
         for (let l = 0; l < L - 1; l++) {
           const a = rightSolve(kx.sigma[l]!, trainK.sigma[l]!, T, Tt);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { moments } from '../../models/fisher/theory.ts';
-import { layerKernels, layerThetas } from '../../models/ngd/analytic.ts';
+import { layerKernels, layerThetas, pairMoments } from '../../models/ngd/analytic.ts';
 import { gaussianTask } from '../../models/ngd/data.ts';
 import { fullTheta, initNtk, linearise } from '../../models/ngd/network.ts';
 import { runMethod } from '../../models/ngd/train.ts';
@@ -46,6 +46,20 @@ test('the analytic NTK: erf’s closed-form moments agree with Gauss–Hermite q
       for (const k of ['e12', 'd12'] as const)
         assert.ok(Math.abs(a[k] - b[k]) < 1e-8 * Math.abs(a[k]), `${activation} ${k}: ${a[k]} vs ${b[k]}`);
     }
+  // tanh (no closed form): the Chebyshev interpolant in ρ against direct quadrature at each ρ.
+  for (const [q, tol] of [
+    [0.5, 1e-12],
+    [2, 1e-9],
+    [8, 1e-5],
+  ] as const) {
+    const pair = pairMoments('tanh', q);
+    const diag = moments('tanh', q, q, true);
+    for (const rho of [-0.97, -0.3, 0.11, 0.8, 0.999]) {
+      const a = pair(rho * q);
+      const b = moments('tanh', q, rho * q, true);
+      assert.ok(Math.abs(a.e12 - b.e12) < tol * diag.e11 && Math.abs(a.d12 - b.d12) < tol * diag.d11, `q = ${q}, ρ = ${rho}`);
+    }
+  }
   // Depth 1 (a linear readout of the input): Θ = Σ¹ = σ_w² x·x'/M₀ + σ_b², by hand.
   const k = layerThetas(layerKernels({ activation: 'relu', widths: [d, 1], sigmaW2: 1.5, sigmaB2: 0.2 }, X, T, X, T));
   const dot = (a: number, b: number) => X.subarray(a * d, a * d + d).reduce((s, v, j) => s + v * X[b * d + j]!, 0);
