@@ -13,7 +13,7 @@ import { openApp } from './browser.ts';
 const app = openApp();
 const { pageErrors } = app;
 
-test('open a collected sweep folder, table its runs, chart lambda_max against width', async () => {
+test('open a collected sweep folder, table its runs, chart λ_max against width', async () => {
   const dir = join(tempDir(), 'sweep');
   const spec = validateSpec(
     { command: ['fisher', 'theory'], fixed: { samples: 50 }, grid: { width: [100, 1000, 10000], depth: [2, 3] } },
@@ -30,7 +30,8 @@ test('open a collected sweep folder, table its runs, chart lambda_max against wi
   assert.equal(await rows.count(), 6);
   await app.page.locator('select[name="sweepX"]').selectOption('width');
   await app.page.locator('select[name="sweepY"]').selectOption('lambda_max');
-  const fig = app.page.locator('figure[data-chart="lambda_max against width"]');
+  // Axis titles name the quantity, then the CLI's key.
+  const fig = app.page.locator('figure[data-chart="largest FIM eigenvalue λ_max (lambda_max) against width M (width)"]');
   await fig.waitFor();
   const [dl] = await Promise.all([app.page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
   const csv = readFileSync((await dl.path())!, 'utf8')
