@@ -12,6 +12,7 @@ import { moments, momentsClosed } from '../fisher/theory.ts';
 import { eigh, solveSPD } from '../linalg/dense.ts';
 import type { Activation } from '../ntk/activations.ts';
 import { tridiagonalCoefficients, type NgdMethod } from './methods.ts';
+import { transpose } from './network.ts';
 
 export interface AnalyticSpec {
   activation: Activation;
@@ -116,12 +117,6 @@ export function layerThetas(k: LayerKernels): { layers: Float64Array[]; total: F
   for (const t of layers) for (let i = 0; i < total.length; i++) total[i]! += t[i]!;
   return { layers, total };
 }
-
-const transpose = (M: Float64Array, r: number, c: number) => {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = M[i * c + j]!;
-  return out;
-};
 
 /** K' K⁻¹ (Tt × T) for the test–train block K' (Tt × T) and the train block K (T × T). */
 function rightSolve(Kx: Float64Array, K: Float64Array, T: number, Tt: number): Float64Array {

@@ -121,7 +121,7 @@ export function runMethod(net0: NtkNet, task: NgdTask, o: RunOptions): NgdRun {
   const stepSizes: number[] = [];
   const linearErrors: number[] = [];
   const signChanges: number[] = [];
-  const norm0 = Math.sqrt(net.omega.concat(net.bias).reduce((s, w) => s + w.reduce((a, b) => a + b * b, 0), 0));
+  const norm0 = Math.sqrt(net.omega.concat(net.bias).reduce((s, w) => s + sumSq(w), 0));
   let before: { f: Float64Array; predicted: Float64Array; u: Float64Array[] } | null = null;
   const t0 = Date.now();
   for (let step = 0; step <= o.steps; step++) {
