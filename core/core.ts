@@ -16,7 +16,7 @@ import type {
   ResultOf,
   Topic,
 } from './contract.ts';
-import { CONTRACT_VERSION } from './contract.ts';
+import { CONTRACT_VERSION, FASHION_MNIST_SOURCE } from './contract.ts';
 import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
@@ -34,6 +34,16 @@ import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import type { Recovery } from './session/recovery.ts';
 import { APP_VERSION } from './version.ts';
 import { checkSource } from './data/datasets.ts';
+
+/** The files of the datasets Kairo knows by name (Debian's Fashion-MNIST), readable whatever the path policy. */
+const PACKAGED_FILES = new Set(
+  [
+    FASHION_MNIST_SOURCE.trainImages,
+    FASHION_MNIST_SOURCE.trainLabels,
+    FASHION_MNIST_SOURCE.testImages,
+    FASHION_MNIST_SOURCE.testLabels,
+  ].filter((f): f is string => typeof f === 'string'),
+);
 
 /** What only the platform can do (native dialogs); the web host has none. */
 export interface Platform {
@@ -306,10 +316,13 @@ export class Core {
     }
   }
 
-  /** Data files named in requests (or in the session a job reads) must pass the platform's path policy. */
+  /**
+   * Data files named in requests (or in the session a job reads) must pass the platform's path policy, except the
+   * packaged datasets' own files (Debian's Fashion-MNIST): fixed public paths that no page chooses, read in one click.
+   */
   private checkData(value: unknown): void {
     const policy = this.opts.platform.paths;
-    if (policy) for (const f of idxPaths(value)) policy.check(f, 'data-read');
+    if (policy) for (const f of idxPaths(value)) if (!PACKAGED_FILES.has(f)) policy.check(f, 'data-read');
   }
 
   subscribe(l: Listener): () => void {

@@ -1,8 +1,16 @@
 // Datasets by source descriptor. Loading is all-or-nothing: a source whose files fail any
 // check throws before anything is cached, so a bad pick never replaces a good dataset.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { DatasetSource, DatasetSummary, SplitName, SplitSummary } from '../contract.ts';
+import {
+  FASHION_MNIST_MISSING,
+  FASHION_MNIST_SOURCE,
+  type DatasetSource,
+  type DatasetSummary,
+  type SplitName,
+  type SplitSummary,
+} from '../contract.ts';
 import { generateHierarchical, patternShape } from '../../models/vae/hierarchical.ts';
 import { invalid } from '../errors.ts';
 import { hierarchicalSourceSchema } from '../labs/data/state.ts';
@@ -83,6 +91,9 @@ function load(source: DatasetSource): Dataset {
       test: readIdxPair(join(dir, 't10k-images-idx3-ubyte'), join(dir, 't10k-labels-idx1-ubyte')),
     };
   }
+  // The packaged Fashion-MNIST's absence gets the command that installs it, not a bare "no such file".
+  if (source.trainImages === FASHION_MNIST_SOURCE.trainImages && !existsSync(source.trainImages))
+    throw invalid(FASHION_MNIST_MISSING);
   const train = readIdxPair(source.trainImages, source.trainLabels);
   const test = source.testImages && source.testLabels ? readIdxPair(source.testImages, source.testLabels) : null;
   if (test && (test.shape[0] !== train.shape[0] || test.shape[1] !== train.shape[1])) {
@@ -120,6 +131,8 @@ export async function checkSource(source: DatasetSource): Promise<{ imageSize: n
     const ds = cached ?? getDataset(clean);
     return { imageSize: ds.train.shape[0]! * ds.train.shape[1]! };
   }
+  if (clean.trainImages === FASHION_MNIST_SOURCE.trainImages && !existsSync(clean.trainImages))
+    throw invalid(FASHION_MNIST_MISSING);
   let dims: number[] | null = null;
   for (const f of [clean.trainImages, clean.trainLabels, clean.testImages, clean.testLabels])
     if (f) {

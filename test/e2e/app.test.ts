@@ -1,9 +1,10 @@
 // Playwright drives the real built renderer in Debian's Chromium against the real core
 // through the WebSocket host: what a user does, checked against what the core computes.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FASHION_MNIST_SOURCE } from '../../core/contract.ts';
 import { getDataset } from '../../core/data/datasets.ts';
 import { encodeIdx } from '../../core/data/idx.ts';
 import { gzipSync } from 'node:zlib';
@@ -160,6 +161,16 @@ test('a user-chosen IDX pair loads through the form; a broken one is refused and
   assert.match((await facts().textContent())!, /^MNIST/);
   await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
+  // The packaged Fashion-MNIST: one pick where Debian installed it; otherwise the command that installs it.
+  await app.page.getByLabel('dataset source').selectOption('fashion');
+  if (existsSync(FASHION_MNIST_SOURCE.trainImages)) {
+    await facts()
+      .filter({ hasText: /Fashion-MNIST: 60.?000 train/ })
+      .waitFor();
+  } else {
+    await app.page.getByRole('alert').filter({ hasText: 'sudo apt-get install dataset-fashion-mnist' }).waitFor();
+    await app.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  }
   await form.getByLabel('Name').fill('Tiny');
   await form.locator('input[name="trainLabels"]').fill(labs);
   await form.getByRole('button', { name: 'Load' }).click();

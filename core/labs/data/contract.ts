@@ -50,6 +50,21 @@ export type DatasetSource =
       testLabels?: string | null;
     };
 
+/**
+ * Fashion-MNIST as Debian's package `dataset-fashion-mnist` installs it (`dpkg -L dataset-fashion-mnist` lists these
+ * files): one click in the Data lab, `--dataset fashion-mnist` in the CLI.
+ */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+export const FASHION_MNIST_SOURCE: Extract<DatasetSource, { kind: 'idx' }> = {
+  kind: 'idx',
+  name: 'Fashion-MNIST',
+  trainImages: `${FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz`,
+  trainLabels: `${FASHION_MNIST_DIR}/train-labels-idx1-ubyte.gz`,
+  testImages: `${FASHION_MNIST_DIR}/t10k-images-idx3-ubyte.gz`,
+  testLabels: `${FASHION_MNIST_DIR}/t10k-labels-idx1-ubyte.gz`,
+};
+export const FASHION_MNIST_MISSING = `Fashion-MNIST is not installed: \`sudo apt-get install dataset-fashion-mnist\` puts it in ${FASHION_MNIST_DIR} (elsewhere, download its four IDX files from github.com/zalandoresearch/fashion-mnist and load them as IDX files)`;
+
 export type SplitName = 'train' | 'test';
 
 export interface SplitSummary {

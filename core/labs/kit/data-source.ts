@@ -1,14 +1,22 @@
 // The dataset flags lab commands share: MNIST by default, or a pair of IDX files (with an optional
 // test pair), as `kairo vae train` and `kairo augment run` take them.
-import type { DatasetSource } from '../../contract.ts';
+import { FASHION_MNIST_SOURCE, type DatasetSource } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import type { Parsed } from './args.ts';
 
-export const IDX_FLAGS = ['idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels'] as const;
-export const IDX_USAGE = '[--idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]';
+export const IDX_FLAGS = ['dataset', 'idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels'] as const;
+export const IDX_USAGE =
+  '[--dataset mnist|fashion-mnist | --idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]';
 
-/** MNIST where no IDX file is named; otherwise the named files, both of a pair or neither. */
+/** MNIST where no IDX file is named; the packaged Fashion-MNIST by name; otherwise the named files, both of a pair or neither. */
 export function idxSource(p: Parsed): Extract<DatasetSource, { kind: 'mnist' | 'idx' }> {
+  const named = p.flags.get('dataset');
+  if (named !== undefined) {
+    if (named !== 'mnist' && named !== 'fashion-mnist') throw invalid(`--dataset: mnist or fashion-mnist (got ${String(named)})`);
+    if (IDX_FLAGS.some((f) => f !== 'dataset' && p.flags.has(f)))
+      throw invalid('give --dataset or --idx-images/--idx-labels, not both');
+    return named === 'mnist' ? { kind: 'mnist' } : { ...FASHION_MNIST_SOURCE };
+  }
   const images = p.flags.get('idx-images');
   const labels = p.flags.get('idx-labels');
   const ti = p.flags.get('idx-test-images');
