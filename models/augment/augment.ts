@@ -128,15 +128,113 @@ export function erase(img: Image, area: number, rand: () => number): Image {
   return eraseRect(img, Math.floor(rand() * (img.h - rh + 1)), Math.floor(rand() * (img.w - rw + 1)), rh, rw);
 }
 
+/** Kairo's operations: each has a strength m ∈ [0, 1] and is the identity at m = 0. */
 export const AUGMENTATIONS = ['shift', 'rotate', 'scale', 'elastic', 'noise', 'erase'] as const;
-export type Augmentation = (typeof AUGMENTATIONS)[number];
+/**
+ * The operations of the SPA authors' released code (takaset16/selfpaced-augmentation, augmentation.py), at their
+ * fixed parameters (no strength). mixup and RICAP mix a sample with others of its batch (models/augment/batch.ts).
+ */
+export const AUTHORS_AUGMENTATIONS = [
+  'translate',
+  'rotate-any',
+  'flip',
+  'crop',
+  'cutout',
+  'random-erasing',
+  'mixup',
+  'ricap',
+] as const;
+export const MIXING_AUGMENTATIONS = ['mixup', 'ricap'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number] | (typeof AUTHORS_AUGMENTATIONS)[number];
+export type ImageAugmentation = Exclude<Augmentation, (typeof MIXING_AUGMENTATIONS)[number]>;
+export const isMixing = (a: Augmentation): a is (typeof MIXING_AUGMENTATIONS)[number] => a === 'mixup' || a === 'ricap';
+
+/** A uniform integer in [lo, hi] (both included). */
+const intIn = (lo: number, hi: number, rand: () => number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+/** Horizontal mirror image. */
+export function flip(img: Image): Image {
+  const out = new Float32Array(img.h * img.w);
+  for (let y = 0; y < img.h; y++) for (let x = 0; x < img.w; x++) out[y * img.w + x] = img.data[y * img.w + img.w - 1 - x]!;
+  return { h: img.h, w: img.w, data: out };
+}
+
+/**
+ * The ch × cw window at (top, left), resized back to h × w bilinearly with the corners aligned (PyTorch's
+ * `upsample(…, mode='bilinear', align_corners=True)`, as the authors' random_crop resizes).
+ */
+export function cropResize(img: Image, top: number, left: number, ch: number, cw: number): Image {
+  const out = new Float32Array(img.h * img.w);
+  const sy = img.h > 1 ? (ch - 1) / (img.h - 1) : 0;
+  const sx = img.w > 1 ? (cw - 1) / (img.w - 1) : 0;
+  for (let y = 0; y < img.h; y++) for (let x = 0; x < img.w; x++) out[y * img.w + x] = sample(img, top + y * sy, left + x * sx);
+  return { h: img.h, w: img.w, data: out };
+}
+
+/**
+ * One of the authors' operations on one image (mixup and RICAP excepted), drawn as their code draws it:
+ * - translate: whole-pixel shift by dy, dx uniform in [−⌊h/5⌋, ⌊h/5⌋], zero fill (random_transfer);
+ * - rotate-any: a whole-degree angle uniform in [0, 180), the canvas enlarged to hold the rotated image and resized
+ *   back to h × w — scipy's rotate(reshape=True) then imresize, i.e. rotation and scaling by 1/(|cos θ| + |sin θ|)
+ *   (their imresize also rescales the values to 0–255 by min and max; Kairo keeps the values);
+ * - flip: horizontal mirror with probability ½;
+ * - crop: a window of ⌊4h/5⌋ × ⌊4w/5⌋ at a uniform position, resized back (random_crop);
+ * - cutout: an ⌊h/2⌋ square whose top-left corner is uniform in [−⌊h/4⌋, h − ⌊h/4⌋), clipped, set to `fill` (their
+ *   code fills with the batch's mean pixel);
+ * - random-erasing: as Zhong et al. (2020), with probability ½ a rectangle of 2–40 % of the area, aspect ratio in
+ *   [0.3, 3.3), set to a uniform value in [0, 1). The released code's version returns its input unchanged (it
+ *   erases a copy and returns the original), so in the authors' runs this operation was the identity.
+ */
+export function authorsOnce(
+  img: Image,
+  kind: Exclude<ImageAugmentation, (typeof AUGMENTATIONS)[number]>,
+  rand: () => number,
+  fill = 0,
+): Image {
+  const { h, w } = img;
+  switch (kind) {
+    case 'translate': {
+      const r = Math.floor(h / 5);
+      const dx = intIn(-r, r, rand);
+      const dy = intIn(-r, r, rand);
+      return shift(img, dy, dx);
+    }
+    case 'rotate-any': {
+      const deg = Math.floor(rand() * 180);
+      const t = (deg * Math.PI) / 180;
+      return affine(img, deg, 1 / (Math.abs(Math.cos(t)) + Math.abs(Math.sin(t))));
+    }
+    case 'flip':
+      return rand() < 0.5 ? flip(img) : { h, w, data: Float32Array.from(img.data) };
+    case 'crop': {
+      const ch = Math.floor((4 * h) / 5);
+      const cw = Math.floor((4 * w) / 5);
+      return cropResize(img, Math.floor(rand() * (h - ch)), Math.floor(rand() * (w - cw)), ch, cw);
+    }
+    case 'cutout': {
+      const s = Math.floor(h / 2);
+      const top = intIn(-Math.floor(s / 2), h - Math.floor(s / 2) - 1, rand);
+      const left = intIn(-Math.floor(s / 2), w - Math.floor(s / 2) - 1, rand);
+      return eraseRect(img, top, left, s, s, fill);
+    }
+    case 'random-erasing': {
+      if (rand() >= 0.5) return { h, w, data: Float32Array.from(img.data) };
+      const value = rand();
+      const area = intIn(Math.floor(h * w * 0.02), Math.floor(h * w * 0.4) - 1, rand);
+      const ratio = 0.3 + 3 * rand();
+      const rh = Math.min(h - 1, Math.floor(Math.sqrt(area / ratio)));
+      const rw = Math.min(w - 1, Math.floor(ratio * rh));
+      return eraseRect(img, Math.floor(rand() * (h - rh)), Math.floor(rand() * (w - rw)), rh, rw, value);
+    }
+  }
+}
 
 /**
  * One augmentation at strength m ∈ [0, 1] (0: the identity), its parameters drawn at random:
  * shift up to ±3m pixels, rotation up to ±30m degrees, scale in [1 − 0.2m, 1 + 0.2m], elastic
  * α = 8m with σ = 3 (MNIST-sized images), noise σ = 0.3m, erasing up to 25m % of the area.
  */
-export function augmentOnce(img: Image, kind: Augmentation, m: number, rand: () => number): Image {
+export function augmentOnce(img: Image, kind: ImageAugmentation, m: number, rand: () => number, fill = 0): Image {
   const u = () => 2 * rand() - 1;
   switch (kind) {
     case 'shift': {
@@ -153,16 +251,18 @@ export function augmentOnce(img: Image, kind: Augmentation, m: number, rand: () 
       return noise(img, 0.3 * m, rand);
     case 'erase':
       return erase(img, 0.25 * m * rand(), rand);
+    default:
+      return authorsOnce(img, kind, rand, fill);
   }
 }
 
 /** Applies each augmentation in turn (a composed policy). */
-export function augment(img: Image, kinds: readonly Augmentation[], m: number, rand: () => number): Image {
-  return kinds.reduce((im, k) => augmentOnce(im, k, m, rand), img);
+export function augment(img: Image, kinds: readonly ImageAugmentation[], m: number, rand: () => number, fill = 0): Image {
+  return kinds.reduce((im, k) => augmentOnce(im, k, m, rand, fill), img);
 }
 
 /** RandAugment-style (Cubuk et al. 2020): n operations drawn uniformly from `kinds`, each at strength m. */
-export function randAugment(img: Image, kinds: readonly Augmentation[], n: number, m: number, rand: () => number): Image {
+export function randAugment(img: Image, kinds: readonly ImageAugmentation[], n: number, m: number, rand: () => number): Image {
   let im = img;
   for (let i = 0; i < n; i++) im = augmentOnce(im, kinds[Math.floor(rand() * kinds.length)]!, m, rand);
   return im;
@@ -179,8 +279,12 @@ export function thresholdOf(losses: ArrayLike<number>, t: Threshold): number {
   return s[lo]! + (pos - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
 }
 
-/** Self-paced augmentation's choice: the samples whose loss is above the threshold are augmented. */
+/**
+ * Self-paced augmentation's choice: a fixed threshold augments the samples whose loss is at least the threshold
+ * (the authors' `loss < judge ? 0 : 1`, so a threshold of 0 augments every sample); a quantile threshold the
+ * samples strictly above the batch's q-quantile (about 1 − q of them).
+ */
 export function selfPacedMask(losses: ArrayLike<number>, t: Threshold): boolean[] {
   const thr = thresholdOf(losses, t);
-  return Array.from(losses, (l) => l > thr);
+  return Array.from(losses, (l) => (t.kind === 'fixed' ? l >= thr : l > thr));
 }

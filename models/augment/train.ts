@@ -1,18 +1,22 @@
 // Training a small classifier under an augmentation policy (Takase, Karakida & Asoh 2021): none
-// (NA), every sample (CA), the samples whose current loss is above a threshold (self-paced, SPA),
+// (NA), every sample (CA), the samples whose current loss is at least a threshold (self-paced, SPA),
 // or RandAugment-style draws. Policies share everything else for a given seed: the initial weights
 // (drawn here from the seed, not by tfjs), the order of the batches, and the augmentation random
 // stream, which draws for a sample only when it is augmented (so SPA with every sample above the
-// threshold is CA exactly, and with none NA exactly: the tests check both).
+// threshold is CA exactly, and with none NA exactly: the tests check both). Two protocols use it:
+// Kairo's quick one (small CNN, Adam) and the authors' (batch-norm CNN, SGD with Nesterov momentum,
+// weight decay, warm-up and cosine schedule, their augmentations including mixup and RICAP).
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../common/rng.ts';
 import { Adam } from '../common/adam.ts';
-import { augment, randAugment, selfPacedMask, thresholdOf, type Augmentation, type Image, type Threshold } from './augment.ts';
+import { Sgd } from '../common/sgd.ts';
+import { selfPacedMask, type Augmentation, type Threshold } from './augment.ts';
+import { augmentBatch, oneHot, type Batch, type BatchPolicy } from './batch.ts';
 
 export type Policy = 'none' | 'conventional' | 'self-paced' | 'rand';
 
 export interface ClassifierSpec {
-  arch: 'cnn' | 'mlp';
+  arch: 'cnn' | 'mlp' | 'bn-cnn';
   h: number;
   w: number;
   classes: number;
@@ -20,15 +24,97 @@ export interface ClassifierSpec {
 
 export interface Classifier {
   spec: ClassifierSpec;
+  /** The trained parameters. */
   vars: tf.Variable[];
-  /** Logits [n, classes] for images [n, h·w]. */
-  logits(x: tf.Tensor2D): tf.Tensor2D;
+  /** Batch norm's running means and variances (empty without batch norm): state, not trained. */
+  state: tf.Variable[];
+  /**
+   * Logits [n, classes] for images [n, h·w]. With `training`, batch norm normalises by the batch's own statistics
+   * and moves its running ones (PyTorch's train mode, momentum 0.1); otherwise it uses the running ones.
+   */
+  logits(x: tf.Tensor2D, training?: boolean): tf.Tensor2D;
   dispose(): void;
 }
 
-/** He-normal weights from the seed (same numbers on every backend), zero biases. */
+/** The batch-norm CNN's smallest image side: two valid 3×3 convolutions, a pool, two more and a pool. */
+export const BN_CNN_MIN_SIDE = 16;
+
+/**
+ * The authors' CNN (models/cnn.py of takaset16/selfpaced-augmentation): conv 3×3·32 → BN → ReLU → conv 3×3·32 →
+ * pool 2 → BN → ReLU → conv 3×3·64 → BN → ReLU → conv 3×3·64 → pool 2 → BN → ReLU → linear, valid convolutions
+ * with biases; PyTorch's default initialisation (weights and biases uniform in ±1/√fan-in), BN scale 1, shift 0,
+ * ε = 10⁻⁵, running statistics with momentum 0.1 (the variance's unbiased).
+ */
+function bnCnn(spec: ClassifierSpec, rand: () => number): Classifier {
+  const { h, w, classes } = spec;
+  const uniform = (shape: number[], fanIn: number) =>
+    tf.tidy(() =>
+      tf.variable(
+        tf.tensor(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (2 * rand() - 1) / Math.sqrt(fanIn)),
+          shape,
+        ),
+      ),
+    );
+  const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
+  const flat = side(h) * side(w) * 64;
+  const convs = [
+    [1, 32],
+    [32, 32],
+    [32, 64],
+    [64, 64],
+  ].map(([cin, cout]) => ({ K: uniform([3, 3, cin!, cout!], 9 * cin!), c: uniform([cout!], 9 * cin!) }));
+  const bns = convs.map(({ c }) => {
+    const n = c.shape[0]!;
+    return tf.tidy(() => ({
+      gamma: tf.variable(tf.ones([n])),
+      beta: tf.variable(tf.zeros([n])),
+      mean: tf.variable(tf.zeros([n]), false),
+      variance: tf.variable(tf.ones([n]), false),
+    }));
+  });
+  const W = uniform([flat, classes], flat);
+  const b = uniform([classes], flat);
+  const vars = [...convs.flatMap(({ K, c }, i) => [K, c, bns[i]!.gamma, bns[i]!.beta]), W, b];
+  const state = bns.flatMap((s) => [s.mean, s.variance]);
+  const norm = (x: tf.Tensor4D, i: number, training: boolean) => {
+    const s = bns[i]!;
+    let mean: tf.Tensor = s.mean;
+    let variance: tf.Tensor = s.variance;
+    if (training) {
+      const m = tf.moments(x, [0, 1, 2]);
+      mean = m.mean;
+      variance = m.variance;
+      const n = x.shape[0] * x.shape[1] * x.shape[2];
+      s.mean.assign(tf.add(tf.mul(s.mean, 0.9), tf.mul(m.mean, 0.1)));
+      s.variance.assign(tf.add(tf.mul(s.variance, 0.9), tf.mul(m.variance, (0.1 * n) / Math.max(1, n - 1))));
+    }
+    // Written out rather than tf.batchNorm so that the gradient flows through the batch's mean and variance.
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), s.gamma), s.beta) as tf.Tensor4D;
+  };
+  const conv = (x: tf.Tensor4D, i: number) =>
+    tf.add(tf.conv2d(x, convs[i]!.K as tf.Tensor4D, 1, 'valid'), convs[i]!.c) as tf.Tensor4D;
+  const pool = (x: tf.Tensor4D) => tf.maxPool(x, 2, 2, 'valid');
+  return {
+    spec,
+    vars,
+    state,
+    logits: (x, training = false) => {
+      let y = tf.reshape(x, [-1, h, w, 1]) as tf.Tensor4D;
+      y = tf.relu(norm(conv(y, 0), 0, training));
+      y = tf.relu(norm(pool(conv(y, 1)), 1, training));
+      y = tf.relu(norm(conv(y, 2), 2, training));
+      y = tf.relu(norm(pool(conv(y, 3)), 3, training));
+      return tf.add(tf.matMul(tf.reshape(y, [-1, flat]) as tf.Tensor2D, W as tf.Tensor2D), b) as tf.Tensor2D;
+    },
+    dispose: () => [...vars, ...state].forEach((v) => v.dispose()),
+  };
+}
+
+/** He-normal weights from the seed (same numbers on every backend), zero biases; the BN CNN as PyTorch initialises it. */
 export function createClassifier(spec: ClassifierSpec, seed: number): Classifier {
   const rand = mulberry32(seed);
+  if (spec.arch === 'bn-cnn') return bnCnn(spec, rand);
   // Inside tidy: the initial values are freed, the variables keep their own copies.
   const he = (shape: number[], fanIn: number) =>
     tf.tidy(() =>
@@ -47,6 +133,7 @@ export function createClassifier(spec: ClassifierSpec, seed: number): Classifier
     return {
       spec,
       vars,
+      state: [],
       logits: (x) =>
         tf.add(
           tf.matMul(tf.relu(tf.add(tf.matMul(x, W1 as tf.Tensor2D), b1)) as tf.Tensor2D, W2 as tf.Tensor2D),
@@ -71,6 +158,7 @@ export function createClassifier(spec: ClassifierSpec, seed: number): Classifier
   return {
     spec,
     vars,
+    state: [],
     logits: (x) => {
       const y = block(block(tf.reshape(x, [-1, h, w, 1]), K1, c1), K2, c2);
       return tf.add(tf.matMul(tf.reshape(y, [-1, flat]) as tf.Tensor2D, W as tf.Tensor2D), b) as tf.Tensor2D;
@@ -91,16 +179,44 @@ async function take(t: tf.Tensor): Promise<Float32Array> {
   }
 }
 
-/** Cross-entropy of each sample, in nats, without updating anything. */
-export function perSampleLoss(m: Classifier, x: Float32Array, labels: Int32Array): Promise<Float32Array> {
-  const n = labels.length;
+/** Labels as rows of class probabilities: class indices become one-hot rows, soft rows are kept. */
+const softOf = (labels: Int32Array | Float32Array, classes: number) =>
+  labels instanceof Int32Array ? oneHot(labels, classes) : labels;
+
+/**
+ * Cross-entropy of each sample, in nats, against class indices or soft labels [n, classes], without a gradient
+ * step. With `training` a batch-norm network normalises by the batch and moves its running statistics, as the
+ * authors' SPA pass does (PyTorch's train mode); the weights never change.
+ */
+export function perSampleLoss(
+  m: Classifier,
+  x: Float32Array,
+  labels: Int32Array | Float32Array,
+  training = false,
+): Promise<Float32Array> {
+  const C = m.spec.classes;
+  const y = softOf(labels, C);
+  const n = y.length / C;
   return take(
     tf.tidy(() => {
-      const logp = tf.logSoftmax(m.logits(tf.tensor2d(x, [n, m.spec.h * m.spec.w])));
-      return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), m.spec.classes), logp), 1));
+      const logp = tf.logSoftmax(m.logits(tf.tensor2d(x, [n, m.spec.h * m.spec.w]), training));
+      return tf.neg(tf.sum(tf.mul(tf.tensor2d(y, [n, C]), logp), 1));
     }),
   );
 }
+
+export type OptimizerSpec =
+  | { kind: 'adam' }
+  /** PyTorch's SGD: momentum μ (Nesterov or heavy ball) and weight decay λ added to the gradient. */
+  | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number };
+
+export type LrSchedule =
+  | { kind: 'constant' }
+  /**
+   * The authors' schedule (GradualWarmupScheduler with multiplier 2 around CosineAnnealingLR, T_max = the epochs, stepped
+   * once per epoch): η(1 + t/W) for t ≤ W, then 2η(1 + cos(π(t − W)/E))/2, t = epoch − 1; W = 0: η(1 + cos(πt/E))/2.
+   */
+  | { kind: 'warmup-cosine'; warmupEpochs: number };
 
 export interface PolicyRun {
   policy: Policy;
@@ -115,16 +231,41 @@ export interface PolicyRun {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** Adam when absent. */
+  optimizer?: OptimizerSpec;
+  /** Constant when absent. */
+  schedule?: LrSchedule;
+  /** The test set is evaluated every this many epochs and after the last (1 when absent). */
+  evalEvery?: number;
   seed: number;
   /** Training images whose loss instability is measured after every epoch, and the draws per image. */
   probe?: { indices: ArrayLike<number>; draws: number };
 }
 
+/** The learning rate of an epoch (1-based) under the run's schedule. */
+export function learningRateAt(run: Pick<PolicyRun, 'learningRate' | 'schedule' | 'epochs'>, epoch: number): number {
+  const s = run.schedule ?? { kind: 'constant' };
+  const eta = run.learningRate;
+  if (s.kind === 'constant') return eta;
+  const t = epoch - 1;
+  const W = s.warmupEpochs;
+  if (W === 0) return (eta * (1 + Math.cos((Math.PI * t) / run.epochs))) / 2;
+  if (t <= W) return eta * (1 + t / W);
+  return eta * (1 + Math.cos((Math.PI * (t - W)) / run.epochs));
+}
+
+/** Whether the test set is evaluated after an epoch. */
+export const evaluatedAt = (run: Pick<PolicyRun, 'evalEvery' | 'epochs'>, epoch: number) =>
+  epoch === run.epochs || epoch % (run.evalEvery ?? 1) === 0;
+
 export interface EpochPoint {
   epoch: number;
   trainLoss: number;
-  testLoss: number;
-  testAccuracy: number;
+  /** Null in the epochs the test set is not evaluated in (see `evalEvery`). */
+  testLoss: number | null;
+  testAccuracy: number | null;
+  /** The learning rate the epoch trained at. */
+  learningRate: number;
   /** Fraction of the epoch's samples that were augmented. */
   augmented: number;
   /** SPA's threshold this epoch (nats, or q); null for the other policies. */
@@ -178,12 +319,18 @@ export function thresholdAt(run: Pick<PolicyRun, 'threshold' | 'thresholdEnd' | 
   return t.kind === 'fixed' ? { kind: 'fixed', value: v } : { kind: 'quantile', q: v };
 }
 
-/** The input a policy would train on for one image, given the image's current loss and the threshold in nats. */
-function policyInput(run: PolicyRun, img: Image, loss: number, thr: number, rand: () => number): Image {
-  if (run.policy === 'none' || (run.policy === 'self-paced' && !(loss > thr))) return img;
-  return run.policy === 'rand'
-    ? randAugment(img, run.augmentations, run.randOps, run.strength, rand)
-    : augment(img, run.augmentations, run.strength, rand);
+const batchPolicy = (run: PolicyRun): BatchPolicy => ({
+  mode: run.policy === 'rand' ? 'rand' : 'compose',
+  ops: run.augmentations,
+  strength: run.strength,
+  randOps: run.randOps,
+});
+
+/** Which samples a policy augments, given their current losses (SPA) and the threshold. */
+function policyMask(run: PolicyRun, losses: Float32Array | null, k: number, thr: Threshold): boolean[] {
+  if (run.policy === 'none') return new Array<boolean>(k).fill(false);
+  if (run.policy === 'self-paced') return selfPacedMask(losses!, thr);
+  return new Array<boolean>(k).fill(true);
 }
 
 /**
@@ -203,18 +350,22 @@ export async function probeInstability(
 ): Promise<{ instability: number; lossShift: number }> {
   const n = labels.length;
   if (n === 0 || run.policy === 'none') return { instability: 0, lossShift: 0 };
-  const D = m.spec.h * m.spec.w;
   const clean = await perSampleLoss(m, x, labels);
-  const thr = thresholdOf(clean, threshold);
+  // A quantile threshold is taken over the probe's clean losses; the probe is the batch mixing draws partners from.
+  const mask = policyMask(run, clean, n, threshold);
   const sum = new Float64Array(n);
   const sq = new Float64Array(n);
-  const xr = new Float32Array(n * D);
   for (let r = 0; r < draws; r++) {
-    for (let i = 0; i < n; i++) {
-      const img: Image = { h: m.spec.h, w: m.spec.w, data: x.subarray(i * D, (i + 1) * D) };
-      xr.set(policyInput(run, img, clean[i]!, thr, rand).data, i * D);
-    }
-    const l = await perSampleLoss(m, xr, labels);
+    const b: Batch = {
+      x: Float32Array.from(x),
+      y: oneHot(labels, m.spec.classes),
+      k: n,
+      h: m.spec.h,
+      w: m.spec.w,
+      classes: m.spec.classes,
+    };
+    augmentBatch(b, mask, batchPolicy(run), rand);
+    const l = await perSampleLoss(m, b.x, b.y);
     for (let i = 0; i < n; i++) {
       sum[i]! += l[i]!;
       sq[i]! += l[i]! * l[i]!;
@@ -243,7 +394,7 @@ export function successiveNoise(xs: readonly number[]): number {
  * One throwaway step of the classifier (loss pass and Adam step on a blank batch): the backend compiles
  * and allocates its kernels here, so the first policy timed is not charged for it.
  */
-export async function warmUp(spec: ClassifierSpec, batchSize: number): Promise<void> {
+export async function warmUp(spec: ClassifierSpec, batchSize: number, optimizer?: OptimizerSpec): Promise<void> {
   const n = Math.max(1, Math.min(batchSize, 64));
   await trainPolicy(
     spec,
@@ -257,6 +408,7 @@ export async function warmUp(spec: ClassifierSpec, batchSize: number): Promise<v
       epochs: 1,
       batchSize: n,
       learningRate: 1e-3,
+      ...(optimizer ? { optimizer } : {}),
       seed: 0,
     },
     { x: new Float32Array(n * spec.h * spec.w), labels: new Int32Array(n) },
@@ -275,7 +427,8 @@ export async function trainPolicy(
   const D = spec.h * spec.w;
   const n = train.labels.length;
   const m = createClassifier(spec, run.seed);
-  const opt = new Adam(run.learningRate);
+  const o = run.optimizer ?? { kind: 'adam' };
+  const opt = o.kind === 'adam' ? new Adam(run.learningRate) : new Sgd(run.learningRate, o.momentum, o.weightDecay, o.nesterov);
   const order = mulberry32(run.seed + 1);
   const augRand = mulberry32(run.seed + 2);
   // The probe draws from its own stream, so measuring never changes what is trained.
@@ -292,6 +445,8 @@ export async function trainPolicy(
       if (opts.cancelled?.()) break;
       const t0 = Date.now();
       const thr = thresholdAt(run, epoch);
+      const lr = learningRateAt(run, epoch);
+      opt.learningRate = lr;
       const perm = permutation(n, order);
       let lossSum = 0;
       let augmented = 0;
@@ -301,35 +456,32 @@ export async function trainPolicy(
         if (opts.cancelled?.()) break;
         const idx = perm.subarray(s, Math.min(n, s + run.batchSize));
         const k = idx.length;
-        const xb = new Float32Array(k * D);
-        const yb = new Int32Array(k);
+        const b: Batch = {
+          x: new Float32Array(k * D),
+          y: new Float32Array(k * spec.classes),
+          k,
+          h: spec.h,
+          w: spec.w,
+          classes: spec.classes,
+        };
         idx.forEach((i, j) => {
-          xb.set(train.x.subarray(i * D, (i + 1) * D), j * D);
-          yb[j] = train.labels[i]!;
+          b.x.set(train.x.subarray(i * D, (i + 1) * D), j * D);
+          b.y[j * spec.classes + train.labels[i]!] = 1;
         });
-        // Which samples this step augments: SPA first measures every sample's loss without an update.
-        const mask =
-          run.policy === 'none'
-            ? new Array<boolean>(k).fill(false)
-            : run.policy === 'self-paced'
-              ? selfPacedMask(await perSampleLoss(m, xb, yb), thr)
-              : new Array<boolean>(k).fill(true);
-        for (let j = 0; j < k; j++) {
-          if (!mask[j]) continue;
-          const img: Image = { h: spec.h, w: spec.w, data: xb.subarray(j * D, (j + 1) * D) };
-          const out =
-            run.policy === 'rand'
-              ? randAugment(img, run.augmentations, run.randOps, run.strength, augRand)
-              : augment(img, run.augmentations, run.strength, augRand);
-          xb.set(out.data, j * D);
-          timesAugmented[idx[j]!]!++;
-          augmented++;
-        }
+        // Which samples this step augments: SPA first measures every sample's loss without a step (in training
+        // mode, so a batch-norm network normalises by this batch, as the authors' code does).
+        const mask = policyMask(run, run.policy === 'self-paced' ? await perSampleLoss(m, b.x, b.y, true) : null, k, thr);
+        augmentBatch(b, mask, batchPolicy(run), augRand);
+        for (let j = 0; j < k; j++)
+          if (mask[j]) {
+            timesAugmented[idx[j]!]!++;
+            augmented++;
+          }
         const cost = opt.minimize(
           () =>
             tf.tidy(() => {
-              const logp = tf.logSoftmax(m.logits(tf.tensor2d(xb, [k, D])));
-              return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(yb, 'int32'), spec.classes), logp), 1))) as tf.Scalar;
+              const logp = tf.logSoftmax(m.logits(tf.tensor2d(b.x, [k, D]), true));
+              return tf.neg(tf.mean(tf.sum(tf.mul(tf.tensor2d(b.y, [k, spec.classes]), logp), 1))) as tf.Scalar;
             }),
           true,
           m.vars,
@@ -340,7 +492,7 @@ export async function trainPolicy(
       }
       trainMs += Date.now() - t0;
       if (opts.cancelled?.()) break;
-      const t = await evaluate(m, test.x, test.labels);
+      const t = evaluatedAt(run, epoch) ? await evaluate(m, test.x, test.labels) : { loss: null, accuracy: null };
       const inst = probe
         ? await probeInstability(m, run, thr, px!, py!, probe.draws, probeRand)
         : { instability: null, lossShift: null };
@@ -349,6 +501,7 @@ export async function trainPolicy(
         trainLoss: lossSum / n,
         testLoss: t.loss,
         testAccuracy: t.accuracy,
+        learningRate: lr,
         augmented: augmented / n,
         threshold: run.policy === 'self-paced' ? (thr.kind === 'fixed' ? thr.value : thr.q) : null,
         ...inst,

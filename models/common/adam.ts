@@ -17,7 +17,7 @@ export class Adam extends tf.Optimizer {
   private accBeta2: number;
 
   constructor(
-    readonly learningRate: number,
+    public learningRate: number,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon: number | null = null,

@@ -18,6 +18,17 @@ test('NA against SPA at two sizes: the table and the size chart show the stored 
   // The threshold fields belong to SPA; RandAugment's N shows only when it is ticked.
   assert.equal(await page.locator('input[name="augRandOps"]').count(), 0);
   assert.equal(await page.locator('input[name="augThreshold"]').count(), 1);
+  // Picking the authors' protocol sets its fields; picking quick again restores Kairo's.
+  await page.locator('select[name="augProtocol"]').selectOption('authors');
+  assert.equal(await page.locator('select[name="augArch"]').inputValue(), 'bn-cnn');
+  assert.equal(await page.locator('select[name="augOptimizer"]').inputValue(), 'sgd-nesterov');
+  assert.equal(await page.locator('input[name="augEpochs"]').inputValue(), '200');
+  assert.equal(await page.locator('input[name="augWeightDecay"]').count(), 1, 'weight decay shows with SGD');
+  assert.ok(await page.locator('input[name="augAugment-mixup"]').isChecked());
+  await page.locator('select[name="augProtocol"]').selectOption('quick');
+  assert.equal(await page.locator('input[name="augEpochs"]').inputValue(), '20');
+  assert.equal(await page.locator('input[name="augWeightDecay"]').count(), 0, 'and hides with Adam');
+  assert.ok(!(await page.locator('input[name="augAugment-mixup"]').isChecked()));
   await page.locator('select[name="augArch"]').selectOption('mlp');
   await page.locator('input[name="augPerClass"]').fill('4, 8');
   await page.locator('input[name="augEpochs"]').fill('2');

@@ -9,7 +9,7 @@ import { AUGMENT_FIELDS, AUGMENT_OPS, defaultsOf, type AugmentParams, type Augme
 import { Core } from '../../core/core.ts';
 import { encodeIdx } from '../../core/data/idx.ts';
 import { cellsOf, classOrder, samplesOf } from '../../core/labs/augment/jobs/compare.ts';
-import { AUGMENTATIONS } from '../../models/augment/augment.ts';
+import { AUGMENTATIONS, AUTHORS_AUGMENTATIONS } from '../../models/augment/augment.ts';
 import { mulberry32 } from '../../models/common/rng.ts';
 import { kairo, tempDir } from '../helpers.ts';
 
@@ -38,7 +38,7 @@ async function compare(params: AugmentParams) {
 }
 
 test('the lab lists the operations the models implement', () => {
-  assert.deepEqual([...AUGMENT_OPS], [...AUGMENTATIONS]);
+  assert.deepEqual([...AUGMENT_OPS], [...AUGMENTATIONS, ...AUTHORS_AUGMENTATIONS]);
 });
 
 test('a comparison keeps every run, its cells are their mean ± sd, SPA’s samples are the extremes; saves and reloads exactly', async () => {
@@ -73,7 +73,7 @@ test('a comparison keeps every run, its cells are their mean ± sd, SPA’s samp
     r.runs.filter((x) => x.policy === 'none').every((x) => x.curve.every((e) => e.augmented === 0 && e.instability === 0)),
   );
   // Accuracy is a fraction of the 150 test images.
-  assert.ok(r.runs.every((x) => x.curve.every((e) => Number.isInteger(Math.round(e.testAccuracy * 150 * 1e6) / 1e6))));
+  assert.ok(r.runs.every((x) => x.curve.every((e) => Number.isInteger(Math.round(e.testAccuracy! * 150 * 1e6) / 1e6))));
   const s = r.samples!;
   assert.equal(s.perClass, 4);
   assert.equal(s.seed, 1);
@@ -133,7 +133,7 @@ test('cells and samples on hand-made runs: mean ± sd per epoch, incomplete runs
   assert.equal(c!.seeds, 2);
   assert.ok(Math.abs(c!.accuracy.mean - 0.6) < 1e-15 && Math.abs(c!.accuracy.sd - Math.sqrt(0.08)) < 1e-15);
   assert.deepEqual(
-    c!.curve.map((e) => [e.accuracy.mean.toFixed(12), e.instability]),
+    c!.curve.map((e) => [e.accuracy!.mean.toFixed(12), e.instability]),
     [
       ['0.300000000000', 2],
       ['0.600000000000', 4],
@@ -302,5 +302,8 @@ test('kairo augment run prints test_accuracy {mean, sd}, curves and augmented_fr
   assert.equal(two.code, 2);
   assert.match(two.err, /augment run takes one --policy and one --per-class; use augment compare for several/);
   const bad = kairo('augment', 'run', '--augment', 'shift,blur', ...args);
-  assert.match(bad.err, /--augment takes a comma-separated list of shift, rotate, scale, elastic, noise, erase; got "blur"/);
+  assert.match(
+    bad.err,
+    /--augment takes a comma-separated list of shift, rotate, scale, elastic, noise, erase, translate, .*; got "blur"/,
+  );
 });

@@ -18,6 +18,7 @@ import {
   selfPacedMask,
   shift,
   thresholdOf,
+  type ImageAugmentation,
   type Image,
 } from '../../models/augment/augment.ts';
 
@@ -148,7 +149,7 @@ test('NA, CA and SPA share everything but the policy: SPA above every loss is NA
     'augmented draws vary the loss',
   );
   assert.ok(na.curve.every((p) => p.stepNoise > 0 && Number.isFinite(p.stepNoise)));
-  assert.ok(na.curve.at(-1)!.testAccuracy > 0.9, `the task is learnable: ${na.curve.at(-1)!.testAccuracy}`);
+  assert.ok(na.curve.at(-1)!.testAccuracy! > 0.9, `the task is learnable: ${na.curve.at(-1)!.testAccuracy}`);
 });
 
 test('SPA augments exactly the samples whose loss before the step is above the threshold (direct computation from the logits)', async () => {
@@ -219,8 +220,8 @@ test('the probe’s instability is the mean over images of the variance over dra
           const out = !use
             ? img
             : policy === 'rand'
-              ? randAugment(img, run.augmentations, 2, 0.5, rand)
-              : augment(img, run.augmentations, 0.5, rand);
+              ? randAugment(img, run.augmentations as ImageAugmentation[], 2, 0.5, rand)
+              : augment(img, run.augmentations as ImageAugmentation[], 0.5, rand);
           xr.set(out.data, i * 144);
         }
         draws.push(await perSampleLoss(m, xr, labels));

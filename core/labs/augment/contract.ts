@@ -8,8 +8,28 @@ import type { DatasetSource } from '../data/contract.ts';
 
 /** Listed once: schemas, CLI and views read them (the operations are models/augment/augment.ts's, tested equal). */
 export const AUGMENT_POLICIES = ['none', 'conventional', 'self-paced', 'rand'] as const;
-export const AUGMENT_OPS = ['shift', 'rotate', 'scale', 'elastic', 'noise', 'erase'] as const;
-export const AUGMENT_ARCHS = ['cnn', 'mlp'] as const;
+export const AUGMENT_OPS = [
+  'shift',
+  'rotate',
+  'scale',
+  'elastic',
+  'noise',
+  'erase',
+  'translate',
+  'rotate-any',
+  'flip',
+  'crop',
+  'cutout',
+  'random-erasing',
+  'mixup',
+  'ricap',
+] as const;
+export const AUGMENT_ARCHS = ['cnn', 'mlp', 'bn-cnn'] as const;
+export const AUGMENT_PROTOCOLS = ['quick', 'authors'] as const;
+export const AUGMENT_OPTIMIZERS = ['adam', 'sgd-nesterov'] as const;
+export const AUGMENT_LR_SCHEDULES = ['constant', 'warmup-cosine'] as const;
+export const AUGMENT_SUBSETS = ['per-class', 'shuffle'] as const;
+export type AugmentProtocol = (typeof AUGMENT_PROTOCOLS)[number];
 export const AUGMENT_THRESHOLDS = ['fixed', 'quantile'] as const;
 export const AUGMENT_SCHEDULES = ['constant', 'linear'] as const;
 export type AugmentPolicy = (typeof AUGMENT_POLICIES)[number];
@@ -22,6 +42,15 @@ export const POLICY_NAMES: { readonly [P in AugmentPolicy]: string } = {
 };
 
 export const AUGMENT_FIELDS = {
+  protocol: {
+    kind: 'choice',
+    label: 'Protocol',
+    flag: 'protocol',
+    choices: AUGMENT_PROTOCOLS,
+    choiceLabels: { quick: 'Kairo’s quick setting', authors: 'the authors’ protocol' },
+    default: 'quick',
+    doc: 'quick: a small CNN, Adam, 20 epochs, Kairo’s augmentations; authors: the released code’s batch-norm CNN, SGD with Nesterov momentum, weight decay, warm-up and cosine schedule, 200 epochs, batch 256, mixup with SPA threshold 0.1 (their run.sh), subsets from one fixed shuffle, the full test set. Choosing one sets the fields below; each can still be changed',
+  },
   policies: {
     kind: 'set',
     label: 'Policies',
@@ -56,10 +85,18 @@ export const AUGMENT_FIELDS = {
       elastic: 'elastic α = 8m, σ = 3',
       noise: 'noise σ = 0.3m',
       erase: 'erase ≤ 25m % area',
+      translate: 'translate ±h/5 px (authors’)',
+      'rotate-any': 'rotate 0–179°, shrunk to fit (authors’)',
+      flip: 'mirror, p = ½ (authors’)',
+      crop: 'crop 4/5, resize (authors’)',
+      cutout: 'cutout h/2 square (authors’)',
+      'random-erasing': 'random erasing, p = ½ (Zhong)',
+      mixup: 'mixup, λ ~ U(0, 1) (authors’)',
+      ricap: 'RICAP, 4 patches (authors’)',
     },
     minItems: 1,
     default: ['shift', 'rotate', 'elastic'],
-    doc: 'applied in this order to an augmented sample (RandAugment draws some of them instead)',
+    doc: 'applied in this order to an augmented sample (RandAugment draws some of them instead); the strength m applies to the first six, the authors’ operations have their code’s fixed parameters; mixup and RICAP mix a sample with partners from its batch and mix the labels alike',
   },
   strength: {
     kind: 'number',
@@ -140,9 +177,48 @@ export const AUGMENT_FIELDS = {
     label: 'Network',
     flag: 'arch',
     choices: AUGMENT_ARCHS,
-    choiceLabels: { cnn: 'CNN (2 conv + pool)', mlp: 'MLP (256 ReLU)' },
+    choiceLabels: { cnn: 'CNN (2 conv + pool)', mlp: 'MLP (256 ReLU)', 'bn-cnn': 'authors’ CNN (4 conv + batch norm)' },
     default: 'cnn',
-    doc: 'CNN: conv 3×3·16 → ReLU → pool 2 → conv 3×3·32 → ReLU → pool 2 → dense; MLP: one hidden layer of 256 ReLU',
+    doc: 'CNN: conv 3×3·16 → ReLU → pool 2 → conv 3×3·32 → ReLU → pool 2 → dense; MLP: one hidden layer of 256 ReLU; authors’ CNN: conv 3×3·32 → BN → ReLU → conv 3×3·32 → pool → BN → ReLU → conv 3×3·64 → BN → ReLU → conv 3×3·64 → pool → BN → ReLU → linear (valid convolutions, PyTorch’s initialisation)',
+  },
+  optimizer: {
+    kind: 'choice',
+    label: 'Optimiser',
+    flag: 'optimizer',
+    choices: AUGMENT_OPTIMIZERS,
+    choiceLabels: { adam: 'Adam', 'sgd-nesterov': 'SGD, Nesterov momentum 0.9' },
+    default: 'adam',
+    doc: 'Adam (β₁ 0.9, β₂ 0.999), or SGD with Nesterov momentum 0.9 and weight decay added to the gradient (PyTorch’s SGD)',
+  },
+  weightDecay: {
+    kind: 'number',
+    label: 'Weight decay',
+    flag: 'weight-decay',
+    metavar: 'λ',
+    min: 0,
+    max: 0.1,
+    default: 0,
+    step: 0.0001,
+    doc: 'λ added to the gradient as λw, every parameter included (SGD only)',
+  },
+  lrSchedule: {
+    kind: 'choice',
+    label: 'Learning-rate schedule',
+    flag: 'lr-schedule',
+    choices: AUGMENT_LR_SCHEDULES,
+    choiceLabels: { constant: 'constant', 'warmup-cosine': 'warm-up, then cosine' },
+    default: 'constant',
+    doc: 'warm-up, then cosine: the authors’ schedule, stepped per epoch — η rises linearly to 2η over the warm-up epochs, then 2η(1 + cos(π(t − W)/E))/2 (t = epoch − 1, E = epochs); without warm-up η(1 + cos(πt/E))/2',
+  },
+  warmupEpochs: {
+    kind: 'int',
+    label: 'Warm-up epochs',
+    flag: 'warmup-epochs',
+    metavar: 'W',
+    min: 0,
+    max: 50,
+    default: 3,
+    doc: 'epochs of linear warm-up before the cosine',
   },
   epochs: {
     kind: 'int',
@@ -162,9 +238,23 @@ export const AUGMENT_FIELDS = {
     min: 1,
     max: 1024,
     default: 32,
-    doc: 'samples per Adam step',
+    doc: 'samples per optimiser step',
   },
-  learningRate: lrField({ max: 1, default: 0.001, step: 0.0001, doc: 'Adam (β₁ 0.9, β₂ 0.999)' }),
+  learningRate: lrField({
+    max: 1,
+    default: 0.001,
+    step: 0.0001,
+    doc: 'the optimiser’s learning rate (with the warm-up schedule, its starting value)',
+  }),
+  subset: {
+    kind: 'choice',
+    label: 'Training images',
+    flag: 'subset',
+    choices: AUGMENT_SUBSETS,
+    choiceLabels: { 'per-class': 'N per class, drawn per seed', shuffle: 'first 10·N of one fixed shuffle' },
+    default: 'per-class',
+    doc: 'per class: N images of each class, drawn anew for each seed; fixed shuffle: the first (classes × N) images of one shuffle of the training split, the same for every seed, so classes are not balanced (the authors’ make_training_data)',
+  },
   testCount: {
     kind: 'int',
     label: 'Test images',
@@ -173,7 +263,18 @@ export const AUGMENT_FIELDS = {
     min: 100,
     max: 10000,
     default: 2000,
-    doc: 'test images the accuracy is measured on (the same ones for every run)',
+    doc: 'test images the accuracy is measured on (the same ones for every run; the whole test split when it has no more)',
+  },
+  evalEvery: {
+    kind: 'int',
+    label: 'Test every',
+    flag: 'eval-every',
+    metavar: 'K',
+    min: 1,
+    max: 200,
+    default: 1,
+    unit: 'epochs',
+    doc: 'the test set is evaluated every K epochs and after the last (the learning curves have points there only)',
   },
   probe: {
     kind: 'int',
@@ -209,14 +310,68 @@ export const AUGMENT_FIELDS = {
 } as const satisfies ParamSpec;
 
 export type AugmentFields = ValuesOf<typeof AUGMENT_FIELDS>;
+
+/**
+ * What each protocol sets. The authors' values are those of their released code (main.py's defaults, main_nn.py,
+ * models/cnn.py; the augmentation and threshold of their run.sh: mixup, 0.1); the test every 20 epochs is Kairo's
+ * (the network is evaluated on the whole test split, 10,000 images, and every epoch would cost more than training).
+ */
+export const AUGMENT_PROTOCOL_VALUES: { readonly [P in AugmentProtocol]: Partial<AugmentFields> } = {
+  quick: {
+    protocol: 'quick',
+    arch: 'cnn',
+    optimizer: 'adam',
+    learningRate: 0.001,
+    weightDecay: 0,
+    lrSchedule: 'constant',
+    epochs: 20,
+    batchSize: 32,
+    augment: ['shift', 'rotate', 'elastic'],
+    thresholdKind: 'fixed',
+    threshold: 0.1,
+    schedule: 'constant',
+    subset: 'per-class',
+    testCount: 2000,
+    evalEvery: 1,
+    probe: 100,
+  },
+  authors: {
+    protocol: 'authors',
+    arch: 'bn-cnn',
+    optimizer: 'sgd-nesterov',
+    learningRate: 0.1,
+    weightDecay: 0.0005,
+    lrSchedule: 'warmup-cosine',
+    warmupEpochs: 3,
+    epochs: 200,
+    batchSize: 256,
+    augment: ['mixup'],
+    thresholdKind: 'fixed',
+    threshold: 0.1,
+    schedule: 'constant',
+    subset: 'shuffle',
+    testCount: 10000,
+    evalEvery: 20,
+    probe: 0,
+  },
+};
+
+/** The defaults of a protocol: every field's default, overridden by what the protocol sets. */
+export const protocolDefaults = (p: AugmentProtocol): AugmentFields => ({
+  ...defaultsOf(AUGMENT_FIELDS),
+  ...AUGMENT_PROTOCOL_VALUES[p],
+});
 export type AugmentParams = AugmentFields & { source: DatasetSource };
 
 export interface AugmentEpoch {
   epoch: number;
   /** Mean loss of the batches as trained on (augmented where the policy augmented). */
   trainLoss: number;
-  testLoss: number;
-  testAccuracy: number;
+  /** Null in the epochs the test set was not evaluated in (`evalEvery`). */
+  testLoss: number | null;
+  testAccuracy: number | null;
+  /** The learning rate the epoch trained at (absent in sessions saved before schedules existed: constant). */
+  learningRate?: number;
   /** Fraction of the epoch's samples that were augmented. */
   augmented: number;
   /** SPA's threshold this epoch (nats, or q for a quantile threshold); null for the other policies. */
@@ -263,8 +418,11 @@ export interface AugmentCell {
   /** Per epoch, mean over seeds (accuracy also its sd). */
   curve: {
     epoch: number;
-    accuracy: MeanSd;
-    testLoss: number;
+    /** Null where the test set was not evaluated. */
+    accuracy: MeanSd | null;
+    testLoss: number | null;
+    /** The epoch's learning rate (absent in sessions saved before schedules existed). */
+    learningRate?: number;
     trainLoss: number;
     augmented: number;
     instability: number | null;
@@ -302,6 +460,8 @@ export interface AugmentResult {
   classes: number;
   /** 'test': the dataset's test split; 'held-out': training images outside every run's subset (no test split). */
   testFrom: 'test' | 'held-out';
+  /** Test images used: the parameter, or fewer when the split has fewer (absent in older sessions). */
+  testCount?: number;
   runs: AugmentRun[];
   cells: AugmentCell[];
   samples: AugmentSamples | null;

@@ -1,6 +1,6 @@
 // The augmentation lab's slice of a session: schemas (validated on load and at jobs.start) and defaults.
 import { z } from 'zod';
-import { AUGMENT_FIELDS, AUGMENT_POLICIES, defaultsOf, type AugmentLabState } from '../../contract.ts';
+import { AUGMENT_FIELDS, AUGMENT_POLICIES, defaultsOf, type AugmentFields, type AugmentLabState } from '../../contract.ts';
 import { shapeOf } from '../../params.ts';
 import { datasetSourceSchema } from '../data/state.ts';
 
@@ -9,34 +9,70 @@ const int = z.number().int();
 const meanSd = z.object({ mean: finite, sd: finite }).strict();
 
 const fields = shapeOf(AUGMENT_FIELDS);
-export const draftSchema = z.object(fields).strict();
+
+/** Fields added with the authors' protocol: sessions saved before it ran Kairo's quick setting, these values. */
+const ADDED: (keyof AugmentFields)[] = [
+  'protocol',
+  'optimizer',
+  'weightDecay',
+  'lrSchedule',
+  'warmupEpochs',
+  'subset',
+  'evalEvery',
+];
+const withAdded = (v: unknown) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const d = defaultsOf(AUGMENT_FIELDS);
+  return { ...Object.fromEntries(ADDED.map((k) => [k, d[k]])), ...v };
+};
+
+export const draftSchema = z.preprocess(withAdded, z.object(fields).strict());
+
+const MIXING = new Set(['mixup', 'ricap']);
 
 /** Nonsense the bounds alone let through, refused before a worker starts. */
-export const compareSchema = z
-  .object({ ...fields, source: datasetSourceSchema })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (new Set(p.perClass).size !== p.perClass.length)
-      ctx.addIssue({ code: 'custom', path: ['perClass'], message: 'each training-set size at most once' });
-    if (p.schedule === 'linear' && p.thresholdKind === 'quantile' && p.thresholdEnd >= 1)
-      ctx.addIssue({ code: 'custom', path: ['thresholdEnd'], message: 'a quantile’s end value must be below 1' });
-    // The work: every run is epochs × (training set + test set + probe draws) passes (ten classes assumed).
-    const runs = p.perClass.length * p.policies.length * p.seeds;
-    const images = runs * p.epochs * (Math.max(...p.perClass) * 10 * 3 + p.testCount + p.probe * (p.probeDraws + 1));
-    if (images > 2e8)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['epochs'],
-        message: `${runs} runs of ${p.epochs} epochs is about ${(images / 1e6).toFixed(0)} million image passes, above the 200 million a job may take; use fewer seeds, sizes or epochs`,
-      });
-  });
+export const compareSchema = z.preprocess(
+  withAdded,
+  z
+    .object({ ...fields, source: datasetSourceSchema })
+    .strict()
+    .superRefine((p, ctx) => {
+      if (p.policies.includes('rand') && p.augment.some((a) => MIXING.has(a)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['augment'],
+          message: 'RandAugment draws image operations; untick mixup and RICAP or the RandAugment policy',
+        });
+      if (p.weightDecay > 0 && p.optimizer !== 'sgd-nesterov')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['weightDecay'],
+          message: 'weight decay applies to SGD only; choose --optimizer sgd-nesterov or --weight-decay 0',
+        });
+      if (new Set(p.perClass).size !== p.perClass.length)
+        ctx.addIssue({ code: 'custom', path: ['perClass'], message: 'each training-set size at most once' });
+      if (p.schedule === 'linear' && p.thresholdKind === 'quantile' && p.thresholdEnd >= 1)
+        ctx.addIssue({ code: 'custom', path: ['thresholdEnd'], message: 'a quantile’s end value must be below 1' });
+      // The work: every run is epochs × (training set + test set + probe draws) passes (ten classes assumed).
+      const runs = p.perClass.length * p.policies.length * p.seeds;
+      const images =
+        runs * p.epochs * (Math.max(...p.perClass) * 10 * 3 + p.testCount / p.evalEvery + p.probe * (p.probeDraws + 1));
+      if (images > 2e8)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['epochs'],
+          message: `${runs} runs of ${p.epochs} epochs is about ${(images / 1e6).toFixed(0)} million image passes, above the 200 million a job may take; use fewer seeds, sizes or epochs`,
+        });
+    }),
+);
 
 const epoch = z
   .object({
     epoch: int.min(1),
     trainLoss: finite,
-    testLoss: finite,
-    testAccuracy: finite,
+    testLoss: finite.nullable(),
+    testAccuracy: finite.nullable(),
+    learningRate: finite.optional(),
     augmented: finite,
     threshold: finite.nullable(),
     instability: finite.nullable(),
@@ -61,8 +97,9 @@ const cell = z
       z
         .object({
           epoch: int.min(1),
-          accuracy: meanSd,
-          testLoss: finite,
+          accuracy: meanSd.nullable(),
+          testLoss: finite.nullable(),
+          learningRate: finite.optional(),
           trainLoss: finite,
           augmented: finite,
           instability: finite.nullable(),
@@ -93,6 +130,7 @@ export const resultSchema = z
     datasetName: z.string(),
     classes: int.min(1),
     testFrom: z.enum(['test', 'held-out']),
+    testCount: int.min(1).optional(),
     runs: z.array(run),
     cells: z.array(cell),
     samples: samples.nullable(),

@@ -34,18 +34,20 @@ export function sizeSeries(r: AugmentResult): Series[] {
   });
 }
 
-/** Learning curves at one size: test accuracy (%, mean ± sd) or test loss (mean) against the epoch. */
+/**
+ * Learning curves at one size: test accuracy (%, mean ± sd) or test loss (mean) against the epoch, at the epochs the
+ * test set was evaluated in (every one, or every K-th with the last).
+ */
 export function learningSeries(r: AugmentResult, perClass: number, metric: 'accuracy' | 'testLoss'): Series[] {
-  return cellsAt(r, perClass).flatMap((c) =>
-    metric === 'accuracy'
-      ? band(
-          POLICY_NAMES[c.policy],
-          COLOR[c.policy],
-          c.curve.map((e) => ({ x: e.epoch, mean: 100 * e.accuracy.mean, sd: 100 * e.accuracy.sd })),
-          c.seeds > 1,
-        )
-      : [{ label: POLICY_NAMES[c.policy], color: COLOR[c.policy], points: c.curve.map((e) => ({ x: e.epoch, y: e.testLoss })) }],
-  );
+  return cellsAt(r, perClass).flatMap((c) => {
+    const acc = c.curve.flatMap((e) =>
+      e.accuracy ? [{ x: e.epoch, mean: 100 * e.accuracy.mean, sd: 100 * e.accuracy.sd }] : [],
+    );
+    const loss = c.curve.flatMap((e) => (e.testLoss !== null ? [{ x: e.epoch, y: e.testLoss }] : []));
+    return metric === 'accuracy'
+      ? band(POLICY_NAMES[c.policy], COLOR[c.policy], acc, c.seeds > 1)
+      : [{ label: POLICY_NAMES[c.policy], color: COLOR[c.policy], points: loss }];
+  });
 }
 
 /** Per epoch at one size: the fraction of samples augmented (%), for every policy that augments. */

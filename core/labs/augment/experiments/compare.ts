@@ -2,8 +2,9 @@
 // seeds and training-set sizes; `augment run` is one policy at one size of it.
 import {
   AUGMENT_FIELDS,
-  defaultsOf,
+  AUGMENT_PROTOCOLS,
   POLICY_NAMES,
+  protocolDefaults,
   type AugmentCell,
   type AugmentFields,
   type AugmentParams,
@@ -33,14 +34,16 @@ const summary = (p: AugmentParams, r: AugmentResult): RunSummary => {
       }),
     ),
     curves: [
-      ...first.map((c) =>
-        curve(
+      ...first.map((c) => {
+        // Only the epochs the test set was evaluated in (evalEvery).
+        const evaluated = c.curve.filter((e) => e.accuracy !== null);
+        return curve(
           `${POLICY_NAMES[c.policy]} test accuracy`,
           'epoch',
-          c.curve.map((e) => e.accuracy.mean),
-          c.curve.map((e) => e.epoch),
-        ),
-      ),
+          evaluated.map((e) => e.accuracy!.mean),
+          evaluated.map((e) => e.epoch),
+        );
+      }),
       ...(several
         ? p.policies.map((policy) => {
             const cs = r.cells.filter((c) => c.policy === policy);
@@ -56,10 +59,14 @@ const summary = (p: AugmentParams, r: AugmentResult): RunSummary => {
   };
 };
 
+/** The flags over the chosen protocol's values: `--protocol authors --epochs 50` is the authors' protocol, shorter. */
 function params(p: Parsed): AugmentParams {
+  const protocol = p.flags.get('protocol') ?? 'quick';
+  const known = AUGMENT_PROTOCOLS.find((x) => x === protocol);
+  if (!known) throw invalid(`--protocol: one of ${AUGMENT_PROTOCOLS.join(', ')} (got ${String(protocol)})`);
   return parseOrThrow(
     compareSchema,
-    { ...readFlags(p, AUGMENT_FIELDS, defaultsOf(AUGMENT_FIELDS)), source: idxSource(p) },
+    { ...readFlags(p, AUGMENT_FIELDS, protocolDefaults(known)), source: idxSource(p) },
     'augment',
   );
 }
@@ -75,8 +82,9 @@ function cellJson(c: AugmentCell, seeds: { seed: number; accuracy: number; secon
     train_seconds: c.trainSeconds,
     curves: c.curve.map((e) => ({
       epoch: e.epoch,
-      test_accuracy: e.accuracy.mean,
-      test_accuracy_sd: e.accuracy.sd,
+      learning_rate: e.learningRate ?? null,
+      test_accuracy: e.accuracy?.mean ?? null,
+      test_accuracy_sd: e.accuracy?.sd ?? null,
       test_loss: e.testLoss,
       train_loss: e.trainLoss,
       augmented_fraction: e.augmented,
@@ -104,10 +112,16 @@ const command = (sub: 'run' | 'compare'): SubCommand => ({
         c,
         r.runs
           .filter((x) => x.policy === c.policy && x.perClass === c.perClass)
-          .map((x) => ({ seed: x.seed, accuracy: x.curve.at(-1)!.testAccuracy, seconds: x.trainSeconds })),
+          .map((x) => ({ seed: x.seed, accuracy: x.curve.at(-1)!.testAccuracy!, seconds: x.trainSeconds })),
       ),
     );
-    const head = { dataset: r.datasetName, test_from: r.testFrom, test_count: r.params.testCount, arch: r.params.arch };
+    const head = {
+      protocol: r.params.protocol,
+      dataset: r.datasetName,
+      test_from: r.testFrom,
+      test_count: r.testCount ?? r.params.testCount,
+      arch: r.params.arch,
+    };
     const spa = r.samples && {
       augmented_by_class: r.samples.byClass,
       times_augmented_vs_final_loss: r.samples.lossCorrelation,

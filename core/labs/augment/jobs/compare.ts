@@ -2,7 +2,14 @@
 // the same initial weights, batches and augmentation stream per seed (models/augment/train.ts), then
 // the mean ± sd over seeds and which samples self-paced augmentation picked.
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
-import { trainPolicy, warmUp, type PolicyResult } from '../../../../models/augment/train.ts';
+import {
+  BN_CNN_MIN_SIDE,
+  trainPolicy,
+  warmUp,
+  type LrSchedule,
+  type OptimizerSpec,
+  type PolicyResult,
+} from '../../../../models/augment/train.ts';
 import type { AugmentCell, AugmentParams, AugmentRun, AugmentSample, AugmentSamples } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
 import type { LabelledImages } from '../../../data/idx.ts';
@@ -60,20 +67,26 @@ export function cellsOf(p: AugmentParams, runs: readonly AugmentRun[]): AugmentC
       if (rs.length === 0) continue;
       const at = (e: number) => rs.map((r) => r.curve[e]!);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      // The last epoch is always evaluated; the others may not be (evalEvery).
+      const final = (f: (e: AugmentRun['curve'][number]) => number | null) => meanSd(rs.map((r) => f(r.curve.at(-1)!)!));
+      const orNull = (xs: (number | null)[]) => (xs.every((v) => v !== null) ? (xs as number[]) : null);
       cells.push({
         policy,
         perClass,
         seeds: rs.length,
-        accuracy: meanSd(rs.map((r) => r.curve.at(-1)!.testAccuracy)),
-        testLoss: meanSd(rs.map((r) => r.curve.at(-1)!.testLoss)),
+        accuracy: final((e) => e.testAccuracy),
+        testLoss: final((e) => e.testLoss),
         trainSeconds: meanSd(rs.map((r) => r.trainSeconds)),
         curve: rs[0]!.curve.map((_, e) => {
           const pts = at(e);
           const inst = pts.map((q) => q.instability);
+          const acc = orNull(pts.map((q) => q.testAccuracy));
+          const loss = orNull(pts.map((q) => q.testLoss));
           return {
             epoch: e + 1,
-            accuracy: meanSd(pts.map((q) => q.testAccuracy)),
-            testLoss: mean(pts.map((q) => q.testLoss)),
+            accuracy: acc && meanSd(acc),
+            testLoss: loss && mean(loss),
+            ...(pts[0]!.learningRate !== undefined ? { learningRate: pts[0]!.learningRate } : {}),
             trainLoss: mean(pts.map((q) => q.trainLoss)),
             augmented: mean(pts.map((q) => q.augmented)),
             instability: inst.every((v) => v !== null) ? mean(inst as number[]) : null,
@@ -134,13 +147,28 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
   const [h, w] = split.shape as [number, number];
   if (p.arch === 'cnn' && (h < 4 || w < 4))
     throw invalid(`the CNN pools twice by 2 and needs images of at least 4 × 4; ${ds.name} has ${h} × ${w}: use --arch mlp`);
+  if (p.arch === 'bn-cnn' && (h < BN_CNN_MIN_SIDE || w < BN_CNN_MIN_SIDE))
+    throw invalid(
+      `the authors' CNN needs images of at least ${BN_CNN_MIN_SIDE} × ${BN_CNN_MIN_SIDE}; ${ds.name} has ${h} × ${w}: use --arch mlp`,
+    );
   const maxN = Math.max(...p.perClass);
-  const short = split.classCounts.findIndex((c) => c > 0 && c < maxN);
-  if (short >= 0)
-    throw invalid(`class ${short} of ${ds.name} has ${split.classCounts[short]} training images, fewer than ${maxN} per class`);
   const present = split.classCounts.map((c, k) => (c > 0 ? k : -1)).filter((k) => k >= 0);
+  const short = split.classCounts.findIndex((c) => c > 0 && c < maxN);
+  if (p.subset === 'per-class' && short >= 0)
+    throw invalid(`class ${short} of ${ds.name} has ${split.classCounts[short]} training images, fewer than ${maxN} per class`);
+  if (p.subset === 'shuffle' && maxN * present.length > split.count)
+    throw invalid(
+      `${ds.name} has ${split.count} training images, fewer than ${maxN * present.length} (${present.length} classes × ${maxN})`,
+    );
   const seeds = Array.from({ length: p.seeds }, (_, k) => seedOf(p.seed, k));
   const orders = seeds.map((s) => classOrder(split, mulberry32(s + 4)));
+  // The authors' subsets: the first n images of one shuffle of the training split (a fixed seed, as their
+  // make_training_data shuffles with random_state 1001), the same for every repetition.
+  const shuffled = Array.from(permutation(split.count, mulberry32(p.seed + 7)));
+  const subsetOf = (k: number, perClass: number) =>
+    p.subset === 'shuffle'
+      ? shuffled.slice(0, perClass * present.length)
+      : present.flatMap((c) => orders[k]![c]!.slice(0, perClass));
 
   // The test images: a fixed draw from the test split, or training images no repetition trains on.
   let test: { x: Float32Array; labels: Int32Array };
@@ -150,7 +178,7 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
     test = { x: pixelRows(ds.test, idx), labels: Int32Array.from(idx, (i) => ds.test!.labels[i]!) };
     testFrom = 'test';
   } else {
-    const used = new Set(orders.flatMap((o) => o.flatMap((idx) => idx.slice(0, maxN))));
+    const used = new Set(seeds.flatMap((_, k) => subsetOf(k, maxN)));
     const rest = Array.from({ length: split.count }, (_, i) => i).filter((i) => !used.has(i));
     if (rest.length < 100)
       throw invalid(
@@ -165,7 +193,11 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
   }
 
   const spec = { arch: p.arch, h, w, classes: split.classes };
-  await warmUp(spec, p.batchSize);
+  const optimizer: OptimizerSpec =
+    p.optimizer === 'adam' ? { kind: 'adam' } : { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: p.weightDecay };
+  const schedule: LrSchedule =
+    p.lrSchedule === 'constant' ? { kind: 'constant' } : { kind: 'warmup-cosine', warmupEpochs: p.warmupEpochs };
+  await warmUp(spec, p.batchSize, optimizer);
   const total = p.perClass.length * seeds.length * p.policies.length * p.epochs;
   const runs: AugmentRun[] = [];
   let samples: { samples: AugmentSamples; images: NamedTensor } | null = null;
@@ -173,7 +205,7 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
   let partial = false;
   outer: for (const perClass of p.perClass)
     for (const [k, seed] of seeds.entries()) {
-      const indices = present.flatMap((c) => orders[k]![c]!.slice(0, perClass));
+      const indices = subsetOf(k, perClass);
       const train = { x: pixelRows(split, indices), labels: Int32Array.from(indices, (i) => split.labels[i]!) };
       const probeN = Math.min(p.probe, indices.length);
       const probe =
@@ -197,6 +229,9 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
             epochs: p.epochs,
             batchSize: p.batchSize,
             learningRate: p.learningRate,
+            optimizer,
+            schedule,
+            evalEvery: p.evalEvery,
             seed,
             probe,
           },
@@ -210,7 +245,11 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
                 step: done,
                 totalSteps: total,
                 samples: done * indices.length,
-                metrics: { accuracy: e.testAccuracy, augmented: e.augmented },
+                metrics: {
+                  ...(e.testAccuracy !== null ? { accuracy: e.testAccuracy } : {}),
+                  augmented: e.augmented,
+                  lr: e.learningRate,
+                },
               });
             },
           },
@@ -232,6 +271,7 @@ export async function runCompare(raw: AugmentParams, ctx: JobContext): Promise<J
       datasetName: ds.name,
       classes: split.classes,
       testFrom,
+      testCount: test.labels.length,
       runs,
       cells: cellsOf(p, runs),
       samples: samples?.samples ?? null,
