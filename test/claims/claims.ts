@@ -53,6 +53,18 @@ const GAUSS_NGD =
   'ngd compare --data gaussian --input-dim 784 --width 4096 --samples 100 --test-samples 50 --steps 2 --methods exact,kfac';
 const firstStep = (m: string) => (o: unknown) => at(o, `runs.[method=${m}].losses.1`) / at(o, `runs.[method=${m}].losses.0`);
 
+// The SPA authors' protocol: 10 images per class, 3 seeds, the full test set (about 20 minutes a command).
+const SPA = 'augment compare --protocol authors --per-class 10';
+const spaRows = (id: string, command: string, policies: readonly string[]): Claim[] =>
+  policies.flatMap((p) => [
+    claim(`${id}-${p}`, command, (o) => at(o, `results.[policy=${p}].test_accuracy.mean`), 'pct:1', 'long', 0.01),
+    claim(`${id}-${p}-sd`, command, (o) => at(o, `results.[policy=${p}].test_accuracy.sd`), 'pct:1', 'long', 0.3),
+  ]);
+const NA_CA_SPA = ['none', 'conventional', 'self-paced'] as const;
+const spaThresholds = (['0.01', '0.3', '1'] as const).flatMap((t) =>
+  spaRows(`spa-thr-${t.replace('.', '')}`, `${SPA} --policy self-paced --threshold ${t}`, ['self-paced']),
+);
+
 export const CLAIMS: readonly Claim[] = [
   ...isometry(400, 'ci'),
   ...isometry(800, 'full'),
@@ -63,4 +75,11 @@ export const CLAIMS: readonly Claim[] = [
   ...mnistRows,
   claim('ngd-kfac-gauss', GAUSS_NGD, firstStep('kfac'), 'pct:1', 'full', 0.02),
   claim('ngd-exact-gauss', GAUSS_NGD, firstStep('exact'), 'pct:2', 'full', 0.02),
+  ...spaRows('spa-mnist-mixup', SPA, NA_CA_SPA),
+  ...spaRows('spa-mnist-translate', `${SPA} --policy conventional,self-paced --augment translate`, [
+    'conventional',
+    'self-paced',
+  ]),
+  ...spaRows('spa-fashion-mixup', `${SPA} --dataset fashion-mnist`, NA_CA_SPA),
+  ...spaThresholds,
 ];
