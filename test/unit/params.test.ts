@@ -33,7 +33,7 @@ import {
   type ParamSpec,
 } from '../../core/contract.ts';
 import { parseArgs } from '../../core/labs/kit/args.ts';
-import { flagsOf, readFlags, usageOf } from '../../core/labs/kit/flags.ts';
+import { flagsOf, parseFlagged, readFlags, usageOf } from '../../core/labs/kit/flags.ts';
 import { fieldSchema, shapeOf } from '../../core/params.ts';
 import { defaultFisherLab, defaultNetwork, isometrySchema, networkSchema } from '../../core/labs/fisher/state.ts';
 
@@ -169,4 +169,20 @@ test('the form’s field check agrees with the schema on every bound, one step p
         );
     }
   assert.equal(fieldProblem(FISHER_NETWORK_FIELDS.depth, 1), 'must be ≥ 2 and ≤ 64');
+});
+
+test('a rule between fields names the flag of the innermost field it fails on; other paths keep the schema path', () => {
+  const spec = {
+    width: { kind: 'int', label: 'Width', flag: 'width', metavar: 'M', min: 1, max: 10, default: 2, doc: 'w' },
+    depth: { kind: 'int', label: 'Depth', flag: 'depth', metavar: 'L', min: 1, max: 10, default: 2, doc: 'd' },
+  } as const;
+  const schema = z.object({ net: z.object({ width: z.number(), depth: z.number() }), tag: z.string() }).superRefine((v, ctx) => {
+    if (v.net.width < v.net.depth) ctx.addIssue({ code: 'custom', path: ['net', 'width'], message: 'at least the depth' });
+  });
+  assert.throws(
+    () => parseFlagged(schema, { net: { width: 1, depth: 3 }, tag: 'x' }, 'lab', spec),
+    /^Error: --width: at least the depth$|--width: at least the depth/,
+  );
+  assert.throws(() => parseFlagged(schema, { net: { width: 3, depth: 1 }, tag: 5 }, 'lab', spec), /lab\.tag: Expected string/);
+  assert.deepEqual(parseFlagged(schema, { net: { width: 3, depth: 1 }, tag: 'x' }, 'lab', spec).net, { width: 3, depth: 1 });
 });

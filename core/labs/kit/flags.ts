@@ -1,5 +1,6 @@
 // CLI flags from field specifications (core/contract/params.ts): which flags take values, their
 // parsing (with the one-line errors of kit/args.ts) and their usage text.
+import type { z } from 'zod';
 import type { ParamSpec, ValuesOf } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { fieldSchema } from '../../params.ts';
@@ -52,13 +53,25 @@ export function readFlags<S extends ParamSpec>(p: Parsed, spec: S, defaults: Val
  * `--activation relu|tanh|erf|linear --depth L …` for the usage text, wrapped before 110
  * columns with continuation lines indented to `indent` (the column the first flag starts at).
  */
+/** A set's choices, or the first ones and "…" where all would not fit a usage line (a bad value's error lists them all). */
+const setUsage = (choices: readonly string[]) => {
+  const all = choices.join(',');
+  if (all.length <= 80) return all;
+  let shown = '';
+  for (const c of choices) {
+    if (shown.length + c.length + 1 > 70) break;
+    shown = shown ? `${shown},${c}` : c;
+  }
+  return `${shown},…`;
+};
+
 export function usageOf(spec: ParamSpec, indent = 0, skip: readonly string[] = []): string {
   const flags = Object.entries(spec)
     .filter(([k]) => !skip.includes(k))
     .map(([, f]) =>
       f.kind === 'switch'
         ? `[--${f.flag}]`
-        : `--${f.flag} ${f.kind === 'choice' ? f.choices.join('|') : f.kind === 'set' ? `${f.choices.join(',')}` : f.kind === 'ints' || f.kind === 'numbers' ? `${f.metavar ?? 'x'},…` : (f.metavar ?? 'x')}`,
+        : `--${f.flag} ${f.kind === 'choice' ? f.choices.join('|') : f.kind === 'set' ? setUsage(f.choices) : f.kind === 'ints' || f.kind === 'numbers' ? `${f.metavar ?? 'x'},…` : (f.metavar ?? 'x')}`,
     );
   const lines: string[] = [];
   for (const f of flags) {
@@ -67,4 +80,25 @@ export function usageOf(spec: ParamSpec, indent = 0, skip: readonly string[] = [
     else lines.push(f);
   }
   return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/**
+ * Parses flag values with a job's schema, naming the flag when a rule between fields fails (`--weight-decay: weight
+ * decay applies to SGD only; …`), not the schema path (`augment.weightDecay: …`): the innermost field key of the
+ * failing path is looked up in the specs the flags came from; other paths keep `where.path`.
+ */
+export function parseFlagged<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  value: unknown,
+  where: string,
+  ...specs: ParamSpec[]
+): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const key = [...issue.path].reverse().find((k): k is string => typeof k === 'string');
+  const field = key === undefined ? undefined : specs.find((s) => Object.hasOwn(s, key))?.[key];
+  throw invalid(
+    field ? `--${field.flag}: ${issue.message}` : `${[where, ...issue.path.map(String)].join('.')}: ${issue.message}`,
+  );
 }

@@ -11,11 +11,10 @@ import {
   type AugmentResult,
 } from '../../../contract.ts';
 import { invalid } from '../../../errors.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import type { Parsed } from '../../kit/args.ts';
 import type { SubCommand } from '../../kit/cli.ts';
 import { idxSource } from '../../kit/data-source.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { parseFlagged, readFlags } from '../../kit/flags.ts';
 import { experiment } from '../../lab.ts';
 import { compareSchema } from '../state.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
@@ -64,10 +63,11 @@ function params(p: Parsed): AugmentParams {
   const protocol = p.flags.get('protocol') ?? 'quick';
   const known = AUGMENT_PROTOCOLS.find((x) => x === protocol);
   if (!known) throw invalid(`--protocol: one of ${AUGMENT_PROTOCOLS.join(', ')} (got ${String(protocol)})`);
-  return parseOrThrow(
+  return parseFlagged(
     compareSchema,
     { ...readFlags(p, AUGMENT_FIELDS, protocolDefaults(known)), source: idxSource(p) },
     'augment',
+    AUGMENT_FIELDS,
   );
 }
 

@@ -2,17 +2,16 @@
 // its kernel, laziness and accuracy beside the linearised network.
 import type { FieldTrainParams, FieldTrainResult, LabStates } from '../../../contract.ts';
 import { FIELD_TRAIN_FIELDS } from '../../../contract.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import type { Parsed } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { parseFlagged, readFlags } from '../../kit/flags.ts';
 import { defaultFieldTrain, trainSchema } from '../state.ts';
 
 /** The training the flags describe (the form's defaults where absent). */
 export function trainParams(p: Parsed): FieldTrainParams {
   const d = defaultFieldTrain();
-  return parseOrThrow(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field');
+  return parseFlagged(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field', FIELD_TRAIN_FIELDS);
 }
 
 const summary = (_p: FieldTrainParams, r: FieldTrainResult): RunSummary => ({

@@ -6,9 +6,8 @@ import {
   type FisherNetworkParams,
   type FisherTheoryValues,
 } from '../../../contract.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import type { Parsed } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { parseFlagged, readFlags } from '../../kit/flags.ts';
 import { defaultNetwork, networkSchema } from '../state.ts';
 
 /** The images a network's inputs are drawn from, or null for Gaussian inputs. */
@@ -18,7 +17,12 @@ export const imagesOf = (n: { inputs: string; source: DatasetSource }): DatasetS
 /** The network the flags describe (every flag at the form's default when absent). */
 export function network(p: Parsed): FisherNetworkParams {
   const d = defaultNetwork();
-  return parseOrThrow(networkSchema, { ...readFlags(p, FISHER_NETWORK_FIELDS, d), source: d.source }, 'network');
+  return parseFlagged(
+    networkSchema,
+    { ...readFlags(p, FISHER_NETWORK_FIELDS, d), source: d.source },
+    'network',
+    FISHER_NETWORK_FIELDS,
+  );
 }
 
 export const theoryJson = (t: FisherTheoryValues | null) =>

@@ -12,9 +12,8 @@ import {
   type NgdRunResult,
 } from '../../../contract.ts';
 import { KairoError } from '../../../errors.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import type { Parsed } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { parseFlagged, readFlags } from '../../kit/flags.ts';
 import type { JobData } from '../../kit/job.ts';
 import { compareSchema, defaultNgdCompare } from '../state.ts';
 
@@ -49,7 +48,7 @@ export const methodsFlag = (p: Parsed): NgdMethodName[] => [...readFlags(p, NGD_
 
 export function compareParams(p: Parsed, methods: NgdMethodName[], at: NgdCompareParams['at']): NgdCompareParams {
   const d = defaultNgdCompare();
-  return parseOrThrow(
+  return parseFlagged(
     compareSchema,
     {
       ...readFlags(p, NGD_TRAIN_FIELDS, d),
@@ -58,6 +57,8 @@ export function compareParams(p: Parsed, methods: NgdMethodName[], at: NgdCompar
       at,
     },
     'ngd',
+    NGD_TRAIN_FIELDS,
+    NGD_NETWORK_FIELDS,
   );
 }
 
