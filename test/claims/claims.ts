@@ -76,6 +76,11 @@ export const CLAIMS: readonly Claim[] = [
   claim('ngd-kfac-gauss', GAUSS_NGD, firstStep('kfac'), 'pct:1', 'full', 0.02),
   claim('ngd-exact-gauss', GAUSS_NGD, firstStep('exact'), 'pct:2', 'full', 0.02),
   ...spaRows('spa-mnist-mixup', SPA, NA_CA_SPA),
+  claim('spa-thr-01', SPA, (o) => at(o, 'results.[policy=self-paced].test_accuracy.mean'), 'pct:1', 'long', 0.01),
+  claim('spa-mnist-mixup-first', SPA, (o) => at(o, 'results.[policy=self-paced].augmented_fraction.0'), 'pct:0', 'long', 0.05),
+  claim('spa-mnist-mixup-e10', SPA, (o) => at(o, 'results.[policy=self-paced].augmented_fraction.9'), 'pct:0', 'long', 0.1),
+  claim('spa-mnist-mixup-e50', SPA, (o) => at(o, 'results.[policy=self-paced].augmented_fraction.49'), 'pct:1', 'long', 0.5),
+  claim('spa-mnist-mixup-corr', SPA, (o) => at(o, 'self_paced.times_augmented_vs_final_loss'), 'sig:2', 'long', 0.05),
   ...spaRows('spa-mnist-translate', `${SPA} --policy conventional,self-paced --augment translate`, [
     'conventional',
     'self-paced',
