@@ -295,31 +295,13 @@ test('kairo augment compare --protocol authors: the authors’ settings, each fl
 });
 
 test('the packaged Fashion-MNIST loads by name where Debian installed it, and says how to get it where not', () => {
-  const r = kairo(
-    'augment',
-    'run',
-    '--dataset',
-    'fashion-mnist',
-    '--policy',
-    'none',
-    '--per-class',
-    '2',
-    '--epochs',
-    '1',
-    '--seeds',
-    '1',
-    '--test-count',
-    '100',
-    '--probe',
-    '0',
-    '--arch',
-    'mlp',
-  );
+  const r = kairo('data', 'inspect', '--dataset', 'fashion-mnist');
   if (existsSync(FASHION_MNIST_SOURCE.trainImages)) {
     assert.equal(r.code, 0, r.err);
     const o = JSON.parse(r.out);
-    assert.equal(o.dataset, 'Fashion-MNIST');
-    assert.equal(o.test_from, 'test');
+    assert.equal(o.name, 'Fashion-MNIST');
+    assert.deepEqual([o.train.count, o.test.count, o.train.classes], [60000, 10000, 10]);
+    assert.deepEqual(o.train.class_counts, new Array(10).fill(6000));
   } else {
     assert.notEqual(r.code, 0);
     assert.ok(r.err.includes(FASHION_MNIST_MISSING), r.err);

@@ -1,13 +1,13 @@
 // `kairo data …`: what a dataset holds, without a window.
-import type { SplitSummary } from '../../contract.ts';
+import { FASHION_MNIST_SOURCE, type SplitSummary } from '../../contract.ts';
 import { readIdxPair } from '../../data/idx.ts';
 import { KairoError } from '../../errors.ts';
 import type { Parsed } from '../kit/args.ts';
 import { commandOf, type CliContext, type LabCommand } from '../kit/cli.ts';
 
-const USAGE = `  data inspect [--idx-images F --idx-labels F]
-                                         counts, shapes and classes of MNIST or an IDX pair`;
-const VALUED = new Set(['idx-images', 'idx-labels']);
+const USAGE = `  data inspect [--dataset mnist|fashion-mnist | --idx-images F --idx-labels F]
+                                         counts, shapes and classes of MNIST, Fashion-MNIST or an IDX pair`;
+const VALUED = new Set(['dataset', 'idx-images', 'idx-labels']);
 const SWITCHES = new Set<string>();
 
 function splitJson(s: SplitSummary | { count: number; shape: number[]; classes: number; classCounts: number[] }) {
@@ -23,7 +23,12 @@ async function inspect(args: Parsed, out: (v: unknown) => void, ctx: CliContext)
     out(splitJson(readIdxPair(images, labels)));
     return 0;
   }
-  const s = await ctx.call('data.summary', { source: { kind: 'mnist' } });
+  const named = args.flags.get('dataset');
+  if (named !== undefined && named !== 'mnist' && named !== 'fashion-mnist')
+    throw new KairoError('invalid_input', `--dataset: mnist or fashion-mnist (got ${String(named)})`);
+  const s = await ctx.call('data.summary', {
+    source: named === 'fashion-mnist' ? { ...FASHION_MNIST_SOURCE } : { kind: 'mnist' },
+  });
   out({ name: s.name, train: splitJson(s.train), test: s.test ? splitJson(s.test) : null });
   return 0;
 }

@@ -5,8 +5,9 @@ import { invalid } from '../../errors.ts';
 import type { Parsed } from './args.ts';
 
 export const IDX_FLAGS = ['dataset', 'idx-images', 'idx-labels', 'idx-test-images', 'idx-test-labels'] as const;
-export const IDX_USAGE =
-  '[--dataset mnist|fashion-mnist | --idx-images F --idx-labels F [--idx-test-images F --idx-test-labels F]]';
+/** The dataset flags for a usage text, the test pair on a second line at `indent`. */
+export const idxUsage = (indent: number) =>
+  `[--dataset mnist|fashion-mnist | --idx-images F --idx-labels F\n${' '.repeat(indent)} [--idx-test-images F --idx-test-labels F]]`;
 
 /** MNIST where no IDX file is named; the packaged Fashion-MNIST by name; otherwise the named files, both of a pair or neither. */
 export function idxSource(p: Parsed): Extract<DatasetSource, { kind: 'mnist' | 'idx' }> {

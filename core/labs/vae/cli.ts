@@ -1,7 +1,7 @@
 // `kairo vae …`: the VAE lab without a window. The same jobs the UI starts, run to the end.
 import { HIERARCHICAL_FIELDS, RECALL_FIELDS, VAE_SWEEP_FIELDS, VAE_TRAIN_FIELDS } from '../../contract.ts';
 import { commandOf, type LabCommand } from '../kit/cli.ts';
-import { IDX_FLAGS, IDX_USAGE } from '../kit/data-source.ts';
+import { IDX_FLAGS, idxUsage } from '../kit/data-source.ts';
 import { flagsOf, usageOf } from '../kit/flags.ts';
 import { subcommandsOf } from '../lab.ts';
 import { HIERARCHICAL_FLAGS } from './experiments/common.ts';
@@ -9,7 +9,8 @@ import { VAE_EXPERIMENTS } from './experiments/index.ts';
 
 export const VAE_USAGE = `  (defaults: the app's "MNIST setting" on images, its "Paper setting" with --data hierarchical)
   vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
-            [--out F.kairo] [--data mnist|hierarchical] ${IDX_USAGE}
+            [--out F.kairo] [--data mnist|hierarchical]
+            ${idxUsage(12)}
             hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
   vae recall --session F.kairo ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
              (one --noise level; --noise-kind defaults to bitflip on hierarchical data, gaussian on images;
