@@ -248,7 +248,7 @@ export const AUGMENT_FIELDS = {
     label: 'Training images',
     flag: 'subset',
     choices: AUGMENT_SUBSETS,
-    choiceLabels: { 'per-class': 'N per class, drawn per seed', shuffle: 'first 10·N of one fixed shuffle' },
+    choiceLabels: { 'per-class': 'N per class, drawn per seed', shuffle: 'first classes × N of one fixed shuffle' },
     default: 'per-class',
     doc: 'per class: N images of each class, drawn anew for each seed; fixed shuffle: the first (classes × N) images of one shuffle of the training split, the same for every seed, so classes are not balanced (the authors’ make_training_data)',
   },
