@@ -5,7 +5,8 @@ import type { Mlp } from '../ntk/gram.ts';
 import type { Layer, Network } from './network.ts';
 
 export function fromMlp(mlp: Mlp): { net: Network; theta: Float64Array } {
-  if ((mlp.norm ?? 'none') !== 'none') throw new Error('normalised hidden layers couple the samples: the curvature lab takes --norm none');
+  if ((mlp.norm ?? 'none') !== 'none')
+    throw new Error('normalised hidden layers couple the samples: the curvature lab takes --norm none');
   const layers: Layer[] = [];
   const L = mlp.weights.length;
   for (let l = 0; l < L; l++) {

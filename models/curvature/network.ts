@@ -166,12 +166,14 @@ function col2im(cols: Float64Array, N: number, g: Geometry, k: number, s: number
 /** (n, p, o) rows of a product ↔ the (n, o, p) layout of feature maps. */
 function rowsToMaps(R: Float64Array, N: number, P: number, O: number): Float64Array {
   const out = new Float64Array(R.length);
-  for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) out[(n * O + o) * P + p] = R[(n * P + p) * O + o]!;
+  for (let n = 0; n < N; n++)
+    for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) out[(n * O + o) * P + p] = R[(n * P + p) * O + o]!;
   return out;
 }
 function mapsToRows(M: Float64Array, N: number, P: number, O: number): Float64Array {
   const out = new Float64Array(M.length);
-  for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let p = 0; p < P; p++) out[(n * P + p) * O + o] = M[(n * O + o) * P + p]!;
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) for (let p = 0; p < P; p++) out[(n * P + p) * O + o] = M[(n * O + o) * P + p]!;
   return out;
 }
 

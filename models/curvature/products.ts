@@ -53,7 +53,7 @@ function outputTerms(pr: Problem, z: Float64Array, C: number): OutputTerms {
       let mx = -Infinity;
       for (let k = 0; k < C; k++) mx = Math.max(mx, z[i * C + k]!);
       let s = 0;
-      for (let k = 0; k < C; k++) s += (p[i * C + k] = Math.exp(z[i * C + k]! - mx));
+      for (let k = 0; k < C; k++) s += p[i * C + k] = Math.exp(z[i * C + k]! - mx);
       for (let k = 0; k < C; k++) p[i * C + k]! /= s;
       if (!labels) continue;
       const y = labels[i]!;

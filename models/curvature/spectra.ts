@@ -24,7 +24,12 @@ export function topEigen(
 }
 
 /** tr A ≈ mean of zᵀAz over Rademacher z, with the standard error of that mean. */
-export function hutchinson(P: number, matvec: MatVec, probes: number, rand: () => number): { mean: number; se: number; samples: number[] } {
+export function hutchinson(
+  P: number,
+  matvec: MatVec,
+  probes: number,
+  rand: () => number,
+): { mean: number; se: number; samples: number[] } {
   const samples: number[] = [];
   for (let p = 0; p < probes; p++) {
     const z = Float64Array.from({ length: P }, () => (rand() < 0.5 ? -1 : 1));
@@ -140,7 +145,10 @@ export function perLayer(
       v.set(u, from);
       return matvec(v).slice(from, to);
     };
-    const blockLambdaMax = n === 1 ? block(Float64Array.of(1))[0]! : lanczosTopK(n, 1, block, { tol: 1e-8, maxIter: Math.min(n, steps), seed }).values[0]!;
+    const blockLambdaMax =
+      n === 1
+        ? block(Float64Array.of(1))[0]!
+        : lanczosTopK(n, 1, block, { tol: 1e-8, maxIter: Math.min(n, steps), seed }).values[0]!;
     return { share, blockLambdaMax };
   });
 }

@@ -118,7 +118,16 @@ function convCase(withNorm: boolean, seed: number): Case {
   const N = 3;
   const X = Float64Array.from({ length: N * 60 }, () => gaussian(r));
   const labels = Int32Array.from({ length: N }, () => Math.floor(r() * 3));
-  return { name: `conv${withNorm ? ' + batch norm' : ''}`, net, theta, X, N, labels, loss: 'ce', outputs: (t) => forward(net, t, X, N).xs.at(-1)! };
+  return {
+    name: `conv${withNorm ? ' + batch norm' : ''}`,
+    net,
+    theta,
+    X,
+    N,
+    labels,
+    loss: 'ce',
+    outputs: (t) => forward(net, t, X, N).xs.at(-1)!,
+  };
 }
 
 const CASES: Case[] = [
@@ -143,7 +152,30 @@ function explicitMatrices(c: Case) {
   for (let i = 0; i < P; i++)
     for (let j = 0; j <= i; j++) {
       const v =
-        (meanLoss(shifted([[i, h], [j, h]])) - meanLoss(shifted([[i, h], [j, -h]])) - meanLoss(shifted([[i, -h], [j, h]])) + meanLoss(shifted([[i, -h], [j, -h]]))) /
+        (meanLoss(
+          shifted([
+            [i, h],
+            [j, h],
+          ]),
+        ) -
+          meanLoss(
+            shifted([
+              [i, h],
+              [j, -h],
+            ]),
+          ) -
+          meanLoss(
+            shifted([
+              [i, -h],
+              [j, h],
+            ]),
+          ) +
+          meanLoss(
+            shifted([
+              [i, -h],
+              [j, -h],
+            ]),
+          )) /
         (4 * h * h);
       H[i * P + j] = H[j * P + i] = v;
     }
@@ -237,7 +269,12 @@ test('Lanczos top-k, per-layer blocks, Hutchinson and SLQ agree with the dense m
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(top.values[i]! - desc[i]!) < 1e-9 * Math.abs(desc[0]!), `λ${i + 1}`);
   // The eigenvector satisfies A v = λ v.
   const Av = op.matvec(top.vectors[0]!);
-  assert.ok(relErr(Av, top.vectors[0]!.map((x) => x * top.values[0]!)) < 1e-7);
+  assert.ok(
+    relErr(
+      Av,
+      top.vectors[0]!.map((x) => x * top.values[0]!),
+    ) < 1e-7,
+  );
   // Per layer: shares sum to 1; each block's λ_max is the dense block's.
   const layers = perLayer(op.offsets, top.vectors[0]!, op.matvec, 200, 3).filter((l) => l !== null);
   assert.ok(Math.abs(layers.reduce((s, l) => s + l.share, 0) - 1) < 1e-12);
