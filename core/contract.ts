@@ -24,6 +24,8 @@ export * from './labs/hopfield/contract.ts';
 import type { HopfieldContract } from './labs/hopfield/contract.ts';
 export * from './labs/augment/contract.ts';
 import type { AugmentContract } from './labs/augment/contract.ts';
+export * from './labs/curvature/contract.ts';
+import type { CurvatureContract } from './labs/curvature/contract.ts';
 export * from './labs/sweep/contract.ts';
 import type { SweepContract } from './labs/sweep/contract.ts';
 export * from './labs/runs/contract.ts';
@@ -39,6 +41,7 @@ export interface LabContracts {
   field: FieldContract;
   hopfield: HopfieldContract;
   augment: AugmentContract;
+  curvature: CurvatureContract;
   sweep: SweepContract;
   runs: RunsContract;
 }

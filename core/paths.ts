@@ -91,6 +91,9 @@ export function idxPaths(value: unknown): string[] {
     if (o.kind === 'idx')
       for (const k of ['trainImages', 'trainLabels', 'testImages', 'testLabels'])
         if (typeof o[k] === 'string' && o[k]) out.add(o[k] as string);
+    // An imported network's two files (the curvature lab) are data files too.
+    if (o.kind === 'pytorch')
+      for (const k of ['weights', 'layers']) if (typeof o[k] === 'string' && o[k]) out.add(o[k] as string);
     for (const x of Object.values(o)) walk(x, depth + 1);
   };
   walk(value, 0);

@@ -11,6 +11,7 @@ import { continualLab } from './continual/lab.ts';
 import { fieldLab } from './field/lab.ts';
 import { hopfieldLab } from './hopfield/lab.ts';
 import { augmentLab } from './augment/lab.ts';
+import { curvatureLab } from './curvature/lab.ts';
 import { sweepLab } from './sweep/lab.ts';
 import { runsLab } from './runs/lab.ts';
 
@@ -23,6 +24,7 @@ export const LABS: { readonly [K in LabId]: LabDef<K> } = {
   field: fieldLab,
   hopfield: hopfieldLab,
   augment: augmentLab,
+  curvature: curvatureLab,
   sweep: sweepLab,
   runs: runsLab,
 };

@@ -25,7 +25,7 @@ export function mulAB(A: Float64Array, r: number, k: number, B: Float64Array, m:
       const a = A[i * k + t]!;
       if (a === 0) continue;
       const b = t * m;
-      for (let j = 0; j < m; j++) C[c + j] += a * B[b + j]!;
+      for (let j = 0; j < m; j++) C[c + j]! += a * B[b + j]!;
     }
   }
   return C;
@@ -40,7 +40,7 @@ export function mulAtB(A: Float64Array, r: number, k: number, B: Float64Array, m
       const a = A[i * k + t]!;
       if (a === 0) continue;
       const c = t * m;
-      for (let j = 0; j < m; j++) C[c + j] += a * B[b + j]!;
+      for (let j = 0; j < m; j++) C[c + j]! += a * B[b + j]!;
     }
   }
   return C;
@@ -48,7 +48,7 @@ export function mulAtB(A: Float64Array, r: number, k: number, B: Float64Array, m
 
 /** Column sums of an r × m matrix, added into `into`. */
 export function colSums(A: Float64Array, r: number, m: number, into: Float64Array): void {
-  for (let i = 0; i < r; i++) for (let j = 0; j < m; j++) into[j] += A[i * m + j]!;
+  for (let i = 0; i < r; i++) for (let j = 0; j < m; j++) into[j]! += A[i * m + j]!;
 }
 
 export function dot(a: Float64Array, b: Float64Array): number {

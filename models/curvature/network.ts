@@ -233,7 +233,7 @@ export function forward(net: Network, theta: Float64Array, X: Float64Array, N: n
       const R = b.toRows(x);
       const W = th.subarray(0, b.nin * b.nout);
       const Y = mulABt(R, b.rows, b.nin, W, b.nout);
-      if (l.bias) for (let r = 0; r < b.rows; r++) for (let o = 0; o < b.nout; o++) Y[r * b.nout + o] += th[b.nin * b.nout + o]!;
+      if (l.bias) for (let r = 0; r < b.rows; r++) for (let o = 0; o < b.nout; o++) Y[r * b.nout + o]! += th[b.nin * b.nout + o]!;
       y = b.fromRows(Y);
       aux.push(l.kind === 'conv2d' ? R : null);
     } else if (l.kind === 'activation') {
@@ -292,8 +292,8 @@ export function forward(net: Network, theta: Float64Array, X: Float64Array, N: n
 /** R{x} at every layer's input and at the output, for the parameter direction v (inputs fixed). */
 export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64Array): Float64Array[] {
   const { N, shapes, offsets } = c;
-  let dx = new Float64Array(c.xs[0]!.length);
-  const dxs = [dx];
+  let dx: Float64Array = new Float64Array(c.xs[0]!.length);
+  const dxs: Float64Array[] = [dx];
   net.layers.forEach((l, i) => {
     const th = theta.subarray(offsets[i], offsets[i + 1]);
     const dv = v.subarray(offsets[i], offsets[i + 1]);
@@ -305,8 +305,8 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
       // R{y} = R{x} Wᵀ + x Vᵀ + v_b.
       const Y = mulABt(b.toRows(dx), b.rows, b.nin, th.subarray(0, nw), b.nout);
       const Y2 = mulABt(R, b.rows, b.nin, dv.subarray(0, nw), b.nout);
-      for (let j = 0; j < Y.length; j++) Y[j] += Y2[j]!;
-      if (l.bias) for (let r = 0; r < b.rows; r++) for (let o = 0; o < b.nout; o++) Y[r * b.nout + o] += dv[nw + o]!;
+      for (let j = 0; j < Y.length; j++) Y[j]! += Y2[j]!;
+      if (l.bias) for (let r = 0; r < b.rows; r++) for (let o = 0; o < b.nout; o++) Y[r * b.nout + o]! += dv[nw + o]!;
       dy = b.fromRows(Y);
     } else if (l.kind === 'activation') {
       const [d1] = c.aux[i] as [Float64Array, Float64Array];
@@ -393,10 +393,10 @@ export function backward(
     } else if (l.kind === 'maxpool2d') {
       const arg = c.aux[i] as Int32Array;
       gx = new Float64Array(x.length);
-      for (let o = 0; o < arg.length; o++) gx[arg[o]!] += gy[o]!;
+      for (let o = 0; o < arg.length; o++) gx[arg[o]!]! += gy[o]!;
       if (dgy) {
         dgx = new Float64Array(x.length);
-        for (let o = 0; o < arg.length; o++) dgx[arg[o]!] += dgy[o]!;
+        for (let o = 0; o < arg.length; o++) dgx[arg[o]!]! += dgy[o]!;
       }
     } else if (l.kind === 'batchnorm') {
       const F = l.features;
@@ -409,13 +409,13 @@ export function backward(
           const sd = Math.sqrt(l.variance[ch]! + l.eps);
           for (let p = 0; p < per; p++) {
             const j = (n * F + ch) * per + p;
-            gth[ch] += gy[j]! * xh[j]!;
-            gth[F + ch] += gy[j]!;
+            gth[ch]! += gy[j]! * xh[j]!;
+            gth[F + ch]! += gy[j]!;
             gx[j] = (th[ch]! * gy[j]!) / sd;
             if (dgy && dgx && rth && dv && dx) {
               // y = γ x̂ + β with x̂ = (x − μ)/s: R{∇γ} = Σ (R{g} x̂ + g R{x}/s), R{∇x} = (γ R{g} + v_γ g)/s.
-              rth[ch] += dgy[j]! * xh[j]! + (gy[j]! * dx[j]!) / sd;
-              rth[F + ch] += dgy[j]!;
+              rth[ch]! += dgy[j]! * xh[j]! + (gy[j]! * dx[j]!) / sd;
+              rth[F + ch]! += dgy[j]!;
               dgx[j] = (th[ch]! * dgy[j]! + dv[ch]! * gy[j]!) / sd;
             }
           }

@@ -17,9 +17,10 @@ export function topEigen(
   matvec: MatVec,
   steps: number,
   seed: number,
+  opts: { start?: Float64Array; tol?: number } = {},
 ): { values: Float64Array; vectors: Float64Array[]; iterations: number; residuals: Float64Array } {
   if (!(k >= 1 && k < P)) throw new Error(`top: k must be 1 … ${P - 1} (below the ${P} parameters), got ${k}`);
-  const r = lanczosTopK(P, k, matvec, { tol: 1e-8, maxIter: Math.max(steps, k + 1), seed, vectors: true });
+  const r = lanczosTopK(P, k, matvec, { tol: opts.tol ?? 1e-8, maxIter: Math.max(steps, k + 1), seed, vectors: true, start: opts.start });
   return { values: r.values, vectors: r.vectors!, iterations: r.iterations, residuals: r.residuals };
 }
 
@@ -52,7 +53,8 @@ export function lanczosQuadrature(P: number, matvec: MatVec, v0: Float64Array, m
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = v0.map((x) => x / Math.sqrt(dot(v0, v0)));
+  const n0 = Math.sqrt(dot(v0, v0));
+  let q = v0.map((x) => x / n0);
   const steps = Math.min(m, P);
   for (let j = 0; j < steps; j++) {
     Q.push(q);

@@ -144,7 +144,7 @@ function explicitMatrices(c: Case) {
   const meanLoss = (t: Float64Array) => sampleLosses(c.outputs(t), c.N, c.loss, c.labels).reduce((a, b) => a + b, 0) / c.N;
   const shifted = (pairs: [number, number][]) => {
     const t = Float64Array.from(c.theta);
-    for (const [i, d] of pairs) t[i] += d;
+    for (const [i, d] of pairs) t[i]! += d;
     return t;
   };
   const h = 1e-4;
@@ -209,8 +209,8 @@ function explicitMatrices(c: Case) {
         let v = 0;
         for (let a = 0; a < C; a++)
           for (let b = 0; b < C; b++) v += J[(n * C + a) * P + i]! * Hout(a, b) * J[(n * C + b) * P + j]!;
-        ggn[i * P + j] += v;
-        emp[i * P + j] += (G[n * P + i]! * G[n * P + j]!) / c.N;
+        ggn[i * P + j]! += v;
+        emp[i * P + j]! += (G[n * P + i]! * G[n * P + j]!) / c.N;
       }
   }
   return { H, ggn, emp, loss: meanLoss(c.theta) };
@@ -295,7 +295,7 @@ test('Lanczos top-k, per-layer blocks, Hutchinson and SLQ agree with the dense m
   // SLQ: m steps integrate polynomials of degree ≤ 2m − 1 exactly: Σ τ θᵖ = vᵀAᵖv / vᵀv.
   const v = Float64Array.from({ length: P }, (_, i) => Math.sin(i + 1));
   const q = lanczosQuadrature(P, op.matvec, v, 5);
-  let w = v.map((x) => x / Math.hypot(...v));
+  let w: Float64Array = v.map((x) => x / Math.hypot(...v));
   const w0 = Float64Array.from(w);
   for (let p = 0; p <= 9; p++) {
     const exact = w0.reduce((s, x, i) => s + x * w[i]!, 0);

@@ -1,0 +1,230 @@
+// The contract of the curvature lab: the Hessian, generalised Gauss–Newton and Fisher spectra of
+// a network Kairo holds (a fresh random network of the Fisher lab, or a PyTorch nn.Sequential of
+// the user's own) by Lanczos, Hutchinson and stochastic Lanczos quadrature on exact products, and
+// the sharpness λ_max of the Hessian during full-batch gradient descent beside 2/η.
+// Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports nothing but
+// other contract files.
+import type { DatasetSource } from '../data/contract.ts';
+import type { FisherNetworkParams } from '../fisher/contract.ts';
+import { defaultsOf, lrField, seedField, type ParamSpec, type QuickLook, type ValuesOf } from '../../contract/params.ts';
+
+/** Where the network comes from. */
+export const CURVATURE_MODELS = ['fresh', 'import'] as const;
+export const CURVATURE_MODEL_LABELS = {
+  fresh: "a fresh random network (the Fisher lab's)",
+  import: 'a PyTorch nn.Sequential (safetensors + layer JSON)',
+} as const;
+export const CURVATURE_MATRICES = ['hessian', 'ggn', 'fisher', 'empirical-fisher'] as const;
+export type CurvatureMatrixName = (typeof CURVATURE_MATRICES)[number];
+export const CURVATURE_MATRIX_LABELS: { readonly [M in CurvatureMatrixName]: string } = {
+  hessian: 'loss Hessian',
+  ggn: 'generalised Gauss–Newton',
+  fisher: 'Fisher (true)',
+  'empirical-fisher': 'empirical Fisher',
+};
+
+/** What is computed from the matrix. */
+export const CURVATURE_FIELDS = {
+  matrix: {
+    kind: 'choice',
+    label: 'Matrix',
+    flag: 'matrix',
+    choices: CURVATURE_MATRICES,
+    choiceLabels: CURVATURE_MATRIX_LABELS,
+    default: 'fisher',
+    doc: 'the Hessian of the mean loss, Jᵀ H_out J, the model’s Fisher (equal to the GGN for cross-entropy and MSE), or (1/N) Σ gᵢgᵢᵀ',
+  },
+  top: {
+    kind: 'int',
+    label: 'Top k',
+    flag: 'top',
+    metavar: 'K',
+    min: 1,
+    max: 50,
+    default: 5,
+    doc: 'eigenvalues found by Lanczos',
+  },
+  lanczosSteps: {
+    kind: 'int',
+    label: 'Lanczos steps',
+    flag: 'lanczos-steps',
+    metavar: 'M',
+    min: 2,
+    max: 400,
+    default: 40,
+    doc: 'most matrix–vector products for the top eigenvalues (fewer when they converge), and per probe of the density',
+  },
+  trace: {
+    kind: 'switch',
+    label: 'Trace',
+    flag: 'trace',
+    default: false,
+    doc: "Hutchinson's estimate of the trace, with its standard error",
+  },
+  density: {
+    kind: 'switch',
+    label: 'Density',
+    flag: 'density',
+    default: false,
+    doc: 'the spectral density by stochastic Lanczos quadrature (Gaussian-broadened)',
+  },
+  probes: {
+    kind: 'int',
+    label: 'Probes',
+    flag: 'probes',
+    metavar: 'P',
+    min: 2,
+    max: 200,
+    default: 10,
+    doc: 'random vectors for the trace and the density',
+  },
+} as const satisfies ParamSpec;
+export type CurvatureAnalysis = ValuesOf<typeof CURVATURE_FIELDS>;
+
+/** A network of the user's own, on a dataset Kairo reads. */
+export const CURVATURE_IMPORT_FIELDS = {
+  loss: {
+    kind: 'choice',
+    label: 'Loss',
+    flag: 'loss',
+    choices: ['ce', 'mse'],
+    choiceLabels: { ce: 'cross-entropy on the labels', mse: '½‖f − one-hot‖², mean over images' },
+    default: 'ce',
+    doc: 'mean over the images: cross-entropy on integer labels, or ½‖f(x) − onehot(y)‖²',
+  },
+  samples: {
+    kind: 'int',
+    label: 'Images N',
+    flag: 'samples',
+    metavar: 'N',
+    min: 1,
+    max: 60000,
+    default: 256,
+    doc: 'the first N training images (pixels/255) the loss averages over',
+  },
+  seed: seedField('seed of the probe vectors'),
+} as const satisfies ParamSpec;
+
+/** The two files of an imported network: paths the platform's policy checks like IDX files. */
+export interface CurvatureModelFiles {
+  kind: 'pytorch';
+  weights: string;
+  layers: string;
+}
+
+export interface CurvatureParams {
+  model: (typeof CURVATURE_MODELS)[number];
+  /** The fresh network (the Fisher lab's flags and seed: the same network). */
+  network: FisherNetworkParams;
+  /** The imported network: its files (null until chosen), its data and loss. */
+  imported: ValuesOf<typeof CURVATURE_IMPORT_FIELDS> & { files: CurvatureModelFiles | null; source: DatasetSource };
+  analysis: CurvatureAnalysis;
+}
+
+export interface CurvatureLayer {
+  name: string;
+  parameters: number;
+  /** ‖v₁ on the layer‖²: the shares of all layers sum to 1. */
+  share: number;
+  /** λ_max of the layer's diagonal block. */
+  blockLambdaMax: number;
+}
+
+export interface CurvatureResult {
+  params: CurvatureParams;
+  /** What was analysed, in words ("fresh tanh MLP 256-256-2 on 100 Gaussian inputs"). */
+  model: string;
+  parameters: number;
+  samples: number;
+  /** The mean loss at the weights; null where there are no targets (a fresh network on Gaussian inputs). */
+  loss: number | null;
+  /** Largest first. */
+  top: number[];
+  /** ‖Av − λv‖ of each, from the recurrence. */
+  residuals: number[];
+  trace: { mean: number; se: number; probes: number } | null;
+  density: { x: number[]; y: number[]; sigma: number } | null;
+  layers: CurvatureLayer[];
+  matvecs: number;
+  seconds: number;
+  /** Fresh networks: the Fisher lab's λ_max of the same network (dual Gram) and its mean-field prediction. */
+  fisherLab: { lambdaMax: number; method: string; theoryLambdaMax: number | null } | null;
+  /** Cancelled before every part was computed. */
+  partial: boolean;
+}
+
+/** Sharpness during training: full-batch gradient descent on a fresh MLP, λ_max every K steps. */
+export const CURVATURE_TRACK_FIELDS = {
+  lr: lrField({ max: 10, default: 0.05, step: 0.01, doc: 'the step size η of full-batch gradient descent' }),
+  steps: {
+    kind: 'int',
+    label: 'Steps',
+    flag: 'steps',
+    metavar: 'S',
+    min: 1,
+    max: 100000,
+    default: 1000,
+    doc: 'gradient-descent steps',
+  },
+  every: {
+    kind: 'int',
+    label: 'Every K steps',
+    flag: 'track-every',
+    metavar: 'K',
+    min: 1,
+    max: 10000,
+    default: 50,
+    doc: 'λ_max of the Hessian (warm-started Lanczos) every K steps',
+  },
+  trace: {
+    kind: 'switch',
+    label: 'Trace too',
+    flag: 'trace',
+    default: false,
+    doc: 'also the Hessian trace (Hutchinson, 10 probes) at each point',
+  },
+} as const satisfies ParamSpec;
+
+export interface CurvatureTrackParams extends ValuesOf<typeof CURVATURE_TRACK_FIELDS> {
+  network: FisherNetworkParams;
+}
+
+export interface CurvatureTrackResult {
+  params: CurvatureTrackParams;
+  model: string;
+  parameters: number;
+  /** The steps at which λ_max was measured, and the values. */
+  steps: number[];
+  lambdaMax: number[];
+  trace: number[] | null;
+  /** The training loss at every step (before the step). */
+  losses: number[];
+  twoOverLr: number;
+  /** Seconds in gradient-descent steps, and in the measurements between them: the tracking's cost. */
+  gdSeconds: number;
+  trackSeconds: number;
+  partial: boolean;
+}
+
+export interface CurvatureLabState {
+  draft: CurvatureParams;
+  result: CurvatureResult | null;
+  trackDraft: CurvatureTrackParams;
+  track: CurvatureTrackResult | null;
+}
+
+export interface CurvatureJobs {
+  'curvature.spectrum': { params: CurvatureParams; result: CurvatureResult };
+  'curvature.track': { params: CurvatureTrackParams; result: CurvatureTrackResult };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CurvatureMethods {}
+
+export interface CurvatureContract {
+  state: CurvatureLabState;
+  jobs: CurvatureJobs;
+  methods: CurvatureMethods;
+}
+
+export const curvatureAnalysisDefaults = (): CurvatureAnalysis => defaultsOf(CURVATURE_FIELDS);

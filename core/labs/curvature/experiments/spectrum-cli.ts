@@ -1,0 +1,82 @@
+// `kairo curvature --network fresh …` and `kairo curvature --import F.safetensors --layers F.json …`:
+// the flags to a spectrum job, and its result as the JSON scripts read (snake_case).
+import { resolve } from 'node:path';
+import {
+  CURVATURE_FIELDS,
+  CURVATURE_IMPORT_FIELDS,
+  defaultsOf,
+  FISHER_NETWORK_FIELDS,
+  type CurvatureParams,
+  type CurvatureResult,
+} from '../../../contract.ts';
+import { invalid } from '../../../errors.ts';
+import type { Parsed } from '../../kit/args.ts';
+import type { SubCommand } from '../../kit/cli.ts';
+import { idxSource } from '../../kit/data-source.ts';
+import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { network } from '../../fisher/experiments/common.ts';
+import { defaultSpectrum, spectrumSchema } from '../state.ts';
+import { round } from './common.ts';
+
+/** The run the flags describe: a fresh network (the Fisher lab's flags) or an imported one. */
+export function spectrumParams(p: Parsed): CurvatureParams {
+  for (const f of ['session', 'model', 'run'])
+    if (p.flags.has(f))
+      throw invalid(
+        `--${f}: the curvature of a session's trained models is not available yet; use --network fresh, or export the model and use --import`,
+      );
+  const fresh = p.flags.get('network');
+  const weights = p.flags.get('import');
+  if (fresh !== undefined && fresh !== 'fresh') throw invalid(`--network: fresh is the only choice (got ${String(fresh)})`);
+  if ((fresh === undefined) === (weights === undefined))
+    throw invalid('give --network fresh or --import F.safetensors --layers F.json');
+  const d = defaultSpectrum();
+  const analysis = readFlags(p, CURVATURE_FIELDS, defaultsOf(CURVATURE_FIELDS));
+  let params: CurvatureParams;
+  if (fresh) params = { ...d, model: 'fresh', network: network(p), analysis };
+  else {
+    const layers = p.flags.get('layers');
+    if (typeof layers !== 'string') throw invalid('--import needs --layers F.json (the layers of the nn.Sequential, in order)');
+    params = {
+      ...d,
+      model: 'import',
+      imported: {
+        ...readFlags(p, CURVATURE_IMPORT_FIELDS, d.imported),
+        files: { kind: 'pytorch', weights: resolve(String(weights)), layers: resolve(layers) },
+        source: idxSource(p),
+      },
+      analysis,
+    };
+  }
+  return parseFlagged(spectrumSchema, params, 'curvature', CURVATURE_FIELDS, CURVATURE_IMPORT_FIELDS, FISHER_NETWORK_FIELDS);
+}
+
+export const spectrumJson = (r: CurvatureResult) => ({
+  model: r.model,
+  matrix: r.params.analysis.matrix,
+  parameters: r.parameters,
+  samples: r.samples,
+  loss: r.loss,
+  top: r.top,
+  residuals: r.residuals.map((x) => round(x, 3)),
+  trace: r.trace && { mean: r.trace.mean, se: r.trace.se },
+  density: r.density && { x: r.density.x, y: r.density.y },
+  layers: r.layers.map((l) => ({ name: l.name, parameters: l.parameters, share: l.share, block_lambda_max: l.blockLambdaMax })),
+  fisher_lab: r.fisherLab && {
+    lambda_max: r.fisherLab.lambdaMax,
+    method: r.fisherLab.method,
+    theory_lambda_max: r.fisherLab.theoryLambdaMax,
+  },
+  matvecs: r.matvecs,
+  seconds: round(r.seconds, 3),
+  ...(r.partial ? { partial: true } : {}),
+});
+
+export const spectrumCli: SubCommand = {
+  sub: 'spectrum',
+  run: async (p, out, ctx) => {
+    const { result } = await ctx.runJob('curvature.spectrum', spectrumParams(p));
+    out(spectrumJson(result));
+    return 0;
+  },
+};
