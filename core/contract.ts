@@ -167,7 +167,7 @@ export interface CoreMethods {
   'session.recent': { params: Record<string, never>; result: string[] };
   /** Asks the platform for a path. Native dialogs exist only in Electron: `supported: false` tells the renderer to ask itself. */
   'platform.pickPath': {
-    params: { purpose: 'session-open' | 'session-save' | 'idx-file' | 'sweep-dir'; suggested: string | null };
+    params: { purpose: 'session-open' | 'session-save' | 'idx-file' | 'model-file' | 'sweep-dir'; suggested: string | null };
     result: { supported: boolean; path: string | null };
   };
 }

@@ -62,7 +62,14 @@ const pickPath: NonNullable<Platform['pickPath']> = async (purpose, suggested) =
   const r = await dialog.showOpenDialog(win, {
     defaultPath: suggested ?? undefined,
     properties: [purpose === 'sweep-dir' ? 'openDirectory' : 'openFile'],
-    filters: purpose === 'session-open' ? sessions : purpose === 'sweep-dir' ? [] : [{ name: 'IDX files', extensions: ['*'] }],
+    filters:
+      purpose === 'session-open'
+        ? sessions
+        : purpose === 'sweep-dir'
+          ? []
+          : purpose === 'model-file'
+            ? [{ name: 'PyTorch weights (safetensors) or layers (JSON)', extensions: ['safetensors', 'json'] }]
+            : [{ name: 'IDX files', extensions: ['*'] }],
   });
   return r.canceled ? null : (r.filePaths[0] ?? null);
 };

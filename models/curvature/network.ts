@@ -7,70 +7,11 @@
 // terms the cross products below; activations add φ″; max-pooling and flattening are linear
 // given the pooling choice; batch norm runs in eval mode (an affine map per channel).
 import { erf } from '../ntk/activations.ts';
+import { bilinearOf, geometry } from './conv.ts';
+import { offsetsOf, shapesOf, size, type Act, type Network } from './layers.ts';
+
+export { offsetsOf, parameterCount, shapesOf, size, type Act, type Layer, type Network } from './layers.ts';
 import { colSums, mulAB, mulABt, mulAtB } from './dense.ts';
-
-export type Act = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'erf' | 'linear';
-
-export type Layer =
-  | { kind: 'linear'; inputs: number; outputs: number; bias: boolean }
-  | { kind: 'conv2d'; channels: number; filters: number; kernel: number; stride: number; padding: number; bias: boolean }
-  | { kind: 'maxpool2d'; kernel: number; stride: number }
-  | { kind: 'flatten' }
-  | { kind: 'activation'; fn: Act }
-  /** Eval mode: y = γ (x − mean)/√(variance + eps) + β per channel; γ and β are parameters. */
-  | { kind: 'batchnorm'; features: number; mean: Float64Array; variance: Float64Array; eps: number };
-
-export interface Network {
-  /** One sample's shape: [features] or [channels, height, width]. */
-  input: number[];
-  layers: Layer[];
-}
-
-/** Each layer's input shape, and the output's last; throws one line naming the layer that does not fit. */
-export function shapesOf(net: Network): number[][] {
-  const shapes = [net.input];
-  let s = net.input;
-  net.layers.forEach((l, i) => {
-    const where = `layer ${i} (${l.kind})`;
-    if (l.kind === 'linear') {
-      if (s.length !== 1) throw new Error(`${where}: expects flat input, got shape [${s.join(', ')}] (add a Flatten)`);
-      if (s[0] !== l.inputs) throw new Error(`${where}: expects ${l.inputs} inputs, gets ${s[0]}`);
-      s = [l.outputs];
-    } else if (l.kind === 'conv2d') {
-      if (s.length !== 3) throw new Error(`${where}: expects (channels, height, width) input, got [${s.join(', ')}]`);
-      if (s[0] !== l.channels) throw new Error(`${where}: expects ${l.channels} channels, gets ${s[0]}`);
-      const o = (n: number) => Math.floor((n + 2 * l.padding - l.kernel) / l.stride) + 1;
-      if (o(s[1]!) < 1 || o(s[2]!) < 1) throw new Error(`${where}: the kernel does not fit a ${s[1]}×${s[2]} input`);
-      s = [l.filters, o(s[1]!), o(s[2]!)];
-    } else if (l.kind === 'maxpool2d') {
-      if (s.length !== 3) throw new Error(`${where}: expects (channels, height, width) input`);
-      const o = (n: number) => Math.floor((n - l.kernel) / l.stride) + 1;
-      if (o(s[1]!) < 1 || o(s[2]!) < 1) throw new Error(`${where}: the window does not fit a ${s[1]}×${s[2]} input`);
-      s = [s[0]!, o(s[1]!), o(s[2]!)];
-    } else if (l.kind === 'flatten') s = [size(s)];
-    else if (l.kind === 'batchnorm' && s[0] !== l.features)
-      throw new Error(`${where}: expects ${l.features} features or channels, gets ${s[0]}`);
-    shapes.push(s);
-  });
-  return shapes;
-}
-
-export const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Parameters of one layer, weight first then bias (PyTorch's state_dict order). */
-export function parameterCount(l: Layer): number {
-  if (l.kind === 'linear') return l.inputs * l.outputs + (l.bias ? l.outputs : 0);
-  if (l.kind === 'conv2d') return l.filters * l.channels * l.kernel * l.kernel + (l.bias ? l.filters : 0);
-  if (l.kind === 'batchnorm') return 2 * l.features;
-  return 0;
-}
-
-/** Where each layer's parameters start in θ, and P at the end. */
-export function offsetsOf(net: Network): number[] {
-  const o = [0];
-  for (const l of net.layers) o.push(o.at(-1)! + parameterCount(l));
-  return o;
-}
 
 const SQRT2PI = Math.sqrt(2 * Math.PI);
 const pdf = (x: number) => Math.exp(-0.5 * x * x) / SQRT2PI;
@@ -105,78 +46,6 @@ function actDerivs(fn: Act, x: number): [number, number, number] {
   }
 }
 
-interface Geometry {
-  C: number;
-  H: number;
-  W: number;
-  Ho: number;
-  Wo: number;
-}
-
-function geometry(inShape: number[], outShape: number[]): Geometry {
-  return { C: inShape[0]!, H: inShape[1]!, W: inShape[2]!, Ho: outShape[1]!, Wo: outShape[2]! };
-}
-
-/** Rows (n, p) of the receptive fields, columns (c, i, j): a convolution is then a matrix product. */
-function im2col(x: Float64Array, N: number, g: Geometry, k: number, s: number, pad: number): Float64Array {
-  const P = g.Ho * g.Wo;
-  const K = g.C * k * k;
-  const cols = new Float64Array(N * P * K);
-  for (let n = 0; n < N; n++)
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++) {
-        const row = (n * P + oy * g.Wo + ox) * K;
-        for (let c = 0; c < g.C; c++)
-          for (let i = 0; i < k; i++) {
-            const y = oy * s + i - pad;
-            if (y < 0 || y >= g.H) continue;
-            for (let j = 0; j < k; j++) {
-              const xx = ox * s + j - pad;
-              if (xx < 0 || xx >= g.W) continue;
-              cols[row + (c * k + i) * k + j] = x[((n * g.C + c) * g.H + y) * g.W + xx]!;
-            }
-          }
-      }
-  return cols;
-}
-
-/** The transpose of im2col: each column entry added back to the pixel it came from. */
-function col2im(cols: Float64Array, N: number, g: Geometry, k: number, s: number, pad: number): Float64Array {
-  const P = g.Ho * g.Wo;
-  const K = g.C * k * k;
-  const x = new Float64Array(N * g.C * g.H * g.W);
-  for (let n = 0; n < N; n++)
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++) {
-        const row = (n * P + oy * g.Wo + ox) * K;
-        for (let c = 0; c < g.C; c++)
-          for (let i = 0; i < k; i++) {
-            const y = oy * s + i - pad;
-            if (y < 0 || y >= g.H) continue;
-            for (let j = 0; j < k; j++) {
-              const xx = ox * s + j - pad;
-              if (xx < 0 || xx >= g.W) continue;
-              x[((n * g.C + c) * g.H + y) * g.W + xx]! += cols[row + (c * k + i) * k + j]!;
-            }
-          }
-      }
-  return x;
-}
-
-/** (n, p, o) rows of a product ↔ the (n, o, p) layout of feature maps. */
-function rowsToMaps(R: Float64Array, N: number, P: number, O: number): Float64Array {
-  const out = new Float64Array(R.length);
-  for (let n = 0; n < N; n++)
-    for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) out[(n * O + o) * P + p] = R[(n * P + p) * O + o]!;
-  return out;
-}
-function mapsToRows(M: Float64Array, N: number, P: number, O: number): Float64Array {
-  const out = new Float64Array(M.length);
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < O; o++) for (let p = 0; p < P; p++) out[(n * P + p) * O + o] = M[(n * O + o) * P + p]!;
-  return out;
-}
-
 /** What the forward pass keeps for the passes after it. */
 export interface Cache {
   N: number;
@@ -186,36 +55,6 @@ export interface Cache {
   xs: Float64Array[];
   /** Per layer: im2col rows (conv), argmax indices (pooling), (φ′, φ″) (activations), x̂ (batch norm). */
   aux: (Float64Array | Int32Array | [Float64Array, Float64Array] | null)[];
-}
-
-/** A bilinear layer (linear, or convolution on im2col rows) as rows × in → rows × out. */
-interface Bilinear {
-  rows: number;
-  nin: number;
-  nout: number;
-  /** Per-sample input → rows, and rows → per-sample output (and their transposes). */
-  toRows(x: Float64Array): Float64Array;
-  fromRows(r: Float64Array): Float64Array;
-  outToRows(y: Float64Array): Float64Array;
-  rowsToIn(r: Float64Array): Float64Array;
-}
-
-function bilinearOf(l: Layer & { kind: 'linear' | 'conv2d' }, N: number, inShape: number[], outShape: number[]): Bilinear {
-  if (l.kind === 'linear') {
-    const id = (x: Float64Array) => x;
-    return { rows: N, nin: l.inputs, nout: l.outputs, toRows: id, fromRows: id, outToRows: id, rowsToIn: id };
-  }
-  const g = geometry(inShape, outShape);
-  const P = g.Ho * g.Wo;
-  return {
-    rows: N * P,
-    nin: g.C * l.kernel * l.kernel,
-    nout: l.filters,
-    toRows: (x) => im2col(x, N, g, l.kernel, l.stride, l.padding),
-    fromRows: (r) => rowsToMaps(r, N, P, l.filters),
-    outToRows: (y) => mapsToRows(y, N, P, l.filters),
-    rowsToIn: (r) => col2im(r, N, g, l.kernel, l.stride, l.padding),
-  };
 }
 
 /** The forward pass on N samples (rows of X), keeping what the other passes read. */

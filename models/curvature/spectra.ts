@@ -20,7 +20,13 @@ export function topEigen(
   opts: { start?: Float64Array; tol?: number } = {},
 ): { values: Float64Array; vectors: Float64Array[]; iterations: number; residuals: Float64Array } {
   if (!(k >= 1 && k < P)) throw new Error(`top: k must be 1 … ${P - 1} (below the ${P} parameters), got ${k}`);
-  const r = lanczosTopK(P, k, matvec, { tol: opts.tol ?? 1e-8, maxIter: Math.max(steps, k + 1), seed, vectors: true, start: opts.start });
+  const r = lanczosTopK(P, k, matvec, {
+    tol: opts.tol ?? 1e-8,
+    maxIter: Math.max(steps, k + 1),
+    seed,
+    vectors: true,
+    start: opts.start,
+  });
   return { values: r.values, vectors: r.vectors!, iterations: r.iterations, residuals: r.residuals };
 }
 

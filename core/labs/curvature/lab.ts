@@ -12,5 +12,6 @@ export const curvatureLab = defineLab({
   tensors: () => [],
   jobs: jobsOf(CURVATURE_EXPERIMENTS),
   methods: {},
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   cli: { name: 'curvature', sweepable: true, load: async () => (await import('./cli.ts')).command },
 });

@@ -5,7 +5,7 @@ import { connect, KairoCallError, type KairoClient } from './client';
 
 export interface PathRequest {
   title: string;
-  purpose: 'session-open' | 'session-save' | 'idx-file' | 'sweep-dir';
+  purpose: 'session-open' | 'session-save' | 'idx-file' | 'model-file' | 'sweep-dir';
   initial: string;
   resolve: (path: string | null) => void;
 }
