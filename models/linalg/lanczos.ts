@@ -44,7 +44,10 @@ export function lanczosTopK(
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = opts.start && opts.start.some((x) => x !== 0) ? Float64Array.from(opts.start) : Float64Array.from({ length: n }, () => rand() - 0.5);
+  let q =
+    opts.start && opts.start.some((x) => x !== 0)
+      ? Float64Array.from(opts.start)
+      : Float64Array.from({ length: n }, () => rand() - 0.5);
   let norm = Math.sqrt(dot(q, q));
   for (let i = 0; i < n; i++) q[i]! /= norm;
   let result: LanczosResult | null = null;
