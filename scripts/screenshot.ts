@@ -4,7 +4,8 @@
 // vae (default): docs/screenshot.png, the recall lab in the paper setting; fisher: docs/fisher.png,
 // the conditional FIM beside free probability; ngd: docs/ngd.png; continual: docs/continual.png;
 // augment F.kairo: docs/augment.png from the session `kairo augment compare --per-class 10,30,100
-// --out F.kairo` saved (its file under the system's temporary folder; `all` skips it without one).
+// --out F.kairo` saved (its file under the system's temporary folder; `all` skips it without one);
+// curvature: docs/curvature.png, the lab's quick look.
 // Needs the renderer built and Chromium at /usr/bin/chromium or CHROMIUM_PATH.
 import { chromium, type Page } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
@@ -105,6 +106,20 @@ const SHOTS = new Map<LabId, { file: string; take: (arg: string | undefined) => 
         await page.getByRole('button', { name: 'Augmentation' }).click();
         await page.locator('figure[data-chart="Final test accuracy against training-set size"]').waitFor({ timeout: 60_000 });
         await page.evaluate(() => document.querySelector('[data-testid="augment-table"]')!.closest('.card')!.scrollIntoView());
+        await page.waitForTimeout(800);
+      },
+    },
+  ],
+  [
+    'curvature',
+    {
+      file: 'docs/curvature.png',
+      take: async () => {
+        // The quick look: a fresh network's Fisher, Lanczos beside the Fisher lab and the theory, and its density.
+        await page.getByRole('button', { name: 'Curvature' }).click();
+        await page.getByRole('button', { name: /^Quick look/ }).click();
+        await page.locator('figure[data-chart="Spectral density of the Fisher (true)"]').waitFor({ timeout: 120_000 });
+        await page.evaluate(() => document.querySelector('[data-testid="curvature-result"]')!.scrollIntoView());
         await page.waitForTimeout(800);
       },
     },

@@ -136,15 +136,19 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
   net.layers.forEach((l, i) => {
     const th = theta.subarray(offsets[i], offsets[i + 1]);
     const dv = v.subarray(offsets[i], offsets[i + 1]);
+    const inputFixed = offsets[i] === 0;
     let dy: Float64Array;
     if (l.kind === 'linear' || l.kind === 'conv2d') {
       const b = bilinearOf(l, N, shapes[i]!, shapes[i + 1]!);
       const nw = b.nin * b.nout;
       const R = l.kind === 'conv2d' ? (c.aux[i] as Float64Array) : c.xs[i]!;
       // R{y} = R{x} Wᵀ + x Vᵀ + v_b.
-      const Y = mulABt(b.toRows(dx), b.rows, b.nin, th.subarray(0, nw), b.nout);
-      const Y2 = mulABt(R, b.rows, b.nin, dv.subarray(0, nw), b.nout);
-      for (let j = 0; j < Y.length; j++) Y[j]! += Y2[j]!;
+      // Before the first parameterised layer R{x} is zero (the inputs are fixed): skip its product.
+      const Y = mulABt(R, b.rows, b.nin, dv.subarray(0, nw), b.nout);
+      if (!inputFixed) {
+        const Y2 = mulABt(b.toRows(dx), b.rows, b.nin, th.subarray(0, nw), b.nout);
+        for (let j = 0; j < Y.length; j++) Y[j]! += Y2[j]!;
+      }
       if (l.bias) for (let r = 0; r < b.rows; r++) for (let o = 0; o < b.nout; o++) Y[r * b.nout + o]! += dv[nw + o]!;
       dy = b.fromRows(Y);
     } else if (l.kind === 'activation') {
@@ -216,7 +220,7 @@ export function backward(
         const dG = b.outToRows(dgy);
         // R{∇W} = R{G}ᵀ R + Gᵀ R{R}; R{∇b} = Σ R{G}; R{∇R} = R{G} W + G V.
         mulAtB(dG, b.rows, b.nout, R, b.nin, rth.subarray(0, nw));
-        mulAtB(G, b.rows, b.nout, b.toRows(dx), b.nin, rth.subarray(0, nw));
+        if (c.offsets[i] !== 0) mulAtB(G, b.rows, b.nout, b.toRows(dx), b.nin, rth.subarray(0, nw));
         if (l.bias) colSums(dG, b.rows, b.nout, rth.subarray(nw));
         if (i > 0) {
           const t = mulAB(dG, b.rows, b.nout, W, b.nin);

@@ -17,21 +17,22 @@ const ACT: Record<Act, (x: number) => number> = {
   relu: (x) => Math.max(0, x),
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  // GELU through an independent erf (Abramowitz–Stegun 7.1.26 is too coarse): Φ by Simpson's rule.
+  // GELU and erf through an independent Φ (Abramowitz–Stegun 7.1.26 is too coarse): Simpson's rule.
   gelu: (x) => x * phiCdf(x),
   erf: (x) => 2 * phiCdf(x * Math.SQRT2) - 1,
   linear: (x) => x,
 };
 function phiCdf(x: number): number {
-  const n = 2000;
-  const a = -10;
-  const h = (x - a) / n;
+  // ½ + ∫₀ˣ ϕ by Simpson's rule on a grid that scales with x (its error is then smooth in x, which
+  // the second differences below need).
+  const n = 600;
+  const h = x / n;
   let s = 0;
   for (let i = 0; i <= n; i++) {
-    const t = a + i * h;
+    const t = i * h;
     s += (i === 0 || i === n ? 1 : i % 2 ? 4 : 2) * Math.exp(-0.5 * t * t);
   }
-  return (s * h) / 3 / Math.sqrt(2 * Math.PI);
+  return 0.5 + (s * h) / 3 / Math.sqrt(2 * Math.PI);
 }
 
 /** An MLP's per-sample outputs by a plain loop over θ in PyTorch's layout. */
