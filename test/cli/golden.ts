@@ -48,6 +48,9 @@ export const COMMANDS: string[][] = [
   'session inspect {dir}/vae.kairo --manifest',
   'augment run --policy self-paced --per-class 5 --epochs 2 --seeds 2 --test-count 100 --probe 10 --probe-draws 2 --arch mlp',
   'augment compare --policy none,conventional,rand --per-class 3,6 --epochs 1 --seeds 1 --test-count 100 --probe 5 --probe-draws 2 --augment shift,erase',
+  'curvature --network fresh --width 32 --input-dim 16 --samples 12 --top 2 --trace --density --probes 3 --lanczos-steps 12',
+  'curvature --import test/fixtures/curvature/cnn.safetensors --layers test/fixtures/curvature/cnn.json --idx-images test/fixtures/curvature/images.idx --idx-labels test/fixtures/curvature/labels.idx --samples 8 --matrix hessian --top 2',
+  'curvature track --width 8 --samples 40 --steps 10 --track-every 5 --lr 0.02 --trace',
 ].map((c) => c.split(' '));
 
 /** Inputs of the hopfield point commands: written before the commands run. */
@@ -76,7 +79,7 @@ export function normalise(value: unknown, dir: string): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !/^(seconds|train_seconds|saved_at|savedAt|startedAt|finishedAt|elapsed|wall.*)$/.test(k))
+        .filter(([k]) => !/^(seconds|train_seconds|gd_seconds|track_seconds|saved_at|savedAt|startedAt|finishedAt|elapsed|wall.*)$/.test(k))
         .map(([k, v]) => [k, normalise(v, dir)]),
     );
   }

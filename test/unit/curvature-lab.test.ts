@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
+import { labCommands } from '../../core/labs/index.ts';
+import { validateSpec } from '../../core/labs/sweep/spec.ts';
 import { freshProblem } from '../../core/labs/curvature/jobs/fresh.ts';
 import { importedProblem } from '../../core/labs/curvature/jobs/problem.ts';
 import { defaultSpectrum, defaultTrack } from '../../core/labs/curvature/state.ts';
@@ -90,7 +92,7 @@ test('kairo curvature --import: the top Hessian eigenvalues of a PyTorch MLP are
 });
 
 test('kairo curvature track: λ_max every K steps beside 2/η, the first equal to the dense Hessian of the fresh network', () => {
-  const flags = ['--width', '12', '--depth', '2', '--samples', '40', '--steps', '20', '--track-every', '10', '--lr', '0.02'];
+  const flags = ['--width', '2', '--depth', '2', '--samples', '40', '--steps', '20', '--track-every', '10', '--lr', '0.02'];
   const r = kairo('curvature', 'track', ...flags);
   assert.equal(r.code, 0, r.err);
   const o = JSON.parse(r.out);
@@ -99,7 +101,7 @@ test('kairo curvature track: λ_max every K steps beside 2/η, the first equal t
   assert.equal(o.lambda_max.length, 3);
   assert.ok(o.loss[2] < o.loss[0], `loss ${o.loss}`);
   const d = defaultTrack();
-  const { problem } = freshProblem({ ...d.network, width: 12, depth: 2, samples: 40 });
+  const { problem } = freshProblem({ ...d.network, width: 2, depth: 2, samples: 40 });
   const op = operatorOf(problem, 'hessian');
   const ev = denseEigen(op.P, op.matvec);
   assert.ok(Math.abs(o.lambda_max[0] - ev[0]!) < 1e-6 * ev[0]!, `${o.lambda_max[0]} vs ${ev[0]}`);
@@ -177,4 +179,14 @@ test('nonsense is refused at jobs.start with one line, before any worker starts'
     /^kairo: error: --session: the curvature of a session's trained models is not available yet/,
   );
   assert.match(kairo('curvature').err, /^kairo: error: give --network fresh or --import/);
+  // A sweep may vary any of its flags.
+  const spec = validateSpec(
+    {
+      command: ['curvature', 'spectrum'],
+      fixed: { network: 'fresh', matrix: 'ggn' },
+      grid: { width: [8, 16], 'lanczos-steps': [10, 20] },
+    },
+    await labCommands(),
+  );
+  assert.deepEqual(spec.command, ['curvature', 'spectrum']);
 });

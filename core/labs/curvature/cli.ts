@@ -10,7 +10,7 @@ import { spectrumCli } from './experiments/spectrum-cli.ts';
 import { track } from './experiments/track.ts';
 
 const { matrix, top, lanczosSteps, trace, density, probes } = CURVATURE_FIELDS;
-export const CURVATURE_USAGE = `  curvature --network fresh (every flag of fisher spectrum: the same network for the same flags and seed)
+export const CURVATURE_USAGE = `  curvature [spectrum] --network fresh (and every fisher spectrum flag: same flags and seed, same network)
             ${usageOf({ matrix, top, lanczosSteps }, 12)}
             ${usageOf({ trace, density, probes }, 12)}
   curvature --import F.safetensors --layers F.json ${usageOf(CURVATURE_IMPORT_FIELDS, 50)}
@@ -36,14 +36,15 @@ const SWITCHES = new Set([...flagsOf(CURVATURE_FIELDS).switches, ...flagsOf(CURV
 
 export const command: LabCommand = {
   usage: CURVATURE_USAGE,
-  subcommands: ['track'],
+  // `spectrum` is also the default, so `kairo sweep` (which names a subcommand) can run it.
+  subcommands: ['spectrum', 'track'],
   valued: VALUED,
   switches: SWITCHES,
   run: (p, out, ctx) => {
     checkOutputFlags(p, []);
     const [sub, ...extra] = p.positional;
     if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-    if (sub === undefined) return spectrumCli.run(p, out, ctx);
+    if (sub === undefined || sub === 'spectrum') return spectrumCli.run(p, out, ctx);
     if (sub === 'track') return (track.cli as { run: typeof spectrumCli.run }).run(p, out, ctx);
     throw invalid(`unknown curvature command ${JSON.stringify(sub)}; try kairo curvature --network fresh …, --import … or track`);
   },
