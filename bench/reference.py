@@ -193,6 +193,65 @@ try:
 
     work["exact NGD step 784-4096-4096-1, N=100"] = ngd_exact
 
+    def curvature(kind):
+        """λ_max of the mean cross-entropy's GGN or Hessian of a ReLU MLP 784-128-10 on 1,000 inputs in [0, 1):
+        20 Lanczos steps with full reorthogonalisation, float64, the forward pass included, as
+        bench/workloads.ts curvatureSeconds does. GGN products: Jv by torch.autograd.functional.jvp, H_out, then
+        Jᵀ by a backward pass; Hessian products by double backpropagation (what PyHessian does)."""
+        g = torch.Generator().manual_seed(1)
+        ps = [(torch.randn(128, 784, dtype=torch.float64, generator=g) * (2 / 784) ** 0.5).requires_grad_(),
+              torch.zeros(128, dtype=torch.float64, requires_grad=True),
+              (torch.randn(10, 128, dtype=torch.float64, generator=g) * (2 / 128) ** 0.5).requires_grad_(),
+              torch.zeros(10, dtype=torch.float64, requires_grad=True)]
+        x = torch.rand(1000, 784, dtype=torch.float64, generator=g)
+        y = torch.randint(0, 10, (1000,), generator=g)
+        P = sum(p.numel() for p in ps)
+
+        def f(W1, b1, W2, b2):
+            return torch.relu(x @ W1.T + b1) @ W2.T + b2
+
+        def split(v):
+            out, o = [], 0
+            for p in ps:
+                out.append(v[o:o + p.numel()].view_as(p))
+                o += p.numel()
+            return out
+
+        def run():
+            z = f(*ps)
+            if kind == "hessian":
+                gs = torch.autograd.grad(torch.nn.functional.cross_entropy(z, y), ps, create_graph=True)
+            q = torch.randn(P, dtype=torch.float64, generator=g)
+            q = q / q.norm()
+            Q = []
+            for _ in range(20):
+                Q.append(q)
+                vs = split(q)
+                if kind == "ggn":
+                    _, jv = torch.autograd.functional.jvp(f, tuple(ps), tuple(vs))
+                    p = torch.softmax(z.detach(), 1)
+                    u = (p * jv - p * (p * jv).sum(1, keepdim=True)) / 1000
+                    w = torch.cat([t.flatten() for t in torch.autograd.grad(z, ps, grad_outputs=u, retain_graph=True)])
+                else:
+                    hv = torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(gs, vs)), ps, retain_graph=True)
+                    w = torch.cat([t.flatten() for t in hv])
+                with torch.no_grad():
+                    for _ in range(2):
+                        for qi in Q:
+                            w = w - (w @ qi) * qi
+                    q = w / w.norm()
+
+        best = None
+        for threads in sorted({1, os.cpu_count() or 1}):
+            torch.set_num_threads(threads)
+            t = median_time(run, 1 if quick else 3)
+            if best is None or t < best[0]:
+                best = (t, threads)
+        return {"seconds": best[0], "threads": best[1], "peer": f"PyTorch {torch.__version__}, float64"}
+
+    for kind in ("ggn", "hessian"):
+        work[f"curvature {kind} λ_max, MLP 784-128-10, N=1000, 20 Lanczos"] = lambda kind=kind: curvature(kind)
+
     for name, f, unit in [("sgemm 512", lambda: sgemm(512), "GFLOP/s"), ("sgemm 1024", lambda: sgemm(1024), "GFLOP/s"),
                           ("MLP training", mlp, "samples/s"), ("VAE training", vae, "samples/s"),
                           ("VAE recall 784-400-20", vae_recall, "states/s"), ("CNN training", cnn, "samples/s"),

@@ -1,7 +1,9 @@
 // Kairo's side of the benchmark. Each workload mirrors bench/reference.py exactly (shapes,
 // optimiser, batch) so the ratio compares the same computation.
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../models/common/rng.ts';
+import { gaussian, mulberry32 } from '../models/common/rng.ts';
+import type { Network } from '../models/curvature/network.ts';
+import { operatorOf } from '../models/curvature/products.ts';
 import { eigh } from '../models/linalg/dense.ts';
 import { lanczosTopK } from '../models/linalg/lanczos.ts';
 import { ntkGram, type Mlp } from '../models/ntk/gram.ts';
@@ -327,5 +329,33 @@ export function selfKnowledgeCurveSeconds(blocks: number): number {
       0,
       { kernel: KERNELS['ntk-relu'].k, d: 10, terms: 20, draws: 30, testPoints: 1000, rand: mulberry32(1) },
     );
+  }, blocks);
+}
+
+/**
+ * λ_max of the mean cross-entropy's GGN or Hessian of a ReLU MLP 784-128-10 on 1,000 inputs in
+ * [0, 1): 20 Lanczos steps with full reorthogonalisation on the curvature lab's exact products
+ * (float64), the forward pass included. bench/reference.py does the same with PyTorch's own
+ * products (forward-mode by double backward for the GGN, double backpropagation for the Hessian).
+ */
+export function curvatureSeconds(matrix: 'ggn' | 'hessian', blocks: number): number {
+  const r = mulberry32(1);
+  const N = 1000;
+  const net: Network = {
+    input: [784],
+    layers: [
+      { kind: 'linear', inputs: 784, outputs: 128, bias: true },
+      { kind: 'activation', fn: 'relu' },
+      { kind: 'linear', inputs: 128, outputs: 10, bias: true },
+    ],
+  };
+  const theta = new Float64Array(784 * 128 + 128 + 128 * 10 + 10);
+  for (let i = 0; i < 784 * 128; i++) theta[i] = gaussian(r) * Math.sqrt(2 / 784);
+  for (let i = 0; i < 1280; i++) theta[784 * 128 + 128 + i] = gaussian(r) * Math.sqrt(2 / 128);
+  const X = Float64Array.from({ length: N * 784 }, () => r());
+  const labels = Int32Array.from({ length: N }, () => Math.floor(r() * 10));
+  return time(() => {
+    const op = operatorOf({ net, theta, X, N, loss: 'ce', labels, targets: null }, matrix);
+    lanczosTopK(op.P, 1, op.matvec, { maxIter: 20, tol: 0 });
   }, blocks);
 }

@@ -179,8 +179,9 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
 
 /**
  * The backward pass from the output gradient g: returns ∇θ. With `second` (the direction v, the
- * R{x} of rForward and R{g} at the output) it also returns R{∇θ}, the Hessian–vector product's
- * parameter part: each layer's backward map differentiated along v, including through its input.
+ * R{x} of rForward and R{g} at the output) it returns R{∇θ} instead (∇θ left zero), the
+ * Hessian–vector product's parameter part: each layer's backward map differentiated along v,
+ * including through its input.
  */
 export function backward(
   net: Network,
@@ -211,9 +212,12 @@ export function backward(
       const W = th.subarray(0, nw);
       const R = l.kind === 'conv2d' ? (c.aux[i] as Float64Array) : x;
       const G = b.outToRows(gy);
-      // ∇W = Gᵀ R, ∇b = Σ G, ∇R = G W.
-      mulAtB(G, b.rows, b.nout, R, b.nin, gth.subarray(0, nw));
-      if (l.bias) colSums(G, b.rows, b.nout, gth.subarray(nw));
+      // ∇W = Gᵀ R, ∇b = Σ G, ∇R = G W. A Hessian product needs only ∇R of the first-order pass:
+      // the gradient itself is the same on every product, so it is not recomputed there.
+      if (!second) {
+        mulAtB(G, b.rows, b.nout, R, b.nin, gth.subarray(0, nw));
+        if (l.bias) colSums(G, b.rows, b.nout, gth.subarray(nw));
+      }
       if (i > 0) gx = b.rowsToIn(mulAB(G, b.rows, b.nout, W, b.nin));
       else gx = new Float64Array(0);
       if (second && rth && dv && dx && dgy) {
@@ -252,8 +256,10 @@ export function backward(
           const sd = Math.sqrt(l.variance[ch]! + l.eps);
           for (let p = 0; p < per; p++) {
             const j = (n * F + ch) * per + p;
-            gth[ch]! += gy[j]! * xh[j]!;
-            gth[F + ch]! += gy[j]!;
+            if (!second) {
+              gth[ch]! += gy[j]! * xh[j]!;
+              gth[F + ch]! += gy[j]!;
+            }
             gx[j] = (th[ch]! * gy[j]!) / sd;
             if (dgy && dgx && rth && dv && dx) {
               // y = γ x̂ + β with x̂ = (x − μ)/s: R{∇γ} = Σ (R{g} x̂ + g R{x}/s), R{∇x} = (γ R{g} + v_γ g)/s.
