@@ -79,7 +79,10 @@ export function normalise(value: unknown, dir: string): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !/^(seconds|train_seconds|gd_seconds|track_seconds|saved_at|savedAt|startedAt|finishedAt|elapsed|wall.*)$/.test(k))
+        .filter(
+          ([k]) =>
+            !/^(seconds|train_seconds|gd_seconds|track_seconds|saved_at|savedAt|startedAt|finishedAt|elapsed|wall.*)$/.test(k),
+        )
         .map(([k, v]) => [k, normalise(v, dir)]),
     );
   }
