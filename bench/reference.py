@@ -153,6 +153,16 @@ try:
                 best = (v, threads)
         return {"rate": best[0], "unit": unit, "threads": best[1], "peer": f"PyTorch {torch.__version__}"}
 
+    def fastest_threads(f):
+        """Seconds per call of a float64 workload at PyTorch's best thread count (1 or all cores)."""
+        best = None
+        for threads in sorted({1, os.cpu_count() or 1}):
+            torch.set_num_threads(threads)
+            t = median_time(f, 1 if quick else 3)
+            if best is None or t < best[0]:
+                best = (t, threads)
+        return {"seconds": best[0], "threads": best[1], "peer": f"PyTorch {torch.__version__}, float64"}
+
     def ngd_exact():
         """One exact natural-gradient step in the dual, as models/ngd does it: Θ = Σ_l (D_l D_lᵀ)∘(H̃_l H̃_lᵀ),
         v = Θ⁻¹ r, Δθ = Jᵀv as one backward pass with v as cotangent. Float64, ReLU 784-4096-4096-1, N = 100."""
@@ -183,13 +193,7 @@ try:
                 for w, gr in zip(ws, grads):
                     w -= 1e-12 * gr
 
-        best = None
-        for threads in sorted({1, os.cpu_count() or 1}):
-            torch.set_num_threads(threads)
-            t = median_time(step, 1 if quick else 3)
-            if best is None or t < best[0]:
-                best = (t, threads)
-        return {"seconds": best[0], "threads": best[1], "peer": f"PyTorch {torch.__version__}, float64"}
+        return fastest_threads(step)
 
     work["exact NGD step 784-4096-4096-1, N=100"] = ngd_exact
 
@@ -241,13 +245,7 @@ try:
                             w = w - (w @ qi) * qi
                     q = w / w.norm()
 
-        best = None
-        for threads in sorted({1, os.cpu_count() or 1}):
-            torch.set_num_threads(threads)
-            t = median_time(run, 1 if quick else 3)
-            if best is None or t < best[0]:
-                best = (t, threads)
-        return {"seconds": best[0], "threads": best[1], "peer": f"PyTorch {torch.__version__}, float64"}
+        return fastest_threads(run)
 
     for kind in ("ggn", "hessian"):
         work[f"curvature {kind} λ_max, MLP 784-128-10, N=1000, 20 Lanczos"] = lambda kind=kind: curvature(kind)

@@ -67,8 +67,8 @@ test("kairo curvature --network fresh: the Fisher's λ_max equals kairo fisher s
   assert.equal(o.loss, null);
 });
 
-test('kairo curvature --import: the top Hessian eigenvalues of a PyTorch MLP are the dense matrix’s', () => {
-  const args = ['--import', join(FIX, 'mlp.safetensors'), '--layers', join(FIX, 'mlp.json')];
+test('kairo curvature --import: the top Hessian eigenvalues of a PyTorch CNN are the dense matrix’s', () => {
+  const args = ['--import', join(FIX, 'cnn.safetensors'), '--layers', join(FIX, 'cnn.json')];
   const data = ['--idx-images', join(FIX, 'images.idx'), '--idx-labels', join(FIX, 'labels.idx'), '--samples', '8'];
   const r = kairo('curvature', ...args, ...data, '--matrix', 'hessian', '--top', '3', '--lanczos-steps', '200', '--loss', 'mse');
   assert.equal(r.code, 0, r.err);
@@ -82,7 +82,7 @@ test('kairo curvature --import: the top Hessian eigenvalues of a PyTorch MLP are
   assert.equal(o.fisher_lab, null);
   assert.deepEqual(
     o.layers.map((l: { name: string }) => l.name),
-    ['1 Linear 100→16', '3 Linear 16→12', '5 Linear 12→10'],
+    ['0 Conv2d 1→3 3×3', '1 BatchNorm2d 3 (eval)', '4 Conv2d 3→4 2×2', '6 BatchNorm1d 64 (eval)', '9 Linear 64→10'],
   );
   // Refused with one line naming the layer, before any job.
   const bad = kairo('curvature', '--import', join(FIX, 'mlp.safetensors'), '--layers', join(FIX, 'cnn.json'), ...data);
