@@ -6,7 +6,7 @@
 // other contract files.
 import type { DatasetSource } from '../data/contract.ts';
 import type { FisherNetworkParams } from '../fisher/contract.ts';
-import { defaultsOf, lrField, seedField, type ParamSpec, type QuickLook, type ValuesOf } from '../../contract/params.ts';
+import { lrField, seedField, type ParamSpec, type QuickLook, type ValuesOf } from '../../contract/params.ts';
 
 /** Where the network comes from. */
 export const CURVATURE_MODELS = ['fresh', 'import'] as const;

@@ -20,13 +20,19 @@ export function freshParameters(n: FisherNetworkParams): number {
   return widths.slice(1).reduce((s, w, l) => s + w * widths[l]! + w, 0);
 }
 
-/** The largest label among a fresh network's images (the same draw as the Fisher lab's), or null for Gaussian inputs. */
-export function freshMaxLabel(n: FisherNetworkParams): number | null {
+/** The labels of a fresh network's T images: the same permutation of the same seed as the Fisher lab's draw (null for Gaussian inputs). */
+export function freshLabels(n: FisherNetworkParams): Int32Array | null {
   if (n.inputs !== 'images') return null;
   const tr = getDataset(n.source).train;
   if (n.samples > tr.count) throw invalid(`network.samples: the dataset has only ${tr.count} training images`);
   const idx = permutation(tr.count, mulberry32(n.seed)).subarray(0, n.samples);
-  return idx.reduce((m, i) => Math.max(m, tr.labels[i]!), 0);
+  return Int32Array.from(idx, (i) => tr.labels[i]!);
+}
+
+/** The largest label among a fresh network's images, or null for Gaussian inputs. */
+export function freshMaxLabel(n: FisherNetworkParams): number | null {
+  const labels = freshLabels(n);
+  return labels && labels.reduce((m, l) => Math.max(m, l), 0);
 }
 
 /** Everything a spectrum run needs that the schema cannot see; one line for the first problem. */

@@ -1,12 +1,11 @@
 // A fresh random network of the Fisher lab as a curvature problem: the same weights and inputs
 // for the same flags and seed (core/labs/fisher/jobs/network.ts builds both), the labels of the
 // same images where the inputs are images, and the Fisher lab's own λ_max beside it.
-import { mulberry32, permutation } from '../../../../models/common/rng.ts';
 import { fromMlp } from '../../../../models/curvature/from-mlp.ts';
 import type { Problem } from '../../../../models/curvature/products.ts';
 import type { FisherNetworkParams } from '../../../contract.ts';
-import { getDataset } from '../../../data/datasets.ts';
 import { invalid } from '../../../errors.ts';
+import { freshLabels } from '../experiments/common.ts';
 import { build, DENSE_LIMIT, measure, theoryFor, type Built } from '../../fisher/jobs/network.ts';
 
 export interface Fresh {
@@ -15,17 +14,10 @@ export interface Fresh {
   model: string;
 }
 
-/** The labels of the T images `inputsFor` drew: the same permutation of the same seed. */
-function labelsOf(p: FisherNetworkParams): Int32Array {
-  const tr = getDataset(p.source).train;
-  const idx = permutation(tr.count, mulberry32(p.seed)).subarray(0, p.samples);
-  return Int32Array.from(idx, (i) => tr.labels[i]!);
-}
-
 export function freshProblem(p: FisherNetworkParams): Fresh {
   const built = build(p);
   const { net, theta } = fromMlp(built.net);
-  const labels = p.inputs === 'images' ? labelsOf(p) : null;
+  const labels = freshLabels(p);
   if (labels) {
     const top = labels.reduce((a, b) => Math.max(a, b), 0);
     if (top >= p.outputs) throw invalid(`outputs: the labels go up to ${top}, so the network needs at least ${top + 1} outputs`);
