@@ -128,15 +128,18 @@ export function forward(net: Network, theta: Float64Array, X: Float64Array, N: n
   return { N, shapes, offsets, xs, aux };
 }
 
-/** R{x} at every layer's input and at the output, for the parameter direction v (inputs fixed). */
-export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64Array): Float64Array[] {
+/**
+ * R{x} at every layer's input and at the output, for the parameter direction v; the inputs are
+ * fixed unless `dx0` gives their direction (a network fed by another one, as the VAE's decoder).
+ */
+export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64Array, dx0?: Float64Array): Float64Array[] {
   const { N, shapes, offsets } = c;
-  let dx: Float64Array = new Float64Array(c.xs[0]!.length);
+  let dx: Float64Array = dx0 ?? new Float64Array(c.xs[0]!.length);
   const dxs: Float64Array[] = [dx];
   net.layers.forEach((l, i) => {
     const th = theta.subarray(offsets[i], offsets[i + 1]);
     const dv = v.subarray(offsets[i], offsets[i + 1]);
-    const inputFixed = offsets[i] === 0;
+    const inputFixed = offsets[i] === 0 && !dx0;
     let dy: Float64Array;
     if (l.kind === 'linear' || l.kind === 'conv2d') {
       const b = bilinearOf(l, N, shapes[i]!, shapes[i + 1]!);
@@ -181,15 +184,17 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
  * The backward pass from the output gradient g: returns ∇θ. With `second` (the direction v, the
  * R{x} of rForward and R{g} at the output) it returns R{∇θ} instead (∇θ left zero), the
  * Hessian–vector product's parameter part: each layer's backward map differentiated along v,
- * including through its input.
+ * including through its input. With `inputGrad` it also returns the gradient at the input (and
+ * its R{·} with `second`), which a network feeding this one continues from.
  */
 export function backward(
   net: Network,
   theta: Float64Array,
   c: Cache,
   g: Float64Array,
-  second?: { v: Float64Array; dxs: Float64Array[]; dg: Float64Array },
-): { grad: Float64Array; rgrad: Float64Array | null } {
+  second?: { v: Float64Array; dxs: Float64Array[]; dg: Float64Array; inputMoves?: boolean },
+  inputGrad = false,
+): { grad: Float64Array; rgrad: Float64Array | null; gin: Float64Array | null; rgin: Float64Array | null } {
   const { N, shapes, offsets } = c;
   const P = offsets.at(-1)!;
   const grad = new Float64Array(P);
@@ -218,15 +223,15 @@ export function backward(
         mulAtB(G, b.rows, b.nout, R, b.nin, gth.subarray(0, nw));
         if (l.bias) colSums(G, b.rows, b.nout, gth.subarray(nw));
       }
-      if (i > 0) gx = b.rowsToIn(mulAB(G, b.rows, b.nout, W, b.nin));
+      if (i > 0 || inputGrad) gx = b.rowsToIn(mulAB(G, b.rows, b.nout, W, b.nin));
       else gx = new Float64Array(0);
       if (second && rth && dv && dx && dgy) {
         const dG = b.outToRows(dgy);
         // R{∇W} = R{G}ᵀ R + Gᵀ R{R}; R{∇b} = Σ R{G}; R{∇R} = R{G} W + G V.
         mulAtB(dG, b.rows, b.nout, R, b.nin, rth.subarray(0, nw));
-        if (c.offsets[i] !== 0) mulAtB(G, b.rows, b.nout, b.toRows(dx), b.nin, rth.subarray(0, nw));
+        if (c.offsets[i] !== 0 || second.inputMoves) mulAtB(G, b.rows, b.nout, b.toRows(dx), b.nin, rth.subarray(0, nw));
         if (l.bias) colSums(dG, b.rows, b.nout, rth.subarray(nw));
-        if (i > 0) {
+        if (i > 0 || inputGrad) {
           const t = mulAB(dG, b.rows, b.nout, W, b.nin);
           mulAB(G, b.rows, b.nout, dv.subarray(0, nw), b.nin, t);
           dgx = b.rowsToIn(t);
@@ -276,5 +281,5 @@ export function backward(
     gy = gx;
     dgy = dgx;
   }
-  return { grad, rgrad };
+  return { grad, rgrad, gin: inputGrad ? gy : null, rgin: inputGrad ? dgy : null };
 }

@@ -10,6 +10,7 @@ export type CurvatureMatrix = 'hessian' | 'ggn' | 'fisher' | 'empirical-fisher';
 
 export interface Problem {
   net: Network;
+  /** The parameters as the model holds them; with `scale`, the network computes with scale ⊙ θ. */
   theta: Float64Array;
   /** N rows of one sample's input each. */
   X: Float64Array;
@@ -19,6 +20,13 @@ export interface Problem {
   labels: Int32Array | null;
   /** N × C real targets of MSE. */
   targets: Float64Array | null;
+  /**
+   * Per-parameter multipliers of a network whose layers scale their weights (the NTK
+   * parameterisation, u = (σ/√n) W h): the curvature is that of the parameters the model trains.
+   */
+  scale?: Float64Array;
+  /** A constant factor on the loss (the field lab divides its MSE by the number of outputs too). */
+  lossScale?: number;
 }
 
 export interface Operator {
@@ -33,7 +41,55 @@ export interface Operator {
   readonly matvecs: number;
 }
 
-interface OutputTerms {
+/** A differentiable map from θ to N samples' outputs o (N × C): all the products need of a model. */
+export interface Model {
+  P: number;
+  /** Block boundaries in θ for the per-layer picture (blocks may be empty), P at the end. */
+  offsets: number[];
+  N: number;
+  C: number;
+  /** The outputs at θ. */
+  out: Float64Array;
+  /** J v. */
+  jvp(v: Float64Array): Float64Array;
+  /** Jᵀ u. */
+  vjp(u: Float64Array): Float64Array;
+  /** R{Jᵀ g} along v, where R{g} = dgOf(J v): the Hessian's product when g is the loss's gradient in o. */
+  secondOrder(v: Float64Array, g: Float64Array, dgOf: (jv: Float64Array) => Float64Array): Float64Array;
+}
+
+/** A sequential network as a model. */
+export function sequentialModel(net: Network, theta: Float64Array, X: Float64Array, N: number): Model {
+  const offsets = offsetsOf(net);
+  const cache: Cache = forward(net, theta, X, N);
+  const out = cache.xs.at(-1)!;
+  return {
+    P: offsets.at(-1)!,
+    offsets,
+    N,
+    C: out.length / N,
+    out,
+    jvp: (v) => rForward(net, theta, cache, v).at(-1)!,
+    vjp: (u) => backward(net, theta, cache, u).grad,
+    secondOrder: (v, g, dgOf) => {
+      const dxs = rForward(net, theta, cache, v);
+      return backward(net, theta, cache, g, { v, dxs, dg: dgOf(dxs.at(-1)!) }).rgrad!;
+    },
+  };
+}
+
+/** The model in θ of one that computes with scale ⊙ θ: J_θ = J D, and the second-order term D (·) D. */
+export function scaledModel(inner: Model, scale: Float64Array): Model {
+  const D = (v: Float64Array) => v.map((x, j) => x * scale[j]!);
+  return {
+    ...inner,
+    jvp: (v) => inner.jvp(D(v)),
+    vjp: (u) => D(inner.vjp(u)),
+    secondOrder: (v, g, dgOf) => D(inner.secondOrder(D(v), g, dgOf)),
+  };
+}
+
+export interface OutputTerms {
   /** Null without targets (a fresh network on Gaussian inputs): then only the GGN and the Fisher exist. */
   loss: number | null;
   /** ∂ℓᵢ/∂zᵢ per sample (not divided by N); null without targets. */
@@ -42,7 +98,7 @@ interface OutputTerms {
   hout(u: Float64Array): Float64Array;
 }
 
-function outputTerms(pr: Problem, z: Float64Array, C: number): OutputTerms {
+export function outputTerms(pr: Pick<Problem, 'N' | 'loss' | 'labels' | 'targets'>, z: Float64Array, C: number): OutputTerms {
   const { N } = pr;
   const e = new Float64Array(N * C);
   let loss = 0;
@@ -88,27 +144,38 @@ function outputTerms(pr: Problem, z: Float64Array, C: number): OutputTerms {
   return { loss, e, hout };
 }
 
-/** The loss, its gradient and the products of one curvature matrix at θ (the forward pass is done once). */
+/** A loss's output terms multiplied by a constant. */
+function scaledTerms(t: OutputTerms, c: number): OutputTerms {
+  if (c === 1) return t;
+  return {
+    loss: t.loss === null ? null : c * t.loss,
+    e: t.e && t.e.map((x) => c * x),
+    hout: (u) => t.hout(u).map((x) => c * x),
+  };
+}
+
+/** The loss, its gradient and the products of one curvature matrix of a sequential network at θ. */
 export function operatorOf(pr: Problem, matrix: CurvatureMatrix): Operator {
-  const { net, theta, N } = pr;
-  const offsets = offsetsOf(net);
-  const P = offsets.at(-1)!;
-  const cache: Cache = forward(net, theta, pr.X, N);
-  const z = cache.xs.at(-1)!;
-  const C = z.length / N;
-  const out = outputTerms(pr, z, C);
+  const thetaEff = pr.scale ? pr.theta.map((x, j) => x * pr.scale![j]!) : pr.theta;
+  const seq = sequentialModel(pr.net, thetaEff, pr.X, pr.N);
+  const model = pr.scale ? scaledModel(seq, pr.scale) : seq;
+  return operatorOfModel(model, scaledTerms(outputTerms(pr, model.out, model.C), pr.lossScale ?? 1), matrix);
+}
+
+/** The loss, its gradient and the products of one curvature matrix of any model with its output loss. */
+export function operatorOfModel(model: Model, out: OutputTerms, matrix: CurvatureMatrix): Operator {
+  const { N, C, P } = model;
   const e = out.e;
   if (!e && (matrix === 'hessian' || matrix === 'empirical-fisher'))
     throw new Error(`the ${matrix} needs targets: labelled data, or the GGN or Fisher`);
   const gz = e ? e.map((x) => x / N) : null;
-  const grad = gz ? backward(net, theta, cache, gz).grad : null;
+  const grad = gz ? model.vjp(gz) : null;
   let count = 0;
   const matvec = (v: Float64Array): Float64Array => {
     if (v.length !== P) throw new Error(`vector of ${v.length} values for ${P} parameters`);
     count++;
-    const dxs = rForward(net, theta, cache, v);
-    const dz = dxs.at(-1)!;
-    if (matrix === 'hessian') return backward(net, theta, cache, gz!, { v, dxs, dg: out.hout(dz) }).rgrad!;
+    if (matrix === 'hessian') return model.secondOrder(v, gz!, (dz) => out.hout(dz));
+    const dz = model.jvp(v);
     if (matrix === 'empirical-fisher' && e) {
       // gᵢ·v = eᵢ·(Jᵢv); (1/N) Σ gᵢ (gᵢ·v) is the backward pass of (eᵢ·Jᵢv) eᵢ / N.
       const u = new Float64Array(N * C);
@@ -117,14 +184,14 @@ export function operatorOf(pr: Problem, matrix: CurvatureMatrix): Operator {
         for (let k = 0; k < C; k++) c += e[i * C + k]! * dz[i * C + k]!;
         for (let k = 0; k < C; k++) u[i * C + k] = (c * e[i * C + k]!) / N;
       }
-      return backward(net, theta, cache, u).grad;
+      return model.vjp(u);
     }
     // GGN, and the true Fisher it equals for softmax cross-entropy and unit-variance MSE.
-    return backward(net, theta, cache, out.hout(dz)).grad;
+    return model.vjp(out.hout(dz));
   };
   return {
     P,
-    offsets,
+    offsets: model.offsets,
     loss: out.loss,
     grad,
     matvec,

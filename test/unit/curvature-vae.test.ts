@@ -1,0 +1,303 @@
+// The VAE's ELBO curvature and the NTK-scaled networks against explicit matrices: the loss and
+// the outputs are recomputed here by plain loops over the lab's own weight layout (x W + b, the
+// heads μ and log σ², z = μ + e^{lv/2} ε), the Hessian from their second differences, the GGN
+// from the Jacobian built column by column. The loss at θ also equals the VAE lab's TensorFlow.js
+// ELBO with the same ε.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { gaussian, mulberry32 } from '../../models/common/rng.ts';
+import { operatorOf, operatorOfModel, type CurvatureMatrix } from '../../models/curvature/products.ts';
+import { elboTerms, vaeModel, vaeNetworks } from '../../models/curvature/vae.ts';
+import type { Network } from '../../models/curvature/network.ts';
+import { createVae, elboTerms as tfElbo, parameterShapes, type VaeConfig } from '../../models/vae/vae.ts';
+
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) [d, n] = [Math.max(d, Math.abs(a[i]! - b[i]!)), Math.max(n, Math.abs(b[i]!))];
+  return d / n;
+};
+
+function columns(P: number, matvec: (v: Float64Array) => Float64Array): Float64Array {
+  const A = new Float64Array(P * P);
+  for (let j = 0; j < P; j++) {
+    const e = new Float64Array(P);
+    e[j] = 1;
+    const col = matvec(e);
+    for (let i = 0; i < P; i++) A[i * P + j] = col[i]!;
+  }
+  return A;
+}
+
+/** The Hessian of f at θ by second differences. */
+function hessianOf(f: (t: Float64Array) => number, theta: Float64Array, h = 1e-4): Float64Array {
+  const P = theta.length;
+  const at = (i: number, a: number, j: number, b: number) => {
+    const t = Float64Array.from(theta);
+    t[i]! += a;
+    t[j]! += b;
+    return f(t);
+  };
+  const H = new Float64Array(P * P);
+  for (let i = 0; i < P; i++)
+    for (let j = 0; j <= i; j++)
+      H[i * P + j] = H[j * P + i] = (at(i, h, j, h) - at(i, h, j, -h) - at(i, -h, j, h) + at(i, -h, j, -h)) / (4 * h * h);
+  return H;
+}
+
+/** The Jacobian (rows outputs, columns θ) by central differences. */
+function jacobianOf(f: (t: Float64Array) => Float64Array, theta: Float64Array, h = 1e-6): Float64Array {
+  const P = theta.length;
+  const n = f(theta).length;
+  const J = new Float64Array(n * P);
+  for (let j = 0; j < P; j++) {
+    const tp = Float64Array.from(theta);
+    const tm = Float64Array.from(theta);
+    tp[j]! += h;
+    tm[j]! -= h;
+    const [a, b] = [f(tp), f(tm)];
+    for (let r = 0; r < n; r++) J[r * P + j] = (a[r]! - b[r]!) / (2 * h);
+  }
+  return J;
+}
+
+/** Jᵀ diag(w) J. */
+function jtwj(J: Float64Array, w: Float64Array, P: number): Float64Array {
+  const A = new Float64Array(P * P);
+  for (let r = 0; r < w.length; r++)
+    for (let i = 0; i < P; i++) {
+      const a = J[r * P + i]! * w[r]!;
+      if (a !== 0) for (let j = 0; j < P; j++) A[i * P + j]! += a * J[r * P + j]!;
+    }
+  return A;
+}
+
+const CFG: VaeConfig = {
+  arch: 'mlp',
+  inputShape: [2, 3],
+  hidden: [4],
+  latent: 2,
+  decoder: 'bernoulli',
+  gaussianSigma: 1,
+  beta: 1,
+};
+
+/** θ (encoder layers, heads μ rows then lv rows, decoder layers; each weight as rows [out][in], then its bias) → the lab's weights. */
+function labValues(c: VaeConfig, theta: Float64Array): Record<string, Float64Array> {
+  const D = c.inputShape[0] * c.inputShape[1];
+  const H = c.hidden[0]!;
+  const d = c.latent;
+  const out: Record<string, Float64Array> = {};
+  let o = 0;
+  const take = (name: string, i: number, n: number, rows: number) => {
+    // rows `rows` of the [out][in] block starting at o, as x W's [in][n].
+    const W = new Float64Array(i * n);
+    for (let r = 0; r < n; r++) for (let k = 0; k < i; k++) W[k * n + r] = theta[o + (rows + r) * i + k]!;
+    out[`${name}.W`] = W;
+  };
+  take('enc.0', D, H, 0);
+  o += D * H;
+  out['enc.0.b'] = theta.slice(o, (o += H));
+  take('enc.mu', H, d, 0);
+  take('enc.logvar', H, d, d);
+  o += 2 * d * H;
+  out['enc.mu.b'] = theta.slice(o, (o += d));
+  out['enc.logvar.b'] = theta.slice(o, (o += d));
+  take('dec.0', d, H, 0);
+  o += d * H;
+  out['dec.0.b'] = theta.slice(o, (o += H));
+  take('dec.out', H, D, 0);
+  o += H * D;
+  out['dec.out.b'] = theta.slice(o, (o += D));
+  assert.equal(o, theta.length);
+  return out;
+}
+
+/** Per image: decoder logits (D), μ (d), log σ² (d), by plain loops over the lab's layout. */
+function vaeOutputs(c: VaeConfig, v: Record<string, Float64Array>, X: Float64Array, eps: Float64Array, N: number): Float64Array {
+  const D = c.inputShape[0] * c.inputShape[1];
+  const d = c.latent;
+  const dense = (x: number[], name: string, relu: boolean) => {
+    const W = v[`${name}.W`]!;
+    const b = v[`${name}.b`]!;
+    const n = b.length;
+    return Array.from({ length: n }, (_, o) => {
+      let s = b[o]!;
+      x.forEach((xi, i) => (s += xi * W[i * n + o]!));
+      return relu ? Math.max(0, s) : s;
+    });
+  };
+  const C = D + 2 * d;
+  const out = new Float64Array(N * C);
+  for (let n = 0; n < N; n++) {
+    const h = dense(Array.from(X.subarray(n * D, (n + 1) * D)), 'enc.0', true);
+    const mu = dense(h, 'enc.mu', false);
+    const lv = dense(h, 'enc.logvar', false);
+    const z = mu.map((m, j) => m + Math.exp(lv[j]! / 2) * eps[n * d + j]!);
+    const l = dense(dense(z, 'dec.0', true), 'dec.out', false);
+    out.set([...l, ...mu, ...lv], n * C);
+  }
+  return out;
+}
+
+function negElbo(c: VaeConfig, o: Float64Array, X: Float64Array, N: number): number {
+  const D = c.inputShape[0] * c.inputShape[1];
+  const d = c.latent;
+  const C = D + 2 * d;
+  let s = 0;
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < D; k++) {
+      const l = o[n * C + k]!;
+      const x = X[n * D + k]!;
+      s +=
+        c.decoder === 'bernoulli'
+          ? Math.log(1 + Math.exp(l)) - x * l
+          : (x - l) ** 2 / (2 * c.gaussianSigma ** 2) + 0.5 * Math.log(2 * Math.PI * c.gaussianSigma ** 2);
+    }
+    for (let j = 0; j < d; j++) {
+      const [m, lv] = [o[n * C + D + j]!, o[n * C + D + d + j]!];
+      s += c.beta * 0.5 * (m * m + Math.exp(lv) - 1 - lv);
+    }
+  }
+  return s / N;
+}
+
+function vaeCase(c: VaeConfig, seed: number) {
+  const r = mulberry32(seed);
+  const named: Record<string, Float64Array> = {};
+  for (const [n, shape] of parameterShapes(c))
+    named[n] = Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 0.6 * gaussian(r));
+  const N = 3;
+  const D = c.inputShape[0] * c.inputShape[1];
+  const X = Float64Array.from({ length: N * D }, () => r());
+  const eps = Float64Array.from({ length: N * c.latent }, () => gaussian(r));
+  const { nets, theta } = vaeNetworks(c, named);
+  return { named, N, D, X, eps, nets, theta };
+}
+
+for (const c of [CFG, { ...CFG, decoder: 'gaussian' as const, gaussianSigma: 0.7, beta: 2.5 }]) {
+  test(`the ${c.decoder} VAE's ELBO: loss, Hessian, GGN and empirical Fisher equal the explicit ones`, () => {
+    const k = vaeCase(c, c.decoder === 'bernoulli' ? 1 : 2);
+    const spec = { D: k.D, d: c.latent, decoder: c.decoder, gaussianSigma: c.gaussianSigma, beta: c.beta };
+    const outputsAt = (t: Float64Array) => vaeOutputs(c, labValues(c, t), k.X, k.eps, k.N);
+    // The layout: θ read back gives the lab's weights, and the model's outputs are the loops'.
+    assert.ok(relErr(labValues(c, k.theta)['enc.logvar.W']!, k.named['enc.logvar.W']!) === 0);
+    const model = vaeModel(k.nets, k.theta, k.X, k.N, k.eps);
+    assert.ok(relErr(model.out, outputsAt(k.theta)) < 1e-13);
+    const terms = elboTerms(spec, model.out, k.X, k.N);
+    const lossAt = (t: Float64Array) => negElbo(c, outputsAt(t), k.X, k.N);
+    assert.ok(Math.abs(terms.loss! - lossAt(k.theta)) < 1e-12 * Math.abs(terms.loss!));
+    assert.ok(Math.abs(terms.rec + c.beta * terms.kl - terms.loss!) < 1e-12 * Math.abs(terms.loss!));
+    const P = model.P;
+    const H = hessianOf(lossAt, k.theta);
+    const J = jacobianOf(outputsAt, k.theta);
+    // H_out: diagonal, as the test derives it: σ(l)(1 − σ(l)) or 1/σ²; β for μ, β e^{lv}/2 for lv; over N.
+    const C = k.D + 2 * c.latent;
+    const w = new Float64Array(k.N * C);
+    const o = model.out;
+    for (let n = 0; n < k.N; n++)
+      for (let j = 0; j < C; j++) {
+        const x = o[n * C + j]!;
+        const p = 1 / (1 + Math.exp(-x));
+        w[n * C + j] =
+          (j < k.D
+            ? c.decoder === 'bernoulli'
+              ? p * (1 - p)
+              : 1 / c.gaussianSigma ** 2
+            : j < k.D + c.latent
+              ? c.beta
+              : (c.beta * Math.exp(x)) / 2) / k.N;
+      }
+    const ggn = jtwj(J, w, P);
+    // Per-image gradients by differences, for the empirical Fisher.
+    const G = jacobianOf((t) => {
+      const oo = outputsAt(t);
+      return Float64Array.from({ length: k.N }, (_, n) =>
+        negElbo(c, oo.slice(n * C, (n + 1) * C), k.X.slice(n * k.D, (n + 1) * k.D), 1),
+      );
+    }, k.theta);
+    const emp = jtwj(G, new Float64Array(k.N).fill(1 / k.N), P);
+    const want = new Map<CurvatureMatrix, Float64Array>([
+      ['hessian', H],
+      ['ggn', ggn],
+      ['empirical-fisher', emp],
+    ]);
+    for (const [m, A] of want) {
+      const op = operatorOfModel(model, terms, m);
+      const err = relErr(columns(P, op.matvec), A);
+      assert.ok(err < 1e-5, `${m}: relative error ${err.toExponential(2)}`);
+    }
+    // The gradient against differences of the loss; the Hessian is not the GGN here.
+    const op = operatorOfModel(model, terms, 'hessian');
+    const g = jacobianOf((t) => Float64Array.of(lossAt(t)), k.theta);
+    assert.ok(relErr(op.grad!, g) < 1e-7);
+    assert.ok(relErr(H, ggn) > 1e-2);
+  });
+}
+
+test("the VAE's loss at θ is the lab's TensorFlow.js ELBO with the same ε", () => {
+  const c = { ...CFG, inputShape: [4, 4] as [number, number], hidden: [6], latent: 3 };
+  const k = vaeCase(c, 3);
+  const terms = elboTerms(
+    { D: k.D, d: c.latent, decoder: 'bernoulli', gaussianSigma: 1, beta: 1 },
+    vaeModel(k.nets, k.theta, k.X, k.N, k.eps).out,
+    k.X,
+    k.N,
+  );
+  const vae = createVae(c, k.named);
+  const [rec, kl] = tf.tidy(() => {
+    const t = tfElbo(
+      vae,
+      tf.tensor2d(Float32Array.from(k.X), [k.N, k.D]),
+      tf.tensor2d(Float32Array.from(k.eps), [k.N, c.latent]),
+    );
+    return [tf.mean(t.rec).dataSync()[0]!, tf.mean(t.kl).dataSync()[0]!];
+  });
+  vae.dispose();
+  assert.ok(Math.abs(terms.rec - rec) < 1e-5 * Math.abs(rec), `rec ${terms.rec} vs ${rec}`);
+  assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
+});
+
+test('an NTK-scaled network: the curvature in the trained parameters is D (curvature in the effective weights) D', () => {
+  // u = a W x + c b per layer; the loss written here with the scales inside.
+  const r = mulberry32(4);
+  const [I, Hd, O, N] = [3, 4, 2, 5];
+  const [a1, a2, cb] = [1 / Math.sqrt(I), 1 / Math.sqrt(Hd), 0.3];
+  const net: Network = {
+    input: [I],
+    layers: [
+      { kind: 'linear', inputs: I, outputs: Hd, bias: true },
+      { kind: 'activation', fn: 'tanh' },
+      { kind: 'linear', inputs: Hd, outputs: O, bias: true },
+    ],
+  };
+  const P = I * Hd + Hd + Hd * O + O;
+  const scale = Float64Array.from({ length: P }, (_, j) =>
+    j < I * Hd ? a1 : j < I * Hd + Hd ? cb : j < I * Hd + Hd + Hd * O ? a2 : cb,
+  );
+  const theta = Float64Array.from({ length: P }, () => gaussian(r));
+  const X = Float64Array.from({ length: N * I }, () => gaussian(r));
+  const labels = Int32Array.from({ length: N }, () => Math.floor(r() * O));
+  const lossAt = (t: Float64Array) => {
+    let s = 0;
+    for (let n = 0; n < N; n++) {
+      const h = Array.from({ length: Hd }, (_, o) => {
+        let u = cb * t[I * Hd + o]!;
+        for (let i = 0; i < I; i++) u += a1 * t[o * I + i]! * X[n * I + i]!;
+        return Math.tanh(u);
+      });
+      for (let k = 0; k < O; k++) {
+        let u = cb * t[I * Hd + Hd + Hd * O + k]!;
+        for (let i = 0; i < Hd; i++) u += a2 * t[I * Hd + Hd + k * Hd + i]! * h[i]!;
+        s += (u - (labels[n] === k ? 1 : 0)) ** 2 / 2;
+      }
+    }
+    // The field lab's MSE: over N and over the outputs too.
+    return s / (N * O);
+  };
+  const op = operatorOf({ net, theta, X, N, loss: 'mse', labels, targets: null, scale, lossScale: 1 / O }, 'hessian');
+  assert.ok(Math.abs(op.loss! - lossAt(theta)) < 1e-13);
+  const err = relErr(columns(P, op.matvec), hessianOf(lossAt, theta));
+  assert.ok(err < 1e-5, `relative error ${err.toExponential(2)}`);
+});
