@@ -7,6 +7,8 @@ export type Layer =
   | { kind: 'linear'; inputs: number; outputs: number; bias: boolean }
   | { kind: 'conv2d'; channels: number; filters: number; kernel: number; stride: number; padding: number; bias: boolean }
   | { kind: 'maxpool2d'; kernel: number; stride: number }
+  /** Over neighbouring features of a flat input, stride 1, 'same' (the window clipped at the ends): the field lab's pooling. */
+  | { kind: 'maxpool1d'; kernel: number }
   | { kind: 'flatten' }
   | { kind: 'activation'; fn: Act }
   /** Eval mode: y = γ (x − mean)/√(variance + eps) + β per channel; γ and β are parameters. */
@@ -39,6 +41,8 @@ export function shapesOf(net: Network): number[][] {
       const o = (n: number) => Math.floor((n - l.kernel) / l.stride) + 1;
       if (o(s[1]!) < 1 || o(s[2]!) < 1) throw new Error(`${where}: the window does not fit a ${s[1]}×${s[2]} input`);
       s = [s[0]!, o(s[1]!), o(s[2]!)];
+    } else if (l.kind === 'maxpool1d') {
+      if (s.length !== 1) throw new Error(`${where}: expects flat input`);
     } else if (l.kind === 'flatten') s = [size(s)];
     else if (l.kind === 'batchnorm' && s[0] !== l.features)
       throw new Error(`${where}: expects ${l.features} features or channels, gets ${s[0]}`);

@@ -103,6 +103,21 @@ export function forward(net: Network, theta: Float64Array, X: Float64Array, N: n
               arg[o] = at;
             }
       aux.push(arg);
+    } else if (l.kind === 'maxpool1d') {
+      // tfjs's 'same' window for stride 1: k − 1 padded positions, ⌊(k − 1)/2⌋ of them before.
+      const F = shapes[i]![0]!;
+      const before = (l.kernel - 1) >> 1;
+      y = new Float64Array(x.length);
+      const arg = new Int32Array(x.length);
+      for (let n = 0; n < N; n++)
+        for (let j = 0; j < F; j++) {
+          let at = -1;
+          for (let a = Math.max(0, j - before); a < Math.min(F, j - before + l.kernel); a++)
+            if (at < 0 || x[n * F + a]! > x[at]!) at = n * F + a;
+          y[n * F + j] = x[at]!;
+          arg[n * F + j] = at;
+        }
+      aux.push(arg);
     } else if (l.kind === 'batchnorm') {
       const F = l.features;
       const per = size(shapes[i]!) / F;
@@ -157,7 +172,7 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
     } else if (l.kind === 'activation') {
       const [d1] = c.aux[i] as [Float64Array, Float64Array];
       dy = dx.map((v2, j) => d1[j]! * v2);
-    } else if (l.kind === 'maxpool2d') {
+    } else if (l.kind === 'maxpool2d' || l.kind === 'maxpool1d') {
       const arg = c.aux[i] as Int32Array;
       dy = Float64Array.from(arg, (a) => dx[a]!);
     } else if (l.kind === 'batchnorm') {
@@ -242,7 +257,7 @@ export function backward(
       gx = gy.map((v, j) => d1[j]! * v);
       // R{φ′(x) g} = φ′(x) R{g} + φ″(x) R{x} g.
       if (dgy && dx) dgx = dgy.map((v, j) => d1[j]! * v + d2[j]! * dx[j]! * gy[j]!);
-    } else if (l.kind === 'maxpool2d') {
+    } else if (l.kind === 'maxpool2d' || l.kind === 'maxpool1d') {
       const arg = c.aux[i] as Int32Array;
       gx = new Float64Array(x.length);
       for (let o = 0; o < arg.length; o++) gx[arg[o]!]! += gy[o]!;

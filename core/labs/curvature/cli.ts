@@ -1,6 +1,12 @@
 // `kairo curvature …`: the curvature lab without a window; the same jobs as the UI. Without a
 // subcommand it measures one network's spectrum; `track` follows λ_max during training.
-import { CURVATURE_FIELDS, CURVATURE_IMPORT_FIELDS, CURVATURE_TRACK_FIELDS, FISHER_NETWORK_FIELDS } from '../../contract.ts';
+import {
+  CURVATURE_FIELDS,
+  CURVATURE_IMPORT_FIELDS,
+  CURVATURE_SESSION_FIELDS,
+  CURVATURE_TRACK_FIELDS,
+  FISHER_NETWORK_FIELDS,
+} from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { checkOutputFlags } from '../kit/args.ts';
 import type { LabCommand } from '../kit/cli.ts';
@@ -16,6 +22,8 @@ export const CURVATURE_USAGE = `  curvature [spectrum] --network fresh (and ever
   curvature --import F.safetensors --layers F.json ${usageOf(CURVATURE_IMPORT_FIELDS, 50)}
             ${idxUsage(12)}
             (the same analysis flags; a PyTorch nn.Sequential's state_dict and its layers in order)
+  curvature --session F.kairo ${usageOf(CURVATURE_SESSION_FIELDS, 30)}
+            (the same analysis flags; the model a lab trained in that session, with its own loss)
   curvature track ${usageOf(CURVATURE_TRACK_FIELDS, 18)}
                   (the fisher spectrum flags; default a tanh MLP 784-64-64-10, MSE, 500 images)`;
 
@@ -23,6 +31,7 @@ const VALUED = new Set([
   ...flagsOf(FISHER_NETWORK_FIELDS).valued,
   ...flagsOf(CURVATURE_FIELDS).valued,
   ...flagsOf(CURVATURE_IMPORT_FIELDS).valued,
+  ...flagsOf(CURVATURE_SESSION_FIELDS).valued,
   ...flagsOf(CURVATURE_TRACK_FIELDS).valued,
   ...IDX_FLAGS,
   'network',

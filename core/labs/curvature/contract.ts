@@ -9,11 +9,20 @@ import type { FisherNetworkParams } from '../fisher/contract.ts';
 import { lrField, seedField, type ParamSpec, type QuickLook, type ValuesOf } from '../../contract/params.ts';
 
 /** Where the network comes from. */
-export const CURVATURE_MODELS = ['fresh', 'import'] as const;
+export const CURVATURE_MODELS = ['fresh', 'import', 'session'] as const;
 export const CURVATURE_MODEL_LABELS = {
   fresh: "a fresh random network (the Fisher lab's)",
   import: 'a PyTorch nn.Sequential (safetensors + layer JSON)',
+  session: 'a model trained in this session',
 } as const;
+/** The labs whose trained model the curvature lab reads from the session. */
+export const CURVATURE_SESSION_MODELS = ['vae', 'data', 'field'] as const;
+export type CurvatureSessionModel = (typeof CURVATURE_SESSION_MODELS)[number];
+export const CURVATURE_SESSION_MODEL_LABELS: { readonly [M in CurvatureSessionModel]: string } = {
+  vae: "the VAE lab's VAE: its negative ELBO at one draw of ε",
+  data: "the Datasets lab's softmax-regression baseline: cross-entropy",
+  field: "the field lab's network: its MSE, in the NTK parameterisation it trains",
+};
 export const CURVATURE_MATRICES = ['hessian', 'ggn', 'fisher', 'empirical-fisher'] as const;
 export type CurvatureMatrixName = (typeof CURVATURE_MATRICES)[number];
 export const CURVATURE_MATRIX_LABELS: { readonly [M in CurvatureMatrixName]: string } = {
@@ -105,6 +114,30 @@ export const CURVATURE_IMPORT_FIELDS = {
   seed: seedField('seed of the probe vectors'),
 } as const satisfies ParamSpec;
 
+/** A model the session holds, on the first N images of its own training set. */
+export const CURVATURE_SESSION_FIELDS = {
+  lab: {
+    kind: 'choice',
+    label: 'Model',
+    flag: 'model',
+    choices: CURVATURE_SESSION_MODELS,
+    choiceLabels: CURVATURE_SESSION_MODEL_LABELS,
+    default: 'vae',
+    doc: 'which lab’s trained model, with the loss that lab trains',
+  },
+  samples: {
+    kind: 'int',
+    label: 'Images N',
+    flag: 'samples',
+    metavar: 'N',
+    min: 1,
+    max: 60000,
+    default: 256,
+    doc: 'the first N images of the training set the model was trained on, in its own order',
+  },
+  seed: seedField('seed of the probe vectors and of the VAE’s ε'),
+} as const satisfies ParamSpec;
+
 /** The two files of an imported network: paths the platform's policy checks like IDX files. */
 export interface CurvatureModelFiles {
   kind: 'pytorch';
@@ -118,6 +151,8 @@ export interface CurvatureParams {
   network: FisherNetworkParams;
   /** The imported network: its files (null until chosen), its data and loss. */
   imported: ValuesOf<typeof CURVATURE_IMPORT_FIELDS> & { files: CurvatureModelFiles | null; source: DatasetSource };
+  /** A model trained in the open session (read from it when the job starts). */
+  session: ValuesOf<typeof CURVATURE_SESSION_FIELDS>;
   analysis: CurvatureAnalysis;
 }
 
@@ -252,6 +287,7 @@ export const CURVATURE_QUICK_LOOK: QuickLook<CurvatureParams> = {
       seed: 1,
     },
     imported: { loss: 'ce', samples: 256, seed: 1, files: null, source: { kind: 'mnist' } },
+    session: { lab: 'vae', samples: 256, seed: 1 },
     analysis: { matrix: 'fisher', top: 3, lanczosSteps: 30, trace: true, density: true, probes: 4 },
   },
 };

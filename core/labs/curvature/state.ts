@@ -5,6 +5,7 @@ import {
   CURVATURE_FIELDS,
   CURVATURE_IMPORT_FIELDS,
   CURVATURE_MODELS,
+  CURVATURE_SESSION_FIELDS,
   CURVATURE_TRACK_FIELDS,
   defaultsOf,
   type CurvatureLabState,
@@ -24,12 +25,20 @@ const importSchema = z
   .object({ ...shapeOf(CURVATURE_IMPORT_FIELDS), files: filesSchema.nullable(), source: datasetSourceSchema })
   .strict();
 const analysisSchema = z.object(shapeOf(CURVATURE_FIELDS)).strict();
+// Files saved before session models existed have no `session`: it loads at its defaults.
+const sessionSchema = z.object(shapeOf(CURVATURE_SESSION_FIELDS)).strict().default(defaultsOf(CURVATURE_SESSION_FIELDS));
 
 /** Matrices that need targets: the loss's own curvature, or per-sample gradients. */
 export const needsTargets = (m: string) => m === 'hessian' || m === 'empirical-fisher';
 
 const spectrumObject = z
-  .object({ model: z.enum(CURVATURE_MODELS), network: networkSchema, imported: importSchema, analysis: analysisSchema })
+  .object({
+    model: z.enum(CURVATURE_MODELS),
+    network: networkSchema,
+    imported: importSchema,
+    session: sessionSchema,
+    analysis: analysisSchema,
+  })
   .strict();
 /** What a run may be asked; rules needing the data (k < P, labels < outputs) are checked at jobs.start. */
 export const spectrumSchema = spectrumObject.superRefine((p, ctx) => {
@@ -127,6 +136,7 @@ export const defaultSpectrum = (): CurvatureParams => ({
   model: 'fresh',
   network: defaultNetwork(),
   imported: { ...defaultsOf(CURVATURE_IMPORT_FIELDS), files: null, source: { kind: 'mnist' } },
+  session: defaultsOf(CURVATURE_SESSION_FIELDS),
   analysis: defaultsOf(CURVATURE_FIELDS),
 });
 

@@ -1,5 +1,6 @@
 // The model configuration a VAE training run implies: shared by the jobs and by the session's
 // load-time tensor checks, which must not load the job code.
+import { mulberry32, permutation } from '../../../models/common/rng.ts';
 import type { VaeConfig } from '../../../models/vae/shapes.ts';
 import type { VaeTrainParams } from '../../contract.ts';
 
@@ -13,4 +14,10 @@ export function configOf(p: VaeTrainParams, imageShape: number[]): VaeConfig {
     gaussianSigma: p.gaussianSigma,
     beta: p.beta,
   };
+}
+
+/** The training images a run uses, in its draw: the first n of a seeded permutation of the split. */
+export function trainingOrder(count: number, p: { trainSize: number; seed: number }): Uint32Array {
+  const n = p.trainSize > 0 ? Math.min(p.trainSize, count) : count;
+  return permutation(count, mulberry32(p.seed)).slice(0, n);
 }

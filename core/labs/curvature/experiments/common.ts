@@ -35,11 +35,19 @@ export function freshMaxLabel(n: FisherNetworkParams): number | null {
   return labels && labels.reduce((m, l) => Math.max(m, l), 0);
 }
 
-/** Everything a spectrum run needs that the schema cannot see; one line for the first problem. */
-export function checkSpectrum(p: CurvatureParams): void {
+/**
+ * Everything a spectrum run needs that the schema cannot see; one line for the first problem.
+ * A session's model comes with its parameter count and the images it was trained on.
+ */
+export function checkSpectrum(p: CurvatureParams, held?: { P: number; images: number }): void {
   const where = 'curvature.spectrum';
   let P: number;
-  if (p.model === 'fresh') {
+  if (p.model === 'session') {
+    if (!held) throw invalid(`${where}: the session's model was not read`);
+    P = held.P;
+    if (p.session.samples > held.images)
+      throw invalid(`${where}.session.samples: the ${p.session.lab} model was trained on ${held.images} images`);
+  } else if (p.model === 'fresh') {
     P = freshParameters(p.network);
     const top = freshMaxLabel(p.network);
     if (needsTargets(p.analysis.matrix) && top !== null && top >= p.network.outputs)

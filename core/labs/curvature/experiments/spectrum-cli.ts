@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import {
   CURVATURE_FIELDS,
   CURVATURE_IMPORT_FIELDS,
+  CURVATURE_SESSION_FIELDS,
   defaultsOf,
   FISHER_NETWORK_FIELDS,
   type CurvatureParams,
@@ -18,22 +19,29 @@ import { network } from '../../fisher/experiments/common.ts';
 import { defaultSpectrum, spectrumSchema } from '../state.ts';
 import { round } from './common.ts';
 
-/** The run the flags describe: a fresh network (the Fisher lab's flags) or an imported one. */
+/** The run the flags describe: a fresh network (the Fisher lab's flags), an imported one, or a session's model. */
 export function spectrumParams(p: Parsed): CurvatureParams {
-  for (const f of ['session', 'model', 'run'])
-    if (p.flags.has(f))
-      throw invalid(
-        `--${f}: the curvature of a session's trained models is not available yet; use --network fresh, or export the model and use --import`,
-      );
+  if (p.flags.has('run'))
+    throw invalid(
+      '--run: runs keep no weights yet, so a run cannot be reopened; --session F.kairo --model vae|data|field analyses the model the session holds',
+    );
   const fresh = p.flags.get('network');
   const weights = p.flags.get('import');
+  const session = p.flags.get('session');
   if (fresh !== undefined && fresh !== 'fresh') throw invalid(`--network: fresh is the only choice (got ${String(fresh)})`);
-  if ((fresh === undefined) === (weights === undefined))
-    throw invalid('give --network fresh or --import F.safetensors --layers F.json');
+  if ([fresh, weights, session].filter((x) => x !== undefined).length !== 1)
+    throw invalid(
+      'give one of --network fresh, --import F.safetensors --layers F.json, or --session F.kairo --model vae|data|field',
+    );
+  if (p.flags.has('model') && session === undefined)
+    throw invalid('--model names a model of a session: give --session F.kairo too');
   const d = defaultSpectrum();
   const analysis = readFlags(p, CURVATURE_FIELDS, defaultsOf(CURVATURE_FIELDS));
   let params: CurvatureParams;
-  if (fresh) params = { ...d, model: 'fresh', network: network(p), analysis };
+  if (session !== undefined) {
+    if (!p.flags.has('model')) throw invalid('--session needs --model vae|data|field: which lab’s trained model');
+    params = { ...d, model: 'session', session: readFlags(p, CURVATURE_SESSION_FIELDS, d.session), analysis };
+  } else if (fresh) params = { ...d, model: 'fresh', network: network(p), analysis };
   else {
     const layers = p.flags.get('layers');
     if (typeof layers !== 'string') throw invalid('--import needs --layers F.json (the layers of the nn.Sequential, in order)');
@@ -48,7 +56,15 @@ export function spectrumParams(p: Parsed): CurvatureParams {
       analysis,
     };
   }
-  return parseFlagged(spectrumSchema, params, 'curvature', CURVATURE_FIELDS, CURVATURE_IMPORT_FIELDS, FISHER_NETWORK_FIELDS);
+  return parseFlagged(
+    spectrumSchema,
+    params,
+    'curvature',
+    CURVATURE_FIELDS,
+    CURVATURE_IMPORT_FIELDS,
+    CURVATURE_SESSION_FIELDS,
+    FISHER_NETWORK_FIELDS,
+  );
 }
 
 export const spectrumJson = (r: CurvatureResult) => ({
@@ -75,7 +91,10 @@ export const spectrumJson = (r: CurvatureResult) => ({
 export const spectrumCli: SubCommand = {
   sub: 'spectrum',
   run: async (p, out, ctx) => {
-    const { result } = await ctx.runJob('curvature.spectrum', spectrumParams(p));
+    const params = spectrumParams(p);
+    const file = p.flags.get('session');
+    if (typeof file === 'string') await ctx.open(file);
+    const { result } = await ctx.runJob('curvature.spectrum', params);
     out(spectrumJson(result));
     return 0;
   },

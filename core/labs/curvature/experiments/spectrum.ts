@@ -6,6 +6,7 @@ import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { spectrumSchema } from '../state.ts';
 import { checkSpectrum } from './common.ts';
+import { sessionInputs } from './session.ts';
 import { spectrumCli } from './spectrum-cli.ts';
 
 const summary = (_p: CurvatureParams, r: CurvatureResult): RunSummary => ({
@@ -28,10 +29,14 @@ export const spectrum = experiment('curvature.spectrum', {
   job: {
     label: 'Curvature spectrum',
     params: spectrumSchema,
-    source: (p) => (p.model === 'import' ? p.imported.source : p.network.inputs === 'images' ? p.network.source : null),
-    prepare: (_ctx, p) => {
-      checkSpectrum(p);
-      return undefined;
+    // A session's model read its data when it trained; its start check reads the dataset again.
+    source: (p) =>
+      p.model === 'import' ? p.imported.source : p.model === 'fresh' && p.network.inputs === 'images' ? p.network.source : null,
+    prepare: (ctx, p) => {
+      if (p.model !== 'session') return void checkSpectrum(p);
+      const held = sessionInputs(ctx, p.session.lab);
+      checkSpectrum(p, held);
+      return { tensors: held.tensors, state: held.state };
     },
     handler: async () => (await import('../jobs/spectrum.ts')).runSpectrum,
     float64: true,

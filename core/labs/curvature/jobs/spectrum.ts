@@ -2,7 +2,7 @@
 // every product counted for the progress bar. Cancelling stops at the next product and keeps the
 // parts already computed (marked partial).
 import { mulberry32 } from '../../../../models/common/rng.ts';
-import { operatorOf } from '../../../../models/curvature/products.ts';
+import { operatorOf, type Operator, type Problem } from '../../../../models/curvature/products.ts';
 import { hutchinson, perLayer, slqDensity, topEigen } from '../../../../models/curvature/spectra.ts';
 import type { CurvatureLayer, CurvatureResult } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
@@ -10,6 +10,7 @@ import { parseOrThrow } from '../../../validate.ts';
 import { spectrumSchema } from '../state.ts';
 import { fisherLabOf, freshProblem } from './fresh.ts';
 import { importedProblem } from './problem.ts';
+import { sessionProblem } from './session.ts';
 
 /** Products per block's λ_max: a block's top eigenvalue converges fast and there are several blocks. */
 export const BLOCK_STEPS = 20;
@@ -21,8 +22,12 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
   const a = p.analysis;
   const t0 = performance.now();
   ctx.progress({ step: 0, totalSteps: 1 });
-  let problem, model: string, names: string[];
+  let problem: Problem | null = null;
+  let model = '',
+    names: string[] = [],
+    N = 0;
   let fisherLab: CurvatureResult['fisherLab'] = null;
+  let op: Operator;
   if (p.model === 'fresh') {
     const f = freshProblem(p.network);
     [problem, model] = [f.problem, f.model];
@@ -33,7 +38,7 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
       const fl = fisherLabOf(p.network, f.built);
       fisherLab = fl && { ...fl, theoryLambdaMax: Number.isFinite(fl.theoryLambdaMax) ? fl.theoryLambdaMax : null };
     }
-  } else {
+  } else if (p.model === 'import') {
     const files = p.imported.files!;
     const im = importedProblem({
       weights: files.weights,
@@ -45,7 +50,13 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
     [problem, names] = [im.problem, im.names];
     model = `${files.weights.split(/[\\/]/).at(-1)} (${names.length} layers) on the first ${problem.N} images`;
   }
-  const op = operatorOf(problem, a.matrix);
+  if (problem) {
+    op = operatorOf(problem, a.matrix);
+    N = problem.N;
+  } else {
+    const sp = sessionProblem(p.session, ctx.inputs);
+    [op, names, N, model] = [sp.operator(a.matrix), sp.names, sp.N, sp.model];
+  }
   const P = op.P;
   const withParams = op.offsets.slice(0, -1).filter((o, i) => op.offsets[i + 1]! > o).length;
   const total =
@@ -54,10 +65,10 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
   const matvec = (v: Float64Array) => {
     if (ctx.cancelled()) throw STOP;
     const r = op.matvec(v);
-    ctx.progress({ step: ++done, totalSteps: total, samples: done * problem.N });
+    ctx.progress({ step: ++done, totalSteps: total, samples: done * N });
     return r;
   };
-  const seed = p.model === 'fresh' ? p.network.seed : p.imported.seed;
+  const seed = p.model === 'fresh' ? p.network.seed : p.model === 'import' ? p.imported.seed : p.session.seed;
   const rand = mulberry32(seed + 1);
   let partial = false;
   const stage = <T>(f: () => T): T | null => {
@@ -82,7 +93,7 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
     params: p,
     model,
     parameters: P,
-    samples: problem.N,
+    samples: N,
     loss: op.loss,
     top: top ? Array.from(top.values) : [],
     residuals: top ? Array.from(top.residuals) : [],

@@ -32,7 +32,7 @@ import { LossWatch, invalid } from '../../../errors.ts';
 import type { JobContext } from '../../../jobs/types.ts';
 import { encodeU8, pixelsToBytes } from '../../../session/encode.ts';
 import { Adam } from '../../../../models/common/adam.ts';
-import { configOf } from '../config.ts';
+import { configOf, trainingOrder } from '../config.ts';
 
 export const MODEL_PREFIX = 'vae.model.';
 
@@ -86,9 +86,8 @@ interface Prepared {
 
 export function prepare(p: { source: VaeTrainParams['source']; trainSize: number; seed: number }): Prepared {
   const ds = getDataset(p.source);
-  const n = p.trainSize > 0 ? Math.min(p.trainSize, ds.train.count) : ds.train.count;
-  const order = permutation(ds.train.count, mulberry32(p.seed)).slice(0, n);
-  return { ds, order, n, test: ds.test, classes: Math.max(ds.train.classes, ds.test?.classes ?? 0) };
+  const order = trainingOrder(ds.train.count, p);
+  return { ds, order, n: order.length, test: ds.test, classes: Math.max(ds.train.classes, ds.test?.classes ?? 0) };
 }
 
 interface Trained {

@@ -1,0 +1,215 @@
+// The curvature of models trained in a session, each against something computed another way:
+// the softmax baseline's Hessian in closed form, (1/N) Σ (diag p − ppᵀ) ⊗ x̃x̃ᵀ; the field
+// network's GGN λ_max against the field lab's own empirical NTK (TensorFlow.js) over N·C, and its
+// loss against the lab's last training loss; the VAE's loss against the lab's TensorFlow.js ELBO.
+// Then the CLI on a saved session, and the refusals.
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { Core } from '../../core/core.ts';
+import type { CurvatureParams, DatasetSource } from '../../core/contract.ts';
+import { defaultSpectrum } from '../../core/labs/curvature/state.ts';
+import { defaultBaselineDraft } from '../../core/labs/data/state.ts';
+import { loadData } from '../../core/labs/field/jobs/network.ts';
+import { defaultFieldTrain } from '../../core/labs/field/state.ts';
+import { configOf, trainingOrder } from '../../core/labs/vae/config.ts';
+import { defaultVaeTrain } from '../../core/labs/vae/state.ts';
+import { getDataset, pixelRows } from '../../core/data/datasets.ts';
+import { gaussian, mulberry32 } from '../../models/common/rng.ts';
+import { createFieldNet } from '../../models/field/network.ts';
+import { eigh } from '../../models/linalg/dense.ts';
+import { createVae, elboTerms } from '../../models/vae/vae.ts';
+import { kairo, runJobDone, tempDir } from '../helpers.ts';
+
+process.env.KAIRO_HOME = tempDir();
+const core = new Core({ platform: { carrier: 'web' } });
+after(() => core.shutdown());
+
+const FIX = resolve('test/fixtures/curvature');
+const SOURCE: DatasetSource = {
+  kind: 'idx',
+  name: 'fixture',
+  trainImages: join(FIX, 'images.idx'),
+  trainLabels: join(FIX, 'labels.idx'),
+};
+
+const spectrumOf = async (
+  lab: CurvatureParams['session']['lab'],
+  analysis: Partial<CurvatureParams['analysis']>,
+  samples = 8,
+) => {
+  const d = defaultSpectrum();
+  const params: CurvatureParams = {
+    ...d,
+    model: 'session',
+    session: { lab, samples, seed: 3 },
+    analysis: { ...d.analysis, lanczosSteps: 80, top: 2, ...analysis },
+  };
+  await runJobDone(core, 'curvature.spectrum', params);
+  return core.session.labs.curvature.result!;
+};
+
+const descending = (A: Float64Array, n: number) => Array.from(eigh(A, n).values).sort((a, b) => b - a);
+
+test('nothing trained yet: each session model is refused at jobs.start with one line', async () => {
+  const d = defaultSpectrum();
+  for (const [lab, re] of [
+    ['vae', /no trained VAE in this session/],
+    ['data', /no softmax baseline in this session/],
+    ['field', /no trained field network in this session/],
+  ] as const)
+    await assert.rejects(
+      core.call('jobs.start', { kind: 'curvature.spectrum', params: { ...d, model: 'session', session: { ...d.session, lab } } }),
+      re,
+    );
+});
+
+test("the Datasets lab's softmax baseline: top Hessian eigenvalues equal the closed form's", async () => {
+  await runJobDone(core, 'data.baseline', {
+    ...defaultBaselineDraft(),
+    source: SOURCE,
+    epochs: 3,
+    batchSize: 4,
+    learningRate: 0.5,
+  });
+  const r = await spectrumOf('data', { matrix: 'hessian' });
+  const W = core.session.tensor('data.baseline.W')!;
+  const b = core.session.tensor('data.baseline.b')!.data;
+  const [d, C] = W.shape as [number, number];
+  const tr = getDataset(SOURCE).train;
+  const N = 8;
+  const X = pixelRows(
+    tr,
+    Array.from({ length: N }, (_, i) => i),
+  );
+  // Parameters (W[i][k] for i < d, then b[k]) as x̃ = (x, 1) ⊗ e_k: H[(i,k),(j,l)] = (1/N) Σ x̃ᵢx̃ⱼ (p_k δ_kl − p_k p_l).
+  const P = (d + 1) * C;
+  const H = new Float64Array(P * P);
+  let loss = 0;
+  for (let n = 0; n < N; n++) {
+    const x = [...X.subarray(n * d, (n + 1) * d), 1];
+    const z = Array.from({ length: C }, (_, k) => x.reduce((s, xi, i) => s + xi * (i < d ? W.data[i * C + k]! : b[k]!), 0));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, v) => a + v, 0);
+    const p = e.map((v) => v / s);
+    loss += (Math.log(s) + m - z[tr.labels[n]!]!) / N;
+    for (let i = 0; i <= d; i++)
+      for (let k = 0; k < C; k++)
+        for (let j = 0; j <= d; j++)
+          for (let l = 0; l < C; l++)
+            H[(i * C + k) * P + j * C + l]! += (x[i]! * x[j]! * ((k === l ? p[k]! : 0) - p[k]! * p[l]!)) / N;
+  }
+  const ev = descending(H, P);
+  assert.equal(r.parameters, P);
+  assert.ok(Math.abs(r.loss! - loss) < 1e-6 * loss, `loss ${r.loss} vs ${loss}`);
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(r.top[i]! - ev[i]!) < 1e-7 * ev[0]!, `λ${i + 1} ${r.top[i]} vs ${ev[i]}`);
+  assert.match(r.model, /softmax baseline on its first 8 training images/);
+});
+
+for (const maxpool of [false, true])
+  test(`the field lab's ${maxpool ? 'max-pooling' : 'dense'} network: GGN λ_max equals λ_max of its empirical NTK over N·C`, async () => {
+    const p = {
+      ...defaultFieldTrain(),
+      source: SOURCE,
+      kind: 'vanilla' as const,
+      width: 12,
+      trainSize: 8,
+      testSize: 8,
+      steps: 5,
+      maxpool,
+    };
+    await runJobDone(core, 'field.train', p);
+    const f = core.session.labs.field.result!;
+    const r = await spectrumOf('field', { matrix: 'ggn', top: 1 });
+    const data = loadData(f.params);
+    const names = f.tensors.filter((n) => n.startsWith('field.model.'));
+    const values = Object.fromEntries(names.map((n) => [n.slice('field.model.'.length), core.session.tensor(n)!.data]));
+    const C = values.bout!.length;
+    const net = createFieldNet(
+      { inputDim: data.D, width: p.width, classes: C, maxpool, sigmaW: p.sigmaW, sigmaB: p.sigmaB },
+      values as Record<string, ArrayLike<number>>,
+    );
+    const K = tf.tidy(() => net.ntkFull(tf.tensor2d(data.X, [data.n, data.D])));
+    const nc = data.n * C;
+    const A = Float64Array.from(K.dataSync(), (v) => v / nc);
+    K.dispose();
+    net.dispose();
+    for (let a = 0; a < nc; a++)
+      for (let c = 0; c < a; c++) A[a * nc + c] = A[c * nc + a] = (A[a * nc + c]! + A[c * nc + a]!) / 2;
+    const ntkMax = descending(A, nc)[0]!;
+    assert.ok(Math.abs(r.top[0]! - ntkMax) < 1e-4 * ntkMax, `GGN ${r.top[0]} vs NTK ${ntkMax}`);
+    // All 8 training images: the loss is the lab's after its last step.
+    const last = f.trainLoss.at(-1)!;
+    assert.ok(Math.abs(r.loss! - last) < 1e-5 * last, `loss ${r.loss} vs ${last}`);
+  });
+
+test("the VAE lab's VAE: the loss is the lab's ELBO at the same ε, and the Hessian differs from the GGN", async () => {
+  const v = { ...defaultVaeTrain(), source: SOURCE, hidden: [6], latent: 2, epochs: 2, batchSize: 4, trainSize: 0 };
+  await runJobDone(core, 'vae.train', v);
+  const g = await spectrumOf('vae', { matrix: 'ggn' }, 6);
+  const h = await spectrumOf('vae', { matrix: 'hessian' }, 6);
+  assert.equal(g.parameters, 100 * 6 + 6 + 6 * 4 + 4 + 2 * 6 + 6 + 6 * 100 + 100);
+  assert.deepEqual(
+    g.layers.map((l) => l.name),
+    ['enc.0', 'enc.mu & enc.logvar', 'dec.0', 'dec.out'],
+  );
+  assert.ok(g.top[0]! > 0 && h.top[0] !== g.top[0]);
+  // The lab's own ELBO (TensorFlow.js, float32) on its first 6 training images, ε from the seed as the job draws it.
+  const tr = getDataset(SOURCE).train;
+  const cfg = configOf(core.session.labs.vae.result!.params, tr.shape);
+  const order = trainingOrder(tr.count, core.session.labs.vae.result!.params).subarray(0, 6);
+  const values = Object.fromEntries(
+    core.session.labs.vae
+      .result!.tensors.filter((n) => n.startsWith('vae.model.'))
+      .map((n) => [n.slice(10), core.session.tensor(n)!.data]),
+  );
+  const rand = mulberry32(3 ^ 0x5bd1e995);
+  const eps = Float32Array.from({ length: 6 * cfg.latent }, () => gaussian(rand));
+  const vae = createVae(cfg, values as Record<string, ArrayLike<number>>);
+  const want = tf.tidy(() => {
+    const t = elboTerms(vae, tf.tensor2d(pixelRows(tr, order), [6, 100]), tf.tensor2d(eps, [6, cfg.latent]));
+    return tf.mean(tf.add(t.rec, t.kl)).dataSync()[0]!;
+  });
+  vae.dispose();
+  assert.ok(Math.abs(g.loss! - want) < 1e-5 * want, `loss ${g.loss} vs ${want}`);
+});
+
+test('kairo curvature --session F --model …: the saved model, and its refusals', async () => {
+  const file = join(tempDir(), 's.kairo');
+  await core.call('session.save', { path: file });
+  const r = kairo(
+    'curvature',
+    '--session',
+    file,
+    '--model',
+    'vae',
+    '--samples',
+    '6',
+    '--seed',
+    '3',
+    '--matrix',
+    'ggn',
+    '--top',
+    '2',
+    '--lanczos-steps',
+    '80',
+  );
+  assert.equal(r.code, 0, r.err);
+  const o = JSON.parse(r.out);
+  const mine = await spectrumOf('vae', { matrix: 'ggn' }, 6);
+  assert.ok(Math.abs(o.top[0] - mine.top[0]!) < 1e-9 * mine.top[0]!);
+  for (const [args, re] of [
+    [['--model', 'vae'], /give one of --network fresh/],
+    [['--session', file], /--session needs --model/],
+    [['--session', file, '--model', 'vae', '--samples', '9'], /trained on 8 images/],
+    [['--session', file, '--model', 'hopfield'], /--model/],
+    [['--session', file, '--model', 'vae', '--run', 'r1'], /runs keep no weights yet/],
+  ] as const) {
+    const e = kairo('curvature', ...args);
+    assert.notEqual(e.code, 0);
+    assert.match(e.err, re);
+    assert.equal(e.err.trim().split('\n').length, 1, e.err);
+  }
+});
