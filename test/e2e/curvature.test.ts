@@ -1,12 +1,15 @@
 // The curvature lab in the browser host: the quick look's Fisher λ_max beside the Fisher lab's
 // and the theory, the density exported as CSV equal to the stored one, a PyTorch MLP of the
-// user's own chosen through the path dialog, and sharpness tracked during gradient descent.
+// user's own chosen through the path dialog, sharpness tracked during gradient descent, and a
+// model trained in the session.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CURVATURE_SESSION_MODEL_LABELS } from '../../core/contract.ts';
+import { defaultFieldTrain } from '../../core/labs/field/state.ts';
 import { encodeSafetensors } from '../../core/session/safetensors.ts';
-import { tempDir } from '../helpers.ts';
+import { runJobDone, tempDir } from '../helpers.ts';
 import { openApp } from './browser.ts';
 
 const app = openApp();
@@ -94,5 +97,25 @@ test('sharpness during gradient descent, drawn beside 2/η', async () => {
   assert.deepEqual(t.steps, [0, 10, 20]);
   assert.match((await summary.textContent())!, /against 2\/η = 100\.00/);
   await page.locator('figure[data-chart="Sharpness λ_max and the stability edge 2/η"]').waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test("a model trained in the session: the picker offers the field lab's network, and its curvature is computed", async () => {
+  const page = app.page;
+  await page.getByTestId('curvature-model').selectOption('session');
+  await page.getByTestId('curvature-session-hint').filter({ hasText: 'No model is trained in this session yet' }).waitFor();
+  const field = { ...defaultFieldTrain(), kind: 'vanilla' as const, width: 16, trainSize: 40, testSize: 40, steps: 3 };
+  await runJobDone(app.host.core, 'field.train', field);
+  const pick = page.locator('select[name="sessionLab"]');
+  await pick.waitFor();
+  assert.deepEqual(await pick.locator('option').allTextContents(), [CURVATURE_SESSION_MODEL_LABELS.field]);
+  await page.locator('input[name="sessionSamples"]').fill('40');
+  await page.locator('input[name="top"]').fill('2');
+  await page.getByRole('button', { name: 'Compute', exact: true }).click();
+  await page.getByTestId('curvature-result').filter({ hasText: "field lab's vanilla network" }).waitFor({ timeout: 60000 });
+  const r = app.host.core.session.labs.curvature.result!;
+  assert.equal(r.params.model, 'session');
+  assert.equal(r.samples, 40);
+  assert.equal(r.parameters, 784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10);
   assert.deepEqual(pageErrors, []);
 });
