@@ -250,6 +250,58 @@ try:
     for kind in ("ggn", "hessian"):
         work[f"curvature {kind} λ_max, MLP 784-128-10, N=1000, 20 Lanczos"] = lambda kind=kind: curvature(kind)
 
+    def curvature_vae():
+        """λ_max of the GGN of a VAE 784-400-20's negative ELBO (Bernoulli decoder, ε fixed) on 1,000 inputs in
+        [0, 1): 20 Lanczos steps with full reorthogonalisation, float64, as bench/workloads.ts curvatureVaeSeconds
+        does. The outputs are (logits, μ, log σ²); Jv by torch.autograd.functional.jvp, H_out diagonal, Jᵀ by a
+        backward pass."""
+        g = torch.Generator().manual_seed(1)
+
+        def lin(o, i):
+            b = 1 / i ** 0.5
+            return [((torch.rand(o, i, dtype=torch.float64, generator=g) * 2 - 1) * b).requires_grad_(),
+                    ((torch.rand(o, dtype=torch.float64, generator=g) * 2 - 1) * b).requires_grad_()]
+
+        ps = lin(400, 784) + lin(20, 400) + lin(20, 400) + lin(400, 20) + lin(784, 400)
+        x = torch.rand(1000, 784, dtype=torch.float64, generator=g)
+        eps = torch.randn(1000, 20, dtype=torch.float64, generator=g)
+        P = sum(p.numel() for p in ps)
+
+        def f(W1, b1, Wm, bm, Wv, bv, W2, b2, W3, b3):
+            h = torch.relu(x @ W1.T + b1)
+            mu, lv = h @ Wm.T + bm, h @ Wv.T + bv
+            z = mu + torch.exp(lv / 2) * eps
+            return torch.cat([torch.relu(z @ W2.T + b2) @ W3.T + b3, mu, lv], 1)
+
+        def split(v):
+            out, o = [], 0
+            for p in ps:
+                out.append(v[o:o + p.numel()].view_as(p))
+                o += p.numel()
+            return out
+
+        def run():
+            o = f(*ps)
+            with torch.no_grad():
+                s = torch.sigmoid(o[:, :784])
+                w = torch.cat([s * (1 - s), torch.ones(1000, 20, dtype=torch.float64), torch.exp(o[:, 804:]) / 2], 1) / 1000
+            q = torch.randn(P, dtype=torch.float64, generator=g)
+            q = q / q.norm()
+            Q = []
+            for _ in range(20):
+                Q.append(q)
+                _, jv = torch.autograd.functional.jvp(f, tuple(ps), tuple(split(q)))
+                r = torch.cat([t.flatten() for t in torch.autograd.grad(o, ps, grad_outputs=w * jv, retain_graph=True)])
+                with torch.no_grad():
+                    for _ in range(2):
+                        for qi in Q:
+                            r = r - (r @ qi) * qi
+                    q = r / r.norm()
+
+        return fastest_threads(run)
+
+    work["curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos"] = curvature_vae
+
     for name, f, unit in [("sgemm 512", lambda: sgemm(512), "GFLOP/s"), ("sgemm 1024", lambda: sgemm(1024), "GFLOP/s"),
                           ("MLP training", mlp, "samples/s"), ("VAE training", vae, "samples/s"),
                           ("VAE recall 784-400-20", vae_recall, "states/s"), ("CNN training", cnn, "samples/s"),

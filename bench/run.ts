@@ -85,6 +85,7 @@ for (const width of [1024, 4096])
 await secs('continual self-knowledge curve (10 N₂/N₁, 30 draws)', () => w.selfKnowledgeCurveSeconds(1));
 for (const m of ['ggn', 'hessian'] as const)
   await secs(`curvature ${m} λ_max, MLP 784-128-10, N=1000, 20 Lanczos`, () => w.curvatureSeconds(m, quick ? 1 : 3));
+await secs('curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos', () => w.curvatureVaeSeconds(1));
 child.stdin.end();
 
 const fmt = (v: number, unit: string) =>

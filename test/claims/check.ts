@@ -67,14 +67,22 @@ export function rewrite(text: string, values: ReadonlyMap<string, string>): stri
   );
 }
 
-/** Runs `kairo …` as a user would (the built CLI in a child process) and parses its JSON. */
+/**
+ * Runs `kairo …` as a user would (the built CLI in a child process) and parses its JSON. Commands
+ * joined by `&&` run in order (a training run that writes the session the next one reads); the
+ * last one's JSON is the output.
+ */
 export function runKairo(command: string): unknown {
-  const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...command.split(/\s+/).filter(Boolean)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`kairo ${command}: exit ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
-  return JSON.parse(r.stdout) as unknown;
+  let out = '';
+  for (const one of command.split('&&')) {
+    const r = spawnSync(process.execPath, ['bin/kairo.mjs', ...one.split(/\s+/).filter(Boolean)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`kairo ${one.trim()}: exit ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
+    out = r.stdout;
+  }
+  return JSON.parse(out) as unknown;
 }
 
 export interface Verdict {

@@ -69,6 +69,8 @@ const spaThresholds = (['0.01', '0.3', '1'] as const).flatMap((t) =>
 // full-batch gradient descent (the track defaults, about 3 minutes).
 const CURV_FRESH = 'curvature --network fresh --width 128 --top 3 --lanczos-steps 30 --trace --density --probes 4';
 const CURV_TRACK = 'curvature track';
+const CURV_VAE =
+  'vae train --hidden 400 --latent 20 --epochs 1 --train-size 2000 --out /tmp/kairo-claims-vae.kairo && curvature --session /tmp/kairo-claims-vae.kairo --model vae --samples 1000 --matrix ggn --top 1 --lanczos-steps 20';
 /** λ_max from step 600 on (every 50 steps: indices 12 to 20). */
 const late = (o: unknown) => [12, 13, 14, 15, 16, 17, 18, 19, 20].map((i) => at(o, `lambda_max.${i}`));
 const curvature: Claim[] = [
@@ -88,6 +90,11 @@ const curvature: Claim[] = [
   claim('curv-track-min', CURV_TRACK, (o) => Math.min(...late(o)), 'fixed:1', 'full', 0.05),
   claim('curv-track-max', CURV_TRACK, (o) => Math.max(...late(o)), 'fixed:1', 'full', 0.05),
   claim('curv-track-cost', CURV_TRACK, (o) => at(o, 'track_seconds') / at(o, 'gd_seconds'), 'fixed:1', 'full', 0.5),
+  // A VAE trained one epoch: its weights differ in the last bits between machines' arithmetic, so held loosely.
+  claim('curv-vae-l1', CURV_VAE, (o) => at(o, 'top.0'), 'fixed:1', 'full', 0.01),
+  claim('curv-vae-heads', CURV_VAE, (o) => at(o, 'layers.1.share'), 'pct:0', 'full', 0.02),
+  claim('curv-vae-enc0', CURV_VAE, (o) => at(o, 'layers.0.share'), 'pct:0', 'full', 0.02),
+  claim('curv-vae-loss', CURV_VAE, (o) => at(o, 'loss'), 'fixed:1', 'full', 0.01),
 ];
 
 export const CLAIMS: readonly Claim[] = [

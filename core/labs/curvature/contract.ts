@@ -41,7 +41,7 @@ export const CURVATURE_FIELDS = {
     choices: CURVATURE_MATRICES,
     choiceLabels: CURVATURE_MATRIX_LABELS,
     default: 'fisher',
-    doc: 'the Hessian of the mean loss, Jᵀ H_out J, the model’s Fisher (equal to the GGN for cross-entropy and MSE), or (1/N) Σ gᵢgᵢᵀ',
+    doc: 'the Hessian of the mean loss, Jᵀ H_out J, the model’s Fisher (equal to the GGN for cross-entropy and MSE; the GGN for the VAE), or (1/N) Σ gᵢgᵢᵀ',
   },
   top: {
     kind: 'int',
