@@ -9,7 +9,7 @@ import { gaussian, mulberry32 } from '../../models/common/rng.ts';
 import { fromMlp } from '../../models/curvature/from-mlp.ts';
 import { forward, offsetsOf, type Act, type Layer, type Network } from '../../models/curvature/network.ts';
 import { operatorOf, type CurvatureLoss, type CurvatureMatrix, type Problem } from '../../models/curvature/products.ts';
-import { hutchinson, lanczosQuadrature, perLayer, slqDensity, topEigen } from '../../models/curvature/spectra.ts';
+import { hutchinson, lanczosQuadrature, logDensity, perLayer, slqDensity, topEigen } from '../../models/curvature/spectra.ts';
 import { fisherDual, randomNetwork } from '../../models/fisher/fisher.ts';
 import { eigh } from '../../models/linalg/dense.ts';
 
@@ -338,4 +338,31 @@ test("a fresh network's Fisher λ_max by Lanczos equals the Fisher lab's dual-Gr
     assert.ok(Math.abs(got - want) < 1e-8 * want, `${activation}/${loss}: ${got} vs ${want}`);
     assert.throws(() => operatorOf({ net, theta, X, N: T, loss, labels: null, targets: null }, 'hessian'), /needs targets/);
   }
+});
+
+test('the log-axis density puts each decade of a known spectrum where it is, with the weight below the floor apart', () => {
+  // diag(1 ×4, 10 ×8, 1000 ×4, 0 ×4, −1 ×4): the exact quadrature (steps ≥ distinct values) gives each
+  // probe's weights; averaged over many probes, the mass near each eigenvalue is its share of P.
+  const diag = [...Array(4).fill(1), ...Array(8).fill(10), ...Array(4).fill(1000), ...Array(4).fill(0), ...Array(4).fill(-1)];
+  const P = diag.length;
+  const matvec = (v: Float64Array) => v.map((x, i) => diag[i]! * x);
+  const d = slqDensity(P, matvec, 400, 6, mulberry32(3));
+  const log = logDensity(d.quadratures);
+  // Zero and −1 are 8 of 24 eigenvalues: below the floor, not drawn.
+  assert.ok(Math.abs(log.below - 8 / 24) < 0.03, `below ${log.below}`);
+  const t = log.x.map(Math.log10);
+  const mass = (a: number, b: number) => {
+    let m = 0;
+    for (let i = 1; i < t.length; i++) if (t[i]! > a && t[i]! <= b) m += ((log.y[i]! + log.y[i - 1]!) / 2) * (t[i]! - t[i - 1]!);
+    return m;
+  };
+  for (const [at, share] of [
+    [0, 4 / 24],
+    [1, 8 / 24],
+    [3, 4 / 24],
+  ] as const)
+    assert.ok(Math.abs(mass(at - 0.5, at + 0.5) - share) < 0.03, `decade ${at}: ${mass(at - 0.5, at + 0.5)} vs ${share}`);
+  assert.ok(Math.abs(mass(-Infinity, Infinity) + log.below - 1) < 1e-3);
+  // A matrix with no positive eigenvalue has no log density.
+  assert.deepEqual(logDensity(slqDensity(4, (v) => v.map((x) => -x), 2, 2, mulberry32(1)).quadratures).x, []);
 });

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CurvatureResult, CurvatureTrackResult } from '../../core/contract.ts';
 import { defaultSpectrum, defaultTrack } from '../../core/labs/curvature/state.ts';
-import { densitySeries, edgeStep, fmt, lossSeries, relDiff, sharpnessSeries } from '../../renderer/src/lib/curvature.ts';
+import {
+  densitySeries,
+  edgeStep,
+  fmt,
+  logDensitySeries,
+  lossSeries,
+  relDiff,
+  sharpnessSeries,
+} from '../../renderer/src/lib/curvature.ts';
 
 const result: CurvatureResult = {
   params: defaultSpectrum(),
@@ -16,7 +24,12 @@ const result: CurvatureResult = {
   top: [5, 2],
   residuals: [0, 0],
   trace: null,
-  density: { x: [0, 1, 2], y: [0.1, 0.5, 0.2], sigma: 0.1 },
+  density: {
+    x: [0, 1, 2],
+    y: [0.1, 0.5, 0.2],
+    sigma: 0.1,
+    log: { x: [0.01, 1, 100], y: [0.2, 0.9, 0.3], sigma: 0.04, below: 0.25 },
+  },
   layers: [],
   matvecs: 4,
   seconds: 1,
@@ -49,6 +62,24 @@ test('the density keeps the SLQ values and marks the Lanczos eigenvalues as poin
     [5, 2],
   );
   assert.deepEqual(densitySeries({ ...result, density: null }), []);
+});
+
+test('the log-axis density keeps its values, says the weight it leaves out, and marks only positive eigenvalues', () => {
+  const [d, top] = logDensitySeries({ ...result, top: [5, -2] })!;
+  assert.deepEqual(
+    d!.points.map((p) => [p.x, p.y]),
+    [
+      [0.01, 0.2],
+      [1, 0.9],
+      [100, 0.3],
+    ],
+  );
+  assert.match(d!.label, /25\.0 % of the weight below 10⁻⁶ λ_max/);
+  assert.deepEqual(
+    top!.points.map((p) => p.x),
+    [5],
+  );
+  assert.equal(logDensitySeries({ ...result, density: { ...result.density!, log: null } }), null);
 });
 
 test('sharpness is drawn as a measured line and 2/η as a dashed edge across the run', () => {

@@ -178,7 +178,16 @@ export interface CurvatureResult {
   /** ‖Av − λv‖ of each, from the recurrence. */
   residuals: number[];
   trace: { mean: number; se: number; probes: number } | null;
-  density: { x: number[]; y: number[]; sigma: number } | null;
+  /**
+   * The SLQ density on a linear λ axis, and of log₁₀ λ (per decade) over the eigenvalues above
+   * 10⁻⁶ λ_max, with the weight below that (zero and negative eigenvalues) not drawn.
+   */
+  density: {
+    x: number[];
+    y: number[];
+    sigma: number;
+    log: { x: number[]; y: number[]; sigma: number; below: number } | null;
+  } | null;
   layers: CurvatureLayer[];
   matvecs: number;
   seconds: number;

@@ -94,7 +94,17 @@ const resultSchema = z
       .strict()
       .nullable(),
     density: z
-      .object({ x: z.array(finite), y: z.array(finite), sigma: finite })
+      .object({
+        x: z.array(finite),
+        y: z.array(finite),
+        sigma: finite,
+        // Results from before the log axis have none.
+        log: z
+          .object({ x: z.array(finite), y: z.array(finite), sigma: finite, below: finite })
+          .strict()
+          .nullable()
+          .default(null),
+      })
       .strict()
       .nullable(),
     layers: z.array(layerSchema),

@@ -1,6 +1,6 @@
 // Chart shaping for the curvature lab: pure functions from stored results to chart series,
 // tested in test/unit/curvature-view.test.ts.
-import type { CurvatureResult, CurvatureTrackResult } from '../../../core/contract';
+import type { CurvatureResult, CurvatureTrackResult, SharpnessCurve } from '../../../core/contract';
 import type { Series } from './series';
 
 /** A number as the lab's tables show it: 5 significant digits, exponent outside [1e-3, 1e4). */
@@ -35,8 +35,35 @@ export function densitySeries(r: CurvatureResult): Series[] {
   ];
 }
 
+/** What every sharpness chart draws: the curvature lab's own run, or a curve another lab's training recorded. */
+export type Sharpness = Pick<SharpnessCurve, 'steps' | 'lambdaMax' | 'trace' | 'twoOverLr'>;
+
+/**
+ * The density of log₁₀ λ (per decade) for a log λ axis, over the eigenvalues above 10⁻⁶ λ_max, with
+ * the positive top eigenvalues as points; null where the result has none (older results, or no
+ * positive eigenvalue).
+ */
+export function logDensitySeries(r: CurvatureResult): Series[] | null {
+  const log = r.density?.log;
+  if (!log || !log.x.length) return null;
+  const peak = Math.max(...log.y);
+  return [
+    {
+      label: `density of log₁₀ λ (SLQ, σ = ${fmt(log.sigma)} decades; ${(100 * log.below).toFixed(1)} % of the weight below 10⁻⁶ λ_max, not drawn)`,
+      color: 0,
+      points: log.x.map((xi, i) => ({ x: xi, y: log.y[i]! })),
+    },
+    {
+      label: `top ${r.top.length} eigenvalues (Lanczos)`,
+      color: 1,
+      style: 'points',
+      points: r.top.filter((l) => l > 0).map((l) => ({ x: l, y: peak / 10 })),
+    },
+  ];
+}
+
 /** λ_max of the Hessian against the step (measured, points on a line) and 2/η (the stability edge, dashed). */
-export function sharpnessSeries(t: CurvatureTrackResult): Series[] {
+export function sharpnessSeries(t: Sharpness): Series[] {
   const last = t.steps.at(-1) ?? 0;
   return [
     { label: 'λ_max of the Hessian (Lanczos)', color: 0, points: t.steps.map((s, i) => ({ x: s, y: t.lambdaMax[i]! })) },
@@ -67,7 +94,7 @@ export const lossSeries = (t: CurvatureTrackResult): Series[] => [
 ];
 
 /** The first step at which λ_max reached 90 % of 2/η, or null: where progressive sharpening meets the edge. */
-export function edgeStep(t: CurvatureTrackResult): number | null {
+export function edgeStep(t: Sharpness): number | null {
   const i = t.lambdaMax.findIndex((l) => l >= 0.9 * t.twoOverLr);
   return i < 0 ? null : t.steps[i]!;
 }

@@ -76,7 +76,11 @@ export const spectrumJson = (r: CurvatureResult) => ({
   top: r.top,
   residuals: r.residuals.map((x) => round(x, 3)),
   trace: r.trace && { mean: r.trace.mean, se: r.trace.se },
-  density: r.density && { x: r.density.x, y: r.density.y },
+  density: r.density && {
+    x: r.density.x,
+    y: r.density.y,
+    ...(r.density.log ? { log_x: r.density.log.x, log_y: r.density.log.y, below_floor: r.density.log.below } : {}),
+  },
   layers: r.layers.map((l) => ({ name: l.name, parameters: l.parameters, share: l.share, block_lambda_max: l.blockLambdaMax })),
   fisher_lab: r.fisherLab && {
     lambda_max: r.fisherLab.lambdaMax,

@@ -3,7 +3,7 @@
 // parts already computed (marked partial).
 import { mulberry32 } from '../../../../models/common/rng.ts';
 import { operatorOf, type Operator, type Problem } from '../../../../models/curvature/products.ts';
-import { hutchinson, perLayer, slqDensity, topEigen } from '../../../../models/curvature/spectra.ts';
+import { hutchinson, logDensity, perLayer, slqDensity, topEigen } from '../../../../models/curvature/spectra.ts';
 import type { CurvatureLayer, CurvatureResult } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
@@ -98,7 +98,7 @@ export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOut
     top: top ? Array.from(top.values) : [],
     residuals: top ? Array.from(top.residuals) : [],
     trace: trace && { mean: trace.mean, se: trace.se, probes: a.probes },
-    density: density && { x: density.x, y: density.y, sigma: density.sigma },
+    density: density && { x: density.x, y: density.y, sigma: density.sigma, log: logDensity(density.quadratures) },
     layers,
     matvecs: op.matvecs,
     seconds: (performance.now() - t0) / 1000,
