@@ -30,3 +30,19 @@ export interface EncodedArray {
 
 /** Any value JSON can hold. */
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** λ_max of the loss Hessian recorded during a training run (core/contract/params.ts SHARPNESS_FIELDS). */
+export interface SharpnessCurve {
+  /** Steps at which it was measured (0 is before the first step) and the values. */
+  steps: number[];
+  lambdaMax: number[];
+  /** Hutchinson's trace at the same steps, when asked. */
+  trace: number[] | null;
+  /** 2/η: gradient descent on a quadratic with curvature above it diverges. */
+  twoOverLr: number;
+  /** The images the Hessian averages over. */
+  samples: number;
+  /** Seconds spent measuring, and training: the tracking's cost. */
+  seconds: number;
+  trainSeconds: number;
+}

@@ -198,3 +198,28 @@ export interface QuickLook<P> {
   shows: string;
   params: P;
 }
+
+/**
+ * Sharpness during a lab's own training: the loss Hessian's λ_max on the training batch every K
+ * steps (0: off), beside 2/η. Shared by the training jobs that offer it; the curvature lab's own
+ * `track` experiment has its required `--track-every`.
+ */
+export const SHARPNESS_FIELDS = {
+  trackEvery: {
+    kind: 'int',
+    label: 'λ_max every K steps',
+    flag: 'track-every',
+    metavar: 'K',
+    min: 0,
+    max: 100000,
+    default: 0,
+    doc: 'the loss Hessian’s λ_max (Lanczos, warm-started) on the training batch every K steps, beside 2/η; 0: off',
+  },
+  trackTrace: {
+    kind: 'switch',
+    label: 'and the trace',
+    flag: 'track-trace',
+    default: false,
+    doc: 'also the Hessian’s trace (Hutchinson, 10 probes) at each point',
+  },
+} as const satisfies ParamSpec;

@@ -4,6 +4,7 @@
 // carries those factors, so the curvature is in the parameters gradient descent moves.
 import type { FieldNetSpec } from '../field/shapes.ts';
 import type { Layer, Network } from './layers.ts';
+import type { Problem } from './products.ts';
 import { rowsOf } from './vae.ts';
 
 export interface LabNetwork {
@@ -69,4 +70,32 @@ export function fromField(s: FieldNetSpec, values: Record<string, ArrayLike<numb
     o += p.length;
   });
   return { net: { input: [s.inputDim], layers }, theta, scale, names };
+}
+
+/**
+ * The field network's training loss as a curvature problem: (1/2NC) Σ (f − y)² on N images (pixel
+ * rows, scaled to unit norm here as the network does first) with the targets Y (N × C).
+ */
+export function fieldProblem(
+  s: FieldNetSpec,
+  values: Record<string, ArrayLike<number>>,
+  pixels: ArrayLike<number>,
+  N: number,
+  labels: Int32Array,
+  Y: ArrayLike<number>,
+): { problem: Problem; names: string[] } {
+  const ln = fromField(s, values);
+  const D = s.inputDim;
+  const X = new Float64Array(N * D);
+  for (let i = 0; i < N; i++) {
+    let q = 0;
+    for (let j = 0; j < D; j++) q += pixels[i * D + j]! ** 2;
+    const norm = Math.sqrt(q) + 1e-12;
+    for (let j = 0; j < D; j++) X[i * D + j] = pixels[i * D + j]! / norm;
+  }
+  const targets = Float64Array.from({ length: N * s.classes }, (_, i) => Y[i]!);
+  return {
+    problem: { net: ln.net, theta: ln.theta, X, N, loss: 'mse', labels, targets, scale: ln.scale!, lossScale: 1 / s.classes },
+    names: ln.names,
+  };
 }

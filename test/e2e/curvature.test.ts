@@ -38,6 +38,10 @@ test('the quick look: Lanczos λ_max beside the Fisher lab and the theory, and t
     .map((l) => l.match(/^(".*"),([^,]*),([^,]*)$/)!);
   const density = rows.filter((c) => c[1]!.startsWith('"density')).map((c) => Number(c[3]));
   assert.deepEqual(density, r.density!.y);
+  // The same density against log λ: the bulk's decades.
+  await page.getByTestId('curvature-log-axis').check();
+  await page.locator('figure[data-chart="Spectral density of the Fisher (true), log λ axis"]').waitFor();
+  await page.getByTestId('curvature-log-axis').uncheck();
   assert.deepEqual(pageErrors, []);
 });
 
@@ -95,7 +99,7 @@ test('sharpness during gradient descent, drawn beside 2/η', async () => {
   await summary.waitFor({ timeout: 60000 });
   const t = app.host.core.session.labs.curvature.track!;
   assert.deepEqual(t.steps, [0, 10, 20]);
-  assert.match((await summary.textContent())!, /against 2\/η = 100\.00/);
+  assert.match((await page.getByTestId('curvature-track-sharpness').textContent())!, /against 2\/η = 100\.00/);
   await page.locator('figure[data-chart="Sharpness λ_max and the stability edge 2/η"]').waitFor();
   assert.deepEqual(pageErrors, []);
 });
@@ -104,7 +108,15 @@ test("a model trained in the session: the picker offers the field lab's network,
   const page = app.page;
   await page.getByTestId('curvature-model').selectOption('session');
   await page.getByTestId('curvature-session-hint').filter({ hasText: 'No model is trained in this session yet' }).waitFor();
-  const field = { ...defaultFieldTrain(), kind: 'vanilla' as const, width: 16, trainSize: 40, testSize: 40, steps: 3 };
+  const field = {
+    ...defaultFieldTrain(),
+    kind: 'vanilla' as const,
+    width: 16,
+    trainSize: 40,
+    testSize: 40,
+    steps: 3,
+    trackEvery: 3,
+  };
   await runJobDone(app.host.core, 'field.train', field);
   const pick = page.locator('select[name="sessionLab"]');
   await pick.waitFor();
@@ -117,5 +129,12 @@ test("a model trained in the session: the picker offers the field lab's network,
   assert.equal(r.params.model, 'session');
   assert.equal(r.samples, 40);
   assert.equal(r.parameters, 784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10);
+  // The field lab drew the sharpness its training recorded, beside 2/η.
+  await page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Random neural fields' }).click();
+  const sharp = page.getByTestId('field-sharpness');
+  await sharp.waitFor();
+  const s = app.host.core.session.labs.field.result!.sharpness!;
+  assert.deepEqual(s.steps, [0, 3]);
+  assert.match((await sharp.textContent())!, new RegExp(`against 2/η = ${s.twoOverLr.toPrecision(5).replace('.', '\\.')}`));
   assert.deepEqual(pageErrors, []);
 });

@@ -12,7 +12,7 @@ import type { CurvatureParams, DatasetSource } from '../../core/contract.ts';
 import { defaultSpectrum } from '../../core/labs/curvature/state.ts';
 import { defaultBaselineDraft } from '../../core/labs/data/state.ts';
 import { loadData } from '../../core/labs/field/jobs/network.ts';
-import { defaultFieldTrain } from '../../core/labs/field/state.ts';
+import { defaultFieldLab, defaultFieldTrain } from '../../core/labs/field/state.ts';
 import { configOf, trainingOrder } from '../../core/labs/vae/config.ts';
 import { defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { getDataset, pixelRows } from '../../core/data/datasets.ts';
@@ -108,6 +108,41 @@ test("the Datasets lab's softmax baseline: top Hessian eigenvalues equal the clo
   assert.match(r.model, /softmax baseline on its first 8 training images/);
 });
 
+test('the baseline with λ_max every K steps: at its zero start the Hessian is (diag p − ppᵀ) ⊗ M with p uniform, so λ_max = λ_max(M)/C', async () => {
+  const p = {
+    ...defaultBaselineDraft(),
+    source: SOURCE,
+    epochs: 2,
+    batchSize: 4,
+    learningRate: 0.5,
+    trackEvery: 2,
+    trackTrace: false,
+  };
+  await runJobDone(core, 'data.baseline', p);
+  const s = core.session.labs.data.baseline!.sharpness!;
+  assert.deepEqual(s.steps, [0, 2, 4]);
+  assert.equal(s.samples, 8);
+  assert.equal(s.twoOverLr, 4);
+  assert.equal(s.trace, null);
+  // M = (1/N) Σ x̃x̃ᵀ with x̃ = (x, 1), over the 8 images.
+  const tr = getDataset(SOURCE).train;
+  const d = 100;
+  const X = pixelRows(
+    tr,
+    Array.from({ length: 8 }, (_, i) => i),
+  );
+  const M = new Float64Array((d + 1) * (d + 1));
+  for (let n = 0; n < 8; n++) {
+    const x = [...X.subarray(n * d, (n + 1) * d), 1];
+    for (let i = 0; i <= d; i++) for (let j = 0; j <= d; j++) M[i * (d + 1) + j]! += (x[i]! * x[j]!) / 8;
+  }
+  const C = core.session.tensor('data.baseline.b')!.data.length;
+  const want = descending(M, d + 1)[0]! / C;
+  assert.ok(Math.abs(s.lambdaMax[0]! - want) < 1e-6 * want, `${s.lambdaMax[0]} vs ${want}`);
+  const r = await spectrumOf('data', { matrix: 'hessian', top: 1 });
+  assert.ok(Math.abs(s.lambdaMax[2]! - r.top[0]!) < 1e-6 * r.top[0]!, `${s.lambdaMax[2]} vs ${r.top[0]}`);
+});
+
 for (const maxpool of [false, true])
   test(`the field lab's ${maxpool ? 'max-pooling' : 'dense'} network: GGN λ_max equals λ_max of its empirical NTK over N·C`, async () => {
     const p = {
@@ -144,6 +179,37 @@ for (const maxpool of [false, true])
     const last = f.trainLoss.at(-1)!;
     assert.ok(Math.abs(r.loss! - last) < 1e-5 * last, `loss ${r.loss} vs ${last}`);
   });
+
+test("field train --track-every: λ_max every K steps beside 2/η, the last one the curvature lab's for the trained network", async () => {
+  const p = {
+    ...defaultFieldTrain(),
+    source: SOURCE,
+    kind: 'vanilla' as const,
+    width: 12,
+    trainSize: 8,
+    testSize: 8,
+    steps: 6,
+    trackEvery: 3,
+    trackTrace: true,
+  };
+  await runJobDone(core, 'field.train', p);
+  const f = core.session.labs.field.result!;
+  const s = f.sharpness!;
+  assert.deepEqual(s.steps, [0, 3, 6]);
+  assert.equal(s.trace!.length, 3);
+  assert.equal(s.samples, 8);
+  assert.ok(Math.abs(s.twoOverLr - 2 / f.eta) < 1e-12 * s.twoOverLr);
+  const r = await spectrumOf('field', { matrix: 'hessian', top: 1 });
+  assert.ok(Math.abs(s.lambdaMax[2]! - r.top[0]!) < 1e-6 * Math.abs(r.top[0]!), `${s.lambdaMax[2]} vs ${r.top[0]}`);
+  // The run record keeps the curve; the robustness comparison and a K beyond the steps are refused.
+  const run = core.session.labs.runs.runs.filter((x) => x.kind === 'field.train').at(-1)!;
+  assert.equal(run.metrics['Hessian λ_max, last'], s.lambdaMax[2]);
+  await assert.rejects(core.call('jobs.start', { kind: 'field.train', params: { ...p, trackEvery: 7 } }), /at most the 6 steps/);
+  await assert.rejects(
+    core.call('jobs.start', { kind: 'field.robustness', params: { ...defaultFieldLab().robustnessDraft, train: p } }),
+    /sharpness is tracked by field train/,
+  );
+});
 
 test("the VAE lab's VAE: the loss is the lab's ELBO at the same ε, and the Hessian differs from the GGN", async () => {
   const v = { ...defaultVaeTrain(), source: SOURCE, hidden: [6], latent: 2, epochs: 2, batchSize: 4, trainSize: 0 };

@@ -147,13 +147,23 @@ test('names from outside named like Object.prototype members are ordinary names,
   // A manifest that refers to a tensor named toString, which the file lacks, is refused.
   const labs = defaultLabs();
   labs.data.baseline = {
-    params: { source: { kind: 'mnist' }, epochs: 1, batchSize: 8, learningRate: 0.1, trainSize: 10, seed: 1 },
+    params: {
+      source: { kind: 'mnist' },
+      epochs: 1,
+      batchSize: 8,
+      learningRate: 0.1,
+      trainSize: 10,
+      seed: 1,
+      trackEvery: 0,
+      trackTrace: false,
+    },
     curve: [],
     testAccuracy: null,
     testLoss: null,
     stepsDone: 0,
     partial: true,
     tensors: ['toString'],
+    sharpness: null,
   };
   assert.throws(
     () =>

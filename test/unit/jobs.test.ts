@@ -12,6 +12,8 @@ const params = (p: Partial<BaselineParams> = {}): BaselineParams => ({
   learningRate: 0.5,
   trainSize: 0,
   seed: 1,
+  trackEvery: 0,
+  trackTrace: false,
   ...p,
 });
 

@@ -42,7 +42,16 @@ test('the browser host’s workspace: sessions and data inside it only, symbolic
   await assert.rejects(
     core.call('jobs.start', {
       kind: 'data.baseline',
-      params: { source: idxPair(outside), epochs: 1, batchSize: 2, learningRate: 0.1, trainSize: 0, seed: 1 },
+      params: {
+        source: idxPair(outside),
+        epochs: 1,
+        batchSize: 2,
+        learningRate: 0.1,
+        trainSize: 0,
+        seed: 1,
+        trackEvery: 0,
+        trackTrace: false,
+      },
     }),
     /outside the workspace/,
   );

@@ -109,7 +109,16 @@ test('the packed app (test packing: --inspect fuse on) runs a job on its own wor
   try {
     const job = m.start(
       'data.baseline',
-      { source: { kind: 'mnist' }, epochs: 1, batchSize: 100, learningRate: 0.5, trainSize: 2000, seed: 1 },
+      {
+        source: { kind: 'mnist' },
+        epochs: 1,
+        batchSize: 100,
+        learningRate: 0.5,
+        trainSize: 2000,
+        seed: 1,
+        trackEvery: 0,
+        trackTrace: false,
+      },
       'baseline',
     );
     const end = await m.wait(job.id);

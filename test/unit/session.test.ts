@@ -26,13 +26,23 @@ function sampleDoc(): SessionDoc {
   labs.data.offset = 300;
   labs.data.classFilter = 7;
   labs.data.baseline = {
-    params: { source: { kind: 'mnist' }, epochs: 2, batchSize: 64, learningRate: 0.1, trainSize: 1000, seed: 42 },
+    params: {
+      source: { kind: 'mnist' },
+      epochs: 2,
+      batchSize: 64,
+      learningRate: 0.1,
+      trainSize: 1000,
+      seed: 42,
+      trackEvery: 0,
+      trackTrace: false,
+    },
     curve: [{ step: 1, epoch: 0.1, loss: 2.302585092994046, accuracy: 0.109375 }],
     testAccuracy: 0.9123,
     testLoss: 0.31,
     stepsDone: 1,
     partial: true,
     tensors: ['data.baseline.W', 'data.baseline.b'],
+    sharpness: null,
   };
   return {
     labs,

@@ -1,8 +1,16 @@
 // The contract of the Datasets lab: its state, the parameters and results of its jobs, and its
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
-import type { EncodedArray } from '../../contract/base.ts';
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, lrField } from '../../contract/params.ts';
+import type { EncodedArray, SharpnessCurve } from '../../contract/base.ts';
+import {
+  type QuickLook,
+  defaultsOf,
+  seedField,
+  SHARPNESS_FIELDS,
+  type ParamSpec,
+  type ValuesOf,
+  lrField,
+} from '../../contract/params.ts';
 
 /**
  * Binary patterns with a hierarchical cluster structure (roots → concepts → memories), generated
@@ -129,6 +137,7 @@ export const BASELINE_FIELDS = {
     doc: 'use only the first N training images (0 = all)',
   },
   seed: seedField('seed of the initialisation and the batch order'),
+  ...SHARPNESS_FIELDS,
 } as const satisfies ParamSpec;
 
 export type BaselineParams = ValuesOf<typeof BASELINE_FIELDS> & { source: DatasetSource };
@@ -150,7 +159,12 @@ export interface BaselineResult {
   partial: boolean;
   /** Names of session tensors holding the trained weights. */
   tensors: string[];
+  /** The cross-entropy Hessian's λ_max on a fixed batch (the first BASELINE_TRACK_SAMPLES training images) every K steps. */
+  sharpness: SharpnessCurve | null;
 }
+
+/** The fixed batch sharpness is measured on: the first this many training images (fewer if the run uses fewer). */
+export const BASELINE_TRACK_SAMPLES = 1000;
 
 export interface DataLabState {
   source: DatasetSource;

@@ -1,5 +1,6 @@
 // The dataset lab's slice of a session: its schema (validated on load) and defaults.
 import { z } from 'zod';
+import { sharpnessSchema } from '../kit/sharpness.ts';
 import {
   BASELINE_FIELDS,
   defaultsOf,
@@ -46,7 +47,15 @@ export const datasetSourceSchema = z.union([
 
 const finite = z.number().finite();
 
-export const baselineDraftSchema = z.object(shapeOf(BASELINE_FIELDS)).strict();
+const baselineShape = shapeOf(BASELINE_FIELDS);
+// Files from before sharpness tracking load with it off.
+export const baselineDraftSchema = z
+  .object({
+    ...baselineShape,
+    trackEvery: baselineShape.trackEvery.default(0),
+    trackTrace: baselineShape.trackTrace.default(false),
+  })
+  .strict();
 
 export const baselineParamsSchema = baselineDraftSchema.extend({ source: datasetSourceSchema }).strict();
 
@@ -61,6 +70,7 @@ const baselineResult = z
     stepsDone: z.number().int().min(0),
     partial: z.boolean(),
     tensors: z.array(z.string()),
+    sharpness: sharpnessSchema.nullable().default(null),
   })
   .strict();
 

@@ -1,9 +1,17 @@
 // The contract of the random-neural-field lab: its state, the parameters and results of its jobs, and its
 // methods. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
-import type { EncodedArray } from '../../contract/base.ts';
+import type { EncodedArray, SharpnessCurve } from '../../contract/base.ts';
 import type { DatasetSource } from '../data/contract.ts';
-import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
+import {
+  type QuickLook,
+  defaultsOf,
+  seedField,
+  SHARPNESS_FIELDS,
+  type ParamSpec,
+  type ValuesOf,
+  widthField,
+} from '../../contract/params.ts';
 
 /** Layer-1 initialisers: plain Gaussian, or a structured field with a Gaussian, Mexican-hat or Matérn envelope. Listed once: schemas, CLI and views read it. */
 export const FIELD_KINDS = ['vanilla', 'gaussian', 'mexican', 'matern'] as const;
@@ -116,6 +124,7 @@ export const FIELD_TRAIN_FIELDS = {
     doc: 'bias scale',
   },
   seed: seedField('seed of the weights and data order'),
+  ...SHARPNESS_FIELDS,
 } as const satisfies ParamSpec;
 
 export type FieldTrainParams = ValuesOf<typeof FIELD_TRAIN_FIELDS> & { source: DatasetSource };
@@ -161,6 +170,8 @@ export interface FieldTrainResult {
   stepsDone: number;
   partial: boolean;
   tensors: string[];
+  /** The loss Hessian's λ_max on the training images every K steps, beside 2/η (null when not asked). */
+  sharpness: SharpnessCurve | null;
 }
 
 export type FieldRobustnessParams = ValuesOf<typeof FIELD_ROBUSTNESS_FIELDS> & { train: FieldTrainParams };

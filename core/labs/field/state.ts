@@ -10,6 +10,7 @@ import {
 } from '../../contract.ts';
 import { shapeOf } from '../../params.ts';
 import { datasetSourceSchema } from '../data/state.ts';
+import { sharpnessSchema } from '../kit/sharpness.ts';
 
 const finite = z.number().finite();
 const int = z.number().int();
@@ -45,8 +46,15 @@ export const trainSchema = z
     sigmaW: train.sigmaW,
     sigmaB: train.sigmaB,
     seed: train.seed,
+    // Files from before sharpness tracking load with it off.
+    trackEvery: train.trackEvery.default(0),
+    trackTrace: train.trackTrace.default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.trackEvery > p.steps)
+      ctx.addIssue({ code: 'custom', path: ['trackEvery'], message: `at most the ${p.steps} steps (0: off)` });
+  });
 
 const trainResult = z
   .object({
@@ -63,11 +71,22 @@ const trainResult = z
     stepsDone: int.min(0),
     partial: z.boolean(),
     tensors: z.array(z.string()),
+    sharpness: sharpnessSchema.nullable().default(null),
   })
   .strict();
 
 const robustnessDraft = z.object(shapeOf(FIELD_ROBUSTNESS_FIELDS)).strict();
-export const robustnessSchema = robustnessDraft.extend({ train: trainSchema }).strict();
+export const robustnessSchema = robustnessDraft
+  .extend({ train: trainSchema })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.train.trackEvery > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['train', 'trackEvery'],
+        message: 'sharpness is tracked by field train, not in the robustness comparison (0 here)',
+      });
+  });
 
 const robustness = z
   .object({

@@ -3,7 +3,7 @@
 // trains: the baseline's cross-entropy, the field network's (1/2NC) Σ (f − y)² on its ±targets
 // with unit-norm inputs, the VAE's negative ELBO with ε drawn from the seed.
 import { gaussian, mulberry32 } from '../../../../models/common/rng.ts';
-import { fromField, fromSoftmax, type LabNetwork } from '../../../../models/curvature/from-labs.ts';
+import { fieldProblem, fromSoftmax, type LabNetwork } from '../../../../models/curvature/from-labs.ts';
 import { operatorOf, operatorOfModel, type CurvatureMatrix, type Operator } from '../../../../models/curvature/products.ts';
 import { elboTerms, vaeModel, vaeNetworks } from '../../../../models/curvature/vae.ts';
 import type {
@@ -15,7 +15,7 @@ import type {
 } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
 import type { JobInputs } from '../../../jobs/types.ts';
-import { loadData } from '../../field/jobs/data.ts';
+import { fieldSpec, loadData } from '../../field/jobs/data.ts';
 import { configOf, trainingOrder } from '../../vae/config.ts';
 import { firstImages } from './problem.ts';
 
@@ -62,34 +62,11 @@ export function sessionProblem(p: CurvatureParams['session'], inputs: JobInputs)
     const r = result as FieldTrainResult;
     const v = valuesOf(inputs, 'field.model.');
     const data = loadData(r.params);
-    const [D, C] = [data.D, v.bout!.length];
-    const ln = fromField(
-      {
-        inputDim: D,
-        width: r.params.width,
-        classes: C,
-        maxpool: r.params.maxpool,
-        sigmaW: r.params.sigmaW,
-        sigmaB: r.params.sigmaB,
-      },
-      v,
-    );
-    // The network scales each image to unit norm first; that is no parameter's business, so it is done here.
-    const X = new Float64Array(N * D);
-    for (let i = 0; i < N; i++) {
-      let s = 0;
-      for (let j = 0; j < D; j++) s += data.X[i * D + j]! ** 2;
-      const norm = Math.sqrt(s) + 1e-12;
-      for (let j = 0; j < D; j++) X[i * D + j] = data.X[i * D + j]! / norm;
-    }
+    const spec = { ...fieldSpec(r.params), inputDim: data.D, classes: v.bout!.length };
+    const fp = fieldProblem(spec, v, data.X, N, data.labels.subarray(0, N), data.Y);
     return {
-      operator: sequential(ln, X, N, {
-        loss: 'mse',
-        labels: data.labels.subarray(0, N),
-        targets: Float64Array.from(data.Y.subarray(0, N * C)),
-        lossScale: 1 / C,
-      }),
-      names: ln.names,
+      operator: (matrix) => operatorOf(fp.problem, matrix),
+      names: fp.names,
       N,
       model: `the field lab's ${r.params.kind} network (width ${r.params.width}) on its first ${N} training images`,
     };

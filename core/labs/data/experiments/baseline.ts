@@ -5,6 +5,7 @@ import { experiment } from '../../lab.ts';
 import { baselineParamsSchema } from '../state.ts';
 import type { BaselineParams, BaselineResult } from '../../../contract.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
+import { sharpnessSummary } from '../../kit/sharpness.ts';
 
 const summary = (_p: BaselineParams, r: BaselineResult): RunSummary => ({
   metrics: {
@@ -12,8 +13,10 @@ const summary = (_p: BaselineParams, r: BaselineResult): RunSummary => ({
     'test loss': r.testLoss,
     'final train loss': r.curve.at(-1)?.loss,
     steps: r.stepsDone,
+    ...sharpnessSummary(r.sharpness).metrics,
   },
   curves: [
+    ...sharpnessSummary(r.sharpness).curves,
     curve(
       'train loss',
       'step',

@@ -1,14 +1,17 @@
 // The dataset lab's job: a softmax-regression baseline on the chosen dataset. Runs in a worker.
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
-import { createSoftmax, evaluateBatch, sgdStep } from '../../../../models/linear/softmax.ts';
-import type { BaselineParams, BaselineResult, CurvePoint } from '../../../contract.ts';
+import { createSoftmax, evaluateBatch, sgdStep, type SoftmaxModel } from '../../../../models/linear/softmax.ts';
+import { fromSoftmax } from '../../../../models/curvature/from-labs.ts';
+import { operatorOf } from '../../../../models/curvature/products.ts';
+import { SharpnessTracker } from '../../../../models/curvature/track.ts';
+import { BASELINE_TRACK_SAMPLES, type BaselineParams, type BaselineResult, type CurvePoint } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
 import type { LabelledImages } from '../../../data/idx.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { baselineParamsSchema } from '../state.ts';
 import { parseOrThrow } from '../../../validate.ts';
-import { LossWatch } from '../../../errors.ts';
+import { diverged, LossWatch } from '../../../errors.ts';
 export const BASELINE_TENSORS = ['data.baseline.W', 'data.baseline.b'];
 
 /** Pixels scaled to [0, 1], rows of `indices` only: the whole split as float32 would be 190 MB. */
@@ -45,6 +48,36 @@ export async function evaluateSplit(
   return { loss: loss / split.count, accuracy: acc / split.count };
 }
 
+/**
+ * λ_max of the mean cross-entropy's Hessian on a fixed batch, the first `N` training images, at the
+ * model's current weights (float64, models/curvature/).
+ */
+function sharpnessProbe(split: LabelledImages, N: number, p: BaselineParams) {
+  const d = split.shape[0]! * split.shape[1]!;
+  const idx = Array.from({ length: N }, (_, i) => i);
+  const X = pixelRows(split, idx, new Float64Array(N * d));
+  const labels = Int32Array.from(idx, (i) => split.labels[i]!);
+  const tracker = new SharpnessTracker(p.seed, p.trackTrace);
+  return {
+    tracker,
+    async measure(step: number, m: SoftmaxModel): Promise<void> {
+      const ln = fromSoftmax(await m.W.data(), await m.b.data());
+      const lm = tracker.measure(
+        step,
+        operatorOf({ net: ln.net, theta: ln.theta, X, N, loss: 'ce', labels, targets: null }, 'hessian'),
+      );
+      if (!Number.isFinite(lm)) throw diverged("the Hessian's λ_max", lm, step);
+    },
+    curve: () => ({
+      steps: tracker.steps,
+      lambdaMax: tracker.lambdaMax,
+      trace: tracker.trace,
+      samples: N,
+      seconds: tracker.seconds,
+    }),
+  };
+}
+
 export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise<JobOutput<'data.baseline'>> {
   const params = parseOrThrow(baselineParamsSchema, raw, 'baseline');
   const ds = getDataset(params.source);
@@ -60,8 +93,11 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
   const model = createSoftmax(d, classes);
   const curve: CurvePoint[] = [];
   let step = 0;
+  const track = params.trackEvery > 0 ? sharpnessProbe(train, Math.min(n, BASELINE_TRACK_SAMPLES), params) : null;
+  const t0 = performance.now();
   try {
     const watch = new LossWatch('the training loss');
+    await track?.measure(0, model);
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       const order = permutation(n, rand);
       for (let s = 0; s < stepsPerEpoch; s++) {
@@ -72,6 +108,7 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
         y.dispose();
         step++;
         watch.check(stats.loss, step);
+        if (track && (step % params.trackEvery === 0 || step === totalSteps)) await track.measure(step, model);
         if (step % every === 0 || step === totalSteps) curve.push({ step, epoch: step / stepsPerEpoch, ...stats });
         ctx.progress({ step, totalSteps, samples: step * batch, metrics: { loss: stats.loss, accuracy: stats.accuracy } });
         // Yield now and then so the worker can receive messages; the cancel flag itself is shared memory.
@@ -90,6 +127,11 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
       stepsDone: step,
       partial: step < totalSteps,
       tensors: BASELINE_TENSORS,
+      sharpness: track && {
+        ...track.curve(),
+        twoOverLr: 2 / params.learningRate,
+        trainSeconds: (performance.now() - t0) / 1000 - track.tracker.seconds,
+      },
     };
     return {
       result,

@@ -6,6 +6,7 @@ import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import type { Parsed } from '../../kit/args.ts';
 import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { sharpnessJson, sharpnessSummary } from '../../kit/sharpness.ts';
 import { defaultFieldTrain, trainSchema } from '../state.ts';
 
 /** The training the flags describe (the form's defaults where absent). */
@@ -14,17 +15,21 @@ export function trainParams(p: Parsed): FieldTrainParams {
   return parseFlagged(trainSchema, { ...readFlags(p, FIELD_TRAIN_FIELDS, d), source: d.source }, 'field', FIELD_TRAIN_FIELDS);
 }
 
-const summary = (_p: FieldTrainParams, r: FieldTrainResult): RunSummary => ({
-  metrics: {
-    'test accuracy': r.testAccuracy,
-    'train accuracy': r.trainAccuracy,
-    'final train loss': r.trainLoss.at(-1),
-    laziness: r.laziness,
-    'function gap': r.functionGap,
-    λ_max: r.lambdaMax,
-  },
-  curves: [curve('train loss', 'step', r.trainLoss), curve('train loss, NTK prediction', 'step', r.ntkLoss)],
-});
+const summary = (_p: FieldTrainParams, r: FieldTrainResult): RunSummary => {
+  const sharp = sharpnessSummary(r.sharpness);
+  return {
+    metrics: {
+      'test accuracy': r.testAccuracy,
+      'train accuracy': r.trainAccuracy,
+      'final train loss': r.trainLoss.at(-1),
+      laziness: r.laziness,
+      'function gap': r.functionGap,
+      λ_max: r.lambdaMax,
+      ...sharp.metrics,
+    },
+    curves: [curve('train loss', 'step', r.trainLoss), curve('train loss, NTK prediction', 'step', r.ntkLoss), ...sharp.curves],
+  };
+};
 
 export const train = experiment('field.train', {
   job: {
@@ -54,6 +59,7 @@ export const train = experiment('field.train', {
         function_gap: r.functionGap,
         train_accuracy: r.trainAccuracy,
         test_accuracy: r.testAccuracy,
+        ...(r.sharpness ? { sharpness: sharpnessJson(r.sharpness) } : {}),
         ...(typeof file === 'string' ? { session: ctx.session.view().path } : {}),
       });
       return 0;

@@ -1,6 +1,7 @@
 // The field lab's training and test images and its ±targets, without TensorFlow.js: the
 // curvature lab's float64 worker reads the same draw.
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
+import type { FieldNetSpec } from '../../../../models/field/shapes.ts';
 import type { FieldTrainParams } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
 import { invalid } from '../../../errors.ts';
@@ -48,3 +49,11 @@ export function loadData(p: FieldTrainParams): Data {
     shape: [tr.shape[0]!, tr.shape[1]!],
   };
 }
+
+/** The network's shape and scales from the training parameters (its input and output sizes from the data). */
+export const fieldSpec = (p: FieldTrainParams): Omit<FieldNetSpec, 'inputDim' | 'classes'> => ({
+  width: p.width,
+  maxpool: p.maxpool,
+  sigmaW: p.sigmaW,
+  sigmaB: p.sigmaB,
+});

@@ -5,10 +5,13 @@ import { mulberry32 } from '../../../../models/common/rng.ts';
 import { fieldWeights, type FieldSpec } from '../../../../models/field/init.ts';
 import { createFieldNet, initialValues, mseLoss, type FieldNet, type FieldNetSpec } from '../../../../models/field/network.ts';
 import { eigh } from '../../../../models/linalg/dense.ts';
-import { type FieldTrainParams } from '../../../contract.ts';
-import { LossWatch } from '../../../errors.ts';
+import { type FieldTrainParams, type SharpnessCurve } from '../../../contract.ts';
+import { fieldProblem } from '../../../../models/curvature/from-labs.ts';
+import { operatorOf } from '../../../../models/curvature/products.ts';
+import { SharpnessTracker } from '../../../../models/curvature/track.ts';
+import { diverged, LossWatch } from '../../../errors.ts';
 import type { JobContext } from '../../../jobs/types.ts';
-import type { Data } from './data.ts';
+import { fieldSpec, type Data } from './data.ts';
 
 export { loadData, targets, type Data } from './data.ts';
 
@@ -26,14 +29,7 @@ export function fieldSpecOf(p: FieldTrainParams, shape: number[], neurons: numbe
 }
 
 export function buildNet(p: FieldTrainParams, d: Data, rand: () => number): FieldNet {
-  const spec: FieldNetSpec = {
-    inputDim: d.D,
-    width: p.width,
-    classes: d.C,
-    maxpool: p.maxpool,
-    sigmaW: p.sigmaW,
-    sigmaB: p.sigmaB,
-  };
+  const spec: FieldNetSpec = { inputDim: d.D, classes: d.C, ...fieldSpec(p) };
   const fs = fieldSpecOf(p, d.shape, p.width);
   return createFieldNet(spec, initialValues(spec, rand, fs ? fieldWeights(fs, rand) : undefined));
 }
@@ -123,6 +119,14 @@ export interface Trained {
   functionGap: number;
   stepsDone: number;
   fullKernel: boolean;
+  sharpness: SharpnessCurve | null;
+}
+
+/** The loss Hessian's λ_max at the network's current weights (float64, models/curvature/). */
+async function measureSharpness(tracker: SharpnessTracker, step: number, net: FieldNet, d: Data): Promise<number> {
+  const values = Object.fromEntries(Object.entries(await net.read()).map(([k, w]) => [k, w.data]));
+  const { problem } = fieldProblem(net.spec, values, d.X, d.n, d.labels, d.Y);
+  return tracker.measure(step, operatorOf(problem, 'hessian'));
 }
 
 export async function trainField(
@@ -148,11 +152,17 @@ export async function trainField(
     : linearisedDynamics(theta0, d.n, r0, d.C, NC, eta, p.steps);
   const opt = tf.train.sgd(eta);
   const trainLoss: number[] = [];
+  const tracker = p.trackEvery > 0 ? new SharpnessTracker(p.seed, p.trackTrace) : null;
+  const t0 = performance.now();
   let step = 0;
   try {
     const watch = new LossWatch('the training loss');
     for (; step <= p.steps; step++) {
       if (ctx.cancelled()) break;
+      if (tracker && (step % p.trackEvery === 0 || step === p.steps)) {
+        const lm = await measureSharpness(tracker, step, net, d);
+        if (!Number.isFinite(lm)) throw diverged("the Hessian's λ_max", lm, step);
+      }
       if (step === p.steps) {
         const l = mseLoss(net, X, Y);
         trainLoss.push((await l.data())[0]!);
@@ -189,7 +199,17 @@ export async function trainField(
     den += theta0[i]! ** 2;
   }
   const done = Math.min(step, p.steps);
+  const sharpness: SharpnessCurve | null = tracker && {
+    steps: tracker.steps,
+    lambdaMax: tracker.lambdaMax,
+    trace: tracker.trace,
+    twoOverLr: 2 / eta,
+    samples: d.n,
+    seconds: tracker.seconds,
+    trainSeconds: (performance.now() - t0) / 1000 - tracker.seconds,
+  };
   return {
+    sharpness,
     net,
     lambdaMax,
     eta,

@@ -29,6 +29,7 @@ export async function runFieldTrain(raw: FieldTrainParams, ctx: JobContext): Pro
       stepsDone: t.stepsDone,
       partial: t.stepsDone < p.steps,
       tensors: Object.keys(tensors),
+      sharpness: t.sharpness,
     };
     return { result, tensors };
   } finally {
