@@ -90,6 +90,26 @@ const curvature: Claim[] = [
   claim('curv-track-min', CURV_TRACK, (o) => Math.min(...late(o)), 'fixed:1', 'full', 0.05),
   claim('curv-track-max', CURV_TRACK, (o) => Math.max(...late(o)), 'fixed:1', 'full', 0.05),
   claim('curv-track-cost', CURV_TRACK, (o) => at(o, 'track_seconds') / at(o, 'gd_seconds'), 'fixed:1', 'full', 0.5),
+  // Sharpness in the field lab's own training (every 20 steps): the range from step 40 on at c = 0.9,
+  // and from step 60 on at c = 1.5 (after its fall at step 40).
+  ...(
+    [
+      ['09', '0.9', 2],
+      ['15', '1.5', 3],
+    ] as const
+  ).flatMap(([id, c, from]) => {
+    const cmd = `field train --track-every 20 --lr-factor ${c}`;
+    const later = (o: unknown) => Array.from({ length: 11 - from }, (_, k) => at(o, `sharpness.lambda_max.${from + k}`));
+    return [
+      // The README quotes the start at c = 0.9 and the fall by step 40 at c = 1.5.
+      id === '09'
+        ? claim(`field-sharp-${id}-l0`, cmd, (o) => at(o, 'sharpness.lambda_max.0'), 'fixed:4', 'full', 0.01)
+        : claim(`field-sharp-${id}-l2`, cmd, (o) => at(o, 'sharpness.lambda_max.2'), 'fixed:4', 'full', 0.01),
+      claim(`field-sharp-${id}-edge`, cmd, (o) => at(o, 'sharpness.two_over_lr'), 'fixed:4', 'full', 0.01),
+      claim(`field-sharp-${id}-min`, cmd, (o) => Math.min(...later(o)), 'fixed:4', 'full', 0.01),
+      claim(`field-sharp-${id}-max`, cmd, (o) => Math.max(...later(o)), 'fixed:4', 'full', 0.01),
+    ];
+  }),
   // A VAE trained one epoch: its weights differ in the last bits between machines' arithmetic, so held loosely.
   claim('curv-vae-l1', CURV_VAE, (o) => at(o, 'top.0'), 'fixed:1', 'full', 0.01),
   claim('curv-vae-heads', CURV_VAE, (o) => at(o, 'layers.1.share'), 'pct:0', 'full', 0.02),
