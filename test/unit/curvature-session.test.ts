@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Core } from '../../core/core.ts';
 import type { CurvatureParams, DatasetSource } from '../../core/contract.ts';
 import { defaultSpectrum } from '../../core/labs/curvature/state.ts';
+import { HOPFIELD_QUICK_LOOK } from '../../core/contract.ts';
+import { makeMachine, meanNll } from '../../models/hopfield/machine.ts';
 import { defaultBaselineDraft } from '../../core/labs/data/state.ts';
 import { loadData } from '../../core/labs/field/jobs/network.ts';
 import { defaultFieldLab, defaultFieldTrain } from '../../core/labs/field/state.ts';
@@ -240,6 +242,59 @@ test("the VAE lab's VAE: the loss is the lab's ELBO at the same ε, and the Hess
   });
   vae.dispose();
   assert.ok(Math.abs(g.loss! - want) < 1e-5 * want, `loss ${g.loss} vs ${want}`);
+});
+
+test("the Hopfield–Boltzmann lab's machine: Hessian eigenvalues of its exact NLL equal the dense ones from the lab's own float64 NLL", async () => {
+  const q = HOPFIELD_QUICK_LOOK.params;
+  await runJobDone(core, 'hopfield.train', { ...q, data: { ...q.data, perCluster: 40 } as typeof q.data, epochs: 5 });
+  const h = core.session.labs.hopfield.result!;
+  const N = h.patterns;
+  const r = await spectrumOf('hopfield', { matrix: 'hessian', top: 3, lanczosSteps: 40 }, N);
+  const f = (n: string) => Float64Array.from(core.session.tensor(`hopfield.${n}`)!.data);
+  const [W, b, c, V] = [f('W'), f('b'), f('c'), f('train')];
+  const { hidden: K, trainB, trainC } = h.params;
+  const nv = h.nv;
+  const at = (t: Float64Array) =>
+    meanNll(
+      makeMachine(
+        t.subarray(0, K * nv),
+        trainB ? t.subarray(K * nv, K * nv + nv) : b,
+        trainC ? t.subarray(t.length - K) : c,
+        K,
+        nv,
+      ),
+      V,
+      N,
+    );
+  const theta = Float64Array.from([...W, ...(trainB ? b : []), ...(trainC ? c : [])]);
+  const P = theta.length;
+  assert.equal(r.parameters, P);
+  assert.ok(Math.abs(r.loss! - at(theta)) < 1e-9 * Math.abs(at(theta)));
+  // The lab's own training NLL (float32) on the same patterns.
+  assert.ok(Math.abs(r.loss! - h.trainNll) < 1e-4 * Math.abs(h.trainNll), `${r.loss} vs ${h.trainNll}`);
+  const hh = 1e-4;
+  const H = new Float64Array(P * P);
+  const shifted = (i: number, a: number, j: number, bb: number) => {
+    const t = Float64Array.from(theta);
+    t[i]! += a;
+    t[j]! += bb;
+    return at(t);
+  };
+  for (let i = 0; i < P; i++)
+    for (let j = 0; j <= i; j++)
+      H[i * P + j] = H[j * P + i] =
+        (shifted(i, hh, j, hh) - shifted(i, hh, j, -hh) - shifted(i, -hh, j, hh) + shifted(i, -hh, j, -hh)) / (4 * hh * hh);
+  const ev = descending(H, P);
+  for (let i = 0; i < 3; i++)
+    assert.ok(Math.abs(r.top[i]! - ev[i]!) < 1e-5 * Math.abs(ev[0]!), `λ${i + 1} ${r.top[i]} vs ${ev[i]}`);
+  const d = defaultSpectrum();
+  await assert.rejects(
+    core.call('jobs.start', {
+      kind: 'curvature.spectrum',
+      params: { ...d, model: 'session', session: { ...d.session, lab: 'hopfield' }, analysis: { ...d.analysis, matrix: 'ggn' } },
+    }),
+    /no Gauss–Newton matrix: choose the Hessian or the empirical Fisher/,
+  );
 });
 
 test('kairo curvature --session F --model …: the saved model, and its refusals', async () => {

@@ -1,4 +1,4 @@
-// The VAE's ELBO curvature and the NTK-scaled networks against explicit matrices: the loss and
+// The VAE's ELBO curvature, the NTK-scaled networks and the Boltzmann machine's NLL against explicit matrices: the loss and
 // the outputs are recomputed here by plain loops over the lab's own weight layout (x W + b, the
 // heads μ and log σ², z = μ + e^{lv/2} ε), the Hessian from their second differences, the GGN
 // from the Jacobian built column by column. The loss at θ also equals the VAE lab's TensorFlow.js
@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32 } from '../../models/common/rng.ts';
+import { boltzmannOperator } from '../../models/curvature/boltzmann.ts';
 import { operatorOf, operatorOfModel, type CurvatureMatrix } from '../../models/curvature/products.ts';
+import { makeMachine, meanNll, rbmAsMachine } from '../../models/hopfield/machine.ts';
 import { elboTerms, vaeModel, vaeNetworks } from '../../models/curvature/vae.ts';
 import type { Network } from '../../models/curvature/network.ts';
 import { createVae, elboTerms as tfElbo, parameterShapes, type VaeConfig } from '../../models/vae/vae.ts';
@@ -301,3 +303,42 @@ test('an NTK-scaled network: the curvature in the trained parameters is D (curva
   const err = relErr(columns(P, op.matvec), hessianOf(lossAt, theta));
   assert.ok(err < 1e-5, `relative error ${err.toExponential(2)}`);
 });
+
+for (const [kind, trainB, trainC] of [
+  ['attnbm', true, true],
+  ['attnbm', false, true],
+  ['gbrbm', true, false],
+] as const)
+  test(`the ${kind} NLL${trainB ? '' : ' (b held fixed)'}${trainC ? '' : ' (c held fixed)'}: Hessian and empirical Fisher equal the explicit ones from the lab's own NLL`, () => {
+    const r = mulberry32(kind === 'attnbm' ? 5 : 6);
+    const [K, nv, N] = [3, 4, 6];
+    const W = Float64Array.from({ length: K * nv }, () => 0.8 * gaussian(r));
+    const b = Float64Array.from({ length: nv }, () => 0.5 * gaussian(r));
+    const c = Float64Array.from({ length: K }, () => 0.5 * gaussian(r));
+    const V = Float64Array.from({ length: N * nv }, () => gaussian(r));
+    const machineOf = (t: Float64Array) => {
+      const Wt = t.subarray(0, K * nv);
+      const bt = trainB ? t.subarray(K * nv, K * nv + nv) : b;
+      const ct = trainC ? t.subarray(t.length - K) : c;
+      return kind === 'gbrbm' ? rbmAsMachine(Wt, bt, ct, K, nv) : makeMachine(Wt, bt, ct, K, nv);
+    };
+    const theta = Float64Array.from([...W, ...(trainB ? b : []), ...(trainC ? c : [])]);
+    const P = theta.length;
+    const spec = { kind, K, nv, trainB, trainC };
+    const op = boltzmannOperator(spec, W, b, c, V, N, 'hessian');
+    assert.equal(op.P, P);
+    const lossAt = (t: Float64Array) => meanNll(machineOf(t), V, N);
+    assert.ok(Math.abs(op.loss! - lossAt(theta)) < 1e-12 * Math.abs(op.loss!));
+    const g = jacobianOf((t) => Float64Array.of(lossAt(t)), theta);
+    assert.ok(relErr(op.grad!, g) < 1e-7, 'gradient');
+    const err = relErr(columns(P, op.matvec), hessianOf(lossAt, theta));
+    assert.ok(err < 1e-5, `Hessian: relative error ${err.toExponential(2)}`);
+    // Per-point gradients by differences of each point's NLL.
+    const G = jacobianOf(
+      (t) => Float64Array.from({ length: N }, (_, i) => meanNll(machineOf(t), V.subarray(i * nv, (i + 1) * nv), 1)),
+      theta,
+    );
+    const ef = boltzmannOperator(spec, W, b, c, V, N, 'empirical-fisher');
+    const err2 = relErr(columns(P, ef.matvec), jtwj(G, new Float64Array(N).fill(1 / N), P));
+    assert.ok(err2 < 1e-6, `empirical Fisher: relative error ${err2.toExponential(2)}`);
+  });

@@ -16,12 +16,13 @@ export const CURVATURE_MODEL_LABELS = {
   session: 'a model trained in this session',
 } as const;
 /** The labs whose trained model the curvature lab reads from the session. */
-export const CURVATURE_SESSION_MODELS = ['vae', 'data', 'field'] as const;
+export const CURVATURE_SESSION_MODELS = ['vae', 'data', 'field', 'hopfield'] as const;
 export type CurvatureSessionModel = (typeof CURVATURE_SESSION_MODELS)[number];
 export const CURVATURE_SESSION_MODEL_LABELS: { readonly [M in CurvatureSessionModel]: string } = {
   vae: "the VAE lab's VAE: its negative ELBO at one draw of ε",
   data: "the Datasets lab's softmax-regression baseline: cross-entropy",
   field: "the field lab's network: its MSE, in the NTK parameterisation it trains",
+  hopfield: "the Hopfield–Boltzmann lab's machine: its exact NLL (Hessian or empirical Fisher)",
 };
 export const CURVATURE_MATRICES = ['hessian', 'ggn', 'fisher', 'empirical-fisher'] as const;
 export type CurvatureMatrixName = (typeof CURVATURE_MATRICES)[number];

@@ -48,6 +48,13 @@ export const spectrumSchema = spectrumObject.superRefine((p, ctx) => {
       path: ['imported', 'files'],
       message: "choose the network's weights (.safetensors) and layers (.json)",
     });
+  if (p.model === 'session' && p.session.lab === 'hopfield' && !needsTargets(p.analysis.matrix))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['analysis', 'matrix'],
+      message:
+        "the Boltzmann machine's NLL is not a convex loss of network outputs, so it has no Gauss–Newton matrix: choose the Hessian or the empirical Fisher",
+    });
   if (p.model === 'fresh') {
     if (p.network.norm !== 'none')
       ctx.addIssue({

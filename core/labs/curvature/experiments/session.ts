@@ -11,17 +11,26 @@ const TRAINING_KIND: { readonly [M in CurvatureSessionModel]: JobKind } = {
   vae: 'vae.train',
   data: 'data.baseline',
   field: 'field.train',
+  hopfield: 'hopfield.train',
 };
 /** The session tensors of each model (a VAE's result also names its concept vectors and previews). */
-const PREFIX: { readonly [M in CurvatureSessionModel]: string } = {
-  vae: 'vae.model.',
-  data: 'data.baseline.',
-  field: 'field.model.',
+const TENSORS: { readonly [M in CurvatureSessionModel]: (name: string) => boolean } = {
+  vae: (n) => n.startsWith('vae.model.'),
+  data: (n) => n.startsWith('data.baseline.'),
+  field: (n) => n.startsWith('field.model.'),
+  hopfield: (n) => ['hopfield.W', 'hopfield.b', 'hopfield.c', 'hopfield.train'].includes(n),
 };
 const WHERE: { readonly [M in CurvatureSessionModel]: string } = {
   vae: 'no trained VAE in this session: train one in the VAE lab first',
   data: 'no softmax baseline in this session: train one in the Datasets lab first',
   field: 'no trained field network in this session: train one in the field lab first',
+  hopfield: 'no trained Boltzmann machine in this session: train one in the Hopfield–Boltzmann lab first',
+};
+const TRAINING: { readonly [M in CurvatureSessionModel]: string } = {
+  vae: 'VAE',
+  data: 'baseline',
+  field: 'field network',
+  hopfield: 'Boltzmann machine',
 };
 
 /** The model's lab result, its tensors and the number of training images it saw. */
@@ -30,10 +39,7 @@ export function sessionInputs(
   lab: CurvatureSessionModel,
 ): JobInputs & { P: number; images: number } {
   if (ctx.active.includes(TRAINING_KIND[lab]))
-    throw new KairoError(
-      'invalid_input',
-      `a ${lab === 'data' ? 'baseline' : lab === 'vae' ? 'VAE' : 'field network'} is training; analyse it when it has finished`,
-    );
+    throw new KairoError('invalid_input', `a ${TRAINING[lab]} is training; analyse it when it has finished`);
   const labs = ctx.session.labs;
   let result: unknown;
   let names: string[];
@@ -49,18 +55,27 @@ export function sessionInputs(
     if (!r) throw invalid(WHERE.data);
     const n = getDataset(r.params.source).train.count;
     [result, names, images] = [r, r.tensors, r.params.trainSize > 0 ? Math.min(r.params.trainSize, n) : n];
-  } else {
+  } else if (lab === 'field') {
     const r = labs.field.result;
     if (!r) throw invalid(WHERE.field);
     [result, names, images] = [r, r.tensors, r.params.trainSize];
+  } else {
+    const r = labs.hopfield.result;
+    if (!r) throw invalid(WHERE.hopfield);
+    [result, names, images] = [r, r.tensors, r.patterns];
   }
   const tensors: JobInputs['tensors'] = {};
   let P = 0;
-  for (const n of names.filter((x) => x.startsWith(PREFIX[lab]))) {
+  for (const n of names.filter(TENSORS[lab])) {
     const t = ctx.session.tensor(n);
     if (!t) throw invalid(`the session lacks the tensor ${n} of its ${lab} model`);
     tensors[n] = t;
     P += t.data.length;
+  }
+  if (lab === 'hopfield') {
+    // θ is what the run trained: W always, b and c when they were trained; the patterns are data.
+    const r = labs.hopfield.result!;
+    P = tensors['hopfield.W']!.data.length + (r.params.trainB ? r.nv : 0) + (r.params.trainC ? r.params.hidden : 0);
   }
   return { tensors, state: { lab, result }, P, images };
 }

@@ -23,7 +23,7 @@ import { round } from './common.ts';
 export function spectrumParams(p: Parsed): CurvatureParams {
   if (p.flags.has('run'))
     throw invalid(
-      '--run: runs keep no weights yet, so a run cannot be reopened; --session F.kairo --model vae|data|field analyses the model the session holds',
+      '--run: runs keep no weights yet, so a run cannot be reopened; --session F.kairo --model vae|data|field|hopfield analyses the model the session holds',
     );
   const fresh = p.flags.get('network');
   const weights = p.flags.get('import');
@@ -31,7 +31,7 @@ export function spectrumParams(p: Parsed): CurvatureParams {
   if (fresh !== undefined && fresh !== 'fresh') throw invalid(`--network: fresh is the only choice (got ${String(fresh)})`);
   if ([fresh, weights, session].filter((x) => x !== undefined).length !== 1)
     throw invalid(
-      'give one of --network fresh, --import F.safetensors --layers F.json, or --session F.kairo --model vae|data|field',
+      'give one of --network fresh, --import F.safetensors --layers F.json, or --session F.kairo --model vae|data|field|hopfield',
     );
   if (p.flags.has('model') && session === undefined)
     throw invalid('--model names a model of a session: give --session F.kairo too');
@@ -39,7 +39,7 @@ export function spectrumParams(p: Parsed): CurvatureParams {
   const analysis = readFlags(p, CURVATURE_FIELDS, defaultsOf(CURVATURE_FIELDS));
   let params: CurvatureParams;
   if (session !== undefined) {
-    if (!p.flags.has('model')) throw invalid('--session needs --model vae|data|field: which lab’s trained model');
+    if (!p.flags.has('model')) throw invalid('--session needs --model vae|data|field|hopfield: which lab’s trained model');
     params = { ...d, model: 'session', session: readFlags(p, CURVATURE_SESSION_FIELDS, d.session), analysis };
   } else if (fresh) params = { ...d, model: 'fresh', network: network(p), analysis };
   else {

@@ -5,12 +5,14 @@
 import { gaussian, mulberry32 } from '../../../../models/common/rng.ts';
 import { fieldProblem, fromSoftmax, type LabNetwork } from '../../../../models/curvature/from-labs.ts';
 import { operatorOf, operatorOfModel, type CurvatureMatrix, type Operator } from '../../../../models/curvature/products.ts';
+import { boltzmannOperator } from '../../../../models/curvature/boltzmann.ts';
 import { elboTerms, vaeModel, vaeNetworks } from '../../../../models/curvature/vae.ts';
 import type {
   BaselineResult,
   CurvatureParams,
   CurvatureSessionModel,
   FieldTrainResult,
+  HopfieldTrainResult,
   VaeTrainResult,
 } from '../../../contract.ts';
 import { getDataset, pixelRows } from '../../../data/datasets.ts';
@@ -69,6 +71,21 @@ export function sessionProblem(p: CurvatureParams['session'], inputs: JobInputs)
       names: fp.names,
       N,
       model: `the field lab's ${r.params.kind} network (width ${r.params.width}) on its first ${N} training images`,
+    };
+  }
+  if (lab === 'hopfield') {
+    const r = result as HopfieldTrainResult;
+    const t = (n: string) => inputs.tensors[`hopfield.${n}`]!.data;
+    const spec = { kind: r.params.model, K: r.params.hidden, nv: r.nv, trainB: r.params.trainB, trainC: r.params.trainC };
+    const V = t('train').subarray(0, N * r.nv);
+    return {
+      operator: (matrix) => {
+        if (matrix !== 'hessian' && matrix !== 'empirical-fisher') throw new Error(`the Boltzmann machine has no ${matrix}`);
+        return boltzmannOperator(spec, t('W'), t('b'), t('c'), V, N, matrix);
+      },
+      names: [`W: ${spec.K}×${spec.nv}`, 'b', 'c'],
+      N,
+      model: `the Hopfield–Boltzmann lab's ${r.params.model === 'gbrbm' ? 'GB-RBM' : 'AttnBM'} (${r.params.hidden} hidden) on its first ${N} training patterns`,
     };
   }
   const r = result as VaeTrainResult;
