@@ -5,11 +5,25 @@ export type Act = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'erf' | 'linear';
 
 export type Layer =
   | { kind: 'linear'; inputs: number; outputs: number; bias: boolean }
-  | { kind: 'conv2d'; channels: number; filters: number; kernel: number; stride: number; padding: number; bias: boolean }
+  /** `padding` before each spatial axis, and `padAfter` after it when it differs (TensorFlow's 'same' at stride 2 pads 0 before, 1 after). */
+  | {
+      kind: 'conv2d';
+      channels: number;
+      filters: number;
+      kernel: number;
+      stride: number;
+      padding: number;
+      padAfter?: number;
+      bias: boolean;
+    }
   | { kind: 'maxpool2d'; kernel: number; stride: number }
   /** Over neighbouring features of a flat input, stride 1, 'same' (the window clipped at the ends): the field lab's pooling. */
   | { kind: 'maxpool1d'; kernel: number }
   | { kind: 'flatten' }
+  /** The same values as (channels, height, width): a flat layer's units already in that order. */
+  | { kind: 'reshape'; shape: [number, number, number] }
+  /** Nearest-neighbour upsampling by an integer factor (TensorFlow's resizeNearestNeighbor to factor × the size). */
+  | { kind: 'upsample'; factor: number }
   | { kind: 'activation'; fn: Act }
   /** Eval mode: y = γ (x − mean)/√(variance + eps) + β per channel; γ and β are parameters. */
   | { kind: 'batchnorm'; features: number; mean: Float64Array; variance: Float64Array; eps: number };
@@ -33,7 +47,7 @@ export function shapesOf(net: Network): number[][] {
     } else if (l.kind === 'conv2d') {
       if (s.length !== 3) throw new Error(`${where}: expects (channels, height, width) input, got [${s.join(', ')}]`);
       if (s[0] !== l.channels) throw new Error(`${where}: expects ${l.channels} channels, gets ${s[0]}`);
-      const o = (n: number) => Math.floor((n + 2 * l.padding - l.kernel) / l.stride) + 1;
+      const o = (n: number) => Math.floor((n + l.padding + (l.padAfter ?? l.padding) - l.kernel) / l.stride) + 1;
       if (o(s[1]!) < 1 || o(s[2]!) < 1) throw new Error(`${where}: the kernel does not fit a ${s[1]}×${s[2]} input`);
       s = [l.filters, o(s[1]!), o(s[2]!)];
     } else if (l.kind === 'maxpool2d') {
@@ -44,7 +58,13 @@ export function shapesOf(net: Network): number[][] {
     } else if (l.kind === 'maxpool1d') {
       if (s.length !== 1) throw new Error(`${where}: expects flat input`);
     } else if (l.kind === 'flatten') s = [size(s)];
-    else if (l.kind === 'batchnorm' && s[0] !== l.features)
+    else if (l.kind === 'reshape') {
+      if (size(s) !== size(l.shape)) throw new Error(`${where}: ${size(s)} values cannot be shaped [${l.shape.join(', ')}]`);
+      s = [...l.shape];
+    } else if (l.kind === 'upsample') {
+      if (s.length !== 3) throw new Error(`${where}: expects (channels, height, width) input`);
+      s = [s[0]!, s[1]! * l.factor, s[2]! * l.factor];
+    } else if (l.kind === 'batchnorm' && s[0] !== l.features)
       throw new Error(`${where}: expects ${l.features} features or channels, gets ${s[0]}`);
     shapes.push(s);
   });

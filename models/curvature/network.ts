@@ -46,6 +46,28 @@ function actDerivs(fn: Act, x: number): [number, number, number] {
   }
 }
 
+/** Nearest-neighbour upsampling of (n, c, y, x) maps of shape [C, H, W] by f: each pixel to an f × f block. */
+function upsample(x: Float64Array, N: number, shape: number[], f: number): Float64Array {
+  const [C, H, W] = shape as [number, number, number];
+  const out = new Float64Array(N * C * H * W * f * f);
+  for (let m = 0; m < N * C; m++)
+    for (let y = 0; y < H * f; y++)
+      for (let xx = 0; xx < W * f; xx++)
+        out[(m * H * f + y) * W * f + xx] = x[(m * H + Math.floor(y / f)) * W + Math.floor(xx / f)]!;
+  return out;
+}
+
+/** Its transpose: each f × f block summed back to its pixel. */
+function downsum(g: Float64Array, N: number, shape: number[], f: number): Float64Array {
+  const [C, H, W] = shape as [number, number, number];
+  const out = new Float64Array(N * C * H * W);
+  for (let m = 0; m < N * C; m++)
+    for (let y = 0; y < H * f; y++)
+      for (let xx = 0; xx < W * f; xx++)
+        out[(m * H + Math.floor(y / f)) * W + Math.floor(xx / f)]! += g[(m * H * f + y) * W * f + xx]!;
+  return out;
+}
+
 /** What the forward pass keeps for the passes after it. */
 export interface Cache {
   N: number;
@@ -103,6 +125,9 @@ export function forward(net: Network, theta: Float64Array, X: Float64Array, N: n
               arg[o] = at;
             }
       aux.push(arg);
+    } else if (l.kind === 'upsample') {
+      y = upsample(x, N, shapes[i]!, l.factor);
+      aux.push(null);
     } else if (l.kind === 'maxpool1d') {
       // tfjs's 'same' window for stride 1: k − 1 padded positions, ⌊(k − 1)/2⌋ of them before.
       const F = shapes[i]![0]!;
@@ -172,6 +197,8 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
     } else if (l.kind === 'activation') {
       const [d1] = c.aux[i] as [Float64Array, Float64Array];
       dy = dx.map((v2, j) => d1[j]! * v2);
+    } else if (l.kind === 'upsample') {
+      dy = upsample(dx, N, shapes[i]!, l.factor);
     } else if (l.kind === 'maxpool2d' || l.kind === 'maxpool1d') {
       const arg = c.aux[i] as Int32Array;
       dy = Float64Array.from(arg, (a) => dx[a]!);
@@ -257,6 +284,9 @@ export function backward(
       gx = gy.map((v, j) => d1[j]! * v);
       // R{φ′(x) g} = φ′(x) R{g} + φ″(x) R{x} g.
       if (dgy && dx) dgx = dgy.map((v, j) => d1[j]! * v + d2[j]! * dx[j]! * gy[j]!);
+    } else if (l.kind === 'upsample') {
+      gx = downsum(gy, N, shapes[i]!, l.factor);
+      if (dgy) dgx = downsum(dgy, N, shapes[i]!, l.factor);
     } else if (l.kind === 'maxpool2d' || l.kind === 'maxpool1d') {
       const arg = c.aux[i] as Int32Array;
       gx = new Float64Array(x.length);

@@ -1,11 +1,11 @@
-// The VAE lab's MLP VAE as a model for the curvature products: its ELBO with the reparameterised
+// The VAE lab's VAE (MLP or convolutional) as a model for the curvature products: its ELBO with the reparameterised
 // sample z = μ + e^{lv/2} ⊙ ε held at one fixed draw of ε, so the loss is a deterministic function
 // of θ whose Hessian exists. The outputs are (decoder logits, μ, log σ²) per image: the
 // reconstruction term depends on the first, the KL on the other two, and each is convex in its
 // outputs, so the Gauss–Newton matrix Jᵀ H_out J is positive semi-definite. The encoder's two heads
 // are one linear layer of 2d outputs here (μ rows first); the decoder is fed by the encoder, so its
 // input direction R{z} and its input gradient carry the products through the sample.
-import type { VaeConfig } from '../vae/shapes.ts';
+import { CONV, type VaeConfig } from '../vae/shapes.ts';
 import { backward, forward, offsetsOf, rForward, type Layer, type Network } from './network.ts';
 import type { Model, OutputTerms } from './products.ts';
 
@@ -24,12 +24,12 @@ export function rowsOf(W: ArrayLike<number>, inputs: number, outputs: number): F
   return out;
 }
 
-/** The encoder and decoder of an MLP VAE, θ from the lab's named weights, and each layer's name. */
+/** The encoder and decoder of a VAE (MLP or convolutional), θ from the lab's named weights, and each layer's name. */
 export function vaeNetworks(
   c: VaeConfig,
   values: Record<string, ArrayLike<number>>,
 ): { nets: VaeNets; theta: Float64Array; names: string[] } {
-  if (c.arch !== 'mlp') throw new Error('the curvature lab reads the MLP VAE; the convolutional VAE is not supported yet');
+  if (c.arch === 'conv') return convVaeNetworks(c, values);
   const [h, w] = c.inputShape;
   const D = h * w;
   const d = c.latent;
@@ -64,6 +64,139 @@ export function vaeNetworks(
     o += p.length;
   }
   return { nets: { enc: { input: [D], layers: enc }, dec: { input: [d], layers: dec }, D, d }, theta, names };
+}
+
+/** TensorFlow's 'same' padding along one axis: before and after (the extra one goes after). */
+function samePadding(n: number, k: number, stride: number): [number, number] {
+  const out = Math.ceil(n / stride);
+  const total = Math.max((out - 1) * stride + k - n, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * The convolutional VAE: TensorFlow.js lays maps out as (y, x, channel) and kernels as [kh, kw,
+ * in, out]; the engine uses (channel, y, x) and rows [out][in, kh, kw]. So the kernels are
+ * transposed, the encoder's dense layer reads its inputs in (c, y, x) order, and the decoder's
+ * second dense layer writes its units in that order, where TensorFlow.js reshapes them.
+ */
+function convVaeNetworks(
+  c: VaeConfig,
+  values: Record<string, ArrayLike<number>>,
+): { nets: VaeNets; theta: Float64Array; names: string[] } {
+  const [h, w] = c.inputShape;
+  const D = h * w;
+  const d = c.latent;
+  const H = c.hidden[0]!;
+  const [C0, C1] = [CONV[0]!, CONV[1]!];
+  const [h4, w4] = [h / 4, w / 4];
+  const flat = h4 * w4 * C1;
+  const get = (n: string) => {
+    const v = values[n];
+    if (!v) throw new Error(`the VAE's weights lack ${n}`);
+    return v;
+  };
+  const parts: Float64Array[] = [];
+  const kernel = (name: string, cin: number, cout: number) => {
+    const Wk = get(`${name}.W`);
+    const out = new Float64Array(cout * cin * 9);
+    for (let o = 0; o < cout; o++)
+      for (let ci = 0; ci < cin; ci++)
+        for (let i = 0; i < 3; i++)
+          for (let j = 0; j < 3; j++) out[(o * cin + ci) * 9 + i * 3 + j] = Wk[((i * 3 + j) * cin + ci) * cout + o]!;
+    parts.push(out, Float64Array.from(get(`${name}.b`)));
+  };
+  /** TensorFlow.js's flat index of (c, y, x) in an (h/4, w/4, C1) map. */
+  const hwc = (ch: number, y: number, x: number) => (y * w4 + x) * C1 + ch;
+  const conv = (cin: number, cout: number, size: [number, number], stride: number): Layer => {
+    const [before, after] = samePadding(size[0], 3, stride);
+    if (samePadding(size[1], 3, stride).join() !== [before, after].join())
+      throw new Error('the VAE’s images must be padded alike in both axes');
+    return { kind: 'conv2d', channels: cin, filters: cout, kernel: 3, stride, padding: before, padAfter: after, bias: true };
+  };
+  const relu: Layer = { kind: 'activation', fn: 'relu' };
+  // Encoder: conv 1→16 (stride 2), conv 16→32 (stride 2), dense flat→H, heads H→2d.
+  kernel('enc.conv0', 1, C0);
+  kernel('enc.conv1', C0, C1);
+  {
+    const Wd = get('enc.0.W');
+    const rows = new Float64Array(H * flat);
+    for (let o = 0; o < H; o++)
+      for (let ch = 0; ch < C1; ch++)
+        for (let y = 0; y < h4; y++)
+          for (let x = 0; x < w4; x++) rows[o * flat + (ch * h4 + y) * w4 + x] = Wd[hwc(ch, y, x) * H + o]!;
+    parts.push(rows, Float64Array.from(get('enc.0.b')));
+  }
+  parts.push(rowsOf(get('enc.mu.W'), H, d), rowsOf(get('enc.logvar.W'), H, d), Float64Array.from(get('enc.mu.b')));
+  parts.push(Float64Array.from(get('enc.logvar.b')));
+  const enc: Layer[] = [
+    conv(1, C0, [h, w], 2),
+    relu,
+    conv(C0, C1, [h / 2, w / 2], 2),
+    relu,
+    { kind: 'flatten' },
+    { kind: 'linear', inputs: flat, outputs: H, bias: true },
+    relu,
+    { kind: 'linear', inputs: H, outputs: 2 * d, bias: true },
+  ];
+  // Decoder: dense d→H, dense H→flat (units in (c, y, x) order), ×2, conv 32→16, ×2, conv 16→1.
+  parts.push(rowsOf(get('dec.0.W'), d, H), Float64Array.from(get('dec.0.b')));
+  {
+    const Wd = get('dec.1.W');
+    const bd = get('dec.1.b');
+    const rows = new Float64Array(flat * H);
+    const bias = new Float64Array(flat);
+    for (let ch = 0; ch < C1; ch++)
+      for (let y = 0; y < h4; y++)
+        for (let x = 0; x < w4; x++) {
+          const u = (ch * h4 + y) * w4 + x;
+          for (let i = 0; i < H; i++) rows[u * H + i] = Wd[i * flat + hwc(ch, y, x)]!;
+          bias[u] = bd[hwc(ch, y, x)]!;
+        }
+    parts.push(rows, bias);
+  }
+  kernel('dec.conv0', C1, C0);
+  kernel('dec.conv1', C0, 1);
+  const dec: Layer[] = [
+    { kind: 'linear', inputs: d, outputs: H, bias: true },
+    relu,
+    { kind: 'linear', inputs: H, outputs: flat, bias: true },
+    relu,
+    { kind: 'reshape', shape: [C1, h4, w4] },
+    { kind: 'upsample', factor: 2 },
+    conv(C1, C0, [h / 2, w / 2], 1),
+    relu,
+    { kind: 'upsample', factor: 2 },
+    conv(C0, 1, [h, w], 1),
+    { kind: 'flatten' },
+  ];
+  const theta = new Float64Array(parts.reduce((t, p) => t + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    theta.set(p, o);
+    o += p.length;
+  }
+  const names = [
+    'enc.conv0',
+    'relu',
+    'enc.conv1',
+    'relu',
+    'flatten',
+    'enc.0',
+    'relu',
+    'enc.mu & enc.logvar',
+    'dec.0',
+    'relu',
+    'dec.1',
+    'relu',
+    'reshape',
+    'upsample',
+    'dec.conv0',
+    'relu',
+    'upsample',
+    'dec.conv1',
+    'flatten',
+  ];
+  return { nets: { enc: { input: [1, h, w], layers: enc }, dec: { input: [d], layers: dec }, D, d }, theta, names };
 }
 
 /** The VAE at θ on N images X with the noise ε (N × d): outputs (logits, μ, log σ²) per image. */

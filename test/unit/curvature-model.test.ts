@@ -12,6 +12,7 @@ import { operatorOf, type CurvatureLoss, type CurvatureMatrix, type Problem } fr
 import { hutchinson, lanczosQuadrature, logDensity, perLayer, slqDensity, topEigen } from '../../models/curvature/spectra.ts';
 import { fisherDual, randomNetwork } from '../../models/fisher/fisher.ts';
 import { eigh } from '../../models/linalg/dense.ts';
+import { columns, relErr } from './curvature-explicit.ts';
 
 const ACT: Record<Act, (x: number) => number> = {
   relu: (x) => Math.max(0, x),
@@ -216,24 +217,6 @@ function explicitMatrices(c: Case) {
   }
   return { H, ggn, emp, loss: meanLoss(c.theta) };
 }
-
-function columns(P: number, matvec: (v: Float64Array) => Float64Array): Float64Array {
-  const A = new Float64Array(P * P);
-  for (let j = 0; j < P; j++) {
-    const e = new Float64Array(P);
-    e[j] = 1;
-    const col = matvec(e);
-    for (let i = 0; i < P; i++) A[i * P + j] = col[i]!;
-  }
-  return A;
-}
-
-const relErr = (a: Float64Array, b: Float64Array) => {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) [d, n] = [Math.max(d, Math.abs(a[i]! - b[i]!)), Math.max(n, Math.abs(b[i]!))];
-  return d / n;
-};
 
 for (const c of CASES) {
   test(`curvature products of a ${c.name} equal the explicit matrices`, () => {

@@ -325,7 +325,7 @@ test('kairo curvature --session F --model …: the saved model, and its refusals
     [['--model', 'vae'], /give one of --network fresh/],
     [['--session', file], /--session needs --model/],
     [['--session', file, '--model', 'vae', '--samples', '9'], /trained on 8 images/],
-    [['--session', file, '--model', 'hopfield'], /--model/],
+    [['--session', file, '--model', 'augment'], /--model/],
     [['--session', file, '--model', 'vae', '--run', 'r1'], /runs keep no weights yet/],
   ] as const) {
     const e = kairo('curvature', ...args);

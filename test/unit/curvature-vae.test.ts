@@ -1,4 +1,4 @@
-// The VAE's ELBO curvature, the NTK-scaled networks and the Boltzmann machine's NLL against explicit matrices: the loss and
+// The VAE's ELBO curvature against explicit matrices: the loss and
 // the outputs are recomputed here by plain loops over the lab's own weight layout (x W + b, the
 // heads μ and log σ², z = μ + e^{lv/2} ε), the Hessian from their second differences, the GGN
 // from the Jacobian built column by column. The loss at θ also equals the VAE lab's TensorFlow.js
@@ -12,68 +12,8 @@ import { operatorOf, operatorOfModel, type CurvatureMatrix } from '../../models/
 import { makeMachine, meanNll, rbmAsMachine } from '../../models/hopfield/machine.ts';
 import { elboTerms, vaeModel, vaeNetworks } from '../../models/curvature/vae.ts';
 import type { Network } from '../../models/curvature/network.ts';
+import { columns, hessianOf, jacobianOf, jtwj, relErr } from './curvature-explicit.ts';
 import { createVae, elboTerms as tfElbo, parameterShapes, type VaeConfig } from '../../models/vae/vae.ts';
-
-const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) [d, n] = [Math.max(d, Math.abs(a[i]! - b[i]!)), Math.max(n, Math.abs(b[i]!))];
-  return d / n;
-};
-
-function columns(P: number, matvec: (v: Float64Array) => Float64Array): Float64Array {
-  const A = new Float64Array(P * P);
-  for (let j = 0; j < P; j++) {
-    const e = new Float64Array(P);
-    e[j] = 1;
-    const col = matvec(e);
-    for (let i = 0; i < P; i++) A[i * P + j] = col[i]!;
-  }
-  return A;
-}
-
-/** The Hessian of f at θ by second differences. */
-function hessianOf(f: (t: Float64Array) => number, theta: Float64Array, h = 1e-4): Float64Array {
-  const P = theta.length;
-  const at = (i: number, a: number, j: number, b: number) => {
-    const t = Float64Array.from(theta);
-    t[i]! += a;
-    t[j]! += b;
-    return f(t);
-  };
-  const H = new Float64Array(P * P);
-  for (let i = 0; i < P; i++)
-    for (let j = 0; j <= i; j++)
-      H[i * P + j] = H[j * P + i] = (at(i, h, j, h) - at(i, h, j, -h) - at(i, -h, j, h) + at(i, -h, j, -h)) / (4 * h * h);
-  return H;
-}
-
-/** The Jacobian (rows outputs, columns θ) by central differences. */
-function jacobianOf(f: (t: Float64Array) => Float64Array, theta: Float64Array, h = 1e-6): Float64Array {
-  const P = theta.length;
-  const n = f(theta).length;
-  const J = new Float64Array(n * P);
-  for (let j = 0; j < P; j++) {
-    const tp = Float64Array.from(theta);
-    const tm = Float64Array.from(theta);
-    tp[j]! += h;
-    tm[j]! -= h;
-    const [a, b] = [f(tp), f(tm)];
-    for (let r = 0; r < n; r++) J[r * P + j] = (a[r]! - b[r]!) / (2 * h);
-  }
-  return J;
-}
-
-/** Jᵀ diag(w) J. */
-function jtwj(J: Float64Array, w: Float64Array, P: number): Float64Array {
-  const A = new Float64Array(P * P);
-  for (let r = 0; r < w.length; r++)
-    for (let i = 0; i < P; i++) {
-      const a = J[r * P + i]! * w[r]!;
-      if (a !== 0) for (let j = 0; j < P; j++) A[i * P + j]! += a * J[r * P + j]!;
-    }
-  return A;
-}
 
 const CFG: VaeConfig = {
   arch: 'mlp',
@@ -261,84 +201,59 @@ test("the VAE's loss at θ is the lab's TensorFlow.js ELBO with the same ε", ()
   assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
 });
 
-test('an NTK-scaled network: the curvature in the trained parameters is D (curvature in the effective weights) D', () => {
-  // u = a W x + c b per layer; the loss written here with the scales inside.
-  const r = mulberry32(4);
-  const [I, Hd, O, N] = [3, 4, 2, 5];
-  const [a1, a2, cb] = [1 / Math.sqrt(I), 1 / Math.sqrt(Hd), 0.3];
-  const net: Network = {
-    input: [I],
-    layers: [
-      { kind: 'linear', inputs: I, outputs: Hd, bias: true },
-      { kind: 'activation', fn: 'tanh' },
-      { kind: 'linear', inputs: Hd, outputs: O, bias: true },
-    ],
-  };
-  const P = I * Hd + Hd + Hd * O + O;
-  const scale = Float64Array.from({ length: P }, (_, j) =>
-    j < I * Hd ? a1 : j < I * Hd + Hd ? cb : j < I * Hd + Hd + Hd * O ? a2 : cb,
-  );
-  const theta = Float64Array.from({ length: P }, () => gaussian(r));
-  const X = Float64Array.from({ length: N * I }, () => gaussian(r));
-  const labels = Int32Array.from({ length: N }, () => Math.floor(r() * O));
-  const lossAt = (t: Float64Array) => {
-    let s = 0;
-    for (let n = 0; n < N; n++) {
-      const h = Array.from({ length: Hd }, (_, o) => {
-        let u = cb * t[I * Hd + o]!;
-        for (let i = 0; i < I; i++) u += a1 * t[o * I + i]! * X[n * I + i]!;
-        return Math.tanh(u);
-      });
-      for (let k = 0; k < O; k++) {
-        let u = cb * t[I * Hd + Hd + Hd * O + k]!;
-        for (let i = 0; i < Hd; i++) u += a2 * t[I * Hd + Hd + k * Hd + i]! * h[i]!;
-        s += (u - (labels[n] === k ? 1 : 0)) ** 2 / 2;
-      }
-    }
-    // The field lab's MSE: over N and over the outputs too.
-    return s / (N * O);
-  };
-  const op = operatorOf({ net, theta, X, N, loss: 'mse', labels, targets: null, scale, lossScale: 1 / O }, 'hessian');
-  assert.ok(Math.abs(op.loss! - lossAt(theta)) < 1e-13);
-  const err = relErr(columns(P, op.matvec), hessianOf(lossAt, theta));
-  assert.ok(err < 1e-5, `relative error ${err.toExponential(2)}`);
-});
-
-for (const [kind, trainB, trainC] of [
-  ['attnbm', true, true],
-  ['attnbm', false, true],
-  ['gbrbm', true, false],
-] as const)
-  test(`the ${kind} NLL${trainB ? '' : ' (b held fixed)'}${trainC ? '' : ' (c held fixed)'}: Hessian and empirical Fisher equal the explicit ones from the lab's own NLL`, () => {
-    const r = mulberry32(kind === 'attnbm' ? 5 : 6);
-    const [K, nv, N] = [3, 4, 6];
-    const W = Float64Array.from({ length: K * nv }, () => 0.8 * gaussian(r));
-    const b = Float64Array.from({ length: nv }, () => 0.5 * gaussian(r));
-    const c = Float64Array.from({ length: K }, () => 0.5 * gaussian(r));
-    const V = Float64Array.from({ length: N * nv }, () => gaussian(r));
-    const machineOf = (t: Float64Array) => {
-      const Wt = t.subarray(0, K * nv);
-      const bt = trainB ? t.subarray(K * nv, K * nv + nv) : b;
-      const ct = trainC ? t.subarray(t.length - K) : c;
-      return kind === 'gbrbm' ? rbmAsMachine(Wt, bt, ct, K, nv) : makeMachine(Wt, bt, ct, K, nv);
-    };
-    const theta = Float64Array.from([...W, ...(trainB ? b : []), ...(trainC ? c : [])]);
-    const P = theta.length;
-    const spec = { kind, K, nv, trainB, trainC };
-    const op = boltzmannOperator(spec, W, b, c, V, N, 'hessian');
-    assert.equal(op.P, P);
-    const lossAt = (t: Float64Array) => meanNll(machineOf(t), V, N);
-    assert.ok(Math.abs(op.loss! - lossAt(theta)) < 1e-12 * Math.abs(op.loss!));
-    const g = jacobianOf((t) => Float64Array.of(lossAt(t)), theta);
-    assert.ok(relErr(op.grad!, g) < 1e-7, 'gradient');
-    const err = relErr(columns(P, op.matvec), hessianOf(lossAt, theta));
-    assert.ok(err < 1e-5, `Hessian: relative error ${err.toExponential(2)}`);
-    // Per-point gradients by differences of each point's NLL.
-    const G = jacobianOf(
-      (t) => Float64Array.from({ length: N }, (_, i) => meanNll(machineOf(t), V.subarray(i * nv, (i + 1) * nv), 1)),
-      theta,
+test("the convolutional VAE: its loss is the lab's TensorFlow.js ELBO, and its products match differences of that loss along random directions", () => {
+  const c: VaeConfig = { ...CFG, arch: 'conv', inputShape: [8, 8], hidden: [6], latent: 2 };
+  const k = vaeCase(c, 7);
+  const spec = { D: k.D, d: c.latent, decoder: c.decoder, gaussianSigma: c.gaussianSigma, beta: c.beta };
+  const model = vaeModel(k.nets, k.theta, k.X, k.N, k.eps);
+  const terms = elboTerms(spec, model.out, k.X, k.N);
+  const vae = createVae(c, k.named);
+  const [rec, kl] = tf.tidy(() => {
+    const t = tfElbo(
+      vae,
+      tf.tensor2d(Float32Array.from(k.X), [k.N, k.D]),
+      tf.tensor2d(Float32Array.from(k.eps), [k.N, c.latent]),
     );
-    const ef = boltzmannOperator(spec, W, b, c, V, N, 'empirical-fisher');
-    const err2 = relErr(columns(P, ef.matvec), jtwj(G, new Float64Array(N).fill(1 / N), P));
-    assert.ok(err2 < 1e-6, `empirical Fisher: relative error ${err2.toExponential(2)}`);
+    return [tf.mean(t.rec).dataSync()[0]!, tf.mean(t.kl).dataSync()[0]!];
   });
+  vae.dispose();
+  assert.ok(Math.abs(terms.rec - rec) < 1e-5 * Math.abs(rec), `rec ${terms.rec} vs ${rec}`);
+  assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
+  // Directional checks: P is about 11,000, too many for the explicit matrix.
+  const lossAt = (t: Float64Array) => elboTerms(spec, vaeModel(k.nets, t, k.X, k.N, k.eps).out, k.X, k.N).loss!;
+  const outAt = (t: Float64Array) => vaeModel(k.nets, t, k.X, k.N, k.eps).out;
+  const r = mulberry32(8);
+  const P = model.P;
+  const dir = () => Float64Array.from({ length: P }, () => gaussian(r) / Math.sqrt(P));
+  const plus = (...terms: [number, Float64Array][]) => {
+    const t = Float64Array.from(k.theta);
+    for (const [a, v] of terms) for (let i = 0; i < P; i++) t[i]! += a * v[i]!;
+    return t;
+  };
+  const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+  const hess = operatorOfModel(model, terms, 'hessian');
+  const ggn = operatorOfModel(model, terms, 'ggn');
+  const h = 1e-3;
+  for (let rep = 0; rep < 3; rep++) {
+    const [u, v] = [dir(), dir()];
+    const g = (lossAt(plus([h, u])) - lossAt(plus([-h, u]))) / (2 * h);
+    assert.ok(Math.abs(dot(hess.grad!, u) - g) < 1e-6 * Math.abs(g), `gradient: ${dot(hess.grad!, u)} vs ${g}`);
+    const second =
+      (lossAt(plus([h, u], [h, v])) -
+        lossAt(plus([h, u], [-h, v])) -
+        lossAt(plus([-h, u], [h, v])) +
+        lossAt(plus([-h, u], [-h, v]))) /
+      (4 * h * h);
+    const got = dot(u, hess.matvec(v));
+    assert.ok(Math.abs(got - second) < 1e-5 * Math.abs(second) + 1e-9, `uᵀHv ${got} vs ${second}`);
+    // uᵀ G v = (Ju)ᵀ H_out (Jv), with Ju and Jv by differences of the outputs.
+    const jd = (w: Float64Array) => {
+      const [a, b] = [outAt(plus([h, w])), outAt(plus([-h, w]))];
+      return a.map((x, i) => (x - b[i]!) / (2 * h));
+    };
+    const [Ju, Jv] = [jd(u), jd(v)];
+    const want = dot(Ju, terms.hout(Jv));
+    const gotG = dot(u, ggn.matvec(v));
+    assert.ok(Math.abs(gotG - want) < 1e-5 * Math.abs(want), `uᵀGv ${gotG} vs ${want}`);
+  }
+});

@@ -47,7 +47,6 @@ export function sessionInputs(
   if (lab === 'vae') {
     const r = labs.vae.result;
     if (!r) throw invalid(WHERE.vae);
-    if (r.params.arch !== 'mlp') throw invalid('the curvature lab reads the MLP VAE; the convolutional VAE is not supported yet');
     const n = getDataset(r.params.source).train.count;
     [result, names, images] = [r, r.tensors, r.params.trainSize > 0 ? Math.min(r.params.trainSize, n) : n];
   } else if (lab === 'data') {

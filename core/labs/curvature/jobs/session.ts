@@ -107,6 +107,6 @@ export function sessionProblem(p: CurvatureParams['session'], inputs: JobInputs)
     operator: (matrix) => operatorOfModel(model, terms, matrix),
     names,
     N,
-    model: `the VAE lab's VAE ${[nets.D, ...cfg.hidden, cfg.latent].join('-')} on its first ${N} training images (ε of seed ${p.seed})`,
+    model: `the VAE lab's ${cfg.arch === 'conv' ? `convolutional VAE (dense ${cfg.hidden[0]}, latent ${cfg.latent})` : `VAE ${[nets.D, ...cfg.hidden, cfg.latent].join('-')}`} on its first ${N} training images (ε of seed ${p.seed})`,
   };
 }
