@@ -197,6 +197,14 @@ try:
 
     work["exact NGD step 784-4096-4096-1, N=100"] = ngd_exact
 
+    def split_like(ps, v):
+        """A flat vector as views shaped like the parameters ps, in order."""
+        out, o = [], 0
+        for p in ps:
+            out.append(v[o:o + p.numel()].view_as(p))
+            o += p.numel()
+        return out
+
     def curvature(kind):
         """λ_max of the mean cross-entropy's GGN or Hessian of a ReLU MLP 784-128-10 on 1,000 inputs in [0, 1):
         20 Lanczos steps with full reorthogonalisation, float64, the forward pass included, as
@@ -215,11 +223,7 @@ try:
             return torch.relu(x @ W1.T + b1) @ W2.T + b2
 
         def split(v):
-            out, o = [], 0
-            for p in ps:
-                out.append(v[o:o + p.numel()].view_as(p))
-                o += p.numel()
-            return out
+            return split_like(ps, v)
 
         def run():
             z = f(*ps)
@@ -274,11 +278,7 @@ try:
             return torch.cat([torch.relu(z @ W2.T + b2) @ W3.T + b3, mu, lv], 1)
 
         def split(v):
-            out, o = [], 0
-            for p in ps:
-                out.append(v[o:o + p.numel()].view_as(p))
-                o += p.numel()
-            return out
+            return split_like(ps, v)
 
         def run():
             o = f(*ps)

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Core } from '../../core/core.ts';
-import type { CurvatureParams, DatasetSource } from '../../core/contract.ts';
+import type { CurvatureParams, DatasetSource, FieldTrainParams } from '../../core/contract.ts';
 import { defaultSpectrum } from '../../core/labs/curvature/state.ts';
 import { HOPFIELD_QUICK_LOOK } from '../../core/contract.ts';
 import { makeMachine, meanNll } from '../../models/hopfield/machine.ts';
@@ -51,6 +51,17 @@ const spectrumOf = async (
   await runJobDone(core, 'curvature.spectrum', params);
   return core.session.labs.curvature.result!;
 };
+
+/** A field network small enough to check against its dense kernel: 8 fixture images, width 12. */
+const tinyField = (o: Partial<FieldTrainParams>): FieldTrainParams => ({
+  ...defaultFieldTrain(),
+  source: SOURCE,
+  kind: 'vanilla',
+  width: 12,
+  trainSize: 8,
+  testSize: 8,
+  ...o,
+});
 
 const descending = (A: Float64Array, n: number) => Array.from(eigh(A, n).values).sort((a, b) => b - a);
 
@@ -147,16 +158,7 @@ test('the baseline with λ_max every K steps: at its zero start the Hessian is (
 
 for (const maxpool of [false, true])
   test(`the field lab's ${maxpool ? 'max-pooling' : 'dense'} network: GGN λ_max equals λ_max of its empirical NTK over N·C`, async () => {
-    const p = {
-      ...defaultFieldTrain(),
-      source: SOURCE,
-      kind: 'vanilla' as const,
-      width: 12,
-      trainSize: 8,
-      testSize: 8,
-      steps: 5,
-      maxpool,
-    };
+    const p = tinyField({ steps: 5, maxpool });
     await runJobDone(core, 'field.train', p);
     const f = core.session.labs.field.result!;
     const r = await spectrumOf('field', { matrix: 'ggn', top: 1 });
@@ -183,17 +185,7 @@ for (const maxpool of [false, true])
   });
 
 test("field train --track-every: λ_max every K steps beside 2/η, the last one the curvature lab's for the trained network", async () => {
-  const p = {
-    ...defaultFieldTrain(),
-    source: SOURCE,
-    kind: 'vanilla' as const,
-    width: 12,
-    trainSize: 8,
-    testSize: 8,
-    steps: 6,
-    trackEvery: 3,
-    trackTrace: true,
-  };
+  const p = tinyField({ steps: 6, trackEvery: 3, trackTrace: true });
   await runJobDone(core, 'field.train', p);
   const f = core.session.labs.field.result!;
   const s = f.sharpness!;

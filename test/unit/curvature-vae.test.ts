@@ -118,6 +118,22 @@ function vaeCase(c: VaeConfig, seed: number) {
   return { named, N, D, X, eps, nets, theta };
 }
 
+/** The engine's reconstruction and KL terms equal the VAE lab's TensorFlow.js ELBO with the same ε (float32). */
+function assertLabElbo(c: VaeConfig, k: ReturnType<typeof vaeCase>, terms: { rec: number; kl: number }) {
+  const vae = createVae(c, k.named);
+  const [rec, kl] = tf.tidy(() => {
+    const t = tfElbo(
+      vae,
+      tf.tensor2d(Float32Array.from(k.X), [k.N, k.D]),
+      tf.tensor2d(Float32Array.from(k.eps), [k.N, c.latent]),
+    );
+    return [tf.mean(t.rec).dataSync()[0]!, tf.mean(t.kl).dataSync()[0]!];
+  });
+  vae.dispose();
+  assert.ok(Math.abs(terms.rec - rec) < 1e-5 * Math.abs(rec), `rec ${terms.rec} vs ${rec}`);
+  assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
+}
+
 for (const c of [CFG, { ...CFG, decoder: 'gaussian' as const, gaussianSigma: 0.7, beta: 2.5 }]) {
   test(`the ${c.decoder} VAE's ELBO: loss, Hessian, GGN and empirical Fisher equal the explicit ones`, () => {
     const k = vaeCase(c, c.decoder === 'bernoulli' ? 1 : 2);
@@ -187,18 +203,7 @@ test("the VAE's loss at θ is the lab's TensorFlow.js ELBO with the same ε", ()
     k.X,
     k.N,
   );
-  const vae = createVae(c, k.named);
-  const [rec, kl] = tf.tidy(() => {
-    const t = tfElbo(
-      vae,
-      tf.tensor2d(Float32Array.from(k.X), [k.N, k.D]),
-      tf.tensor2d(Float32Array.from(k.eps), [k.N, c.latent]),
-    );
-    return [tf.mean(t.rec).dataSync()[0]!, tf.mean(t.kl).dataSync()[0]!];
-  });
-  vae.dispose();
-  assert.ok(Math.abs(terms.rec - rec) < 1e-5 * Math.abs(rec), `rec ${terms.rec} vs ${rec}`);
-  assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
+  assertLabElbo(c, k, terms);
 });
 
 test("the convolutional VAE: its loss is the lab's TensorFlow.js ELBO, and its products match differences of that loss along random directions", () => {
@@ -207,18 +212,7 @@ test("the convolutional VAE: its loss is the lab's TensorFlow.js ELBO, and its p
   const spec = { D: k.D, d: c.latent, decoder: c.decoder, gaussianSigma: c.gaussianSigma, beta: c.beta };
   const model = vaeModel(k.nets, k.theta, k.X, k.N, k.eps);
   const terms = elboTerms(spec, model.out, k.X, k.N);
-  const vae = createVae(c, k.named);
-  const [rec, kl] = tf.tidy(() => {
-    const t = tfElbo(
-      vae,
-      tf.tensor2d(Float32Array.from(k.X), [k.N, k.D]),
-      tf.tensor2d(Float32Array.from(k.eps), [k.N, c.latent]),
-    );
-    return [tf.mean(t.rec).dataSync()[0]!, tf.mean(t.kl).dataSync()[0]!];
-  });
-  vae.dispose();
-  assert.ok(Math.abs(terms.rec - rec) < 1e-5 * Math.abs(rec), `rec ${terms.rec} vs ${rec}`);
-  assert.ok(Math.abs(terms.kl - kl) < 1e-5 * Math.abs(kl), `kl ${terms.kl} vs ${kl}`);
+  assertLabElbo(c, k, terms);
   // Directional checks: P is about 11,000, too many for the explicit matrix.
   const lossAt = (t: Float64Array) => elboTerms(spec, vaeModel(k.nets, t, k.X, k.N, k.eps).out, k.X, k.N).loss!;
   const outAt = (t: Float64Array) => vaeModel(k.nets, t, k.X, k.N, k.eps).out;

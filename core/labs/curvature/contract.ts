@@ -91,6 +91,10 @@ export const CURVATURE_FIELDS = {
 } as const satisfies ParamSpec;
 export type CurvatureAnalysis = ValuesOf<typeof CURVATURE_FIELDS>;
 
+/** The N images a loss averages over (`--samples`). */
+const imagesField = (doc: string) =>
+  ({ kind: 'int', label: 'Images N', flag: 'samples', metavar: 'N', min: 1, max: 60000, default: 256, doc }) as const;
+
 /** A network of the user's own, on a dataset Kairo reads. */
 export const CURVATURE_IMPORT_FIELDS = {
   loss: {
@@ -102,16 +106,7 @@ export const CURVATURE_IMPORT_FIELDS = {
     default: 'ce',
     doc: 'mean over the images: cross-entropy on integer labels, or ½‖f(x) − onehot(y)‖²',
   },
-  samples: {
-    kind: 'int',
-    label: 'Images N',
-    flag: 'samples',
-    metavar: 'N',
-    min: 1,
-    max: 60000,
-    default: 256,
-    doc: 'the first N training images (pixels/255) the loss averages over',
-  },
+  samples: imagesField('the first N training images (pixels/255) the loss averages over'),
   seed: seedField('seed of the probe vectors'),
 } as const satisfies ParamSpec;
 
@@ -126,16 +121,7 @@ export const CURVATURE_SESSION_FIELDS = {
     default: 'vae',
     doc: 'which lab’s trained model, with the loss that lab trains',
   },
-  samples: {
-    kind: 'int',
-    label: 'Images N',
-    flag: 'samples',
-    metavar: 'N',
-    min: 1,
-    max: 60000,
-    default: 256,
-    doc: 'the first N images of the training set the model was trained on, in its own order',
-  },
+  samples: imagesField('the first N images (or patterns) of the training set the model was trained on, in its own order'),
   seed: seedField('seed of the probe vectors and of the VAE’s ε'),
 } as const satisfies ParamSpec;
 
