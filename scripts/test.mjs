@@ -51,7 +51,17 @@ for (const c of checks.filter((x) => x.missing)) {
 }
 if (process.env.CI && skipped.size) process.exit(1);
 
-const run = [...files('test/unit'), ...files('test/e2e')].filter((f) => !skipped.has(f));
+// The longest files start first, so that two run side by side to the end instead of one finishing
+// alone (each took over a minute in CI's log; the rest follow in name order).
+const LONGEST = [
+  'test/unit/cli-golden.test.ts',
+  'test/unit/webgpu-jobs.test.ts',
+  'test/e2e/vae.test.ts',
+  'test/unit/vae-quality.test.ts',
+  'test/unit/vae-paper.test.ts',
+];
+const all = [...files('test/unit'), ...files('test/e2e')].filter((f) => !skipped.has(f));
+const run = [...LONGEST.filter((f) => all.includes(f)), ...all.filter((f) => !LONGEST.includes(f))];
 // --list: the files it would run, one per line (test/unit/test-runner.test.ts checks the skipping).
 if (process.argv.includes('--list')) {
   console.log(run.join('\n'));
