@@ -205,6 +205,20 @@ try:
             o += p.numel()
         return out
 
+    def lanczos20(P, product, g):
+        """20 Lanczos steps with full reorthogonalisation (twice) on a product, from a random start."""
+        q = torch.randn(P, dtype=torch.float64, generator=g)
+        q = q / q.norm()
+        Q = []
+        for _ in range(20):
+            Q.append(q)
+            w = product(q)
+            with torch.no_grad():
+                for _ in range(2):
+                    for qi in Q:
+                        w = w - (w @ qi) * qi
+                q = w / w.norm()
+
     def curvature(kind):
         """λ_max of the mean cross-entropy's GGN or Hessian of a ReLU MLP 784-128-10 on 1,000 inputs in [0, 1):
         20 Lanczos steps with full reorthogonalisation, float64, the forward pass included, as
@@ -229,25 +243,18 @@ try:
             z = f(*ps)
             if kind == "hessian":
                 gs = torch.autograd.grad(torch.nn.functional.cross_entropy(z, y), ps, create_graph=True)
-            q = torch.randn(P, dtype=torch.float64, generator=g)
-            q = q / q.norm()
-            Q = []
-            for _ in range(20):
-                Q.append(q)
+
+            def product(q):
                 vs = split(q)
                 if kind == "ggn":
                     _, jv = torch.autograd.functional.jvp(f, tuple(ps), tuple(vs))
                     p = torch.softmax(z.detach(), 1)
                     u = (p * jv - p * (p * jv).sum(1, keepdim=True)) / 1000
-                    w = torch.cat([t.flatten() for t in torch.autograd.grad(z, ps, grad_outputs=u, retain_graph=True)])
-                else:
-                    hv = torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(gs, vs)), ps, retain_graph=True)
-                    w = torch.cat([t.flatten() for t in hv])
-                with torch.no_grad():
-                    for _ in range(2):
-                        for qi in Q:
-                            w = w - (w @ qi) * qi
-                    q = w / w.norm()
+                    return torch.cat([t.flatten() for t in torch.autograd.grad(z, ps, grad_outputs=u, retain_graph=True)])
+                hv = torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(gs, vs)), ps, retain_graph=True)
+                return torch.cat([t.flatten() for t in hv])
+
+            lanczos20(P, product, g)
 
         return fastest_threads(run)
 
@@ -285,18 +292,12 @@ try:
             with torch.no_grad():
                 s = torch.sigmoid(o[:, :784])
                 w = torch.cat([s * (1 - s), torch.ones(1000, 20, dtype=torch.float64), torch.exp(o[:, 804:]) / 2], 1) / 1000
-            q = torch.randn(P, dtype=torch.float64, generator=g)
-            q = q / q.norm()
-            Q = []
-            for _ in range(20):
-                Q.append(q)
+
+            def product(q):
                 _, jv = torch.autograd.functional.jvp(f, tuple(ps), tuple(split(q)))
-                r = torch.cat([t.flatten() for t in torch.autograd.grad(o, ps, grad_outputs=w * jv, retain_graph=True)])
-                with torch.no_grad():
-                    for _ in range(2):
-                        for qi in Q:
-                            r = r - (r @ qi) * qi
-                    q = r / r.norm()
+                return torch.cat([t.flatten() for t in torch.autograd.grad(o, ps, grad_outputs=w * jv, retain_graph=True)])
+
+            lanczos20(P, product, g)
 
         return fastest_threads(run)
 

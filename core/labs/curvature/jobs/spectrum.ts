@@ -2,10 +2,10 @@
 // every product counted for the progress bar. Cancelling stops at the next product and keeps the
 // parts already computed (marked partial).
 import { mulberry32 } from '../../../../models/common/rng.ts';
-import { operatorOf, type Operator, type Problem } from '../../../../models/curvature/products.ts';
+import { operatorOf } from '../../../../models/curvature/products.ts';
 import { hutchinson, logDensity, perLayer, slqDensity, topEigen } from '../../../../models/curvature/spectra.ts';
-import type { CurvatureLayer, CurvatureResult } from '../../../contract.ts';
-import type { JobContext, JobOutput } from '../../../jobs/types.ts';
+import type { CurvatureLayer, CurvatureParams, CurvatureResult } from '../../../contract.ts';
+import type { JobContext, JobInputs, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { spectrumSchema } from '../state.ts';
 import { fisherLabOf, freshProblem } from './fresh.ts';
@@ -17,46 +17,43 @@ export const BLOCK_STEPS = 20;
 
 const STOP = Symbol('cancelled');
 
+/** The operator of the chosen matrix for the model the parameters name, with what the result says of it. */
+function analysed(p: CurvatureParams, inputs: JobInputs) {
+  const matrix = p.analysis.matrix;
+  if (p.model === 'fresh') {
+    const f = freshProblem(p.network);
+    const fl = matrix === 'fisher' || matrix === 'ggn' ? fisherLabOf(p.network, f.built) : null;
+    return {
+      op: operatorOf(f.problem, matrix),
+      names: f.problem.net.layers.map((l, i) =>
+        l.kind === 'linear' ? `layer ${(i >> 1) + 1}: ${l.inputs}→${l.outputs}` : l.kind,
+      ),
+      N: f.problem.N,
+      model: f.model,
+      fisherLab: fl && { ...fl, theoryLambdaMax: Number.isFinite(fl.theoryLambdaMax) ? fl.theoryLambdaMax : null },
+    };
+  }
+  if (p.model === 'import') {
+    const files = p.imported.files!;
+    const im = importedProblem({ ...p.imported, weights: files.weights, layers: files.layers });
+    return {
+      op: operatorOf(im.problem, matrix),
+      names: im.names,
+      N: im.problem.N,
+      model: `${files.weights.split(/[\\/]/).at(-1)} (${im.names.length} layers) on the first ${im.problem.N} images`,
+      fisherLab: null,
+    };
+  }
+  const sp = sessionProblem(p.session, inputs);
+  return { op: sp.operator(matrix), names: sp.names, N: sp.N, model: sp.model, fisherLab: null };
+}
+
 export async function runSpectrum(raw: unknown, ctx: JobContext): Promise<JobOutput<'curvature.spectrum'>> {
   const p = parseOrThrow(spectrumSchema, raw, 'curvature.spectrum');
   const a = p.analysis;
   const t0 = performance.now();
   ctx.progress({ step: 0, totalSteps: 1 });
-  let problem: Problem | null = null;
-  let model = '',
-    names: string[] = [],
-    N = 0;
-  let fisherLab: CurvatureResult['fisherLab'] = null;
-  let op: Operator;
-  if (p.model === 'fresh') {
-    const f = freshProblem(p.network);
-    [problem, model] = [f.problem, f.model];
-    names = f.problem.net.layers.map((l, i) =>
-      l.kind === 'linear' ? `layer ${(i >> 1) + 1}: ${l.inputs}→${l.outputs}` : l.kind,
-    );
-    if (a.matrix === 'fisher' || a.matrix === 'ggn') {
-      const fl = fisherLabOf(p.network, f.built);
-      fisherLab = fl && { ...fl, theoryLambdaMax: Number.isFinite(fl.theoryLambdaMax) ? fl.theoryLambdaMax : null };
-    }
-  } else if (p.model === 'import') {
-    const files = p.imported.files!;
-    const im = importedProblem({
-      weights: files.weights,
-      layers: files.layers,
-      source: p.imported.source,
-      loss: p.imported.loss,
-      samples: p.imported.samples,
-    });
-    [problem, names] = [im.problem, im.names];
-    model = `${files.weights.split(/[\\/]/).at(-1)} (${names.length} layers) on the first ${problem.N} images`;
-  }
-  if (problem) {
-    op = operatorOf(problem, a.matrix);
-    N = problem.N;
-  } else {
-    const sp = sessionProblem(p.session, ctx.inputs);
-    [op, names, N, model] = [sp.operator(a.matrix), sp.names, sp.N, sp.model];
-  }
+  const { op, names, N, model, fisherLab } = analysed(p, ctx.inputs);
   const P = op.P;
   const withParams = op.offsets.slice(0, -1).filter((o, i) => op.offsets[i + 1]! > o).length;
   const total =
