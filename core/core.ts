@@ -16,16 +16,15 @@ import type {
   ResultOf,
   Topic,
 } from './contract.ts';
-import { CONTRACT_VERSION, FASHION_MNIST_SOURCE } from './contract.ts';
+import { CONTRACT_VERSION } from './contract.ts';
 import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
 import type { JobOutput } from './jobs/types.ts';
-import { jobDef, LAB_IDS, LAB_METHODS, LABS, labCommands, labMethod, recordRun } from './labs/index.ts';
+import { jobDef, LAB_IDS, LAB_METHODS, LABS, labCommands, labMethod, recordRun, summaryOf } from './labs/index.ts';
 import type { MethodContext } from './labs/lab.ts';
 import type { CliContext } from './labs/kit/cli.ts';
 import type { LabSession } from './labs/kit/session.ts';
-import type { RunSummary } from './labs/kit/runs.ts';
 import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './session/service.ts';
@@ -33,17 +32,7 @@ import { readRecent } from './session/recent.ts';
 import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
 import type { Recovery } from './session/recovery.ts';
 import { APP_VERSION } from './version.ts';
-import { checkSource } from './data/datasets.ts';
-
-/** The files of the datasets Kairo knows by name (Debian's Fashion-MNIST), readable whatever the path policy. */
-const PACKAGED_FILES = new Set(
-  [
-    FASHION_MNIST_SOURCE.trainImages,
-    FASHION_MNIST_SOURCE.trainLabels,
-    FASHION_MNIST_SOURCE.testImages,
-    FASHION_MNIST_SOURCE.testLabels,
-  ].filter((f): f is string => typeof f === 'string'),
-);
+import { checkSource, PACKAGED_FILES } from './data/datasets.ts';
 
 /** What only the platform can do (native dialogs); the web host has none. */
 export interface Platform {
@@ -257,8 +246,8 @@ export class Core {
     const ctx: CliContext = {
       session,
       call: (method, params) => {
-        // The app's session and jobs are not a sweep run's to touch: it has its own session.
-        if (/^(session|jobs)\./.test(method)) throw new KairoError('internal', `a sweep run cannot call ${method}`);
+        // The app's session, jobs and runs are not a sweep run's to touch: it has its own session.
+        if (/^(session|jobs|runs)\./.test(method)) throw new KairoError('internal', `a sweep run cannot call ${method}`);
         return this.call(method, params);
       },
       runJob: (kind, params) =>
@@ -267,6 +256,7 @@ export class Core {
         paths?.check(path, 'session-read');
         session.open(path);
       },
+      openRun: async (id, lab) => void LABS.runs.methods['runs.open'](this.methodContext(session), { id, lab }),
       save: async (path) => {
         const target = path ?? session.view().path;
         if (target) paths?.check(target.endsWith('.kairo') ? target : `${target}.kairo`, 'session-write');
@@ -278,9 +268,23 @@ export class Core {
     return ctx;
   }
 
+  /** What a lab's method gets, for the app's session or a command's scratch one. */
+  methodContext(session: SessionService): MethodContext {
+    return {
+      session,
+      paths: this.opts.platform.paths,
+      sweepable: labCommands,
+      active: () => this.jobs.list().flatMap((j) => (j.state === 'queued' || j.state === 'running' ? [j.kind] : [])),
+      storeOf: (kind) => {
+        const def = jobDef(kind as JobKind);
+        return def?.checkpoint ? (def.store as NonNullable<ReturnType<MethodContext['storeOf']>>) : undefined;
+      },
+    };
+  }
+
   /** Every lab's methods (`fisher.theory`, `hopfield.retrieve`, …), from the lab registry. */
   private labMethods(): Record<string, (p: unknown) => unknown> {
-    const ctx: MethodContext = { session: this.session, paths: this.opts.platform.paths, sweepable: labCommands };
+    const ctx = this.methodContext(this.session);
     return Object.fromEntries(
       LAB_METHODS.map((name) => {
         const run = labMethod(name) as unknown as (c: MethodContext, p: unknown) => unknown;
@@ -362,16 +366,6 @@ export class Core {
     this.started.delete(info.id);
     if (info.startedAt === null || !started.record) return; // cancelled in the queue: nothing ran
     const def = jobDef(info.kind)!;
-    let summary: RunSummary | null = null;
-    if (started.result !== undefined && def.summary) {
-      try {
-        summary = def.summary(started.params as never, started.result as never);
-      } catch (e) {
-        // A summary that cannot be made must not cost the run its record.
-        summary = null;
-        console.error(`kairo: no summary for ${info.kind}: ${toErrorValue(e).message}`);
-      }
-    }
     recordRun(this.session, {
       kind: info.kind,
       label: info.label,
@@ -380,7 +374,9 @@ export class Core {
       outcome: info.state,
       error: info.error?.message ?? null,
       params: started.params,
-      summary,
+      summary: started.result !== undefined ? summaryOf(def, info.kind, started.params, started.result) : null,
+      // What the lab stored, when that is its model.
+      ...(def.checkpoint && started.output ? { model: started.output } : {}),
     });
   }
 

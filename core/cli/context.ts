@@ -18,6 +18,7 @@ export function cliContext(core: Core): CliContext {
     runJob: (kind, params) => runJob(core, kind, params, { session: core.session, record: true }),
     session: core.session,
     open: async (path) => void (await core.call('session.open', { path })),
+    openRun: async (id, lab) => void (await core.call('runs.open', { id, lab })),
     save: async (path) => void (await core.call('session.save', { path })),
     // One run of `kairo sweep run`: an empty session of its own, progress and signals as here.
     scratch: () => {

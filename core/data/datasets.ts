@@ -174,3 +174,13 @@ export function pixelRows(
   }
   return X;
 }
+
+/** The files of the datasets Kairo knows by name (Debian's Fashion-MNIST), readable whatever the path policy. */
+export const PACKAGED_FILES = new Set(
+  [
+    FASHION_MNIST_SOURCE.trainImages,
+    FASHION_MNIST_SOURCE.trainLabels,
+    FASHION_MNIST_SOURCE.testImages,
+    FASHION_MNIST_SOURCE.testLabels,
+  ].filter((f): f is string => typeof f === 'string'),
+);

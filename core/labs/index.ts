@@ -73,4 +73,4 @@ export async function labCommands(): Promise<ReadonlyMap<string, LabCommand>> {
 }
 
 /** The runs ledger, which the core writes when a job ends (core/labs/runs/). */
-export { recordRun } from './runs/ledger.ts';
+export { recordRun, summaryOf } from './runs/ledger.ts';

@@ -6,6 +6,7 @@ import type { DatasetSource, TensorInfo, JobKind, JobKinds, LabId, LabStates, Me
 import type { JobDriver, JobHandler, JobInputs, JobOutput } from '../jobs/types.ts';
 import type { JobData } from './kit/job.ts';
 import type { PathPolicy } from '../paths.ts';
+import type { NamedTensor } from '../session/safetensors.ts';
 import type { LabSession } from './kit/session.ts';
 import type { LabCommand, SubCommand } from './kit/cli.ts';
 
@@ -62,10 +63,21 @@ export interface JobDef<K extends JobKind> {
    * job's start. test/unit/layering.test.ts checks the flag against the handler module's imports.
    */
   float64?: true;
+  /**
+   * Its output is the lab's model (weights and the data settings they were trained on): the run
+   * keeps it as a checkpoint, and "Open run" stores it again (core/labs/runs/checkpoints.ts).
+   */
+  checkpoint?: true;
 }
 
 export interface MethodContext {
   session: LabSession;
+  /** Kinds of the jobs queued or running now. */
+  active: () => readonly JobKind[];
+  /** The store of a kind whose output is a model (`checkpoint: true`), to reopen a run's checkpoint. */
+  storeOf: (
+    kind: string,
+  ) => ((session: LabSession, output: { result: unknown; tensors: Record<string, NamedTensor> }) => void) | undefined;
   paths: PathPolicy | undefined;
   /** The commands `kairo sweep` may run (from the registry, which a lab does not import). */
   sweepable: () => Promise<ReadonlyMap<string, LabCommand>>;
@@ -93,6 +105,8 @@ export interface LabDef<L extends LabId> {
   consistent?: (state: LabStates[L], shapeOf: (name: string) => number[] | null) => string | null;
   /** The dtype of each of the lab's tensors, by name (float32 where this is absent or says nothing). */
   dtypeOf?: (name: string) => TensorInfo['dtype'] | null;
+  /** For a tensor that copies another lab's (a run's checkpoint): the name of the one it copies, whose dtype it has. */
+  copyOf?: (name: string) => string | null;
   jobs: { [K in KindsOf<L>]: JobDef<K> };
   methods: { [M in MethodsOf<L>]: (ctx: MethodContext, params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
   /** Its quick look as data (core/labs/<lab>/quick-look.ts), loaded only by the bench and the tests. */

@@ -12,6 +12,8 @@ function dtypeOf(name: string): TensorInfo['dtype'] | null {
   const lab = LAB_IDS.find((id) => name.startsWith(`${id}.`));
   if (!lab) return null;
   const def = labDef(lab);
+  const copied = def.copyOf?.(name);
+  if (copied) return dtypeOf(copied);
   return def.dtypeOf?.(name) ?? (def.shapes ? 'F32' : null);
 }
 

@@ -17,6 +17,7 @@ import {
   type SessionDoc,
 } from './session.ts';
 import { own } from '../own.ts';
+import { checkConsistency, checkTensors } from './check.ts';
 import { LAB_IDS, defaultLabs } from '../labs/index.ts';
 
 export class SessionService {
@@ -78,9 +79,19 @@ export class SessionService {
    * Stores a job's results: the lab's state and its tensors together. Tensors that no lab's state
    * refers to any more (an old run's, a cleared list's) are dropped, so files carry no dead weight.
    */
-  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>): void {
+  store<K extends LabId>(
+    lab: K,
+    state: LabStates[K],
+    tensors: Record<string, NamedTensor>,
+    opts: { verify?: string } = {},
+  ): void {
     const parsed = parseLab(lab, state);
-    this.doc = pruned({ labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...this.doc.tensors, ...tensors } });
+    const doc = pruned({ labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...this.doc.tensors, ...tensors } });
+    if (opts.verify) {
+      checkConsistency(opts.verify, doc.labs, doc.tensors);
+      checkTensors(opts.verify, doc.labs, doc.tensors);
+    }
+    this.doc = doc;
     this.dirty = true;
     this.onChange(this.view());
   }

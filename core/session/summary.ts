@@ -28,11 +28,23 @@ export function sessionSummary(file: string, s: LoadedSession) {
       .map(([id, state]) => [id, labSummary(state)] as const)
       .filter(([, parts]) => Object.keys(parts).length > 0),
   );
+  const kept = s.labs.runs.runs.filter((r) => r.checkpoint);
   return {
     saved_at: s.savedAt,
     signed: s.signed,
     bytes: statSync(file).size,
     labs,
+    // Models runs kept (kairo runs list says which); only where there are some, so older outputs stay as they were.
+    ...(kept.length
+      ? {
+          checkpoints: {
+            count: kept.length,
+            pinned: kept.filter((r) => r.pinned).length,
+            keep: s.labs.runs.keep,
+            bytes: kept.reduce((n, r) => n + r.checkpoint!.bytes, 0),
+          },
+        }
+      : {}),
     tensors: { count: tensors.length, bytes: tensors.reduce((sum, t) => sum + t.data.byteLength, 0) },
   };
 }

@@ -313,12 +313,35 @@ test('kairo curvature --session F --model …: the saved model, and its refusals
   const o = JSON.parse(r.out);
   const mine = await spectrumOf('vae', { matrix: 'ggn' }, 6);
   assert.ok(Math.abs(o.top[0] - mine.top[0]!) < 1e-9 * mine.top[0]!);
+  // --run: the model a VAE training run kept, here the current one, so the same numbers.
+  const vaeRun = core.session.labs.runs.runs.filter((x) => x.kind === 'vae.train').at(-1)!;
+  const again = kairo(
+    'curvature',
+    '--session',
+    file,
+    '--run',
+    vaeRun.id,
+    '--model',
+    'vae',
+    '--samples',
+    '6',
+    '--seed',
+    '3',
+    '--matrix',
+    'ggn',
+    '--top',
+    '2',
+    '--lanczos-steps',
+    '80',
+  );
+  assert.equal(JSON.parse(again.out).top[0], o.top[0], again.err);
+  const other = core.session.labs.runs.runs.find((x) => x.lab !== 'vae')!;
   for (const [args, re] of [
     [['--model', 'vae'], /give one of --network fresh/],
     [['--session', file], /--session needs --model/],
     [['--session', file, '--model', 'vae', '--samples', '9'], /trained on 8 images/],
     [['--session', file, '--model', 'augment'], /--model/],
-    [['--session', file, '--model', 'vae', '--run', 'r1'], /runs keep no weights yet/],
+    [['--session', file, '--model', 'vae', '--run', other.id], new RegExp(`run ${other.id} is a ${other.lab} run`)],
   ] as const) {
     const e = kairo('curvature', ...args);
     assert.notEqual(e.code, 0);

@@ -29,6 +29,8 @@ const run = (id: string, metrics: Record<string, number | null>, extra: Partial<
   seed: 1,
   metrics,
   curves: [],
+  checkpoint: null,
+  pinned: false,
   ...extra,
 });
 
@@ -134,4 +136,47 @@ test('a chart’s CSV lists every point of every series, with categories as x wh
   ];
   assert.equal(seriesCsv(series), 'series,x,y\n"loss, \\"train\\"",1,0.5\n"loss, \\"train\\"",2,NaN\n"theory",1,0.25\n');
   assert.equal(seriesCsv([series[1]!], ['relu']), 'series,x,y\n"theory","relu",0.25\n');
+});
+
+test('the parameters that differ between runs, a two-run diff, and their labels from the form fields', async () => {
+  const { differingParams, flatParams, paramLabel, paramText, runDiff, bytesText } =
+    await import('../../renderer/src/lib/run-params.ts');
+  const a = run(
+    'r1',
+    {},
+    { params: { source: { kind: 'mnist' }, hidden: [400], latent: 20, learningRate: 0.001, seed: 1 }, seed: 1 },
+  );
+  const b = run(
+    'r2',
+    {},
+    { params: { source: { kind: 'mnist' }, hidden: [400, 200], latent: 20, learningRate: 0.003, seed: 2 }, seed: 2 },
+  );
+  const c = run(
+    'r3',
+    {},
+    { params: { source: { kind: 'idx' }, hidden: [400], latent: 20, learningRate: 0.001, seed: 1 }, seed: 1 },
+  );
+  assert.deepEqual([...flatParams(a.params).keys()], ['source.kind', 'hidden', 'latent', 'learningRate', 'seed']);
+  assert.deepEqual(differingParams([a, b]), ['hidden', 'learningRate']);
+  assert.deepEqual(differingParams([a, c]), ['source.kind']);
+  assert.deepEqual(differingParams([a, b, c]), ['source.kind', 'hidden', 'learningRate']);
+  assert.deepEqual(differingParams([a]), []);
+  assert.deepEqual(
+    runDiff(a, b).map((d) => [d.path, d.a, d.b]),
+    [
+      ['hidden', '400', '400, 200'],
+      ['learningRate', '0.001', '0.003'],
+      ['seed', '1', '2'],
+    ],
+  );
+  // Labels come from the job's own fields (vae.train's "Epochs", not the VAE sweep's "Epochs each"), with units where the field has one.
+  assert.equal(paramLabel('vae.sweep', 'epochs'), 'Epochs each');
+  const { VAE_TRAIN_FIELDS, AUGMENT_FIELDS } = await import('../../core/contract.ts');
+  assert.equal(paramLabel('vae.train', 'epochs'), VAE_TRAIN_FIELDS.epochs.label);
+  assert.equal(paramLabel('vae.train', 'no.such.key'), 'no.such.key');
+  assert.equal(paramLabel('augment.compare', 'threshold'), `${AUGMENT_FIELDS.threshold.label} [nats]`);
+  assert.equal(paramText(undefined), '–');
+  assert.equal(paramText(1 / 3), '0.3333');
+  assert.equal(paramText(null), 'none');
+  assert.deepEqual([bytesText(999), bytesText(15_068), bytesText(2_600_000)], ['999 B', '15 kB', '2.6 MB']);
 });

@@ -68,7 +68,7 @@ test('runs survive save and open exactly; a file from before the ledger opens wi
   await core.call('session.open', { path: file });
   assert.deepEqual(core.session.labs.runs, before);
   // Written by commit 02bd47b, long before runs existed.
-  assert.deepEqual(readSession('test/fixtures/sessions/fisher-snake-case.kairo').labs.runs, { runs: [], next: 1 });
+  assert.deepEqual(readSession('test/fixtures/sessions/fisher-snake-case.kairo').labs.runs, { runs: [], keep: 5, next: 1 });
 });
 
 test('a stored curve keeps at most MAX_CURVE_POINTS points, first and last included, and turns NaN and ∞ into null', () => {

@@ -22,8 +22,9 @@ export const CURVATURE_USAGE = `  curvature [spectrum] --network fresh (and ever
   curvature --import F.safetensors --layers F.json ${usageOf(CURVATURE_IMPORT_FIELDS, 50)}
             ${idxUsage(12)}
             (the same analysis flags; a PyTorch nn.Sequential's state_dict and its layers in order)
-  curvature --session F.kairo ${usageOf(CURVATURE_SESSION_FIELDS, 30)}
-            (the same analysis flags; the model a lab trained in that session, with its own loss)
+  curvature --session F.kairo [--run ID] ${usageOf(CURVATURE_SESSION_FIELDS, 39)}
+            (the same analysis flags; the model a lab trained in that session, with its own loss;
+            --run: the model that run kept, as kairo runs list shows)
   curvature track ${usageOf(CURVATURE_TRACK_FIELDS, 18)}
                   (the fisher spectrum flags; default a tanh MLP 784-64-64-10, MSE, 500 images)`;
 

@@ -11,16 +11,18 @@ import { FIELD_EXPERIMENTS } from './experiments/index.ts';
 
 export const FIELD_USAGE = `  field init-stats --kind gaussian|mexican|matern --r-sigma R --s-sigma S --inputs N_in --neurons N_out --seed N
                    [--m-sigma M] [--dims 1|2]
-  field train ${usageOf(FIELD_TRAIN_FIELDS, 14)} [--out F.kairo]
+  field train ${usageOf(FIELD_TRAIN_FIELDS, 14)}
+              [--session F.kairo] [--out F.kairo]   (--session: the run joins that session, saved back unless --out)
   field robustness (the train flags) ${usageOf(FIELD_ROBUSTNESS_FIELDS, 37)}`;
 
-// init-stats has two flags of its own; --out saves the trained session.
+// init-stats has two flags of its own; --out saves the trained session, --session adds the run to one.
 const VALUED = new Set([
   ...flagsOf(FIELD_TRAIN_FIELDS).valued,
   ...flagsOf(FIELD_ROBUSTNESS_FIELDS).valued,
   'inputs',
   'neurons',
   'out',
+  'session',
 ]);
 const SWITCHES = new Set(flagsOf(FIELD_TRAIN_FIELDS).switches);
 

@@ -21,7 +21,7 @@ import {
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import type { Parsed } from '../kit/args.ts';
-import { commandOf, type CliContext, type LabCommand, type SubCommand } from '../kit/cli.ts';
+import { commandOf, sessionFlags, type CliContext, type LabCommand, type SubCommand } from '../kit/cli.ts';
 import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { subcommandsOf } from '../lab.ts';
 import { HOPFIELD_EXPERIMENTS } from './experiments/index.ts';
@@ -34,12 +34,13 @@ const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] toy: [${usageOf(TOY_DATA_FIELDS, 17)}]
                  mnist: [${usageOf(IMAGE_DATA_FIELDS, 17)}]
                  ${usageOf(TRAIN_FLAGS, 17)} [--fixed-c]
-                 [--out F.kairo] [--machine-out M.json]   (mnist: --hidden 200 --lr 0.01 --epochs 20 --batch 20 unless given; toy: --hidden = --clusters)
-  hopfield nll (--machine M.json | --session F.kairo) --points X.json
+                 [--session F.kairo] [--out F.kairo] [--machine-out M.json]   (mnist: --hidden 200 --lr 0.01 --epochs 20 --batch 20 unless given; toy: --hidden = --clusters)
+  hopfield nll (--machine M.json | --session F.kairo [--run ID]) --points X.json
   hopfield retrieve --machine M.json --points X.json [--beta B] [--steps K]
-  hopfield retrieve --session F.kairo ${usageOf(RETRIEVAL_FIELDS, 20)}
+  hopfield retrieve --session F.kairo [--run ID] ${usageOf(RETRIEVAL_FIELDS, 20)}
   hopfield complete --machine M.json --points X.json   (null marks a missing value)
-  hopfield complete --session F.kairo ${usageOf(COMPLETION_FIELDS, 20)}`;
+  hopfield complete --session F.kairo [--run ID] ${usageOf(COMPLETION_FIELDS, 20)}
+  (--session on train: the run joins that session, saved back unless --out; --run ID: that run's machine)`;
 
 const VALUED = new Set([
   ...flagsOf(HOPFIELD_TRAIN_FIELDS).valued,
@@ -52,11 +53,13 @@ const VALUED = new Set([
   'machine-out',
   'machine',
   'session',
+  'run',
   'points',
 ]);
 const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
-async function sessionMachine(ctx: CliContext, path: string): Promise<Loaded> {
-  await ctx.open(path);
+/** The session's machine, or with --run ID that run's. */
+async function sessionMachine(ctx: CliContext, p: Parsed): Promise<Loaded> {
+  await sessionFlags(p, ctx, 'hopfield', { required: true });
   return loadMachine(ctx.session);
 }
 
@@ -64,6 +67,7 @@ function machineSource(p: Parsed): 'machine' | 'session' {
   const m = p.flags.has('machine');
   const s = p.flags.has('session');
   if (m === s) throw invalid('give exactly one of --machine M.json or --session F.kairo');
+  if (m && p.flags.has('run')) throw invalid('--run ID names a run of a session: give --session F.kairo, not --machine');
   return m ? 'machine' : 'session';
 }
 
@@ -80,7 +84,7 @@ async function pointsCommand(sub: string, p: Parsed, out: (v: unknown) => void, 
       const src = machineSource(p);
       let m: Machine;
       if (src === 'machine') m = machineFromJson(String(p.flags.get('machine')));
-      else m = (await sessionMachine(ctx, String(p.flags.get('session')))).machine;
+      else m = (await sessionMachine(ctx, p)).machine;
       const pts = pointsFromJson(String(p.flags.get('points') ?? needPoints(p)), m.nv, false) as number[][];
       out({ nll: pts.map((v) => nll(m, v)), posterior: pts.map((v) => Array.from(posterior(m, v))) });
       return 0;
@@ -105,7 +109,7 @@ async function pointsCommand(sub: string, p: Parsed, out: (v: unknown) => void, 
         out({ trajectories: runs.map((r) => r.states), attention: runs.map((r) => r.attention) });
         return 0;
       }
-      const loaded = await sessionMachine(ctx, String(p.flags.get('session')));
+      const loaded = await sessionMachine(ctx, p);
       const run = retrieve(loaded, readFlags(p, RETRIEVAL_FIELDS, defaultRetrieval()));
       const s = run.summary;
       out({
@@ -132,7 +136,7 @@ async function pointsCommand(sub: string, p: Parsed, out: (v: unknown) => void, 
         out({ completed: res.map((r) => Array.from(r.v)), posterior: res.map((r) => Array.from(r.posterior)) });
         return 0;
       }
-      const loaded = await sessionMachine(ctx, String(p.flags.get('session')));
+      const loaded = await sessionMachine(ctx, p);
       const r = completeImage(loaded, readFlags(p, COMPLETION_FIELDS, defaultsOf(COMPLETION_FIELDS)));
       out({ mse_completed: r.mseCompleted, mse_mean_image: r.mseMean });
       return 0;

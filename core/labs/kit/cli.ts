@@ -33,6 +33,11 @@ export interface CliContext {
   readonly session: LabSession;
   /** Opens a session file as this context's session (through the platform's path policy). */
   open(path: string): Promise<void>;
+  /**
+   * Restores run `id`'s checkpoint (core/labs/runs/checkpoints.ts) as its lab's current model in this
+   * context's session; `lab`: refuse a run of another lab.
+   */
+  openRun(id: string, lab: string): Promise<void>;
   /** Saves this context's session to `path` (null: where it was opened or last saved). */
   save(path: string | null): Promise<void>;
   /** A context of the same core with an empty session of its own (one run of a sweep). */
@@ -105,4 +110,38 @@ export function commandOf(o: {
       return s.run(p, out, ctx);
     },
   };
+}
+
+/**
+ * `--session F.kairo [--run ID]`: opens the session a command works in and, with `--run`, makes
+ * that run's checkpoint the lab's current model (as "Open run" does in the app) before the command
+ * uses it. The file, or null when the command was given none.
+ */
+export async function sessionFlags(
+  p: Parsed,
+  ctx: CliContext,
+  lab: string,
+  o: { required: boolean; openRun?: boolean },
+): Promise<string | null> {
+  const file = p.flags.get('session');
+  const run = o.openRun === false ? undefined : p.flags.get('run');
+  if (typeof file !== 'string') {
+    if (o.required) throw invalid('--session F.kairo is required');
+    if (typeof run === 'string') throw invalid('--run needs --session F.kairo, the session that keeps the run');
+    return null;
+  }
+  await ctx.open(file);
+  if (typeof run === 'string') await ctx.openRun(run, lab);
+  return file;
+}
+
+/**
+ * After a command changed its session: saves it to `--out`, else back to the `--session` file it
+ * came from (`file`); the path written, or null when neither was given.
+ */
+export async function saveSession(p: Parsed, ctx: CliContext, file: string | null): Promise<string | null> {
+  const to = p.flags.get('out');
+  if (typeof to !== 'string' && file === null) return null;
+  await ctx.save(typeof to === 'string' ? to : null);
+  return ctx.session.view().path;
 }

@@ -8,7 +8,11 @@ export interface LabSession {
   readonly labs: LabStates;
   /** A session tensor, or undefined. Callers must not modify it. */
   tensor(name: string): NamedTensor | undefined;
-  /** Stores a lab's state and its tensors together (tensors no state refers to any more are dropped). */
-  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>): void;
+  /**
+   * Stores a lab's state and its tensors together (tensors no state refers to any more are dropped).
+   * `verify`: first check the whole session as a loaded file is checked, and refuse (changing nothing)
+   * with the problem named after this label.
+   */
+  store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>, opts?: { verify?: string }): void;
   view(): SessionView;
 }

@@ -6,6 +6,8 @@ import type { JsonValue, RunOutcome, RunRecord, RunsLabState } from '../../contr
 import { KairoError } from '../../errors.ts';
 import type { LabSession } from '../kit/session.ts';
 import { MAX_RUNS, type RunSummary } from '../kit/runs.ts';
+import type { NamedTensor } from '../../session/safetensors.ts';
+import { checkpointOf, withinBudget } from './checkpoints.ts';
 
 export interface EndedJob {
   kind: string;
@@ -16,6 +18,25 @@ export interface EndedJob {
   error: string | null;
   params: unknown;
   summary: RunSummary | null;
+  /** The output its lab stored, when the kind's output is the lab's model (kept as the run's checkpoint). */
+  model?: { result: unknown; tensors: Record<string, NamedTensor> };
+}
+
+/** What a kind's definition keeps of a raw result; null (the record still kept) when that cannot be made. */
+export function summaryOf(
+  def: { summary?: (params: never, result: never) => RunSummary },
+  kind: string,
+  params: unknown,
+  result: unknown,
+): RunSummary | null {
+  if (!def.summary) return null;
+  try {
+    return def.summary(params as never, result as never);
+  } catch (e) {
+    // A summary that cannot be made must not cost the run its record.
+    console.error(`kairo: no summary for ${kind}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
 }
 
 /** JSON of the parameters as started (they are validated JSON already; this drops anything that is not). */
@@ -49,12 +70,17 @@ export function recordRun(session: LabSession, job: EndedJob): RunRecord {
     seed,
     metrics: { ...metrics },
     curves: (job.summary?.curves ?? []).slice(0, 24),
+    checkpoint: null,
+    pinned: false,
   };
-  session.store('runs', { runs: [...state.runs, run].slice(-MAX_RUNS), next: n + 1 }, {});
+  const kept = job.model ? checkpointOf(run.id, job.model) : null;
+  if (kept) run.checkpoint = kept.checkpoint;
+  const runs = [...state.runs, run].slice(-MAX_RUNS);
+  session.store('runs', withinBudget({ ...state, runs, next: n + 1 }), kept?.tensors ?? {});
   return run;
 }
 
-export function editRun(session: LabSession, p: { id: string; name?: string; note?: string }): RunsLabState {
+export function editRun(session: LabSession, p: { id: string; name?: string; note?: string; pinned?: boolean }): RunsLabState {
   const state = session.labs.runs;
   const run = state.runs.find((r) => r.id === p?.id);
   if (!run) throw new KairoError('not_found', `there is no run "${String(p?.id)}"`);
@@ -62,8 +88,10 @@ export function editRun(session: LabSession, p: { id: string; name?: string; not
     ...run,
     ...(typeof p.name === 'string' ? { name: p.name.trim() || run.name } : {}),
     ...(typeof p.note === 'string' ? { note: p.note } : {}),
+    ...(typeof p.pinned === 'boolean' ? { pinned: p.pinned } : {}),
   };
-  session.store('runs', { ...state, runs: state.runs.map((r) => (r === run ? edited : r)) }, {});
+  // Unpinning may put a checkpoint beyond the budget.
+  session.store('runs', withinBudget({ ...state, runs: state.runs.map((r) => (r === run ? edited : r)) }), {});
   return session.labs.runs;
 }
 

@@ -9,12 +9,13 @@ import { VAE_EXPERIMENTS } from './experiments/index.ts';
 
 export const VAE_USAGE = `  (defaults: the app's "MNIST setting" on images, its "Paper setting" with --data hierarchical)
   vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
-            [--out F.kairo] [--data mnist|hierarchical]
+            [--session F.kairo] [--out F.kairo] [--data mnist|hierarchical]
             ${idxUsage(12)}
             hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
-  vae recall --session F.kairo ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
+  vae recall --session F.kairo [--run ID] ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
              (one --noise level; --noise-kind defaults to bitflip on hierarchical data, gaussian on images;
-             --save keeps the run and ${RECALL_FIELDS.strips.default} image strips in the session)
+             --save keeps the run and ${RECALL_FIELDS.strips.default} image strips in the session;
+             --run ID: that run's model (kairo runs list), --session on train: the run joins that session)
   vae sweep ${usageOf(VAE_SWEEP_FIELDS, 12)}
             [--data … as for train]`;
 
@@ -25,6 +26,7 @@ const VALUED = new Set([
   ...HIERARCHICAL_FLAGS,
   'out',
   'session',
+  'run',
   ...IDX_FLAGS,
   'data',
 ]);

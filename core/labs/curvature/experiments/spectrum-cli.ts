@@ -12,7 +12,7 @@ import {
 } from '../../../contract.ts';
 import { invalid } from '../../../errors.ts';
 import type { Parsed } from '../../kit/args.ts';
-import type { SubCommand } from '../../kit/cli.ts';
+import { sessionFlags, type SubCommand } from '../../kit/cli.ts';
 import { idxSource } from '../../kit/data-source.ts';
 import { parseFlagged, readFlags } from '../../kit/flags.ts';
 import { network } from '../../fisher/experiments/common.ts';
@@ -21,10 +21,8 @@ import { round } from './common.ts';
 
 /** The run the flags describe: a fresh network (the Fisher lab's flags), an imported one, or a session's model. */
 export function spectrumParams(p: Parsed): CurvatureParams {
-  if (p.flags.has('run'))
-    throw invalid(
-      '--run: runs keep no weights yet, so a run cannot be reopened; --session F.kairo --model vae|data|field|hopfield analyses the model the session holds',
-    );
+  if (p.flags.has('run') && !p.flags.has('session'))
+    throw invalid('--run ID names a run of a session: give --session F.kairo --model vae|data|field|hopfield too');
   const fresh = p.flags.get('network');
   const weights = p.flags.get('import');
   const session = p.flags.get('session');
@@ -96,8 +94,8 @@ export const spectrumCli: SubCommand = {
   sub: 'spectrum',
   run: async (p, out, ctx) => {
     const params = spectrumParams(p);
-    const file = p.flags.get('session');
-    if (typeof file === 'string') await ctx.open(file);
+    // --run ID: that run's checkpoint of the --model lab instead of the lab's current model.
+    if (params.model === 'session') await sessionFlags(p, ctx, params.session.lab, { required: true });
     const { result } = await ctx.runJob('curvature.spectrum', params);
     out(spectrumJson(result));
     return 0;

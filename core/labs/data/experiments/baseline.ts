@@ -39,6 +39,8 @@ export const baseline = experiment('data.baseline', {
     source: (p) => p.source,
     handler: async () => (await import('../jobs/baseline.ts')).runBaseline,
     summary,
+    // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
+    checkpoint: true,
     store: (session, o) => {
       const lab: LabStates['data'] = { ...session.labs.data, baseline: o.result };
       session.store('data', lab, o.tensors);

@@ -1,5 +1,6 @@
 // Training a field network (a first layer drawn from a random neural field) in the NTK regime:
 // its kernel, laziness and accuracy beside the linearised network.
+import { saveSession, sessionFlags } from '../../kit/cli.ts';
 import type { FieldTrainParams, FieldTrainResult, LabStates } from '../../../contract.ts';
 import { FIELD_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
@@ -38,6 +39,8 @@ export const train = experiment('field.train', {
     source: (p) => p.source,
     handler: async () => (await import('../jobs/train.ts')).runFieldTrain,
     summary,
+    // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
+    checkpoint: true,
     store: (session, o) => {
       const lab: LabStates['field'] = { ...session.labs.field, result: o.result, draft: o.result.params };
       session.store('field', lab, o.tensors);
@@ -46,9 +49,11 @@ export const train = experiment('field.train', {
   cli: {
     sub: 'train',
     run: async (p, out, ctx) => {
-      const { result: r } = await ctx.runJob('field.train', trainParams(p));
-      const file = p.flags.get('out');
-      if (typeof file === 'string') await ctx.save(file);
+      const params = trainParams(p);
+      // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
+      const file = await sessionFlags(p, ctx, 'field', { required: false, openRun: false });
+      const { result: r } = await ctx.runJob('field.train', params);
+      const saved = await saveSession(p, ctx, file);
       out({
         lambda_max: r.lambdaMax,
         eta: r.eta,
@@ -60,7 +65,7 @@ export const train = experiment('field.train', {
         train_accuracy: r.trainAccuracy,
         test_accuracy: r.testAccuracy,
         ...(r.sharpness ? { sharpness: sharpnessJson(r.sharpness) } : {}),
-        ...(typeof file === 'string' ? { session: ctx.session.view().path } : {}),
+        ...(saved !== null ? { session: saved } : {}),
       });
       return 0;
     },

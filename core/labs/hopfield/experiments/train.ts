@@ -1,5 +1,6 @@
 // Training a Boltzmann machine on the 2-D toy clusters or on images: its NLL per epoch, and the
 // model the lab's quick views (density, attention, retrieval, completion) read.
+import { saveSession, sessionFlags } from '../../kit/cli.ts';
 import { writeFileSync } from 'node:fs';
 import type { HopfieldTrainParams, HopfieldTrainResult, LabStates } from '../../../contract.ts';
 import { defaultsOf, HOPFIELD_TRAIN_FIELDS, hopfieldSettingFor, IMAGE_DATA_FIELDS, TOY_DATA_FIELDS } from '../../../contract.ts';
@@ -38,6 +39,8 @@ export const train = experiment('hopfield.train', {
     source: (p) => (p.data.kind === 'images' ? p.data.source : null),
     handler: async () => (await import('../jobs/train.ts')).runHopfieldTrain,
     summary,
+    // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
+    checkpoint: true,
     store: (session, o) => {
       const lab: LabStates['hopfield'] = {
         ...session.labs.hopfield,
@@ -62,9 +65,10 @@ export const train = experiment('hopfield.train', {
         ...readFlags(p, TRAIN_FLAGS, { ...d, ...hopfieldSettingFor(data === 'toy' ? 'toy' : 'images', toy.clusters) }),
         trainC: !p.flags.has('fixed-c'),
       };
+      // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
+      const file = await sessionFlags(p, ctx, 'hopfield', { required: false, openRun: false });
       const { result: r } = await ctx.runJob('hopfield.train', params);
-      const outPath = p.flags.get('out');
-      if (typeof outPath === 'string') await ctx.save(outPath);
+      const saved = await saveSession(p, ctx, file);
       const mOut = p.flags.get('machine-out');
       // The GB-RBM is written as its 2^K-component mixture, which is what M.json describes.
       if (typeof mOut === 'string') writeFileSync(mOut, JSON.stringify(machineJsonOf(loadMachine(ctx.session).machine)) + '\n');
@@ -76,7 +80,7 @@ export const train = experiment('hopfield.train', {
         patterns: r.patterns,
         test_patterns: r.testPatterns,
         curve: r.curve.map((c) => ({ epoch: c.epoch, train_nll: c.train, test_nll: c.test })),
-        ...(typeof outPath === 'string' ? { session: ctx.session.view().path } : {}),
+        ...(saved !== null ? { session: saved } : {}),
       });
       return 0;
     },

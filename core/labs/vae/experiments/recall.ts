@@ -1,5 +1,6 @@
 // Repeated inference on the session's model: encode → decode → re-encode from noisy or held-out
 // inputs, and where the states go (memory, concept, root, global centre).
+import { sessionFlags } from '../../kit/cli.ts';
 import type { RecallParams, RecallRunResult } from '../../../contract.ts';
 import { RECALL_FIELDS, VAE_MNIST_PRESET, VAE_PAPER_PRESET } from '../../../contract.ts';
 import { invalid, KairoError } from '../../../errors.ts';
@@ -12,9 +13,18 @@ import { defaultRecall, RECALL_STARTS, recallSchema } from '../state.ts';
 /** Recall runs kept per model; older ones (and their tensors) are dropped first. */
 export const MAX_RUNS = 16;
 
+const NOISE_NAMES: Record<RecallParams['noiseKind'], (level: number) => string> = {
+  bitflip: (v) => `bit flips p = ${v}`,
+  gaussian: (v) => `Gaussian σ = ${v}`,
+  saltpepper: (v) => `salt-and-pepper p = ${v}`,
+  pure: () => 'pure noise',
+};
+
 /** A recall job runs one or more noise levels; each keeps its concept-distance curve. */
-const summary = (_p: RecallParams, runs: RecallRunResult[]): RunSummary => {
+const summary = (p: RecallParams, runs: RecallRunResult[]): RunSummary => {
   const first = runs[0];
+  // The level with its meaning: a probability for bit flips and salt-and-pepper, a standard deviation for Gaussian noise.
+  const noise = (r: RecallRunResult) => NOISE_NAMES[p.noiseKind](r.noise);
   const t = (r: RecallRunResult) => r.points.map((p) => p.t);
   return {
     metrics: {
@@ -25,19 +35,19 @@ const summary = (_p: RecallParams, runs: RecallRunResult[]): RunSummary => {
     },
     curves: runs.flatMap((r) => [
       curve(
-        `distance to concept, noise ${r.noise}`,
+        `distance to concept, ${noise(r)}`,
         'recall step t',
         r.points.map((p) => p.distConcept),
         t(r),
       ),
       curve(
-        `distance to memory, noise ${r.noise}`,
+        `distance to memory, ${noise(r)}`,
         'recall step t',
         r.points.map((p) => p.distMemory),
         t(r),
       ),
       curve(
-        `fraction nearest own concept, noise ${r.noise}`,
+        `fraction nearest own concept, ${noise(r)}`,
         'recall step t',
         r.points.map((p) => p.fracNearestOwn),
         t(r),
@@ -71,9 +81,8 @@ export const recall = experiment('vae.recall', {
   cli: {
     sub: 'recall',
     run: async (p, out, ctx) => {
-      const file = p.flags.get('session');
-      if (typeof file !== 'string') throw invalid('--session F.kairo is required');
-      await ctx.open(file);
+      // --run ID: that run's model instead of the session's current one.
+      await sessionFlags(p, ctx, 'vae', { required: true });
       const d = defaultRecall();
       const binary = ctx.session.labs.vae.result?.params.source.kind === 'hierarchical';
       // Scripts from before the hierarchical data passed the noise kind as --start.

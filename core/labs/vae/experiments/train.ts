@@ -1,5 +1,6 @@
 // Training a VAE on the Datasets lab's images or on hierarchical patterns: its curves, test ELBO,
 // concept vectors and the model recall runs on.
+import { saveSession, sessionFlags } from '../../kit/cli.ts';
 import type { VaeTrainParams, VaeTrainResult } from '../../../contract.ts';
 import { VAE_MNIST_PRESET, VAE_PAPER_PRESET, VAE_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
@@ -47,6 +48,8 @@ export const train = experiment('vae.train', {
     source: (p) => p.source,
     handler: async () => (await import('../jobs/train.ts')).runVaeTrain,
     summary,
+    // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
+    checkpoint: true,
     store: (session, o) =>
       // Recall runs belong to the model they ran on: a new model starts with none.
       session.store('vae', { ...session.labs.vae, result: o.result, draft: o.result.params, runs: [] }, o.tensors),
@@ -55,14 +58,15 @@ export const train = experiment('vae.train', {
     sub: 'train',
     run: async (p, out, ctx) => {
       // On the hierarchical patterns the defaults are the app's "Paper setting"; on images its "MNIST setting".
+      // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
+      const file = await sessionFlags(p, ctx, 'vae', { required: false, openRun: false });
       const src = source(p);
       const preset = src.kind === 'hierarchical' ? VAE_PAPER_PRESET.train : VAE_MNIST_PRESET.train;
       const { result: r } = await ctx.runJob('vae.train', {
         source: src,
         ...readFlags(p, VAE_TRAIN_FIELDS, { ...defaultVaeTrain(), ...preset, hidden: [...preset.hidden] }),
       });
-      const outPath = p.flags.get('out');
-      if (typeof outPath === 'string') await ctx.save(outPath);
+      const saved = await saveSession(p, ctx, file);
       out({
         test_neg_elbo: r.testNegElbo,
         epochs: r.epochs.map((e) => ({
@@ -72,7 +76,7 @@ export const train = experiment('vae.train', {
           test_kl: e.testKl,
           train_loss: e.trainLoss,
         })),
-        ...(typeof outPath === 'string' ? { session: ctx.session.view().path } : {}),
+        ...(saved !== null ? { session: saved } : {}),
       });
       return 0;
     },
