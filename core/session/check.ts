@@ -60,10 +60,15 @@ export function checkConsistency(label: string, labs: LabStates, tensors: Record
       throw invalid(`${label}: tensor "${clip(n)}" is in the file, but nothing in the session refers to it (file edited?)`);
 }
 
-/** Throws a one-line error naming the first tensor whose dtype, shape or values are wrong. */
-export function checkTensors(label: string, labs: LabStates, tensors: Record<string, NamedTensor>): void {
+/** Throws a one-line error naming the first tensor (of those `only` picks) whose dtype, shape or values are wrong. */
+export function checkTensors(
+  label: string,
+  labs: LabStates,
+  tensors: Record<string, NamedTensor>,
+  only: (name: string) => boolean = () => true,
+): void {
   const want = shapes(labs, tensors);
-  for (const name of Object.keys(tensors).sort()) {
+  for (const name of Object.keys(tensors).sort().filter(only)) {
     const t = tensors[name]!;
     const where = `${label}: tensor "${clip(name)}"`;
     const dtype = dtypeOf(name);

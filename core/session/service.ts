@@ -89,7 +89,8 @@ export class SessionService {
     const doc = pruned({ labs: { ...this.doc.labs, [lab]: parsed }, tensors: { ...this.doc.tensors, ...tensors } });
     if (opts.verify) {
       checkConsistency(opts.verify, doc.labs, doc.tensors);
-      checkTensors(opts.verify, doc.labs, doc.tensors);
+      // The lab's own tensors: the rest of the session is as it was.
+      checkTensors(opts.verify, doc.labs, doc.tensors, (n) => n.startsWith(`${lab}.`));
     }
     this.doc = doc;
     this.dirty = true;

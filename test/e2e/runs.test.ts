@@ -117,10 +117,64 @@ test('a recall whose states went NaN is a red "diverged" row, and its overlaid c
   const row = table.locator(`tr[data-run="${rec.id}"]`);
   await row.locator('td.outcome.diverged').waitFor();
   await row.locator('input[type="checkbox"]').check();
-  await table.locator('[data-testid="overlay-curve"]').selectOption('distance to concept, noise 0');
+  await table.locator('[data-testid="overlay-curve"]').selectOption('distance to concept, Gaussian σ = 0');
   const note = table.locator('[data-testid="nonfinite-note"]');
   await note.waitFor();
   assert.match((await note.textContent())!, /⚠ 3 non-finite values/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('two VAE runs: their differing parameters as columns and a diff; the older reopened and recalled from; the budget drops the oldest unpinned model', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  const train = async (latent: number) => {
+    const job = await core.call('jobs.start', {
+      kind: 'vae.train',
+      params: { ...defaultVaeTrain(), hidden: [32], latent, epochs: 1, trainSize: 1000 },
+    });
+    assert.equal((await core.jobs.wait(job.id)).state, 'done');
+    return core.session.labs.runs.runs.at(-1)!;
+  };
+  const older = await train(2);
+  const newer = await train(3);
+  assert.ok(older.checkpoint && newer.checkpoint);
+  await page.getByRole('button', { name: 'VAE recall' }).click();
+  const table = page.locator('[data-testid="runs-table"][data-lab="vae"]');
+  await table.locator(`tr[data-run="${newer.id}"]`).waitFor();
+  // The latent size differs between the lab's runs: a column named by its form label.
+  await table.locator('th.param', { hasText: 'Latent d' }).waitFor();
+  assert.equal((await table.locator(`tr[data-run="${older.id}"] td.param`).allTextContents()).includes('2'), true);
+  // Exactly two ticked (the earlier test ticked its diverged recall).
+  for (const box of await table.locator('input[aria-label^="overlay "]').all()) await box.uncheck();
+  for (const r of [older, newer]) await table.locator(`tr[data-run="${r.id}"] input[aria-label^="overlay "]`).check();
+  const diff = table.locator('[data-testid="run-diff"]');
+  await diff.locator('tr[data-param="latent"]').waitFor();
+  assert.deepEqual(await diff.locator('tr[data-param="latent"] td').allTextContents(), ['2', '3']);
+
+  page.once('dialog', (d) => void d.accept());
+  await table.locator(`tr[data-run="${older.id}"] [data-testid="open-run"]`).click();
+  await until(() => core.session.labs.vae.result?.params.latent === 2, 'the older model reopened');
+  assert.deepEqual(core.session.labs.vae.result, older.checkpoint!.result);
+  const recall = await core.call('jobs.start', {
+    kind: 'vae.recall',
+    params: { ...defaultRecall(), noise: [0.1], samples: 40, iterations: 2, strips: 0 },
+  });
+  assert.equal((await core.jobs.wait(recall.id)).state, 'done');
+  assert.equal(core.session.labs.vae.runs.length, 1, 'the recall ran on the reopened model');
+
+  // Pin the older run, keep one unpinned model per lab: the newest VAE run keeps its model, the pinned one too, any earlier VAE run loses its.
+  await table.locator(`tr[data-run="${older.id}"] input[aria-label="pin ${older.name}"]`).check();
+  await until(() => core.session.labs.runs.runs.find((r) => r.id === older.id)!.pinned, 'the pin');
+  page.once('dialog', (d) => void d.accept());
+  const keep = table.locator('[data-testid="keep-checkpoints"]');
+  await keep.fill('1');
+  await keep.press('Tab');
+  await until(() => core.session.labs.runs.keep === 1, 'the budget');
+  const kept = core.session.labs.runs.runs.filter((r) => r.lab === 'vae' && r.checkpoint).map((r) => r.id);
+  assert.deepEqual(kept.sort(), [older.id, newer.id].sort());
+  const vaeTrains = core.session.labs.runs.runs.filter((r) => r.kind === 'vae.train');
+  assert.ok(vaeTrains.length > 2, 'an earlier VAE run (the diverged test’s) lost its model');
+  assert.equal(await table.locator('[data-testid="open-run"]').count(), 2);
   assert.deepEqual(pageErrors, []);
 });
 

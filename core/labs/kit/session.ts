@@ -10,8 +10,8 @@ export interface LabSession {
   tensor(name: string): NamedTensor | undefined;
   /**
    * Stores a lab's state and its tensors together (tensors no state refers to any more are dropped).
-   * `verify`: first check the whole session as a loaded file is checked, and refuse (changing nothing)
-   * with the problem named after this label.
+   * `verify`: first check the session as a loaded file is checked (its structure whole, the lab's
+   * tensors' dtypes, shapes and values), and refuse (changing nothing) with the problem named after this label.
    */
   store<K extends LabId>(lab: K, state: LabStates[K], tensors: Record<string, NamedTensor>, opts?: { verify?: string }): void;
   view(): SessionView;
