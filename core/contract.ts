@@ -148,6 +148,12 @@ export interface JobInfo {
 /** The methods the core itself answers. */
 export interface CoreMethods {
   'app.info': { params: Record<string, never>; result: AppInfo };
+  /**
+   * What a lab's quick look measured in the session's current results: the fragments its line quotes
+   * (core/labs/<lab>/quick-look.ts), as that line writes them; null where the lab has no quick look
+   * or holds no result it can be read from.
+   */
+  'app.quickLookQuotes': { params: { lab: LabId }; result: string[] | null };
   /** A session tensor for display (e.g. a recall run's projections or image strips). */
   'session.tensor': { params: { name: string }; result: EncodedArray };
   'jobs.start': { params: { [K in JobKind]: { kind: K; params: JobKinds[K]['params'] } }[JobKind]; result: JobInfo };

@@ -1,7 +1,6 @@
 // The core behind the contract: routes request envelopes to services and pushes events.
 // Carriers (Electron IPC, the WebSocket host, in-process tests) only move envelopes.
 import type {
-  LabId,
   AppInfo,
   EventEnvelope,
   Events,
@@ -16,7 +15,6 @@ import type {
   ResultOf,
   Topic,
 } from './contract.ts';
-import { CONTRACT_VERSION } from './contract.ts';
 import { firstNonFinite, KairoError, toErrorValue } from './errors.ts';
 import { checkJobMemory } from './jobs/budget.ts';
 import { JobManager, type JobManagerOptions } from './jobs/manager.ts';
@@ -29,9 +27,9 @@ import { parseOrThrow } from './validate.ts';
 import { idxPaths, type PathPolicy } from './paths.ts';
 import { SessionService } from './session/service.ts';
 import { readRecent } from './session/recent.ts';
-import { cleanStaleTemps, SESSION_SCHEMA_VERSION } from './session/session.ts';
+import { cleanStaleTemps } from './session/session.ts';
 import type { Recovery } from './session/recovery.ts';
-import { APP_VERSION } from './version.ts';
+import { appInfo } from './app-info.ts';
 import { checkSource, PACKAGED_FILES } from './data/datasets.ts';
 
 /** What only the platform can do (native dialogs); the web host has none. */
@@ -107,17 +105,17 @@ export class Core {
     });
     this.handlers = {
       ...(this.labMethods() as unknown as Pick<Handlers, Exclude<Method, CoreMethod>>),
-      'app.info': async () => ({
-        version: APP_VERSION,
-        contractVersion: CONTRACT_VERSION,
-        sessionSchemaVersion: SESSION_SCHEMA_VERSION,
-        carrier: opts.platform.carrier,
-        // TensorFlow.js loads only when asked for (about a second): a CLI command or a host that never
-        // calls app.info starts without it.
-        backend: await (await import('./backend.ts')).initBackend(),
-        labs: LAB_IDS,
-        labTitles: Object.fromEntries(LAB_IDS.map((id) => [id, LABS[id].title])) as Record<LabId, string>,
-      }),
+      'app.info': async () => appInfo(opts.platform.carrier),
+      'app.quickLookQuotes': async (p) => {
+        const id = LAB_IDS.find((l) => l === p?.lab);
+        if (!id) throw new KairoError('bad_request', `unknown lab ${JSON.stringify(p?.lab)}`);
+        const look = await LABS[id].quickLook?.();
+        try {
+          return look ? look.quotes(this.session.labs) : null;
+        } catch {
+          return null; // the lab holds no result of the kind its quick look makes
+        }
+      },
       'session.tensor': (p) => this.session.encoded(String(p?.name)),
       'jobs.start': (p) => this.startJob(p?.kind, p?.params, { session: this.session, record: true }),
       'jobs.cancel': (p) => this.jobs.cancel(String(p?.id)),

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
+import { VAE_PAPER_PRESET, VAE_QUICK_LOOK } from '../../core/labs/vae/contract.ts';
 import { HOPFIELD_QUICK_LOOK } from '../../core/labs/hopfield/contract.ts';
 import { openApp } from './browser.ts';
 
@@ -135,6 +136,7 @@ test('two VAE runs: their differing parameters as columns and a diff; the older 
     assert.equal((await core.jobs.wait(job.id)).state, 'done');
     return core.session.labs.runs.runs.at(-1)!;
   };
+  const earliest = await train(2);
   const older = await train(2);
   const newer = await train(3);
   assert.ok(older.checkpoint && newer.checkpoint);
@@ -162,7 +164,7 @@ test('two VAE runs: their differing parameters as columns and a diff; the older 
   assert.equal((await core.jobs.wait(recall.id)).state, 'done');
   assert.equal(core.session.labs.vae.runs.length, 1, 'the recall ran on the reopened model');
 
-  // Pin the older run, keep one unpinned model per lab: the newest VAE run keeps its model, the pinned one too, any earlier VAE run loses its.
+  // Pin the older run, keep one unpinned model per lab: the newest VAE run keeps its model, the pinned one too, the earliest loses its.
   await table.locator(`tr[data-run="${older.id}"] input[aria-label="pin ${older.name}"]`).check();
   await until(() => core.session.labs.runs.runs.find((r) => r.id === older.id)!.pinned, 'the pin');
   page.once('dialog', (d) => void d.accept());
@@ -172,8 +174,7 @@ test('two VAE runs: their differing parameters as columns and a diff; the older 
   await until(() => core.session.labs.runs.keep === 1, 'the budget');
   const kept = core.session.labs.runs.runs.filter((r) => r.lab === 'vae' && r.checkpoint).map((r) => r.id);
   assert.deepEqual(kept.sort(), [older.id, newer.id].sort());
-  const vaeTrains = core.session.labs.runs.runs.filter((r) => r.kind === 'vae.train');
-  assert.ok(vaeTrains.length > 2, 'an earlier VAE run (the diverged test’s) lost its model');
+  assert.equal(core.session.labs.runs.runs.find((r) => r.id === earliest.id)!.checkpoint, null, 'the earliest lost its model');
   assert.equal(await table.locator('[data-testid="open-run"]').count(), 2);
   assert.deepEqual(pageErrors, []);
 });
@@ -204,5 +205,56 @@ test('a lab’s quick look fills its form with the small setting and runs it, le
   assert.equal(run.kind, 'hopfield.train');
   assert.deepEqual(run.params, HOPFIELD_QUICK_LOOK.params);
   assert.deepEqual(core.session.labs.hopfield.draft, HOPFIELD_QUICK_LOOK.params);
+  // Beneath the line, the numbers this run measured: the same fragments, so "as the line says".
+  const measured = page.getByTestId('quick-look-measured');
+  await measured.waitFor();
+  const quotes = (await (await import('../../core/labs/hopfield/quick-look.ts')).quickLook.quotes(core.session.labs)).join(' · ');
+  assert.equal((await measured.textContent())!.replace(/\s+/g, ' ').trim(), `This run measured: ${quotes} — as the line says`);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('quick looks bring their own data and say what this run measured; a preset left midway finishes its recall', async () => {
+  const page = app.page;
+  const core = app.host.core;
+  // Another lab's setting changed the Datasets lab's choice (as the VAE settings do, and say so).
+  const hier = { ...VAE_PAPER_PRESET.data };
+  await core.call('session.update', { lab: 'data', state: { ...core.session.labs.data, source: hier } });
+  // The VAE quick look (training, then recall): leave for the Datasets lab while it trains.
+  await page.getByRole('button', { name: 'VAE recall' }).click();
+  const vaeRunsBefore = core.session.labs.runs.runs.filter((r) => r.kind === 'vae.recall').length;
+  page.once('dialog', (d) => void d.accept()); // retraining asks before dropping the earlier test's recall
+  await page
+    .getByTestId('quick-look')
+    .getByRole('button', { name: /^Quick look/ })
+    .click();
+  await until(() => Object.values(core.jobs.list()).some((j) => j.kind === 'vae.train' && j.state === 'running'), 'the training');
+  await page.getByRole('button', { name: 'Datasets', exact: true }).click();
+  await until(
+    () => core.session.labs.runs.runs.filter((r) => r.kind === 'vae.recall').length === vaeRunsBefore + 1,
+    'the recall the preset started after its training',
+    120000,
+  );
+  assert.deepEqual(
+    core.session.labs.vae.runs.map((r) => r.noise),
+    [...VAE_QUICK_LOOK.recall.noise],
+  );
+  assert.deepEqual(core.session.labs.data.source, hier, 'the quick look left the Datasets lab’s choice alone');
+
+  // The Datasets quick look on MNIST, not on the patterns the lab holds; its line and this run agree.
+  await page
+    .getByTestId('quick-look')
+    .getByRole('button', { name: /^Quick look/ })
+    .click();
+  const measured = page.getByTestId('quick-look-measured');
+  await measured.waitFor({ timeout: 60000 });
+  assert.deepEqual(core.session.labs.data.baseline!.params.source, { kind: 'mnist' });
+  assert.match((await measured.textContent())!, /This run measured: .*test accuracy — as the line says/);
+  assert.deepEqual(core.session.labs.data.source, hier);
+
+  // Back in the VAE lab: what its quick look measured, from the run that ended while it was away.
+  await page.getByRole('button', { name: 'VAE recall' }).click();
+  const vaeLine = page.getByTestId('quick-look-measured');
+  await vaeLine.waitFor();
+  assert.match((await vaeLine.textContent())!, /— as the line says/);
   assert.deepEqual(pageErrors, []);
 });

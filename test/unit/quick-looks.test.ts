@@ -30,4 +30,11 @@ for (const q of QUICK_LOOKS)
       assert.equal(end.state, 'done', end.error?.message);
     }
     for (const quote of q.quotes(core.session.labs)) assert.ok(q.shows.includes(quote), `"${q.shows}" does not say "${quote}"`);
+    // What the app shows beneath the line after a quick look: the same fragments, from the core.
+    assert.deepEqual(await core.call('app.quickLookQuotes', { lab: q.lab as never }), q.quotes(core.session.labs));
   });
+
+test('app.quickLookQuotes: null for a lab with no quick look, one line for a name that is no lab', async () => {
+  assert.equal(await core.call('app.quickLookQuotes', { lab: 'runs' }), null);
+  await assert.rejects(core.call('app.quickLookQuotes', { lab: '__proto__' as never }), /unknown lab "__proto__"/);
+});

@@ -1,6 +1,6 @@
 // Application state shared by all views: what the core told us (info, session, jobs) and the
 // few UI-only things (current lab, dialogs, errors). Views call the core through `app.client`.
-import type { AppInfo, JobInfo, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
+import type { AppInfo, JobInfo, JobKind, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
 export interface PathRequest {
@@ -98,7 +98,29 @@ class AppState {
   /** Jobs running longer than this (seconds) also raise a desktop notification when they end (Electron). */
   static readonly NOTIFY_AFTER_S = 30;
 
+  /**
+   * Jobs to start when another ends 'done' (a preset's recall after its training), by the first's id.
+   * The app's, not a page's: leaving the lab while the first runs loses nothing.
+   */
+  followUps = $state<Record<string, { kind: JobKind; params: unknown }>>({});
+
+  /**
+   * Each lab's quick look as the app keeps it, so a lab left while its quick look runs shows, once
+   * back, what the run measured: 'started' (clicked), 'running' (its job seen), then the quotes.
+   */
+  quickLooks = $state<Partial<Record<LabId, { phase: 'idle' | 'started' | 'running'; measured: string[] | null }>>>({});
+
   private ended(j: JobInfo): void {
+    const next = this.followUps[j.id];
+    if (next) {
+      // Kept until the next job is in the list, so a page never sees a moment with neither running.
+      if (j.state === 'done')
+        void this.run(async () => {
+          const started = (await this.client.call('jobs.start', { kind: next.kind, params: next.params } as never)) as JobInfo;
+          this.jobs[started.id] = started;
+        }).finally(() => delete this.followUps[j.id]);
+      else delete this.followUps[j.id];
+    }
     const lab = j.kind.split('.')[0] as LabId;
     if (lab !== this.lab && this.info?.labs.includes(lab)) this.unseen[lab] = (this.unseen[lab] ?? 0) + 1;
     const seconds = j.startedAt && j.finishedAt ? (j.finishedAt - j.startedAt) / 1000 : 0;

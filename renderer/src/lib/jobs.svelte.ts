@@ -43,11 +43,26 @@ export class Job<K extends JobKind> {
     const id = this.info?.id;
     return id && this.running ? (app.live[id] ?? []) : [];
   }
-  /** Starts a job; refused requests become the app's error line and give false. */
-  async start<S extends K>(kind: S, params: JobKinds[S]['params']): Promise<boolean> {
+  /**
+   * Starts a job; refused requests become the app's error line and give false. `then`: a job the app
+   * starts when this one ends 'done' (a preset's second step), wherever the user is by then.
+   */
+  async start<S extends K, T extends JobKind = never>(
+    kind: S,
+    params: JobKinds[S]['params'],
+    then?: { kind: T; params: JobKinds[T]['params'] },
+  ): Promise<boolean> {
     const j = await app.run(() => app.client.call('jobs.start', { kind, params } as never) as Promise<JobInfo>);
-    if (j) app.jobs[j.id] = j;
+    if (j) {
+      if (then) app.followUps[j.id] = then;
+      app.jobs[j.id] = j;
+    }
     return j !== undefined;
+  }
+  /** The follow-up the app will start when this kind's newest job ends, if any. */
+  get followUp(): { kind: JobKind } | null {
+    const id = this.info?.id;
+    return (id && app.followUps[id]) || null;
   }
   async cancel(): Promise<void> {
     const id = this.info?.id;
