@@ -144,3 +144,31 @@ test('an out-of-range flag is refused naming the flag the user typed, not a sche
     assert.match(r.err.trim(), re);
   }
 });
+
+test('each subcommand takes only its own flags: another subcommand’s is refused before anything runs', async () => {
+  for (const [args, re] of [
+    [['vae', 'recall', '--session', 'x.kairo', '--epochs', '5'], /--epochs is not an option of kairo vae recall/],
+    [['vae', 'train', '--save'], /--save is not an option of kairo vae train/],
+    [['vae', 'train', '--run', 'r1'], /--run is not an option of kairo vae train/],
+    [['fisher', 'signal', '--width', '8', '--samples', '4'], /--samples is not an option of kairo fisher signal/],
+    [['field', 'robustness', '--out', 'x.kairo'], /--out is not an option of kairo field robustness/],
+    [['hopfield', 'nll', '--beta', '2'], /--beta is not an option of kairo hopfield nll/],
+    [['curvature', 'track', '--import', 'w.safetensors'], /--import is not an option of kairo curvature track/],
+    [['curvature', '--network', 'fresh', '--track-every', '5'], /--track-every is not an option of kairo curvature spectrum/],
+    [['ngd', 'unit-fisher', '--width', '8'], /--width is not an option of kairo ngd unit-fisher/],
+    [['sweep', 'expand', 'spec.json', '--workers', '2'], /--workers is not an option of kairo sweep expand/],
+  ] as const) {
+    const r = kairo(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.equal(r.out, '');
+  }
+  // The lab tables agree with the subcommands: every flag a subcommand reads is one its lab parses
+  // (commandOf refuses a slip at load), and every flag the lab parses belongs to some subcommand.
+  const { cliCommands } = await import('../../core/labs/index.ts');
+  for (const [name, cmd] of await cliCommands()) {
+    const used = new Set(cmd.subcommands.flatMap((s) => [...cmd.flagsOf(s)]));
+    for (const f of [...cmd.valued, ...cmd.switches]) assert.ok(used.has(f), `kairo ${name}: --${f} belongs to no subcommand`);
+  }
+});

@@ -66,7 +66,12 @@ test('a bad sweep file is refused with one line naming the field', () => {
     /sweep\.command: unknown command "nope"; sweepable: vae, fisher, ngd, continual, field, hopfield, augment/,
   );
   bad({ command: ['fisher', 'spectra'] }, /sweep\.command: "fisher" has no subcommand "spectra"/);
-  bad({ command: ['fisher', 'spectrum'], grid: { widht: [1] } }, /sweep\.grid\.widht: kairo fisher has no flag --widht/);
+  bad({ command: ['fisher', 'spectrum'], grid: { widht: [1] } }, /sweep\.grid\.widht: kairo fisher spectrum has no flag --widht/);
+  // A flag of the lab's other subcommands is no flag of this one.
+  bad(
+    { command: ['fisher', 'signal'], grid: { samples: [4, 8] } },
+    /sweep\.grid\.samples: kairo fisher signal has no flag --samples/,
+  );
   bad(
     { command: ['fisher', 'spectrum'], fixed: { width: 3 }, grid: { width: [1] } },
     /sweep\.grid\.width: --width is already set in sweep\.fixed/,
@@ -85,7 +90,7 @@ test('a bad sweep file is refused with one line naming the field', () => {
   writeFileSync(join(d, 's.json'), '{"command": ["fisher", "spectrum"], "grid": {"widht": [1]}}');
   const r = kairo('sweep', 'expand', join(d, 's.json'));
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, 'kairo: error: sweep.grid.widht: kairo fisher has no flag --widht\n');
+  assert.equal(r.stderr, 'kairo: error: sweep.grid.widht: kairo fisher spectrum has no flag --widht\n');
 });
 
 test('runs write their record atomically, skip when done, and collect names missing and failed runs', async () => {
@@ -243,7 +248,7 @@ test('a sweep run from the app is a job: progress per run, results in the Sweeps
       kind: 'sweep.local',
       params: { spec: { command: ['fisher', 'spectrum'], grid: { widht: [1] } } as never },
     }),
-    /sweep\.grid\.widht: kairo fisher has no flag --widht/,
+    /sweep\.grid\.widht: kairo fisher spectrum has no flag --widht/,
   );
   assert.equal(core.jobs.list().length, jobs);
   await core.shutdown();

@@ -8,7 +8,7 @@ import { CONTINUAL_EXPERIMENTS } from './experiments/index.ts';
 export const CONTINUAL_USAGE = `  continual kernel ${usageOf(CL_MODEL_FIELDS, 19)}
                    --n1 N1 --n2 N2 --similarity ρ  (or --sizes N1,N2,… for a chain) [--out F.kairo]
   continual network (the kernel flags) ${usageOf(CL_NETWORK_FIELDS, 37)}
-  continual sweep (the model flags) ${usageOf(CL_SWEEP_FIELDS, 34)}`;
+  continual sweep (the model flags) ${usageOf(CL_SWEEP_FIELDS, 34)} [--out F.kairo]`;
 
 const VALUED = new Set([
   ...flagsOf(CL_MODEL_FIELDS).valued,

@@ -9,7 +9,7 @@ import {
 } from '../../contract.ts';
 import { invalid } from '../../errors.ts';
 import { checkOutputFlags } from '../kit/args.ts';
-import type { LabCommand } from '../kit/cli.ts';
+import { refuseStrayFlags, type LabCommand, type SubCommand } from '../kit/cli.ts';
 import { IDX_FLAGS, idxUsage } from '../kit/data-source.ts';
 import { flagsOf, usageOf } from '../kit/flags.ts';
 import { spectrumCli } from './experiments/spectrum-cli.ts';
@@ -44,18 +44,30 @@ const VALUED = new Set([
 ]);
 const SWITCHES = new Set([...flagsOf(CURVATURE_FIELDS).switches, ...flagsOf(CURVATURE_TRACK_FIELDS).switches]);
 
+const FLAGS = new Map<string, ReadonlySet<string>>([
+  ['spectrum', new Set(spectrumCli.flags)],
+  ['track', new Set((track.cli as SubCommand).flags)],
+]);
+
 export const command: LabCommand = {
   usage: CURVATURE_USAGE,
   // `spectrum` is also the default, so `kairo sweep` (which names a subcommand) can run it.
   subcommands: ['spectrum', 'track'],
   valued: VALUED,
   switches: SWITCHES,
+  flagsOf: (sub) => FLAGS.get(sub) ?? new Set(),
   run: (p, out, ctx) => {
     checkOutputFlags(p, []);
     const [sub, ...extra] = p.positional;
     if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
-    if (sub === undefined || sub === 'spectrum') return spectrumCli.run(p, out, ctx);
-    if (sub === 'track') return (track.cli as { run: typeof spectrumCli.run }).run(p, out, ctx);
+    if (sub === undefined || sub === 'spectrum') {
+      refuseStrayFlags(p, 'curvature spectrum', FLAGS.get('spectrum')!);
+      return spectrumCli.run(p, out, ctx);
+    }
+    if (sub === 'track') {
+      refuseStrayFlags(p, 'curvature track', FLAGS.get('track')!);
+      return (track.cli as SubCommand).run(p, out, ctx);
+    }
     throw invalid(`unknown curvature command ${JSON.stringify(sub)}; try kairo curvature --network fresh …, --import … or track`);
   },
 };

@@ -38,5 +38,5 @@ export const command: LabCommand = commandOf({
   usage: USAGE,
   valued: VALUED,
   switches: SWITCHES,
-  subs: [{ sub: 'inspect', run: inspect }],
+  subs: [{ sub: 'inspect', flags: VALUED, run: inspect }],
 });

@@ -32,6 +32,7 @@ export const INIT_STATS_LAGS = [0, 5, 10, 20, 40, 60, 100];
 /** `field init-stats`: the noise field's variance and correlation, computed here (no job). */
 const initStats: SubCommand = {
   sub: 'init-stats',
+  flags: ['kind', 'r-sigma', 's-sigma', 'm-sigma', 'inputs', 'neurons', 'dims', 'seed'],
   run: async (p, out) => {
     // The noise statistics are those of a structured field: every kind but the plain Gaussian.
     const kind = choiceFlag(

@@ -8,7 +8,7 @@ import {
   type FisherTheoryValues,
 } from '../../contract.ts';
 import { commandOf, type LabCommand, type SubCommand } from '../kit/cli.ts';
-import { flagsOf, usageOf } from '../kit/flags.ts';
+import { flagNames, flagsOf, usageOf } from '../kit/flags.ts';
 import { subcommandsOf } from '../lab.ts';
 import { network, theoryJson } from './experiments/common.ts';
 import { theoryFor } from './jobs/network.ts';
@@ -40,6 +40,7 @@ const orderJson = (t: FisherTheoryValues) =>
 /** `fisher theory`: the mean-field prediction alone, instantly, at any width (no job). */
 const theory: SubCommand = {
   sub: 'theory',
+  flags: flagNames(FISHER_NETWORK_FIELDS),
   run: async (p, out) => {
     const t = theoryFor(network(p));
     if (!t) process.stderr.write('kairo: mean-field theory makes no prediction for batch norm in hidden layers\n');

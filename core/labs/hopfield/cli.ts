@@ -22,7 +22,7 @@ import {
 import { invalid } from '../../errors.ts';
 import type { Parsed } from '../kit/args.ts';
 import { commandOf, sessionFlags, type CliContext, type LabCommand, type SubCommand } from '../kit/cli.ts';
-import { flagsOf, readFlags, usageOf } from '../kit/flags.ts';
+import { flagNames, flagsOf, readFlags, usageOf } from '../kit/flags.ts';
 import { subcommandsOf } from '../lab.ts';
 import { HOPFIELD_EXPERIMENTS } from './experiments/index.ts';
 import { machineFromJson, pointsFromJson } from './machine-json.ts';
@@ -146,8 +146,17 @@ async function pointsCommand(sub: string, p: Parsed, out: (v: unknown) => void, 
   }
 }
 
-const pointCommands: SubCommand[] = ['nll', 'retrieve', 'complete'].map((sub) => ({
+// Each takes a machine (M.json) or a session's (or a run's) with its own settings.
+const SOURCE_FLAGS = ['machine', 'session', 'run', 'points'];
+const pointCommands: SubCommand[] = (
+  [
+    ['nll', []],
+    ['retrieve', flagNames(RETRIEVAL_FIELDS)],
+    ['complete', flagNames(COMPLETION_FIELDS)],
+  ] as const
+).map(([sub, own]) => ({
   sub,
+  flags: [...SOURCE_FLAGS, ...own],
   run: (p, out, ctx) => pointsCommand(sub, p, out, ctx),
 }));
 

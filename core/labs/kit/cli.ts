@@ -10,8 +10,11 @@ import type { LabSession } from './session.ts';
 /** What a command accepts (flag names without "--"). */
 export interface CommandFlags {
   subcommands: readonly string[];
+  /** Every subcommand's flags together (what the shell's words are parsed with). */
   valued: ReadonlySet<string>;
   switches: ReadonlySet<string>;
+  /** The flags each subcommand accepts; a flag of another subcommand is refused, never ignored. */
+  flagsOf(sub: string): ReadonlySet<string>;
 }
 
 /**
@@ -76,7 +79,16 @@ export type JobDriver<K extends JobKind> = (params: JobKinds[K]['params'], ctx: 
 /** One subcommand of a lab command (`kairo fisher spectrum …`): an experiment's, or one that runs no job. */
 export interface SubCommand {
   sub: string;
+  /** The flags it reads (names without "--"); any other flag of its lab is refused before it runs. */
+  flags: Iterable<string>;
   run(args: Parsed, out: (v: unknown) => void, ctx: CliContext): Promise<number>;
+}
+
+/** A flag the subcommand does not read is refused in one line (never silently ignored). */
+export function refuseStrayFlags(p: Parsed, command: string, flags: ReadonlySet<string>): void {
+  const stray = [...p.flags.keys()].find((f) => !flags.has(f));
+  if (stray !== undefined)
+    throw invalid(`--${stray} is not an option of kairo ${command} (kairo --help lists each command's options)`);
 }
 
 /**
@@ -96,17 +108,27 @@ export function commandOf(o: {
   const subs = new Map(o.subs.map((s) => [s.sub, s]));
   const names = [...subs.keys()];
   const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');
+  const valued = new Set(o.valued);
+  const switches = new Set(o.switches ?? []);
+  const own = new Map(o.subs.map((s) => [s.sub, new Set(s.flags)]));
+  // A subcommand's flag the lab does not parse would be unusable: a slip in its declaration.
+  for (const [sub, fs] of own)
+    for (const f of fs)
+      if (!valued.has(f) && !switches.has(f))
+        throw new Error(`kairo ${o.name} ${sub} declares --${f}, which ${o.name} does not parse`);
   return {
     usage: o.usage,
     subcommands: names,
-    valued: new Set(o.valued),
-    switches: new Set(o.switches ?? []),
+    valued,
+    switches,
+    flagsOf: (sub) => own.get(sub) ?? new Set(),
     run: (p, out, ctx) => {
       checkOutputFlags(p, o.outputs ?? []);
       const [sub, ...extra] = p.positional;
       if (extra.length) throw invalid(`unexpected argument ${JSON.stringify(extra[0])}`);
       const s = subs.get(sub ?? '');
       if (!s) throw invalid(`unknown ${o.name} command ${JSON.stringify(sub ?? '')}; try ${list}`);
+      refuseStrayFlags(p, `${o.name} ${s.sub}`, own.get(s.sub)!);
       return s.run(p, out, ctx);
     },
   };

@@ -102,3 +102,8 @@ export function parseFlagged<T>(
     field ? `--${field.flag}: ${issue.message}` : `${[where, ...issue.path.map(String)].join('.')}: ${issue.message}`,
   );
 }
+
+/** Every flag name of these field specs (valued and switches), for a subcommand's declared flags. */
+export function flagNames(...specs: ParamSpec[]): string[] {
+  return specs.flatMap((s) => Object.values(s).map((f) => f.flag));
+}

@@ -58,6 +58,7 @@ export const command: LabCommand = commandOf({
   subs: [
     {
       sub: 'list',
+      flags: ['session', 'lab'],
       run: async (p, out, ctx) => {
         await sessionFlags(p, ctx, 'runs', { required: true, openRun: false });
         const lab = p.flags.get('lab');
@@ -66,10 +67,11 @@ export const command: LabCommand = commandOf({
         return 0;
       },
     },
-    { sub: 'pin', run: (p, out, ctx) => pin(p, out, ctx, true) },
-    { sub: 'unpin', run: (p, out, ctx) => pin(p, out, ctx, false) },
+    { sub: 'pin', flags: ['session', 'run', 'out'], run: (p, out, ctx) => pin(p, out, ctx, true) },
+    { sub: 'unpin', flags: ['session', 'run', 'out'], run: (p, out, ctx) => pin(p, out, ctx, false) },
     {
       sub: 'keep',
+      flags: ['session', 'keep', 'out'],
       run: async (p, out, ctx) => {
         if (!p.flags.has('keep')) throw invalid('--keep N is required');
         const keep = intFlag(p, 'keep', 0, 0, MAX_KEEP_CHECKPOINTS);

@@ -12,6 +12,7 @@ import { DOCKERFILE, k8sManifest, slurmScript } from './cluster.ts';
 import { collect, prepareDir, runIndex, runOne, writeAtomic } from './runner.ts';
 import { SweepRuns, validateSpec, type SweepSpec } from './spec.ts';
 import { checkOutputFlags, intFlag, type Parsed } from '../kit/args.ts';
+import { refuseStrayFlags } from '../kit/cli.ts';
 
 export const SWEEP_USAGE = `  sweep expand SPEC                      {"count", "runs": [{"index", "params", "hash"}]}
   sweep run SPEC --out DIR [--index i]   one run (else SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into DIR/<i>.json
@@ -36,6 +37,15 @@ const VALUED = new Set([
   'cpu',
   'memory',
   'pvc',
+]);
+/** Each subcommand's flags: another's is refused, never ignored. */
+const SUB_FLAGS = new Map<string, ReadonlySet<string>>([
+  ['expand', new Set()],
+  ['run', new Set(['out', 'index'])],
+  ['local', new Set(['out', 'workers'])],
+  ['collect', new Set(['out'])],
+  ['slurm', new Set(['out', 'max-parallel', 'partition', 'time', 'cpus-per-task', 'mem'])],
+  ['k8s', new Set(['out', 'image', 'parallelism', 'cpu', 'memory', 'pvc'])],
 ]);
 const KAIRO_BIN = fileURLToPath(new URL('../../../bin/kairo.mjs', import.meta.url));
 
@@ -63,6 +73,8 @@ export async function sweepCli(p: Parsed, out: (v: unknown) => void, ctx: CliCon
     if (!d) throw invalid('--out DIR is required');
     return resolve(d);
   };
+  const own = SUB_FLAGS.get(sub ?? '');
+  if (own) refuseStrayFlags(p, `sweep ${sub}`, own);
   switch (sub) {
     case 'expand': {
       const spec = readSpec(target, commands);
@@ -231,5 +243,6 @@ export const command: LabCommand = {
   subcommands: ['expand', 'run', 'local', 'slurm', 'k8s', 'collect'],
   valued: VALUED,
   switches: new Set(),
+  flagsOf: (sub) => SUB_FLAGS.get(sub) ?? new Set(),
   run: sweepCli,
 };

@@ -68,7 +68,7 @@ export function validateSpec(raw: unknown, commands: ReadonlyMap<string, Command
   const seen = new Map<string, string>();
   const flagOf = (section: string, flag: string) => {
     const where = `sweep.${section}.${flag}`;
-    if (!cmd.valued.has(flag) && !cmd.switches.has(flag)) throw invalid(`${where}: kairo ${c[0]} has no flag --${flag}`);
+    if (!cmd.flagsOf(c[1] as string).has(flag)) throw invalid(`${where}: kairo ${c[0]} ${c[1]} has no flag --${flag}`);
     const prev = seen.get(flag);
     if (prev) throw invalid(`${where}: --${flag} is already set in sweep.${prev}`);
     seen.set(flag, section);

@@ -13,8 +13,8 @@ import {
 import { invalid } from '../../../errors.ts';
 import type { Parsed } from '../../kit/args.ts';
 import type { SubCommand } from '../../kit/cli.ts';
-import { idxSource } from '../../kit/data-source.ts';
-import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { idxSource, IDX_FLAGS } from '../../kit/data-source.ts';
+import { parseFlagged, readFlags, flagNames } from '../../kit/flags.ts';
 import { experiment } from '../../lab.ts';
 import { compareSchema } from '../state.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
@@ -100,6 +100,7 @@ function cellJson(c: AugmentCell, seeds: { seed: number; accuracy: number; secon
 /** `augment run` (one policy at one size) or `augment compare` (several). */
 const command = (sub: 'run' | 'compare'): SubCommand => ({
   sub,
+  flags: [...flagNames(AUGMENT_FIELDS), ...IDX_FLAGS, 'out'],
   run: async (p, out, ctx) => {
     const params_ = params(p);
     if (sub === 'run' && (params_.policies.length !== 1 || params_.perClass.length !== 1))

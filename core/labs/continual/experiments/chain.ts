@@ -5,7 +5,7 @@ import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { chainSchema } from '../state.ts';
-import { chainParams, modelOf, perTask, stagesJson } from './common.ts';
+import { chainParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
 
 const summary = (_p: ClChainParams, r: ClChainResult): RunSummary => ({
   metrics: {
@@ -38,6 +38,7 @@ export const chain = experiment('continual.chain', {
   },
   cli: {
     sub: 'kernel',
+    flags: KERNEL_FLAGS,
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob('continual.chain', parseOrThrow(chainSchema, chainParams(p), 'continual'));
       const file = p.flags.get('out');

@@ -3,7 +3,7 @@
 import { CL_CHAIN_FIELDS, CL_MODEL_FIELDS, defaultsOf, type ClChainParams, type LabStates } from '../../../contract.ts';
 import { invalid } from '../../../errors.ts';
 import { numFlag, type Parsed } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { curve } from '../../kit/runs.ts';
 
 /** errors[t][m] (task t+1 after stage m+1) as one curve per task over the stages it has seen. */
@@ -31,6 +31,9 @@ export const modelOf = (p: Model): Model => ({
 });
 
 /** The chain: --sizes, or the two stages --n1 and --n2 the scripts use. */
+/** The flags of `continual kernel` (and, with the network's own, `continual network`). */
+export const KERNEL_FLAGS = [...flagNames(CL_MODEL_FIELDS, CL_CHAIN_FIELDS), 'n1', 'n2', 'out'];
+
 export function chainParams(p: Parsed): ClChainParams {
   const model = readFlags(p, CL_MODEL_FIELDS, defaultsOf(CL_MODEL_FIELDS));
   const chain = readFlags(p, CL_CHAIN_FIELDS, defaultsOf(CL_CHAIN_FIELDS));

@@ -4,9 +4,9 @@ import { CL_NETWORK_FIELDS, defaultsOf } from '../../../contract.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { networkSchema } from '../state.ts';
-import { chainParams, modelOf, perTask, stagesJson } from './common.ts';
+import { chainParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
 
 const summary = (_p: ClNetworkParams, r: ClNetworkResult): RunSummary => ({
   metrics: {
@@ -47,6 +47,7 @@ export const network = experiment('continual.network', {
   },
   cli: {
     sub: 'network',
+    flags: [...KERNEL_FLAGS, ...flagNames(CL_NETWORK_FIELDS)],
     run: async (p, out, ctx) => {
       const params = parseOrThrow(
         networkSchema,
@@ -54,6 +55,8 @@ export const network = experiment('continual.network', {
         'continual',
       );
       const { result: r } = await ctx.runJob('continual.network', params);
+      const file = p.flags.get('out');
+      if (typeof file === 'string') await ctx.save(file);
       out({
         stages: stagesJson(r.measured),
         E1: r.measured[0]![0],

@@ -5,7 +5,7 @@ import { CL_MODEL_FIELDS, CL_SWEEP_FIELDS, defaultsOf } from '../../../contract.
 import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { sweepSchema } from '../state.ts';
 import { modelOf } from './common.ts';
 
@@ -66,6 +66,7 @@ export const sweep = experiment('continual.sweep', {
   },
   cli: {
     sub: 'sweep',
+    flags: [...flagNames(CL_MODEL_FIELDS, CL_SWEEP_FIELDS), 'out'],
     run: async (p, out, ctx) => {
       const params = parseOrThrow(
         sweepSchema,
@@ -76,6 +77,8 @@ export const sweep = experiment('continual.sweep', {
         'continual sweep',
       );
       const { result: s } = await ctx.runJob('continual.sweep', params);
+      const file = p.flags.get('out');
+      if (typeof file === 'string') await ctx.save(file);
       out({
         axis: s.params.axis,
         points: s.points.map((q) => ({

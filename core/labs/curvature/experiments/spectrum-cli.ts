@@ -13,8 +13,8 @@ import {
 import { invalid } from '../../../errors.ts';
 import type { Parsed } from '../../kit/args.ts';
 import { sessionFlags, type SubCommand } from '../../kit/cli.ts';
-import { idxSource } from '../../kit/data-source.ts';
-import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { IDX_FLAGS, idxSource } from '../../kit/data-source.ts';
+import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { network } from '../../fisher/experiments/common.ts';
 import { defaultSpectrum, spectrumSchema } from '../state.ts';
 import { round } from './common.ts';
@@ -92,6 +92,15 @@ export const spectrumJson = (r: CurvatureResult) => ({
 
 export const spectrumCli: SubCommand = {
   sub: 'spectrum',
+  flags: [
+    ...flagNames(FISHER_NETWORK_FIELDS, CURVATURE_FIELDS, CURVATURE_IMPORT_FIELDS, CURVATURE_SESSION_FIELDS),
+    ...IDX_FLAGS,
+    'network',
+    'import',
+    'layers',
+    'session',
+    'run',
+  ],
   run: async (p, out, ctx) => {
     const params = spectrumParams(p);
     // --run ID: that run's checkpoint of the --model lab instead of the lab's current model.

@@ -8,7 +8,7 @@ import {
 } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { defaultTrack, trackSchema } from '../state.ts';
 import { freshMaxLabel, round } from './common.ts';
 import { invalid } from '../../../errors.ts';
@@ -42,6 +42,7 @@ export const track = experiment('curvature.track', {
   },
   cli: {
     sub: 'track',
+    flags: flagNames(CURVATURE_TRACK_FIELDS, FISHER_NETWORK_FIELDS),
     run: async (p, out, ctx) => {
       const d = defaultTrack();
       // Every network flag at the tracking default (a tanh MLP on 500 images) unless given.

@@ -1,9 +1,9 @@
 // Robustness of field and vanilla networks to input perturbations, over seeds.
 import type { FieldRobustnessParams, FieldRobustnessResult } from '../../../contract.ts';
-import { FIELD_ROBUSTNESS_FIELDS } from '../../../contract.ts';
+import { FIELD_ROBUSTNESS_FIELDS, FIELD_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { readFlags, flagNames } from '../../kit/flags.ts';
 import { defaultFieldLab, robustnessSchema } from '../state.ts';
 import { trainParams } from './train.ts';
 
@@ -23,6 +23,7 @@ export const robustness = experiment('field.robustness', {
   },
   cli: {
     sub: 'robustness',
+    flags: flagNames(FIELD_TRAIN_FIELDS, FIELD_ROBUSTNESS_FIELDS),
     run: async (p, out, ctx) => {
       const d = defaultFieldLab().robustnessDraft;
       const { result: r } = await ctx.runJob('field.robustness', {

@@ -6,7 +6,7 @@ import { FIELD_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import type { Parsed } from '../../kit/args.ts';
-import { parseFlagged, readFlags } from '../../kit/flags.ts';
+import { parseFlagged, readFlags, flagNames } from '../../kit/flags.ts';
 import { sharpnessJson, sharpnessSummary } from '../../kit/sharpness.ts';
 import { defaultFieldTrain, trainSchema } from '../state.ts';
 
@@ -48,6 +48,7 @@ export const train = experiment('field.train', {
   },
   cli: {
     sub: 'train',
+    flags: [...flagNames(FIELD_TRAIN_FIELDS), 'out', 'session'],
     run: async (p, out, ctx) => {
       const params = trainParams(p);
       // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.

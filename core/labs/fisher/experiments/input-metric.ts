@@ -1,6 +1,8 @@
 // The input-space metric: the Fisher information with respect to the input, beside its theory.
+import { flagNames } from '../../kit/flags.ts';
 import { z } from 'zod';
 import type { FisherInputMetricResult, FisherNetworkParams } from '../../../contract.ts';
+import { FISHER_NETWORK_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { spectrumBytes } from '../memory.ts';
@@ -31,6 +33,7 @@ export const inputMetric = experiment('fisher.inputMetric', {
   },
   cli: {
     sub: 'input-metric',
+    flags: [...flagNames(FISHER_NETWORK_FIELDS), 'eigenvalues'],
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob('fisher.inputMetric', { network: network(p) });
       out({

@@ -4,7 +4,7 @@ import type { FisherIsometryParams, FisherIsometryResult } from '../../../contra
 import { FISHER_ISOMETRY_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultFisherLab, isometrySchema } from '../state.ts';
 
 const summary = (_p: FisherIsometryParams, r: FisherIsometryResult): RunSummary => {
@@ -43,6 +43,7 @@ export const isometry = experiment('fisher.isometry', {
   },
   cli: {
     sub: 'isometry',
+    flags: [...flagNames(FISHER_ISOMETRY_FIELDS), 'spectrum'],
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob(
         'fisher.isometry',

@@ -1,9 +1,9 @@
 // The learning-rate bound: gradient descent at multiples c of 2/λ_max, converging below c = 1.
 import type { FisherLrParams, FisherLrResult } from '../../../contract.ts';
-import { FISHER_LR_FIELDS } from '../../../contract.ts';
+import { FISHER_LR_FIELDS, FISHER_NETWORK_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { spectrumBytes } from '../memory.ts';
 import { imagesOf, network } from './common.ts';
 import { defaultFisherLab, lrSchema } from '../state.ts';
@@ -40,6 +40,7 @@ export const lrSweep = experiment('fisher.lrsweep', {
   },
   cli: {
     sub: 'lr-sweep',
+    flags: flagNames(FISHER_NETWORK_FIELDS, FISHER_LR_FIELDS),
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob('fisher.lrsweep', {
         network: network(p),

@@ -4,7 +4,7 @@ import type { FisherSignalParams, FisherSignalResult } from '../../../contract.t
 import { FISHER_SIGNAL_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultFisherLab, signalSchema } from '../state.ts';
 
 const summary = (_p: FisherSignalParams, r: FisherSignalResult): RunSummary => {
@@ -57,6 +57,7 @@ export const signal = experiment('fisher.signal', {
   },
   cli: {
     sub: 'signal',
+    flags: flagNames(FISHER_SIGNAL_FIELDS),
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob('fisher.signal', readFlags(p, FISHER_SIGNAL_FIELDS, defaultFisherLab().signalDraft));
       out({

@@ -1,7 +1,9 @@
 // The Fisher spectrum of one random network (eigenvalues of the dual Gram), beside the
 // mean-field theory; the view's comparison also measures the same weights under each normalisation.
+import { flagNames } from '../../kit/flags.ts';
 import { z } from 'zod';
 import type { FisherNetworkParams, FisherSpectrumResult } from '../../../contract.ts';
+import { FISHER_NETWORK_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { spectrumBytes } from '../memory.ts';
@@ -34,6 +36,7 @@ export const spectrum = experiment('fisher.spectrum', {
   },
   cli: {
     sub: 'spectrum',
+    flags: [...flagNames(FISHER_NETWORK_FIELDS), 'eigenvalues'],
     run: async (p, out, ctx) => {
       const { result: r, tensors } = await ctx.runJob('fisher.spectrum', { network: network(p), compare: false });
       const ev = tensors[r.tensors.eigenvalues]!.data;

@@ -1,10 +1,10 @@
 // The Fisher statistics (m_λ, s_λ, λ_max) against width, depth, samples or outputs, over seeds,
 // beside the mean-field theory.
 import type { FisherSweepParams, FisherSweepResult } from '../../../contract.ts';
-import { FISHER_SWEEP_FIELDS } from '../../../contract.ts';
+import { FISHER_NETWORK_FIELDS, FISHER_SWEEP_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { sweepBytes } from '../memory.ts';
 import { imagesOf, network, theoryJson } from './common.ts';
 import { defaultFisherLab, sweepSchema } from '../state.ts';
@@ -62,6 +62,7 @@ export const sweep = experiment('fisher.sweep', {
   },
   cli: {
     sub: 'sweep',
+    flags: flagNames(FISHER_NETWORK_FIELDS, FISHER_SWEEP_FIELDS),
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob('fisher.sweep', {
         network: network(p),

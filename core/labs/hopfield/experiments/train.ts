@@ -7,7 +7,7 @@ import { defaultsOf, HOPFIELD_TRAIN_FIELDS, hopfieldSettingFor, IMAGE_DATA_FIELD
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultHopfieldTrain, hopfieldTrainSchema } from '../state.ts';
 import { machineJsonOf } from '../machine-json.ts';
 import { loadMachine } from '../service.ts';
@@ -53,6 +53,7 @@ export const train = experiment('hopfield.train', {
   },
   cli: {
     sub: 'train',
+    flags: [...flagNames(TOY_DATA_FIELDS, IMAGE_DATA_FIELDS, TRAIN_FLAGS), 'data', 'fixed-c', 'out', 'machine-out', 'session'],
     run: async (p, out, ctx) => {
       const d = defaultHopfieldTrain();
       const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);

@@ -2,18 +2,19 @@
 // block-tri-diagonal, K-FAC, unit-wise) from the same initial network, beside their predicted
 // function-space dynamics. `ngd run` is one method of it.
 import type { NgdCompareParams, NgdCompareResult, LabStates } from '../../../contract.ts';
-import { NGD_COMPARE_FIELDS, NGD_KEPT_RUNS, NGD_METHODS } from '../../../contract.ts';
+import { NGD_COMPARE_FIELDS, NGD_KEPT_RUNS, NGD_METHODS, NGD_NETWORK_FIELDS, NGD_TRAIN_FIELDS } from '../../../contract.ts';
 import { invalid } from '../../../errors.ts';
 import { experiment, type SubCommand } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { compareSchema, defaultNgdCompare } from '../state.ts';
 import { bytes, compareParams, METHODS, methodsFlag, runJson, sourceOf, theoryJson } from './common.ts';
 
 /** `ngd run`: one method, at its best η (or at --lr); prints its curves beside the prediction. */
 const run: SubCommand = {
   sub: 'run',
+  flags: [...flagNames(NGD_NETWORK_FIELDS, NGD_TRAIN_FIELDS), 'method', 'out'],
   run: async (p, out, ctx) => {
     if (!p.flags.has('method')) throw invalid(`ngd run needs --method ${METHODS}`);
     const method = choiceFlag(p, 'method', 'exact', NGD_METHODS);
@@ -75,6 +76,7 @@ export const compare = experiment('ngd.compare', {
     run,
     {
       sub: 'compare',
+      flags: [...flagNames(NGD_NETWORK_FIELDS, NGD_TRAIN_FIELDS, NGD_COMPARE_FIELDS), 'out'],
       run: async (p, out, ctx) => {
         const { at } = readFlags(p, NGD_COMPARE_FIELDS, defaultNgdCompare());
         const { result: c } = await ctx.runJob('ngd.compare', compareParams(p, methodsFlag(p), at));

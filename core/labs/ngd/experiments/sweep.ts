@@ -1,11 +1,11 @@
 // The NGD sweep: each method at η = c/α against damping or width, and how far its loss strays
 // from the predicted dynamics.
 import type { NgdSweepParams, NgdSweepResult } from '../../../contract.ts';
-import { NGD_SWEEP_FIELDS } from '../../../contract.ts';
+import { NGD_SWEEP_FIELDS, NGD_NETWORK_FIELDS, NGD_TRAIN_FIELDS, NGD_COMPARE_FIELDS } from '../../../contract.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultNgdLab, sweepSchema } from '../state.ts';
 import { bytes, compareParams, methodsFlag, sourceOf } from './common.ts';
 
@@ -41,6 +41,7 @@ export const sweep = experiment('ngd.sweep', {
   },
   cli: {
     sub: 'sweep',
+    flags: [...flagNames(NGD_NETWORK_FIELDS, NGD_TRAIN_FIELDS, NGD_SWEEP_FIELDS), NGD_COMPARE_FIELDS.methods.flag],
     run: async (p, out, ctx) => {
       const base = compareParams(p, methodsFlag(p), 'best');
       const d = defaultNgdLab().sweepDraft;

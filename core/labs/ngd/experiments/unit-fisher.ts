@@ -5,7 +5,7 @@ import { defaultsOf, UNIT_FISHER_FIELDS } from '../../../contract.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { unitFisherSchema } from '../state.ts';
 
 const summary = (_p: UnitFisherParams, r: UnitFisherResult): RunSummary => ({
@@ -28,6 +28,7 @@ export const unitFisher = experiment('ngd.unitFisher', {
   },
   cli: {
     sub: 'unit-fisher',
+    flags: flagNames(UNIT_FISHER_FIELDS),
     run: async (p, out, ctx) => {
       const params = parseOrThrow(
         unitFisherSchema,

@@ -7,7 +7,7 @@ import { invalid, KairoError } from '../../../errors.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultRecall, RECALL_STARTS, recallSchema } from '../state.ts';
 
 /** Recall runs kept per model; older ones (and their tensors) are dropped first. */
@@ -80,6 +80,7 @@ export const recall = experiment('vae.recall', {
   },
   cli: {
     sub: 'recall',
+    flags: [...flagNames(RECALL_FIELDS), 'session', 'run', 'save'],
     run: async (p, out, ctx) => {
       // --run ID: that run's model instead of the session's current one.
       await sessionFlags(p, ctx, 'vae', { required: true });

@@ -4,9 +4,9 @@ import type { VaeSweepParams, VaeSweepResult } from '../../../contract.ts';
 import { VAE_PAPER_PRESET, VAE_SWEEP_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultSweep, sweepSchema } from '../state.ts';
-import { source } from './common.ts';
+import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
 
 const summary = (_p: VaeSweepParams, r: VaeSweepResult): RunSummary => ({
   metrics: {
@@ -36,6 +36,7 @@ export const sweep = experiment('vae.sweep', {
   },
   cli: {
     sub: 'sweep',
+    flags: [...flagNames(VAE_SWEEP_FIELDS), ...HIERARCHICAL_FLAGS, ...IDX_FLAGS, 'data'],
     run: async (p, out, ctx) => {
       const d = defaultSweep();
       const src = source(p);

@@ -5,9 +5,9 @@ import type { VaeTrainParams, VaeTrainResult } from '../../../contract.ts';
 import { VAE_MNIST_PRESET, VAE_PAPER_PRESET, VAE_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags } from '../../kit/flags.ts';
 import { defaultVaeTrain, vaeTrainSchema } from '../state.ts';
-import { source } from './common.ts';
+import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
 
 const summary = (_p: VaeTrainParams, r: VaeTrainResult): RunSummary => {
   const ep = r.epochs.map((e) => e.epoch);
@@ -56,6 +56,7 @@ export const train = experiment('vae.train', {
   },
   cli: {
     sub: 'train',
+    flags: [...flagNames(VAE_TRAIN_FIELDS), ...HIERARCHICAL_FLAGS, ...IDX_FLAGS, 'data', 'out', 'session'],
     run: async (p, out, ctx) => {
       // On the hierarchical patterns the defaults are the app's "Paper setting"; on images its "MNIST setting".
       // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
