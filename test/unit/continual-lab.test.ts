@@ -173,3 +173,45 @@ test('a typed kernel: the NTK typed out gives the built-in NTK’s numbers; nons
     assert.match(r.err, re);
   }
 });
+
+test('continual sweep --out and continual network --out save their sessions (they wrote nothing before)', async () => {
+  const { readSession } = await import('../../core/session/session.ts');
+  const dir = tempDir();
+  const small = ['--dim', '4', '--target-terms', '6', '--draws', '2', '--test-points', '50'];
+  const sweep = kairo(
+    'continual',
+    'sweep',
+    ...small,
+    '--axis',
+    'ratio',
+    '--n1',
+    '20',
+    '--ratios',
+    '0.5,1',
+    '--out',
+    join(dir, 's'),
+  );
+  assert.equal(sweep.code, 0, sweep.err);
+  const s = readSession(join(dir, 's.kairo')).labs.continual.sweep!;
+  assert.deepEqual(
+    s.points.map((p) => p.value),
+    JSON.parse(sweep.out).points.map((p: { value: number }) => p.value),
+  );
+  const net = kairo(
+    'continual',
+    'network',
+    ...small,
+    '--n1',
+    '20',
+    '--n2',
+    '10',
+    '--width',
+    '32',
+    '--steps',
+    '20',
+    '--out',
+    join(dir, 'n.kairo'),
+  );
+  assert.equal(net.code, 0, net.err);
+  assert.equal(readSession(join(dir, 'n.kairo')).labs.continual.network!.measured[0]![0], JSON.parse(net.out).E1);
+});
