@@ -138,11 +138,17 @@ test('an out-of-range flag is refused naming the flag the user typed, not a sche
       ['ngd', 'run', '--method', 'exact', '--width', '1'],
       /^kairo: error: --width: Number must be greater than or equal to 2 \(got 1\)$/,
     ],
+    // Rules between fields, checked before the job starts, name the flag too.
+    [['continual', 'kernel', '--sizes', '0,0'], /^kairo: error: --sizes: at least one stage needs samples/],
   ] as const) {
     const r = kairo(...args);
     assert.equal(r.code, 2);
     assert.match(r.err.trim(), re);
   }
+  const file = join(tempDir(), 'h.kairo');
+  assert.equal(kairo('vae', 'train', '--data', 'hierarchical', '--epochs', '1', '--out', file).code, 0);
+  const r = kairo('vae', 'recall', '--session', file, '--noise-kind', 'bitflip', '--noise', '2');
+  assert.equal(r.err.trim(), 'kairo: error: --noise: bit-flip levels are probabilities, in 0..1');
 });
 
 test('each subcommand takes only its own flags: another subcommand’s is refused before anything runs', async () => {

@@ -1,7 +1,8 @@
 // A chain of tasks learned in sequence by kernel regression: every task's error after every
 // stage, Monte Carlo beside the replica-style theory (`kairo continual kernel`).
+import { CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS } from '../../../contract.ts';
+import { parseFlagged } from '../../kit/flags.ts';
 import type { ClChainParams, ClChainResult } from '../../../contract.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { chainSchema } from '../state.ts';
@@ -40,7 +41,10 @@ export const chain = experiment('continual.chain', {
     sub: 'kernel',
     flags: KERNEL_FLAGS,
     run: async (p, out, ctx) => {
-      const { result: r } = await ctx.runJob('continual.chain', parseOrThrow(chainSchema, chainParams(p), 'continual'));
+      const { result: r } = await ctx.runJob(
+        'continual.chain',
+        parseFlagged(chainSchema, chainParams(p), 'continual kernel', CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS),
+      );
       const file = p.flags.get('out');
       if (typeof file === 'string') await ctx.save(file);
       out({

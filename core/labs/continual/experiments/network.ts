@@ -1,10 +1,9 @@
 // The same protocol with a network trained in sequence, beside its linearisation at initialisation.
 import type { ClNetworkParams, ClNetworkResult } from '../../../contract.ts';
-import { CL_NETWORK_FIELDS, defaultsOf } from '../../../contract.ts';
-import { parseOrThrow } from '../../../validate.ts';
+import { CL_NETWORK_FIELDS, defaultsOf, CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
-import { flagNames, readFlags } from '../../kit/flags.ts';
+import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { networkSchema } from '../state.ts';
 import { chainParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
 
@@ -49,10 +48,14 @@ export const network = experiment('continual.network', {
     sub: 'network',
     flags: [...KERNEL_FLAGS, ...flagNames(CL_NETWORK_FIELDS)],
     run: async (p, out, ctx) => {
-      const params = parseOrThrow(
+      const params = parseFlagged(
         networkSchema,
         { ...chainParams(p), ...readFlags(p, CL_NETWORK_FIELDS, defaultsOf(CL_NETWORK_FIELDS)) },
-        'continual',
+        'continual network',
+        CL_MODEL_FIELDS,
+        CL_CHAIN_FIELDS,
+        CL_SWEEP_FIELDS,
+        CL_NETWORK_FIELDS,
       );
       const { result: r } = await ctx.runJob('continual.network', params);
       const file = p.flags.get('out');

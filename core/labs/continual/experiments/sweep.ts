@@ -2,10 +2,9 @@
 // beside theory, and the critical similarities.
 import type { ClSweepParams, ClSweepResult } from '../../../contract.ts';
 import { CL_MODEL_FIELDS, CL_SWEEP_FIELDS, defaultsOf } from '../../../contract.ts';
-import { parseOrThrow } from '../../../validate.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { flagNames, readFlags } from '../../kit/flags.ts';
+import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { sweepSchema } from '../state.ts';
 import { modelOf } from './common.ts';
 
@@ -68,13 +67,15 @@ export const sweep = experiment('continual.sweep', {
     sub: 'sweep',
     flags: [...flagNames(CL_MODEL_FIELDS, CL_SWEEP_FIELDS), 'out'],
     run: async (p, out, ctx) => {
-      const params = parseOrThrow(
+      const params = parseFlagged(
         sweepSchema,
         {
           ...readFlags(p, CL_MODEL_FIELDS, defaultsOf(CL_MODEL_FIELDS)),
           ...readFlags(p, CL_SWEEP_FIELDS, defaultsOf(CL_SWEEP_FIELDS)),
         },
         'continual sweep',
+        CL_MODEL_FIELDS,
+        CL_SWEEP_FIELDS,
       );
       const { result: s } = await ctx.runJob('continual.sweep', params);
       const file = p.flags.get('out');

@@ -7,7 +7,7 @@ import { invalid, KairoError } from '../../../errors.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
-import { flagNames, readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags, parseFlagged } from '../../kit/flags.ts';
 import { defaultRecall, RECALL_STARTS, recallSchema } from '../state.ts';
 
 /** Recall runs kept per model; older ones (and their tensors) are dropped first. */
@@ -94,7 +94,13 @@ export const recall = experiment('vae.recall', {
       const preset = binary ? VAE_PAPER_PRESET.recall : VAE_MNIST_PRESET.recall;
       const params = readFlags(p, RECALL_FIELDS, { ...d, ...preset, noiseKind, noise: [0] });
       if (params.noise.length !== 1) throw invalid('--noise takes one level here: run recall once per level');
-      const { result: runs } = await ctx.runJob('vae.recall', { ...params, strips: p.flags.has('save') ? params.strips : 0 });
+      const checked = parseFlagged(
+        recallSchema,
+        { ...params, strips: p.flags.has('save') ? params.strips : 0 },
+        'vae recall',
+        RECALL_FIELDS,
+      );
+      const { result: runs } = await ctx.runJob('vae.recall', checked);
       // The run just made is the newest one.
       const run = runs.at(-1)!;
       if (p.flags.has('save')) await ctx.save(null);

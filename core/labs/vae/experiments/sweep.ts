@@ -4,7 +4,7 @@ import type { VaeSweepParams, VaeSweepResult } from '../../../contract.ts';
 import { VAE_PAPER_PRESET, VAE_SWEEP_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { flagNames, readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags, parseFlagged } from '../../kit/flags.ts';
 import { defaultSweep, sweepSchema } from '../state.ts';
 import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
 
@@ -49,10 +49,13 @@ export const sweep = experiment('vae.sweep', {
               noise: [...VAE_PAPER_PRESET.sweep.noise],
             }
           : {};
-      const { result: s } = await ctx.runJob('vae.sweep', {
-        source: src,
-        ...readFlags(p, VAE_SWEEP_FIELDS, { ...d, ...preset }),
-      });
+      const params = parseFlagged(
+        sweepSchema,
+        { source: src, ...readFlags(p, VAE_SWEEP_FIELDS, { ...d, ...preset }) },
+        'vae sweep',
+        VAE_SWEEP_FIELDS,
+      );
+      const { result: s } = await ctx.runJob('vae.sweep', params);
       out({
         cells: s.cells.map((c) => ({
           latent: c.latent,

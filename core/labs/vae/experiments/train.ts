@@ -5,7 +5,7 @@ import type { VaeTrainParams, VaeTrainResult } from '../../../contract.ts';
 import { VAE_MNIST_PRESET, VAE_PAPER_PRESET, VAE_TRAIN_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
-import { flagNames, readFlags } from '../../kit/flags.ts';
+import { flagNames, readFlags, parseFlagged } from '../../kit/flags.ts';
 import { defaultVaeTrain, vaeTrainSchema } from '../state.ts';
 import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
 
@@ -63,10 +63,14 @@ export const train = experiment('vae.train', {
       const file = await sessionFlags(p, ctx, 'vae', { required: false, openRun: false });
       const src = source(p);
       const preset = src.kind === 'hierarchical' ? VAE_PAPER_PRESET.train : VAE_MNIST_PRESET.train;
-      const { result: r } = await ctx.runJob('vae.train', {
-        source: src,
-        ...readFlags(p, VAE_TRAIN_FIELDS, { ...defaultVaeTrain(), ...preset, hidden: [...preset.hidden] }),
-      });
+      // Rules between fields name the flag the user typed, not the job's schema path.
+      const params = parseFlagged(
+        vaeTrainSchema,
+        { source: src, ...readFlags(p, VAE_TRAIN_FIELDS, { ...defaultVaeTrain(), ...preset, hidden: [...preset.hidden] }) },
+        'vae train',
+        VAE_TRAIN_FIELDS,
+      );
+      const { result: r } = await ctx.runJob('vae.train', params);
       const saved = await saveSession(p, ctx, file);
       out({
         test_neg_elbo: r.testNegElbo,
