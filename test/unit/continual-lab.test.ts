@@ -164,8 +164,8 @@ test('a typed kernel: the NTK typed out gives the built-in NTK’s numbers; nons
   assert.equal(typed.code, 0, typed.err);
   assert.deepEqual(JSON.parse(typed.out), built);
   for (const [expr, re] of [
-    ['t +', /kernelExpr: an expression is missing/],
-    ['log(t)', /kernelExpr: k\(-1\) is not a finite number/],
+    ['t +', /^kairo: error: --kernel-expr: an expression is missing/],
+    ['log(t)', /^kairo: error: --kernel-expr: k\(-1\) is not a finite number/],
     ['-t', /not positive definite on the sphere S\^4: its Mercer eigenvalue η_1/],
   ] as const) {
     const r = kairo(...base, '--kernel', 'custom', '--kernel-expr', expr);
