@@ -180,3 +180,14 @@ test('the parameters that differ between runs, a two-run diff, and their labels 
   assert.equal(paramText(null), 'none');
   assert.deepEqual([bytesText(999), bytesText(15_068), bytesText(2_600_000)], ['999 B', '15 kB', '2.6 MB']);
 });
+
+test('a refusal naming a schema path is shown with the field’s label; other messages pass unchanged', async () => {
+  const { fieldMessage } = await import('../../renderer/src/lib/run-params.ts');
+  const { RECALL_FIELDS } = await import('../../core/contract.ts');
+  assert.equal(
+    fieldMessage('vae.recall.noise: bit-flip levels are probabilities, in 0..1'),
+    `${RECALL_FIELDS.noise.label}: bit-flip levels are probabilities, in 0..1`,
+  );
+  assert.equal(fieldMessage('there is no run "r9"'), 'there is no run "r9"');
+  assert.equal(fieldMessage('vae.recall.nonsense: x'), 'vae.recall.nonsense: x');
+});

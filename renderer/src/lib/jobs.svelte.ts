@@ -4,6 +4,7 @@
 // that lands while the user is elsewhere is in the session when they come back.
 import type { JobInfo, JobKind, JobKinds } from '../../../core/contract';
 import { app } from './app.svelte';
+import { fieldMessage } from './run-params';
 
 export const isActive = (j: JobInfo | null | undefined): boolean => j?.state === 'running' || j?.state === 'queued';
 
@@ -52,7 +53,14 @@ export class Job<K extends JobKind> {
     params: JobKinds[S]['params'],
     then?: { kind: T; params: JobKinds[T]['params'] },
   ): Promise<boolean> {
-    const j = await app.run(() => app.client.call('jobs.start', { kind, params } as never) as Promise<JobInfo>);
+    const j = await app.run(async () => {
+      try {
+        return (await app.client.call('jobs.start', { kind, params } as never)) as JobInfo;
+      } catch (e) {
+        // A refused parameter is named by its field's label, as the form shows it.
+        throw new Error(fieldMessage(e instanceof Error ? e.message : String(e)));
+      }
+    });
     if (j) {
       if (then) app.followUps[j.id] = then;
       app.jobs[j.id] = j;

@@ -18,7 +18,7 @@ const FIELD_SETS = (Object.entries(contract) as [string, unknown][]).filter(
 
 function fieldOf(kind: string, key: string): FieldSpec | null {
   const [lab = '', job = ''] = kind.toUpperCase().split('.');
-  const own = FIELD_SETS.filter(([n]) => n.startsWith(`${lab}_${job}_`));
+  const own = FIELD_SETS.filter(([n]) => n.startsWith(`${lab}_${job}_`) || n === `${job}_FIELDS`);
   const labs = FIELD_SETS.filter(([n]) => n.startsWith(`${lab}_`));
   for (const [, set] of [...own, ...labs, ...FIELD_SETS]) {
     const f = Object.hasOwn(set, key) ? set[key] : undefined;
@@ -72,4 +72,16 @@ export function runDiff(a: RunRecord, b: RunRecord): { path: string; label: stri
 /** "2.6 MB": a checkpoint's size. */
 export function bytesText(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${Math.round(n / 1e3)} kB` : `${n} B`;
+}
+
+/**
+ * A job's refusal as the form's user reads it: the core names the schema path it checked
+ * (`vae.recall.noise: bit-flip levels are probabilities`); the form shows the field's label
+ * (`Noise levels: bit-flip levels are probabilities`). Other messages pass unchanged.
+ */
+export function fieldMessage(message: string): string {
+  const m = /^([a-z]+\.[a-zA-Z]+)\.([\w.]+): (.*)$/s.exec(message);
+  if (!m) return message;
+  const label = paramLabel(m[1]!, m[2]!);
+  return label === m[2] ? message : `${label}: ${m[3]}`;
 }
