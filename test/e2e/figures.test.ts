@@ -1,6 +1,6 @@
 // Figures for papers, whatever the screen's theme: in dark mode a chart's PNG is twice its size on
-// screen, opaque white with dark text; a heat map exports a framed SVG with its title, ticks and
-// colour bar, and an opaque PNG.
+// screen, opaque white with dark text; a heat map exports a framed, all-vector SVG (text as text,
+// cells as rectangles) with its title, ticks and colour bar, and an opaque PNG.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -55,7 +55,16 @@ test('a heat map exports a framed SVG (title, ticks, colour bar) and an opaque P
   assert.match(svg, />input pixel<\/text>/);
   assert.match(svg, />neuron<\/text>/);
   assert.match(svg, /linearGradient/);
-  assert.match(svg, /<image href="data:image\/png;base64,/);
+  // Vector throughout: no embedded picture; the cells are rectangles that tile each row of the plot.
+  assert.doesNotMatch(svg, /<image/);
+  const frame = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"/.exec(svg)!;
+  const cells = [
+    ...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="(rgb\([^"]+\))"[^>]*crispEdges/g),
+  ];
+  const firstRow = cells.filter((c) => c[2] === cells[0]![2]);
+  const rowWidth = firstRow.reduce((w, c) => w + Number(c[3]), 0);
+  assert.ok(Math.abs(rowWidth - (Number(frame[3]) - 1)) < 0.01, `a row of cells is ${rowWidth} wide in a ${frame[3]} frame`);
+  assert.ok(new Set(cells.map((c) => c[5])).size > 10, 'the cells carry the map’s colours');
   const png = await inspect(await grab(fig, 'PNG'));
   assert.deepEqual(png.corner, [255, 255, 255, 255]);
   assert.ok(png.w >= 600, `PNG ${png.w} wide`);

@@ -42,6 +42,10 @@ test('train an AttnBM on a toy mixture, see its contours, retrieve and export', 
   }
   const svg = (await grab(fig, 'SVG')).toString();
   assert.ok((svg.match(/<path/g) ?? []).length >= 6, 'contour paths in the SVG');
+  // Framed and vector throughout: the density as cells, its axes and title as text, no embedded picture.
+  assert.doesNotMatch(svg, /<image/);
+  assert.match(svg, />v₁<\/text>/);
+  assert.ok((svg.match(/crispEdges/g) ?? []).length > 100, 'density cells as rectangles');
   assert.deepEqual([...(await grab(fig, 'PNG')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   // Not a blank canvas: the colour field varies.
   const distinct = await fig.locator('canvas').evaluate((c: HTMLCanvasElement) => {

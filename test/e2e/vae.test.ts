@@ -103,8 +103,13 @@ test('the paper setting in one click: hierarchical data in the browser, a traine
   const scatter = app.page.locator('figure[data-scatter]');
   const [svg] = await Promise.all([app.page.waitForEvent('download'), scatter.getByRole('button', { name: 'SVG' }).click()]);
   const text = readFileSync((await svg.path())!, 'utf8');
-  assert.equal((text.match(/<rect /g) ?? []).length, 2);
+  assert.equal((text.match(/<rect [^>]*stroke-width="2\.5"/g) ?? []).length, 2);
   assert.equal((text.match(/<ellipse /g) ?? []).length, 1);
+  // A figure for a paper: framed, titled, its axes named for what they are, a legend; no embedded picture.
+  assert.doesNotMatch(text, /<image/);
+  assert.match(text, />PC 1 of the training codes<\/text>/);
+  assert.match(text, />class 0<\/text>/);
+  assert.match(text, />□ root centre<\/text>/);
   // The Datasets lab browses the same generated patterns.
   await app.page.getByRole('button', { name: 'Datasets' }).click();
   const facts = app.page.getByTestId('dataset-facts').filter({ hasText: 'Hierarchical patterns' });

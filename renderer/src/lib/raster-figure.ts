@@ -1,6 +1,7 @@
-// Paper-ready exports of raster figures (heat maps, image grids): the raster framed with its title,
-// axis names, ticks and colour bar, in the print theme on white, as a PNG at EXPORT_SCALE× and as an
-// SVG whose text and frame are vectors (the raster itself embedded as an image, pixels kept sharp).
+// Paper-ready exports of raster figures (heat maps, image grids, the latent scatter): the plot framed
+// with its title, axis names, ticks and colour bar or legend, in the print theme on white, as a PNG
+// at EXPORT_SCALE× and as an SVG that is vector throughout: text as text, each heat-map cell or
+// image pixel a rectangle (runs of equal colour merged), a scatter's points as circles. No <image>.
 import { EXPORT_SCALE, PRINT_THEME } from './series';
 
 export interface RasterFigure {
@@ -19,6 +20,54 @@ export interface RasterFigure {
   colorbar?: { lo: number; hi: number; ramp: (t: number) => [number, number, number] };
   /** A legend of coloured entries (classes), drawn right of the raster. */
   legend?: { label: string; color: string }[];
+  /**
+   * The plot body as SVG elements, for figures drawn from data rather than pixels (a scatter):
+   * `x0, y0` is the plot's top-left corner in the export. Without it the SVG draws the raster's pixels.
+   */
+  vector?: (x0: number, y0: number) => string[];
+}
+
+/** 3–6 round ticks covering [lo, hi], as fractions of the span (for a scatter's axes). */
+export function linearTicks(lo: number, hi: number, flip = false): { at: number; label: string }[] {
+  if (!(hi > lo)) return [{ at: 0.5, label: String(Number(lo.toPrecision(3))) }];
+  const raw = (hi - lo) / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => (hi - lo) / st <= 5)!;
+  const out: { at: number; label: string }[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    const f = (v - lo) / (hi - lo);
+    out.push({ at: flip ? 1 - f : f, label: String(Number(v.toPrecision(6))) });
+  }
+  return out;
+}
+
+/**
+ * A canvas's pixels as SVG rectangles over [x0, x0 + width] × [y0, y0 + height]: one per run of
+ * equal colour along a row (a heat map's cells, an image's pixels), transparent pixels left out.
+ */
+export function pixelRects(raster: HTMLCanvasElement, x0: number, y0: number, width: number, height: number): string[] {
+  const w = raster.width;
+  const h = raster.height;
+  const px = raster.getContext('2d')!.getImageData(0, 0, w, h).data;
+  const cw = width / w;
+  const ch = height / h;
+  const out: string[] = [];
+  const f = (v: number) => Number(v.toFixed(3));
+  for (let y = 0; y < h; y++) {
+    let x = 0;
+    while (x < w) {
+      const i = 4 * (y * w + x);
+      let end = x + 1;
+      while (end < w && [0, 1, 2, 3].every((k) => px[4 * (y * w + end) + k] === px[i + k])) end++;
+      const a = px[i + 3]!;
+      if (a > 0)
+        out.push(
+          `<rect x="${f(x0 + x * cw)}" y="${f(y0 + y * ch)}" width="${f((end - x) * cw)}" height="${f(ch)}" fill="rgb(${px[i]},${px[i + 1]},${px[i + 2]})"${a < 255 ? ` fill-opacity="${f(a / 255)}"` : ''} shape-rendering="crispEdges"/>`,
+        );
+      x = end;
+    }
+  }
+  return out;
 }
 
 const FONT = '12px sans-serif';
@@ -104,7 +153,7 @@ export function rasterSvg(f: RasterFigure): string {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
     `<rect width="${W}" height="${H}" fill="${PRINT_THEME.background}"/>`,
-    `<image href="${f.raster.toDataURL('image/png')}" x="${x0}" y="${y0}" width="${f.width}" height="${f.height}" preserveAspectRatio="none" style="image-rendering: pixelated"/>`,
+    ...(f.vector ? f.vector(x0, y0) : pixelRects(f.raster, x0, y0, f.width, f.height)),
     `<rect x="${x0 - 0.5}" y="${y0 - 0.5}" width="${f.width + 1}" height="${f.height + 1}" fill="none" stroke="${PRINT_THEME.fg}"/>`,
     text(W / 2, 18, f.title, 'text-anchor="middle" font-weight="bold" font-size="13"'),
     ...(f.xTicks ?? []).map((t) => text(x0 + t.at * f.width, y0 + f.height + 14, t.label, 'text-anchor="middle"')),
