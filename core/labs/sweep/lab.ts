@@ -42,5 +42,6 @@ export const sweepLab = defineLab({
       return collectSweep(ctx, p.path);
     },
   },
+  quickLook: async () => (await import('./quick-look.ts')).quickLook,
   cli: { name: 'sweep', sweepable: false, load: async () => (await import('./cli.ts')).command },
 });
