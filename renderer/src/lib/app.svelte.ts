@@ -3,6 +3,14 @@
 import type { AppInfo, JobInfo, JobKind, JobPreview, LabId, LabStates, MenuCommand, SessionView } from '../../../core/contract';
 import { connect, KairoCallError, type KairoClient } from './client';
 
+/** A lab's quick look as the app keeps it: 'started' (clicked), 'running' (its job seen), then what it measured and how long it took. */
+export interface QuickLookState {
+  phase: 'idle' | 'started' | 'running';
+  measured: string[] | null;
+  startedAt: number;
+  seconds: number | null;
+}
+
 export interface PathRequest {
   title: string;
   purpose: 'session-open' | 'session-save' | 'idx-file' | 'model-file' | 'sweep-dir';
@@ -108,7 +116,7 @@ class AppState {
    * Each lab's quick look as the app keeps it, so a lab left while its quick look runs shows, once
    * back, what the run measured: 'started' (clicked), 'running' (its job seen), then the quotes.
    */
-  quickLooks = $state<Partial<Record<LabId, { phase: 'idle' | 'started' | 'running'; measured: string[] | null }>>>({});
+  quickLooks = $state<Partial<Record<LabId, QuickLookState>>>({});
 
   private ended(j: JobInfo): void {
     const next = this.followUps[j.id];
