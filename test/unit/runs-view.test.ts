@@ -191,3 +191,17 @@ test('a refusal naming a schema path is shown with the field’s label; other me
   assert.equal(fieldMessage('there is no run "r9"'), 'there is no run "r9"');
   assert.equal(fieldMessage('vae.recall.nonsense: x'), 'vae.recall.nonsense: x');
 });
+
+test('button times: seconds up to the next 5 s, minutes to the half minute', async () => {
+  const { aboutTime } = await import('../../renderer/src/lib/run-params.ts');
+  assert.deepEqual([2.5, 13.6, 15, 89, 90, 133, 150, 600].map(aboutTime), [
+    'about 5 s',
+    'about 15 s',
+    'about 15 s',
+    'about 90 s',
+    'about 1½ min',
+    'about 2 min',
+    'about 2½ min',
+    'about 10 min',
+  ]);
+});

@@ -139,6 +139,8 @@ export interface VaeSweepResult {
  * button and `defaultHierarchicalSource` read it.
  */
 export const VAE_PAPER_PRESET = {
+  /** Training, then recall, as the app runs them: `npm run bench:quick-looks -- settings` on 2 cores. */
+  seconds: 13.1,
   data: {
     kind: 'hierarchical',
     patternDim: 100,
@@ -185,6 +187,7 @@ export const VAE_PAPER_PRESET = {
     levelStep: 3,
   },
 } as const satisfies {
+  seconds: number;
   data: HierarchicalSource;
   train: Partial<VaeTrainParams>;
   recall: Partial<RecallParams>;
@@ -196,6 +199,8 @@ export const VAE_PAPER_PRESET = {
  * images under Gaussian pixel noise. On MNIST the class means are not attractors (see README).
  */
 export const VAE_MNIST_PRESET = {
+  /** Training, then recall, as the app runs them: `npm run bench:quick-looks -- settings` on 2 cores. */
+  seconds: 83.7,
   data: { kind: 'mnist' },
   train: {
     arch: 'mlp',
@@ -217,7 +222,12 @@ export const VAE_MNIST_PRESET = {
     mode: 'mean',
     xMode: 'mean',
   },
-} as const satisfies { data: DatasetSource; train: Partial<VaeTrainParams>; recall: Partial<RecallParams> };
+} as const satisfies {
+  seconds: number;
+  data: DatasetSource;
+  train: Partial<VaeTrainParams>;
+  recall: Partial<RecallParams>;
+};
 
 export interface VaeLabState {
   draft: VaeTrainParams;

@@ -85,3 +85,10 @@ export function fieldMessage(message: string): string {
   const label = paramLabel(m[1]!, m[2]!);
   return label === m[2] ? message : `${label}: ${m[3]}`;
 }
+
+/** A measured duration as a button says it: "about 15 s" (up to the next 5 s), "about 2½ min" (to the half minute). */
+export function aboutTime(seconds: number): string {
+  if (seconds < 90) return `about ${Math.max(5, Math.ceil(seconds / 5) * 5)} s`;
+  const halves = Math.round(seconds / 30);
+  return `about ${Math.floor(halves / 2) || ''}${halves % 2 ? '½' : ''} min`;
+}
