@@ -70,3 +70,27 @@ test('a heat map exports a framed SVG (title, ticks, colour bar) and an opaque P
   assert.ok(png.w >= 600, `PNG ${png.w} wide`);
   assert.deepEqual(app.pageErrors, []);
 });
+
+test('export settings, set once: a single-column chart at 3× in a serif font; the choice is kept', async () => {
+  await app.page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Datasets' }).click();
+  const fig = app.page.locator('figure[data-chart="Class histogram"]');
+  await fig.waitFor();
+  await fig.getByRole('button', { name: 'figure export settings' }).click();
+  const prefs = fig.getByTestId('figure-prefs');
+  await prefs.locator('select[name="figure-size"]').selectOption('single');
+  await prefs.locator('select[name="figure-scale"]').selectOption('3');
+  await prefs.locator('select[name="figure-font"]').selectOption('serif');
+  await prefs.locator('input[name="figure-font-pt"]').fill('10');
+  await prefs.locator('input[name="figure-font-pt"]').press('Tab');
+  const png = await inspect(await grab(fig, 'PNG'));
+  assert.deepEqual([png.w, png.h], [336 * 3, Math.round(336 * 0.62) * 3]);
+  const svg = (await grab(fig, 'SVG')).toString('utf8');
+  assert.match(svg, /<svg[^>]* width="336"/);
+  assert.match(svg, /<text[^>]*font-family="[^"]*Times[^"]*"/);
+  assert.match(svg, /font-size="13\.3\d*px"/, 'ticks at 10 pt = 13.3 px');
+  // Kept for next time, in this browser's storage.
+  const stored = JSON.parse((await app.page.evaluate(() => localStorage.getItem('kairo.figurePrefs')))!);
+  assert.deepEqual(stored, { size: 'single', scale: 3, font: 'serif', fontPt: 10 });
+  await app.page.evaluate(() => localStorage.removeItem('kairo.figurePrefs'));
+  assert.deepEqual(app.pageErrors, []);
+});

@@ -205,3 +205,20 @@ test('button times: seconds up to the next 5 s, minutes to the half minute', asy
     'about 10 min',
   ]);
 });
+
+test('figure export settings: a stored entry read field by field, column sizes at 96 px per inch', async () => {
+  const { parsePrefs, sizeFor, DEFAULT_FIGURE_PREFS } = await import('../../renderer/src/lib/figure-size.ts');
+  assert.deepEqual(parsePrefs(null), DEFAULT_FIGURE_PREFS);
+  assert.deepEqual(parsePrefs('{not json'), DEFAULT_FIGURE_PREFS);
+  assert.deepEqual(parsePrefs('{"size":"single","scale":3,"font":"serif","fontPt":10}'), {
+    size: 'single',
+    scale: 3,
+    font: 'serif',
+    fontPt: 10,
+  });
+  // Nonsense falls back field by field.
+  assert.deepEqual(parsePrefs('{"size":"huge","scale":7,"font":"comic","fontPt":99,"__proto__":{"x":1}}'), DEFAULT_FIGURE_PREFS);
+  assert.deepEqual(sizeFor(DEFAULT_FIGURE_PREFS, 800, 300), [800, 300]);
+  assert.deepEqual(sizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'single' }, 800, 300), [3.5 * 96, Math.round(3.5 * 96 * 0.62)]);
+  assert.deepEqual(sizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'double' }, 800, 300), [7 * 96, Math.round(7 * 96 * 0.62)]);
+});

@@ -1,8 +1,9 @@
 // Paper-ready exports of raster figures (heat maps, image grids, the latent scatter): the plot framed
 // with its title, axis names, ticks and colour bar or legend, in the print theme on white, as a PNG
-// at EXPORT_SCALE× and as an SVG that is vector throughout: text as text, each heat-map cell or
+// at the chosen scale (figure-prefs) and as an SVG that is vector throughout: text as text, each heat-map cell or
 // image pixel a rectangle (runs of equal colour merged), a scatter's points as circles. No <image>.
-import { EXPORT_SCALE, PRINT_THEME } from './series';
+import { PRINT_THEME } from './series';
+import { exportScale, figurePrefs, fontPx } from './figure-prefs.svelte';
 
 export interface RasterFigure {
   title: string;
@@ -70,7 +71,9 @@ export function pixelRects(raster: HTMLCanvasElement, x0: number, y0: number, wi
   return out;
 }
 
-const FONT = '12px sans-serif';
+/** The user's figure font (figure-prefs): tick and legend text, and the family for titles. */
+const family = () => (figurePrefs.font === 'serif' ? 'Times New Roman, Times, serif' : 'Helvetica, Arial, sans-serif');
+const FONT = () => `${fontPx()}px ${family()}`;
 const M = { left: 56, right: 80, top: 30, bottom: 44 };
 
 /** Evenly spaced integer ticks 0 … n − 1 (at most `count`), at the centres of their cells. */
@@ -91,10 +94,11 @@ function layout(f: RasterFigure) {
 export function rasterPng(f: RasterFigure): string {
   const { W, H, x0, y0 } = layout(f);
   const c = document.createElement('canvas');
-  c.width = W * EXPORT_SCALE;
-  c.height = H * EXPORT_SCALE;
+  const k = exportScale();
+  c.width = W * k;
+  c.height = H * k;
   const ctx = c.getContext('2d')!;
-  ctx.scale(EXPORT_SCALE, EXPORT_SCALE);
+  ctx.scale(k, k);
   ctx.fillStyle = PRINT_THEME.background;
   ctx.fillRect(0, 0, W, H);
   ctx.imageSmoothingEnabled = false;
@@ -103,10 +107,10 @@ export function rasterPng(f: RasterFigure): string {
   ctx.lineWidth = 1;
   ctx.strokeRect(x0 - 0.5, y0 - 0.5, f.width + 1, f.height + 1);
   ctx.fillStyle = PRINT_THEME.fg;
-  ctx.font = 'bold 13px sans-serif';
+  ctx.font = `bold ${fontPx() + 1}px ${family()}`;
   ctx.textAlign = 'center';
   ctx.fillText(f.title, W / 2, 18);
-  ctx.font = FONT;
+  ctx.font = FONT();
   for (const t of f.xTicks ?? []) ctx.fillText(t.label, x0 + t.at * f.width, y0 + f.height + 14);
   ctx.textAlign = 'right';
   for (const t of f.yTicks ?? []) ctx.fillText(t.label, x0 - 4, y0 + t.at * f.height + 4);
@@ -149,13 +153,13 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function rasterSvg(f: RasterFigure): string {
   const { W, H, x0, y0 } = layout(f);
   const text = (x: number, y: number, s: string, extra = '') =>
-    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="sans-serif" font-size="12" ${extra}>${esc(s)}</text>`;
+    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="${family()}" font-size="${fontPx()}" ${extra}>${esc(s)}</text>`;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
     `<rect width="${W}" height="${H}" fill="${PRINT_THEME.background}"/>`,
     ...(f.vector ? f.vector(x0, y0) : pixelRects(f.raster, x0, y0, f.width, f.height)),
     `<rect x="${x0 - 0.5}" y="${y0 - 0.5}" width="${f.width + 1}" height="${f.height + 1}" fill="none" stroke="${PRINT_THEME.fg}"/>`,
-    text(W / 2, 18, f.title, 'text-anchor="middle" font-weight="bold" font-size="13"'),
+    text(W / 2, 18, f.title, `text-anchor="middle" font-weight="bold" font-size="${fontPx() + 1}"`),
     ...(f.xTicks ?? []).map((t) => text(x0 + t.at * f.width, y0 + f.height + 14, t.label, 'text-anchor="middle"')),
     ...(f.yTicks ?? []).map((t) => text(x0 - 4, y0 + t.at * f.height + 4, t.label, 'text-anchor="end"')),
     ...(f.xLabel ? [text(x0 + f.width / 2, y0 + f.height + 32, f.xLabel, 'text-anchor="middle"')] : []),

@@ -131,9 +131,6 @@ function hslToHex(h: number, s: number, l: number): string {
 /** The light theme every exported figure uses, whatever the screen's: dark text on white. */
 export const PRINT_THEME = { fg: '#111111', grid: 'rgba(0, 0, 0, 0.12)', background: '#ffffff' } as const;
 
-/** Scale of exported PNGs relative to the figure on screen. */
-export const EXPORT_SCALE = 2;
-
 /**
  * TensorBoard's smoothing: an exponential moving average with weight w ∈ [0, 1), debiased so the
  * first points are not pulled towards zero (s_i = EMA_i / (1 − wⁱ⁺¹)). Non-finite values pass
