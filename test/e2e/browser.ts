@@ -33,3 +33,14 @@ export function openApp(viewport = { width: 1280, height: 900 }): App {
   });
   return app;
 }
+
+/** Clicks the open lab's quick look and returns the line saying what its run measured, once it shows. */
+export async function runQuickLook(page: Page, timeout = 60000): Promise<string> {
+  await page
+    .getByTestId('quick-look')
+    .getByRole('button', { name: /^Quick look/ })
+    .click();
+  const measured = page.getByTestId('quick-look-measured');
+  await measured.waitFor({ timeout });
+  return (await measured.textContent())!;
+}

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { defaultRecall, defaultVaeTrain } from '../../core/labs/vae/state.ts';
 import { VAE_PAPER_PRESET, VAE_QUICK_LOOK } from '../../core/labs/vae/contract.ts';
 import { HOPFIELD_QUICK_LOOK } from '../../core/labs/hopfield/contract.ts';
-import { openApp } from './browser.ts';
+import { openApp, runQuickLook } from './browser.ts';
 
 const app = openApp();
 const { pageErrors } = app;
@@ -244,14 +244,9 @@ test('quick looks bring their own data and say what this run measured; a preset 
   assert.deepEqual(core.session.labs.data.source, hier, 'the quick look left the Datasets lab’s choice alone');
 
   // The Datasets quick look on MNIST, not on the patterns the lab holds; its line and this run agree.
-  await page
-    .getByTestId('quick-look')
-    .getByRole('button', { name: /^Quick look/ })
-    .click();
-  const measured = page.getByTestId('quick-look-measured');
-  await measured.waitFor({ timeout: 60000 });
+  const line = await runQuickLook(page);
   assert.deepEqual(core.session.labs.data.baseline!.params.source, { kind: 'mnist' });
-  assert.match((await measured.textContent())!, /This run measured: .*test accuracy — as the line says/);
+  assert.match(line, /This run measured: .*test accuracy — as the line says/);
   assert.deepEqual(core.session.labs.data.source, hier);
 
   // Back in the VAE lab: what its quick look measured, from the run that ended while it was away.

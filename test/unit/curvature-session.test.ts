@@ -292,48 +292,15 @@ test("the Hopfield–Boltzmann lab's machine: Hessian eigenvalues of its exact N
 test('kairo curvature --session F --model …: the saved model, and its refusals', async () => {
   const file = join(tempDir(), 's.kairo');
   await core.call('session.save', { path: file });
-  const r = kairo(
-    'curvature',
-    '--session',
-    file,
-    '--model',
-    'vae',
-    '--samples',
-    '6',
-    '--seed',
-    '3',
-    '--matrix',
-    'ggn',
-    '--top',
-    '2',
-    '--lanczos-steps',
-    '80',
-  );
+  const analysis = ['--model', 'vae', '--samples', '6', '--seed', '3', '--matrix', 'ggn', '--top', '2', '--lanczos-steps', '80'];
+  const r = kairo('curvature', '--session', file, ...analysis);
   assert.equal(r.code, 0, r.err);
   const o = JSON.parse(r.out);
   const mine = await spectrumOf('vae', { matrix: 'ggn' }, 6);
   assert.ok(Math.abs(o.top[0] - mine.top[0]!) < 1e-9 * mine.top[0]!);
   // --run: the model a VAE training run kept, here the current one, so the same numbers.
   const vaeRun = core.session.labs.runs.runs.filter((x) => x.kind === 'vae.train').at(-1)!;
-  const again = kairo(
-    'curvature',
-    '--session',
-    file,
-    '--run',
-    vaeRun.id,
-    '--model',
-    'vae',
-    '--samples',
-    '6',
-    '--seed',
-    '3',
-    '--matrix',
-    'ggn',
-    '--top',
-    '2',
-    '--lanczos-steps',
-    '80',
-  );
+  const again = kairo('curvature', '--session', file, '--run', vaeRun.id, ...analysis);
   assert.equal(JSON.parse(again.out).top[0], o.top[0], again.err);
   const other = core.session.labs.runs.runs.find((x) => x.lab !== 'vae')!;
   for (const [args, re] of [
