@@ -80,7 +80,8 @@ export function openRun(ctx: MethodContext, p: { id: string; lab?: string }): { 
   if (busy) throw invalid(`a ${busy} job is running: wait for it or cancel it before opening run ${run.id}`);
   const store = ctx.storeOf(run.kind);
   if (!store) throw invalid(`run ${run.id}'s kind ${run.kind} is not one this version keeps models of`);
-  const tensors: Record<string, NamedTensor> = {};
+  // Names from the file: a null-prototype object, so no name can reach Object.prototype.
+  const tensors: Record<string, NamedTensor> = Object.create(null);
   for (const [name, kept] of Object.entries(cp.tensors)) {
     const t = ctx.session.tensor(kept);
     if (!t) throw invalid(`run ${run.id}'s checkpoint lacks tensor "${kept}"`);
