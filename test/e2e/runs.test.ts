@@ -70,6 +70,8 @@ test('two spectra leave two runs: renamed, sorted by λ_max, exported as CSV, on
   page.once('dialog', (d) => void d.accept());
   await table.getByRole('button', { name: 'delete run r1' }).click();
   await until(() => core.session.labs.runs.runs.length === 1, 'the deletion');
+  // The page hears of the deletion a moment after the core makes it.
+  await table.locator('tr[data-run="r1"]').waitFor({ state: 'detached' });
   assert.equal(await table.locator('tbody tr').count(), 1);
   assert.deepEqual(pageErrors, []);
 });
