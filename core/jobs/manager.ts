@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, JobInfo, JobKind, JobKinds, KairoErrorValue } from '../contract.ts';
 import { KairoError, toErrorValue } from '../errors.ts';
+import { knownWorkerEntry, workerEntry } from './worker-bundle.ts';
 import {
   progressOf,
   type JobInputs,
@@ -20,7 +21,7 @@ import {
 } from './types.ts';
 
 export interface JobManagerOptions {
-  /** Worker entry; defaults to the TypeScript worker through tsx. Electron passes its bundle. */
+  /** Worker entry; Electron passes its bundle. Default: workerEntry() (worker-bundle.ts). */
   workerUrl?: URL;
   concurrency?: number;
   cancelGraceMs?: number;
@@ -79,6 +80,7 @@ export class JobManager {
   private readonly jobs = new Map<string, Entry>();
   private readonly queue: string[] = [];
   private running = 0;
+  private entry: URL | null = null;
   private readonly opts: Required<Pick<JobManagerOptions, 'concurrency' | 'cancelGraceMs'>> & JobManagerOptions;
 
   constructor(opts: JobManagerOptions = {}) {
@@ -251,6 +253,16 @@ export class JobManager {
   }
 
   private pump(): void {
+    // Jobs wait queued until the worker entry is known (built once per process, at its first job: worker-bundle.ts).
+    this.entry ??= this.opts.workerUrl ?? knownWorkerEntry();
+    if (!this.entry) {
+      if (this.queue.length > 0)
+        void workerEntry().then((u) => {
+          this.entry = u;
+          this.pump();
+        });
+      return;
+    }
     while (this.running < this.opts.concurrency && this.queue.length > 0) {
       const e = this.jobs.get(this.queue.shift()!)!;
       this.run(e);
@@ -262,14 +274,12 @@ export class JobManager {
     e.info.state = 'running';
     e.info.startedAt = Date.now();
     this.emit(e.info);
-    // KAIRO_WORKER_URL: the desktop app's bundled worker, inherited by job workers, so a job that
-    // runs other jobs (a sweep of lab commands) starts them from the bundle too.
-    const url =
-      this.opts.workerUrl ??
-      (process.env.KAIRO_WORKER_URL ? new URL(process.env.KAIRO_WORKER_URL) : new URL('./worker-boot.mjs', import.meta.url));
+    const url = this.entry!;
     prepareSoftwareWebGpu();
     const worker = new Worker(url, {
       workerData: e.input,
+      // Inherited by the job's own workers, so a job that runs other jobs starts them from the same entry.
+      env: { ...process.env, KAIRO_WORKER_URL: url.href },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.workerHeapMb ?? defaultWorkerHeapMb() },
     });
     e.worker = worker;

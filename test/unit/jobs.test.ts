@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import type { BaselineParams, JobInfo } from '../../core/contract.ts';
 import { JobManager } from '../../core/jobs/manager.ts';
 import type { JobOutput } from '../../core/jobs/types.ts';
+import { workerEntry } from '../../core/jobs/worker-bundle.ts';
 
 const params = (p: Partial<BaselineParams> = {}): BaselineParams => ({
   source: { kind: 'mnist' },
@@ -119,6 +121,8 @@ test('bad parameters fail in the worker with the field named', async () => {
 });
 
 test('queued jobs run one at a time and can be cancelled before they start', async () => {
+  // The first job of a process waits, queued, for the worker bundle; this one is past that.
+  await workerEntry();
   const { m } = manager();
   const a = m.start('data.baseline', params({ trainSize: 500 }), 'a');
   const b = m.start('data.baseline', params({ trainSize: 500 }), 'b');
@@ -185,4 +189,27 @@ test('a cancelled baseline keeps its model and that model’s test accuracy, rep
     if (arg === t.labels[i]) ok++;
   }
   assert.ok(Math.abs(r.testAccuracy! - ok / t.count) <= 2e-4, `test accuracy ${r.testAccuracy} vs ${ok / t.count}`);
+});
+
+test('jobs started from source leave no defunct processes behind, even when nothing is compiled yet', async () => {
+  // A worker that compiled TypeScript itself (tsx, here with its cache off as on a fresh clone) left
+  // one defunct esbuild each (this test then fails with two); workers now start from one bundle
+  // this process builds (core/jobs/worker-bundle.ts).
+  const saved = process.env.TSX_DISABLE_CACHE;
+  process.env.TSX_DISABLE_CACHE = '1';
+  try {
+    const { m } = manager();
+    for (const seed of [1, 2]) {
+      const end = await m.wait(m.start('data.baseline', params({ trainSize: 300, seed }), 'no zombies').id);
+      assert.equal(end.state, 'done', end.error?.message);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // ps exits 1 when the process has no children at all.
+    const ps = spawnSync('ps', ['-o', 'stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+    const defunct = ps.stdout.split('\n').filter((l) => /^\s*Z/.test(l));
+    assert.deepEqual(defunct, [], `defunct children: ${defunct.join('; ')}`);
+  } finally {
+    if (saved === undefined) delete process.env.TSX_DISABLE_CACHE;
+    else process.env.TSX_DISABLE_CACHE = saved;
+  }
 });
