@@ -8,10 +8,12 @@
 #   python3, clang, lld, wasi-libc, libc++-dev-wasm32, libc++abi-14-dev-wasm32,
 #     libclang-rt-dev-wasm32, libeigen3-dev: rebuilding the shipped WebAssembly modules to check
 #     they match their sources (native/*/build.sh --check, run by .ci/run).
+#   poppler-utils: pdftotext and pdffonts, which read the figures' PDF exports back independently
+#     (test/e2e/pdf.test.ts).
 #   dataset-fashion-mnist: Fashion-MNIST's IDX files, which the Data lab and `--dataset fashion-mnist`
 #     load in one step (without it those tests check the message that says how to install it).
 set -euo pipefail
-need=(chromium fonts-dejavu-core python3 clang lld wasi-libc libc++-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-dev-wasm32 libeigen3-dev slurm-wlm munge libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri dataset-fashion-mnist)
+need=(chromium fonts-dejavu-core python3 clang lld wasi-libc libc++-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-dev-wasm32 libeigen3-dev slurm-wlm munge libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri poppler-utils dataset-fashion-mnist)
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then

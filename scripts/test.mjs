@@ -40,6 +40,12 @@ const checks = [
     missing: !libDirs.some((d) => existsSync(join(d, 'libEGL_mesa.so.0'))),
     tests: ['test/unit/webgpu.test.ts', 'test/unit/webgpu-jobs.test.ts'],
   },
+  {
+    what: 'poppler-utils (pdftotext, pdffonts: the PDF exports read back)',
+    fix: 'apt-get install poppler-utils, or npm run test:setup',
+    missing: !existsSync('/usr/bin/pdftotext') || !existsSync('/usr/bin/pdffonts'),
+    tests: ['test/e2e/pdf.test.ts'],
+  },
 ];
 
 const skipped = new Set();

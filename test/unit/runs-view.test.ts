@@ -207,7 +207,7 @@ test('button times: seconds up to the next 5 s, minutes to the half minute', asy
 });
 
 test('figure export settings: a stored entry read field by field, column sizes at 96 px per inch', async () => {
-  const { parsePrefs, sizeFor, DEFAULT_FIGURE_PREFS } = await import('../../renderer/src/lib/figure-size.ts');
+  const { parsePrefs, sizeFor, plotSizeFor, DEFAULT_FIGURE_PREFS } = await import('../../renderer/src/lib/figure-size.ts');
   assert.deepEqual(parsePrefs(null), DEFAULT_FIGURE_PREFS);
   assert.deepEqual(parsePrefs('{not json'), DEFAULT_FIGURE_PREFS);
   assert.deepEqual(parsePrefs('{"size":"single","scale":3,"font":"serif","fontPt":10}'), {
@@ -221,4 +221,8 @@ test('figure export settings: a stored entry read field by field, column sizes a
   assert.deepEqual(sizeFor(DEFAULT_FIGURE_PREFS, 800, 300), [800, 300]);
   assert.deepEqual(sizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'single' }, 800, 300), [3.5 * 96, Math.round(3.5 * 96 * 0.62)]);
   assert.deepEqual(sizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'double' }, 800, 300), [7 * 96, Math.round(7 * 96 * 0.62)]);
+  // A heat map 400 × 100 with 136 px of frame fills a single column (336 px) at its own aspect.
+  assert.deepEqual(plotSizeFor(DEFAULT_FIGURE_PREFS, 400, 100, 136), [400, 100]);
+  assert.deepEqual(plotSizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'single' }, 400, 100, 136), [200, 50]);
+  assert.deepEqual(plotSizeFor({ ...DEFAULT_FIGURE_PREFS, size: 'double' }, 400, 100, 136), [536, 134]);
 });

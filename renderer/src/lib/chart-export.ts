@@ -2,12 +2,12 @@
 // svgcanvas, whose context records chart.js's drawing as vector paths with text kept as text.
 import { BasicPlatform, Chart, type ChartConfiguration } from 'chart.js';
 import { Context as SvgContext } from 'svgcanvas';
-import { figurePrefs, fontPx } from './figure-prefs.svelte';
+import { figureFamily, fontPx } from './figure-prefs.svelte';
 
 /** Draws with the user's figure font (chart.js's defaults, restored after): every label not set otherwise. */
 function withFont<T>(draw: () => T): T {
   const saved = { ...Chart.defaults.font };
-  Chart.defaults.font.family = figurePrefs.font === 'serif' ? 'Times New Roman, Times, serif' : 'Helvetica, Arial, sans-serif';
+  Chart.defaults.font.family = figureFamily();
   Chart.defaults.font.size = fontPx();
   try {
     return draw();

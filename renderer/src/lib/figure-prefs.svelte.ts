@@ -23,3 +23,21 @@ export const fontPx = (): number => (figurePrefs.fontPt * 96) / 72;
 /** An exported chart's size: as on screen, or the chosen column width (figure-size.ts). */
 export const exportSize = (screenWidth: number, screenHeight: number): [number, number] =>
   sizeFor(figurePrefs, screenWidth, screenHeight);
+
+/** The family exports draw in: the user's choice, or the embedded font while a PDF is made (pdf-export.ts). */
+let embeddedFamily: string | null = null;
+export const figureFamily = (): string =>
+  embeddedFamily ?? (figurePrefs.font === 'serif' ? 'Times New Roman, Times, serif' : 'Helvetica, Arial, sans-serif');
+
+/**
+ * Draws an export in `family` (a font loaded into this document): its layout is then measured with
+ * the very font the PDF embeds, so no label outgrows its place.
+ */
+export async function drawnInFamily<T>(family: string, draw: () => T | Promise<T>): Promise<T> {
+  embeddedFamily = family;
+  try {
+    return await draw();
+  } finally {
+    embeddedFamily = null;
+  }
+}

@@ -36,3 +36,13 @@ export function sizeFor(prefs: FigurePrefs, screenWidth: number, screenHeight: n
   const w = COLUMN_PX[prefs.size];
   return [w, Math.round(w * 0.62)];
 }
+
+/**
+ * The size a heat map, image grid or scatter is drawn at in an export whose frame (axes, colour bar
+ * or legend) takes `chrome` pixels across: its own, or scaled to fill the chosen column, aspect kept.
+ */
+export function plotSizeFor(prefs: FigurePrefs, width: number, height: number, chrome: number): [number, number] {
+  if (prefs.size === 'screen' || !(width > 0)) return [width, height];
+  const w = Math.max(40, COLUMN_PX[prefs.size] - chrome);
+  return [w, Number(((height * w) / width).toFixed(3))];
+}

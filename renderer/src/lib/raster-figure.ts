@@ -3,7 +3,8 @@
 // at the chosen scale (figure-prefs) and as an SVG that is vector throughout: text as text, each heat-map cell or
 // image pixel a rectangle (runs of equal colour merged), a scatter's points as circles. No <image>.
 import { PRINT_THEME } from './series';
-import { exportScale, figurePrefs, fontPx } from './figure-prefs.svelte';
+import { exportScale, figureFamily, figurePrefs, fontPx } from './figure-prefs.svelte';
+import { plotSizeFor } from './figure-size';
 
 export interface RasterFigure {
   title: string;
@@ -72,7 +73,7 @@ export function pixelRects(raster: HTMLCanvasElement, x0: number, y0: number, wi
 }
 
 /** The user's figure font (figure-prefs): tick and legend text, and the family for titles. */
-const family = () => (figurePrefs.font === 'serif' ? 'Times New Roman, Times, serif' : 'Helvetica, Arial, sans-serif');
+const family = figureFamily;
 const FONT = () => `${fontPx()}px ${family()}`;
 const M = { left: 56, right: 80, top: 30, bottom: 44 };
 
@@ -85,14 +86,21 @@ export function indexTicks(n: number, count = 5): { at: number; label: string }[
   return out;
 }
 
+/**
+ * The export's frame, with the plot at the size the figure preferences ask for (its own, or the
+ * column width): `k` is that size over the figure's own, for bodies drawn in their own units.
+ */
 function layout(f: RasterFigure) {
-  const W = M.left + f.width + (f.colorbar || f.legend ? M.right : 20);
-  const H = M.top + f.height + M.bottom;
-  return { W, H, x0: M.left, y0: M.top };
+  const side = f.colorbar || f.legend ? M.right : 20;
+  const [width, height] = plotSizeFor(figurePrefs, f.width, f.height, M.left + side);
+  const W = M.left + width + side;
+  const H = M.top + height + M.bottom;
+  return { W, H, x0: M.left, y0: M.top, width, height, k: width / f.width };
 }
 
 export function rasterPng(f: RasterFigure): string {
-  const { W, H, x0, y0 } = layout(f);
+  const { W, H, x0, y0, width, height } = layout(f);
+  f = { ...f, width, height };
   const c = document.createElement('canvas');
   const k = exportScale();
   c.width = W * k;
@@ -151,15 +159,21 @@ export function rasterPng(f: RasterFigure): string {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function rasterSvg(f: RasterFigure): string {
-  const { W, H, x0, y0 } = layout(f);
-  const text = (x: number, y: number, s: string, extra = '') =>
-    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="${family()}" font-size="${fontPx()}" ${extra}>${esc(s)}</text>`;
+  const { W, H, x0, y0, width, height, k } = layout(f);
+  // A vector body is drawn in the figure's own units, then scaled into place.
+  const body = f.vector
+    ? [`<g transform="translate(${x0} ${y0}) scale(${Number(k.toFixed(6))})">`, ...f.vector(0, 0), '</g>']
+    : pixelRects(f.raster, x0, y0, width, height);
+  f = { ...f, width, height };
+  // The size is an argument: an attribute written twice makes the file invalid XML (no viewer opens it).
+  const text = (x: number, y: number, s: string, extra = '', size = fontPx()) =>
+    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="${family()}" font-size="${size}" ${extra}>${esc(s)}</text>`;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
     `<rect width="${W}" height="${H}" fill="${PRINT_THEME.background}"/>`,
-    ...(f.vector ? f.vector(x0, y0) : pixelRects(f.raster, x0, y0, f.width, f.height)),
+    ...body,
     `<rect x="${x0 - 0.5}" y="${y0 - 0.5}" width="${f.width + 1}" height="${f.height + 1}" fill="none" stroke="${PRINT_THEME.fg}"/>`,
-    text(W / 2, 18, f.title, `text-anchor="middle" font-weight="bold" font-size="${fontPx() + 1}"`),
+    text(W / 2, 18, f.title, 'text-anchor="middle" font-weight="bold"', fontPx() + 1),
     ...(f.xTicks ?? []).map((t) => text(x0 + t.at * f.width, y0 + f.height + 14, t.label, 'text-anchor="middle"')),
     ...(f.yTicks ?? []).map((t) => text(x0 - 4, y0 + t.at * f.height + 4, t.label, 'text-anchor="end"')),
     ...(f.xLabel ? [text(x0 + f.width / 2, y0 + f.height + 32, f.xLabel, 'text-anchor="middle"')] : []),
