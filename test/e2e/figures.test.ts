@@ -49,6 +49,16 @@ test('a heat map exports a framed SVG (title, ticks, colour bar) and an opaque P
   await app.page.getByRole('navigation', { name: 'labs' }).getByRole('button', { name: 'Random neural fields' }).click();
   const fig = app.page.locator('figure[data-heatmap="Weights W = R ⊙ (Z A) (neurons × inputs)"]');
   await fig.waitFor();
+  // On screen: row and column ticks, and the colour scale's limits each on one line beside the map.
+  const ticks = async (f: Locator, axis: 'x' | 'y') => f.locator(`.tick.${axis}`).allTextContents();
+  assert.deepEqual((await ticks(fig, 'x')).slice(0, 2), ['0', '196']);
+  assert.ok((await ticks(fig, 'y')).length >= 3);
+  // A 28 × 28 receptive field has square cells, its limits one line each (they wrapped in its 240-px column).
+  const rf = app.page.locator('figure[data-heatmap^="Neuron"]');
+  const box = (await rf.locator('canvas').boundingBox())!;
+  assert.ok(Math.abs(box.width - box.height) < 1.5, `receptive field drawn ${box.width} × ${box.height}`);
+  for (const limit of await rf.locator('.colorbar > span:not(.bar)').all())
+    assert.ok((await limit.boundingBox())!.height < 16, `a colour-bar limit wraps: ${await limit.textContent()}`);
   const svg = (await grab(fig, 'SVG')).toString('utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /<text[^>]*>Weights W = R ⊙ \(Z A\) \(neurons × inputs\)<\/text>/);

@@ -3,7 +3,15 @@
 // contains what is drawn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipBelow, integerX, logAxisMin, logTickLabels, shortLogTicks, type Series } from '../../renderer/src/lib/series.ts';
+import {
+  clipBelow,
+  integerX,
+  logAxisMin,
+  logTickLabels,
+  scaleLabel,
+  shortLogTicks,
+  type Series,
+} from '../../renderer/src/lib/series.ts';
 
 /** The ticks chart.js places on a log axis between lo and hi (1…9 × 10^k and the ends), and Chart.svelte's when those are under three. */
 const logTicks = (lo: number, hi: number) => {
@@ -69,4 +77,18 @@ test('a log axis cut at 24 decades drops what lies below it and says so, so its 
   assert.equal(clipped[1], series[1]);
   for (const c of clipped) assert.ok(c.points.every((p) => p.y >= min));
   assert.deepEqual(clipBelow(series, undefined), series);
+});
+
+test('colour-scale limits stay short: three digits, an exponent below 10⁻³ or from 10⁵', () => {
+  assert.deepEqual([2.85, -3.04, 1, 0, 2.68e-6, -0.00123, 123456, 1234, 99999].map(scaleLabel), [
+    '2.85',
+    '-3.04',
+    '1.00',
+    '0.00',
+    '2.68e-6',
+    '-0.00123',
+    '1.23e5',
+    '1230',
+    '100000',
+  ]);
 });

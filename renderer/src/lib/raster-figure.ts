@@ -2,7 +2,9 @@
 // with its title, axis names, ticks and colour bar or legend, in the print theme on white, as a PNG
 // at the chosen scale (figure-prefs) and as an SVG that is vector throughout: text as text, each heat-map cell or
 // image pixel a rectangle (runs of equal colour merged), a scatter's points as circles. No <image>.
-import { PRINT_THEME } from './series';
+import { PRINT_THEME, scaleLabel } from './series';
+
+export { scaleLabel };
 import { exportScale, figureFamily, figurePrefs, fontPx } from './figure-prefs.svelte';
 import { plotSizeFor } from './figure-size';
 
@@ -140,8 +142,8 @@ export function rasterPng(f: RasterFigure): string {
     }
     ctx.fillStyle = PRINT_THEME.fg;
     ctx.textAlign = 'left';
-    ctx.fillText(f.colorbar.hi.toPrecision(3), bx + 18, y0 + 10);
-    ctx.fillText(f.colorbar.lo.toPrecision(3), bx + 18, y0 + f.height);
+    ctx.fillText(scaleLabel(f.colorbar.hi), bx + 18, y0 + 10);
+    ctx.fillText(scaleLabel(f.colorbar.lo), bx + 18, y0 + f.height);
   }
   if (f.legend) {
     const bx = x0 + f.width + 12;
@@ -190,8 +192,8 @@ export function rasterSvg(f: RasterFigure): string {
     parts.push(
       `<defs><linearGradient id="cb" x1="0" y1="0" x2="0" y2="1">${stops.join('')}</linearGradient></defs>`,
       `<rect x="${bx}" y="${y0}" width="14" height="${f.height}" fill="url(#cb)"/>`,
-      text(bx + 18, y0 + 10, f.colorbar.hi.toPrecision(3)),
-      text(bx + 18, y0 + f.height, f.colorbar.lo.toPrecision(3)),
+      text(bx + 18, y0 + 10, scaleLabel(f.colorbar.hi)),
+      text(bx + 18, y0 + f.height, scaleLabel(f.colorbar.lo)),
     );
   }
   if (f.legend) {

@@ -186,3 +186,12 @@ export function seriesCsv(series: readonly Series[], categories?: readonly strin
     });
   return rows.join('\n') + '\n';
 }
+
+/** A colour-scale limit in three digits, with an exponent where plain digits would run long (2.68e-6). */
+export function scaleLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace('e+', 'e');
+  const s = v.toPrecision(3);
+  // toPrecision turns 1234 into "1.23e+3": write such values out (1230).
+  return s.includes('e') ? String(Number(s)) : s;
+}
