@@ -86,10 +86,10 @@ test('learning curves, fraction augmented and instability at the chosen size', (
   assert.deepEqual(
     i.map((x) => [x.label, x.right ?? false]),
     [
-      ['NA (no augmentation): loss variance over draws', false],
-      ['NA (no augmentation): step-to-step noise', true],
-      ['SPA (self-paced): loss variance over draws', false],
-      ['SPA (self-paced): step-to-step noise', true],
+      ['NA: variance over draws', false],
+      ['NA: step noise (right axis)', true],
+      ['SPA: variance over draws', false],
+      ['SPA: step noise (right axis)', true],
     ],
   );
   assert.deepEqual(

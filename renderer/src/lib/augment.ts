@@ -66,18 +66,20 @@ export function fractionSeries(r: AugmentResult, perClass: number): Series[] {
  * the input each policy trains on) and, dashed on the right axis, the step-to-step noise of the batch loss.
  */
 export function instabilitySeries(r: AugmentResult, perClass: number): Series[] {
+  // Short legend entries (the policy's code): six long ones left the plot 40 px tall in a half-width card.
+  const code = (p: AugmentPolicy) => POLICY_NAMES[p].split(' ')[0]!;
   return cellsAt(r, perClass).flatMap((c): Series[] => [
     ...(c.curve.every((e) => e.instability !== null)
       ? [
           {
-            label: `${POLICY_NAMES[c.policy]}: loss variance over draws`,
+            label: `${code(c.policy)}: variance over draws`,
             color: COLOR[c.policy],
             points: c.curve.map((e) => ({ x: e.epoch, y: e.instability! })),
           },
         ]
       : []),
     {
-      label: `${POLICY_NAMES[c.policy]}: step-to-step noise`,
+      label: `${code(c.policy)}: step noise (right axis)`,
       style: 'dashed',
       right: true,
       color: COLOR[c.policy],
