@@ -155,7 +155,7 @@ test('each subcommand takes only its own flags: another subcommand’s is refuse
   for (const [args, re] of [
     [['vae', 'recall', '--session', 'x.kairo', '--epochs', '5'], /--epochs is not an option of kairo vae recall/],
     [['vae', 'train', '--save'], /--save is not an option of kairo vae train/],
-    [['vae', 'train', '--run', 'r1'], /--run is not an option of kairo vae train/],
+    [['vae', 'train', '--strips', '4'], /--strips is not an option of kairo vae train/],
     [['fisher', 'signal', '--width', '8', '--samples', '4'], /--samples is not an option of kairo fisher signal/],
     [['field', 'robustness', '--out', 'x.kairo'], /--out is not an option of kairo field robustness/],
     [['hopfield', 'nll', '--beta', '2'], /--beta is not an option of kairo hopfield nll/],

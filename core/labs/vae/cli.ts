@@ -9,7 +9,7 @@ import { VAE_EXPERIMENTS } from './experiments/index.ts';
 
 export const VAE_USAGE = `  (defaults: the app's "MNIST setting" on images, its "Paper setting" with --data hierarchical)
   vae train ${usageOf(VAE_TRAIN_FIELDS, 12)}
-            [--session F.kairo] [--out F.kairo] [--data mnist|hierarchical]
+            [--session F.kairo [--run ID]] [--out F.kairo] [--data mnist|hierarchical]
             ${idxUsage(12)}
             hierarchical data: [${usageOf(HIERARCHICAL_FIELDS, 32)}]
   vae recall --session F.kairo [--run ID] ${usageOf(RECALL_FIELDS, 13, ['strips'])} [--save]
@@ -30,7 +30,7 @@ const VALUED = new Set([
   ...IDX_FLAGS,
   'data',
 ]);
-const SWITCHES = new Set(['save']);
+const SWITCHES = new Set(['save', ...flagsOf(VAE_TRAIN_FIELDS).switches]);
 
 export const command: LabCommand = commandOf({
   name: 'vae',

@@ -162,6 +162,8 @@ export const VAE_PAPER_PRESET = {
     batchSize: 32,
     epochs: 100,
     trainSize: 0,
+    // A preset is its protocol from fresh weights, whatever the form had ticked.
+    warmStart: false,
   },
   recall: {
     start: 'test',
@@ -212,6 +214,7 @@ export const VAE_MNIST_PRESET = {
     batchSize: 128,
     epochs: 5,
     trainSize: 0,
+    warmStart: false,
   },
   recall: {
     start: 'test',

@@ -20,7 +20,8 @@ const finite = z.number().finite();
 export { RECALL_NOISE_KINDS, RECALL_STARTS };
 const int = z.number().int();
 
-const train = shapeOf(VAE_TRAIN_FIELDS);
+// Sessions from before warm starts have no warmStart: they trained from fresh weights.
+const train = { ...shapeOf(VAE_TRAIN_FIELDS), warmStart: z.boolean().default(false) };
 // The dataset first, as sessions have always stored it.
 export const vaeTrainSchema = z.object({ source: datasetSourceSchema, ...train }).strict();
 

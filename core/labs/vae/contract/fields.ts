@@ -87,6 +87,13 @@ export const VAE_TRAIN_FIELDS = {
     'the first N training images of a seeded shuffle; 0 = all',
   ),
   seed: seedField('seed of the weights and the data order'),
+  warmStart: {
+    kind: 'switch',
+    label: 'Continue from the current model',
+    flag: 'warm-start',
+    default: false,
+    doc: "start from the lab's current weights (the last training, or a run opened from the runs table) instead of fresh ones; the architecture must be the same. The data order and noise are the seed's, as in a fresh run",
+  },
 } as const satisfies ParamSpec;
 
 /** Repeated inference from noisy patterns: one run per noise level. */

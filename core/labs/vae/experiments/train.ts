@@ -8,6 +8,7 @@ import { curve, type RunSummary } from '../../kit/runs.ts';
 import { flagNames, readFlags, parseFlagged } from '../../kit/flags.ts';
 import { defaultVaeTrain, vaeTrainSchema } from '../state.ts';
 import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
+import { invalid } from '../../../errors.ts';
 
 const summary = (_p: VaeTrainParams, r: VaeTrainResult): RunSummary => {
   const ep = r.epochs.map((e) => e.epoch);
@@ -46,6 +47,22 @@ export const train = experiment('vae.train', {
     label: 'Train VAE',
     params: vaeTrainSchema,
     source: (p) => p.source,
+    // A warm start takes the lab's current model (the last training, or a reopened run) with it.
+    prepare: (ctx, p) => {
+      if (!p.warmStart) return undefined;
+      const lab = ctx.session.labs.vae;
+      if (!lab.result) throw invalid('--warm-start: there is no current model to continue from; train one or open a run first');
+      const was = lab.result.params;
+      for (const k of ['arch', 'hidden', 'latent', 'decoder'] as const)
+        if (JSON.stringify(was[k]) !== JSON.stringify(p[k]))
+          throw invalid(
+            `--warm-start: the current model's ${k} is ${JSON.stringify(was[k])}, this training's is ${JSON.stringify(p[k])}`,
+          );
+      const tensors = Object.fromEntries(
+        lab.result.tensors.filter((n) => n.startsWith('vae.model.')).map((n) => [n, ctx.session.tensor(n)!]),
+      );
+      return { tensors, state: null };
+    },
     handler: async () => (await import('../jobs/train.ts')).runVaeTrain,
     summary,
     // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
@@ -56,11 +73,12 @@ export const train = experiment('vae.train', {
   },
   cli: {
     sub: 'train',
-    flags: [...flagNames(VAE_TRAIN_FIELDS), ...HIERARCHICAL_FLAGS, ...IDX_FLAGS, 'data', 'out', 'session'],
+    flags: [...flagNames(VAE_TRAIN_FIELDS), ...HIERARCHICAL_FLAGS, ...IDX_FLAGS, 'data', 'out', 'session', 'run'],
     run: async (p, out, ctx) => {
       // On the hierarchical patterns the defaults are the app's "Paper setting"; on images its "MNIST setting".
       // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
-      const file = await sessionFlags(p, ctx, 'vae', { required: false, openRun: false });
+      // --run ID (with --session) opens that run's model first: with --warm-start, training continues from it.
+      const file = await sessionFlags(p, ctx, 'vae', { required: false });
       const src = source(p);
       const preset = src.kind === 'hierarchical' ? VAE_PAPER_PRESET.train : VAE_MNIST_PRESET.train;
       // Rules between fields name the flag the user typed, not the job's schema path.

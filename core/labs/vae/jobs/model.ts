@@ -16,6 +16,7 @@ import {
   type LevelRefs,
 } from '../../../../models/vae/recall.ts';
 import { createVae, evaluateElbo, initialTensors, normalNoise, trainStep, type Vae } from '../../../../models/vae/vae.ts';
+import { parameterShapes, type VaeConfig } from '../../../../models/vae/shapes.ts';
 import type {
   DatasetSource,
   EncodedArray,
@@ -30,6 +31,7 @@ import { getDataset, pixelRows, type Dataset } from '../../../data/datasets.ts';
 import type { LabelledImages } from '../../../data/idx.ts';
 import { LossWatch, invalid } from '../../../errors.ts';
 import type { JobContext } from '../../../jobs/types.ts';
+import type { NamedTensor } from '../../../session/safetensors.ts';
 import { encodeU8, pixelsToBytes } from '../../../session/encode.ts';
 import { Adam } from '../../../../models/common/adam.ts';
 import { configOf, trainingOrder } from '../config.ts';
@@ -98,6 +100,24 @@ interface Trained {
   totalSteps: number;
 }
 
+/**
+ * The weights a warm start continues from: the lab's model, handed over by the job's `prepare`,
+ * refused in one line where its shapes are not this training's (other data, another architecture).
+ */
+function warmWeights(cfg: VaeConfig, tensors: Record<string, NamedTensor>): Record<string, ArrayLike<number>> {
+  const out: Record<string, ArrayLike<number>> = {};
+  for (const [name, shape] of parameterShapes(cfg)) {
+    const t = tensors[MODEL_PREFIX + name];
+    if (!t) throw invalid('--warm-start: there is no current model to continue from; train one or open a run first');
+    if (t.shape.join('×') !== shape.join('×'))
+      throw invalid(
+        `--warm-start: the current model's ${name} is ${t.shape.join(' × ')}, this training's is ${shape.join(' × ')} (same architecture and image size needed)`,
+      );
+    out[name] = t.data as Float32Array;
+  }
+  return out;
+}
+
 /** The training loop shared by the training job and the sweep. */
 export async function trainLoop(
   params: VaeTrainParams,
@@ -109,7 +129,9 @@ export async function trainLoop(
   const shape = ds.train.shape;
   const cfg = configOf(params, shape);
   const rand = mulberry32(params.seed ^ 0x9e3779b9);
-  const vae = createVae(cfg, initialTensors(cfg, rand));
+  // Drawn even for a warm start, so the data order and noise that follow are the seed's as in a fresh run.
+  const fresh = initialTensors(cfg, rand);
+  const vae = createVae(cfg, params.warmStart ? warmWeights(cfg, ctx.inputs.tensors) : fresh);
   const opt = new Adam(params.learningRate);
   const D = shape[0]! * shape[1]!;
   const batch = Math.min(params.batchSize, n);

@@ -54,6 +54,8 @@ export async function runVaeSweep(raw: VaeSweepParams, ctx: JobContext): Promise
         epochs: params.epochs,
         trainSize: params.trainSize,
         seed,
+        // Each of a sweep's models is trained from fresh weights.
+        warmStart: false,
       };
       const t = await trainLoop(tp, prep, ctx, {
         testCount: 2000,
