@@ -103,6 +103,13 @@ export const seedField = (doc: string) =>
   ({ kind: 'int', label: 'Seed', flag: 'seed', metavar: 'S', min: 0, max: 2 ** 31 - 1, default: 1, doc }) as const;
 
 /**
+ * A training that continues from the lab's current model (the last training, or a run opened from
+ * the runs table) instead of fresh weights; `doc` says what else stays the seed's.
+ */
+export const warmStartField = (doc: string) =>
+  ({ kind: 'switch', label: 'Continue from the current model', flag: 'warm-start', default: false, doc }) as const;
+
+/**
  * Parameters several labs share a meaning for, described once: the label, flag and units are
  * fixed here; each lab gives the bounds and default its model needs and says what it means there.
  */

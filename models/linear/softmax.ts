@@ -11,11 +11,12 @@ export interface SoftmaxModel {
   dispose(): void;
 }
 
-export function createSoftmax(inputs: number, classes: number): SoftmaxModel {
+/** A softmax classifier from zeros, or from given weights (a training that continues). */
+export function createSoftmax(inputs: number, classes: number, from?: { W: Float32Array; b: Float32Array }): SoftmaxModel {
   // tidy disposes the initial values; the variables keep their own reference to the data.
   const [W, b] = tf.tidy(() => [
-    tf.variable(tf.zeros<tf.Rank.R2>([inputs, classes])),
-    tf.variable(tf.zeros<tf.Rank.R1>([classes])),
+    tf.variable(from ? tf.tensor2d(from.W, [inputs, classes]) : tf.zeros<tf.Rank.R2>([inputs, classes])),
+    tf.variable(from ? tf.tensor1d(from.b) : tf.zeros<tf.Rank.R1>([classes])),
   ]) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>];
   return { W, b, dispose: () => (W.dispose(), b.dispose()) };
 }

@@ -16,6 +16,7 @@ const params = (p: Partial<BaselineParams> = {}): BaselineParams => ({
   seed: 1,
   trackEvery: 0,
   trackTrace: false,
+  warmStart: false,
   ...p,
 });
 

@@ -51,6 +51,7 @@ test('the browser host’s workspace: sessions and data inside it only, symbolic
         seed: 1,
         trackEvery: 0,
         trackTrace: false,
+        warmStart: false,
       },
     }),
     /outside the workspace/,

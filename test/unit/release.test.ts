@@ -118,6 +118,7 @@ test('the packed app (test packing: --inspect fuse on) runs a job on its own wor
         seed: 1,
         trackEvery: 0,
         trackTrace: false,
+        warmStart: false,
       },
       'baseline',
     );

@@ -35,6 +35,7 @@ function sampleDoc(): SessionDoc {
       seed: 42,
       trackEvery: 0,
       trackTrace: false,
+      warmStart: false,
     },
     curve: [{ step: 1, epoch: 0.1, loss: 2.302585092994046, accuracy: 0.109375 }],
     testAccuracy: 0.9123,

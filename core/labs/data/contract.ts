@@ -10,6 +10,7 @@ import {
   type ParamSpec,
   type ValuesOf,
   lrField,
+  warmStartField,
 } from '../../contract/params.ts';
 
 /**
@@ -137,6 +138,9 @@ export const BASELINE_FIELDS = {
     doc: 'use only the first N training images (0 = all)',
   },
   seed: seedField('seed of the initialisation and the batch order'),
+  warmStart: warmStartField(
+    "start from the lab's current W and b (the last baseline, or a run opened from the runs table) instead of zeros; same image size and classes needed. The batch order is the seed's",
+  ),
   ...SHARPNESS_FIELDS,
 } as const satisfies ParamSpec;
 

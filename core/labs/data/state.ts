@@ -54,6 +54,8 @@ export const baselineDraftSchema = z
     ...baselineShape,
     trackEvery: baselineShape.trackEvery.default(0),
     trackTrace: baselineShape.trackTrace.default(false),
+    // Files from before warm starts trained from zeros.
+    warmStart: baselineShape.warmStart.default(false),
   })
   .strict();
 

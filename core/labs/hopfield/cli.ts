@@ -34,7 +34,7 @@ const { trainC: _trainC, ...TRAIN_FLAGS } = HOPFIELD_TRAIN_FIELDS;
 export const HOPFIELD_USAGE = `  hopfield train [--data toy|mnist] toy: [${usageOf(TOY_DATA_FIELDS, 17)}]
                  mnist: [${usageOf(IMAGE_DATA_FIELDS, 17)}]
                  ${usageOf(TRAIN_FLAGS, 17)} [--fixed-c]
-                 [--session F.kairo] [--out F.kairo] [--machine-out M.json]   (mnist: --hidden 200 --lr 0.01 --epochs 20 --batch 20 unless given; toy: --hidden = --clusters)
+                 [--session F.kairo [--run ID]] [--out F.kairo] [--machine-out M.json]   (mnist: --hidden 200 --lr 0.01 --epochs 20 --batch 20 unless given; toy: --hidden = --clusters)
   hopfield nll (--machine M.json | --session F.kairo [--run ID]) --points X.json
   hopfield retrieve --machine M.json --points X.json [--beta B] [--steps K]
   hopfield retrieve --session F.kairo [--run ID] ${usageOf(RETRIEVAL_FIELDS, 20)}
@@ -56,7 +56,7 @@ const VALUED = new Set([
   'run',
   'points',
 ]);
-const SWITCHES = new Set(['zca', 'train-b', 'fixed-c']);
+const SWITCHES = new Set(['zca', 'fixed-c', ...flagsOf(HOPFIELD_TRAIN_FIELDS).switches]);
 /** The session's machine, or with --run ID that run's. */
 async function sessionMachine(ctx: CliContext, p: Parsed): Promise<Loaded> {
   await sessionFlags(p, ctx, 'hopfield', { required: true });

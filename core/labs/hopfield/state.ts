@@ -32,7 +32,8 @@ export const hopfieldDataSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const hopfieldTrainSchema = z
-  .object({ data: hopfieldDataSchema, ...shapeOf(HOPFIELD_TRAIN_FIELDS) })
+  // Files from before warm starts trained from the initialisation.
+  .object({ data: hopfieldDataSchema, ...shapeOf(HOPFIELD_TRAIN_FIELDS), warmStart: z.boolean().default(false) })
   .strict()
   .superRefine((p, ctx) => {
     if (p.model === 'gbrbm' && p.hidden > 12) {

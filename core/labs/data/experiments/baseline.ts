@@ -6,6 +6,7 @@ import { baselineParamsSchema } from '../state.ts';
 import type { BaselineParams, BaselineResult } from '../../../contract.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { sharpnessSummary } from '../../kit/sharpness.ts';
+import { warmInputs } from '../../kit/warm-start.ts';
 
 const summary = (_p: BaselineParams, r: BaselineResult): RunSummary => ({
   metrics: {
@@ -37,6 +38,9 @@ export const baseline = experiment('data.baseline', {
     label: 'Softmax baseline',
     params: baselineParamsSchema,
     source: (p) => p.source,
+    // A warm start takes the lab's current W and b (the last baseline, or a reopened run) with it.
+    prepare: (ctx, p) =>
+      p.warmStart ? warmInputs(ctx.session.labs.data.baseline?.tensors ?? null, (n) => ctx.session.tensor(n)) : undefined,
     handler: async () => (await import('../jobs/baseline.ts')).runBaseline,
     summary,
     // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.

@@ -1,6 +1,7 @@
 // The dataset lab's job: a softmax-regression baseline on the chosen dataset. Runs in a worker.
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, permutation } from '../../../../models/common/rng.ts';
+import { warmTensor } from '../../kit/warm-start.ts';
 import { createSoftmax, evaluateBatch, sgdStep, type SoftmaxModel } from '../../../../models/linear/softmax.ts';
 import { fromSoftmax } from '../../../../models/curvature/from-labs.ts';
 import { operatorOf } from '../../../../models/curvature/products.ts';
@@ -90,7 +91,16 @@ export async function runBaseline(raw: BaselineParams, ctx: JobContext): Promise
   const rand = mulberry32(params.seed);
   const d = train.shape[0]! * train.shape[1]!;
   const classes = Math.max(train.classes, ds.test?.classes ?? 0);
-  const model = createSoftmax(d, classes);
+  const model = createSoftmax(
+    d,
+    classes,
+    params.warmStart
+      ? {
+          W: warmTensor(ctx.inputs.tensors, 'data.baseline.W', [d, classes], 'W'),
+          b: warmTensor(ctx.inputs.tensors, 'data.baseline.b', [classes], 'b'),
+        }
+      : undefined,
+  );
   const curve: CurvePoint[] = [];
   let step = 0;
   const track = params.trackEvery > 0 ? sharpnessProbe(train, Math.min(n, BASELINE_TRACK_SAMPLES), params) : null;

@@ -1,7 +1,7 @@
 // The Hopfield–Boltzmann lab's parameters, each described once: its choices and its field specs, from
 // which the schemas, the CLI's flags and the forms are made. Part of the contract (it imports
 // nothing but other contract files); the lab's contract.ts re-exports it.
-import { seedField, type ParamSpec, lrField } from '../../../contract/params.ts';
+import { seedField, type ParamSpec, lrField, warmStartField } from '../../../contract/params.ts';
 
 // The choices of the lab's parameters, listed once: the schemas, the CLI and the views read these.
 export const HOPFIELD_MODELS = ['attnbm', 'gbrbm'] as const;
@@ -79,6 +79,9 @@ export const HOPFIELD_TRAIN_FIELDS = {
     doc: 'passes over the patterns',
   },
   seed: seedField('seed of the data, the initial keys and the batches'),
+  warmStart: warmStartField(
+    "start from the lab's current W, b and c (the last training, or a run opened from the runs table) instead of the initialisation; the same model, K and data size needed. The data and batches are the seed's",
+  ),
 } as const satisfies ParamSpec;
 
 /** The 2-D toy: Gaussian clusters on a ring. */

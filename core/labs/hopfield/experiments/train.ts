@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { HopfieldTrainParams, HopfieldTrainResult, LabStates } from '../../../contract.ts';
 import { defaultsOf, HOPFIELD_TRAIN_FIELDS, hopfieldSettingFor, IMAGE_DATA_FIELDS, TOY_DATA_FIELDS } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
+import { sameSetting, warmInputs } from '../../kit/warm-start.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { choiceFlag } from '../../kit/args.ts';
 import { flagNames, readFlags } from '../../kit/flags.ts';
@@ -37,6 +38,13 @@ export const train = experiment('hopfield.train', {
     label: 'Train Boltzmann machine',
     params: hopfieldTrainSchema,
     source: (p) => (p.data.kind === 'images' ? p.data.source : null),
+    // A warm start takes the lab's current machine (the last training, or a reopened run) with it.
+    prepare: (ctx, p) => {
+      if (!p.warmStart) return undefined;
+      const r = ctx.session.labs.hopfield.result;
+      if (r) for (const k of ['model', 'hidden'] as const) sameSetting(k, r.params[k], p[k]);
+      return warmInputs(r?.tensors ?? null, (n) => ctx.session.tensor(n));
+    },
     handler: async () => (await import('../jobs/train.ts')).runHopfieldTrain,
     summary,
     // Its output is the lab's model: each run keeps it as a checkpoint that can be reopened.
@@ -53,7 +61,15 @@ export const train = experiment('hopfield.train', {
   },
   cli: {
     sub: 'train',
-    flags: [...flagNames(TOY_DATA_FIELDS, IMAGE_DATA_FIELDS, TRAIN_FLAGS), 'data', 'fixed-c', 'out', 'machine-out', 'session'],
+    flags: [
+      ...flagNames(TOY_DATA_FIELDS, IMAGE_DATA_FIELDS, TRAIN_FLAGS),
+      'data',
+      'fixed-c',
+      'out',
+      'machine-out',
+      'session',
+      'run',
+    ],
     run: async (p, out, ctx) => {
       const d = defaultHopfieldTrain();
       const data = choiceFlag(p, 'data', 'toy', ['toy', 'mnist'] as const);
@@ -66,8 +82,9 @@ export const train = experiment('hopfield.train', {
         ...readFlags(p, TRAIN_FLAGS, { ...d, ...hopfieldSettingFor(data === 'toy' ? 'toy' : 'images', toy.clusters) }),
         trainC: !p.flags.has('fixed-c'),
       };
-      // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out.
-      const file = await sessionFlags(p, ctx, 'hopfield', { required: false, openRun: false });
+      // --session F: the run (and its checkpoint) joins that session, saved back to F or to --out;
+      // --run ID opens that run's machine first (with --warm-start, training continues from it).
+      const file = await sessionFlags(p, ctx, 'hopfield', { required: false });
       const { result: r } = await ctx.runJob('hopfield.train', params);
       const saved = await saveSession(p, ctx, file);
       const mOut = p.flags.get('machine-out');

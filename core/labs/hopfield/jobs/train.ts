@@ -2,6 +2,7 @@
 // model stored for the quick float64 views.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, mulberry32, permutation } from '../../../../models/common/rng.ts';
+import { warmTensor } from '../../kit/warm-start.ts';
 import { makeMachine, rbmAsMachine } from '../../../../models/hopfield/machine.ts';
 import { createTrainer } from '../../../../models/hopfield/train.ts';
 import type { JobPreview, HopfieldCurvePoint, HopfieldTrainParams, HopfieldTrainResult } from '../../../contract.ts';
@@ -35,13 +36,15 @@ export async function runHopfieldTrain(raw: HopfieldTrainParams, ctx: JobContext
   } else {
     for (let i = 0; i < W0.length; i++) W0[i] = gaussian(rand) / Math.sqrt(nv);
   }
+  // Drawn even for a warm start, so the batches that follow are the seed's as in a fresh run.
+  const warm = params.warmStart ? ctx.inputs.tensors : null;
   const trainer = createTrainer({
     kind: params.model,
     nv,
     hidden: K,
-    W0,
-    b0,
-    c0: new Float32Array(K),
+    W0: warm ? warmTensor(warm, 'hopfield.W', [K, nv], 'W') : W0,
+    b0: warm ? warmTensor(warm, 'hopfield.b', [nv], 'b') : b0,
+    c0: warm ? warmTensor(warm, 'hopfield.c', [K], 'c') : new Float32Array(K),
     trainB: params.trainB,
     trainC: params.trainC,
     optimizer: params.optimizer,

@@ -1,7 +1,7 @@
 // The VAE recall lab's parameters, each described once: its choices and its field specs, from
 // which the schemas, the CLI's flags and the forms are made. Part of the contract (it imports
 // nothing but other contract files); the lab's contract.ts re-exports it.
-import { seedField, type ParamSpec, lrField } from '../../../contract/params.ts';
+import { seedField, type ParamSpec, lrField, warmStartField } from '../../../contract/params.ts';
 
 // The choices of the VAE lab's parameters, listed once: the schemas, the CLI and the views read these.
 export const VAE_ARCHS = ['mlp', 'conv'] as const;
@@ -87,13 +87,9 @@ export const VAE_TRAIN_FIELDS = {
     'the first N training images of a seeded shuffle; 0 = all',
   ),
   seed: seedField('seed of the weights and the data order'),
-  warmStart: {
-    kind: 'switch',
-    label: 'Continue from the current model',
-    flag: 'warm-start',
-    default: false,
-    doc: "start from the lab's current weights (the last training, or a run opened from the runs table) instead of fresh ones; the architecture must be the same. The data order and noise are the seed's, as in a fresh run",
-  },
+  warmStart: warmStartField(
+    "start from the lab's current weights (the last training, or a run opened from the runs table) instead of fresh ones; the architecture must be the same. The data order and noise are the seed's, as in a fresh run",
+  ),
 } as const satisfies ParamSpec;
 
 /** Repeated inference from noisy patterns: one run per noise level. */

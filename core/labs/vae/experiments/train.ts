@@ -8,7 +8,7 @@ import { curve, type RunSummary } from '../../kit/runs.ts';
 import { flagNames, readFlags, parseFlagged } from '../../kit/flags.ts';
 import { defaultVaeTrain, vaeTrainSchema } from '../state.ts';
 import { HIERARCHICAL_FLAGS, IDX_FLAGS, source } from './common.ts';
-import { invalid } from '../../../errors.ts';
+import { sameSetting, warmInputs } from '../../kit/warm-start.ts';
 
 const summary = (_p: VaeTrainParams, r: VaeTrainResult): RunSummary => {
   const ep = r.epochs.map((e) => e.epoch);
@@ -50,18 +50,9 @@ export const train = experiment('vae.train', {
     // A warm start takes the lab's current model (the last training, or a reopened run) with it.
     prepare: (ctx, p) => {
       if (!p.warmStart) return undefined;
-      const lab = ctx.session.labs.vae;
-      if (!lab.result) throw invalid('--warm-start: there is no current model to continue from; train one or open a run first');
-      const was = lab.result.params;
-      for (const k of ['arch', 'hidden', 'latent', 'decoder'] as const)
-        if (JSON.stringify(was[k]) !== JSON.stringify(p[k]))
-          throw invalid(
-            `--warm-start: the current model's ${k} is ${JSON.stringify(was[k])}, this training's is ${JSON.stringify(p[k])}`,
-          );
-      const tensors = Object.fromEntries(
-        lab.result.tensors.filter((n) => n.startsWith('vae.model.')).map((n) => [n, ctx.session.tensor(n)!]),
-      );
-      return { tensors, state: null };
+      const r = ctx.session.labs.vae.result;
+      for (const k of ['arch', 'hidden', 'latent', 'decoder'] as const) if (r) sameSetting(k, r.params[k], p[k]);
+      return warmInputs(r?.tensors.filter((n) => n.startsWith('vae.model.')) ?? null, (n) => ctx.session.tensor(n));
     },
     handler: async () => (await import('../jobs/train.ts')).runVaeTrain,
     summary,

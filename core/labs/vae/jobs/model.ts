@@ -32,6 +32,7 @@ import type { LabelledImages } from '../../../data/idx.ts';
 import { LossWatch, invalid } from '../../../errors.ts';
 import type { JobContext } from '../../../jobs/types.ts';
 import type { NamedTensor } from '../../../session/safetensors.ts';
+import { warmTensor } from '../../kit/warm-start.ts';
 import { encodeU8, pixelsToBytes } from '../../../session/encode.ts';
 import { Adam } from '../../../../models/common/adam.ts';
 import { configOf, trainingOrder } from '../config.ts';
@@ -100,23 +101,9 @@ interface Trained {
   totalSteps: number;
 }
 
-/**
- * The weights a warm start continues from: the lab's model, handed over by the job's `prepare`,
- * refused in one line where its shapes are not this training's (other data, another architecture).
- */
-function warmWeights(cfg: VaeConfig, tensors: Record<string, NamedTensor>): Record<string, ArrayLike<number>> {
-  const out: Record<string, ArrayLike<number>> = {};
-  for (const [name, shape] of parameterShapes(cfg)) {
-    const t = tensors[MODEL_PREFIX + name];
-    if (!t) throw invalid('--warm-start: there is no current model to continue from; train one or open a run first');
-    if (t.shape.join('×') !== shape.join('×'))
-      throw invalid(
-        `--warm-start: the current model's ${name} is ${t.shape.join(' × ')}, this training's is ${shape.join(' × ')} (same architecture and image size needed)`,
-      );
-    out[name] = t.data as Float32Array;
-  }
-  return out;
-}
+/** The weights a warm start continues from: the lab's model, handed over by the job's `prepare`. */
+const warmWeights = (cfg: VaeConfig, tensors: Record<string, NamedTensor>): Record<string, ArrayLike<number>> =>
+  Object.fromEntries(parameterShapes(cfg).map(([name, shape]) => [name, warmTensor(tensors, MODEL_PREFIX + name, shape, name)]));
 
 /** The training loop shared by the training job and the sweep. */
 export async function trainLoop(
