@@ -45,6 +45,11 @@ test('accuracy against training-set size: per policy, sorted by size, in %, with
       'SPA (self-paced) − sd',
     ],
   );
+  // Only the means are in the legend: the ± sd lines would crowd a half-width chart's plot away.
+  assert.deepEqual(
+    s.map((x) => x.legend !== false),
+    [true, false, false, true, false, false],
+  );
   assert.deepEqual(
     s[3]!.points.map((p) => [p.x, +p.y.toFixed(9)]),
     [

@@ -8,13 +8,15 @@ const COLOR: { readonly [P in AugmentPolicy]: number } = { none: 0, conventional
 const cellsAt = (r: AugmentResult, perClass: number) => r.cells.filter((c) => c.perClass === perClass);
 
 /** Mean ± sd as a solid line with points and two thin faint lines (± sd), one colour per policy. */
+// The ± sd lines stay out of the legend (they are named in the CSV): with six of them the legend
+// of a half-width chart left its plot 40 px tall. The cards say what the faint lines are.
 function band(label: string, color: number, pts: { x: number; mean: number; sd: number }[], sd: boolean): Series[] {
   return [
     { label, color, points: pts.map((p) => ({ x: p.x, y: p.mean })) },
     ...(sd
       ? ([
-          { label: `${label} + sd`, style: 'band', color, points: pts.map((p) => ({ x: p.x, y: p.mean + p.sd })) },
-          { label: `${label} − sd`, style: 'band', color, points: pts.map((p) => ({ x: p.x, y: p.mean - p.sd })) },
+          { label: `${label} + sd`, style: 'band', legend: false, color, points: pts.map((p) => ({ x: p.x, y: p.mean + p.sd })) },
+          { label: `${label} − sd`, style: 'band', legend: false, color, points: pts.map((p) => ({ x: p.x, y: p.mean - p.sd })) },
         ] as Series[])
       : []),
   ];
