@@ -3,8 +3,6 @@
 // at the chosen scale (figure-prefs) and as an SVG that is vector throughout: text as text, each heat-map cell or
 // image pixel a rectangle (runs of equal colour merged), a scatter's points as circles. No <image>.
 import { PRINT_THEME, scaleLabel } from './series';
-
-export { scaleLabel };
 import { exportScale, figureFamily, figurePrefs, fontPx } from './figure-prefs.svelte';
 import { plotSizeFor } from './figure-size';
 
@@ -75,8 +73,7 @@ export function pixelRects(raster: HTMLCanvasElement, x0: number, y0: number, wi
 }
 
 /** The user's figure font (figure-prefs): tick and legend text, and the family for titles. */
-const family = figureFamily;
-const FONT = () => `${fontPx()}px ${family()}`;
+const FONT = () => `${fontPx()}px ${figureFamily()}`;
 const M = { left: 56, right: 80, top: 30, bottom: 44 };
 
 /** Evenly spaced integer ticks 0 … n − 1 (at most `count`), at the centres of their cells. */
@@ -117,7 +114,7 @@ export function rasterPng(f: RasterFigure): string {
   ctx.lineWidth = 1;
   ctx.strokeRect(x0 - 0.5, y0 - 0.5, f.width + 1, f.height + 1);
   ctx.fillStyle = PRINT_THEME.fg;
-  ctx.font = `bold ${fontPx() + 1}px ${family()}`;
+  ctx.font = `bold ${fontPx() + 1}px ${figureFamily()}`;
   ctx.textAlign = 'center';
   ctx.fillText(f.title, W / 2, 18);
   ctx.font = FONT();
@@ -169,7 +166,7 @@ export function rasterSvg(f: RasterFigure): string {
   f = { ...f, width, height };
   // The size is an argument: an attribute written twice makes the file invalid XML (no viewer opens it).
   const text = (x: number, y: number, s: string, extra = '', size = fontPx()) =>
-    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="${family()}" font-size="${size}" ${extra}>${esc(s)}</text>`;
+    `<text x="${x}" y="${y}" fill="${PRINT_THEME.fg}" font-family="${figureFamily()}" font-size="${size}" ${extra}>${esc(s)}</text>`;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
     `<rect width="${W}" height="${H}" fill="${PRINT_THEME.background}"/>`,
