@@ -114,8 +114,10 @@ function stats(samples: number[][][]): McStats {
 
 const mse = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0) / a.length;
 
-/** Every task's error after every stage of a chain: mean[t][m] and sd over draws. */
-export function chainMonteCarlo(c: ChainSpec, o: McOptions): McStats {
+export type SequentialFit = typeof sequentialFit;
+
+/** Every task's error after every stage of a chain: mean[t][m] and sd over draws; `fit` may be a corrected one. */
+export function chainMonteCarlo(c: ChainSpec, o: McOptions, fit: SequentialFit = sequentialFit): McStats {
   const { kernel: k, d } = o;
   const n = c.sizes.length;
   const beta = chainTeachers(n, c.rho);
@@ -135,7 +137,7 @@ export function chainMonteCarlo(c: ChainSpec, o: McOptions): McStats {
       const X = spherePoints(N, d, o.rand);
       return { X, N, y: task(baseAt(X, N), m, N).map((v) => v + c.noise * gaussian(o.rand)) };
     });
-    const fits = sequentialFit(k, d, data, c.ridge, Xt, T);
+    const fits = fit(k, d, data, c.ridge, Xt, T);
     const errors = targetsT.map((target) => fits.map((f) => mse(f, target)));
     samples.push(errors);
     o.onDraw?.(draw + 1);

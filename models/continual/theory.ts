@@ -63,8 +63,16 @@ export function chainTeachers(n: number, rho: number): number[][] {
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
-/** Predicted error of every task after every stage: errors[t][m] (0-based), plus κ per stage. */
-export function chainTheory(spec: MercerSpectrum, c: ChainSpec): { errors: number[][]; kappa: number[] } {
+/**
+ * Predicted error of every task after every stage: errors[t][m] (0-based), plus κ per stage. `steps[m]` = c moves
+ * stage m only c of the way (the balanced step): with e the regression's error of h = f*_m − f_{m−1},
+ * f_m − f*_m = −(1 − c)h + c·e, so per mode E[·|h] = −(1 − c + c·s_k)h_k and E[·²|h] = (1 − c + c·s_k)²h_k² + c²w_k·(…).
+ */
+export function chainTheory(
+  spec: MercerSpectrum,
+  c: ChainSpec,
+  steps?: readonly number[],
+): { errors: number[][]; kappa: number[] } {
   const n = c.sizes.length;
   const L = spec.eta.length;
   const beta = chainTeachers(n, c.rho);
@@ -88,8 +96,12 @@ export function chainTheory(spec: MercerSpectrum, c: ChainSpec): { errors: numbe
     let S = 0;
     for (let l = 0; l < L; l++) S += spec.mult[l]! * s[l]! ** 2 * Q[l]!;
     const shared = gamma < 1 ? (S + c.noise ** 2) / (1 - gamma) : Infinity;
-    q = Q.map((Ql, l) => s[l]! ** 2 * Ql + (w[l]! > 0 ? w[l]! * shared : 0));
-    mu = mu.map((ml, l) => cv.map((x, i) => -s[l]! * (x - ml[i]!)));
+    // With c = 1 (every stage but a balanced one) these are s and w exactly: 1 − 1 + s = s, 1² = 1.
+    const step = steps?.[m] ?? 1;
+    const sc = s.map((x) => 1 - step + step * x);
+    const wc = w.map((x) => step * step * x);
+    q = Q.map((Ql, l) => sc[l]! ** 2 * Ql + (wc[l]! > 0 ? wc[l]! * shared : 0));
+    mu = mu.map((ml, l) => cv.map((x, i) => -sc[l]! * (x - ml[i]!)));
     for (let t = 0; t < n; t++) {
       const d = beta[m]!.map((x, i) => x - beta[t]![i]!);
       let E = 0;
