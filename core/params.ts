@@ -49,3 +49,10 @@ export function shapeOf<S extends ParamSpec>(spec: S): { [K in keyof S]: z.ZodTy
     [K in keyof S]: z.ZodType<ValueOf<S[K]>>;
   };
 }
+
+/** As `shapeOf`, each field defaulting to its spec's default: fields added after sessions were saved load as before. */
+export function defaultedShapeOf<S extends ParamSpec>(spec: S): { [K in keyof S]: z.ZodDefault<z.ZodType<ValueOf<S[K]>>> } {
+  return Object.fromEntries(
+    Object.entries(spec).map(([k, f]) => [k, fieldSchema(f).default(f.default as ValueOf<typeof f>)]),
+  ) as { [K in keyof S]: z.ZodDefault<z.ZodType<ValueOf<S[K]>>> };
+}

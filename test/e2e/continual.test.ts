@@ -24,7 +24,7 @@ test('a chain of three tasks: the table shows Monte Carlo beside theory; the cha
   assert.equal(await table.locator('tbody tr').count(), 3);
   const fmt = (v: number) => (v < 1e-3 ? v.toExponential(3) : v.toPrecision(4));
   const cell = table.locator('tbody tr').nth(0).locator('td').nth(2);
-  assert.equal(await cell.textContent(), `${fmt(r.mean[0]![1]!)} (theory ${fmt(r.theory[0]![1]!)})`);
+  assert.equal(await cell.textContent(), `${fmt(r.mean[0]![1]!)} (theory ${fmt(r.theory![0]![1]!)})`);
   const fig = page.locator('figure[data-chart="Error of each task after each stage"]');
   const [dl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'CSV' }).click()]);
   const head = `${JSON.stringify('task 1, theory')},`;
@@ -32,7 +32,7 @@ test('a chain of three tasks: the table shows Monte Carlo beside theory; the cha
     .split('\n')
     .filter((l) => l.startsWith(head))
     .map((l) => Number(l.slice(head.length).split(',')[1]));
-  assert.deepEqual(theory1, r.theory[0]);
+  assert.deepEqual(theory1, r.theory![0]);
   assert.deepEqual(pageErrors, []);
 });
 
@@ -52,5 +52,41 @@ test('the similarity sweep marks where forward and backward transfer turn positi
     `Theory: forward transfer turns positive at ρ = ${c.forward!.toFixed(3)}, backward transfer at ρ = ${c.backward!.toFixed(3)}.`,
   );
   await page.locator('figure[data-chart="Transfer vs similarity (N₁ = 40, N₂ = 40)"]').waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a correction: partial replay shows Monte Carlo only and says why; a step sweep draws forgetting against c', async () => {
+  const page = app.page;
+  await page.locator('select[name="correction"]').selectOption('replay');
+  await page.locator('input[name="replay"]').fill('5');
+  await page.getByRole('button', { name: 'Run the chain' }).click();
+  const note = page.getByTestId('continual-theory-note');
+  await note.waitFor({ timeout: 60000 });
+  const r = app.host.core.session.labs.continual.chain!;
+  assert.equal(r.params.correction, 'replay');
+  assert.equal(r.params.replay, 5);
+  assert.equal(r.theory, null);
+  assert.equal(await note.textContent(), `No theory: ${r.theoryNote}.`);
+  // Two earlier stages of 40 and 40 samples, 5 kept of each.
+  assert.match(
+    (await page.getByTestId('continual-memory').textContent())!,
+    /kept after the last stage: 10 labelled samples, 0 inputs/,
+  );
+  assert.doesNotMatch((await page.getByTestId('continual-chain').textContent())!, /theory/);
+  await page.locator('select[name="sweepAxis"]').selectOption('step');
+  await page.locator('input[name="sweepSteps"]').fill('0.1, 0.5, 1');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  const fig = page.locator('figure[data-chart^="Forgetting and transfer vs step c"]');
+  await fig.waitFor({ timeout: 60000 });
+  const s = app.host.core.session.labs.continual.sweep!;
+  assert.equal(s.params.correction, 'none');
+  assert.deepEqual(
+    s.points.map((q) => q.value),
+    [0.1, 0.5, 1],
+  );
+  assert.ok(
+    s.points.every((q) => q.theory),
+    'the balanced step has a formula at every c',
+  );
   assert.deepEqual(pageErrors, []);
 });

@@ -52,7 +52,8 @@ function primal(st: Stage[], ridge: number, c: Correction, Xt: Float64Array): nu
       }
     }
     const g = solveSPD(A, b, P, 1, ridge);
-    const step = c.kind !== 'balanced' || m === 0 ? 1 : c.step === 'auto' ? s.N / st.slice(0, m + 1).reduce((a, x) => a + x.N, 0) : c.step;
+    const step =
+      c.kind !== 'balanced' || m === 0 ? 1 : c.step === 'auto' ? s.N / st.slice(0, m + 1).reduce((a, x) => a + x.N, 0) : c.step;
     for (let i = 0; i < P; i++) w[i]! += step * g[i]!;
     out.push(at(rows(Xt)));
   });

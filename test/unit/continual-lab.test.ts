@@ -32,7 +32,7 @@ test('kairo continual kernel prints the stages, E1, E2 and the theory; ρ = 1 wi
   );
   assert.equal(r.code, 0, r.err);
   const o = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(o).sort(), ['E1', 'E2', 'draws', 'sd', 'stages', 'theory']);
+  assert.deepEqual(Object.keys(o).sort(), ['E1', 'E2', 'correction', 'draws', 'memory', 'sd', 'stages', 'theory']);
   assert.deepEqual(Object.keys(o.stages[0]).sort(), ['error_task1', 'error_task2', 'stage']);
   assert.equal(o.E1, o.stages[0].error_task1);
   assert.equal(o.E2, o.stages[1].error_task1);
@@ -58,6 +58,13 @@ test('bad flags get one-line errors before any job starts', () => {
     [['continual', 'sweep', '--axis', 'ratio', '--n1', '500', '--ratios', '5'], /N₂ = 5·500 is above 2,000/],
     [['continual', 'network', '--sizes', '1000,1000', '--test-points', '1500'], /at most 3,000 in all/],
     [['continual', 'frobnicate'], /unknown continual command "frobnicate"/],
+    [['continual', 'kernel', '--replay', '20'], /--replay sets the replay correction: add --correction replay/],
+    [['continual', 'kernel', '--correction', 'anchor', '--step', '0.5'], /--step sets the balanced correction/],
+    [['continual', 'kernel', '--correction', 'balanced', '--step', 'auto', '--step-rule', 'fixed'], /--step auto or --step-rule/],
+    [['continual', 'kernel', '--correction', 'balanced', '--step', '0'], /--step: Number must be greater than 0/],
+    [['continual', 'kernel', '--correction', 'forget-less'], /--correction must be one of none\|replay\|anchor\|balanced/],
+    [['continual', 'sweep', '--axis', 'replay', '--correction', 'replay'], /the replay sweep sets its own correction/],
+    [['continual', 'network', '--correction', 'replay'], /--correction is not an option of kairo continual network/],
   ] as const) {
     const r = kairo(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
@@ -214,4 +221,23 @@ test('continual sweep --out and continual network --out save their sessions (the
   );
   assert.equal(net.code, 0, net.err);
   assert.equal(readSession(join(dir, 'n.kairo')).labs.continual.network!.measured[0]![0], JSON.parse(net.out).E1);
+});
+
+test('kairo continual kernel --correction: --step auto is the rule N_m/ΣN_k; theory null where no formula covers it', () => {
+  const base = ['continual', 'kernel', '--dim', '6', '--n1', '60', '--n2', '6', '--draws', '3', '--test-points', '200'];
+  const auto = JSON.parse(kairo(...base, '--correction', 'balanced', '--step', 'auto').out);
+  const rule = JSON.parse(kairo(...base, '--correction', 'balanced', '--step-rule', 'auto').out);
+  const fixed = JSON.parse(kairo(...base, '--correction', 'balanced', '--step', String(6 / 66)).out);
+  assert.deepEqual(auto.correction, { name: 'balanced', step: 'auto' });
+  assert.deepEqual(auto.stages, rule.stages);
+  // c = N₂/(N₁ + N₂) = 6/66 typed as a number gives the same fit, to rounding.
+  assert.ok(Math.abs(auto.E2 - fixed.E2) < 1e-12 * auto.E2, `${auto.E2} vs ${fixed.E2}`);
+  assert.ok(auto.theory.E2 < auto.theory.E1 * 1.05, 'the balanced step does not forget at N₂/N₁ = 0.1');
+  const replay = JSON.parse(kairo(...base, '--correction', 'replay', '--replay', '10').out);
+  assert.equal(replay.theory, null);
+  assert.match(replay.theory_note, /no formula/);
+  assert.deepEqual(replay.memory, { samples: 10, inputs: 0 });
+  const plain = JSON.parse(kairo(...base).out);
+  assert.deepEqual(plain.correction, { name: 'none' });
+  assert.equal(plain.theory_note, undefined);
 });

@@ -6,7 +6,10 @@ import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, w
 
 /** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
 export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf', 'custom'] as const;
-export const CONTINUAL_SWEEP_AXES = ['ratio', 'similarity'] as const;
+export const CONTINUAL_SWEEP_AXES = ['ratio', 'similarity', 'replay', 'anchor-weight', 'step'] as const;
+/** Corrections against forgetting, applied at every stage after the first (models/continual/corrections.ts). */
+export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
+export const CONTINUAL_STEP_RULES = ['fixed', 'auto'] as const;
 export const CONTINUAL_PARAMETERISATIONS = ['ntk', 'mean-field'] as const;
 export const CONTINUAL_NETWORK_DATA = ['teacher', 'mnist'] as const;
 
@@ -128,6 +131,66 @@ export const CL_CHAIN_FIELDS = {
   },
 } as const satisfies ParamSpec;
 
+/** A correction against forgetting, used by every stage after the first; λ of the model stays the fourth knob. */
+export const CL_CORRECTION_FIELDS = {
+  correction: {
+    kind: 'choice',
+    label: 'Correction',
+    flag: 'correction',
+    choices: CONTINUAL_CORRECTIONS,
+    choiceLabels: {
+      none: 'none (plain sequential fit)',
+      replay: 'replay R samples per earlier stage',
+      anchor: 'functional anchor on earlier inputs',
+      balanced: 'balanced step c',
+    },
+    default: 'none',
+    doc: 'replay: fit R stored samples of each earlier stage again with their labels; anchor: penalise λ_a Σ (f − f_prev)² over every earlier input; balanced: move only c of the way',
+  },
+  replay: {
+    kind: 'int',
+    label: 'Replayed per stage R',
+    flag: 'replay',
+    metavar: 'R',
+    min: 0,
+    max: 2000,
+    default: 20,
+    doc: 'samples of each earlier stage kept (with their labels) and fitted again; 0: no replay',
+  },
+  anchorWeight: {
+    kind: 'number',
+    label: 'Anchor weight λ_a',
+    flag: 'anchor-weight',
+    metavar: 'λa',
+    min: 0,
+    max: 1e6,
+    default: 1,
+    step: 0.1,
+    doc: 'λ_a of λ_a Σ_(earlier x)(f(x) − f_prev(x))²; ridgeless (λ = 0) every λ_a > 0 pins f on those inputs',
+  },
+  step: {
+    kind: 'number',
+    label: 'Step c',
+    flag: 'step',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.5,
+    step: 0.05,
+    doc: 'f_m = f_(m−1) + c·(the stage’s kernel regression of the residual); 1: no correction. The CLI takes --step auto for the rule',
+  },
+  stepRule: {
+    kind: 'choice',
+    label: 'Step rule',
+    flag: 'step-rule',
+    choices: CONTINUAL_STEP_RULES,
+    choiceLabels: { fixed: 'c as set', auto: 'c = N_m / Σ_(k≤m) N_k' },
+    default: 'fixed',
+    doc: 'the balanced step’s c: the number set, or each stage’s share of the samples so far',
+  },
+} as const satisfies ParamSpec;
+
 /** Two tasks, one setting varied: N₂/N₁ (self-knowledge transfer and forgetting) or ρ (forward and backward transfer). */
 export const CL_SWEEP_FIELDS = {
   axis: {
@@ -135,9 +198,15 @@ export const CL_SWEEP_FIELDS = {
     label: 'Vary',
     flag: 'axis',
     choices: CONTINUAL_SWEEP_AXES,
-    choiceLabels: { ratio: 'N₂/N₁', similarity: 'similarity ρ' },
+    choiceLabels: {
+      ratio: 'N₂/N₁',
+      similarity: 'similarity ρ',
+      replay: 'replayed samples R',
+      'anchor-weight': 'anchor weight λ_a',
+      step: 'step c',
+    },
     default: 'ratio',
-    doc: 'the sample ratio at a fixed ρ, or the similarity at fixed N₁, N₂',
+    doc: 'the sample ratio at a fixed ρ, the similarity at fixed N₁, N₂, or a correction’s setting at fixed N₁, N₂, ρ',
   },
   n1: { kind: 'int', label: 'N₁', flag: 'n1', metavar: 'N1', min: 1, max: 2000, default: 200, doc: 'samples of stage 1' },
   n2: {
@@ -174,6 +243,43 @@ export const CL_SWEEP_FIELDS = {
     maxItems: 21,
     default: [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1],
     doc: 'similarities of the similarity sweep',
+  },
+  replays: {
+    kind: 'ints',
+    label: 'R values',
+    flag: 'replays',
+    metavar: 'R',
+    min: 0,
+    max: 2000,
+    minItems: 1,
+    maxItems: 16,
+    default: [0, 5, 10, 20, 50, 100, 200],
+    doc: 'replayed samples per earlier stage, for the replay sweep',
+  },
+  anchorWeights: {
+    kind: 'numbers',
+    label: 'λ_a values',
+    flag: 'anchor-weights',
+    metavar: 'λa',
+    min: 0,
+    max: 1e6,
+    minItems: 1,
+    maxItems: 16,
+    default: [0, 0.01, 0.1, 1, 10, 100],
+    doc: 'anchor weights, for the anchor sweep (set a ridge λ > 0 to see a trade-off)',
+  },
+  steps: {
+    kind: 'numbers',
+    label: 'c values',
+    flag: 'steps',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    minItems: 1,
+    maxItems: 16,
+    default: [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1],
+    doc: 'balanced steps, for the step sweep',
   },
 } as const satisfies ParamSpec;
 
@@ -224,14 +330,19 @@ export const CL_NETWORK_FIELDS = {
 } as const satisfies ParamSpec;
 
 export type ClModelParams = ValuesOf<typeof CL_MODEL_FIELDS>;
-export type ClChainParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS>;
-export type ClSweepParams = ClModelParams & ValuesOf<typeof CL_SWEEP_FIELDS>;
-export type ClNetworkParams = ClChainParams & ValuesOf<typeof CL_NETWORK_FIELDS>;
+export type ClCorrectionParams = ValuesOf<typeof CL_CORRECTION_FIELDS>;
+export type ClChainParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS> & ClCorrectionParams;
+export type ClSweepParams = ClModelParams & ValuesOf<typeof CL_SWEEP_FIELDS> & ClCorrectionParams;
+export type ClNetworkParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS> & ValuesOf<typeof CL_NETWORK_FIELDS>;
 
 export interface ClChainResult {
   params: ClChainParams;
-  /** errors[t][m]: task t+1's error E_x(f − f*_t)² after stage m+1. */
-  theory: number[][];
+  /** errors[t][m]: task t+1's error E_x(f − f*_t)² after stage m+1; null where no formula covers the correction. */
+  theory: number[][] | null;
+  /** Why there is no theory (null when there is). */
+  theoryNote: string | null;
+  /** What the correction keeps after the last stage: labelled samples (replay), inputs (anchor). */
+  memory: { samples: number; inputs: number };
   mean: number[][];
   sd: number[][];
   draws: number;
@@ -257,12 +368,15 @@ export interface ClSweepPoint {
   rho: number;
   mean: ClTwoTask;
   sd: ClTwoTask;
-  theory: ClTwoTask;
+  /** Null where no formula covers the correction (see the result's theoryNote). */
+  theory: ClTwoTask | null;
 }
 
 export interface ClSweepResult {
   params: ClSweepParams;
   points: ClSweepPoint[];
+  /** Why some points have no theory (null when every point has one). */
+  theoryNote: string | null;
   draws: number;
   /**
    * Similarity sweep: the ρ above which the theory predicts positive forward transfer (E₂₂ < E₂ alone) and
@@ -287,6 +401,8 @@ export interface ClNetworkResult {
 export interface ContinualLabState {
   model: ClModelParams;
   chainDraft: ValuesOf<typeof CL_CHAIN_FIELDS>;
+  /** The correction of the chain and of the ratio and similarity sweeps. */
+  correctionDraft: ClCorrectionParams;
   chain: ClChainResult | null;
   sweepDraft: ValuesOf<typeof CL_SWEEP_FIELDS>;
   sweep: ClSweepResult | null;
@@ -308,10 +424,16 @@ export interface ContinualContract {
   methods: ContinualMethods;
 }
 
-/** The continual-learning lab's quick look: the same task learned again from few samples (self-knowledge forgetting). */
-export const CL_QUICK_LOOK: QuickLook<{ model: ClModelParams; chain: ValuesOf<typeof CL_CHAIN_FIELDS> }> = {
-  seconds: 4.1,
+/**
+ * The continual-learning lab's quick look: self-knowledge forgetting and its correction side by side, as a sweep of the
+ * balanced step c at N₂/N₁ = 0.05 (c = 1 is no correction).
+ */
+export const CL_QUICK_LOOK: QuickLook<{ model: ClModelParams; sweep: ValuesOf<typeof CL_SWEEP_FIELDS> }> = {
+  seconds: 6,
   shows:
-    'self-knowledge forgetting: after 200 noisy samples, learning the same task again from 10 doubles its error (0.0040 → 0.0080; NTK of a 2-layer ReLU net, σ = 0.1, 30 draws)',
-  params: { model: defaultsOf(CL_MODEL_FIELDS), chain: { ...defaultsOf(CL_CHAIN_FIELDS), sizes: [200, 10] } },
+    'self-knowledge forgetting and a correction: after 200 noisy samples, learning the same task again from 10 doubles its error (0.0040 → 0.0080); moving only c = 0.05 ≈ N₂/(N₁ + N₂) of the way keeps it at 0.0040 (balanced step; NTK of a 2-layer ReLU net, σ = 0.1, 30 draws)',
+  params: {
+    model: defaultsOf(CL_MODEL_FIELDS),
+    sweep: { ...defaultsOf(CL_SWEEP_FIELDS), axis: 'step', n1: 200, n2: 10, steps: [1, 0.5, 0.2, 0.1, 0.05] },
+  },
 };

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import {
   CL_CHAIN_FIELDS,
+  CL_CORRECTION_FIELDS,
   CL_MODEL_FIELDS,
   CL_NETWORK_FIELDS,
   CL_SWEEP_FIELDS,
   defaultsOf,
   type ContinualLabState,
 } from '../../contract.ts';
-import { shapeOf } from '../../params.ts';
+import { defaultedShapeOf, shapeOf } from '../../params.ts';
 import { compileKernel } from '../../../models/continual/expression.ts';
 
 const finite = z.number().finite();
@@ -18,7 +19,12 @@ const matrix = z.array(z.array(finite));
 const model = shapeOf(CL_MODEL_FIELDS);
 const modelSchema = z.object(model).strict();
 const chainDraft = z.object(shapeOf(CL_CHAIN_FIELDS)).strict();
-const sweepDraft = z.object(shapeOf(CL_SWEEP_FIELDS)).strict();
+// Sessions from before the corrections (and their sweep axes) load with none, and the sweep lists' defaults.
+const correction = defaultedShapeOf(CL_CORRECTION_FIELDS);
+const correctionDraft = z.object(correction).strict().default(defaultsOf(CL_CORRECTION_FIELDS));
+const { replays, anchorWeights, steps } = defaultedShapeOf(CL_SWEEP_FIELDS);
+const sweepShape = { ...shapeOf(CL_SWEEP_FIELDS), replays, anchorWeights, steps };
+const sweepDraft = z.object(sweepShape).strict();
 const networkDraft = z.object(shapeOf(CL_NETWORK_FIELDS)).strict();
 
 /** A typed kernel must parse and be finite on [−1, 1]; positive definiteness is checked by the job (it needs the spectrum). */
@@ -39,7 +45,7 @@ const checkChain = (p: { sizes: number[] }, ctx: z.RefinementCtx) => {
 };
 
 export const chainSchema = z
-  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS) })
+  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS), ...correction })
   .strict()
   .superRefine((p, ctx) => {
     checkKernel(p, ctx);
@@ -47,10 +53,16 @@ export const chainSchema = z
   });
 
 export const sweepSchema = z
-  .object({ ...model, ...shapeOf(CL_SWEEP_FIELDS) })
+  .object({ ...model, ...sweepShape, ...correction })
   .strict()
   .superRefine((p, ctx) => {
     checkKernel(p, ctx);
+    if ((p.axis === 'replay' || p.axis === 'anchor-weight' || p.axis === 'step') && p.correction !== 'none')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['correction'],
+        message: `the ${p.axis} sweep sets its own correction: leave the correction at none (got ${p.correction})`,
+      });
     if (p.axis === 'ratio')
       p.ratios.forEach((r, i) => {
         if (Math.round(r * p.n1) > 2000)
@@ -78,7 +90,12 @@ const twoTask = z.object({ e11: finite, e12: finite, e22: finite, e2alone: finit
 const chainResult = z
   .object({
     params: chainSchema,
-    theory: matrix,
+    theory: matrix.nullable(),
+    theoryNote: z.string().max(400).nullable().default(null),
+    memory: z
+      .object({ samples: int.min(0), inputs: int.min(0) })
+      .strict()
+      .default({ samples: 0, inputs: 0 }),
     mean: matrix,
     sd: matrix,
     draws: int.min(1),
@@ -92,8 +109,9 @@ const sweepResult = z
   .object({
     params: sweepSchema,
     points: z.array(
-      z.object({ value: finite, n2: int.min(0), rho: finite, mean: twoTask, sd: twoTask, theory: twoTask }).strict(),
+      z.object({ value: finite, n2: int.min(0), rho: finite, mean: twoTask, sd: twoTask, theory: twoTask.nullable() }).strict(),
     ),
+    theoryNote: z.string().max(400).nullable().default(null),
     draws: int.min(1),
     critical: z.object({ forward: finite.nullable(), backward: finite.nullable() }).strict().nullable(),
     partial: z.boolean(),
@@ -115,6 +133,7 @@ export const continualLabSchema = z
   .object({
     model: modelSchema,
     chainDraft,
+    correctionDraft,
     chain: chainResult.nullable(),
     sweepDraft,
     sweep: sweepResult.nullable(),
@@ -126,6 +145,7 @@ export const continualLabSchema = z
 export const defaultContinualLab = (): ContinualLabState => ({
   model: defaultsOf(CL_MODEL_FIELDS),
   chainDraft: defaultsOf(CL_CHAIN_FIELDS),
+  correctionDraft: defaultsOf(CL_CORRECTION_FIELDS),
   chain: null,
   sweepDraft: defaultsOf(CL_SWEEP_FIELDS),
   sweep: null,

@@ -1,6 +1,6 @@
 // Chart shaping for the continual-learning lab: pure functions from stored results to chart series,
 // tested in test/unit/continual-view.test.ts.
-import type { ClChainResult, ClNetworkResult, ClSweepResult } from '../../../core/contract';
+import type { ClChainResult, ClNetworkResult, ClSweepPoint, ClSweepResult, ClTwoTask } from '../../../core/contract';
 import type { Series } from './series';
 
 /** Per task: the Monte-Carlo mean after each stage as points, ± sd as thin faint lines, the theory as a line; x is the stage (1-based). */
@@ -18,9 +18,12 @@ export function chainSeries(r: ClChainResult): Series[] {
       color: t,
       points: row.map((y, m) => ({ x: m + 1, y: y + r.sd[t]![m]! })),
     },
-    { label: `task ${t + 1}, theory`, color: t, points: r.theory[t]!.map((y, m) => ({ x: m + 1, y })) },
+    ...(r.theory ? [{ label: `task ${t + 1}, theory`, color: t, points: r.theory[t]!.map((y, m) => ({ x: m + 1, y })) }] : []),
   ]);
 }
+
+/** The points of a sweep that have a theory (a correction without a formula has none). */
+const withTheory = (s: ClSweepResult) => s.points.filter((p): p is ClSweepPoint & { theory: ClTwoTask } => p.theory !== null);
 
 /** The ratio sweep: task 1's error after stage 2 against N₂/N₁ (points ± sd, theory line), and its error before stage 2. */
 export function ratioSeries(s: ClSweepResult): Series[] {
@@ -33,8 +36,63 @@ export function ratioSeries(s: ClSweepResult): Series[] {
       points: pts.map((p) => ({ x: p.value, y: p.mean.e12 })),
     },
     { label: '± sd', style: 'band', color: 0, points: pts.map((p) => ({ x: p.value, y: p.mean.e12 + p.sd.e12 })) },
-    { label: 'E₁ after stage 2, theory', color: 0, points: pts.map((p) => ({ x: p.value, y: p.theory.e12 })) },
-    { label: 'E₁ after stage 1 (theory)', style: 'dashed', color: 1, points: pts.map((p) => ({ x: p.value, y: p.theory.e11 })) },
+    ...theoryLines(s, [
+      { label: 'E₁ after stage 2, theory', color: 0, y: (t) => t.e12 },
+      { label: 'E₁ after stage 1 (theory)', style: 'dashed', color: 1, y: (t) => t.e11 },
+    ]),
+  ];
+}
+
+/** Theory lines over the points that have one; none at all where no point has. */
+function theoryLines(
+  s: ClSweepResult,
+  lines: { label: string; color: number; style?: 'dashed'; y: (t: ClTwoTask) => number }[],
+  x: (p: ClSweepPoint) => number = (p) => p.value,
+): Series[] {
+  const pts = withTheory(s);
+  if (!pts.length) return [];
+  return lines.map(({ y, ...rest }) => ({ ...rest, points: pts.map((p) => ({ x: x(p), y: y(p.theory) })) }));
+}
+
+/**
+ * A correction's setting swept (R, λ_a or c): task 1's error after stage 2 over its error after stage 1 (below 1: no
+ * forgetting) and task 2's error over learning it alone (below 1: transfer), Monte Carlo as points ± sd, theory as lines.
+ */
+export function correctionSeries(s: ClSweepResult): Series[] {
+  const pts = s.points;
+  return [
+    {
+      label: 'E₁₂/E₁₁ (task 1: after / before stage 2), Monte Carlo',
+      style: 'points',
+      color: 0,
+      points: pts.map((p) => ({ x: p.value, y: p.mean.e12 / p.mean.e11 })),
+    },
+    {
+      label: '± sd',
+      style: 'band',
+      color: 0,
+      legend: false,
+      points: pts.map((p) => ({ x: p.value, y: (p.mean.e12 + p.sd.e12) / p.mean.e11 })),
+    },
+    {
+      label: 'E₂₂/E₂ alone (task 2: after task 1 / alone), Monte Carlo',
+      style: 'points',
+      color: 1,
+      points: pts.map((p) => ({ x: p.value, y: p.mean.e22 / p.mean.e2alone })),
+    },
+    ...theoryLines(s, [
+      { label: 'E₁₂/E₁₁, theory', color: 0, y: (t) => t.e12 / t.e11 },
+      { label: 'E₂₂/E₂ alone, theory', color: 1, y: (t) => t.e22 / t.e2alone },
+    ]),
+    {
+      label: 'no change (ratio 1)',
+      style: 'dashed',
+      color: 2,
+      points: [
+        { x: Math.min(...pts.map((p) => p.value)), y: 1 },
+        { x: Math.max(...pts.map((p) => p.value)), y: 1 },
+      ],
+    },
   ];
 }
 
@@ -45,8 +103,7 @@ export function ratioSeries(s: ClSweepResult): Series[] {
 export function similaritySeries(s: ClSweepResult): Series[] {
   const pts = s.points;
   const ys = pts.flatMap((p) => [
-    p.theory.e2alone - p.theory.e22,
-    p.theory.e11 - p.theory.e12,
+    ...(p.theory ? [p.theory.e2alone - p.theory.e22, p.theory.e11 - p.theory.e12] : []),
     p.mean.e2alone - p.mean.e22,
     p.mean.e11 - p.mean.e12,
   ]);
@@ -72,14 +129,14 @@ export function similaritySeries(s: ClSweepResult): Series[] {
       color: 0,
       points: pts.map((p) => ({ x: p.rho, y: p.mean.e2alone - p.mean.e22 })),
     },
-    { label: 'forward transfer, theory', color: 0, points: pts.map((p) => ({ x: p.rho, y: p.theory.e2alone - p.theory.e22 })) },
+    ...theoryLines(s, [{ label: 'forward transfer, theory', color: 0, y: (t) => t.e2alone - t.e22 }], (p) => p.rho),
     {
       label: 'backward transfer, Monte Carlo',
       style: 'points',
       color: 1,
       points: pts.map((p) => ({ x: p.rho, y: p.mean.e11 - p.mean.e12 })),
     },
-    { label: 'backward transfer, theory', color: 1, points: pts.map((p) => ({ x: p.rho, y: p.theory.e11 - p.theory.e12 })) },
+    ...theoryLines(s, [{ label: 'backward transfer, theory', color: 1, y: (t) => t.e11 - t.e12 }], (p) => p.rho),
     ...marker(`critical ρ, forward (${fmtRho(s.critical?.forward)})`, s.critical?.forward, 0),
     ...marker(`critical ρ, backward (${fmtRho(s.critical?.backward)})`, s.critical?.backward, 1),
   ];

@@ -1,21 +1,21 @@
 // A chain of tasks learned in sequence by kernel regression: every task's error after every
 // stage, Monte Carlo beside the replica-style theory (`kairo continual kernel`).
-import { CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS } from '../../../contract.ts';
-import { parseFlagged } from '../../kit/flags.ts';
+import { CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_CORRECTION_FIELDS, CL_SWEEP_FIELDS } from '../../../contract.ts';
+import { flagNames, parseFlagged } from '../../kit/flags.ts';
 import type { ClChainParams, ClChainResult } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { chainSchema } from '../state.ts';
-import { chainParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
+import { chainParams, correctionJson, correctionParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
 
 const summary = (_p: ClChainParams, r: ClChainResult): RunSummary => ({
   metrics: {
     'task 1 after stage 1': r.mean[0]?.[0],
     'task 1 at the end': r.mean[0]?.at(-1),
-    'theory task 1 at the end': r.theory[0]?.at(-1),
+    'theory task 1 at the end': r.theory?.[0]?.at(-1),
     draws: r.draws,
   },
-  curves: [...perTask('error', r.mean), ...perTask('theory', r.theory)],
+  curves: [...perTask('error', r.mean), ...(r.theory ? perTask('theory', r.theory) : [])],
 });
 
 export const chain = experiment('continual.chain', {
@@ -29,21 +29,35 @@ export const chain = experiment('continual.chain', {
     summary,
     store: (session, output) => {
       const r = output.result;
-      const { sizes, similarity } = r.params;
+      const { sizes, similarity, correction, replay, anchorWeight, step, stepRule } = r.params;
       session.store(
         'continual',
-        { ...session.labs.continual, chain: r, model: modelOf(r.params), chainDraft: { sizes, similarity } },
+        {
+          ...session.labs.continual,
+          chain: r,
+          model: modelOf(r.params),
+          chainDraft: { sizes, similarity },
+          correctionDraft: { correction, replay, anchorWeight, step, stepRule },
+        },
         {},
       );
     },
   },
   cli: {
     sub: 'kernel',
-    flags: KERNEL_FLAGS,
+    flags: [...KERNEL_FLAGS, ...flagNames(CL_CORRECTION_FIELDS)],
     run: async (p, out, ctx) => {
       const { result: r } = await ctx.runJob(
         'continual.chain',
-        parseFlagged(chainSchema, chainParams(p), 'continual kernel', CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS),
+        parseFlagged(
+          chainSchema,
+          { ...chainParams(p), ...correctionParams(p) },
+          'continual kernel',
+          CL_MODEL_FIELDS,
+          CL_CHAIN_FIELDS,
+          CL_SWEEP_FIELDS,
+          CL_CORRECTION_FIELDS,
+        ),
       );
       const file = p.flags.get('out');
       if (typeof file === 'string') await ctx.save(file);
@@ -53,7 +67,11 @@ export const chain = experiment('continual.chain', {
         E2: r.mean[0]![1] ?? null,
         sd: stagesJson(r.sd),
         draws: r.draws,
-        theory: { E1: r.theory[0]![0], E2: r.theory[0]![1] ?? null, stages: stagesJson(r.theory) },
+        // Null where no formula covers the correction; theory_note says why.
+        theory: r.theory ? { E1: r.theory[0]![0], E2: r.theory[0]![1] ?? null, stages: stagesJson(r.theory) } : null,
+        ...(r.theoryNote ? { theory_note: r.theoryNote } : {}),
+        correction: correctionJson(r.params),
+        memory: r.memory,
       });
       return 0;
     },

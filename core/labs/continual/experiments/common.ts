@@ -1,6 +1,15 @@
 // What the continual-learning experiments share: the model settings every form keeps, the chain
 // the flags describe, and errors per task as the CLI and the run records show them.
-import { CL_CHAIN_FIELDS, CL_MODEL_FIELDS, defaultsOf, type ClChainParams, type LabStates } from '../../../contract.ts';
+import {
+  CL_CHAIN_FIELDS,
+  CL_CORRECTION_FIELDS,
+  CL_MODEL_FIELDS,
+  defaultsOf,
+  type ClCorrectionParams,
+  type ClModelParams,
+  type LabStates,
+  type ValuesOf,
+} from '../../../contract.ts';
 import { invalid } from '../../../errors.ts';
 import { numFlag, type Parsed } from '../../kit/args.ts';
 import { flagNames, readFlags } from '../../kit/flags.ts';
@@ -30,11 +39,11 @@ export const modelOf = (p: Model): Model => ({
   seed: p.seed,
 });
 
-/** The chain: --sizes, or the two stages --n1 and --n2 the scripts use. */
-/** The flags of `continual kernel` (and, with the network's own, `continual network`). */
+/** The flags of the kernel model's chain: `continual network` takes these, `continual kernel` these and the correction's. */
 export const KERNEL_FLAGS = [...flagNames(CL_MODEL_FIELDS, CL_CHAIN_FIELDS), 'n1', 'n2', 'out'];
 
-export function chainParams(p: Parsed): ClChainParams {
+/** The chain: --sizes, or the two stages --n1 and --n2 the scripts use. */
+export function chainParams(p: Parsed): ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS> {
   const model = readFlags(p, CL_MODEL_FIELDS, defaultsOf(CL_MODEL_FIELDS));
   const chain = readFlags(p, CL_CHAIN_FIELDS, defaultsOf(CL_CHAIN_FIELDS));
   if (p.flags.has('sizes') && (p.flags.has('n1') || p.flags.has('n2'))) throw invalid('give --sizes or --n1/--n2, not both');
@@ -48,3 +57,35 @@ export const stagesJson = (errors: number[][]) =>
     stage: m + 1,
     ...Object.fromEntries(errors.map((row, t) => [`error_task${t + 1}`, row[m]])),
   }));
+
+/** The correction's flags; `--step auto` is the rule c = N_m/Σ N_k (the form's step rule). */
+export function correctionParams(p: Parsed): ClCorrectionParams {
+  // A setting for another correction than the one named would be silently unused: refuse it.
+  const named = p.flags.get('correction');
+  for (const [flag, owner] of [
+    ['replay', 'replay'],
+    ['anchor-weight', 'anchor'],
+    ['step', 'balanced'],
+    ['step-rule', 'balanced'],
+  ] as const)
+    if (p.flags.has(flag) && named !== owner) throw invalid(`--${flag} sets the ${owner} correction: add --correction ${owner}`);
+  if (p.flags.get('step') !== 'auto') return readFlags(p, CL_CORRECTION_FIELDS, defaultsOf(CL_CORRECTION_FIELDS));
+  if (p.flags.has('step-rule')) throw invalid('give --step auto or --step-rule, not both');
+  const flags = new Map(p.flags);
+  flags.delete('step');
+  return { ...readFlags({ ...p, flags }, CL_CORRECTION_FIELDS, defaultsOf(CL_CORRECTION_FIELDS)), stepRule: 'auto' };
+}
+
+/** The correction as the CLI prints it: its name and the one setting it uses. */
+export function correctionJson(p: ClCorrectionParams): Record<string, string | number> {
+  switch (p.correction) {
+    case 'none':
+      return { name: 'none' };
+    case 'replay':
+      return { name: 'replay', replay: p.replay };
+    case 'anchor':
+      return { name: 'anchor', anchor_weight: p.anchorWeight };
+    case 'balanced':
+      return { name: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
+  }
+}

@@ -1,9 +1,10 @@
 // What the continual-learning jobs share, in their worker: the kernel and its Mercer spectrum,
 // the summary of Monte Carlo draws, and the cancel-aware loop.
-import { SingularKernel, type McOptions } from '../../../../models/continual/monte-carlo.ts';
+import { correctedFit, type Correction } from '../../../../models/continual/corrections.ts';
+import { SingularKernel, type McOptions, type SequentialFit } from '../../../../models/continual/monte-carlo.ts';
 import { compileKernel } from '../../../../models/continual/expression.ts';
 import { KERNELS, mercerSpectrum, type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
-import type { ClChainParams, ClModelParams } from '../../../contract.ts';
+import type { ClChainParams, ClCorrectionParams, ClModelParams } from '../../../contract.ts';
 import type { JobContext } from '../../../jobs/types.ts';
 import { invalid } from '../../../errors.ts';
 import { mulberry32 } from '../../../../models/common/rng.ts';
@@ -50,3 +51,21 @@ export function monteCarloOptions(p: ClModelParams, ctx: JobContext): McOptions 
     onDraw: (done) => ctx.progress({ step: done, totalSteps: p.draws }),
   };
 }
+
+/** The correction the parameters name, with its own setting. */
+export function correctionOf(p: ClCorrectionParams): Correction {
+  switch (p.correction) {
+    case 'none':
+      return { kind: 'none' };
+    case 'replay':
+      return { kind: 'replay', keep: p.replay };
+    case 'anchor':
+      return { kind: 'anchor', weight: p.anchorWeight };
+    case 'balanced':
+      return { kind: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
+  }
+}
+
+/** The sequential fit of a correction; none keeps the plain one (the numbers of sessions before corrections). */
+export const fitOf = (c: Correction): SequentialFit | undefined =>
+  c.kind === 'none' ? undefined : (k, d, stages, ridge, Xt, T) => correctedFit(k, d, stages, ridge, c, Xt, T);

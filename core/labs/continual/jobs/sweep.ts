@@ -1,13 +1,15 @@
 // The two-task sweep, in a worker: forward and backward transfer against N₂/N₁ or the target
 // similarity ρ, Monte Carlo beside theory, and the critical ρ.
-import { twoTaskGrid } from '../../../../models/continual/monte-carlo.ts';
+import { correctedTheory, type Correction } from '../../../../models/continual/corrections.ts';
+import { chainMonteCarlo, twoTaskGrid, type McStats } from '../../../../models/continual/monte-carlo.ts';
+import { mulberry32 } from '../../../../models/common/rng.ts';
 import { type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
 import { chainTheory, singleTaskError } from '../../../../models/continual/theory.ts';
 import type { ClSweepParams, ClSweepPoint, ClTwoTask } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { sweepSchema } from '../state.ts';
-import { spectrumOf, guarded, monteCarloOptions } from './kernel.ts';
+import { correctionOf, fitOf, spectrumOf, guarded, monteCarloOptions } from './kernel.ts';
 
 function theoryTwoTask(spec: MercerSpectrum, n1: number, n2: number, rho: number, noise: number, ridge: number): ClTwoTask {
   const e = chainTheory(spec, { sizes: [n1, n2], rho, noise, ridge }).errors;
@@ -34,9 +36,100 @@ function rootOn01(f: (rho: number) => number): number | null {
   return null;
 }
 
+/** The two-task errors of a chain's theory, or null where no formula covers the correction. */
+function correctedTwoTask(
+  spec: MercerSpectrum,
+  p: ClSweepParams,
+  n2: number,
+  rho: number,
+  c: Correction,
+): { theory: ClTwoTask | null; why: string | null } {
+  const t = correctedTheory(spec, { sizes: [p.n1, n2], rho, noise: p.noise, ridge: p.ridge }, c);
+  if (!t.errors) return { theory: null, why: 'why' in t ? t.why : null };
+  const e = t.errors;
+  return {
+    theory: { e11: e[0]![0]!, e12: e[0]![1]!, e22: e[1]![1]!, e2alone: singleTaskError(spec, n2, p.noise, p.ridge) },
+    why: null,
+  };
+}
+
+/** The points of a sweep: its value, N₂, ρ and the correction each uses. */
+function settings(p: ClSweepParams): { value: number; n2: number; rho: number; c: Correction }[] {
+  const c = correctionOf(p);
+  switch (p.axis) {
+    case 'ratio':
+      return p.ratios.map((r) => ({ value: r, n2: Math.round(r * p.n1), rho: p.similarity, c }));
+    case 'similarity':
+      return p.rhos.map((rho) => ({ value: rho, n2: p.n2, rho, c }));
+    case 'replay':
+      return p.replays.map((R) => ({ value: R, n2: p.n2, rho: p.similarity, c: { kind: 'replay', keep: R } }));
+    case 'anchor-weight':
+      return p.anchorWeights.map((w) => ({ value: w, n2: p.n2, rho: p.similarity, c: { kind: 'anchor', weight: w } }));
+    case 'step':
+      return p.steps.map((s) => ({ value: s, n2: p.n2, rho: p.similarity, c: { kind: 'balanced', step: s } }));
+  }
+}
+
 export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<JobOutput<'continual.sweep'>> {
   const p = parseOrThrow(sweepSchema, raw, 'continual.sweep');
   const spec = spectrumOf(p);
+  if ((p.axis === 'ratio' || p.axis === 'similarity') && p.correction === 'none') return plainSweep(p, spec, ctx);
+  // A corrected chain per point: each point starts from the seed, so every point sees the same teachers and samples.
+  const pts = settings(p);
+  const points: ClSweepPoint[] = [];
+  const alone = new Map<string, McStats>();
+  let why: string | null = null;
+  let draws = p.draws;
+  for (const [i, q] of pts.entries()) {
+    // Cancelled between points: keep the points done (a cancel before the first is the job's own error).
+    if (points.length && ctx.cancelled()) break;
+    const chain = { sizes: [p.n1, q.n2], rho: q.rho, noise: p.noise, ridge: p.ridge };
+    const o = { ...monteCarloOptions(p, ctx), rand: mulberry32(p.seed) };
+    o.onDraw = (done) => ctx.progress({ step: i * p.draws + done, totalSteps: pts.length * p.draws });
+    const mc = guarded(() => chainMonteCarlo(chain, o, fitOf(q.c)));
+    const key = `${q.n2} ${q.rho}`;
+    if (!alone.has(key))
+      alone.set(key, chainMonteCarlo({ ...chain, sizes: [0, q.n2] }, { ...o, rand: mulberry32(p.seed), onDraw: undefined }));
+    const a = alone.get(key)!;
+    const t = correctedTwoTask(spec, p, q.n2, q.rho, q.c);
+    why ??= t.why;
+    const two = (m: McStats['mean'], s: McStats['mean']): ClTwoTask => ({
+      e11: m[0]![0]!,
+      e12: m[0]![1]!,
+      e22: m[1]![1]!,
+      e2alone: s[1]![1]!,
+    });
+    points.push({ value: q.value, n2: q.n2, rho: q.rho, mean: two(mc.mean, a.mean), sd: two(mc.sd, a.sd), theory: t.theory });
+    draws = Math.min(draws, mc.draws, a.draws);
+    if (mc.draws < p.draws) break;
+    await yieldNow();
+  }
+  const critical =
+    p.axis === 'similarity' && points.every((q) => q.theory)
+      ? criticalOf((rho) => correctedTwoTask(spec, p, p.n2, rho, correctionOf(p)).theory!)
+      : null;
+  return {
+    result: { params: p, points, draws, critical, theoryNote: why, partial: draws < p.draws || points.length < pts.length },
+    tensors: {},
+  };
+}
+
+/** Forward transfer: task 2 better learned after task 1 than alone; backward: task 1 better after task 2 than before. */
+const criticalOf = (at: (rho: number) => ClTwoTask) => ({
+  forward: rootOn01((rho) => {
+    const t = at(rho);
+    return t.e2alone - t.e22;
+  }),
+  backward: rootOn01((rho) => {
+    const t = at(rho);
+    return t.e11 - t.e12;
+  }),
+});
+
+const yieldNow = () => new Promise((r) => setImmediate(r));
+
+/** No correction on the ratio or similarity axis: one factorisation per draw serves every point. */
+function plainSweep(p: ClSweepParams, spec: MercerSpectrum, ctx: JobContext): JobOutput<'continual.sweep'> {
   const ratio = p.axis === 'ratio';
   const n2s = ratio ? p.ratios.map((r) => Math.round(r * p.n1)) : [p.n2];
   const rhos = ratio ? [p.similarity] : p.rhos;
@@ -54,18 +147,9 @@ export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<Job
       }),
     ),
   );
-  // Forward transfer: task 2 better learned after task 1 than alone; backward: task 1 better after task 2 than before.
-  const critical = ratio
-    ? null
-    : {
-        forward: rootOn01((rho) => {
-          const t = theoryTwoTask(spec, p.n1, p.n2, rho, p.noise, p.ridge);
-          return t.e2alone - t.e22;
-        }),
-        backward: rootOn01((rho) => {
-          const t = theoryTwoTask(spec, p.n1, p.n2, rho, p.noise, p.ridge);
-          return t.e11 - t.e12;
-        }),
-      };
-  return { result: { params: p, points, draws: grid.draws, critical, partial: grid.draws < p.draws }, tensors: {} };
+  const critical = ratio ? null : criticalOf((rho) => theoryTwoTask(spec, p.n1, p.n2, rho, p.noise, p.ridge));
+  return {
+    result: { params: p, points, draws: grid.draws, critical, theoryNote: null, partial: grid.draws < p.draws },
+    tensors: {},
+  };
 }
