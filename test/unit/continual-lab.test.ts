@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Core } from '../../core/core.ts';
+import { CONTINUAL_DEFAULTS_WHY } from '../../core/labs/continual/contract.ts';
 import { defaultContinualLab } from '../../core/labs/continual/state.ts';
 import { KERNELS, mercerSpectrum } from '../../models/continual/spectrum.ts';
 import { chainTheory, singleTaskError } from '../../models/continual/theory.ts';
@@ -240,4 +241,41 @@ test('kairo continual kernel --correction: --step auto is the rule N_m/ΣN_k; th
   const plain = JSON.parse(kairo(...base).out);
   assert.deepEqual(plain.correction, { name: 'none' });
   assert.equal(plain.theory_note, undefined);
+});
+
+test('the defaults show every effect at once, as CONTINUAL_DEFAULTS_WHY quotes them (theory)', () => {
+  const sp = mercerSpectrum(KERNELS['ntk-relu'].k, 10, 40);
+  const ratio = (n2: number, noise: number) => {
+    const e = chainTheory(sp, { sizes: [200, n2], rho: 1, noise, ridge: 0 }).errors[0]!;
+    return (e[1]! / e[0]!).toFixed(2);
+  };
+  const sigma = defaultContinualLab().model.noise;
+  assert.equal(sigma, 0.005);
+  const critical = (noise: number) => {
+    const r = kairo(
+      'continual',
+      'sweep',
+      '--axis',
+      'similarity',
+      '--rhos',
+      '0,1',
+      '--noise',
+      String(noise),
+      '--draws',
+      '1',
+      '--test-points',
+      '10',
+    );
+    assert.equal(r.code, 0, r.err);
+    const o = JSON.parse(r.out) as { critical_forward: number | null; critical_backward: number | null };
+    return [o.critical_forward?.toFixed(2) ?? null, o.critical_backward?.toFixed(4) ?? null];
+  };
+  const quoted = [
+    `raises its error ${ratio(10, sigma)}×`,
+    `lowers it to ${ratio(200, sigma)}×`,
+    `forward transfer turns positive at ρ = ${critical(sigma)[0]}, backward only at ρ = ${critical(sigma)[1]}`,
+    `equal sizes already forget (${ratio(200, 0.1)}×)`,
+  ];
+  for (const q of quoted) assert.ok(CONTINUAL_DEFAULTS_WHY.includes(q), q);
+  assert.deepEqual(critical(0.1), [null, null], 'at σ = 0.1 no ρ gives forward transfer');
 });
