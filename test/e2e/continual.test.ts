@@ -90,3 +90,39 @@ test('a correction: partial replay shows Monte Carlo only and says why; a step s
   );
   assert.deepEqual(pageErrors, []);
 });
+
+test('the comparison of corrections: the verdict and the table read what the core stored, one chart per noise level', async () => {
+  const page = app.page;
+  await page.locator('input[name="noise"]').fill('0.05');
+  await page.locator('input[name="compareN1"]').fill('60');
+  await page.locator('input[name="compareRatios"]').fill('0.1, 0.5');
+  await page.locator('input[name="compareReplays"]').fill('6, 60');
+  await page.locator('input[name="compareAnchorWeights"]').fill('1');
+  await page.locator('input[name="compareSteps"]').fill('0.2');
+  await page.getByRole('button', { name: 'Compare corrections' }).click();
+  const table = page.getByTestId('continual-compare');
+  await table.waitFor({ timeout: 60000 });
+  const r = app.host.core.session.labs.continual.compare!;
+  assert.deepEqual(
+    r.points.map((q) => [q.noise, q.ratio]),
+    [
+      [0.05, 0.1],
+      [0.05, 0.5],
+      [0, 0.1],
+      [0, 0.5],
+    ],
+  );
+  assert.equal(await table.locator('tbody tr').count(), 4);
+  const first = r.points[0]!;
+  const k = first.rows.findIndex((x) => x.correction === first.best);
+  const cell = await table
+    .locator('tbody tr')
+    .nth(0)
+    .locator('td')
+    .nth(2 + k)
+    .textContent();
+  assert.ok(cell!.startsWith(`★ ${(first.rows[k]!.mean.e12 / first.rows[k]!.mean.e11).toFixed(3)}`), cell!);
+  assert.equal(await page.getByTestId('continual-verdict').locator('li').count(), 2);
+  await page.locator('figure[data-chart^="Task 1 after / before stage 2, best setting of each correction (σ = 0,"]').waitFor();
+  assert.deepEqual(pageErrors, []);
+});

@@ -7,6 +7,9 @@ import { compareGrid, type CompareSetting } from '../../models/continual/compare
 import { correctedFit, type Correction } from '../../models/continual/corrections.ts';
 import { drawTeacher, evalTeacher, sequentialFit, spherePoints } from '../../models/continual/monte-carlo.ts';
 import { KERNELS } from '../../models/continual/spectrum.ts';
+import { kairo, tempDir } from '../helpers.ts';
+
+process.env.KAIRO_HOME = tempDir();
 
 const k = KERNELS['ntk-relu'].k;
 const mse = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0) / a.length;
@@ -70,5 +73,67 @@ test('each setting of the grid equals the corrected fit on the same draw, at eve
         });
       }),
     );
+  }
+});
+
+test('kairo continual compare: the best of each grid, replay-all equal to the ridgeless anchor, theory beside Monte Carlo, refusals', () => {
+  const args = ['continual', 'compare', '--n1', '100', '--ratios', '0.05,0.5', '--replays', '10,100', '--anchor-weights', '1,10'];
+  const r = kairo(...args, '--steps', '0.1,0.5', '--draws', '20', '--test-points', '400', '--noise', '0.05');
+  assert.equal(r.code, 0, r.err);
+  const o = JSON.parse(r.out) as {
+    points: {
+      noise: number;
+      ratio: number;
+      best: string;
+      rows: {
+        correction: string;
+        setting: number | null;
+        E11: number;
+        E12: number;
+        E22: number;
+        forgetting: number;
+        theory: { E12: number } | null;
+      }[];
+    }[];
+    verdict: string[];
+  };
+  assert.deepEqual(
+    o.points.map((q) => [q.noise, q.ratio]),
+    [
+      [0.05, 0.05],
+      [0.05, 0.5],
+      [0, 0.05],
+      [0, 0.5],
+    ],
+  );
+  for (const q of o.points) {
+    const row = (c: string) => q.rows.find((x) => x.correction === c)!;
+    // Ridgeless, replaying all 100 samples and pinning every stage-1 input are one joint interpolation.
+    if (row('replay').setting === 100) assert.ok(Math.abs(row('replay').E12 - row('anchor').E12) <= 1e-8 * row('anchor').E12);
+    // The best row is the lowest (E₁₂ + E₂₂)/2.
+    const cost = (x: { E12: number; E22: number }) => (x.E12 + x.E22) / 2;
+    assert.equal(q.best, q.rows.reduce((a, b) => (cost(b) < cost(a) ? b : a)).correction);
+    // No correction and the step rule have theory; it agrees with Monte Carlo to 15 % at these sizes (20 draws).
+    for (const c of ['none', 'balanced-auto']) {
+      const x = row(c);
+      assert.ok(x.theory, c);
+      assert.ok(
+        Math.abs(x.E12 - x.theory.E12) < 0.15 * x.theory.E12,
+        `${c} at σ = ${q.noise}, r = ${q.ratio}: ${x.E12} vs ${x.theory.E12}`,
+      );
+    }
+  }
+  // The verdict says what the table shows: no correction forgets at N₂/N₁ = 0.05 with noise.
+  const noisy = o.points[0]!.rows[0]!;
+  assert.ok(noisy.forgetting > 1.2, `${noisy.forgetting}`);
+  assert.match(o.verdict[0]!, /^σ = 0\.05: E₂ ≤ E₁ — no correction: not at N₂\/N₁ = 0\.05/);
+  for (const [bad, re] of [
+    [['--ratios', '0.0009'], /N₂ = round\(0\.0009·500\) = 0 is not between 1 and 1,000/],
+    [['--n1', '2000'], /--n1: Number must be less than or equal to 1000/],
+    [['--steps', '0'], /--steps: value 1: Number must be greater than 0/],
+  ] as const) {
+    const e = kairo('continual', 'compare', ...bad);
+    assert.equal(e.code, 2, `${bad.join(' ')}: ${e.out}`);
+    assert.match(e.err, re);
   }
 });

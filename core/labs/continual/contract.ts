@@ -3,7 +3,8 @@
 // a wide network. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
-import type { ClCorrectionParams } from './contract/corrections.ts';
+import type { ClCompareParams, ClCompareResult, ClCorrectionParams } from './contract/corrections.ts';
+import { CL_COMPARE_FIELDS } from './contract/corrections.ts';
 
 export * from './contract/corrections.ts';
 
@@ -357,12 +358,15 @@ export interface ContinualLabState {
   sweep: ClSweepResult | null;
   networkDraft: ValuesOf<typeof CL_NETWORK_FIELDS>;
   network: ClNetworkResult | null;
+  compareDraft: ValuesOf<typeof CL_COMPARE_FIELDS>;
+  compare: ClCompareResult | null;
 }
 
 export interface ContinualJobs {
   'continual.chain': { params: ClChainParams; result: ClChainResult };
   'continual.sweep': { params: ClSweepParams; result: ClSweepResult };
   'continual.network': { params: ClNetworkParams; result: ClNetworkResult };
+  'continual.compare': { params: ClCompareParams; result: ClCompareResult };
 }
 
 export interface ContinualMethods {}

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import {
   CL_CHAIN_FIELDS,
+  CL_COMPARE_FIELDS,
   CL_CORRECTION_FIELDS,
   CL_MODEL_FIELDS,
   CL_NETWORK_FIELDS,
   CL_SWEEP_FIELDS,
+  CONTINUAL_COMPARED,
   defaultsOf,
   type ContinualLabState,
 } from '../../contract.ts';
@@ -87,6 +89,46 @@ export const networkSchema = z
 
 const twoTask = z.object({ e11: finite, e12: finite, e22: finite, e2alone: finite }).strict();
 
+export const compareSchema = z
+  .object({ ...model, ...shapeOf(CL_COMPARE_FIELDS) })
+  .strict()
+  .superRefine((p, ctx) => {
+    checkKernel(p, ctx);
+    p.ratios.forEach((r, i) => {
+      const n2 = Math.round(r * p.n1);
+      if (n2 < 1 || n2 > 1000)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ratios', i],
+          message: `N₂ = round(${r}·${p.n1}) = ${n2} is not between 1 and 1,000`,
+        });
+    });
+  });
+
+const compareRow = z
+  .object({
+    correction: z.enum(CONTINUAL_COMPARED),
+    setting: finite.nullable(),
+    mean: twoTask,
+    sd: twoTask,
+    theory: twoTask.nullable(),
+    memory: z.object({ samples: int.min(0), inputs: int.min(0) }).strict(),
+  })
+  .strict();
+
+const compareResult = z
+  .object({
+    params: compareSchema,
+    points: z.array(
+      z
+        .object({ noise: finite, ratio: finite, n2: int.min(1), rows: z.array(compareRow), best: z.enum(CONTINUAL_COMPARED) })
+        .strict(),
+    ),
+    draws: int.min(1),
+    partial: z.boolean(),
+  })
+  .strict();
+
 const chainResult = z
   .object({
     params: chainSchema,
@@ -139,6 +181,9 @@ export const continualLabSchema = z
     sweep: sweepResult.nullable(),
     networkDraft,
     network: networkResult.nullable(),
+    // Sessions from before the comparison have none.
+    compareDraft: z.object(shapeOf(CL_COMPARE_FIELDS)).strict().default(defaultsOf(CL_COMPARE_FIELDS)),
+    compare: compareResult.nullable().default(null),
   })
   .strict();
 
@@ -151,4 +196,6 @@ export const defaultContinualLab = (): ContinualLabState => ({
   sweep: null,
   networkDraft: defaultsOf(CL_NETWORK_FIELDS),
   network: null,
+  compareDraft: defaultsOf(CL_COMPARE_FIELDS),
+  compare: null,
 });

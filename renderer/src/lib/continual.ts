@@ -1,6 +1,15 @@
 // Chart shaping for the continual-learning lab: pure functions from stored results to chart series,
 // tested in test/unit/continual-view.test.ts.
-import type { ClChainResult, ClNetworkResult, ClSweepPoint, ClSweepResult, ClTwoTask } from '../../../core/contract';
+import {
+  CONTINUAL_COMPARED,
+  type ClChainResult,
+  type ClCompared,
+  type ClCompareResult,
+  type ClNetworkResult,
+  type ClSweepPoint,
+  type ClSweepResult,
+  type ClTwoTask,
+} from '../../../core/contract';
 import type { Series } from './series';
 
 /** Per task: the Monte-Carlo mean after each stage as points, ± sd as thin faint lines, the theory as a line; x is the stage (1-based). */
@@ -150,4 +159,53 @@ export function networkSeries(r: ClNetworkResult): Series[] {
     { label: `task ${t + 1}, network`, style: 'points', color: t, points: row.map((y, m) => ({ x: m + 1, y })) },
     { label: `task ${t + 1}, empirical NTK at init`, color: t, points: r.predicted[t]!.map((y, m) => ({ x: m + 1, y })) },
   ]);
+}
+
+const COMPARED_LABEL: Record<ClCompared, string> = {
+  none: 'no correction',
+  replay: 'replay, best R',
+  anchor: 'anchor, best λ_a',
+  balanced: 'balanced step, best c',
+  'balanced-auto': 'step rule c = N₂/(N₁+N₂)',
+};
+export const comparedLabel = (c: ClCompared) => COMPARED_LABEL[c];
+
+/**
+ * The comparison at one noise level: task 1's error after stage 2 over after stage 1 against N₂/N₁, one colour per
+ * correction at its best setting (Monte Carlo points; theory lines where a formula covers the best setting), and 1.
+ */
+export function compareSeries(r: ClCompareResult, noise: number): Series[] {
+  const pts = r.points.filter((q) => q.noise === noise);
+  const xs = pts.map((q) => q.ratio);
+  return [
+    ...CONTINUAL_COMPARED.flatMap((c, k): Series[] => {
+      const withTheory = pts.filter((q) => q.rows[k]!.theory);
+      return [
+        {
+          label: `${COMPARED_LABEL[c]}, Monte Carlo`,
+          style: 'points',
+          color: k,
+          points: pts.map((q) => ({ x: q.ratio, y: q.rows[k]!.mean.e12 / q.rows[k]!.mean.e11 })),
+        },
+        ...(withTheory.length
+          ? [
+              {
+                label: `${COMPARED_LABEL[c]}, theory`,
+                color: k,
+                points: withTheory.map((q) => ({ x: q.ratio, y: q.rows[k]!.theory!.e12 / q.rows[k]!.theory!.e11 })),
+              },
+            ]
+          : []),
+      ];
+    }),
+    {
+      label: 'E₂ = E₁',
+      style: 'dashed',
+      color: -1,
+      points: [
+        { x: Math.min(...xs), y: 1 },
+        { x: Math.max(...xs), y: 1 },
+      ],
+    },
+  ];
 }

@@ -2,6 +2,7 @@
 // the fields of one correction, and the comparison of every correction at its best setting. Part of the
 // one contract (re-exported by ../contract.ts): JSON-safe, importing nothing but contract files.
 import type { ParamSpec, ValuesOf } from '../../../contract/params.ts';
+import type { ClModelParams, ClTwoTask } from '../contract.ts';
 
 /** Corrections against forgetting, applied at every stage after the first (models/continual/corrections.ts). */
 export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
@@ -68,3 +69,149 @@ export const CL_CORRECTION_FIELDS = {
 } as const satisfies ParamSpec;
 
 export type ClCorrectionParams = ValuesOf<typeof CL_CORRECTION_FIELDS>;
+
+/** What the comparison sets side by side: each correction at its best setting, and the balanced step's rule. */
+export const CONTINUAL_COMPARED = ['none', 'replay', 'anchor', 'balanced', 'balanced-auto'] as const;
+export type ClCompared = (typeof CONTINUAL_COMPARED)[number];
+
+/** Two tasks over N₂/N₁, with and without label noise: every correction at its best setting of a grid. */
+export const CL_COMPARE_FIELDS = {
+  n1: { kind: 'int', label: 'N₁', flag: 'n1', metavar: 'N1', min: 1, max: 1000, default: 500, doc: 'samples of stage 1' },
+  ratios: {
+    kind: 'numbers',
+    label: 'N₂/N₁ values',
+    flag: 'ratios',
+    metavar: 'r',
+    min: 0,
+    minExclusive: true,
+    max: 2,
+    minItems: 1,
+    maxItems: 16,
+    default: [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1],
+    doc: 'sample ratios (N₂ = round(r·N₁), at least 1)',
+  },
+  similarity: {
+    kind: 'number',
+    label: 'Similarity ρ',
+    flag: 'similarity',
+    metavar: 'ρ',
+    min: 0,
+    max: 1,
+    default: 1,
+    step: 0.05,
+    doc: 'task 2’s target ρ f*₁ + √(1−ρ²) g; 1: the same task (self-knowledge); below 1 the table shows what each correction costs task 2',
+  },
+  replays: {
+    kind: 'ints',
+    label: 'R grid',
+    flag: 'replays',
+    metavar: 'R',
+    min: 1,
+    max: 1000,
+    minItems: 1,
+    maxItems: 8,
+    default: [5, 20, 100, 500],
+    doc: 'replayed samples the best is chosen among',
+  },
+  anchorWeights: {
+    kind: 'numbers',
+    label: 'λ_a grid',
+    flag: 'anchor-weights',
+    metavar: 'λa',
+    min: 0,
+    minExclusive: true,
+    max: 1e6,
+    minItems: 1,
+    maxItems: 8,
+    default: [0.1, 1, 10, 100],
+    doc: 'anchor weights the best is chosen among (ridgeless, all pin f alike: set λ > 0 for a trade-off)',
+  },
+  steps: {
+    kind: 'numbers',
+    label: 'c grid',
+    flag: 'steps',
+    metavar: 'c',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    minItems: 1,
+    maxItems: 8,
+    default: [0.02, 0.05, 0.1, 0.2, 0.5],
+    doc: 'balanced steps the best is chosen among (the rule N₂/(N₁ + N₂) is its own row)',
+  },
+  levels: {
+    kind: 'choice',
+    label: 'Noise levels',
+    flag: 'levels',
+    choices: ['both', 'sigma'],
+    choiceLabels: { both: 'σ and σ = 0 (same draws)', sigma: 'σ only' },
+    default: 'both',
+    doc: 'both: every ratio at the model’s σ and again without noise, on the same draws',
+  },
+} as const satisfies ParamSpec;
+
+export type ClCompareParams = ClModelParams & ValuesOf<typeof CL_COMPARE_FIELDS>;
+
+export interface ClCompareRow {
+  correction: ClCompared;
+  /** The best setting of the grid: R, λ_a or c; null for none and the rule. */
+  setting: number | null;
+  mean: ClTwoTask;
+  sd: ClTwoTask;
+  /** At the best setting; null where no formula covers it. */
+  theory: ClTwoTask | null;
+  /** Kept after stage 1: labelled samples (replay), inputs (anchor). */
+  memory: { samples: number; inputs: number };
+}
+
+export interface ClComparePoint {
+  noise: number;
+  ratio: number;
+  n2: number;
+  /** One row per compared correction, in CONTINUAL_COMPARED's order. */
+  rows: ClCompareRow[];
+  /** The row with the lowest (E₁₂ + E₂₂)/2, Monte Carlo. */
+  best: ClCompared;
+}
+
+export interface ClCompareResult {
+  params: ClCompareParams;
+  points: ClComparePoint[];
+  draws: number;
+  partial: boolean;
+}
+
+const COMPARED_NAMES: Record<ClCompared, string> = {
+  none: 'no correction',
+  replay: 'replay',
+  anchor: 'the anchor',
+  balanced: 'the balanced step',
+  'balanced-auto': 'the step rule c = N₂/(N₁ + N₂)',
+};
+
+/**
+ * The comparison's answer in plain sentences, one per noise level: which corrections keep task 1's error after stage 2
+ * at or below its error after stage 1 (Monte Carlo means) at every ratio, what they keep in memory, and what they cost
+ * task 2 against no correction. The view and `kairo continual compare` print the same sentences.
+ */
+export function compareVerdict(r: ClCompareResult): string[] {
+  const noises = [...new Set(r.points.map((q) => q.noise))];
+  return noises.map((noise) => {
+    const pts = r.points.filter((q) => q.noise === noise);
+    const parts = CONTINUAL_COMPARED.map((c, k) => {
+      const rows = pts.map((q) => q.rows[k]!);
+      const failing = pts.filter((q) => q.rows[k]!.mean.e12 > q.rows[k]!.mean.e11).map((q) => q.ratio);
+      const samples = Math.max(...rows.map((x) => x.memory.samples));
+      const inputs = Math.max(...rows.map((x) => x.memory.inputs));
+      const memory = samples ? `keeps up to ${samples} samples` : inputs ? `keeps ${inputs} inputs` : 'keeps nothing';
+      // Task 2's error against no correction's, geometric mean over the ratios.
+      const ratio2 = Math.exp(
+        pts.reduce((s, q) => s + Math.log(q.rows[k]!.mean.e22 / q.rows[0]!.mean.e22), 0) / Math.max(1, pts.length),
+      );
+      const cost = c === 'none' || r.params.similarity === 1 ? '' : `, task 2's error ×${ratio2.toFixed(2)} of no correction's`;
+      const holds = failing.length ? `not at N₂/N₁ = ${failing.join(', ')}` : 'at every ratio';
+      return `${COMPARED_NAMES[c]}: ${holds} (${memory}${cost})`;
+    });
+    return `σ = ${noise}: E₂ ≤ E₁ — ${parts.join('; ')}.`;
+  });
+}
