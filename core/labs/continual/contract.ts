@@ -3,10 +3,13 @@
 // a wide network. Part of the one contract (core/contract.ts re-exports it): JSON-safe, and it imports
 // nothing but other contract files.
 import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
-import type { ClCompareParams, ClCompareResult, ClCorrectionParams } from './contract/corrections.ts';
+import type { ClCompareResultOf, ClCorrectionParams, ClTwoTask } from './contract/corrections.ts';
 import { CL_COMPARE_FIELDS } from './contract/corrections.ts';
 
 export * from './contract/corrections.ts';
+
+export type ClCompareParams = ClModelParams & ValuesOf<typeof CL_COMPARE_FIELDS>;
+export type ClCompareResult = ClCompareResultOf<ClCompareParams>;
 
 /** Dot-product kernels on the sphere. Listed once: schemas, CLI and views read it. */
 export const CONTINUAL_KERNELS = ['ntk-relu', 'arccos0', 'arccos1', 'rbf', 'custom'] as const;
@@ -301,14 +304,6 @@ export interface ClChainResult {
   /** The kernel's first Mercer eigenvalues η_l with their multiplicities, and the trace beyond. */
   spectrum: { eta: number[]; mult: number[]; tail: number };
   partial: boolean;
-}
-
-export interface ClTwoTask {
-  /** Task 1 after stage 1 and after stage 2; task 2 after stage 2; task 2 learned alone from N₂ samples. */
-  e11: number;
-  e12: number;
-  e22: number;
-  e2alone: number;
 }
 
 export interface ClSweepPoint {

@@ -2,7 +2,6 @@
 // the fields of one correction, and the comparison of every correction at its best setting. Part of the
 // one contract (re-exported by ../contract.ts): JSON-safe, importing nothing but contract files.
 import type { ParamSpec, ValuesOf } from '../../../contract/params.ts';
-import type { ClModelParams, ClTwoTask } from '../contract.ts';
 
 /** Corrections against forgetting, applied at every stage after the first (models/continual/corrections.ts). */
 export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
@@ -69,6 +68,14 @@ export const CL_CORRECTION_FIELDS = {
 } as const satisfies ParamSpec;
 
 export type ClCorrectionParams = ValuesOf<typeof CL_CORRECTION_FIELDS>;
+
+/** Two-task errors: task 1 after stage 1 and after stage 2; task 2 after stage 2; task 2 learned alone from N₂ samples. */
+export interface ClTwoTask {
+  e11: number;
+  e12: number;
+  e22: number;
+  e2alone: number;
+}
 
 /** What the comparison sets side by side: each correction at its best setting, and the balanced step's rule. */
 export const CONTINUAL_COMPARED = ['none', 'replay', 'anchor', 'balanced', 'balanced-auto'] as const;
@@ -150,8 +157,6 @@ export const CL_COMPARE_FIELDS = {
   },
 } as const satisfies ParamSpec;
 
-export type ClCompareParams = ClModelParams & ValuesOf<typeof CL_COMPARE_FIELDS>;
-
 export interface ClCompareRow {
   correction: ClCompared;
   /** The best setting of the grid: R, λ_a or c; null for none and the rule. */
@@ -174,8 +179,9 @@ export interface ClComparePoint {
   best: ClCompared;
 }
 
-export interface ClCompareResult {
-  params: ClCompareParams;
+/** The comparison's result; `params` is ClCompareParams (contract.ts, which holds the model's fields). */
+export interface ClCompareResultOf<P> {
+  params: P;
   points: ClComparePoint[];
   draws: number;
   partial: boolean;
@@ -194,7 +200,7 @@ const COMPARED_NAMES: Record<ClCompared, string> = {
  * at or below its error after stage 1 (Monte Carlo means) at every ratio, what they keep in memory, and what they cost
  * task 2 against no correction. The view and `kairo continual compare` print the same sentences.
  */
-export function compareVerdict(r: ClCompareResult): string[] {
+export function compareVerdict(r: ClCompareResultOf<{ similarity: number }>): string[] {
   const noises = [...new Set(r.points.map((q) => q.noise))];
   return noises.map((noise) => {
     const pts = r.points.filter((q) => q.noise === noise);
