@@ -83,6 +83,7 @@ for (const width of [1024, 4096])
   for (const m of NGD_METHODS)
     await secs(`${m} step, width ${width}`, () => w.ngdStepSeconds(m, width, width > 1024 || quick ? 1 : 3));
 await secs('continual self-knowledge curve (10 N₂/N₁, 30 draws)', () => w.selfKnowledgeCurveSeconds(1));
+await secs('continual corrections compared (10 N₂/N₁ × 15 settings × 2 σ, 30 draws)', () => w.correctionsCompareSeconds(1));
 for (const m of ['ggn', 'hessian'] as const)
   await secs(`curvature ${m} λ_max, MLP 784-128-10, N=1000, 20 Lanczos`, () => w.curvatureSeconds(m, quick ? 1 : 3));
 await secs('curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos', () => w.curvatureVaeSeconds(1));
@@ -115,7 +116,9 @@ console.log(
     `\nNGD steps: ReLU MLP 784-M-M-1, NTK parameterisation, N = 100, float64, damping 0; the peer runs the same dual step` +
     `\n(layer-wise Gram from one backward pass, Cholesky solve, one backward pass with the solution as cotangent) in float64.` +
     `\nContinual self-knowledge curve: N₁ = 500, N₂ = 25 … 1,000, 30 draws, d = 10, ReLU NTK, 1,000 test points; one` +
-    `\nfactorisation of each stage per draw serves every N₂ (leading blocks of one Cholesky factor).`,
+    `\nfactorisation of each stage per draw serves every N₂ (leading blocks of one Cholesky factor).` +
+    `\nCorrections compared: \`kairo continual compare\` at its defaults (N₁ = 500, N₂ = 5 … 500, 15 settings, σ = 0.005 and 0);` +
+    `\none factor per correction family and draw serves every N₂, and the noise levels share it.`,
 );
 // Under the table too, where a reader copying the figures will see it.
 if (blasNote) console.log(`\n${blasNote.line}${blasNote.warning ? `\n${blasNote.warning}` : ''}`);
