@@ -2,7 +2,7 @@
 // [LAB|all] [ARG]`. Each recipe below is named by its lab's id in the registry (core/labs/index.ts),
 // and `all` goes through the registry in sidebar order, naming any lab without one.
 // vae (default): docs/screenshot.png, the recall lab in the paper setting; fisher: docs/fisher.png,
-// the conditional FIM beside free probability; ngd: docs/ngd.png; continual: docs/continual.png;
+// the conditional FIM beside free probability; ngd: docs/ngd.png; continual: docs/continual.png (the corrections compared);
 // augment F.kairo: docs/augment.png from the session `kairo augment compare --per-class 10,30,100
 // --out F.kairo` saved (its file under the system's temporary folder; `all` skips it without one);
 // curvature: docs/curvature.png, the lab's quick look.
@@ -84,13 +84,11 @@ const SHOTS = new Map<LabId, { file: string; take: (arg: string | undefined) => 
     {
       file: 'docs/continual.png',
       take: async (arg) => {
-        // A chain on one target with an unbalanced middle stage (forgetting, then transfer), 20 draws.
+        // The corrections compared at the lab's defaults (`kairo continual compare`, about 40 s): the verdict, the charts.
         await page.getByRole('button', { name: 'Continual learning' }).click();
-        await page.locator('input[name="draws"]').fill('20');
-        await page.locator('input[name="sizes"]').fill('200, 20, 400');
-        await page.getByRole('button', { name: 'Run the chain' }).click();
-        await page.getByTestId('continual-chain').waitFor({ timeout: 600_000 });
-        await page.evaluate(() => document.querySelector('[data-testid="continual-chain"]')!.scrollIntoView());
+        await page.getByRole('button', { name: 'Compare corrections' }).click();
+        await page.getByTestId('continual-verdict').waitFor({ timeout: 600_000 });
+        await page.evaluate(() => document.querySelector('[data-testid="continual-verdict"]')!.scrollIntoView());
         await page.waitForTimeout(500);
       },
     },

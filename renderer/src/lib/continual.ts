@@ -182,22 +182,25 @@ export function compareSeries(r: ClCompareResult, noise: number): Series[] {
       const withTheory = pts.filter((q) => q.rows[k]!.theory);
       return [
         {
-          label: `${COMPARED_LABEL[c]}, Monte Carlo`,
+          label: COMPARED_LABEL[c],
           style: 'points',
           color: k,
           points: pts.map((q) => ({ x: q.ratio, y: q.rows[k]!.mean.e12 / q.rows[k]!.mean.e11 })),
         },
+        // In the legend once, as the grey key below: ten entries crowded the plot away.
         ...(withTheory.length
           ? [
               {
                 label: `${COMPARED_LABEL[c]}, theory`,
                 color: k,
+                legend: false,
                 points: withTheory.map((q) => ({ x: q.ratio, y: q.rows[k]!.theory!.e12 / q.rows[k]!.theory!.e11 })),
               },
             ]
           : []),
       ];
     }),
+    { label: 'points: Monte Carlo; lines: theory', color: -1, points: [] },
     {
       label: 'E₂ = E₁',
       style: 'dashed',
