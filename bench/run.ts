@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { initBackend } from '../core/backend.ts';
+import * as continual from './continual.ts';
 import * as w from './workloads.ts';
 import { NGD_METHODS } from '../models/ngd/methods.ts';
 import { describePeerBlas, type PeerBlas } from './blas.ts';
@@ -82,8 +83,10 @@ await secs('exact NGD step 784-4096-4096-1, N=100', () => w.ngdStepSeconds('exac
 for (const width of [1024, 4096])
   for (const m of NGD_METHODS)
     await secs(`${m} step, width ${width}`, () => w.ngdStepSeconds(m, width, width > 1024 || quick ? 1 : 3));
-await secs('continual self-knowledge curve (10 N₂/N₁, 30 draws)', () => w.selfKnowledgeCurveSeconds(1));
-await secs('continual corrections compared (10 N₂/N₁ × 15 settings × 2 σ, 30 draws)', () => w.correctionsCompareSeconds(1));
+await secs('continual self-knowledge curve (10 N₂/N₁, 30 draws)', () => continual.selfKnowledgeCurveSeconds(1));
+await secs('continual corrections compared (10 N₂/N₁ × 15 settings × 2 σ, 30 draws)', () =>
+  continual.correctionsCompareSeconds(1),
+);
 for (const m of ['ggn', 'hessian'] as const)
   await secs(`curvature ${m} λ_max, MLP 784-128-10, N=1000, 20 Lanczos`, () => w.curvatureSeconds(m, quick ? 1 : 3));
 await secs('curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos', () => w.curvatureVaeSeconds(1));
