@@ -20,8 +20,6 @@ export type Correction =
   | { kind: 'anchor'; weight: number }
   | { kind: 'balanced'; step: number | 'auto' };
 
-export const NO_CORRECTION: Correction = { kind: 'none' };
-
 /** The step c of stage m (0-based): 1 but for the balanced step after the first stage. */
 export function stepOf(c: Correction, sizes: readonly number[], m: number): number {
   if (c.kind !== 'balanced' || m === 0) return 1;

@@ -1,9 +1,7 @@
 // Every correction against forgetting at its best setting, over N₂/N₁, with and without label noise, in a
 // worker: the comparison that answers the programme's open question (Monte Carlo, theory where a formula exists).
 import { compareGrid, type CompareSetting } from '../../../../models/continual/compare.ts';
-import { correctedTheory, memoryOf, type Correction } from '../../../../models/continual/corrections.ts';
-import { type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
-import { singleTaskError } from '../../../../models/continual/theory.ts';
+import { memoryOf, type Correction } from '../../../../models/continual/corrections.ts';
 import {
   CONTINUAL_COMPARED,
   type ClCompareParams,
@@ -15,7 +13,7 @@ import {
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { compareSchema } from '../state.ts';
-import { guarded, monteCarloOptions, spectrumOf } from './kernel.ts';
+import { guarded, monteCarloOptions, spectrumOf, twoTaskTheory } from './kernel.ts';
 
 /** Each setting of the grid with the correction family it belongs to and its value. */
 function gridOf(p: ClCompareParams): { family: ClCompared; value: number | null; setting: CompareSetting }[] {
@@ -30,13 +28,6 @@ function gridOf(p: ClCompareParams): { family: ClCompared; value: number | null;
 
 /** The criterion a setting is chosen by: both tasks' mean error after stage 2 (at ρ = 1, task 1's). */
 const cost = (t: ClTwoTask) => (t.e12 + t.e22) / 2;
-
-function theoryOf(spec: MercerSpectrum, p: ClCompareParams, n2: number, noise: number, c: Correction): ClTwoTask | null {
-  const t = correctedTheory(spec, { sizes: [p.n1, n2], rho: p.similarity, noise, ridge: p.ridge }, c);
-  if (!t.errors) return null;
-  const e = t.errors;
-  return { e11: e[0]![0]!, e12: e[0]![1]!, e22: e[1]![1]!, e2alone: singleTaskError(spec, n2, noise, p.ridge) };
-}
 
 export async function runCompare(raw: ClCompareParams, ctx: JobContext): Promise<JobOutput<'continual.compare'>> {
   const p = parseOrThrow(compareSchema, raw, 'continual.compare');
@@ -67,7 +58,7 @@ export async function runCompare(raw: ClCompareParams, ctx: JobContext): Promise
           setting: best.value,
           mean: mc.mean[nu]![i]![best.s]!,
           sd: mc.sd[nu]![i]![best.s]!,
-          theory: theoryOf(spec, p, n2, noise, c),
+          theory: twoTaskTheory(spec, { n1: p.n1, n2, rho: p.similarity, noise, ridge: p.ridge }, c).theory,
           memory: memoryOf(c, [p.n1, n2]),
         };
       });

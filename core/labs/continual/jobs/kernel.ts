@@ -1,10 +1,11 @@
 // What the continual-learning jobs share, in their worker: the kernel and its Mercer spectrum,
 // the summary of Monte Carlo draws, and the cancel-aware loop.
-import { correctedFit, type Correction } from '../../../../models/continual/corrections.ts';
+import { correctedFit, correctedTheory, type Correction } from '../../../../models/continual/corrections.ts';
+import { singleTaskError } from '../../../../models/continual/theory.ts';
 import { SingularKernel, type McOptions, type SequentialFit } from '../../../../models/continual/monte-carlo.ts';
 import { compileKernel } from '../../../../models/continual/expression.ts';
 import { KERNELS, mercerSpectrum, type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
-import type { ClChainParams, ClCorrectionParams, ClModelParams } from '../../../contract.ts';
+import type { ClChainParams, ClCorrectionParams, ClModelParams, ClTwoTask } from '../../../contract.ts';
 import type { JobContext } from '../../../jobs/types.ts';
 import { invalid } from '../../../errors.ts';
 import { mulberry32 } from '../../../../models/common/rng.ts';
@@ -69,3 +70,18 @@ export function correctionOf(p: ClCorrectionParams): Correction {
 /** The sequential fit of a correction; none keeps the plain one (the numbers of sessions before corrections). */
 export const fitOf = (c: Correction): SequentialFit | undefined =>
   c.kind === 'none' ? undefined : (k, d, stages, ridge, Xt, T) => correctedFit(k, d, stages, ridge, c, Xt, T);
+
+/** Two tasks' theory under a correction (task 2 alone from N₂ samples beside), or why there is none. */
+export function twoTaskTheory(
+  spec: MercerSpectrum,
+  s: { n1: number; n2: number; rho: number; noise: number; ridge: number },
+  c: Correction,
+): { theory: ClTwoTask | null; why: string | null } {
+  const t = correctedTheory(spec, { sizes: [s.n1, s.n2], rho: s.rho, noise: s.noise, ridge: s.ridge }, c);
+  if (!t.errors) return { theory: null, why: 'why' in t ? t.why : null };
+  const e = t.errors;
+  return {
+    theory: { e11: e[0]![0]!, e12: e[0]![1]!, e22: e[1]![1]!, e2alone: singleTaskError(spec, s.n2, s.noise, s.ridge) },
+    why: null,
+  };
+}

@@ -1,21 +1,18 @@
 // The two-task sweep, in a worker: forward and backward transfer against N₂/N₁ or the target
 // similarity ρ, Monte Carlo beside theory, and the critical ρ.
-import { correctedTheory, type Correction } from '../../../../models/continual/corrections.ts';
+import { type Correction } from '../../../../models/continual/corrections.ts';
 import { chainMonteCarlo, twoTaskGrid, type McStats } from '../../../../models/continual/monte-carlo.ts';
 import { mulberry32 } from '../../../../models/common/rng.ts';
 import { type MercerSpectrum } from '../../../../models/continual/spectrum.ts';
-import { chainTheory, singleTaskError } from '../../../../models/continual/theory.ts';
 import type { ClSweepParams, ClSweepPoint, ClTwoTask } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { sweepSchema } from '../state.ts';
-import { correctionOf, fitOf, spectrumOf, guarded, monteCarloOptions } from './kernel.ts';
+import { correctionOf, fitOf, spectrumOf, guarded, monteCarloOptions, twoTaskTheory } from './kernel.ts';
 
-function theoryTwoTask(spec: MercerSpectrum, n1: number, n2: number, rho: number, noise: number, ridge: number): ClTwoTask {
-  const e = chainTheory(spec, { sizes: [n1, n2], rho, noise, ridge }).errors;
-  // Task 2 alone: one stage of N₂ samples on a teacher of the same law (N₂ = 0: the error of f = 0).
-  return { e11: e[0]![0]!, e12: e[0]![1]!, e22: e[1]![1]!, e2alone: singleTaskError(spec, n2, noise, ridge) };
-}
+/** The plain two-task theory (no correction). */
+const theoryTwoTask = (spec: MercerSpectrum, n1: number, n2: number, rho: number, noise: number, ridge: number): ClTwoTask =>
+  twoTaskTheory(spec, { n1, n2, rho, noise, ridge }, { kind: 'none' }).theory!;
 
 /** Where a theory curve changes sign on [0, 1], by bisection on a fine grid. */
 function rootOn01(f: (rho: number) => number): number | null {
@@ -34,23 +31,6 @@ function rootOn01(f: (rho: number) => number): number | null {
     return (lo + hi) / 2;
   }
   return null;
-}
-
-/** The two-task errors of a chain's theory, or null where no formula covers the correction. */
-function correctedTwoTask(
-  spec: MercerSpectrum,
-  p: ClSweepParams,
-  n2: number,
-  rho: number,
-  c: Correction,
-): { theory: ClTwoTask | null; why: string | null } {
-  const t = correctedTheory(spec, { sizes: [p.n1, n2], rho, noise: p.noise, ridge: p.ridge }, c);
-  if (!t.errors) return { theory: null, why: 'why' in t ? t.why : null };
-  const e = t.errors;
-  return {
-    theory: { e11: e[0]![0]!, e12: e[0]![1]!, e22: e[1]![1]!, e2alone: singleTaskError(spec, n2, p.noise, p.ridge) },
-    why: null,
-  };
 }
 
 /** The points of a sweep: its value, N₂, ρ and the correction each uses. */
@@ -91,7 +71,7 @@ export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<Job
     if (!alone.has(key))
       alone.set(key, chainMonteCarlo({ ...chain, sizes: [0, q.n2] }, { ...o, rand: mulberry32(p.seed), onDraw: undefined }));
     const a = alone.get(key)!;
-    const t = correctedTwoTask(spec, p, q.n2, q.rho, q.c);
+    const t = twoTaskTheory(spec, { ...p, n2: q.n2, rho: q.rho }, q.c);
     why ??= t.why;
     const two = (m: McStats['mean'], s: McStats['mean']): ClTwoTask => ({
       e11: m[0]![0]!,
@@ -106,7 +86,7 @@ export async function runSweep(raw: ClSweepParams, ctx: JobContext): Promise<Job
   }
   const critical =
     p.axis === 'similarity' && points.every((q) => q.theory)
-      ? criticalOf((rho) => correctedTwoTask(spec, p, p.n2, rho, correctionOf(p)).theory!)
+      ? criticalOf((rho) => twoTaskTheory(spec, { ...p, rho }, correctionOf(p)).theory!)
       : null;
   return {
     result: { params: p, points, draws, critical, theoryNote: why, partial: draws < p.draws || points.length < pts.length },
