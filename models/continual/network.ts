@@ -19,6 +19,7 @@ import {
   type NtkNet,
 } from '../ngd/network.ts';
 import { applySteps, layerStep } from '../ngd/steps.ts';
+import { stepOf, type Correction } from './corrections.ts';
 import { drawTeacher, evalTeacher, spherePoints } from './monte-carlo.ts';
 import { chainTeachers } from './theory.ts';
 /** The chain's data: every stage's samples, then the test points, as rows of X; each task's noise-free target at all of them. */
@@ -32,6 +33,8 @@ export interface ChainData {
 }
 
 export interface NetworkChainSpec {
+  /** The correction of every stage after the first, as in the kernel model (corrections.ts). */
+  correction: Correction;
   noise: number;
   width: number;
   depth: number;
@@ -77,12 +80,12 @@ export interface NetworkChainResult {
   partial: boolean;
 }
 
-/** One full-batch GD step on (1/2N)Σ(f − y)²: the gradient Jᵀr/N as the per-layer dual update (no Gram needed). */
-function gdStep(net: NtkNet, X: Float64Array, Y: Float64Array, N: number, eta: number): number {
+/** One full-batch GD step on (1/2N)Σ w_i(f_i − y_i)²: the gradient Jᵀ(w∘r)/N as the per-layer dual update (no Gram needed). */
+function gdStep(net: NtkNet, X: Float64Array, Y: Float64Array, W: Float64Array, N: number, eta: number): number {
   const pass = forwardNtk(net, X, N);
   const L = net.omega.length;
   const f = pass.h[L]!;
-  const r = f.map((v, i) => v - Y[i]!);
+  const r = f.map((v, i) => W[i]! * (v - Y[i]!));
   const lin = { pass, D: rowCotangents(net, pass), DD: [], Kh: [], theta: [], T: N, C: 1, n: N } as Linearisation;
   const ups = preconditioner('gd', net, lin, 0).apply(r);
   applySteps(
@@ -90,8 +93,95 @@ function gdStep(net: NtkNet, X: Float64Array, Y: Float64Array, N: number, eta: n
     ups.map((up, l) => layerStep(net, lin, l, up)),
     eta,
   );
-  return r.reduce((s, x) => s + x * x, 0) / (2 * N);
+  return r.reduce((s, x, i) => s + (W[i]! > 0 ? (x * x) / W[i]! : 0), 0) / (2 * N);
 }
+
+/**
+ * The points stage m fits (indices into the chain's rows), their targets and weights: its own samples; with replay the
+ * first R samples of each earlier stage with their labels; with the anchor every earlier input, its target the model's
+ * own output before the stage (`before`), weighted λ_a.
+ */
+export function stageSet(
+  m: number,
+  sizes: number[],
+  offsets: number[],
+  labels: Float64Array[],
+  before: Float64Array,
+  c: Correction,
+): { idx: number[]; Y: Float64Array; W: Float64Array } {
+  const idx: number[] = [];
+  const Y: number[] = [];
+  const W: number[] = [];
+  const add = (i: number, y: number, w: number) => (idx.push(i), Y.push(y), W.push(w));
+  for (let i = 0; i < sizes[m]!; i++) add(offsets[m]! + i, labels[m]![offsets[m]! + i]!, 1);
+  for (let k = 0; k < m; k++) {
+    if (c.kind === 'replay')
+      for (let i = 0; i < Math.min(c.keep, sizes[k]!); i++) add(offsets[k]! + i, labels[k]![offsets[k]! + i]!, 1);
+    if (c.kind === 'anchor' && c.weight > 0)
+      for (let i = 0; i < sizes[k]!; i++) add(offsets[k]! + i, before[offsets[k]! + i]!, c.weight);
+  }
+  return { idx, Y: Float64Array.from(Y), W: Float64Array.from(W) };
+}
+
+/**
+ * K steps of GD on (1/2N)(f − y)ᵀW(f − y) for the linear model with kernel Θ on the set: with S = W^½ Θ_D W^½ = UΛUᵀ,
+ * f(x) ← f(x) − Θ(x, D) W^½ U diag((1 − (1 − ηλ/N)^K)/λ) Uᵀ W^½ r₀ at every row x, in place.
+ */
+export function linearSteps(
+  theta: Float64Array,
+  total: number,
+  idx: number[],
+  W: Float64Array,
+  r0: Float64Array,
+  eta: number,
+  steps: number,
+  f: Float64Array,
+): void {
+  const N = idx.length;
+  const sw = Array.from(W, Math.sqrt);
+  const S = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) S[i * N + j] = sw[i]! * theta[idx[i]! * total + idx[j]!]! * sw[j]!;
+  const { values, vectors } = eigh(S, N, { vectors: true });
+  const lmax = values[N - 1]!;
+  const coef = new Float64Array(N);
+  for (let k = 0; k < N; k++) {
+    const lam = values[k]!;
+    if (!(lam > 1e-12 * lmax)) continue;
+    let c = 0;
+    for (let i = 0; i < N; i++) c += vectors![i * N + k]! * sw[i]! * r0[i]!;
+    c *= (1 - (1 - (eta * lam) / N) ** steps) / lam;
+    for (let i = 0; i < N; i++) coef[i]! += vectors![i * N + k]! * c;
+  }
+  for (let i = 0; i < N; i++) coef[i]! *= sw[i]!;
+  for (let x = 0; x < total; x++) {
+    let v = 0;
+    for (let j = 0; j < N; j++) v += theta[x * total + idx[j]!]! * coef[j]!;
+    f[x]! -= v;
+  }
+}
+
+/** λ_max of W^½ Θ_D W^½: the step size's bound. */
+function weightedMax(theta: Float64Array, total: number, idx: number[], W: Float64Array): number {
+  const N = idx.length;
+  const S = new Float64Array(N * N);
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < N; j++) S[i * N + j] = Math.sqrt(W[i]! * W[j]!) * theta[idx[i]! * total + idx[j]!]!;
+  return eigh(S, N).values[N - 1]!;
+}
+
+/** θ ← θ_prev + c(θ − θ_prev), layer by layer: the balanced step in parameter space (in the linearisation, f's). */
+function blendNet(net: NtkNet, prev: NtkNet, c: number): void {
+  const mix = (a: Float64Array, b: Float64Array) => a.forEach((v, i) => (a[i] = b[i]! + c * (v - b[i]!)));
+  net.omega.forEach((w, l) => mix(w, prev.omega[l]!));
+  net.bias.forEach((b, l) => mix(b, prev.bias[l]!));
+}
+
+/** The rows of X at the indices, packed. */
+const gather = (X: Float64Array, d: number, idx: number[]) => {
+  const out = new Float64Array(idx.length * d);
+  idx.forEach((i, r) => out.set(X.subarray(i * d, i * d + d), r * d));
+  return out;
+};
 
 const mse = (a: ArrayLike<number>, b: ArrayLike<number>, n: number) => {
   let s = 0;
@@ -132,46 +222,36 @@ export function runNetworkChain(
   let stagesDone = 0;
   for (let m = 0; m < n && !partial; m++) {
     const N = sizes[m]!;
-    const o = offsets[m]!;
     if (N > 0) {
-      // The stage's block of Θ₀ and its eigenbasis: the step size and the linear model's K steps.
-      const Tm = new Float64Array(N * N);
-      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Tm[i * N + j] = theta[(o + i) * total + o + j]!;
-      const { values, vectors } = eigh(Tm, N, { vectors: true });
-      const lmax = values[N - 1]!;
-      const eta = (s.lrFactor * 2 * N) / lmax;
-      // Linear model: f ← f − Θ₀(·, X_m) U diag((1 − (1 − ηλ/N)^K)/λ) Uᵀ r₀.
-      const r0 = Float64Array.from({ length: N }, (_, i) => fLin[o + i]! - labels[m]![o + i]!);
-      const coef = new Float64Array(N);
-      for (let k = 0; k < N; k++) {
-        const lam = values[k]!;
-        if (!(lam > 1e-12 * lmax)) continue;
-        let c = 0;
-        for (let i = 0; i < N; i++) c += vectors![i * N + k]! * r0[i]!;
-        c *= (1 - (1 - (eta * lam) / N) ** s.steps) / lam;
-        for (let i = 0; i < N; i++) coef[i]! += vectors![i * N + k]! * c;
-      }
-      for (let x = 0; x < total; x++) {
-        let v = 0;
-        for (let j = 0; j < N; j++) v += theta[x * total + o + j]! * coef[j]!;
-        fLin[x]! -= v;
-      }
-      // The network itself.
-      const Xm = X.subarray(o * d, (o + N) * d);
-      const Ym = labels[m]!.subarray(o, o + N);
+      // The set the stage fits (its own samples, and what the correction adds), each model anchored to its own past.
+      const fNetAll = s.correction.kind === 'anchor' ? forwardNtk(net, X, total).h[s.depth]! : fLin;
+      const lin = stageSet(m, sizes, offsets, labels, fLin, s.correction);
+      const nets = stageSet(m, sizes, offsets, labels, fNetAll, s.correction);
+      const ND = lin.idx.length;
+      const eta = (s.lrFactor * 2 * ND) / weightedMax(theta, total, lin.idx, lin.W);
+      const step = stepOf(s.correction, sizes, m);
+      // Linear model: K steps of GD with the frozen Θ₀, then c of the way (the balanced step).
+      const fBefore = Float64Array.from(fLin);
+      const r0 = Float64Array.from(lin.idx, (i, k) => fLin[i]! - lin.Y[k]!);
+      linearSteps(theta, total, lin.idx, lin.W, r0, eta, s.steps, fLin);
+      if (step !== 1) for (let x = 0; x < total; x++) fLin[x] = fBefore[x]! + step * (fLin[x]! - fBefore[x]!);
+      // The network itself, from a copy of its parameters when the balanced step needs them.
+      const prev = step !== 1 ? cloneNet(net) : null;
+      const Xm = gather(X, d, nets.idx);
       let loss = 0;
-      for (let step = 0; step < s.steps; step++) {
-        loss = gdStep(net, Xm, Ym, N, eta);
+      for (let k = 0; k < s.steps; k++) {
+        loss = gdStep(net, Xm, nets.Y, nets.W, ND, eta);
         if (!Number.isFinite(loss))
-          throw new Error(`stage ${m + 1}: the loss went non-finite at step ${step}; lower the learning-rate factor`);
-        if (step % 50 === 0) {
-          progress(m, step);
+          throw new Error(`stage ${m + 1}: the loss went non-finite at step ${k}; lower the learning-rate factor`);
+        if (k % 50 === 0) {
+          progress(m, k);
           if (cancelled()) {
             partial = true;
             break;
           }
         }
       }
+      if (prev) blendNet(net, prev, step);
       stageLoss.push(loss);
     } else stageLoss.push(0);
     const fNet = forwardNtk(net, X.subarray(testAt * d), T).h[s.depth]!;

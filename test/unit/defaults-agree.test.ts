@@ -63,7 +63,7 @@ const FORMS: [command: string, argv: string[], kind: JobKind, form: (l: LabState
     'continual',
     ['network'],
     'continual.network',
-    (l) => ({ ...l.continual.model, ...l.continual.chainDraft, ...l.continual.networkDraft }),
+    (l) => ({ ...l.continual.model, ...l.continual.chainDraft, ...l.continual.networkDraft, ...l.continual.correctionDraft }),
   ],
   [
     'continual',

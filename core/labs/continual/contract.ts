@@ -286,7 +286,7 @@ export const CL_NETWORK_FIELDS = {
 export type ClModelParams = ValuesOf<typeof CL_MODEL_FIELDS>;
 export type ClChainParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS> & ClCorrectionParams;
 export type ClSweepParams = ClModelParams & ValuesOf<typeof CL_SWEEP_FIELDS> & ClCorrectionParams;
-export type ClNetworkParams = ClModelParams & ValuesOf<typeof CL_CHAIN_FIELDS> & ValuesOf<typeof CL_NETWORK_FIELDS>;
+export type ClNetworkParams = ClChainParams & ValuesOf<typeof CL_NETWORK_FIELDS>;
 
 export interface ClChainResult {
   params: ClChainParams;

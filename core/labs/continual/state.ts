@@ -73,7 +73,7 @@ export const sweepSchema = z
   });
 
 export const networkSchema = z
-  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS), ...shapeOf(CL_NETWORK_FIELDS) })
+  .object({ ...model, ...shapeOf(CL_CHAIN_FIELDS), ...shapeOf(CL_NETWORK_FIELDS), ...correction })
   .strict()
   .superRefine((p, ctx) => {
     checkKernel(p, ctx);

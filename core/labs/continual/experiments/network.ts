@@ -1,11 +1,18 @@
 // The same protocol with a network trained in sequence, beside its linearisation at initialisation.
 import type { ClNetworkParams, ClNetworkResult } from '../../../contract.ts';
-import { CL_NETWORK_FIELDS, defaultsOf, CL_MODEL_FIELDS, CL_CHAIN_FIELDS, CL_SWEEP_FIELDS } from '../../../contract.ts';
+import {
+  CL_NETWORK_FIELDS,
+  CL_CORRECTION_FIELDS,
+  defaultsOf,
+  CL_MODEL_FIELDS,
+  CL_CHAIN_FIELDS,
+  CL_SWEEP_FIELDS,
+} from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { networkSchema } from '../state.ts';
-import { chainParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
+import { chainParams, correctionJson, correctionParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
 
 const summary = (_p: ClNetworkParams, r: ClNetworkResult): RunSummary => ({
   metrics: {
@@ -32,6 +39,7 @@ export const network = experiment('continual.network', {
     store: (session, output) => {
       const r = output.result;
       const { data, parameterisation, width, depth, steps, lrFactor } = r.params;
+      const { correction, replay, anchorWeight, step, stepRule } = r.params;
       session.store(
         'continual',
         {
@@ -39,6 +47,7 @@ export const network = experiment('continual.network', {
           network: r,
           model: modelOf(r.params),
           networkDraft: { data, parameterisation, width, depth, steps, lrFactor },
+          correctionDraft: { correction, replay, anchorWeight, step, stepRule },
         },
         {},
       );
@@ -46,16 +55,17 @@ export const network = experiment('continual.network', {
   },
   cli: {
     sub: 'network',
-    flags: [...KERNEL_FLAGS, ...flagNames(CL_NETWORK_FIELDS)],
+    flags: [...KERNEL_FLAGS, ...flagNames(CL_NETWORK_FIELDS, CL_CORRECTION_FIELDS)],
     run: async (p, out, ctx) => {
       const params = parseFlagged(
         networkSchema,
-        { ...chainParams(p), ...readFlags(p, CL_NETWORK_FIELDS, defaultsOf(CL_NETWORK_FIELDS)) },
+        { ...chainParams(p), ...readFlags(p, CL_NETWORK_FIELDS, defaultsOf(CL_NETWORK_FIELDS)), ...correctionParams(p) },
         'continual network',
         CL_MODEL_FIELDS,
         CL_CHAIN_FIELDS,
         CL_SWEEP_FIELDS,
         CL_NETWORK_FIELDS,
+        CL_CORRECTION_FIELDS,
       );
       const { result: r } = await ctx.runJob('continual.network', params);
       const file = p.flags.get('out');
@@ -67,6 +77,7 @@ export const network = experiment('continual.network', {
         // The linearised network (its empirical NTK at initialisation) run through the same protocol.
         theory: { E1: r.predicted[0]![0], E2: r.predicted[0]![1] ?? null, stages: stagesJson(r.predicted) },
         kernel_change: r.kernelChange,
+        correction: correctionJson(r.params),
       });
       return 0;
     },

@@ -10,7 +10,7 @@ import type { ClNetworkParams } from '../../../contract.ts';
 import type { JobContext, JobOutput } from '../../../jobs/types.ts';
 import { parseOrThrow } from '../../../validate.ts';
 import { networkSchema } from '../state.ts';
-import { kernelOf, guarded } from './kernel.ts';
+import { correctionOf, kernelOf, guarded } from './kernel.ts';
 
 /** Base dichotomies of the ten digits (±1 per class, both signs present), chained like the teachers. */
 function mnistChainData(p: ClNetworkParams, rand: () => number): ChainData {
@@ -52,6 +52,7 @@ export async function runNetwork(raw: ClNetworkParams, ctx: JobContext): Promise
     runNetworkChain(
       data,
       {
+        correction: correctionOf(p),
         noise: p.noise,
         width: p.width,
         depth: p.depth,
