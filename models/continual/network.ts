@@ -103,9 +103,9 @@ function gdStep(net: NtkNet, X: Float64Array, Y: Float64Array, W: Float64Array, 
  */
 export function stageSet(
   m: number,
-  sizes: number[],
-  offsets: number[],
-  labels: Float64Array[],
+  sizes: readonly number[],
+  offsets: readonly number[],
+  labels: readonly Float64Array[],
   before: Float64Array,
   c: Correction,
 ): { idx: number[]; Y: Float64Array; W: Float64Array } {
