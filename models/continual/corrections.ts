@@ -18,7 +18,9 @@ export type Correction =
   | { kind: 'none' }
   | { kind: 'replay'; keep: number }
   | { kind: 'anchor'; weight: number }
-  | { kind: 'balanced'; step: number | 'auto' };
+  | { kind: 'balanced'; step: number | 'auto' }
+  /** The network only (network.ts): (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev), F the exact Fisher on the earlier inputs. */
+  | { kind: 'ewc'; weight: number };
 
 /** The step c of stage m (0-based): 1 but for the balanced step after the first stage. */
 export function stepOf(c: Correction, sizes: readonly number[], m: number): number {
@@ -114,6 +116,7 @@ export function correctedFit(
   Xt: Float64Array,
   T: number,
 ): Float64Array[] {
+  if (correction.kind === 'ewc') throw new Error('EWC anchors parameters: the kernel model has none');
   const fT = new Float64Array(T);
   const terms: Term[] = [];
   const out: Float64Array[] = [];
@@ -214,6 +217,7 @@ export function correctedTheory(
   c: ChainSpec,
   correction: Correction,
 ): { errors: number[][]; kappa: number[] } | { errors: null; why: string } {
+  if (correction.kind === 'ewc') return { errors: null, why: 'EWC anchors parameters: the kernel model has none' };
   const steps = c.sizes.map((_, m) => stepOf(correction, c.sizes, m));
   if (correction.kind === 'none' || correction.kind === 'balanced') return chainTheory(spec, c, steps);
   if (correction.kind === 'replay' && correction.keep === 0) return chainTheory(spec, c);

@@ -15,6 +15,8 @@ import {
   initNtk,
   linearise,
   rowCotangents,
+  rowsDot,
+  scaleOf,
   type Linearisation,
   type NtkNet,
 } from '../ngd/network.ts';
@@ -81,18 +83,28 @@ export interface NetworkChainResult {
 }
 
 /** One full-batch GD step on (1/2N)Σ w_i(f_i − y_i)²: the gradient Jᵀ(w∘r)/N as the per-layer dual update (no Gram needed). */
-function gdStep(net: NtkNet, X: Float64Array, Y: Float64Array, W: Float64Array, N: number, eta: number): number {
+function gdStep(
+  net: NtkNet,
+  X: Float64Array,
+  Y: Float64Array,
+  W: Float64Array,
+  N: number,
+  eta: number,
+  penalty?: (net: NtkNet) => { dOmega: Float64Array; dBias: Float64Array }[],
+): number {
   const pass = forwardNtk(net, X, N);
   const L = net.omega.length;
   const f = pass.h[L]!;
   const r = f.map((v, i) => W[i]! * (v - Y[i]!));
   const lin = { pass, D: rowCotangents(net, pass), DD: [], Kh: [], theta: [], T: N, C: 1, n: N } as Linearisation;
   const ups = preconditioner('gd', net, lin, 0).apply(r);
-  applySteps(
-    net,
-    ups.map((up, l) => layerStep(net, lin, l, up)),
-    eta,
-  );
+  const steps = ups.map((up, l) => layerStep(net, lin, l, up));
+  // The penalty's gradient at the same parameters, added before the step.
+  penalty?.(net).forEach((p, l) => {
+    p.dOmega.forEach((v, i) => (steps[l]!.dOmega[i]! += v));
+    p.dBias.forEach((v, i) => (steps[l]!.dBias[i]! += v));
+  });
+  applySteps(net, steps, eta);
   return r.reduce((s, x, i) => s + (W[i]! > 0 ? (x * x) / W[i]! : 0), 0) / (2 * N);
 }
 
@@ -108,7 +120,7 @@ export function stageSet(
   labels: readonly Float64Array[],
   before: Float64Array,
   c: Correction,
-): { idx: number[]; Y: Float64Array; W: Float64Array } {
+): { idx: number[]; Y: Float64Array; W: Float64Array; norm: number } {
   const idx: number[] = [];
   const Y: number[] = [];
   const W: number[] = [];
@@ -120,12 +132,19 @@ export function stageSet(
     if (c.kind === 'anchor' && c.weight > 0)
       for (let i = 0; i < sizes[k]!; i++) add(offsets[k]! + i, before[offsets[k]! + i]!, c.weight);
   }
-  return { idx, Y: Float64Array.from(Y), W: Float64Array.from(W) };
+  // EWC with the exact Fisher F = J_AᵀJ_A/|A|, in a model linear in θ: (λ_e/2)ΔθᵀFΔθ = (λ_e/2|A|)Σ_A (f − f_before)², so
+  // on the loss (1/2N)Σ_X (f − y)² it is the anchor on A with weight λ_e·N/|A|, normalised by N rather than |X ∪ A|.
+  const A = sizes.slice(0, m).reduce((a, b) => a + b, 0);
+  if (c.kind === 'ewc' && c.weight > 0 && A > 0)
+    for (let k = 0; k < m; k++)
+      for (let i = 0; i < sizes[k]!; i++) add(offsets[k]! + i, before[offsets[k]! + i]!, (c.weight * sizes[m]!) / A);
+  const norm = c.kind === 'ewc' ? sizes[m]! : idx.length;
+  return { idx, Y: Float64Array.from(Y), W: Float64Array.from(W), norm };
 }
 
 /**
- * K steps of GD on (1/2N)(f − y)ᵀW(f − y) for the linear model with kernel Θ on the set: with S = W^½ Θ_D W^½ = UΛUᵀ,
- * f(x) ← f(x) − Θ(x, D) W^½ U diag((1 − (1 − ηλ/N)^K)/λ) Uᵀ W^½ r₀ at every row x, in place.
+ * K steps of GD on (1/2·norm)(f − y)ᵀW(f − y) (norm the set's size unless given) for the linear model with kernel Θ on the set: with S = W^½ Θ_D W^½ = UΛUᵀ,
+ * f(x) ← f(x) − Θ(x, D) W^½ U diag((1 − (1 − ηλ/norm)^K)/λ) Uᵀ W^½ r₀ at every row x, in place.
  */
 export function linearSteps(
   theta: Float64Array,
@@ -136,6 +155,7 @@ export function linearSteps(
   eta: number,
   steps: number,
   f: Float64Array,
+  norm = idx.length,
 ): void {
   const N = idx.length;
   const sw = Array.from(W, Math.sqrt);
@@ -149,7 +169,7 @@ export function linearSteps(
     if (!(lam > 1e-12 * lmax)) continue;
     let c = 0;
     for (let i = 0; i < N; i++) c += vectors![i * N + k]! * sw[i]! * r0[i]!;
-    c *= (1 - (1 - (eta * lam) / N) ** steps) / lam;
+    c *= (1 - (1 - (eta * lam) / norm) ** steps) / lam;
     for (let i = 0; i < N; i++) coef[i]! += vectors![i * N + k]! * c;
   }
   for (let i = 0; i < N; i++) coef[i]! *= sw[i]!;
@@ -167,6 +187,47 @@ function weightedMax(theta: Float64Array, total: number, idx: number[], W: Float
   for (let i = 0; i < N; i++)
     for (let j = 0; j < N; j++) S[i * N + j] = Math.sqrt(W[i]! * W[j]!) * theta[idx[i]! * total + idx[j]!]!;
   return eigh(S, N).values[N - 1]!;
+}
+
+/**
+ * The gradient of (λ_e/2)(θ − θ*)ᵀF(θ − θ*) with F = J_AᵀJ_A/|A| the exact (empirical, squared-error) Fisher at θ* = the
+ * parameters now, on the rows idx of X: λ_e/|A|·J_Aᵀ(J_A Δθ), beside the data term's Jᵀr/N. J_A Δθ is
+ * Σ_l D_l·(s_l Δω_l h^l + σ_b Δb_l) with θ*'s row cotangents D and activations h; J_Aᵀ v is a layer step at θ*.
+ */
+export function ewcPenalty(
+  net: NtkNet,
+  X: Float64Array,
+  d: number,
+  idx: number[],
+  weight: number,
+): (now: NtkNet) => { dOmega: Float64Array; dBias: Float64Array }[] {
+  const star = cloneNet(net);
+  const A = idx.length;
+  const pass = forwardNtk(star, gather(X, d, idx), A);
+  const D = rowCotangents(star, pass);
+  const lin = { pass, D, DD: [], Kh: [], theta: [], T: A, C: 1, n: A } as Linearisation;
+  const L = star.omega.length;
+  return (now) => {
+    const v = new Float64Array(A);
+    for (let l = 0; l < L; l++) {
+      const nin = star.widths[l]!;
+      const nout = star.widths[l + 1]!;
+      const dW = now.omega[l]!.map((x, i) => x - star.omega[l]![i]!);
+      const dB = now.bias[l]!.map((x, i) => x - star.bias[l]![i]!);
+      const u = new Float64Array(A * nout);
+      rowsDot(pass.h[l]!, A, dW, nout, nin, u);
+      const sl = scaleOf(star, l);
+      const Dl = D[l]!;
+      for (let t = 0; t < A; t++) {
+        let acc = 0;
+        for (let a = 0; a < nout; a++) acc += Dl[t * nout + a]! * (sl * u[t * nout + a]! + star.sigmaB * dB[a]!);
+        v[t]! += acc;
+      }
+    }
+    const scale = weight / A;
+    const up = { v: v.map((x) => x * scale) };
+    return Array.from({ length: L }, (_, l) => layerStep(star, lin, l, up));
+  };
 }
 
 /** θ ← θ_prev + c(θ − θ_prev), layer by layer: the balanced step in parameter space (in the linearisation, f's). */
@@ -226,21 +287,24 @@ export function runNetworkChain(
       // The set the stage fits (its own samples, and what the correction adds), each model anchored to its own past.
       const fNetAll = s.correction.kind === 'anchor' ? forwardNtk(net, X, total).h[s.depth]! : fLin;
       const lin = stageSet(m, sizes, offsets, labels, fLin, s.correction);
-      const nets = stageSet(m, sizes, offsets, labels, fNetAll, s.correction);
-      const ND = lin.idx.length;
+      // EWC: the network fits its own samples, and its penalty acts on the parameters (below).
+      const ewc = s.correction.kind === 'ewc' && s.correction.weight > 0 && lin.idx.length > N;
+      const nets = stageSet(m, sizes, offsets, labels, fNetAll, ewc ? { kind: 'none' } : s.correction);
+      const ND = lin.norm;
       const eta = (s.lrFactor * 2 * ND) / weightedMax(theta, total, lin.idx, lin.W);
       const step = stepOf(s.correction, sizes, m);
       // Linear model: K steps of GD with the frozen Θ₀, then c of the way (the balanced step).
       const fBefore = Float64Array.from(fLin);
       const r0 = Float64Array.from(lin.idx, (i, k) => fLin[i]! - lin.Y[k]!);
-      linearSteps(theta, total, lin.idx, lin.W, r0, eta, s.steps, fLin);
+      linearSteps(theta, total, lin.idx, lin.W, r0, eta, s.steps, fLin, ND);
       if (step !== 1) for (let x = 0; x < total; x++) fLin[x] = fBefore[x]! + step * (fLin[x]! - fBefore[x]!);
       // The network itself, from a copy of its parameters when the balanced step needs them.
       const prev = step !== 1 ? cloneNet(net) : null;
       const Xm = gather(X, d, nets.idx);
+      const penalty = ewc ? ewcPenalty(net, X, d, lin.idx.slice(N), (s.correction as { weight: number }).weight) : undefined;
       let loss = 0;
       for (let k = 0; k < s.steps; k++) {
-        loss = gdStep(net, Xm, nets.Y, nets.W, ND, eta);
+        loss = gdStep(net, Xm, nets.Y, nets.W, ND, eta, penalty);
         if (!Number.isFinite(loss))
           throw new Error(`stage ${m + 1}: the loss went non-finite at step ${k}; lower the learning-rate factor`);
         if (k % 50 === 0) {

@@ -32,6 +32,7 @@ export const COMMANDS: string[][] = [
   'continual compare --dim 6 --n1 40 --ratios 0.1,0.5 --replays 4,40 --anchor-weights 1 --steps 0.2 --draws 3 --test-points 200',
   'continual network --dim 5 --sizes 20,20 --test-points 50 --width 64 --steps 50 --similarity 0.8 --noise 0.1',
   'continual network --dim 5 --sizes 20,20 --test-points 50 --width 64 --steps 50 --similarity 0.8 --correction anchor --anchor-weight 2',
+  'continual network --dim 5 --sizes 20,20 --test-points 50 --width 64 --steps 50 --similarity 0.8 --correction ewc --ewc-weight 2',
   'field init-stats --kind gaussian --r-sigma 0.1 --s-sigma 0.02 --inputs 784 --neurons 1000 --seed 1',
   'field init-stats --kind mexican --r-sigma 0.1 --s-sigma 0.05 --m-sigma 0.2 --inputs 100 --neurons 200 --dims 1 --seed 2',
   'field train --kind gaussian --width 64 --train-size 40 --test-size 50 --steps 20 --out {dir}/field.kairo',

@@ -63,9 +63,11 @@ test('bad flags get one-line errors before any job starts', () => {
     [['continual', 'kernel', '--correction', 'anchor', '--step', '0.5'], /--step sets the balanced correction/],
     [['continual', 'kernel', '--correction', 'balanced', '--step', 'auto', '--step-rule', 'fixed'], /--step auto or --step-rule/],
     [['continual', 'kernel', '--correction', 'balanced', '--step', '0'], /--step: Number must be greater than 0/],
-    [['continual', 'kernel', '--correction', 'forget-less'], /--correction must be one of none\|replay\|anchor\|balanced/],
+    [['continual', 'kernel', '--correction', 'forget-less'], /--correction must be one of none\|replay\|anchor\|balanced\|ewc/],
     [['continual', 'sweep', '--axis', 'replay', '--correction', 'replay'], /the replay sweep sets its own correction/],
-    [['continual', 'network', '--correction', 'ewc'], /--correction must be one of none\|replay\|anchor\|balanced/],
+    [['continual', 'network', '--correction', 'fisher'], /--correction must be one of none\|replay\|anchor\|balanced\|ewc/],
+    [['continual', 'kernel', '--correction', 'ewc'], /EWC anchors parameters, which the kernel model has none of/],
+    [['continual', 'kernel', '--ewc-weight', '2'], /--ewc-weight sets the ewc correction: add --correction ewc/],
   ] as const) {
     const r = kairo(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);

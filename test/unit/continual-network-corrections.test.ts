@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gaussian, mulberry32 } from '../../models/common/rng.ts';
 import type { Correction } from '../../models/continual/corrections.ts';
-import { linearSteps, runNetworkChain, stageSet, teacherChainData } from '../../models/continual/network.ts';
+import { ewcPenalty, linearSteps, runNetworkChain, stageSet, teacherChainData } from '../../models/continual/network.ts';
+import { cloneNet, forwardNtk, initNtk, type NtkNet } from '../../models/ngd/network.ts';
 import { KERNELS } from '../../models/continual/spectrum.ts';
 
 test('the weighted linear model: the closed form equals K explicit GD steps on (1/2N)(f − y)ᵀW(f − y)', () => {
@@ -48,11 +49,20 @@ test('the set a stage fits: its samples, R stored samples of each earlier stage,
     idx: [3, 4, 5, 0, 1],
     Y: Float64Array.from([4, 5, 6, 1, 2]),
     W: Float64Array.from([1, 1, 1, 1, 1]),
+    norm: 5,
   });
   assert.deepEqual(stageSet(...args, { kind: 'anchor', weight: 2 }), {
     idx: [3, 4, 5, 0, 1, 2],
     Y: Float64Array.from([4, 5, 6, 9, 8, 7]),
     W: Float64Array.from([1, 1, 1, 2, 2, 2]),
+    norm: 6,
+  });
+  // EWC in the linearisation: the anchor with weight λ_e·N/|A| = 2·3/3, normalised by the stage's own N = 3.
+  assert.deepEqual(stageSet(...args, { kind: 'ewc', weight: 2 }), {
+    idx: [3, 4, 5, 0, 1, 2],
+    Y: Float64Array.from([4, 5, 6, 9, 8, 7]),
+    W: Float64Array.from([1, 1, 1, 2, 2, 2]),
+    norm: 3,
   });
 });
 
@@ -88,4 +98,63 @@ test('a wide network follows its linearisation under every correction (within 10
       }),
     );
   }
+});
+
+test('the EWC gradient: ⟨g, u⟩ = λ_e/|A|·(J u)·(J Δθ), with J u and J Δθ by central differences of the network at θ*', () => {
+  const rand = mulberry32(8);
+  const [d, A, lambda] = [4, 6, 2.5];
+  const net = initNtk({ activation: 'relu', widths: [d, 7, 5, 1], sigmaW2: 2, sigmaB2: 0.1 }, rand);
+  const X = Float64Array.from({ length: 10 * d }, () => gaussian(rand));
+  const idx = [0, 2, 3, 5, 8, 9];
+  const penalty = ewcPenalty(net, X, d, idx, lambda);
+  const star = cloneNet(net);
+  const shift = (base: NtkNet, dir: { omega: Float64Array[]; bias: Float64Array[] }, e: number) => {
+    const out = cloneNet(base);
+    out.omega.forEach((w, l) => w.forEach((_, i) => (w[i]! += e * dir.omega[l]![i]!)));
+    out.bias.forEach((b, l) => b.forEach((_, i) => (b[i]! += e * dir.bias[l]![i]!)));
+    return out;
+  };
+  const randomDir = () => ({
+    omega: net.omega.map((w) => w.map(() => gaussian(rand))),
+    bias: net.bias.map((b) => b.map(() => gaussian(rand))),
+  });
+  const XA = Float64Array.from(idx.flatMap((i) => Array.from(X.subarray(i * d, i * d + d))));
+  const jvp = (dir: { omega: Float64Array[]; bias: Float64Array[] }) => {
+    const e = 1e-5;
+    const fp = forwardNtk(shift(star, dir, e), XA, A).h[3]!;
+    const fm = forwardNtk(shift(star, dir, -e), XA, A).h[3]!;
+    return fp.map((v, i) => (v - fm[i]!) / (2 * e));
+  };
+  const delta = randomDir();
+  const now = shift(star, delta, 0.3);
+  const g = penalty(now);
+  for (let trial = 0; trial < 3; trial++) {
+    const u = randomDir();
+    const gu = g.reduce(
+      (s, st, l) =>
+        s + st.dOmega.reduce((a, v, i) => a + v * u.omega[l]![i]!, 0) + st.dBias.reduce((a, v, i) => a + v * u.bias[l]![i]!, 0),
+      0,
+    );
+    const Ju = jvp(u);
+    const Jd = jvp(delta).map((v) => 0.3 * v);
+    const want = (lambda / A) * Ju.reduce((s, v, i) => s + v * Jd[i]!, 0);
+    assert.ok(Math.abs(gu - want) < 1e-6 * Math.abs(want) + 1e-9, `${gu} vs ${want}`);
+  }
+});
+
+test('EWC: λ_e = 0 is no correction; a wide network under EWC follows its linearisation, the anchor of weight λ_e·N/|A|', () => {
+  const plain = chain({ kind: 'none' }, 32, 40);
+  assert.deepEqual(chain({ kind: 'ewc', weight: 0 }, 32, 40), plain);
+  const r = chain({ kind: 'ewc', weight: 3 }, 1024, 300);
+  // The network's Fisher is taken at its parameters after stage 1, the linearisation's at θ₀: 15 % here, not 10.
+  r.measured.forEach((row, t) =>
+    row.forEach((v, m) => {
+      const p = r.predicted[t]![m]!;
+      assert.ok(Math.abs(v - p) < 0.15 * p, `EWC task ${t + 1} stage ${m + 1}: network ${v}, linearised ${p}`);
+    }),
+  );
+  // In the linearisation EWC with the exact Fisher is the function-space anchor: λ_a = λ_e·N₂/N₁ = 3·10/30.
+  assert.deepEqual(r.predicted, chain({ kind: 'anchor', weight: 1 }, 1024, 300).predicted);
+  // It protects task 1: its error after stage 2 is below the uncorrected network's.
+  assert.ok(r.measured[0]![1]! < 0.8 * chain({ kind: 'none' }, 1024, 300).measured[0]![1]!);
 });

@@ -41,6 +41,16 @@ const checkKernel = (p: { kernel: string; kernelExpr: string }, ctx: z.Refinemen
   }
 };
 
+/** EWC anchors parameters, which only the network has. */
+const checkKernelCorrection = (p: { correction: string }, ctx: z.RefinementCtx) => {
+  if (p.correction === 'ewc')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['correction'],
+      message: 'EWC anchors parameters, which the kernel model has none of: use it with the network (kairo continual network)',
+    });
+};
+
 /** The Monte-Carlo work of a chain: the kernel solves are (Σ N)³/3 per draw at most. */
 const checkChain = (p: { sizes: number[] }, ctx: z.RefinementCtx) => {
   if (!p.sizes.some((n) => n > 0)) ctx.addIssue({ code: 'custom', path: ['sizes'], message: 'at least one stage needs samples' });
@@ -52,6 +62,7 @@ export const chainSchema = z
   .superRefine((p, ctx) => {
     checkKernel(p, ctx);
     checkChain(p, ctx);
+    checkKernelCorrection(p, ctx);
   });
 
 export const sweepSchema = z
@@ -59,6 +70,7 @@ export const sweepSchema = z
   .strict()
   .superRefine((p, ctx) => {
     checkKernel(p, ctx);
+    checkKernelCorrection(p, ctx);
     if ((p.axis === 'replay' || p.axis === 'anchor-weight' || p.axis === 'step') && p.correction !== 'none')
       ctx.addIssue({
         code: 'custom',

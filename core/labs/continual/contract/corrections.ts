@@ -4,7 +4,9 @@
 import type { ParamSpec, ValuesOf } from '../../../contract/params.ts';
 
 /** Corrections against forgetting, applied at every stage after the first (models/continual/corrections.ts). */
-export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
+export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced', 'ewc'] as const;
+/** The corrections the kernel model takes: EWC anchors parameters, which only the network has. */
+export const KERNEL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
 export const CONTINUAL_STEP_RULES = ['fixed', 'auto'] as const;
 
 /** A correction against forgetting, used by every stage after the first; λ of the model stays the fourth knob. */
@@ -19,9 +21,10 @@ export const CL_CORRECTION_FIELDS = {
       replay: 'replay R samples per earlier stage',
       anchor: 'functional anchor on earlier inputs',
       balanced: 'balanced step c',
+      ewc: 'EWC, exact Fisher (network only)',
     },
     default: 'none',
-    doc: 'replay: fit R stored samples of each earlier stage again with their labels; anchor: penalise λ_a Σ (f − f_prev)² over every earlier input; balanced: move only c of the way',
+    doc: 'replay: fit R stored samples of each earlier stage again with their labels; anchor: penalise λ_a Σ (f − f_prev)² over every earlier input; balanced: move only c of the way; ewc (network): penalise (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev), F the exact Fisher on every earlier input',
   },
   replay: {
     kind: 'int',
@@ -55,6 +58,17 @@ export const CL_CORRECTION_FIELDS = {
     default: 0.5,
     step: 0.05,
     doc: 'f_m = f_(m−1) + c·(the stage’s kernel regression of the residual); 1: no correction. The CLI takes --step auto for the rule',
+  },
+  ewcWeight: {
+    kind: 'number',
+    label: 'EWC weight λ_e',
+    flag: 'ewc-weight',
+    metavar: 'λe',
+    min: 0,
+    max: 1e6,
+    default: 1,
+    step: 0.1,
+    doc: 'λ_e of (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev) beside the mean squared error, F = J_Aᵀ J_A/|A| at θ_prev on the earlier inputs A',
   },
   stepRule: {
     kind: 'choice',

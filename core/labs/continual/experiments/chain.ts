@@ -6,7 +6,16 @@ import type { ClChainParams, ClChainResult } from '../../../contract.ts';
 import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { chainSchema } from '../state.ts';
-import { chainParams, correctionJson, correctionParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
+import {
+  chainParams,
+  correctionJson,
+  correctionParams,
+  KERNEL_FLAGS,
+  modelOf,
+  perTask,
+  stagesJson,
+  correctionDraftOf,
+} from './common.ts';
 
 const summary = (_p: ClChainParams, r: ClChainResult): RunSummary => ({
   metrics: {
@@ -29,7 +38,7 @@ export const chain = experiment('continual.chain', {
     summary,
     store: (session, output) => {
       const r = output.result;
-      const { sizes, similarity, correction, replay, anchorWeight, step, stepRule } = r.params;
+      const { sizes, similarity } = r.params;
       session.store(
         'continual',
         {
@@ -37,7 +46,7 @@ export const chain = experiment('continual.chain', {
           chain: r,
           model: modelOf(r.params),
           chainDraft: { sizes, similarity },
-          correctionDraft: { correction, replay, anchorWeight, step, stepRule },
+          correctionDraft: correctionDraftOf(r.params),
         },
         {},
       );

@@ -67,6 +67,7 @@ export function correctionParams(p: Parsed): ClCorrectionParams {
     ['anchor-weight', 'anchor'],
     ['step', 'balanced'],
     ['step-rule', 'balanced'],
+    ['ewc-weight', 'ewc'],
   ] as const)
     if (p.flags.has(flag) && named !== owner) throw invalid(`--${flag} sets the ${owner} correction: add --correction ${owner}`);
   if (p.flags.get('step') !== 'auto') return readFlags(p, CL_CORRECTION_FIELDS, defaultsOf(CL_CORRECTION_FIELDS));
@@ -87,5 +88,17 @@ export function correctionJson(p: ClCorrectionParams): Record<string, string | n
       return { name: 'anchor', anchor_weight: p.anchorWeight };
     case 'balanced':
       return { name: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
+    case 'ewc':
+      return { name: 'ewc', ewc_weight: p.ewcWeight, fisher: 'exact' };
   }
 }
+
+/** The correction's fields of a job's parameters: the draft the lab keeps for the correction card. */
+export const correctionDraftOf = (p: ClCorrectionParams): ClCorrectionParams => ({
+  correction: p.correction,
+  replay: p.replay,
+  anchorWeight: p.anchorWeight,
+  step: p.step,
+  ewcWeight: p.ewcWeight,
+  stepRule: p.stepRule,
+});

@@ -12,7 +12,16 @@ import { experiment } from '../../lab.ts';
 import { type RunSummary } from '../../kit/runs.ts';
 import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { networkSchema } from '../state.ts';
-import { chainParams, correctionJson, correctionParams, KERNEL_FLAGS, modelOf, perTask, stagesJson } from './common.ts';
+import {
+  chainParams,
+  correctionJson,
+  correctionParams,
+  KERNEL_FLAGS,
+  modelOf,
+  perTask,
+  stagesJson,
+  correctionDraftOf,
+} from './common.ts';
 
 const summary = (_p: ClNetworkParams, r: ClNetworkResult): RunSummary => ({
   metrics: {
@@ -39,7 +48,6 @@ export const network = experiment('continual.network', {
     store: (session, output) => {
       const r = output.result;
       const { data, parameterisation, width, depth, steps, lrFactor } = r.params;
-      const { correction, replay, anchorWeight, step, stepRule } = r.params;
       session.store(
         'continual',
         {
@@ -47,7 +55,7 @@ export const network = experiment('continual.network', {
           network: r,
           model: modelOf(r.params),
           networkDraft: { data, parameterisation, width, depth, steps, lrFactor },
-          correctionDraft: { correction, replay, anchorWeight, step, stepRule },
+          correctionDraft: correctionDraftOf(r.params),
         },
         {},
       );

@@ -6,7 +6,7 @@ import { experiment } from '../../lab.ts';
 import { curve, type RunSummary } from '../../kit/runs.ts';
 import { flagNames, parseFlagged, readFlags } from '../../kit/flags.ts';
 import { sweepSchema } from '../state.ts';
-import { correctionJson, correctionParams, modelOf } from './common.ts';
+import { correctionJson, correctionParams, modelOf, correctionDraftOf } from './common.ts';
 
 /** The x axis of a sweep, as its charts and run records name it. */
 export const SWEEP_X_LABEL: Record<ClSweepParams['axis'], string> = {
@@ -69,7 +69,6 @@ export const sweep = experiment('continual.sweep', {
     store: (session, output) => {
       const r = output.result;
       const { axis, n1, n2, ratios, similarity, rhos, replays, anchorWeights, steps } = r.params;
-      const { correction, replay, anchorWeight, step, stepRule } = r.params;
       session.store(
         'continual',
         {
@@ -77,7 +76,7 @@ export const sweep = experiment('continual.sweep', {
           sweep: r,
           model: modelOf(r.params),
           sweepDraft: { axis, n1, n2, ratios, similarity, rhos, replays, anchorWeights, steps },
-          correctionDraft: { correction, replay, anchorWeight, step, stepRule },
+          correctionDraft: correctionDraftOf(r.params),
         },
         {},
       );

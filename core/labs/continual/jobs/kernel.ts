@@ -64,6 +64,8 @@ export function correctionOf(p: ClCorrectionParams): Correction {
       return { kind: 'anchor', weight: p.anchorWeight };
     case 'balanced':
       return { kind: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
+    case 'ewc':
+      return { kind: 'ewc', weight: p.ewcWeight };
   }
 }
 
