@@ -20,7 +20,7 @@ export type Correction =
   | { kind: 'anchor'; weight: number }
   | { kind: 'balanced'; step: number | 'auto' }
   /** The network only (network.ts): (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev), F the exact Fisher on the earlier inputs. */
-  | { kind: 'ewc'; weight: number };
+  | { kind: 'ewc'; weight: number; fisher: 'exact' | 'diagonal' | 'kfac' | 'unit-wise' };
 
 /** The step c of stage m (0-based): 1 but for the balanced step after the first stage. */
 export function stepOf(c: Correction, sizes: readonly number[], m: number): number {

@@ -15,13 +15,12 @@ import {
   initNtk,
   linearise,
   rowCotangents,
-  rowsDot,
-  scaleOf,
   type Linearisation,
   type NtkNet,
 } from '../ngd/network.ts';
 import { applySteps, layerStep } from '../ngd/steps.ts';
 import { stepOf, type Correction } from './corrections.ts';
+import { ewcPenalty, gather } from './ewc.ts';
 import { drawTeacher, evalTeacher, spherePoints } from './monte-carlo.ts';
 import { chainTeachers } from './theory.ts';
 /** The chain's data: every stage's samples, then the test points, as rows of X; each task's noise-free target at all of them. */
@@ -76,7 +75,9 @@ export function teacherChainData(
 
 export interface NetworkChainResult {
   measured: number[][];
-  predicted: number[][];
+  /** The linearisation's errors; null for EWC with an approximate Fisher, which has no closed form here. */
+  predicted: number[][] | null;
+  predictedNote: string | null;
   kernelChange: number;
   stageLoss: number[];
   partial: boolean;
@@ -189,60 +190,12 @@ function weightedMax(theta: Float64Array, total: number, idx: number[], W: Float
   return eigh(S, N).values[N - 1]!;
 }
 
-/**
- * The gradient of (λ_e/2)(θ − θ*)ᵀF(θ − θ*) with F = J_AᵀJ_A/|A| the exact (empirical, squared-error) Fisher at θ* = the
- * parameters now, on the rows idx of X: λ_e/|A|·J_Aᵀ(J_A Δθ), beside the data term's Jᵀr/N. J_A Δθ is
- * Σ_l D_l·(s_l Δω_l h^l + σ_b Δb_l) with θ*'s row cotangents D and activations h; J_Aᵀ v is a layer step at θ*.
- */
-export function ewcPenalty(
-  net: NtkNet,
-  X: Float64Array,
-  d: number,
-  idx: number[],
-  weight: number,
-): (now: NtkNet) => { dOmega: Float64Array; dBias: Float64Array }[] {
-  const star = cloneNet(net);
-  const A = idx.length;
-  const pass = forwardNtk(star, gather(X, d, idx), A);
-  const D = rowCotangents(star, pass);
-  const lin = { pass, D, DD: [], Kh: [], theta: [], T: A, C: 1, n: A } as Linearisation;
-  const L = star.omega.length;
-  return (now) => {
-    const v = new Float64Array(A);
-    for (let l = 0; l < L; l++) {
-      const nin = star.widths[l]!;
-      const nout = star.widths[l + 1]!;
-      const dW = now.omega[l]!.map((x, i) => x - star.omega[l]![i]!);
-      const dB = now.bias[l]!.map((x, i) => x - star.bias[l]![i]!);
-      const u = new Float64Array(A * nout);
-      rowsDot(pass.h[l]!, A, dW, nout, nin, u);
-      const sl = scaleOf(star, l);
-      const Dl = D[l]!;
-      for (let t = 0; t < A; t++) {
-        let acc = 0;
-        for (let a = 0; a < nout; a++) acc += Dl[t * nout + a]! * (sl * u[t * nout + a]! + star.sigmaB * dB[a]!);
-        v[t]! += acc;
-      }
-    }
-    const scale = weight / A;
-    const up = { v: v.map((x) => x * scale) };
-    return Array.from({ length: L }, (_, l) => layerStep(star, lin, l, up));
-  };
-}
-
 /** θ ← θ_prev + c(θ − θ_prev), layer by layer: the balanced step in parameter space (in the linearisation, f's). */
 function blendNet(net: NtkNet, prev: NtkNet, c: number): void {
   const mix = (a: Float64Array, b: Float64Array) => a.forEach((v, i) => (a[i] = b[i]! + c * (v - b[i]!)));
   net.omega.forEach((w, l) => mix(w, prev.omega[l]!));
   net.bias.forEach((b, l) => mix(b, prev.bias[l]!));
 }
-
-/** The rows of X at the indices, packed. */
-const gather = (X: Float64Array, d: number, idx: number[]) => {
-  const out = new Float64Array(idx.length * d);
-  idx.forEach((i, r) => out.set(X.subarray(i * d, i * d + d), r * d));
-  return out;
-};
 
 const mse = (a: ArrayLike<number>, b: ArrayLike<number>, n: number) => {
   let s = 0;
@@ -301,7 +254,9 @@ export function runNetworkChain(
       // The network itself, from a copy of its parameters when the balanced step needs them.
       const prev = step !== 1 ? cloneNet(net) : null;
       const Xm = gather(X, d, nets.idx);
-      const penalty = ewc ? ewcPenalty(net, X, d, lin.idx.slice(N), (s.correction as { weight: number }).weight) : undefined;
+      const penalty = ewc
+        ? ewcPenalty(net, X, d, lin.idx.slice(N), s.correction as Extract<Correction, { kind: 'ewc' }>)
+        : undefined;
       let loss = 0;
       for (let k = 0; k < s.steps; k++) {
         loss = gdStep(net, Xm, nets.Y, nets.W, ND, eta, penalty);
@@ -337,5 +292,16 @@ export function runNetworkChain(
     num += (th1[i]! - th0[i]!) ** 2;
     den += th0[i]! ** 2;
   }
-  return { measured, predicted, kernelChange: Math.sqrt(num / den), stageLoss, partial };
+  // EWC with an approximate Fisher weighs parameters block by block: no function-space form for the linear model.
+  const approx = s.correction.kind === 'ewc' && s.correction.fisher !== 'exact' && s.correction.weight > 0 && n > 1;
+  return {
+    measured,
+    predicted: approx ? null : predicted,
+    predictedNote: approx
+      ? `EWC with the ${(s.correction as { fisher: string }).fisher} Fisher weighs parameters, not outputs: the linearised network has no closed form for it here (network only)`
+      : null,
+    kernelChange: Math.sqrt(num / den),
+    stageLoss,
+    partial,
+  };
 }

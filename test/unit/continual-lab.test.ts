@@ -132,8 +132,8 @@ test('chain, sweeps and network run as jobs, store their results and reload exac
   n.measured.forEach((row, t) =>
     row.forEach((v, m) =>
       assert.ok(
-        Math.abs(v - n.predicted[t]![m]!) < 0.1 * n.predicted[t]![m]!,
-        `task ${t} stage ${m}: ${v} vs ${n.predicted[t]![m]}`,
+        Math.abs(v - n.predicted![t]![m]!) < 0.1 * n.predicted![t]![m]!,
+        `task ${t} stage ${m}: ${v} vs ${n.predicted![t]![m]}`,
       ),
     ),
   );
@@ -155,7 +155,7 @@ test('chain, sweeps and network run as jobs, store their results and reload exac
   assert.equal(mn.params.data, 'mnist');
   mn.measured.forEach((row, t) =>
     row.forEach((v, m) =>
-      assert.ok(Math.abs(v - mn.predicted[t]![m]!) < 0.15 * mn.predicted[t]![m]!, `MNIST task ${t} stage ${m}`),
+      assert.ok(Math.abs(v - mn.predicted![t]![m]!) < 0.15 * mn.predicted![t]![m]!, `MNIST task ${t} stage ${m}`),
     ),
   );
   assert.ok(mn.kernelChange < 0.15, `MNIST kernel change ${mn.kernelChange}`);

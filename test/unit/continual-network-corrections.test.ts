@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gaussian, mulberry32 } from '../../models/common/rng.ts';
 import type { Correction } from '../../models/continual/corrections.ts';
-import { ewcPenalty, linearSteps, runNetworkChain, stageSet, teacherChainData } from '../../models/continual/network.ts';
-import { cloneNet, forwardNtk, initNtk, type NtkNet } from '../../models/ngd/network.ts';
+import { ewcPenalty } from '../../models/continual/ewc.ts';
+import { linearSteps, runNetworkChain, stageSet, teacherChainData } from '../../models/continual/network.ts';
+import { cloneNet, forwardNtk, initNtk } from '../../models/ngd/network.ts';
 import { KERNELS } from '../../models/continual/spectrum.ts';
 
 test('the weighted linear model: the closed form equals K explicit GD steps on (1/2N)(f − y)ᵀW(f − y)', () => {
@@ -58,7 +59,7 @@ test('the set a stage fits: its samples, R stored samples of each earlier stage,
     norm: 6,
   });
   // EWC in the linearisation: the anchor with weight λ_e·N/|A| = 2·3/3, normalised by the stage's own N = 3.
-  assert.deepEqual(stageSet(...args, { kind: 'ewc', weight: 2 }), {
+  assert.deepEqual(stageSet(...args, { kind: 'ewc', weight: 2, fisher: 'exact' }), {
     idx: [3, 4, 5, 0, 1, 2],
     Y: Float64Array.from([4, 5, 6, 9, 8, 7]),
     W: Float64Array.from([1, 1, 1, 2, 2, 2]),
@@ -93,63 +94,99 @@ test('a wide network follows its linearisation under every correction (within 10
     const r = chain(c, 1024, 300);
     r.measured.forEach((row, t) =>
       row.forEach((v, m) => {
-        const p = r.predicted[t]![m]!;
+        const p = r.predicted![t]![m]!;
         assert.ok(Math.abs(v - p) < 0.1 * p, `${JSON.stringify(c)} task ${t + 1} stage ${m + 1}: network ${v}, linearised ${p}`);
       }),
     );
   }
 });
 
-test('the EWC gradient: ⟨g, u⟩ = λ_e/|A|·(J u)·(J Δθ), with J u and J Δθ by central differences of the network at θ*', () => {
+test('the EWC gradient against Fishers built from per-sample gradients by central differences: exact, diagonal, unit-wise, K-FAC', () => {
   const rand = mulberry32(8);
-  const [d, A, lambda] = [4, 6, 2.5];
-  const net = initNtk({ activation: 'relu', widths: [d, 7, 5, 1], sigmaW2: 2, sigmaB2: 0.1 }, rand);
+  const [d, lambda] = [4, 2.5];
+  const net = initNtk({ activation: 'relu', widths: [d, 5, 3, 1], sigmaW2: 2, sigmaB2: 0.1 }, rand);
   const X = Float64Array.from({ length: 10 * d }, () => gaussian(rand));
   const idx = [0, 2, 3, 5, 8, 9];
-  const penalty = ewcPenalty(net, X, d, idx, lambda);
-  const star = cloneNet(net);
-  const shift = (base: NtkNet, dir: { omega: Float64Array[]; bias: Float64Array[] }, e: number) => {
-    const out = cloneNet(base);
-    out.omega.forEach((w, l) => w.forEach((_, i) => (w[i]! += e * dir.omega[l]![i]!)));
-    out.bias.forEach((b, l) => b.forEach((_, i) => (b[i]! += e * dir.bias[l]![i]!)));
-    return out;
-  };
-  const randomDir = () => ({
-    omega: net.omega.map((w) => w.map(() => gaussian(rand))),
-    bias: net.bias.map((b) => b.map(() => gaussian(rand))),
-  });
+  const A = idx.length;
   const XA = Float64Array.from(idx.flatMap((i) => Array.from(X.subarray(i * d, i * d + d))));
-  const jvp = (dir: { omega: Float64Array[]; bias: Float64Array[] }) => {
-    const e = 1e-5;
-    const fp = forwardNtk(shift(star, dir, e), XA, A).h[3]!;
-    const fm = forwardNtk(shift(star, dir, -e), XA, A).h[3]!;
-    return fp.map((v, i) => (v - fm[i]!) / (2 * e));
-  };
-  const delta = randomDir();
-  const now = shift(star, delta, 0.3);
-  const g = penalty(now);
-  for (let trial = 0; trial < 3; trial++) {
-    const u = randomDir();
-    const gu = g.reduce(
-      (s, st, l) =>
-        s + st.dOmega.reduce((a, v, i) => a + v * u.omega[l]![i]!, 0) + st.dBias.reduce((a, v, i) => a + v * u.bias[l]![i]!, 0),
-      0,
-    );
-    const Ju = jvp(u);
-    const Jd = jvp(delta).map((v) => 0.3 * v);
-    const want = (lambda / A) * Ju.reduce((s, v, i) => s + v * Jd[i]!, 0);
-    assert.ok(Math.abs(gu - want) < 1e-6 * Math.abs(want) + 1e-9, `${gu} vs ${want}`);
+  const L = net.omega.length;
+  // Parameters in one order: per layer, each unit's weights then its bias (the augmented row ω̃_a).
+  const refs: { arr: Float64Array; i: number; l: number; unit: number; bias: boolean }[] = [];
+  for (let l = 0; l < L; l++) {
+    const nin = net.widths[l]!;
+    for (let a = 0; a < net.widths[l + 1]!; a++) {
+      for (let j = 0; j < nin; j++) refs.push({ arr: net.omega[l]!, i: a * nin + j, l, unit: a, bias: false });
+      refs.push({ arr: net.bias[l]!, i: a, l, unit: a, bias: true });
+    }
+  }
+  const P = refs.length;
+  const f = () => forwardNtk(net, XA, A).h[L]!;
+  // grads[t][j] = ∂f_t/∂θ_j at θ*.
+  const grads = Array.from({ length: A }, () => new Float64Array(P));
+  refs.forEach((r, j) => {
+    const v = r.arr[r.i]!;
+    r.arr[r.i] = v + 1e-5;
+    const fp = f();
+    r.arr[r.i] = v - 1e-5;
+    const fm = f();
+    r.arr[r.i] = v;
+    for (let t = 0; t < A; t++) grads[t]![j] = (fp[t]! - fm[t]!) / 2e-5;
+  });
+  const F = (i: number, j: number) => grads.reduce((s, g) => s + g[i]! * g[j]!, 0) / A;
+  const delta = Float64Array.from({ length: P }, () => 0.3 * gaussian(rand));
+  const now = cloneNet(net);
+  refs.forEach((r, j) => {
+    const arr = r.bias ? now.bias[r.l]! : now.omega[r.l]!;
+    arr[r.i]! += delta[j]!;
+  });
+  const flatten = (g: { dOmega: Float64Array; dBias: Float64Array }[]) =>
+    refs.map((r) => (r.bias ? g[r.l]!.dBias[r.i]! : g[r.l]!.dOmega[r.i]!));
+  const explicit = (block: (i: number, j: number) => boolean) =>
+    refs.map((_, i) => lambda * refs.reduce((s, __, j) => s + (block(i, j) ? F(i, j) * delta[j]! : 0), 0));
+  // K-FAC: G = DᵀD/|A| with D[t, a] = ∂f_t/∂b_a / σ_b, Ā = H̃ᵀH̃/|A| with H̃_t = [s_l h_l(x_t), σ_b].
+  const pass = forwardNtk(net, XA, A);
+  const kfac = refs.map((ri) => {
+    const l = ri.l;
+    const nin = net.widths[l]!;
+    const s = net.sigmaW / Math.sqrt(nin);
+    const Ht = (t: number, j: number) => (j < nin ? s * pass.h[l]![t * nin + j]! : net.sigmaB);
+    const Dt = (t: number, a: number) => grads[t]![refs.findIndex((r) => r.l === l && r.bias && r.unit === a)]! / net.sigmaB;
+    const col = ri.bias ? nin : ri.i % nin;
+    let sum = 0;
+    refs.forEach((rj, j) => {
+      if (rj.l !== l) return;
+      const colj = rj.bias ? nin : rj.i % nin;
+      let G = 0;
+      let Abar = 0;
+      for (let t = 0; t < A; t++) {
+        G += Dt(t, ri.unit) * Dt(t, rj.unit);
+        Abar += Ht(t, col) * Ht(t, colj);
+      }
+      sum += (G / A) * (Abar / A) * delta[j]!;
+    });
+    return lambda * sum;
+  });
+  const cases = [
+    ['exact', explicit(() => true)],
+    ['diagonal', explicit((i, j) => i === j)],
+    ['unit-wise', explicit((i, j) => refs[i]!.l === refs[j]!.l && refs[i]!.unit === refs[j]!.unit)],
+    ['kfac', kfac],
+  ] as const;
+  for (const [fisher, want] of cases) {
+    const got = flatten(ewcPenalty(net, X, d, idx, { kind: 'ewc', weight: lambda, fisher })(now));
+    const scale = Math.max(...want.map(Math.abs));
+    got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-5 * scale, `${fisher}, parameter ${i}: ${g} vs ${want[i]}`));
   }
 });
 
 test('EWC: λ_e = 0 is no correction; a wide network under EWC follows its linearisation, the anchor of weight λ_e·N/|A|', () => {
   const plain = chain({ kind: 'none' }, 32, 40);
-  assert.deepEqual(chain({ kind: 'ewc', weight: 0 }, 32, 40), plain);
-  const r = chain({ kind: 'ewc', weight: 3 }, 1024, 300);
+  assert.deepEqual(chain({ kind: 'ewc', weight: 0, fisher: 'exact' }, 32, 40), plain);
+  const r = chain({ kind: 'ewc', weight: 3, fisher: 'exact' }, 1024, 300);
   // The network's Fisher is taken at its parameters after stage 1, the linearisation's at θ₀: 15 % here, not 10.
   r.measured.forEach((row, t) =>
     row.forEach((v, m) => {
-      const p = r.predicted[t]![m]!;
+      const p = r.predicted![t]![m]!;
       assert.ok(Math.abs(v - p) < 0.15 * p, `EWC task ${t + 1} stage ${m + 1}: network ${v}, linearised ${p}`);
     }),
   );
@@ -157,4 +194,14 @@ test('EWC: λ_e = 0 is no correction; a wide network under EWC follows its linea
   assert.deepEqual(r.predicted, chain({ kind: 'anchor', weight: 1 }, 1024, 300).predicted);
   // It protects task 1: its error after stage 2 is below the uncorrected network's.
   assert.ok(r.measured[0]![1]! < 0.8 * chain({ kind: 'none' }, 1024, 300).measured[0]![1]!);
+});
+
+test('EWC with an approximate Fisher: the network only, with the reason; each still protects task 1', () => {
+  const none = chain({ kind: 'none' }, 256, 200);
+  for (const fisher of ['diagonal', 'kfac', 'unit-wise'] as const) {
+    const r = chain({ kind: 'ewc', weight: 30, fisher }, 256, 200);
+    assert.equal(r.predicted, null);
+    assert.match(r.predictedNote!, new RegExp(`EWC with the ${fisher} Fisher weighs parameters`));
+    assert.ok(r.measured[0]![1]! < none.measured[0]![1]!, `${fisher}: ${r.measured[0]![1]} vs ${none.measured[0]![1]}`);
+  }
 });

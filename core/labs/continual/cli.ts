@@ -15,7 +15,7 @@ import { CONTINUAL_EXPERIMENTS } from './experiments/index.ts';
 export const CONTINUAL_USAGE = `  continual kernel ${usageOf(CL_MODEL_FIELDS, 19)}
                    --n1 N1 --n2 N2 --similarity ρ  (or --sizes N1,N2,… for a chain) [--out F.kairo]
                    [--correction none|replay|anchor|balanced] [--replay R] [--anchor-weight λa] [--step c|auto]
-                   (continual network also --correction ewc [--ewc-weight λe]: EWC with the exact Fisher)
+                   (continual network also --correction ewc [--ewc-weight λe] [--fisher exact|diagonal|kfac|unit-wise])
   continual network (the kernel flags) ${usageOf(CL_NETWORK_FIELDS, 37)}
   continual sweep (the model flags) ${usageOf(CL_SWEEP_FIELDS, 34)}
                    [the correction flags, for the ratio and similarity axes] [--out F.kairo]

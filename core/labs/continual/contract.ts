@@ -335,7 +335,9 @@ export interface ClNetworkResult {
   params: ClNetworkParams;
   /** errors[t][m] of the trained network, and of the linearised model with its empirical NTK at initialisation. */
   measured: number[][];
-  predicted: number[][];
+  predicted: number[][] | null;
+  /** Why there is no linearised prediction (null when there is one). */
+  predictedNote: string | null;
   /** ‖Θ_end − Θ_0‖_F/‖Θ_0‖_F on the training points: how far from lazy the training went. */
   kernelChange: number;
   /** Final train loss of each stage. */

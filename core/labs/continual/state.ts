@@ -176,7 +176,8 @@ const networkResult = z
   .object({
     params: networkSchema,
     measured: matrix,
-    predicted: matrix,
+    predicted: matrix.nullable(),
+    predictedNote: z.string().max(400).nullable().default(null),
     kernelChange: finite,
     stageLoss: z.array(finite),
     partial: z.boolean(),

@@ -157,7 +157,9 @@ const fmtRho = (r: number | null | undefined) => (r === null || r === undefined 
 export function networkSeries(r: ClNetworkResult): Series[] {
   return r.measured.flatMap((row, t): Series[] => [
     { label: `task ${t + 1}, network`, style: 'points', color: t, points: row.map((y, m) => ({ x: m + 1, y })) },
-    { label: `task ${t + 1}, empirical NTK at init`, color: t, points: r.predicted[t]!.map((y, m) => ({ x: m + 1, y })) },
+    ...(r.predicted
+      ? [{ label: `task ${t + 1}, empirical NTK at init`, color: t, points: r.predicted[t]!.map((y, m) => ({ x: m + 1, y })) }]
+      : []),
   ]);
 }
 

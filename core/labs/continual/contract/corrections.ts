@@ -8,6 +8,8 @@ export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced', 'e
 /** The corrections the kernel model takes: EWC anchors parameters, which only the network has. */
 export const KERNEL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced'] as const;
 export const CONTINUAL_STEP_RULES = ['fixed', 'auto'] as const;
+/** The Fisher EWC weighs parameters with: the NGD lab's approximations, block-diagonal per layer but the exact one. */
+export const CONTINUAL_FISHERS = ['exact', 'diagonal', 'kfac', 'unit-wise'] as const;
 
 /** A correction against forgetting, used by every stage after the first; λ of the model stays the fourth knob. */
 export const CL_CORRECTION_FIELDS = {
@@ -21,7 +23,7 @@ export const CL_CORRECTION_FIELDS = {
       replay: 'replay R samples per earlier stage',
       anchor: 'functional anchor on earlier inputs',
       balanced: 'balanced step c',
-      ewc: 'EWC, exact Fisher (network only)',
+      ewc: 'EWC (network only)',
     },
     default: 'none',
     doc: 'replay: fit R stored samples of each earlier stage again with their labels; anchor: penalise λ_a Σ (f − f_prev)² over every earlier input; balanced: move only c of the way; ewc (network): penalise (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev), F the exact Fisher on every earlier input',
@@ -69,6 +71,20 @@ export const CL_CORRECTION_FIELDS = {
     default: 1,
     step: 0.1,
     doc: 'λ_e of (λ_e/2)(θ − θ_prev)ᵀF(θ − θ_prev) beside the mean squared error, F = J_Aᵀ J_A/|A| at θ_prev on the earlier inputs A',
+  },
+  fisher: {
+    kind: 'choice',
+    label: 'EWC Fisher',
+    flag: 'fisher',
+    choices: CONTINUAL_FISHERS,
+    choiceLabels: {
+      exact: 'exact J_AᵀJ_A/|A|',
+      diagonal: 'diagonal',
+      kfac: 'K-FAC (per layer)',
+      'unit-wise': 'unit-wise (per unit)',
+    },
+    default: 'exact',
+    doc: 'the Fisher of the EWC penalty, at the parameters after the previous stage on every earlier input; the approximations have no linearised prediction',
   },
   stepRule: {
     kind: 'choice',

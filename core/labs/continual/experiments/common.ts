@@ -68,6 +68,7 @@ export function correctionParams(p: Parsed): ClCorrectionParams {
     ['step', 'balanced'],
     ['step-rule', 'balanced'],
     ['ewc-weight', 'ewc'],
+    ['fisher', 'ewc'],
   ] as const)
     if (p.flags.has(flag) && named !== owner) throw invalid(`--${flag} sets the ${owner} correction: add --correction ${owner}`);
   if (p.flags.get('step') !== 'auto') return readFlags(p, CL_CORRECTION_FIELDS, defaultsOf(CL_CORRECTION_FIELDS));
@@ -89,7 +90,7 @@ export function correctionJson(p: ClCorrectionParams): Record<string, string | n
     case 'balanced':
       return { name: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
     case 'ewc':
-      return { name: 'ewc', ewc_weight: p.ewcWeight, fisher: 'exact' };
+      return { name: 'ewc', ewc_weight: p.ewcWeight, fisher: p.fisher };
   }
 }
 
@@ -100,5 +101,6 @@ export const correctionDraftOf = (p: ClCorrectionParams): ClCorrectionParams => 
   anchorWeight: p.anchorWeight,
   step: p.step,
   ewcWeight: p.ewcWeight,
+  fisher: p.fisher,
   stepRule: p.stepRule,
 });

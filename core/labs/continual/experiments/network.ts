@@ -26,10 +26,10 @@ import {
 const summary = (_p: ClNetworkParams, r: ClNetworkResult): RunSummary => ({
   metrics: {
     'task 1 at the end': r.measured[0]?.at(-1),
-    'linearised prediction': r.predicted[0]?.at(-1),
+    'linearised prediction': r.predicted?.[0]?.at(-1),
     'kernel change': r.kernelChange,
   },
-  curves: [...perTask('error (network)', r.measured), ...perTask('error (linearised)', r.predicted)],
+  curves: [...perTask('error (network)', r.measured), ...(r.predicted ? perTask('error (linearised)', r.predicted) : [])],
 });
 
 export const network = experiment('continual.network', {
@@ -83,7 +83,8 @@ export const network = experiment('continual.network', {
         E1: r.measured[0]![0],
         E2: r.measured[0]![1] ?? null,
         // The linearised network (its empirical NTK at initialisation) run through the same protocol.
-        theory: { E1: r.predicted[0]![0], E2: r.predicted[0]![1] ?? null, stages: stagesJson(r.predicted) },
+        theory: r.predicted ? { E1: r.predicted[0]![0], E2: r.predicted[0]![1] ?? null, stages: stagesJson(r.predicted) } : null,
+        ...(r.predictedNote ? { theory_note: r.predictedNote } : {}),
         kernel_change: r.kernelChange,
         correction: correctionJson(r.params),
       });

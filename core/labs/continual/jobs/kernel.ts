@@ -65,7 +65,7 @@ export function correctionOf(p: ClCorrectionParams): Correction {
     case 'balanced':
       return { kind: 'balanced', step: p.stepRule === 'auto' ? 'auto' : p.step };
     case 'ewc':
-      return { kind: 'ewc', weight: p.ewcWeight };
+      return { kind: 'ewc', weight: p.ewcWeight, fisher: p.fisher };
   }
 }
 

@@ -70,6 +70,7 @@ export async function runNetwork(raw: ClNetworkParams, ctx: JobContext): Promise
       params: p,
       measured: r.measured,
       predicted: r.predicted,
+      predictedNote: r.predictedNote,
       kernelChange: r.kernelChange,
       stageLoss: r.stageLoss,
       partial: r.partial,
