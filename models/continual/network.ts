@@ -143,15 +143,26 @@ export function stageSet(
   return { idx, Y: Float64Array.from(Y), W: Float64Array.from(W), norm };
 }
 
+/** The eigenbasis of S = W^½ Θ_D W^½ on the set D: the step size's bound (its λ_max) and the linear model's K steps. */
+export function weightedEigen(theta: Float64Array, total: number, idx: number[], W: Float64Array) {
+  const N = idx.length;
+  const sw = Array.from(W, Math.sqrt);
+  const S = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) S[i * N + j] = sw[i]! * theta[idx[i]! * total + idx[j]!]! * sw[j]!;
+  const { values, vectors } = eigh(S, N, { vectors: true });
+  return { values, vectors: vectors!, sw, lmax: values[N - 1]! };
+}
+
 /**
- * K steps of GD on (1/2·norm)(f − y)ᵀW(f − y) (norm the set's size unless given) for the linear model with kernel Θ on the set: with S = W^½ Θ_D W^½ = UΛUᵀ,
- * f(x) ← f(x) − Θ(x, D) W^½ U diag((1 − (1 − ηλ/norm)^K)/λ) Uᵀ W^½ r₀ at every row x, in place.
+ * K steps of GD on (1/2·norm)(f − y)ᵀW(f − y) (norm: the set's size unless given) for the linear model with kernel Θ
+ * on the set D, from S = W^½ Θ_D W^½ = UΛUᵀ (`weightedEigen`):
+ *   f(x) ← f(x) − Θ(x, D) W^½ U diag((1 − (1 − ηλ/norm)^K)/λ) Uᵀ W^½ r₀ at every row x, in place.
  */
 export function linearSteps(
   theta: Float64Array,
   total: number,
   idx: number[],
-  W: Float64Array,
+  e: ReturnType<typeof weightedEigen>,
   r0: Float64Array,
   eta: number,
   steps: number,
@@ -159,19 +170,15 @@ export function linearSteps(
   norm = idx.length,
 ): void {
   const N = idx.length;
-  const sw = Array.from(W, Math.sqrt);
-  const S = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) S[i * N + j] = sw[i]! * theta[idx[i]! * total + idx[j]!]! * sw[j]!;
-  const { values, vectors } = eigh(S, N, { vectors: true });
-  const lmax = values[N - 1]!;
+  const { values, vectors, sw, lmax } = e;
   const coef = new Float64Array(N);
   for (let k = 0; k < N; k++) {
     const lam = values[k]!;
     if (!(lam > 1e-12 * lmax)) continue;
     let c = 0;
-    for (let i = 0; i < N; i++) c += vectors![i * N + k]! * sw[i]! * r0[i]!;
+    for (let i = 0; i < N; i++) c += vectors[i * N + k]! * sw[i]! * r0[i]!;
     c *= (1 - (1 - (eta * lam) / norm) ** steps) / lam;
-    for (let i = 0; i < N; i++) coef[i]! += vectors![i * N + k]! * c;
+    for (let i = 0; i < N; i++) coef[i]! += vectors[i * N + k]! * c;
   }
   for (let i = 0; i < N; i++) coef[i]! *= sw[i]!;
   for (let x = 0; x < total; x++) {
@@ -179,15 +186,6 @@ export function linearSteps(
     for (let j = 0; j < N; j++) v += theta[x * total + idx[j]!]! * coef[j]!;
     f[x]! -= v;
   }
-}
-
-/** λ_max of W^½ Θ_D W^½: the step size's bound. */
-function weightedMax(theta: Float64Array, total: number, idx: number[], W: Float64Array): number {
-  const N = idx.length;
-  const S = new Float64Array(N * N);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) S[i * N + j] = Math.sqrt(W[i]! * W[j]!) * theta[idx[i]! * total + idx[j]!]!;
-  return eigh(S, N).values[N - 1]!;
 }
 
 /** θ ← θ_prev + c(θ − θ_prev), layer by layer: the balanced step in parameter space (in the linearisation, f's). */
@@ -244,12 +242,13 @@ export function runNetworkChain(
       const ewc = s.correction.kind === 'ewc' && s.correction.weight > 0 && lin.idx.length > N;
       const nets = stageSet(m, sizes, offsets, labels, fNetAll, ewc ? { kind: 'none' } : s.correction);
       const ND = lin.norm;
-      const eta = (s.lrFactor * 2 * ND) / weightedMax(theta, total, lin.idx, lin.W);
+      const eig = weightedEigen(theta, total, lin.idx, lin.W);
+      const eta = (s.lrFactor * 2 * ND) / eig.lmax;
       const step = stepOf(s.correction, sizes, m);
       // Linear model: K steps of GD with the frozen Θ₀, then c of the way (the balanced step).
       const fBefore = Float64Array.from(fLin);
       const r0 = Float64Array.from(lin.idx, (i, k) => fLin[i]! - lin.Y[k]!);
-      linearSteps(theta, total, lin.idx, lin.W, r0, eta, s.steps, fLin, ND);
+      linearSteps(theta, total, lin.idx, eig, r0, eta, s.steps, fLin, ND);
       if (step !== 1) for (let x = 0; x < total; x++) fLin[x] = fBefore[x]! + step * (fLin[x]! - fBefore[x]!);
       // The network itself, from a copy of its parameters when the balanced step needs them.
       const prev = step !== 1 ? cloneNet(net) : null;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { gaussian, mulberry32 } from '../../models/common/rng.ts';
 import type { Correction } from '../../models/continual/corrections.ts';
 import { ewcPenalty } from '../../models/continual/ewc.ts';
-import { linearSteps, runNetworkChain, stageSet, teacherChainData } from '../../models/continual/network.ts';
+import { linearSteps, runNetworkChain, stageSet, teacherChainData, weightedEigen } from '../../models/continual/network.ts';
 import { cloneNet, forwardNtk, initNtk } from '../../models/ngd/network.ts';
 import { KERNELS } from '../../models/continual/spectrum.ts';
 
@@ -27,7 +27,7 @@ test('the weighted linear model: the closed form equals K explicit GD steps on (
     theta,
     total,
     idx,
-    W,
+    weightedEigen(theta, total, idx, W),
     Float64Array.from(idx, (i, k) => f0[i]! - Y[k]!),
     eta,
     K,
