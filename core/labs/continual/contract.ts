@@ -4,7 +4,7 @@
 // nothing but other contract files.
 import { type QuickLook, defaultsOf, seedField, type ParamSpec, type ValuesOf, widthField } from '../../contract/params.ts';
 import type { ClCompareResultOf, ClCorrectionParams, ClTwoTask } from './contract/corrections.ts';
-import { CL_COMPARE_FIELDS } from './contract/corrections.ts';
+import { CL_COMPARE_FIELDS, similarityField } from './contract/corrections.ts';
 
 export * from './contract/corrections.ts';
 
@@ -132,17 +132,7 @@ export const CL_CHAIN_FIELDS = {
     default: [200, 200],
     doc: 'N₁, N₂, …: one stage per entry',
   },
-  similarity: {
-    kind: 'number',
-    label: 'Similarity ρ',
-    flag: 'similarity',
-    metavar: 'ρ',
-    min: 0,
-    max: 1,
-    default: 1,
-    step: 0.05,
-    doc: 'f*_t = ρ f*_(t−1) + √(1−ρ²) g_t; 1: every task has the same target',
-  },
+  similarity: similarityField('f*_t = ρ f*_(t−1) + √(1−ρ²) g_t; 1: every task has the same target'),
 } as const satisfies ParamSpec;
 
 /** Two tasks, one setting varied: N₂/N₁ (self-knowledge transfer and forgetting) or ρ (forward and backward transfer). */

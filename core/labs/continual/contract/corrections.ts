@@ -3,6 +3,20 @@
 // one contract (re-exported by ../contract.ts): JSON-safe, importing nothing but contract files.
 import type { ParamSpec, ValuesOf } from '../../../contract/params.ts';
 
+/** The target similarity ρ, with the doc of the form it is in (contract.ts's chain uses it too: it imports this file). */
+export const similarityField = (doc: string) =>
+  ({
+    kind: 'number',
+    label: 'Similarity ρ',
+    flag: 'similarity',
+    metavar: 'ρ',
+    min: 0,
+    max: 1,
+    default: 1,
+    step: 0.05,
+    doc,
+  }) as const;
+
 /** Corrections against forgetting, applied at every stage after the first (models/continual/corrections.ts). */
 export const CONTINUAL_CORRECTIONS = ['none', 'replay', 'anchor', 'balanced', 'ewc'] as const;
 /** The corrections the kernel model takes: EWC anchors parameters, which only the network has. */
@@ -127,17 +141,9 @@ export const CL_COMPARE_FIELDS = {
     default: [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1],
     doc: 'sample ratios (N₂ = round(r·N₁), at least 1)',
   },
-  similarity: {
-    kind: 'number',
-    label: 'Similarity ρ',
-    flag: 'similarity',
-    metavar: 'ρ',
-    min: 0,
-    max: 1,
-    default: 1,
-    step: 0.05,
-    doc: 'task 2’s target ρ f*₁ + √(1−ρ²) g; 1: the same task (self-knowledge); below 1 the table shows what each correction costs task 2',
-  },
+  similarity: similarityField(
+    'task 2’s target ρ f*₁ + √(1−ρ²) g; 1: the same task (self-knowledge); below 1 the table shows what each correction costs task 2',
+  ),
   replays: {
     kind: 'ints',
     label: 'R grid',
