@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kernelPool, kernelPoolFailure, registerThreadedWasm } from './compute/wasm-threads.ts';
+import { chooseKernelBuild } from './compute/kernel-build.ts';
 import { installPoolKernels, installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
@@ -84,7 +85,7 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
     const pool = kernelPool();
     installPoolKernels();
     return pool
-      ? `SIMD, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, Kairo's matmul/conv kernels`
+      ? `SIMD, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, Kairo's matmul/conv kernels, ${pool.buildWhy}`
       : `SIMD, ${getThreadsCount()} threads, XNNPACK kernels only (Kairo's kernels: ${kernelPoolFailure()})`;
   } catch (e) {
     // Fall back to the stock single-threaded build, and say why.
@@ -111,6 +112,7 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
     ownKernels(); // refuses a misspelt KAIRO_KERNELS here, not by silently falling back
+    chooseKernelBuild(); // and a misspelt KAIRO_FMA, or KAIRO_FMA=on where the runtime has no FMA
     for (const name of order) {
       let how: string;
       try {
@@ -125,6 +127,7 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
         name: tf.getBackend(),
         threads: backendThreads(name),
         simd: name === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean) : false,
+        fma: name === 'wasm' && kernelPool()?.build === 'fma',
         adapter: name === 'webgpu' ? adapterLine(webGpuAdapter()!) : null,
         tried,
       };

@@ -61,6 +61,11 @@ export interface BackendInfo {
   name: string;
   threads: number;
   simd: boolean;
+  /**
+   * Whether the float32 products and convolutions use fused multiply-add (the WASM backend's
+   * kernels built with WebAssembly relaxed SIMD, where the runtime has it).
+   */
+  fma: boolean;
   /** The GPU a WebGPU backend runs on: vendor, architecture, Dawn's backend type; null for the others. */
   adapter: string | null;
   tried: BackendAttempt[];

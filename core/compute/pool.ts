@@ -13,7 +13,7 @@
 // calling thread plus `threads − 1` Node worker threads, each with its own instance, stack and
 // packing scratch inside tfjs's heap, woken through Atomics on a small control block.
 import { Worker } from 'node:worker_threads';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
+import { chooseKernelBuild, kernelBytes, type KernelBuild } from './kernel-build.ts';
 
 // The WebAssembly API, typed locally: core/ compiles with Node's type library, which lacks it.
 /** A WebAssembly.Memory, as far as this file needs it. */
@@ -160,6 +160,9 @@ function split(n: number, parts: number, unit: number): [number, number][] {
 
 export class KernelPool {
   readonly threads: number;
+  /** The build of kernels.c the pool runs, and why that one. */
+  readonly build: KernelBuild;
+  readonly buildWhy: string;
   private readonly fns: Record<KernelName, Fn>;
   private readonly scratch: number[] = [];
   private readonly control: Int32Array;
@@ -172,7 +175,8 @@ export class KernelPool {
     if (!(heap.memory.buffer instanceof SharedArrayBuffer))
       throw new Error('the kernels need the threaded (shared-memory) WebAssembly build');
     this.threads = Math.max(1, threads);
-    const module = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    ({ build: this.build, why: this.buildWhy } = chooseKernelBuild());
+    const module = new WA.Module(kernelBytes(this.build));
     const stackTop = () => (heap.malloc(STACK_BYTES) + STACK_BYTES) & ~15;
     for (let t = 0; t < this.threads; t++) this.scratch.push(heap.malloc(SCRATCH_BYTES));
     if (this.scratch.some((p) => p === 0)) throw new Error('the kernels could not allocate their scratch memory');

@@ -19,7 +19,7 @@ const flag = new Int32Array(input.cancelFlag);
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 /** What a float64 job runs on: plain JavaScript (and Eigen in WebAssembly for its linear algebra). */
-const FLOAT64: BackendInfo = { name: 'float64', threads: 1, simd: false, adapter: null, tried: [] };
+const FLOAT64: BackendInfo = { name: 'float64', threads: 1, simd: false, fma: false, adapter: null, tried: [] };
 
 async function main(): Promise<void> {
   const def = jobDef(input.kind);

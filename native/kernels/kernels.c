@@ -13,6 +13,18 @@
 // memory except the output and the scratch buffer the caller hands it.
 #include <wasm_simd128.h>
 
+// Built twice (native/kernels/build.sh): with KAIRO_FMA the product's multiply-adds are
+// WebAssembly relaxed SIMD's f32x4.relaxed_madd, which V8 compiles to one fused multiply-add
+// where the CPU has one (rounding once, so results may differ from the plain build in the last
+// bits); without it, a multiply then an add. core/compute/pool.ts picks the build the runtime
+// validates. Measured here (sgemm 1024, 2 threads, `npm run bench`'s FMA column): ~1.2× the
+// plain build; a 5 × 8 or 6 × 8 tile, or unrolling k, was slower with V8's register allocation.
+#ifdef KAIRO_FMA
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f32x4_add(c, wasm_f32x4_mul(a, b))
+#endif
+
 #define MR 4  // 4 × 8 keeps the 8 accumulators, 2 B and 1 A vectors in V8's 16 SIMD registers; 6 × 8 spills
 #define NR 8
 #define KC 256
@@ -85,8 +97,8 @@ static inline __attribute__((always_inline)) void tile(const int mr, int kc, con
     const f32* a = A + k * acs;
     for (int r = 0; r < mr; r++) {
       const v128_t ar = wasm_v128_load32_splat(a + r * ars);
-      c0[r] = wasm_f32x4_add(c0[r], wasm_f32x4_mul(ar, b0));
-      c1[r] = wasm_f32x4_add(c1[r], wasm_f32x4_mul(ar, b1));
+      c0[r] = MADD(ar, b0, c0[r]);
+      c1[r] = MADD(ar, b1, c1[r]);
     }
   }
   for (int r = 0; r < mr; r++) store_row(C + r * ldc, c0[r], c1[r], nr, acc);

@@ -20,7 +20,7 @@ test('the dataset browser shows the real MNIST digits and class balance', async 
   await app.page.waitForSelector('canvas[data-count="100"]');
   await assert.doesNotReject(facts().filter({ hasText: 'MNIST: 60,000 train / 10,000 test · 28×28 · 10 classes' }).waitFor());
   assert.equal(await range().textContent(), '1–100 of 60,000');
-  assert.match((await app.page.getByTestId('backend').textContent())!, /backend: wasm \(SIMD\)/);
+  assert.match((await app.page.getByTestId('backend').textContent())!, /backend: wasm \(SIMD(, FMA)?\)/);
   // The first cell of the grid holds exactly the first training image's bytes.
   const pixels = await app.page.evaluate(() => {
     const c = document.querySelector('canvas[data-count]') as HTMLCanvasElement;

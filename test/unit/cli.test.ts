@@ -7,6 +7,7 @@ import { encodeIdx } from '../../core/data/idx.ts';
 import { writeSessionAtomic } from '../../core/session/session.ts';
 import { defaultLabs } from '../../core/labs/index.ts';
 import { tempDir } from '../helpers.ts';
+import { MADD_MODULE } from '../fixtures/relaxed-simd.ts';
 
 // Exactly what a user's script runs: the package's bin, as a separate process.
 function kairo(...args: string[]) {
@@ -34,6 +35,10 @@ test('kairo info names the running backend and why better ones were skipped', ()
   assert.match(info.backends_tried[0].reason, /not installed/);
   assert.match(info.backends_tried[1].reason, /libvulkan/);
   assert.equal(info.adapter, null);
+  // Fused multiply-add exactly where the runtime validates relaxed SIMD (test/unit/fma.test.ts
+  // covers the other runtimes), and the reason says which.
+  assert.equal(info.fma, WebAssembly.validate(MADD_MODULE));
+  assert.match(info.backends_tried[3].reason, info.fma ? /, fused multiply-add/ : /, no fused multiply-add: /);
   assert.equal(info.version, JSON.parse(spawnSync('npm', ['pkg', 'get', 'version'], { encoding: 'utf8' }).stdout));
 });
 
