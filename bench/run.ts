@@ -10,6 +10,7 @@ import * as continual from './continual.ts';
 import * as w from './workloads.ts';
 import { NGD_METHODS } from '../models/ngd/methods.ts';
 import { describePeerBlas, type PeerBlas } from './blas.ts';
+import { float32Rows } from './float32.ts';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 5 : 7;
@@ -17,7 +18,8 @@ const steps = quick ? 10 : 20;
 const backend = await initBackend();
 
 type Peer = { rate?: number; seconds?: number; unit?: string; threads?: number; peer: string };
-type Row = { name: string; kairo: number; unit: string; higherIsBetter: boolean; peer: Peer | null };
+/** `plain`: the same row without fused multiply-add (KAIRO_FMA=off), where this runtime has it. */
+type Row = { name: string; kairo: number; unit: string; higherIsBetter: boolean; peer: Peer | null; plain?: number | null };
 
 const python = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
 const env = { ...process.env };
@@ -51,6 +53,23 @@ const peer = async (name: string): Promise<Peer | null> => {
   return JSON.parse((await nextLine()) ?? 'null') as Peer | null;
 };
 
+// Where the runtime has FMA, the float32 rows once more without it, in a child measured row by row
+// right after this process (bench/float32.ts --serve).
+const plainChild = backend.fma
+  ? spawn(process.execPath, [...process.execArgv, 'bench/float32.ts', '--serve', ...(quick ? ['--quick'] : [])], {
+      env: { ...process.env, KAIRO_FMA: 'off' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    })
+  : null;
+const plainLines = plainChild ? createInterface({ input: plainChild.stdout! })[Symbol.asyncIterator]() : null;
+const plainHello = plainLines ? JSON.parse(((await plainLines.next()).value as string) ?? 'null') : null;
+if (plainChild && plainHello?.fma !== false) throw new Error('bench: the KAIRO_FMA=off child did not start on the plain kernels');
+const withoutFma = async (name: string): Promise<number | null> => {
+  if (!plainChild || !plainLines) return null;
+  plainChild.stdin!.write(`${name}\n`);
+  return JSON.parse(((await plainLines.next()).value as string) ?? 'null') as number | null;
+};
+
 const rows: Row[] = [];
 const measure = async (name: string, unit: string, higherIsBetter: boolean, f: () => number | Promise<number>) => {
   process.stderr.write(`  ${name}…\n`);
@@ -61,19 +80,28 @@ const rate = (name: string, unit: string, f: () => number | Promise<number>) => 
 const secs = (name: string, f: () => number | Promise<number>) => measure(name, 's', false, f);
 
 process.stderr.write(
-  `Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}) and peers (${python} bench/reference.py):\n`,
+  `Kairo (${backend.name}, ${backend.threads} threads${backend.simd ? ', SIMD' : ''}${backend.fma ? ', FMA' : ''}, Node ${process.versions.node}) and peers (${python} bench/reference.py):\n`,
 );
+if (!backend.fma)
+  process.stderr.write(
+    `  one kernel path: ${
+      backend.tried
+        .find((t) => t.ok)
+        ?.reason.split(', ')
+        .at(-1) ?? 'no FMA'
+    }; \`npm run bench:fma\` adds the column\n`,
+  );
 // The peer's BLAS decides every ratio: name it, and say loudly when it is not a fair comparison.
 const blasNote = peerBlas ? describePeerBlas(peerBlas) : null;
 if (blasNote) process.stderr.write(`  ${blasNote.line}\n${blasNote.warning ? `\n  ${blasNote.warning}\n\n` : ''}`);
-await rate('sgemm 512', 'GFLOP/s', () => w.sgemm(512, blocks * 3));
-await rate('sgemm 1024', 'GFLOP/s', () => w.sgemm(1024, blocks));
-await rate('MLP training', 'samples/s', () => w.mlpTraining(blocks, steps));
-await rate('VAE training', 'samples/s', () => w.vaeTraining(blocks, steps));
-await rate('VAE recall 784-400-20', 'states/s', () => w.vaeRecallRate(blocks, steps));
-await secs('VAE recall run 1000×30 + metrics', () => w.vaeRecallRunSeconds(quick ? 3 : 5));
-await rate('CNN training', 'samples/s', () => w.cnnTraining(blocks, Math.max(2, Math.round(steps / 4))));
-await rate('AttnBM NLL+grad 784x900', 'patterns/s', () => w.attnbmRate(blocks, steps));
+for (const [name, m] of float32Rows(blocks, steps, quick)) {
+  await measure(name, m.unit, m.higherIsBetter, m.run);
+  if (plainChild) {
+    process.stderr.write(`  ${name}, KAIRO_FMA=off…\n`);
+    rows.at(-1)!.plain = await withoutFma(name);
+  }
+}
+plainChild?.stdin!.end();
 for (const n of quick ? [500, 1000] : [500, 1000, 2000]) await secs(`eigh ${n}`, () => w.eighSeconds(n, 3));
 await secs('lanczos top-10 2000', () => w.lanczosSeconds(2000, 3));
 await secs('NTK Gram 1000 rows', () => w.ntkGramSeconds(3));
@@ -94,7 +122,10 @@ child.stdin.end();
 
 const fmt = (v: number, unit: string) =>
   unit === 's' ? `${v.toFixed(3)} s` : `${v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)} ${unit}`;
-const table = [['workload', `Kairo (${backend.name}, ${backend.threads} thr)`, 'peer', 'peer figure', 'Kairo ÷ peer speed']];
+const fmaColumns = backend.fma ? ['without FMA', 'FMA gain'] : [];
+const table = [
+  ['workload', `Kairo (${backend.name}, ${backend.threads} thr)`, ...fmaColumns, 'peer', 'peer figure', 'Kairo ÷ peer speed'],
+];
 for (const r of rows) {
   const p = r.peer;
   const peerValue = p ? (r.higherIsBetter ? p.rate! : p.seconds!) : null;
@@ -102,6 +133,11 @@ for (const r of rows) {
   table.push([
     r.name,
     fmt(r.kairo, r.unit),
+    ...(backend.fma
+      ? typeof r.plain === 'number'
+        ? [fmt(r.plain, r.unit), (r.higherIsBetter ? r.kairo / r.plain : r.plain / r.kairo).toFixed(2)]
+        : ['', '']
+      : []),
     p ? `${p.peer}${p.threads ? `, ${p.threads} thr` : ''}` : 'n/a',
     peerValue === null ? 'n/a' : fmt(peerValue, r.unit),
     ratio,
@@ -113,7 +149,8 @@ for (const [i, row] of table.entries()) {
   if (i === 0) console.log(widths.map((n) => '-'.repeat(n)).join('  '));
 }
 console.log(
-  `\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.` +
+  `\nNode ${process.versions.node}; float32 kernels ${backend.fma ? 'with fused multiply-add; "without FMA" is the same row in a KAIRO_FMA=off child, measured right after' : 'without fused multiply-add (this runtime has no relaxed SIMD)'}.` +
+    `\nMedians of ${blocks} blocks (eigensolver and Lanczos: 3). NTK Gram: structured float64 layer-wise build, no peer.` +
     `\nFisher spectrum: ReLU MLP 256-256-256-10, build of the TC × TC dual plus every eigenvalue (Eigen's symmetric QR in WebAssembly);` +
     `\nthe eigensolver alone is the "eigh" rows beside numpy's eigvalsh.` +
     `\nNGD steps: ReLU MLP 784-M-M-1, NTK parameterisation, N = 100, float64, damping 0; the peer runs the same dual step` +
