@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kernelPool, kernelPoolFailure, registerThreadedWasm } from './compute/wasm-threads.ts';
 import { chooseKernelBuild } from './compute/kernel-build.ts';
+import { setFloat64Build } from '../models/linalg/gemm.ts';
 import { installPoolKernels, installWasmKernelFixes } from './compute/wasm-kernels.ts';
 import type { BackendAttempt, BackendInfo } from './contract.ts';
 import { firstLine } from './errors.ts';
@@ -112,7 +113,9 @@ export function initBackend(force: string | undefined = process.env.KAIRO_BACKEN
     const order = force ? ORDER.filter((n) => n === force) : ORDER;
     if (force && order.length === 0) throw new Error(`KAIRO_BACKEND=${force} is not one of ${ORDER.join(', ')}`);
     ownKernels(); // refuses a misspelt KAIRO_KERNELS here, not by silently falling back
-    chooseKernelBuild(); // and a misspelt KAIRO_FMA, or KAIRO_FMA=on where the runtime has no FMA
+    // And a misspelt KAIRO_FMA, or KAIRO_FMA=on where the runtime has no FMA; the float64 products
+    // (curvature of the session's models runs them beside TensorFlow.js) follow the same choice.
+    setFloat64Build(chooseKernelBuild().build);
     for (const name of order) {
       let how: string;
       try {

@@ -3,6 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PROGRESS_HZ, type BackendInfo, type JobProgress } from '../contract.ts';
 import { toErrorValue } from '../errors.ts';
+import { chooseKernelBuild } from '../compute/kernel-build.ts';
+import { setFloat64Build } from '../../models/linalg/gemm.ts';
 import { jobDef } from '../labs/index.ts';
 import {
   progressOf,
@@ -18,8 +20,24 @@ const input = workerData as WorkerInput;
 const flag = new Int32Array(input.cancelFlag);
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-/** What a float64 job runs on: plain JavaScript (and Eigen in WebAssembly for its linear algebra). */
-const FLOAT64: BackendInfo = { name: 'float64', threads: 1, simd: false, fma: false, adapter: null, tried: [] };
+/**
+ * What a float64 job runs on: its products on native/f64's f64x2 kernels (fused multiply-add where
+ * the runtime has relaxed SIMD, unless KAIRO_FMA=off), Eigen in WebAssembly for its eigensolver and
+ * factorisations, the rest JavaScript; one thread.
+ */
+function float64Backend(): BackendInfo {
+  const { build, why } = chooseKernelBuild();
+  setFloat64Build(build);
+  const reason = `float64 products on f64x2 WebAssembly SIMD kernels, ${why}; Eigen for eigensolver and Cholesky`;
+  return {
+    name: 'float64',
+    threads: 1,
+    simd: true,
+    fma: build === 'fma',
+    adapter: null,
+    tried: [{ name: 'float64', ok: true, reason }],
+  };
+}
 
 async function main(): Promise<void> {
   const def = jobDef(input.kind);
@@ -30,7 +48,7 @@ async function main(): Promise<void> {
   const handler = (await def.handler()) as JobHandler<typeof input.kind>;
   // A float64 job never touches TensorFlow.js: neither it nor its backend is loaded (about 2 s).
   const tf = def.float64 ? null : await import('@tensorflow/tfjs');
-  const backend = def.float64 ? FLOAT64 : await (await import('../backend.ts')).initBackend();
+  const backend = def.float64 ? float64Backend() : await (await import('../backend.ts')).initBackend();
   send({ type: 'started', backend });
   const t0 = performance.now();
   let lastSent = -Infinity;

@@ -2,6 +2,7 @@
 // symmetric eigendecomposition, Cholesky factorisation and SPD solves. Arrays are row-major
 // Float64Arrays; vectors come back with eigenvector j in column j (V[i * n + j]).
 import { LINALG_WASM_BASE64 } from './linalg-wasm.ts';
+import { WA, decodeBase64 } from './wasm.ts';
 
 interface Exports {
   memory: { buffer: ArrayBuffer };
@@ -13,34 +14,7 @@ interface Exports {
   kairo_cholesky_solve(l: number, b: number, n: number, m: number): number;
 }
 
-// The WebAssembly API, typed locally: models/ compiles without DOM or Node type libraries.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, unknown>) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 let wasm: Exports | null = null;
-
-function decodeBase64(s: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const lookup = new Uint8Array(128);
-  for (let i = 0; i < alphabet.length; i++) lookup[alphabet.charCodeAt(i)] = i;
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let o = 0;
-  for (let i = 0; i < clean.length; i += 4) {
-    const n =
-      (lookup[clean.charCodeAt(i)]! << 18) |
-      (lookup[clean.charCodeAt(i + 1)]! << 12) |
-      (lookup[clean.charCodeAt(i + 2)]! << 6) |
-      lookup[clean.charCodeAt(i + 3)]!;
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
-  return out;
-}
 
 function module(): Exports {
   if (!wasm) {

@@ -1,6 +1,6 @@
 // Top-k eigenpairs of a symmetric operator known only through products v ↦ Av (e.g. the
 // NTK/Fisher dual applied without forming it), by Lanczos with full reorthogonalisation:
-// every new vector is orthogonalised twice against all previous ones, which costs O(n m²)
+// every new vector is orthogonalised twice against all previous ones (reorthogonalise), which costs O(n m²)
 // but keeps the Ritz values free of spurious copies. The Krylov space grows until the k
 // largest Ritz pairs have residuals below tol·|λ_max| (or it spans the whole space).
 import { mulberry32 } from '../common/rng.ts';
@@ -25,10 +25,65 @@ export interface LanczosResult {
   residuals: Float64Array;
 }
 
+/** a·b with four running sums (one would wait on each add's latency). */
 function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  const n = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * w ← (I − QQᵀ)w, twice (classical Gram–Schmidt twice is as orthogonal as modified Gram–Schmidt
+ * and lets the vectors be taken four at a time): each pass reads w once per four vectors for their
+ * coefficients, and once more per four to subtract them.
+ */
+export function reorthogonalise(w: Float64Array, Q: Float64Array[]): void {
+  const n = w.length;
+  const c = new Float64Array(Q.length);
+  for (let pass = 0; pass < 2; pass++) {
+    let i = 0;
+    for (; i + 3 < Q.length; i += 4) {
+      const [q0, q1, q2, q3] = [Q[i]!, Q[i + 1]!, Q[i + 2]!, Q[i + 3]!];
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0; t < n; t++) {
+        const x = w[t]!;
+        s0 += x * q0[t]!;
+        s1 += x * q1[t]!;
+        s2 += x * q2[t]!;
+        s3 += x * q3[t]!;
+      }
+      c[i] = s0;
+      c[i + 1] = s1;
+      c[i + 2] = s2;
+      c[i + 3] = s3;
+    }
+    for (; i < Q.length; i++) c[i] = dot(w, Q[i]!);
+    i = 0;
+    for (; i + 3 < Q.length; i += 4) {
+      const [q0, q1, q2, q3] = [Q[i]!, Q[i + 1]!, Q[i + 2]!, Q[i + 3]!];
+      const [c0, c1, c2, c3] = [c[i]!, c[i + 1]!, c[i + 2]!, c[i + 3]!];
+      for (let t = 0; t < n; t++) w[t]! -= c0 * q0[t]! + c1 * q1[t]! + c2 * q2[t]! + c3 * q3[t]!;
+    }
+    for (; i < Q.length; i++) {
+      const q = Q[i]!;
+      const ci = c[i]!;
+      for (let t = 0; t < n; t++) w[t]! -= ci * q[t]!;
+    }
+  }
 }
 
 export function lanczosTopK(
@@ -57,13 +112,7 @@ export function lanczosTopK(
     if (w.length !== n) throw new Error(`matvec returned ${w.length} values, expected ${n}`);
     const a = dot(w, q);
     alpha.push(a);
-    // Two passes of classical Gram–Schmidt against every Lanczos vector.
-    for (let pass = 0; pass < 2; pass++) {
-      for (const qi of Q) {
-        const c = dot(w, qi);
-        for (let t = 0; t < n; t++) w[t]! -= c * qi[t]!;
-      }
-    }
+    reorthogonalise(w, Q);
     norm = Math.sqrt(dot(w, w));
     const m = j + 1;
     const done = m === maxIter || norm < 1e-300 || m === n;

@@ -8,6 +8,7 @@
 // Float64 throughout; no P × P matrix is ever formed.
 import { gaussian } from '../common/rng.ts';
 import { dphi, phi, type Activation } from '../ntk/activations.ts';
+import { gemm } from '../linalg/gemm.ts';
 
 export interface NtkNet {
   activation: Activation;
@@ -65,67 +66,19 @@ export interface Pass {
   T: number;
 }
 
-/** Columns of k processed per pass, so that the 2 + 4 rows a block reads (6 × 4 KB) stay in L1. */
-const K_BLOCK = 512;
-
 /**
- * Row-major A (rows × k) times Bᵀ for B (cols × k): out[i, j] = A_i · B_j. Blocks of 2 rows of A and 4 of
- * B keep 8 running sums in registers, so each value loaded is used 4 or 2 times, and k is cut into
- * L1-sized slices. About 3× the plain dot-product loop at width 4,096 (`npm run bench`, the NGD rows).
+ * Row-major A (rows × k) times Bᵀ for B (cols × k): out[i, j] = A_i · B_j, on the float64 product
+ * kernels (models/linalg/gemm.ts).
  */
-export function rowsDot(A: Float64Array, rows: number, B: Float64Array, cols: number, k: number, out: Float64Array): void {
-  out.fill(0, 0, rows * cols);
-  for (let q0 = 0; q0 < k; q0 += K_BLOCK) {
-    const q1 = Math.min(k, q0 + K_BLOCK);
-    let j = 0;
-    for (; j + 3 < cols; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let i = 0;
-      for (; i + 1 < rows; i += 2) {
-        const a0 = i * k;
-        const a1 = a0 + k;
-        let s00 = 0;
-        let s01 = 0;
-        let s02 = 0;
-        let s03 = 0;
-        let s10 = 0;
-        let s11 = 0;
-        let s12 = 0;
-        let s13 = 0;
-        for (let q = q0; q < q1; q++) {
-          const x0 = A[a0 + q]!;
-          const x1 = A[a1 + q]!;
-          const y0 = B[b0 + q]!;
-          const y1 = B[b1 + q]!;
-          const y2 = B[b2 + q]!;
-          const y3 = B[b3 + q]!;
-          s00 += x0 * y0;
-          s01 += x0 * y1;
-          s02 += x0 * y2;
-          s03 += x0 * y3;
-          s10 += x1 * y0;
-          s11 += x1 * y1;
-          s12 += x1 * y2;
-          s13 += x1 * y3;
-        }
-        const o0 = i * cols + j;
-        const o1 = o0 + cols;
-        out[o0]! += s00;
-        out[o0 + 1]! += s01;
-        out[o0 + 2]! += s02;
-        out[o0 + 3]! += s03;
-        out[o1]! += s10;
-        out[o1 + 1]! += s11;
-        out[o1 + 2]! += s12;
-        out[o1 + 3]! += s13;
-      }
-      for (; i < rows; i++) for (let c = 0; c < 4; c++) out[i * cols + j + c]! += dot(A, i * k, B, (j + c) * k, q0, q1);
-    }
-    for (; j < cols; j++) for (let i = 0; i < rows; i++) out[i * cols + j]! += dot(A, i * k, B, j * k, q0, q1);
-  }
+export function rowsDot(
+  A: Float64Array,
+  rows: number,
+  B: Float64Array,
+  cols: number,
+  k: number,
+  out: Float64Array<ArrayBuffer>,
+): void {
+  gemm(rows, cols, k, A, B, { transB: true, into: out });
 }
 
 export function dot(A: Float64Array, a: number, B: Float64Array, b: number, q0: number, q1: number): number {
@@ -184,9 +137,8 @@ export function rowCotangents(net: NtkNet, pass: Pass): Float64Array[] {
     const W = net.omega[l]!;
     const s = scaleOf(net, l);
     const uPrev = pass.u[l - 1]!;
-    // next = d ω (n × nin): as dot products of d's rows with ωᵀ's rows, through the blocked kernel.
-    const next = new Float64Array(n * nin);
-    rowsDot(d, n, transpose(W, m, nin), nin, m, next);
+    // next = d ω (n × nin).
+    const next = gemm(n, nin, m, d, W);
     for (let r = 0; r < n; r++) {
       const o = r * nin;
       const t = Math.floor(r / C);

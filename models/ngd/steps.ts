@@ -5,8 +5,6 @@ import {
   depthOf,
   scaleOf,
   type Pass,
-  rowsDot,
-  transpose,
   forwardNtk,
   rowCotangents,
   crossGram,
@@ -14,6 +12,7 @@ import {
   type Linearisation,
   type Probe,
 } from './network.ts';
+import { gemm } from '../linalg/gemm.ts';
 
 /**
  * A layer's update in dual form: ΔΩ̃ = Eᵀ V H̃. V is either diagonal-by-row (`v`: V[a, t] = v_a·[t = t_a],
@@ -33,23 +32,25 @@ function weightRows(net: NtkNet, l: number, pass: Pass, C: number, up: LayerUpda
   const s = scaleOf(net, l);
   const H = pass.h[l]!;
   const W = new Float64Array(n * (nin + 1));
-  for (let a = 0; a < n; a++) {
-    const o = a * (nin + 1);
-    if (up.v) {
+  if (up.v) {
+    for (let a = 0; a < n; a++) {
+      const o = a * (nin + 1);
       const va = up.v[a]!;
       const t = Math.floor(a / C);
       for (let j = 0; j < nin; j++) W[o + j] = va * s * H[t * nin + j]!;
       W[o + nin] = va * net.sigmaB;
-    } else {
-      const V = up.V!;
-      for (let t = 0; t < T; t++) {
-        const c = V[a * T + t]!;
-        if (c === 0) continue;
-        const ht = t * nin;
-        for (let j = 0; j < nin; j++) W[o + j]! += c * s * H[ht + j]!;
-        W[o + nin]! += c * net.sigmaB;
-      }
     }
+    return W;
+  }
+  // Dense V: W = V · [s·H, σ_b], the inputs' part as one product.
+  const V = up.V!;
+  const VH = gemm(n, nin, T, V, H);
+  for (let a = 0; a < n; a++) {
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += V[a * T + t]!;
+    const o = a * (nin + 1);
+    for (let j = 0; j < nin; j++) W[o + j] = s * VH[a * nin + j]!;
+    W[o + nin] = sum * net.sigmaB;
   }
   return W;
 }
@@ -70,7 +71,7 @@ export function layerStep(
   const dBias = new Float64Array(m);
   // ΔΩ̃ = Eᵀ W: dot products of Eᵀ's rows (one per unit) with Wᵀ's rows (one per input), length n.
   const out = new Float64Array(m * (nin + 1));
-  rowsDot(transpose(E, n, m), m, transpose(W, n, nin + 1), nin + 1, n, out);
+  gemm(m, nin + 1, n, E, W, { transA: true, into: out });
   for (let i = 0; i < m; i++) {
     dOmega.set(out.subarray(i * (nin + 1), i * (nin + 1) + nin), i * nin);
     dBias[i] = out[i * (nin + 1) + nin]!;

@@ -5,6 +5,7 @@
 // spectrum as F = JᵀJ / T). Float64 throughout: its eigenvalues span many decades.
 
 import { dphi, phi, type Activation } from './activations.ts';
+import { gemm } from '../linalg/gemm.ts';
 
 export { dphi, erf, phi, type Activation } from './activations.ts';
 
@@ -25,31 +26,9 @@ export interface Mlp {
 /** Added to the variance before dividing, as frameworks do. */
 export const NORM_EPS = 1e-5;
 
-/** Rows of A (n × d) against themselves: the symmetric n × n matrix A Aᵀ. */
-export function rowGram(A: Float64Array, n: number, d: number): Float64Array {
-  const G = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * d;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let k = 0;
-      for (; k + 3 < d; k += 4) {
-        s0 += A[ri + k]! * A[rj + k]!;
-        s1 += A[ri + k + 1]! * A[rj + k + 1]!;
-        s2 += A[ri + k + 2]! * A[rj + k + 2]!;
-        s3 += A[ri + k + 3]! * A[rj + k + 3]!;
-      }
-      for (; k < d; k++) s0 += A[ri + k]! * A[rj + k]!;
-      const s = s0 + s1 + s2 + s3;
-      G[i * n + j] = s;
-      G[j * n + i] = s;
-    }
-  }
-  return G;
+/** Rows of A (n × d) against themselves: the symmetric n × n matrix A Aᵀ (exactly symmetric: each pair's terms are summed in the same order). */
+export function rowGram(A: Float64Array, n: number, d: number): Float64Array<ArrayBuffer> {
+  return gemm(n, n, d, A, A, { transB: true });
 }
 
 export interface ForwardPass {

@@ -106,11 +106,20 @@ function outsideTheRunner(): NodeJS.ProcessEnv {
   return env;
 }
 
-test('every pooled kernel (products, convolutions and their gradients, pooling, sums, Adam) passes its tests on the FMA build too', () => {
+test('every pooled kernel (products, convolutions and their gradients, pooling, sums, Adam) and the float64 products pass their tests on the FMA builds too', () => {
   for (const node of [[process.execPath, '--experimental-wasm-relaxed-simd'], [NODE22]]) {
     const r = spawnSync(
       node[0]!,
-      [...node.slice(1), '--import', 'tsx', '--import', './test/env.mjs', '--test', 'test/unit/wasm-kernels.test.ts'],
+      [
+        ...node.slice(1),
+        '--import',
+        'tsx',
+        '--import',
+        './test/env.mjs',
+        '--test',
+        'test/unit/wasm-kernels.test.ts',
+        'test/unit/gemm.test.ts',
+      ],
       { encoding: 'utf8', env: { ...outsideTheRunner(), KAIRO_FMA: 'on' }, timeout: 300_000 },
     );
     assert.equal(
@@ -122,5 +131,6 @@ test('every pooled kernel (products, convolutions and their gradients, pooling, 
         .join('\n')}\n${r.stderr}`,
     );
     assert.match(r.stdout, /^# fail 0$/m);
+    assert.match(r.stdout, /^# skipped 0$/m, 'the FMA-only tests ran');
   }
 });
