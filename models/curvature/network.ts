@@ -13,6 +13,13 @@ import { offsetsOf, shapesOf, size, type Act, type Network } from './layers.ts';
 export { offsetsOf, parameterCount, shapesOf, size, type Act, type Layer, type Network } from './layers.ts';
 import { colSums, mulAB, mulABt, mulAtB } from './dense.ts';
 
+/** a ⊙ b in a plain loop (a typed array's map with a callback costs ~10 ns a value in V8). */
+function times(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(b.length);
+  for (let j = 0; j < out.length; j++) out[j] = a[j]! * b[j]!;
+  return out;
+}
+
 const SQRT2PI = Math.sqrt(2 * Math.PI);
 const pdf = (x: number) => Math.exp(-0.5 * x * x) / SQRT2PI;
 
@@ -196,12 +203,13 @@ export function rForward(net: Network, theta: Float64Array, c: Cache, v: Float64
       dy = b.fromRows(Y);
     } else if (l.kind === 'activation') {
       const [d1] = c.aux[i] as [Float64Array, Float64Array];
-      dy = dx.map((v2, j) => d1[j]! * v2);
+      dy = times(d1, dx);
     } else if (l.kind === 'upsample') {
       dy = upsample(dx, N, shapes[i]!, l.factor);
     } else if (l.kind === 'maxpool2d' || l.kind === 'maxpool1d') {
       const arg = c.aux[i] as Int32Array;
-      dy = Float64Array.from(arg, (a) => dx[a]!);
+      dy = new Float64Array(arg.length);
+      for (let o = 0; o < arg.length; o++) dy[o] = dx[arg[o]!]!;
     } else if (l.kind === 'batchnorm') {
       const F = l.features;
       const per = size(shapes[i]!) / F;
@@ -281,9 +289,13 @@ export function backward(
       }
     } else if (l.kind === 'activation') {
       const [d1, d2] = c.aux[i] as [Float64Array, Float64Array];
-      gx = gy.map((v, j) => d1[j]! * v);
+      gx = times(d1, gy);
       // R{φ′(x) g} = φ′(x) R{g} + φ″(x) R{x} g.
-      if (dgy && dx) dgx = dgy.map((v, j) => d1[j]! * v + d2[j]! * dx[j]! * gy[j]!);
+      if (dgy && dx) {
+        const r = new Float64Array(dgy.length);
+        for (let j = 0; j < r.length; j++) r[j] = d1[j]! * dgy[j]! + d2[j]! * dx[j]! * gy[j]!;
+        dgx = r;
+      }
     } else if (l.kind === 'upsample') {
       gx = downsum(gy, N, shapes[i]!, l.factor);
       if (dgy) dgx = downsum(dgy, N, shapes[i]!, l.factor);

@@ -80,7 +80,13 @@ export function sequentialModel(net: Network, theta: Float64Array, X: Float64Arr
 
 /** The model in θ of one that computes with scale ⊙ θ: J_θ = J D, and the second-order term D (·) D. */
 export function scaledModel(inner: Model, scale: Float64Array): Model {
-  const D = (v: Float64Array) => v.map((x, j) => x * scale[j]!);
+  // A plain loop: a typed array's map with a callback costs ~10 ns a value in V8, which was a
+  // tenth of the field lab's sharpness tracking.
+  const D = (v: Float64Array) => {
+    const out = new Float64Array(v.length);
+    for (let j = 0; j < v.length; j++) out[j] = v[j]! * scale[j]!;
+    return out;
+  };
   return {
     ...inner,
     jvp: (v) => inner.jvp(D(v)),
