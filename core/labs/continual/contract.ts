@@ -369,7 +369,7 @@ export interface ContinualContract {
  * balanced step c at N₂/N₁ = 0.05 (c = 1 is no correction).
  */
 export const CL_QUICK_LOOK: QuickLook<{ model: ClModelParams; sweep: ValuesOf<typeof CL_SWEEP_FIELDS> }> = {
-  seconds: 6,
+  seconds: 3,
   shows:
     'self-knowledge forgetting and a correction: after 200 noisy samples, learning the same task again from 10 doubles its error (0.0040 → 0.0080); moving only c = 0.05 ≈ N₂/(N₁ + N₂) of the way keeps it at 0.0040 (balanced step; NTK of a 2-layer ReLU net, σ = 0.1, 30 draws)',
   params: {

@@ -261,7 +261,7 @@ export interface CurvatureContract {
  * inputs (the Fisher lab's default but width 128), its top eigenvalues, trace and density.
  */
 export const CURVATURE_QUICK_LOOK: QuickLook<CurvatureParams> = {
-  seconds: 3.9,
+  seconds: 2.7,
   shows:
     "the Fisher's λ_max by Lanczos on 49,666 × 49,666 products, 117.33, equals the Fisher lab's dual-Gram λ_max to 10⁻¹⁰ (mean-field theory: 101.43); two outliers (117.33, 109.08) stand far above λ₃ = 11.80 and the bulk, and the readout layer holds 66 % of the top eigenvector",
   params: {

@@ -183,7 +183,7 @@ export interface FisherContract {
 
 /** The Fisher lab's quick look: the spectrum of the default network, every normalisation compared. */
 export const FISHER_QUICK_LOOK: QuickLook<Omit<FisherNetworkParams, 'source'>> = {
-  seconds: 13.6,
+  seconds: 9.3,
   shows:
     'the pathological spectrum of a random ReLU net (width 256, depth 3, 100 inputs): λ_max is 1.7·10⁴ × the mean eigenvalue m_λ; λ_max 221 beside the mean-field 198',
   params: defaultsOf(FISHER_NETWORK_FIELDS),
