@@ -136,6 +136,13 @@ export function gemm(
   return C;
 }
 
+/** Element strides of op(A)[i][k] = A[i·ars + k·acs] and op(B)[k][j] = B[k·brs + j·bcs] as stored. */
+function stridesOf(M: number, N: number, K: number, opts: GemmOptions): { ars: number; acs: number; brs: number; bcs: number } {
+  const [ars, acs] = opts.transA ? [1, M] : [K, 1];
+  const [brs, bcs] = opts.transB ? [1, K] : [N, 1];
+  return { ars, acs, brs, bcs };
+}
+
 /** The product on the WebAssembly kernels whatever its size (gemm's large case; tests call it directly). */
 export function gemmWasm(
   M: number,
@@ -157,8 +164,7 @@ export function gemmWasm(
   heap.set(A.subarray(0, M * K), pa / 8);
   heap.set(B.subarray(0, K * N), pb / 8);
   if (opts.add) heap.set(C.subarray(0, M * N), pc / 8);
-  const [ars, acs] = opts.transA ? [1, M] : [K, 1];
-  const [brs, bcs] = opts.transB ? [1, K] : [N, 1];
+  const { ars, acs, brs, bcs } = stridesOf(M, N, K, opts);
   m.dgemm(K, pa, ars, acs, pb, brs, bcs, pc, N, 0, 0, M, 0, N, opts.add ? 1 : 0);
   C.set(heap.subarray(pc / 8, pc / 8 + M * N));
 }
@@ -173,8 +179,7 @@ export function gemmTs(
   C: Float64Array,
   opts: GemmOptions = {},
 ): void {
-  const [ars, acs] = opts.transA ? [1, M] : [K, 1];
-  const [brs, bcs] = opts.transB ? [1, K] : [N, 1];
+  const { ars, acs, brs, bcs } = stridesOf(M, N, K, opts);
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
       let s = 0;
