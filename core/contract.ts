@@ -62,8 +62,9 @@ export interface BackendInfo {
   threads: number;
   simd: boolean;
   /**
-   * Whether the float32 products and convolutions use fused multiply-add (the WASM backend's
-   * kernels built with WebAssembly relaxed SIMD, where the runtime has it).
+   * Whether its kernels use fused multiply-add (built with WebAssembly relaxed SIMD, where the
+   * runtime has it): the WASM backend's float32 products and convolutions, or for a float64 job
+   * its float64 products.
    */
   fma: boolean;
   /** The GPU a WebGPU backend runs on: vendor, architecture, Dawn's backend type; null for the others. */
