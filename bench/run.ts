@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { initBackend } from '../core/backend.ts';
 import * as continual from './continual.ts';
+import * as curvature from './curvature.ts';
 import * as w from './workloads.ts';
 import { NGD_METHODS } from '../models/ngd/methods.ts';
 import { describePeerBlas, type PeerBlas } from './blas.ts';
@@ -76,7 +77,6 @@ const measure = async (name: string, unit: string, higherIsBetter: boolean, f: (
   const kairo = await f();
   rows.push({ name, kairo, unit, higherIsBetter, peer: await peer(name) });
 };
-const rate = (name: string, unit: string, f: () => number | Promise<number>) => measure(name, unit, true, f);
 const secs = (name: string, f: () => number | Promise<number>) => measure(name, 's', false, f);
 
 process.stderr.write(
@@ -116,8 +116,9 @@ await secs('continual corrections compared (10 N₂/N₁ × 15 settings × 2 σ,
   continual.correctionsCompareSeconds(1),
 );
 for (const m of ['ggn', 'hessian'] as const)
-  await secs(`curvature ${m} λ_max, MLP 784-128-10, N=1000, 20 Lanczos`, () => w.curvatureSeconds(m, quick ? 1 : 3));
-await secs('curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos', () => w.curvatureVaeSeconds(1));
+  await secs(`curvature ${m} λ_max, MLP 784-128-10, N=1000, 20 Lanczos`, () => curvature.curvatureSeconds(m, quick ? 1 : 3));
+await secs('curvature ggn λ_max, VAE 784-400-20, N=1000, 20 Lanczos', () => curvature.curvatureVaeSeconds(1));
+await secs('curvature ggn λ_max, augmentation CNN 16-32, N=1000, 20 Lanczos', () => curvature.curvatureCnnSeconds(1));
 child.stdin.end();
 
 const fmt = (v: number, unit: string) =>
